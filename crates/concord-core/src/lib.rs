@@ -1,0 +1,21 @@
+//! The study file and every operation on it: rubrics, import of prompts/responses/ratings,
+//! recording ratings, queues, export rows, packages and merging, and the demo study.
+//! Knows nothing of Tauri, the UI or file formats other than SQLite and rubric TOML.
+
+pub mod annotations;
+pub mod demo;
+mod error;
+mod ids;
+pub mod import;
+pub mod merge;
+mod model;
+mod queue;
+mod rating;
+pub mod rubric;
+pub mod schema;
+mod study;
+
+pub use error::{Error, Result};
+pub use model::*;
+pub use rubric::{Attribute, Level, Rubric};
+pub use study::Study;

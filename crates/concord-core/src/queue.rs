@@ -1,0 +1,204 @@
+//! A rater's work: assignments in a per-rater seeded order, progress, the queue and the view of
+//! one response for the rating screen.
+
+use std::collections::BTreeMap;
+
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rusqlite::{params, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::model::{Progress, QueueEntry, QueueFilter, QueuePage, RatingView, ResponseStatus};
+use crate::study::Study;
+
+/// Per-assignment status: position, response, number of values set, flagged.
+const STATUS_SQL: &str = "
+    SELECT a.order_key, a.response_id,
+           (SELECT count(*) FROM rating r WHERE r.rater_id = a.rater_id AND r.response_id = a.response_id
+              AND r.value IS NOT NULL) AS n_set,
+           coalesce((SELECT n.flags <> '[]' FROM response_note n WHERE n.rater_id = a.rater_id
+              AND n.response_id = a.response_id), 0) AS flagged
+    FROM assignment a WHERE a.rater_id = ?1";
+
+/// Seed of a rater's shuffle: stable for (study seed, rater), different across raters.
+fn rater_seed(study_seed: u64, rater_id: &str) -> u64 {
+    let digest = Sha256::new().chain_update(study_seed.to_le_bytes()).chain_update(rater_id.as_bytes()).finalize();
+    u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
+}
+
+fn filter_clause(filter: QueueFilter) -> &'static str {
+    match filter {
+        QueueFilter::All => "1",
+        QueueFilter::Todo => "n_set = 0",
+        QueueFilter::Partial => "n_set > 0 AND n_set < ?2",
+        QueueFilter::Done => "n_set >= ?2",
+        QueueFilter::Flagged => "flagged",
+    }
+}
+
+impl Study {
+    fn n_attributes(&self) -> usize {
+        self.attribute_ids.len()
+    }
+
+    /// Assigns the given responses to a rater after their existing assignments, shuffled with
+    /// the rater's seed; responses already assigned are skipped. Returns how many were added.
+    pub fn assign(&self, rater_id: &str, response_ids: &[String]) -> Result<usize> {
+        let seed = rater_seed(self.settings()?.seed, rater_id);
+        let mut ids = response_ids.to_vec();
+        ids.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+        let tx = self.conn.unchecked_transaction()?;
+        let mut next: i64 =
+            tx.query_row("SELECT coalesce(max(order_key) + 1, 0) FROM assignment WHERE rater_id = ?1", [rater_id], |r| r.get(0))?;
+        let mut added = 0;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO assignment (rater_id, response_id, order_key) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            )?;
+            for id in &ids {
+                if insert.execute(params![rater_id, id, next])? == 1 {
+                    next += 1;
+                    added += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    /// Assigns every response not yet assigned to this rater (see [`Study::assign`]).
+    pub fn assign_all(&self, rater_id: &str) -> Result<usize> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id FROM response WHERE id NOT IN (SELECT response_id FROM assignment WHERE rater_id = ?1) ORDER BY position",
+        )?;
+        let ids: Vec<String> = stmt.query_map([rater_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        self.assign(rater_id, &ids)
+    }
+
+    /// Counts of this rater's assigned responses by status.
+    pub fn progress(&self, rater_id: &str) -> Result<Progress> {
+        let sql = format!(
+            "SELECT count(*), coalesce(sum(n_set >= ?2), 0), coalesce(sum(n_set > 0 AND n_set < ?2), 0),
+                    coalesce(sum(n_set = 0), 0), coalesce(sum(flagged), 0) FROM ({STATUS_SQL})"
+        );
+        let n = self.n_attributes() as i64;
+        let p = self.conn.query_row(&sql, params![rater_id, n], |r| {
+            let get = |i| r.get::<_, i64>(i).map(|v| v as usize);
+            Ok(Progress { total: get(0)?, done: get(1)?, partial: get(2)?, todo: get(3)?, flagged: get(4)? })
+        })?;
+        Ok(p)
+    }
+
+    /// One page of the rater's queue, in rating order.
+    pub fn queue(&self, rater_id: &str, filter: QueueFilter, offset: usize, limit: usize) -> Result<QueuePage> {
+        let n = self.n_attributes() as i64;
+        let cond = filter_clause(filter);
+        let total: i64 =
+            self.conn.query_row(&format!("SELECT count(*) FROM ({STATUS_SQL}) WHERE {cond}"), params![rater_id, n], |r| r.get(0))?;
+        let sql = format!(
+            "SELECT s.order_key, s.response_id, i.external_id, p.external_id, s.n_set, s.flagged, substr(p.text, 1, 160)
+             FROM ({STATUS_SQL}) s JOIN response p ON p.id = s.response_id JOIN item i ON i.id = p.item_id
+             WHERE {cond} ORDER BY s.order_key LIMIT ?3 OFFSET ?4"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let entries = stmt
+            .query_map(params![rater_id, n, limit as i64, offset as i64], |r| {
+                let n_set = r.get::<_, i64>(4)? as usize;
+                let preview: String = r.get(6)?;
+                Ok(QueueEntry {
+                    position: r.get::<_, i64>(0)? as usize,
+                    response_id: r.get(1)?,
+                    item_external_id: r.get(2)?,
+                    response_external_id: r.get(3)?,
+                    status: status_of(n_set, n as usize),
+                    flagged: r.get(5)?,
+                    n_set,
+                    n_attributes: n as usize,
+                    preview: preview.split_whitespace().collect::<Vec<_>>().join(" "),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(QueuePage { total: total as usize, entries })
+    }
+
+    /// Position of the first assigned response not yet fully rated.
+    pub fn first_unfinished(&self, rater_id: &str) -> Result<Option<usize>> {
+        let sql = format!("SELECT order_key FROM ({STATUS_SQL}) WHERE n_set < ?2 ORDER BY order_key LIMIT 1");
+        let pos: Option<i64> =
+            self.conn.query_row(&sql, params![rater_id, self.n_attributes() as i64], |r| r.get(0)).optional()?;
+        Ok(pos.map(|p| p as usize))
+    }
+
+    /// Everything the rating screen shows for the response at `position` in the rater's order.
+    pub fn rating_view(&self, rater_id: &str, position: usize) -> Result<RatingView> {
+        let total: i64 = self.conn.query_row("SELECT count(*) FROM assignment WHERE rater_id = ?1", [rater_id], |r| r.get(0))?;
+        let row = self
+            .conn
+            .query_row(
+                "SELECT p.id, i.external_id, p.external_id, i.text, i.context, p.text, p.model
+                 FROM assignment a JOIN response p ON p.id = a.response_id JOIN item i ON i.id = p.item_id
+                 WHERE a.rater_id = ?1 AND a.order_key = ?2",
+                params![rater_id, position as i64],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("position {position} in this rater's queue (of {total})")))?;
+        let (response_id, item_external_id, response_external_id, prompt, context, response, model) = row;
+        let mut stmt = self.conn.prepare(
+            "SELECT a.key, r.value FROM rating r JOIN attribute a ON a.id = r.attribute_id
+             WHERE r.rater_id = ?1 AND r.response_id = ?2 AND r.value IS NOT NULL",
+        )?;
+        let values: BTreeMap<String, i64> =
+            stmt.query_map(params![rater_id, response_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let (rationale, flags) = self.note(rater_id, &response_id)?;
+        Ok(RatingView {
+            position,
+            total: total as usize,
+            response_id,
+            item_external_id,
+            response_external_id,
+            prompt,
+            context: serde_json::from_str(&context).unwrap_or(serde_json::Value::Null),
+            response,
+            model: if self.settings()?.blind { None } else { Some(model) },
+            values,
+            rationale,
+            flags,
+        })
+    }
+
+    /// The rater's current rationale and flags for a response (empty when none).
+    pub fn note(&self, rater_id: &str, response_id: &str) -> Result<(String, Vec<String>)> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT rationale, flags FROM response_note WHERE rater_id = ?1 AND response_id = ?2",
+                params![rater_id, response_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(match row {
+            Some((rationale, flags)) => (rationale, serde_json::from_str(&flags).unwrap_or_default()),
+            None => (String::new(), Vec::new()),
+        })
+    }
+}
+
+fn status_of(n_set: usize, n_attributes: usize) -> ResponseStatus {
+    match n_set {
+        0 => ResponseStatus::Todo,
+        n if n >= n_attributes => ResponseStatus::Done,
+        _ => ResponseStatus::Partial,
+    }
+}

@@ -1,0 +1,185 @@
+//! Markdown → safe HTML for the rating screen.
+//!
+//! Prompts and responses are untrusted text (model output, imported files). They are rendered
+//! here, in Rust, and the webview only ever receives the sanitized result:
+//! - raw HTML in the source is shown as literal text, never parsed as markup;
+//! - links become inert text with their address shown beside them (a rater may need to see
+//!   where a model pointed, but nothing is clickable);
+//! - images become a text placeholder with their alt text, so nothing is fetched;
+//! - the result is then passed through an ammonia allow-list as a second line of defence.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+
+/// Renders untrusted Markdown to HTML that is safe to assign to `innerHTML`.
+pub fn markdown_to_safe_html(source: &str) -> String {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_GFM;
+    let mut link_ends: Vec<Option<String>> = Vec::new();
+    let events = Parser::new_ext(source, options).map(|event| match event {
+        // Raw HTML from the source is content to read, not markup to interpret.
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        // Chat text relies on single newlines; keep them as line breaks.
+        Event::SoftBreak => Event::HardBreak,
+        Event::TaskListMarker(done) => Event::Text(CowStr::from(if done { "☑ " } else { "☐ " })),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            ..
+        }) => {
+            let shown = match link_type {
+                LinkType::Autolink | LinkType::Email => None,
+                _ if dest_url.is_empty() => None,
+                _ => Some(dest_url.to_string()),
+            };
+            link_ends.push(shown);
+            Event::Html(CowStr::from("<span class=\"md-link\">"))
+        }
+        Event::End(TagEnd::Link) => {
+            let end = match link_ends.pop().flatten() {
+                Some(url) => format!(
+                    "</span><span class=\"md-url\"> ⟨{}⟩</span>",
+                    escape_html(&url)
+                ),
+                None => "</span>".to_string(),
+            };
+            Event::Html(CowStr::from(end))
+        }
+        Event::Start(Tag::Image { .. }) => {
+            Event::Html(CowStr::from("<span class=\"md-image\">[image: "))
+        }
+        Event::End(TagEnd::Image) => Event::Html(CowStr::from("]</span>")),
+        other => other,
+    });
+    let mut html = String::with_capacity(source.len() + source.len() / 4);
+    pulldown_cmark::html::push_html(&mut html, events);
+    sanitizer().clean(&html).to_string()
+}
+
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static SANITIZER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    SANITIZER.get_or_init(|| {
+        let tags: HashSet<&str> = [
+            "p",
+            "br",
+            "hr",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "strong",
+            "em",
+            "del",
+            "code",
+            "pre",
+            "blockquote",
+            "ul",
+            "ol",
+            "li",
+            "table",
+            "thead",
+            "tbody",
+            "tr",
+            "th",
+            "td",
+            "span",
+        ]
+        .into_iter()
+        .collect();
+        let mut builder = ammonia::Builder::empty();
+        builder
+            .tags(tags)
+            .add_tag_attributes("ol", &["start"])
+            .add_tag_attributes("th", &["align"])
+            .add_tag_attributes("td", &["align"])
+            .add_allowed_classes("span", &["md-link", "md-url", "md-image"])
+            .url_schemes(HashSet::new())
+            .link_rel(None)
+            .strip_comments(true);
+        builder
+    })
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_ordinary_markdown() {
+        let html = markdown_to_safe_html("# Title\n\nSome **bold** and *em*.\n\n- one\n- two\n");
+        assert!(html.contains("<h1>Title</h1>"), "{html}");
+        assert!(html.contains("<strong>bold</strong>"));
+        assert!(html.contains("<li>one</li>"));
+    }
+
+    #[test]
+    fn raw_html_is_shown_as_text() {
+        let html = markdown_to_safe_html(
+            "Hi <script>document.title='pwned'</script> <img src=x onerror=alert(1)>\n\n<iframe src=\"https://example.com\"></iframe>",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("<iframe"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(html.contains("&lt;iframe"), "{html}");
+    }
+
+    #[test]
+    fn links_are_inert_and_show_their_address() {
+        let html = markdown_to_safe_html(
+            "[click](javascript:alert(1)) and [site](https://example.org) <https://auto.example>",
+        );
+        assert!(!html.contains("<a"), "{html}");
+        assert!(!html.contains("href"), "{html}");
+        assert!(html.contains("⟨javascript:alert(1)⟩"), "{html}");
+        assert!(html.contains("⟨https://example.org⟩"), "{html}");
+        assert!(html.contains("https://auto.example"), "{html}");
+    }
+
+    #[test]
+    fn images_become_placeholders() {
+        let html = markdown_to_safe_html("![a chart](https://example.org/x.png)");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("[image: a chart]"), "{html}");
+    }
+
+    #[test]
+    fn link_address_is_escaped() {
+        let html = markdown_to_safe_html("[x](<https://e.org/\"><script>>)");
+        assert!(!html.contains("<script"), "{html}");
+    }
+
+    #[test]
+    fn long_single_line_is_kept_whole() {
+        let line = "a".repeat(2 * 1024 * 1024);
+        let html = markdown_to_safe_html(&line);
+        assert!(html.len() >= line.len());
+    }
+
+    #[test]
+    fn single_newlines_are_line_breaks() {
+        let html = markdown_to_safe_html("line one\nline two");
+        assert!(html.contains("<br"), "{html}");
+    }
+}

@@ -1,0 +1,172 @@
+// The one typed gateway between the front end and the app's Tauri commands.
+// Every command returns plain data or rejects with a one-line, user-facing message (a string).
+
+import { invoke } from "@tauri-apps/api/core";
+import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
+
+export interface Level {
+  value: number;
+  descriptor: string;
+}
+
+export interface Attribute {
+  key: string;
+  label: string;
+  description: string;
+  group: string | null;
+  scale_min: number;
+  scale_max: number;
+  levels: Level[];
+}
+
+export interface Rubric {
+  name: string;
+  attributes: Attribute[];
+}
+
+export type RaterKind = "human" | "llm";
+
+export interface Rater {
+  id: string;
+  name: string;
+  kind: RaterKind;
+}
+
+export interface Progress {
+  total: number;
+  done: number;
+  partial: number;
+  todo: number;
+  flagged: number;
+}
+
+export interface RaterSummary {
+  rater: Rater;
+  progress: Progress;
+}
+
+export interface StudySummary {
+  path: string;
+  name: string;
+  blind: boolean;
+  flags: string[];
+  rubric: Rubric;
+  raters: RaterSummary[];
+}
+
+export interface Session {
+  study: StudySummary;
+  rater: Rater;
+  progress: Progress;
+  resume_position: number | null;
+}
+
+export interface RecentStudy {
+  path: string;
+  name: string;
+  last_rater: string | null;
+}
+
+export interface Startup {
+  session: Session | null;
+  study: StudySummary | null;
+  recent: RecentStudy[];
+  templates: string[];
+  error: string | null;
+}
+
+export type QueueFilter = "all" | "todo" | "partial" | "done" | "flagged";
+export type ResponseStatus = "todo" | "partial" | "done";
+
+export interface QueueEntry {
+  position: number;
+  response_id: string;
+  item_external_id: string;
+  response_external_id: string;
+  status: ResponseStatus;
+  flagged: boolean;
+  n_set: number;
+  n_attributes: number;
+  preview: string;
+}
+
+export interface QueuePage {
+  total: number;
+  entries: QueueEntry[];
+}
+
+export interface RatingScreen {
+  position: number;
+  total: number;
+  response_id: string;
+  item_external_id: string;
+  prompt_html: string;
+  context_html: string | null;
+  response_html: string;
+  response_chars: number;
+  model: string | null;
+  values: Record<string, number>;
+  rationale: string;
+  flags: string[];
+}
+
+export interface SavedRating {
+  response_id: string;
+  attribute_key: string;
+  value: number | null;
+}
+
+export interface UndoneChange {
+  response_id: string;
+  attribute_key: string;
+  restored: number | null;
+}
+
+export const api = {
+  startup: () => invoke<Startup>("startup"),
+  recentStudies: () => invoke<RecentStudy[]>("recent_studies"),
+  openStudy: (path: string) => invoke<StudySummary>("open_study", { path }),
+  createStudy: (path: string, name: string, template: string) =>
+    invoke<StudySummary>("create_study", { path, name, template }),
+  chooseRater: (name: string) => invoke<Session>("choose_rater", { name }),
+  closeStudy: () => invoke<void>("close_study"),
+  progress: () => invoke<Progress>("progress"),
+  queue: (filter: QueueFilter, offset: number, limit: number) =>
+    invoke<QueuePage>("queue", { filter, offset, limit }),
+  firstUnfinished: () => invoke<number | null>("first_unfinished"),
+  ratingView: (position: number) => invoke<RatingScreen>("rating_view", { position }),
+  setRating: (responseId: string, attributeKey: string, value: number | null) =>
+    invoke<SavedRating>("set_rating", { responseId, attributeKey, value }),
+  undo: () => invoke<UndoneChange | null>("undo"),
+  setNote: (responseId: string, rationale: string, flags: string[]) =>
+    invoke<void>("set_note", { responseId, rationale, flags }),
+};
+
+/** Native "open study" dialog; resolves to a path or null when cancelled. */
+export async function pickStudyToOpen(): Promise<string | null> {
+  const chosen = await openDialog({
+    multiple: false,
+    directory: false,
+    title: "Open a Concord study",
+    filters: [{ name: "Concord study", extensions: ["concord"] }],
+  });
+  return typeof chosen === "string" ? chosen : null;
+}
+
+/** Native "save" dialog for a new study file; resolves to a path or null when cancelled. */
+export async function pickNewStudyPath(suggestedName: string): Promise<string | null> {
+  const chosen = await saveDialog({
+    title: "Create a Concord study",
+    defaultPath: `${suggestedName || "study"}.concord`,
+    filters: [{ name: "Concord study", extensions: ["concord"] }],
+  });
+  if (!chosen) return null;
+  return chosen.endsWith(".concord") ? chosen : `${chosen}.concord`;
+}
+
+/** Errors from commands are strings; anything else is shown by its message. */
+export function errorText(err: unknown): string {
+  if (typeof err === "string") return err;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

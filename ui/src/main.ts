@@ -1,0 +1,182 @@
+import "./style.css";
+import { api, errorText, type Progress, type Session, type Startup, type StudySummary } from "./api";
+import { instrumentation, type AppContext, type NavigateOptions, type Screen, type ScreenName } from "./app";
+import { clear, h } from "./dom";
+import { StartScreen } from "./start";
+import { RateScreen } from "./rate";
+import { QueueScreen } from "./queue";
+import { PlaceholderScreen } from "./placeholder";
+
+interface NavItem {
+  name: ScreenName;
+  label: string;
+  needsSession: boolean;
+  available: boolean;
+}
+
+const NAV: NavItem[] = [
+  { name: "start", label: "Study", needsSession: false, available: true },
+  { name: "rate", label: "Rate", needsSession: true, available: true },
+  { name: "queue", label: "Queue", needsSession: true, available: true },
+  { name: "dashboard", label: "Dashboard", needsSession: false, available: false },
+  { name: "admin", label: "Admin", needsSession: false, available: false },
+  { name: "adjudication", label: "Adjudication", needsSession: false, available: false },
+];
+
+class App implements AppContext {
+  startup: Startup;
+  study: StudySummary | null;
+  session: Session | null;
+  private current: Screen | null = null;
+  private currentName: ScreenName | null = null;
+  private readonly nav = h("nav", { class: "nav", "aria-label": "Main" });
+  private readonly who = h("div", { class: "who", "aria-live": "polite" });
+  private readonly main = h("main", { id: "main", class: "main" });
+  private readonly notices = h("div", { class: "notices", role: "status", "aria-live": "polite" });
+  private navigating: Promise<void> = Promise.resolve();
+
+  constructor(startup: Startup) {
+    this.startup = startup;
+    this.study = startup.session?.study ?? startup.study;
+    this.session = startup.session;
+    const root = document.getElementById("app")!;
+    clear(root);
+    root.append(
+      h(
+        "header",
+        { class: "topbar" },
+        h("div", { class: "brand", "aria-hidden": "true" }, h("span", { class: "brand-mark" }, "C"), "Concord"),
+        this.nav,
+        this.who,
+      ),
+      this.main,
+      this.notices,
+    );
+    document.addEventListener("keydown", (e) => {
+      if (this.current?.onKey?.(e)) {
+        e.preventDefault();
+        e.stopPropagation();
+      }
+    });
+    this.renderChrome();
+  }
+
+  setStudy(study: StudySummary | null): void {
+    this.study = study;
+    if (!study || (this.session && this.session.study.path !== study.path)) this.session = null;
+    this.renderChrome();
+  }
+
+  setSession(session: Session | null): void {
+    this.session = session;
+    if (session) this.study = session.study;
+    this.renderChrome();
+  }
+
+  updateProgress(progress: Progress): void {
+    if (this.session) this.session.progress = progress;
+  }
+
+  notify(message: string, kind: "info" | "error" = "info"): void {
+    const note = h(
+      "div",
+      { class: `notice notice-${kind}`, role: kind === "error" ? "alert" : "status" },
+      h("span", {}, message),
+      h("button", { class: "notice-close", type: "button", "aria-label": "Dismiss", onclick: () => note.remove() }, "×"),
+    );
+    this.notices.append(note);
+    if (kind === "info") setTimeout(() => note.remove(), 4000);
+  }
+
+  navigate(screen: ScreenName, options: NavigateOptions = {}): Promise<void> {
+    // Serialize navigations so a fast double key press cannot interleave two screens.
+    this.navigating = this.navigating.then(() => this.doNavigate(screen, options)).catch((err) => {
+      this.notify(errorText(err), "error");
+    });
+    return this.navigating;
+  }
+
+  private async doNavigate(screen: ScreenName, options: NavigateOptions): Promise<void> {
+    if (this.current && this.currentName === "rate" && screen === "rate" && options.position !== undefined) {
+      await (this.current as RateScreen).show(options.position);
+      return;
+    }
+    await this.current?.leave?.();
+    let next: Screen;
+    if ((screen === "rate" || screen === "queue") && !this.session) screen = "start";
+    switch (screen) {
+      case "rate": {
+        const rate = new RateScreen(this);
+        const position = options.position ?? this.session!.resume_position ?? 0;
+        await rate.show(position);
+        next = rate;
+        break;
+      }
+      case "queue": {
+        const queue = new QueueScreen(this);
+        await queue.init();
+        next = queue;
+        break;
+      }
+      case "start":
+        next = new StartScreen(this);
+        break;
+      default:
+        next = new PlaceholderScreen(NAV.find((n) => n.name === screen)!.label);
+    }
+    this.current = next;
+    this.currentName = screen;
+    instrumentation.screen = screen;
+    clear(this.main);
+    this.main.append(next.el);
+    this.renderChrome();
+    (next as { focusFirst?: () => void }).focusFirst?.();
+  }
+
+  private renderChrome(): void {
+    clear(this.nav);
+    for (const item of NAV) {
+      const disabled = !item.available || (item.needsSession && !this.session);
+      const button = h(
+        "button",
+        {
+          type: "button",
+          class: "nav-item",
+          "aria-current": this.currentName === item.name ? "page" : false,
+          "aria-disabled": disabled ? "true" : false,
+          title: item.available ? false : `${item.label} arrives in a later version`,
+          onclick: () => {
+            if (!disabled) void this.navigate(item.name);
+          },
+        },
+        item.label,
+      );
+      this.nav.append(button);
+    }
+    clear(this.who);
+    if (this.study) {
+      this.who.append(h("span", { class: "who-study" }, this.study.name));
+      if (this.session) this.who.append(h("span", { class: "who-sep", "aria-hidden": "true" }, "·"), h("span", { class: "who-rater" }, this.session.rater.name));
+    }
+    document.title = this.session
+      ? `${this.session.study.name} — ${this.session.rater.name}`
+      : this.study
+        ? `${this.study.name} — Concord`
+        : "Concord";
+  }
+}
+
+async function boot(): Promise<void> {
+  let startup: Startup;
+  try {
+    startup = await api.startup();
+  } catch (err) {
+    startup = { session: null, study: null, recent: [], templates: [], error: errorText(err) };
+  }
+  const app = new App(startup);
+  if (startup.error) app.notify(startup.error, "error");
+  await app.navigate(startup.session ? "rate" : "start");
+  instrumentation.ready = true;
+}
+
+void boot();

@@ -1,0 +1,226 @@
+// Start screen: open or create a study, recent studies, choose or create a rater profile.
+
+import { api, errorText, pickNewStudyPath, pickStudyToOpen, type RaterSummary, type StudySummary } from "./api";
+import type { AppContext, Screen } from "./app";
+import { clear, formatCount, h } from "./dom";
+
+export class StartScreen implements Screen {
+  readonly el: HTMLElement;
+  private readonly ctx: AppContext;
+  private readonly studyPanel = h("section", { class: "card", "aria-labelledby": "study-panel-title" });
+  private readonly error = h("p", { class: "form-error", role: "alert" });
+  private busy = false;
+
+  constructor(ctx: AppContext) {
+    this.ctx = ctx;
+    this.el = h("section", { class: "screen start" });
+    this.render();
+  }
+
+  focusFirst(): void {
+    const target = this.el.querySelector<HTMLElement>("[data-autofocus]") ?? this.el.querySelector<HTMLElement>("button");
+    target?.focus();
+  }
+
+  private render(): void {
+    clear(this.el);
+    const recent = this.ctx.startup.recent;
+    this.el.append(
+      h(
+        "div",
+        { class: "start-intro" },
+        h("h1", {}, "Concord"),
+        h("p", { class: "lede" }, "Rate model responses against a rubric. Everything stays on this computer; every rating is saved the moment you give it."),
+      ),
+      this.error,
+      h(
+        "div",
+        { class: "start-grid" },
+        h(
+          "section",
+          { class: "card", "aria-labelledby": "open-title" },
+          h("h2", { id: "open-title" }, "Open a study"),
+          h(
+            "div",
+            { class: "row" },
+            h("button", { type: "button", class: "primary", "data-autofocus": this.ctx.study ? false : true, onclick: () => void this.openFromDialog() }, "Open study file…"),
+          ),
+          recent.length
+            ? h(
+                "div",
+                {},
+                h("h3", { id: "recent-title" }, "Recent studies"),
+                h(
+                  "ul",
+                  { class: "recent", "aria-labelledby": "recent-title" },
+                  ...recent.map((r) =>
+                    h(
+                      "li",
+                      {},
+                      h(
+                        "button",
+                        { type: "button", class: "recent-item", "aria-label": `Open ${r.name} (${r.path})`, onclick: () => void this.open(r.path, r.last_rater) },
+                        h("span", { class: "recent-name" }, r.name),
+                        h("span", { class: "recent-path" }, r.path),
+                        r.last_rater ? h("span", { class: "recent-rater" }, `as ${r.last_rater}`) : null,
+                      ),
+                    ),
+                  ),
+                ),
+              )
+            : h("p", { class: "muted" }, "No recent studies yet."),
+        ),
+        this.createForm(),
+      ),
+      this.studyPanel,
+    );
+    this.renderStudyPanel();
+  }
+
+  private createForm(): HTMLElement {
+    const templates = this.ctx.startup.templates;
+    const name = h("input", { id: "new-study-name", type: "text", autocomplete: "off", placeholder: "e.g. Pilot round 1" });
+    const template = h("select", { id: "new-study-template" }, ...templates.map((t) => h("option", { value: t }, t)));
+    const form = h(
+      "form",
+      { class: "card", "aria-labelledby": "create-title" },
+      h("h2", { id: "create-title" }, "Create a study"),
+      h("label", { for: "new-study-name" }, "Study name"),
+      name,
+      h("label", { for: "new-study-template" }, "Rubric template"),
+      template,
+      h("div", { class: "row" }, h("button", { type: "submit" }, "Choose where to save…")),
+    );
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      void this.create(name.value.trim(), template.value);
+    });
+    return form;
+  }
+
+  private renderStudyPanel(): void {
+    clear(this.studyPanel);
+    const study = this.ctx.study;
+    if (!study) {
+      this.studyPanel.hidden = true;
+      return;
+    }
+    this.studyPanel.hidden = false;
+    const humans = study.raters.filter((r) => r.rater.kind === "human");
+    const nameInput = h("input", { id: "new-rater-name", type: "text", autocomplete: "off", placeholder: "Your name or code" });
+    const newRater = h(
+      "form",
+      { class: "row new-rater" },
+      h("label", { for: "new-rater-name" }, "New rater profile"),
+      nameInput,
+      h("button", { type: "submit" }, "Create and start"),
+    );
+    newRater.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const value = nameInput.value.trim();
+      if (value) void this.chooseRater(value);
+      else this.showError("Enter a name for the new rater profile.");
+    });
+    this.studyPanel.append(
+      h("h2", { id: "study-panel-title" }, study.name),
+      h("p", { class: "muted path" }, study.path),
+      h(
+        "p",
+        { class: "muted" },
+        `Rubric “${study.rubric.name}”, ${study.rubric.attributes.length} attributes. ${study.blind ? "Blind: model names are hidden while rating." : "Model names are shown."}`,
+      ),
+      h("h3", { id: "raters-title" }, "Who is rating?"),
+      humans.length
+        ? h("ul", { class: "raters", "aria-labelledby": "raters-title" }, ...humans.map((r, i) => h("li", {}, this.raterButton(r, i === 0))))
+        : h("p", { class: "muted" }, "No rater profiles yet: create yours below."),
+      newRater,
+    );
+  }
+
+  private raterButton(summary: RaterSummary, autofocus: boolean): HTMLElement {
+    const p = summary.progress;
+    return h(
+      "button",
+      {
+        type: "button",
+        class: "rater-item",
+        "data-rater": summary.rater.name,
+        "data-autofocus": autofocus,
+        "aria-label": `Rate as ${summary.rater.name}, ${p.done} of ${p.total} rated`,
+        onclick: () => void this.chooseRater(summary.rater.name),
+      },
+      h("span", { class: "rater-name" }, summary.rater.name),
+      h("span", { class: "rater-progress" }, p.total ? `${formatCount(p.done)} / ${formatCount(p.total)} rated` : "no assignments yet"),
+    );
+  }
+
+  private showError(message: string): void {
+    this.error.textContent = message;
+  }
+
+  private async guarded(work: () => Promise<void>): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    this.el.setAttribute("aria-busy", "true");
+    this.showError("");
+    try {
+      await work();
+    } catch (err) {
+      this.showError(errorText(err));
+    } finally {
+      this.busy = false;
+      this.el.removeAttribute("aria-busy");
+    }
+  }
+
+  private async openFromDialog(): Promise<void> {
+    const path = await pickStudyToOpen().catch((err) => {
+      this.showError(errorText(err));
+      return null;
+    });
+    if (path) await this.open(path, null);
+  }
+
+  private async open(path: string, lastRater: string | null): Promise<void> {
+    await this.guarded(async () => {
+      const study = await api.openStudy(path);
+      this.opened(study);
+      if (lastRater && study.raters.some((r) => r.rater.name === lastRater)) {
+        this.el.querySelector<HTMLElement>(`[data-rater="${CSS.escape(lastRater)}"]`)?.focus();
+      }
+    });
+  }
+
+  private async create(name: string, template: string): Promise<void> {
+    if (!name) {
+      this.showError("Give the new study a name.");
+      return;
+    }
+    const path = await pickNewStudyPath(name).catch((err) => {
+      this.showError(errorText(err));
+      return null;
+    });
+    if (!path) return;
+    await this.guarded(async () => {
+      this.opened(await api.createStudy(path, name, template));
+    });
+  }
+
+  private opened(study: StudySummary): void {
+    this.ctx.setStudy(study);
+    this.ctx.startup.recent = [
+      { path: study.path, name: study.name, last_rater: null },
+      ...this.ctx.startup.recent.filter((r) => r.path !== study.path),
+    ];
+    this.render();
+    this.focusFirst();
+  }
+
+  private async chooseRater(name: string): Promise<void> {
+    await this.guarded(async () => {
+      const session = await api.chooseRater(name);
+      this.ctx.setSession(session);
+      await this.ctx.navigate("rate", { position: session.resume_position ?? 0 });
+    });
+  }
+}
