@@ -1,8 +1,72 @@
-pub mod render;
+//! Concord's desktop app: Tauri commands as a thin layer over `concord-core`, Markdown rendered
+//! and sanitized here before the webview sees it. No business rule lives in this crate.
 
+pub mod commands;
+pub mod render;
+pub mod state;
+
+use std::path::PathBuf;
+
+use tauri::Manager;
+
+use state::{AppState, LaunchArgs, USAGE};
+
+/// Name of the remembered-sessions file in the app config dir.
+pub const REMEMBERED_FILE: &str = "remembered.json";
+
+/// Parses the command line, prepares the demo study when asked, and runs the app.
 pub fn run() {
-    tauri::Builder::default()
+    let launch = match LaunchArgs::parse(std::env::args().skip(1)) {
+        Ok(launch) => launch,
+        Err(message) => {
+            eprintln!("concord-app: {message}\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    if let (true, Some(path)) = (launch.demo, &launch.study) {
+        if let Err(err) = ensure_demo(path) {
+            eprintln!("concord-app: {err}");
+            std::process::exit(1);
+        }
+    }
+    let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .run(tauri::generate_context!())
-        .expect("error while running Concord");
+        .setup(move |app| {
+            let config_dir = app
+                .path()
+                .app_config_dir()
+                .unwrap_or_else(|_| std::env::temp_dir().join("concord-app"));
+            app.manage(AppState::new(config_dir.join(REMEMBERED_FILE), launch));
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::startup,
+            commands::recent_studies,
+            commands::open_study,
+            commands::create_study,
+            commands::choose_rater,
+            commands::close_study,
+            commands::progress,
+            commands::queue,
+            commands::first_unfinished,
+            commands::rating_view,
+            commands::set_rating,
+            commands::undo,
+            commands::set_note,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(err) = result {
+        eprintln!("concord-app: {err}");
+        std::process::exit(1);
+    }
+}
+
+/// Creates the demo study at `path` unless a file is already there.
+fn ensure_demo(path: &PathBuf) -> Result<(), concord_core::Error> {
+    if path.exists() {
+        return Ok(());
+    }
+    eprintln!("concord-app: creating the demo study {}", path.display());
+    concord_core::demo::create_demo(path, &concord_core::demo::DemoOptions::default())?;
+    Ok(())
 }

@@ -60,6 +60,53 @@ pub fn markdown_to_safe_html(source: &str) -> String {
     sanitizer().clean(&html).to_string()
 }
 
+/// Renders an item's context (JSON) for display: a conversation (`messages`, `conversation` or
+/// `turns`: objects with `role` and `content`) as a transcript, anything else as formatted JSON.
+/// `None` when there is nothing to show.
+pub fn context_to_safe_html(context: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    let empty = match context {
+        Value::Null => true,
+        Value::Object(map) => map.is_empty(),
+        Value::Array(list) => list.is_empty(),
+        Value::String(text) => text.trim().is_empty(),
+        _ => false,
+    };
+    if empty {
+        return None;
+    }
+    let turns = ["messages", "conversation", "turns"]
+        .iter()
+        .find_map(|key| context.get(key).and_then(Value::as_array))
+        .or_else(|| context.as_array());
+    if let Some(turns) = turns {
+        let transcript: Option<Vec<String>> = turns
+            .iter()
+            .map(|turn| {
+                let role = turn.get("role")?.as_str()?;
+                let content = turn.get("content")?.as_str()?;
+                let mut role_label: String = role.chars().take(40).collect();
+                if let Some(first) = role_label.get(..1) {
+                    role_label = first.to_uppercase() + &role_label[1..];
+                }
+                Some(format!(
+                    "<p class=\"turn\"><strong>{}:</strong></p>{}",
+                    escape_html(&role_label),
+                    markdown_to_safe_html(content)
+                ))
+            })
+            .collect();
+        if let Some(parts) = transcript {
+            return Some(parts.join(""));
+        }
+    }
+    if let Value::String(text) = context {
+        return Some(markdown_to_safe_html(text));
+    }
+    let pretty = serde_json::to_string_pretty(context).unwrap_or_default();
+    Some(sanitizer().clean(&format!("<pre><code>{}</code></pre>", escape_html(&pretty))).to_string())
+}
+
 fn sanitizer() -> &'static ammonia::Builder<'static> {
     static SANITIZER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     SANITIZER.get_or_init(|| {
@@ -175,6 +222,23 @@ mod tests {
         let line = "a".repeat(2 * 1024 * 1024);
         let html = markdown_to_safe_html(&line);
         assert!(html.len() >= line.len());
+    }
+
+    #[test]
+    fn context_renders_conversations_and_json() {
+        use serde_json::json;
+        assert_eq!(context_to_safe_html(&json!(null)), None);
+        assert_eq!(context_to_safe_html(&json!({})), None);
+        let convo = context_to_safe_html(&json!({"messages": [
+            {"role": "user", "content": "I feel <b>low</b>"},
+            {"role": "assistant", "content": "I'm sorry to hear that."}
+        ]}))
+        .unwrap();
+        assert!(convo.contains("<strong>User:</strong>"), "{convo}");
+        assert!(convo.contains("&lt;b&gt;low"), "{convo}");
+        let other = context_to_safe_html(&json!({"age": 34, "note": "<script>"})).unwrap();
+        assert!(other.contains("<pre><code>"), "{other}");
+        assert!(!other.contains("<script"), "{other}");
     }
 
     #[test]

@@ -34,10 +34,12 @@ pub struct RatingRow {
     pub rationale: Option<String>,
 }
 
-/// An attribute value read from `field` (the column name, for error messages).
+/// An attribute value; the field names say which columns held the attribute and the value,
+/// for error messages (in a wide table both are the attribute's own column).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Score {
-    pub field: String,
+    pub attribute_field: String,
+    pub value_field: String,
     pub attribute: String,
     pub value: i64,
 }
@@ -164,11 +166,11 @@ impl Study {
                 for s in &r.scores {
                     let attribute = rubric
                         .attribute(&s.attribute)
-                        .ok_or_else(|| Error::row(r.row, &s.field, format!("unknown attribute '{}'", s.attribute)))?;
+                        .ok_or_else(|| Error::row(r.row, &s.attribute_field, format!("unknown attribute '{}'", s.attribute)))?;
                     if !attribute.accepts(s.value) {
                         return Err(Error::row(
                             r.row,
-                            &s.field,
+                            &s.value_field,
                             format!("score {} is outside the scale {}–{} of '{}'", s.value, attribute.scale_min, attribute.scale_max, attribute.key),
                         ));
                     }

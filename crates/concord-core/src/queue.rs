@@ -12,9 +12,10 @@ use crate::error::{Error, Result};
 use crate::model::{Progress, QueueEntry, QueueFilter, QueuePage, RatingView, ResponseStatus};
 use crate::study::Study;
 
-/// Per-assignment status: position, response, number of values set, flagged.
+/// Per-assignment status: position, response, number of values set, flagged. Binds ?1 = rater,
+/// ?2 = number of attributes (so every caller binds both, whatever its filter uses).
 const STATUS_SQL: &str = "
-    SELECT a.order_key, a.response_id,
+    SELECT a.order_key, a.response_id, ?2 AS n_attributes,
            (SELECT count(*) FROM rating r WHERE r.rater_id = a.rater_id AND r.response_id = a.response_id
               AND r.value IS NOT NULL) AS n_set,
            coalesce((SELECT n.flags <> '[]' FROM response_note n WHERE n.rater_id = a.rater_id
@@ -65,6 +66,25 @@ impl Study {
         }
         tx.commit()?;
         Ok(added)
+    }
+
+    /// Spreads all responses over `rater_ids` so that each response goes to `overlap` raters
+    /// and every rater gets a near-equal share (round-robin over a seeded shuffle). Existing
+    /// assignments are kept. Returns assignments added per rater, in `rater_ids` order.
+    pub fn assign_with_overlap(&self, rater_ids: &[String], overlap: usize) -> Result<Vec<usize>> {
+        if rater_ids.is_empty() || overlap == 0 || overlap > rater_ids.len() {
+            return Err(Error::Invalid(format!("overlap must be between 1 and the number of raters ({})", rater_ids.len())));
+        }
+        let mut stmt = self.conn.prepare("SELECT id FROM response ORDER BY position")?;
+        let mut ids: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        ids.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(self.settings()?.seed));
+        let mut shares = vec![Vec::new(); rater_ids.len()];
+        for (k, id) in ids.into_iter().enumerate() {
+            for j in 0..overlap {
+                shares[(k * overlap + j) % rater_ids.len()].push(id.clone());
+            }
+        }
+        rater_ids.iter().zip(&shares).map(|(rater, share)| self.assign(rater, share)).collect()
     }
 
     /// Assigns every response not yet assigned to this rater (see [`Study::assign`]).

@@ -93,6 +93,7 @@ impl Study {
 
     /// Reverts this rater's most recent value change that has not been undone yet, by appending
     /// an event that restores the cell's previous value. Repeated calls walk further back.
+    /// "Most recent" is insertion order in this file (rowid): timestamps are only ordered per cell.
     pub fn undo(&self, rater_id: &str) -> Result<Option<UndoneChange>> {
         let tx = self.conn.unchecked_transaction()?;
         let target: Option<(String, String, String, i64)> = tx
@@ -100,7 +101,7 @@ impl Study {
                 "SELECT e.id, e.response_id, e.attribute_id, e.created_at FROM rating_event e
                  WHERE e.rater_id = ?1 AND e.undoes IS NULL
                    AND NOT EXISTS (SELECT 1 FROM rating_event u WHERE u.undoes = e.id)
-                 ORDER BY e.created_at DESC, e.id DESC LIMIT 1",
+                 ORDER BY e.rowid DESC LIMIT 1",
                 [rater_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )

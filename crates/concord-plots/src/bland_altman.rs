@@ -6,8 +6,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 use serde::{Deserialize, Serialize};
 
 use crate::common::{
-    dashed, de, f2, fs, line, message, no_estimate_line, text, text_width, x_axis, y_axis,
-    DResult, Header, Scale, XorShift, INK, OKABE_ITO,
+    dashed, de, format_value, fs, line, message, no_estimate_line, text, text_width, x_axis,
+    y_axis, DResult, Header, Scale, XorShift, INK, OKABE_ITO,
 };
 use crate::{render_svg, Chart, Result};
 
@@ -77,17 +77,20 @@ fn header(d: &BlandAltmanData) -> Header {
 fn labels(d: &BlandAltmanData) -> Vec<(String, f64, RGBColor)> {
     let mut out = Vec::new();
     if let Some(b) = d.bias {
-        out.push((format!("Bias {}", f2(b)), b, INK));
+        out.push((format!("Bias {}", format_value(b)), b, INK));
     }
     if let Some((lo, hi)) = d.limits {
-        out.push((format!("Upper LoA {}", f2(hi)), hi, OKABE_ITO[5]));
-        out.push((format!("Lower LoA {}", f2(lo)), lo, OKABE_ITO[5]));
+        out.push((format!("Upper LoA {}", format_value(hi)), hi, OKABE_ITO[5]));
+        out.push((format!("Lower LoA {}", format_value(lo)), lo, OKABE_ITO[5]));
     }
     out
 }
 
 fn drawable(d: &BlandAltmanData) -> bool {
-    d.bias.is_some() && d.points.iter().any(|p| p.mean.is_finite() && p.difference.is_finite())
+    d.bias.is_some()
+        && d.points
+            .iter()
+            .any(|p| p.mean.is_finite() && p.difference.is_finite())
 }
 
 pub(crate) fn natural_size(_d: &BlandAltmanData) -> (u32, u32) {
@@ -117,9 +120,9 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .max()
         .unwrap_or(0);
 
-    let (xmin, xmax) = finite
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.mean), b.max(p.mean)));
+    let (xmin, xmax) = finite.iter().fold((f64::MAX, f64::MIN), |(a, b), p| {
+        (a.min(p.mean), b.max(p.mean))
+    });
     let pad = 0.25 + d.jitter;
     let ys = finite
         .iter()
@@ -140,7 +143,13 @@ pub(crate) fn draw<DB: DrawingBackend>(
         p0: h - AXIS_H,
         p1: top + 8,
     };
-    x_axis(root, &x, y.p0, y.p1, "Mean of judge and human mean (score points)")?;
+    x_axis(
+        root,
+        &x,
+        y.p0,
+        y.p1,
+        "Mean of judge and human mean (score points)",
+    )?;
     y_axis(root, &y, x.p0, x.p1, "Judge − human mean")?;
 
     let mut rng = XorShift::new(d.seed);
@@ -170,7 +179,14 @@ pub(crate) fn draw<DB: DrawingBackend>(
         }
     }
     for (py, (s, _, c)) in placed {
-        text(root, s, (x.p1 + 8, py), fs::SMALL, *c, (HPos::Left, VPos::Center))?;
+        text(
+            root,
+            s,
+            (x.p1 + 8, py),
+            fs::SMALL,
+            *c,
+            (HPos::Left, VPos::Center),
+        )?;
     }
     Ok(())
 }

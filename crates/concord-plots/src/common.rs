@@ -40,10 +40,10 @@ pub(crate) fn ensure_font() -> Result<(), PlotError> {
 /// Font sizes in plotters units (the SVG `font-size` is this divided by 1.24).
 pub(crate) mod fs {
     pub const TITLE: f64 = 24.0;
-    pub const SUBTITLE: f64 = 16.0;
-    pub const LABEL: f64 = 16.0;
-    pub const TICK: f64 = 14.0;
-    pub const SMALL: f64 = 14.0;
+    pub const SUBTITLE: f64 = 17.0;
+    pub const LABEL: f64 = 17.0;
+    pub const TICK: f64 = 15.0;
+    pub const SMALL: f64 = 15.0;
     pub const MESSAGE: f64 = 20.0;
 }
 
@@ -91,7 +91,11 @@ const VIRIDIS: [(u8, u8, u8); 9] = [
 
 /// Viridis colour at `t` in [0, 1] (clamped), linearly interpolated between anchors.
 pub(crate) fn viridis(t: f64) -> RGBColor {
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let pos = t * (VIRIDIS.len() - 1) as f64;
     let i = (pos.floor() as usize).min(VIRIDIS.len() - 2);
     let f = pos - i as f64;
@@ -152,9 +156,15 @@ pub(crate) fn vertical_text<DB: DrawingBackend>(
     root.draw_text(s, &style, (x, y)).map_err(de)
 }
 
-/// Formats a value the way every chart prints it: two decimals.
-pub(crate) fn f2(v: f64) -> String {
-    format!("{v:.2}")
+/// Formats a value the way every chart prints it: two decimals, and "0.00" rather than
+/// "-0.00" for tiny negatives (a sign the reader cannot act on).
+pub fn format_value(v: f64) -> String {
+    let s = format!("{v:.2}");
+    if s == "-0.00" {
+        "0.00".to_string()
+    } else {
+        s
+    }
 }
 
 /// Draws a straight line of `width` px.
@@ -232,12 +242,20 @@ pub(crate) fn marker<DB: DrawingBackend>(
     let style = series_color(i).filled();
     let poly = |pts: Vec<(i32, i32)>| root.draw(&Polygon::new(pts, style)).map_err(de);
     match i % 5 {
-        0 => root
-            .draw(&Circle::new((x, y), r, style))
-            .map_err(de),
-        1 => poly(vec![(x - r, y - r), (x + r, y - r), (x + r, y + r), (x - r, y + r)]),
+        0 => root.draw(&Circle::new((x, y), r, style)).map_err(de),
+        1 => poly(vec![
+            (x - r, y - r),
+            (x + r, y - r),
+            (x + r, y + r),
+            (x - r, y + r),
+        ]),
         2 => poly(vec![(x, y - r - 1), (x + r + 1, y + r), (x - r - 1, y + r)]),
-        3 => poly(vec![(x, y - r - 1), (x + r + 1, y), (x, y + r + 1), (x - r - 1, y)]),
+        3 => poly(vec![
+            (x, y - r - 1),
+            (x + r + 1, y),
+            (x, y + r + 1),
+            (x - r - 1, y),
+        ]),
         _ => poly(vec![(x - r - 1, y - r), (x + r + 1, y - r), (x, y + r + 1)]),
     }
 }
@@ -441,7 +459,14 @@ pub(crate) fn x_axis<DB: DrawingBackend>(
         line(root, (x, grid_top), (x, y), GRID, 1)?;
         line(root, (x, y), (x, y + 5), MUTED, 1)?;
         let s = tick_label(*t, &ticks);
-        text(root, &s, (x, y + 8), fs::TICK, INK, (HPos::Center, VPos::Top))?;
+        text(
+            root,
+            &s,
+            (x, y + 8),
+            fs::TICK,
+            INK,
+            (HPos::Center, VPos::Top),
+        )?;
     }
     line(root, (scale.p0, y), (scale.p1, y), MUTED, 1)?;
     let mid = ((scale.p0 + scale.p1) / 2, y + 32);
@@ -464,7 +489,14 @@ pub(crate) fn y_axis<DB: DrawingBackend>(
         line(root, (x - 5, y), (x, y), MUTED, 1)?;
         let s = tick_label(*t, &ticks);
         widest = widest.max(text_width(&s, fs::TICK));
-        text(root, &s, (x - 8, y), fs::TICK, INK, (HPos::Right, VPos::Center))?;
+        text(
+            root,
+            &s,
+            (x - 8, y),
+            fs::TICK,
+            INK,
+            (HPos::Right, VPos::Center),
+        )?;
     }
     line(root, (x, scale.p0), (x, scale.p1), MUTED, 1)?;
     let mid = (x - widest - 24, (scale.p0 + scale.p1) / 2);

@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use serde::{Deserialize, Serialize};
 
 use crate::common::{
-    f2, fill_rect, fs, line, marker, message, no_estimate_line, text, text_width, x_axis,
+    fill_rect, format_value, fs, line, marker, message, no_estimate_line, text, text_width, x_axis,
     DResult, Header, LegendItem, Scale, Swatch, BAND, GRID, INK, MUTED,
 };
 use crate::{render_svg, Chart, Result};
@@ -106,6 +106,10 @@ struct Spec<'a> {
     items: Vec<Item<'a>>,
     rows: Vec<(&'a str, bool)>,
     series_count: usize,
+    /// Palette index of the first series: bias starts at 1 so each judge keeps the colour
+    /// and marker it has in the forest plot, where series 0 is human–human.
+    series_offset: usize,
+    column_heading: &'static str,
     fallback: &'static str,
 }
 
@@ -116,6 +120,15 @@ const AXIS_H: i32 = 70;
 const COLUMN_HEAD: i32 = 26;
 const MIN_PLOT_W: i32 = 420;
 const MAX_NOTE_W: i32 = 380;
+
+/// A NaN or infinite estimate cannot be placed on an axis; it is drawn as "no estimate".
+fn finite(v: Option<f64>) -> Option<f64> {
+    v.filter(|v| v.is_finite())
+}
+
+fn finite_ci(ci: Option<(f64, f64)>) -> Option<(f64, f64)> {
+    ci.filter(|(a, b)| a.is_finite() && b.is_finite())
+}
 
 fn series_order<'a>(items: &[Item<'a>]) -> Vec<&'a str> {
     crate::common::distinct(items.iter().map(|i| i.series))
@@ -141,7 +154,7 @@ fn n_line(items: &[Item<'_>]) -> String {
     }
 }
 
-fn values(items: &[Item<'_>]) -> impl Iterator<Item = f64> + '_ {
+fn values<'s>(items: &'s [Item<'_>]) -> impl Iterator<Item = f64> + 's {
     items.iter().flat_map(|i| {
         let ci = i.ci.map_or([None, None], |(a, b)| [Some(a), Some(b)]);
         [i.estimate, ci[0], ci[1]]
@@ -151,13 +164,13 @@ fn values(items: &[Item<'_>]) -> impl Iterator<Item = f64> + '_ {
     })
 }
 
-fn legend(series: &[&str]) -> Vec<LegendItem> {
+fn legend(series: &[&str], offset: usize) -> Vec<LegendItem> {
     series
         .iter()
         .enumerate()
         .map(|(i, s)| LegendItem {
             label: s.to_string(),
-            swatch: Swatch::Series(i),
+            swatch: Swatch::Series(i + offset),
         })
         .collect()
 }
@@ -169,8 +182,8 @@ fn forest_spec(d: &ForestData) -> Spec<'_> {
         .map(|r| Item {
             row: &r.label,
             series: &r.series,
-            estimate: r.estimate,
-            ci: r.ci,
+            estimate: finite(r.estimate),
+            ci: finite_ci(r.ci),
             n: r.n,
             reason: r.reason.as_deref(),
             composite: r.composite,
@@ -186,12 +199,14 @@ fn forest_spec(d: &ForestData) -> Spec<'_> {
         header: Header {
             title: format!("Agreement by attribute: {}", d.metric),
             subtitle,
-            legend: legend(&series),
+            legend: legend(&series, 0),
         },
         x_label: d.metric.clone(),
         domain,
         rows: row_order(&items),
         series_count: series.len(),
+        series_offset: 0,
+        column_heading: "Estimate [95% CI]",
         items,
         fallback: "no agreement estimates were supplied",
     }
@@ -204,8 +219,8 @@ fn bias_spec(d: &BiasData) -> Spec<'_> {
         .map(|r| Item {
             row: &r.attribute,
             series: &r.judge,
-            estimate: r.mean,
-            ci: r.ci,
+            estimate: finite(r.mean),
+            ci: finite_ci(r.ci),
             n: r.n,
             reason: r.reason.as_deref(),
             composite: false,
@@ -223,12 +238,14 @@ fn bias_spec(d: &BiasData) -> Spec<'_> {
         header: Header {
             title: "Judge bias by attribute: mean(judge − human mean)".to_string(),
             subtitle,
-            legend: legend(&series),
+            legend: legend(&series, 1),
         },
         x_label: "Judge − human mean (score points)".to_string(),
         domain: (-m, m),
         rows: row_order(&items),
         series_count: series.len(),
+        series_offset: 1,
+        column_heading: "Mean [95% CI]",
         items,
         fallback: "no judge ratings were supplied",
     }
@@ -237,8 +254,14 @@ fn bias_spec(d: &BiasData) -> Spec<'_> {
 /// The text printed to the right of each estimate.
 fn note(i: &Item<'_>) -> String {
     match (i.estimate, i.ci) {
-        (Some(e), Some((lo, hi))) => format!("{} [{}, {}]  n = {}", f2(e), f2(lo), f2(hi), i.n),
-        (Some(e), None) => format!("{}  n = {}", f2(e), i.n),
+        (Some(e), Some((lo, hi))) => format!(
+            "{} [{}, {}]  n = {}",
+            format_value(e),
+            format_value(lo),
+            format_value(hi),
+            i.n
+        ),
+        (Some(e), None) => format!("{}  n = {}", format_value(e), i.n),
         (None, _) => format!("no estimate: {}", i.reason.unwrap_or("not estimable")),
     }
 }
@@ -259,10 +282,12 @@ fn columns(spec: &Spec<'_>) -> (i32, i32) {
         .items
         .iter()
         .map(|i| text_width(&note(i), fs::SMALL))
-        .chain([text_width("Estimate [95% CI]", fs::SMALL)])
+        .chain([text_width(spec.column_heading, fs::SMALL)])
         .max()
         .unwrap_or(0)
-        .min(MAX_NOTE_W);
+        .min(MAX_NOTE_W)
+        // Rasterised glyphs run a little wider than the font's advance widths.
+        + 12;
     (label_w, note_w)
 }
 
@@ -295,7 +320,10 @@ pub(crate) fn draw_forest<DB: DrawingBackend>(
     draw(&forest_spec(d), root)
 }
 
-pub(crate) fn draw_bias<DB: DrawingBackend>(d: &BiasData, root: &DrawingArea<DB, Shift>) -> DResult {
+pub(crate) fn draw_bias<DB: DrawingBackend>(
+    d: &BiasData,
+    root: &DrawingArea<DB, Shift>,
+) -> DResult {
     draw(&bias_spec(d), root)
 }
 
@@ -310,7 +338,12 @@ fn draw<DB: DrawingBackend>(spec: &Spec<'_>, root: &DrawingArea<DB, Shift>) -> D
             spec.rows.len(),
             spec.series_count
         );
-        return message(root, (MARGIN, top), (w - MARGIN, h - MARGIN), &[why, detail]);
+        return message(
+            root,
+            (MARGIN, top),
+            (w - MARGIN, h - MARGIN),
+            &[why, detail],
+        );
     }
 
     let (label_w, note_w) = columns(spec);
@@ -328,7 +361,14 @@ fn draw<DB: DrawingBackend>(spec: &Spec<'_>, root: &DrawingArea<DB, Shift>) -> D
     };
 
     let head = (HPos::Left, VPos::Bottom);
-    text(root, "Estimate [95% CI]", (note_x, rows_top - 6), fs::SMALL, MUTED, head)?;
+    text(
+        root,
+        spec.column_heading,
+        (note_x, rows_top - 6),
+        fs::SMALL,
+        MUTED,
+        head,
+    )?;
 
     for (r, (_, composite)) in spec.rows.iter().enumerate() {
         if *composite {
@@ -349,7 +389,10 @@ fn draw<DB: DrawingBackend>(spec: &Spec<'_>, root: &DrawingArea<DB, Shift>) -> D
         let mid = (HPos::Left, VPos::Center);
         text(root, row, (MARGIN, y0 + band / 2), fs::LABEL, INK, mid)?;
         for (s, name) in series.iter().enumerate() {
-            let Some(item) = spec.items.iter().find(|i| i.row == *row && i.series == *name)
+            let Some(item) = spec
+                .items
+                .iter()
+                .find(|i| i.row == *row && i.series == *name)
             else {
                 continue;
             };
@@ -358,12 +401,13 @@ fn draw<DB: DrawingBackend>(spec: &Spec<'_>, root: &DrawingArea<DB, Shift>) -> D
             text(root, &note(item), (note_x, y), fs::SMALL, color, mid)?;
             if let Some((lo, hi)) = item.ci.filter(|_| item.estimate.is_some()) {
                 let (a, b) = (scale.px(lo.max(scale.d0)), scale.px(hi.min(scale.d1)));
-                let style = crate::common::series_color(s).stroke_width(CI_STROKE_WIDTH);
+                let color = crate::common::series_color(s + spec.series_offset);
+                let style = color.stroke_width(CI_STROKE_WIDTH);
                 root.draw(&PathElement::new(vec![(a, y), (b, y)], style))
                     .map_err(crate::common::de)?;
             }
             if let Some(e) = item.estimate {
-                marker(root, s, (scale.px(e), y), 5)?;
+                marker(root, s + spec.series_offset, (scale.px(e), y), 5)?;
             }
         }
     }

@@ -6,8 +6,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 use serde::{Deserialize, Serialize};
 
 use crate::common::{
-    distinct, f2, fill_rect, fs, line, message, no_estimate_line, stroke_rect, text, text_on,
-    text_width, tick_label, viridis, DResult, Header, Scale, BAND, INK, MUTED, WHITE_BG,
+    distinct, fill_rect, format_value, fs, line, message, no_estimate_line, stroke_rect, text,
+    text_on, text_width, tick_label, viridis, DResult, Header, Scale, BAND, INK, MUTED, WHITE_BG,
 };
 use crate::{render_svg, Chart, Result};
 
@@ -80,7 +80,11 @@ fn layout(d: &HeatmapData) -> Layout<'_> {
         .unwrap_or(0)
         .max(MIN_CELL_W);
     let missing = d.cells.iter().filter(|c| c.value.is_none());
-    let reasons = distinct(missing.clone().map(|c| c.reason.as_deref().unwrap_or("not estimable")));
+    let reasons = distinct(
+        missing
+            .clone()
+            .map(|c| c.reason.as_deref().unwrap_or("not estimable")),
+    );
     let mut foot: Vec<String> = reasons
         .iter()
         .map(|r| {
@@ -88,17 +92,24 @@ fn layout(d: &HeatmapData) -> Layout<'_> {
                 .clone()
                 .filter(|c| c.reason.as_deref().unwrap_or("not estimable") == *r)
                 .count();
-            format!("– no estimate ({r}): {k} cell{}", if k == 1 { "" } else { "s" })
+            format!(
+                "– no estimate ({r}): {k} cell{}",
+                if k == 1 { "" } else { "s" }
+            )
         })
         .collect();
     let absent = rows.len() * cols.len() - d.cells.len().min(rows.len() * cols.len());
     if absent > 0 {
         foot.push(format!("– not supplied: {absent} cells"));
     }
-    let finite = d.cells.iter().filter_map(|c| c.value).filter(|v| v.is_finite());
-    let domain = d.domain.unwrap_or_else(|| {
-        finite.fold((0.0f64, 1.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)))
-    });
+    let finite = d
+        .cells
+        .iter()
+        .filter_map(|c| c.value)
+        .filter(|v| v.is_finite());
+    let domain = d
+        .domain
+        .unwrap_or_else(|| finite.fold((0.0f64, 1.0f64), |(lo, hi), v| (lo.min(v), hi.max(v))));
     Layout {
         rows,
         cols,
@@ -137,11 +148,8 @@ pub(crate) fn natural_size(d: &HeatmapData) -> (u32, u32) {
     let l = layout(d);
     let width = (MARGIN + l.label_w + 16 + l.cols.len() as i32 * l.cell_w + BAR_BLOCK + MARGIN)
         .max(900) as u32;
-    let body = COLUMN_HEAD
-        + l.rows.len() as i32 * CELL_H
-        + 16
-        + l.foot.len() as i32 * FOOT_LINE
-        + MARGIN;
+    let body =
+        COLUMN_HEAD + l.rows.len() as i32 * CELL_H + 16 + l.foot.len() as i32 * FOOT_LINE + MARGIN;
     (width, (header(d).height(width) + body) as u32)
 }
 
@@ -150,7 +158,10 @@ pub(crate) fn draw<DB: DrawingBackend>(d: &HeatmapData, root: &DrawingArea<DB, S
     let (w, h) = (w as i32, h as i32);
     let top = header(d).draw(root)?;
     if !has_value(d) {
-        let why = no_estimate_line(d.cells.iter().map(|c| c.reason.as_deref()), "no cells were supplied");
+        let why = no_estimate_line(
+            d.cells.iter().map(|c| c.reason.as_deref()),
+            "no cells were supplied",
+        );
         return message(root, (MARGIN, top), (w - MARGIN, h - MARGIN), &[why]);
     }
     let l = layout(d);
@@ -161,11 +172,25 @@ pub(crate) fn draw<DB: DrawingBackend>(d: &HeatmapData, root: &DrawingArea<DB, S
 
     for (j, col) in l.cols.iter().enumerate() {
         let cx = x0 + j as i32 * l.cell_w + l.cell_w / 2;
-        text(root, col, (cx, y0 - 8), fs::SMALL, INK, (HPos::Center, VPos::Bottom))?;
+        text(
+            root,
+            col,
+            (cx, y0 - 8),
+            fs::SMALL,
+            INK,
+            (HPos::Center, VPos::Bottom),
+        )?;
     }
     for (i, row) in l.rows.iter().enumerate() {
         let cy = y0 + i as i32 * CELL_H + CELL_H / 2;
-        text(root, row, (MARGIN, cy), fs::LABEL, INK, (HPos::Left, VPos::Center))?;
+        text(
+            root,
+            row,
+            (MARGIN, cy),
+            fs::LABEL,
+            INK,
+            (HPos::Left, VPos::Center),
+        )?;
         for (j, col) in l.cols.iter().enumerate() {
             let cx0 = x0 + j as i32 * l.cell_w;
             let cy0 = y0 + i as i32 * CELL_H;
@@ -173,18 +198,32 @@ pub(crate) fn draw<DB: DrawingBackend>(d: &HeatmapData, root: &DrawingArea<DB, S
                 .cells
                 .iter()
                 .find(|c| c.attribute == *row && c.judge == *col)
-                .and_then(|c| c.value);
+                .and_then(|c| c.value)
+                .filter(|v| v.is_finite());
             let (fill, label, ink) = match value {
                 Some(v) => {
                     let c = viridis((v - lo) / span);
-                    (c, f2(v), text_on(c))
+                    (c, format_value(v), text_on(c))
                 }
                 None => (BAND, "–".to_string(), MUTED),
             };
             fill_rect(root, (cx0, cy0), (cx0 + l.cell_w, cy0 + CELL_H), fill)?;
-            stroke_rect(root, (cx0, cy0), (cx0 + l.cell_w, cy0 + CELL_H), WHITE_BG, 2)?;
+            stroke_rect(
+                root,
+                (cx0, cy0),
+                (cx0 + l.cell_w, cy0 + CELL_H),
+                WHITE_BG,
+                2,
+            )?;
             let centre = (cx0 + l.cell_w / 2, cy0 + CELL_H / 2);
-            text(root, &label, centre, fs::LABEL, ink, (HPos::Center, VPos::Center))?;
+            text(
+                root,
+                &label,
+                centre,
+                fs::LABEL,
+                ink,
+                (HPos::Center, VPos::Center),
+            )?;
         }
     }
 
@@ -210,7 +249,14 @@ pub(crate) fn draw<DB: DrawingBackend>(d: &HeatmapData, root: &DrawingArea<DB, S
         let y = bar.px(*t);
         line(root, (bx + BAR_W, y), (bx + BAR_W + 5, y), MUTED, 1)?;
         let s = tick_label(*t, &ticks);
-        text(root, &s, (bx + BAR_W + 8, y), fs::TICK, INK, (HPos::Left, VPos::Center))?;
+        text(
+            root,
+            &s,
+            (bx + BAR_W + 8, y),
+            fs::TICK,
+            INK,
+            (HPos::Left, VPos::Center),
+        )?;
     }
 
     let mut fy = grid_bottom + 16;

@@ -23,6 +23,8 @@
 //! assert!(svg.starts_with("<svg"));
 //! ```
 
+#![warn(missing_docs)]
+
 mod bland_altman;
 mod common;
 mod confusion;
@@ -31,10 +33,11 @@ mod dot_whisker;
 mod heatmap;
 mod progress;
 
-pub use bland_altman::{bland_altman, BlandAltmanData, BlandAltmanPoint};
+pub use bland_altman::{bland_altman, BlandAltmanData, BlandAltmanPoint, POINT_RADIUS};
+pub use common::format_value;
 pub use confusion::{confusion, ConfusionData};
 pub use distribution::{distribution, DistributionData, RaterCounts, RaterKind};
-pub use dot_whisker::{bias, forest, BiasData, BiasRow, ForestData, ForestRow};
+pub use dot_whisker::{bias, forest, BiasData, BiasRow, ForestData, ForestRow, CI_STROKE_WIDTH};
 pub use heatmap::{heatmap, HeatmapCell, HeatmapData};
 pub use progress::{progress, CoverageBin, ProgressData, RaterProgress};
 
@@ -237,8 +240,8 @@ pub fn render_png(chart: &Chart<'_>, size: Option<Size>) -> Result<Vec<u8>> {
     check_size(size)?;
     let mut rgb = vec![0u8; size.width as usize * size.height as usize * 3];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, (size.width, size.height))
-            .into_drawing_area();
+        let root =
+            BitMapBackend::with_buffer(&mut rgb, (size.width, size.height)).into_drawing_area();
         chart.draw(&root)?;
     }
     let mut png_bytes = Vec::new();

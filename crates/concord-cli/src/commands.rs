@@ -1,0 +1,349 @@
+//! Command definitions and their thin handlers.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use concord_core::demo::{create_demo, DemoOptions};
+use concord_core::{RaterKind, Rubric, Study};
+use concord_io::export::{export, ExportLayout};
+use concord_io::import::{import_ratings, import_responses, ColumnMap, RatingLayout, RESPONSE_FIELDS};
+
+/// Concord: rate LLM responses on rubrics and measure agreement.
+#[derive(Parser)]
+#[command(name = "concord", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new study file with a rubric.
+    New {
+        file: PathBuf,
+        /// Built-in template name (mentalbench) or a rubric TOML file.
+        #[arg(long, default_value = "mentalbench")]
+        rubric: String,
+        /// Display name (defaults to the file name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Import prompts and responses (CSV, JSONL, Parquet; one row per response).
+    Import {
+        file: PathBuf,
+        data: PathBuf,
+        /// Column override, field=column (fields: item_id, prompt, response_id, model, response).
+        #[arg(long = "map", value_name = "FIELD=COLUMN")]
+        map: Vec<String>,
+        #[arg(long)]
+        format: Option<String>,
+    },
+    /// Ratings made elsewhere: earlier human rounds or LLM-judge scores.
+    Ratings {
+        #[command(subcommand)]
+        command: RatingsCommand,
+    },
+    /// Export the current annotation set.
+    Export {
+        file: PathBuf,
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = Layout::Long)]
+        layout: Layout,
+        #[arg(long)]
+        format: Option<String>,
+    },
+    /// Counts of items, responses, raters and ratings.
+    Info {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the file's integrity and the store's invariants.
+    Check { file: PathBuf },
+    /// Show a rubric (a study's, a template or a TOML file), validating it.
+    Rubric {
+        /// A study file, a template name or a rubric TOML file.
+        source: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List raters, or add one.
+    Raters {
+        file: PathBuf,
+        /// Add a rater with this name.
+        #[arg(long)]
+        add: Option<String>,
+        #[arg(long, value_enum, default_value_t = Kind::Human)]
+        kind: Kind,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Assign responses to raters: each response to OVERLAP of the named raters.
+    Assign {
+        file: PathBuf,
+        /// Rater names, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        raters: Vec<String>,
+        #[arg(long, default_value_t = 2)]
+        overlap: usize,
+    },
+    /// Write one rater's package (their assigned responses and their own ratings).
+    Package {
+        file: PathBuf,
+        #[arg(long)]
+        rater: String,
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+    /// Merge returned packages (or any study files with the same rubric) into a study.
+    Merge {
+        file: PathBuf,
+        #[arg(required = true)]
+        packages: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a synthetic demo study with known properties.
+    Demo(DemoArgs),
+}
+
+#[derive(Subcommand)]
+enum RatingsCommand {
+    /// Import ratings: long (response_id, rater, attribute, score) or wide (one column per attribute).
+    Import {
+        file: PathBuf,
+        data: PathBuf,
+        #[arg(long, value_enum)]
+        kind: Kind,
+        #[arg(long, value_enum, default_value_t = Layout::Long)]
+        layout: Layout,
+        #[arg(long)]
+        format: Option<String>,
+    },
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    out: PathBuf,
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    #[arg(long, default_value_t = 40)]
+    items: usize,
+    #[arg(long, default_value_t = 3)]
+    models: usize,
+    #[arg(long, default_value_t = 3)]
+    raters: usize,
+    #[arg(long, default_value_t = 2)]
+    judges: usize,
+    /// Share of responses each human rates.
+    #[arg(long, default_value_t = 1.0)]
+    coverage: f64,
+    /// Standard deviation of human noise (scale points).
+    #[arg(long, default_value_t = 0.6)]
+    noise: f64,
+    /// Mean judge inflation (scale points); judge i of n gets inflation·i/n.
+    #[arg(long, default_value_t = 0.7)]
+    inflation: f64,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Layout {
+    Long,
+    Wide,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Kind {
+    Human,
+    Llm,
+}
+
+impl From<Kind> for RaterKind {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::Human => RaterKind::Human,
+            Kind::Llm => RaterKind::Llm,
+        }
+    }
+}
+
+fn print_json(value: &impl serde::Serialize) {
+    println!("{}", serde_json::to_string_pretty(value).expect("serializable"));
+}
+
+fn rater_id(study: &Study, name: &str) -> Result<String> {
+    Ok(study.find_rater(name)?.with_context(|| format!("no rater named '{name}' in {}", study.path().display()))?.id)
+}
+
+/// Runs one command.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::New { file, rubric, name } => {
+            let rubric = Rubric::builtin_or_file(&rubric)?;
+            let name = name.unwrap_or_else(|| file.file_stem().unwrap_or_default().to_string_lossy().into_owned());
+            Study::create(&file, &name, &rubric)?;
+            println!("created {} with rubric {} ({} attributes)", file.display(), rubric.name, rubric.attributes.len());
+        }
+        Command::Import { file, data, map, format } => {
+            let study = Study::open(&file)?;
+            let map = ColumnMap::parse(&map, &RESPONSE_FIELDS)?;
+            let s = import_responses(&study, &data, format.as_deref(), &map)?;
+            println!(
+                "{}: {} rows: {} items and {} responses added, {} already present",
+                data.display(),
+                s.rows,
+                s.items_added,
+                s.responses_added,
+                s.unchanged
+            );
+        }
+        Command::Ratings { command: RatingsCommand::Import { file, data, kind, layout, format } } => {
+            let study = Study::open(&file)?;
+            let layout = match layout {
+                Layout::Long => RatingLayout::Long,
+                Layout::Wide => RatingLayout::Wide,
+            };
+            let s = import_ratings(&study, &data, format.as_deref(), layout, kind.into())?;
+            println!(
+                "{}: {} rows: {} ratings and {} rationales added, {} raters created, {} values unchanged",
+                data.display(),
+                s.rows,
+                s.ratings_added,
+                s.notes_added,
+                s.raters_added,
+                s.unchanged
+            );
+        }
+        Command::Export { file, out, layout, format } => {
+            let study = Study::open(&file)?;
+            let layout = match layout {
+                Layout::Long => ExportLayout::Long,
+                Layout::Wide => ExportLayout::Wide,
+            };
+            let s = export(&study, &out, format.as_deref(), layout)?;
+            println!("wrote {} rows to {}", s.rows, out.display());
+        }
+        Command::Info { file, json } => {
+            let info = Study::open(&file)?.info()?;
+            if json {
+                print_json(&info);
+            } else {
+                println!("{}", info.name);
+                println!("  items      {}", info.items);
+                println!("  responses  {}", info.responses);
+                println!("  raters     {} human, {} LLM", info.raters.human, info.raters.llm);
+                println!("  ratings    {} current values ({} events)", info.ratings, info.events);
+            }
+        }
+        Command::Check { file } => {
+            let problems = Study::open(&file)?.check()?;
+            if !problems.is_empty() {
+                bail!("{}: {}", file.display(), problems.join("; "));
+            }
+            println!("{}: ok", file.display());
+        }
+        Command::Rubric { source, json } => {
+            let rubric = if Path::new(&source).extension().is_some_and(|e| e == "concord") {
+                Study::open(Path::new(&source))?.rubric()?
+            } else {
+                Rubric::builtin_or_file(&source)?
+            };
+            if json {
+                print_json(&rubric);
+            } else {
+                println!("{} ({} attributes; flags: {})", rubric.name, rubric.attributes.len(), rubric.flags.join(", "));
+                for a in &rubric.attributes {
+                    let group = a.group.as_deref().unwrap_or("-");
+                    println!("  {:<18} {:<5} {}–{}  {}", a.key, group, a.scale_min, a.scale_max, a.description);
+                }
+            }
+        }
+        Command::Raters { file, add, kind, json } => {
+            let study = Study::open(&file)?;
+            if let Some(name) = add {
+                let r = study.add_rater(&name, kind.into())?;
+                println!("added {} ({})", r.name, r.kind.as_str());
+                return Ok(());
+            }
+            let raters = study.raters()?;
+            if json {
+                print_json(&raters);
+            } else {
+                for r in raters {
+                    let p = study.progress(&r.id)?;
+                    println!("{:<24} {:<6} {} / {} assigned rated", r.name, r.kind.as_str(), p.done, p.total);
+                }
+            }
+        }
+        Command::Assign { file, raters, overlap } => {
+            let study = Study::open(&file)?;
+            let ids = raters.iter().map(|n| rater_id(&study, n)).collect::<Result<Vec<_>>>()?;
+            let added = study.assign_with_overlap(&ids, overlap)?;
+            for (name, n) in raters.iter().zip(added) {
+                println!("{name}: {n} responses assigned");
+            }
+        }
+        Command::Package { file, rater, out } => {
+            let study = Study::open(&file)?;
+            let id = study.export_package(&rater_id(&study, &rater)?, &out)?;
+            println!("wrote package {id} for {rater} to {}", out.display());
+        }
+        Command::Merge { file, packages, json } => {
+            let study = Study::open(&file)?;
+            let mut summaries = Vec::new();
+            for p in &packages {
+                let s = study.merge(p).with_context(|| format!("merging {}", p.display()))?;
+                if !json {
+                    if s.already_merged {
+                        println!("{}: already merged; nothing to do", p.display());
+                    } else {
+                        println!(
+                            "{}: {} events, {} notes, {} raters added; {} conflicts",
+                            p.display(),
+                            s.events_added,
+                            s.notes_added,
+                            s.raters_added,
+                            s.conflicts.len()
+                        );
+                        for c in &s.conflicts {
+                            println!("  conflict: {} on {} / {}: {:?}, kept {:?}", c.rater, c.response_id, c.attribute, c.values, c.kept);
+                        }
+                    }
+                }
+                summaries.push(s);
+            }
+            if json {
+                print_json(&summaries);
+            }
+        }
+        Command::Demo(a) => {
+            let opts = DemoOptions {
+                seed: a.seed,
+                items: a.items,
+                models: a.models,
+                raters: a.raters,
+                judges: a.judges,
+                coverage: a.coverage,
+                noise: a.noise,
+                inflation: a.inflation,
+                ..DemoOptions::default()
+            };
+            if !(0.0..=1.0).contains(&opts.coverage) {
+                bail!("--coverage must be between 0 and 1");
+            }
+            let study = create_demo(&a.out, &opts)?;
+            let info = study.info()?;
+            println!(
+                "created {}: {} items, {} responses, {} human raters, {} judges, {} ratings",
+                a.out.display(),
+                info.items,
+                info.responses,
+                info.raters.human,
+                info.raters.llm,
+                info.ratings
+            );
+        }
+    }
+    Ok(())
+}

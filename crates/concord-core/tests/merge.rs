@@ -1,0 +1,138 @@
+//! Packages and merging: the union of events is idempotent, commutative and associative, and a
+//! rater who rated one cell on two machines is reported as a conflict.
+
+use std::path::{Path, PathBuf};
+
+use concord_core::demo::{create_demo, DemoOptions};
+use concord_core::Study;
+use proptest::prelude::*;
+use rusqlite::Connection;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    base: PathBuf,
+    packages: Vec<PathBuf>,
+    raters: Vec<String>,
+    responses: Vec<String>,
+}
+
+/// A base study with two raters and three packages: rater 0 twice (two laptops), rater 1 once.
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.concord");
+    let study = create_demo(&base, &DemoOptions { items: 3, models: 2, raters: 2, judges: 0, coverage: 0.0, ..Default::default() }).unwrap();
+    let raters: Vec<String> = study.raters().unwrap().into_iter().map(|r| r.id).collect();
+    let responses = study.annotations().unwrap();
+    assert!(responses.is_empty());
+    let responses = (0..6).map(|p| study.rating_view(&raters[0], p).unwrap().response_id).collect();
+    let packages = [0, 0, 1]
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let out = dir.path().join(format!("p{i}.concord"));
+            study.export_package(&raters[*r], &out).unwrap();
+            out
+        })
+        .collect();
+    Fixture { _dir: dir, base, packages, raters, responses }
+}
+
+fn copy(from: &Path, name: &str) -> PathBuf {
+    let to = from.with_file_name(name);
+    let conn = Connection::open(from).unwrap();
+    conn.execute("VACUUM INTO ?1", [to.to_string_lossy()]).unwrap();
+    to
+}
+
+/// The current values of a study, as comparable rows.
+fn current(path: &Path) -> Vec<(String, String, String, Option<i64>, String)> {
+    let conn = Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT rater_id, response_id, attribute_id, value, event_id FROM rating ORDER BY 1, 2, 3")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).unwrap().map(Result::unwrap).collect()
+}
+
+fn merged(f: &Fixture, order: &[usize], name: &str) -> Vec<(String, String, String, Option<i64>, String)> {
+    let target = copy(&f.base, name);
+    let study = Study::open(&target).unwrap();
+    for i in order {
+        study.merge(&f.packages[*i]).unwrap();
+    }
+    assert!(study.check().unwrap().is_empty());
+    current(&target)
+}
+
+#[test]
+fn package_holds_only_its_raters_work() {
+    let f = fixture();
+    let base = Study::open(&f.base).unwrap();
+    base.set_rating(&f.raters[1], &f.responses[0], "safety", Some(2)).unwrap();
+    let out = f.base.with_file_name("only0.concord");
+    base.export_package(&f.raters[0], &out).unwrap();
+    let p = Study::open(&out).unwrap();
+    assert_eq!(p.raters().unwrap().len(), 1);
+    assert_eq!(p.info().unwrap().ratings, 0);
+    assert_ne!(p.id(), base.id());
+    assert!(p.check().unwrap().is_empty());
+}
+
+#[test]
+fn merging_twice_is_a_no_op_and_conflicts_are_listed() {
+    let f = fixture();
+    let (p0, p1) = (Study::open(&f.packages[0]).unwrap(), Study::open(&f.packages[1]).unwrap());
+    p0.set_rating(&f.raters[0], &f.responses[0], "safety", Some(2)).unwrap();
+    p1.set_rating(&f.raters[0], &f.responses[0], "safety", Some(5)).unwrap();
+    p1.set_note(&f.raters[0], &f.responses[0], "risk mentioned late", &["unsafe".into()]).unwrap();
+    drop((p0, p1));
+    let base = Study::open(&f.base).unwrap();
+    let first = base.merge(&f.packages[0]).unwrap();
+    assert_eq!((first.events_added, first.conflicts.len()), (1, 0));
+    let second = base.merge(&f.packages[1]).unwrap();
+    assert_eq!(second.events_added, 1);
+    assert_eq!(second.notes_added, 1);
+    assert_eq!(second.conflicts.len(), 1);
+    assert_eq!(second.conflicts[0].kept, Some(5), "the later event wins");
+    let again = base.merge(&f.packages[1]).unwrap();
+    assert!(again.already_merged);
+    assert_eq!(base.info().unwrap().events, 2);
+}
+
+#[derive(Debug, Clone)]
+struct Op {
+    package: usize,
+    response: usize,
+    attribute: usize,
+    value: Option<i64>,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    (0..3usize, 0..6usize, 0..3usize, prop::option::weighted(0.85, 1..=5i64))
+        .prop_map(|(package, response, attribute, value)| Op { package, response, attribute, value })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn merge_is_idempotent_commutative_and_associative(ops in prop::collection::vec(op(), 1..10)) {
+        let f = fixture();
+        let keys = ["safety", "empathy", "guidance"];
+        for o in &ops {
+            let study = Study::open(&f.packages[o.package]).unwrap();
+            let rater = &f.raters[usize::from(o.package == 2)];
+            study.set_rating(rater, &f.responses[o.response], keys[o.attribute], o.value).unwrap();
+        }
+        let reference = merged(&f, &[0, 1, 2], "m012.concord");
+        prop_assert_eq!(&merged(&f, &[2, 1, 0], "m210.concord"), &reference);
+        prop_assert_eq!(&merged(&f, &[1, 0, 2, 1, 0], "m10210.concord"), &reference);
+        // Associativity: (p0 ∪ p1) merged as one file, then p2.
+        let left = copy(&f.packages[0], "left.concord");
+        Study::open(&left).unwrap().merge(&f.packages[1]).unwrap();
+        let target = copy(&f.base, "assoc.concord");
+        let study = Study::open(&target).unwrap();
+        study.merge(&left).unwrap();
+        study.merge(&f.packages[2]).unwrap();
+        prop_assert_eq!(current(&target), reference);
+    }
+}

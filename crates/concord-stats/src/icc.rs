@@ -1,0 +1,528 @@
+//! Intraclass correlations: the six Shrout & Fleiss (1979) / McGraw & Wong (1996) forms from the
+//! two-way ANOVA on complete targets, and an unbalanced-data ICC(A,1)/ICC(C,1) from Henderson's
+//! method I variance components.
+
+use crate::bootstrap::{bootstrap_patterns, row_key, BootstrapSpec, Patterns};
+use crate::dist::{f_quantile, f_sf};
+use crate::estimate::Estimate;
+use crate::matrix::RatingMatrix;
+use serde::{Deserialize, Serialize};
+
+/// Mean squares of the two-way ANOVA without interaction (targets × raters, one rating per cell).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MeanSquares {
+    /// Targets.
+    pub n: usize,
+    /// Raters.
+    pub k: usize,
+    /// Between-targets mean square (MSR, "MSB" in pingouin).
+    pub msr: f64,
+    /// Between-raters mean square (MSC, "MSJ").
+    pub msc: f64,
+    /// Residual mean square (MSE).
+    pub mse: f64,
+    /// Within-target mean square (MSW, one-way model).
+    pub msw: f64,
+}
+
+/// Two-way ANOVA mean squares for a complete n × k row-major matrix (Shrout & Fleiss 1979, Table 1).
+pub fn mean_squares(data: &[f64], n: usize, k: usize) -> MeanSquares {
+    let nk = (n * k) as f64;
+    let gm = data.iter().sum::<f64>() / nk;
+    let mut row_mean = vec![0.0; n];
+    let mut col_mean = vec![0.0; k];
+    for i in 0..n {
+        for j in 0..k {
+            let y = data[i * k + j];
+            row_mean[i] += y;
+            col_mean[j] += y;
+        }
+    }
+    row_mean.iter_mut().for_each(|m| *m /= k as f64);
+    col_mean.iter_mut().for_each(|m| *m /= n as f64);
+    let ssr = k as f64 * row_mean.iter().map(|m| (m - gm).powi(2)).sum::<f64>();
+    let ssc = n as f64 * col_mean.iter().map(|m| (m - gm).powi(2)).sum::<f64>();
+    let mut sse = 0.0;
+    let mut sst = 0.0;
+    for i in 0..n {
+        for j in 0..k {
+            let y = data[i * k + j];
+            sse += (y - row_mean[i] - col_mean[j] + gm).powi(2);
+            sst += (y - gm).powi(2);
+        }
+    }
+    // Rounding noise on exactly-zero sums of squares would turn "perfect" into "almost".
+    let snap = |ss: f64| if ss <= 1e-20 * sst { 0.0 } else { ss };
+    let (ssr, ssc, sse) = (snap(ssr), snap(ssc), snap(sse));
+    let (nf, kf) = (n as f64, k as f64);
+    MeanSquares {
+        n,
+        k,
+        msr: ssr / (nf - 1.0),
+        msc: ssc / (kf - 1.0),
+        mse: sse / ((nf - 1.0) * (kf - 1.0)),
+        msw: (ssc + sse) / (nf * (kf - 1.0)),
+    }
+}
+
+/// The six ICC forms; keys as in the report schema.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct IccForms {
+    /// ICC(1,1): one-way random, single rater (Shrout & Fleiss case 1).
+    #[serde(rename = "ICC1")]
+    pub icc1: Estimate,
+    /// ICC(2,1) = ICC(A,1): two-way random, absolute agreement, single rater.
+    #[serde(rename = "ICC2")]
+    pub icc2: Estimate,
+    /// ICC(3,1) = ICC(C,1): two-way mixed, consistency, single rater.
+    #[serde(rename = "ICC3")]
+    pub icc3: Estimate,
+    /// ICC(1,k): mean of k raters, one-way.
+    #[serde(rename = "ICC1k")]
+    pub icc1k: Estimate,
+    /// ICC(2,k) = ICC(A,k).
+    #[serde(rename = "ICC2k")]
+    pub icc2k: Estimate,
+    /// ICC(3,k) = ICC(C,k).
+    #[serde(rename = "ICC3k")]
+    pub icc3k: Estimate,
+}
+
+impl IccForms {
+    /// All six forms missing for the same reason.
+    pub fn missing(reason: &str) -> Self {
+        IccForms {
+            icc1: Estimate::missing(reason),
+            icc2: Estimate::missing(reason),
+            icc3: Estimate::missing(reason),
+            icc1k: Estimate::missing(reason),
+            icc2k: Estimate::missing(reason),
+            icc3k: Estimate::missing(reason),
+        }
+    }
+
+    /// The forms in schema order with their keys.
+    pub fn named(&self) -> [(&'static str, &Estimate); 6] {
+        [
+            ("ICC1", &self.icc1),
+            ("ICC2", &self.icc2),
+            ("ICC3", &self.icc3),
+            ("ICC1k", &self.icc1k),
+            ("ICC2k", &self.icc2k),
+            ("ICC3k", &self.icc3k),
+        ]
+    }
+}
+
+/// The six ICCs of a rating matrix with the targets used and dropped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IccResult {
+    /// Complete targets used.
+    pub n_targets: usize,
+    /// Raters (columns).
+    pub n_raters: usize,
+    /// Targets dropped because at least one rater had not rated them.
+    pub n_dropped: usize,
+    /// The six forms.
+    pub icc: IccForms,
+}
+
+/// Six ICC forms on complete targets (Shrout & Fleiss 1979; CIs as pingouin `intraclass_corr`).
+pub fn icc_forms(m: &RatingMatrix) -> IccResult {
+    let (data, n, dropped) = m.complete_rows();
+    IccResult {
+        n_targets: n,
+        n_raters: m.n_raters(),
+        n_dropped: dropped,
+        icc: icc_from_complete(&data, n, m.n_raters()),
+    }
+}
+
+/// Six ICC forms from a complete row-major n × k matrix (McGraw & Wong 1996, Tables 4–7).
+pub fn icc_from_complete(data: &[f64], n: usize, k: usize) -> IccForms {
+    if k < 2 {
+        return IccForms::missing("fewer than 2 raters");
+    }
+    if n < 2 {
+        return IccForms::missing("fewer than 2 targets rated by every rater");
+    }
+    let ms = mean_squares(data, n, k);
+    icc_from_mean_squares(&ms)
+}
+
+/// The six forms, their F tests and F-based 95% CIs from ANOVA mean squares (McGraw & Wong 1996).
+///
+/// ICC(A,1) limits use the Satterthwaite-type degrees of freedom `v` of McGraw & Wong (1996,
+/// Table 7, case 2A), exactly as pingouin computes them.
+pub fn icc_from_mean_squares(ms: &MeanSquares) -> IccForms {
+    let MeanSquares {
+        n,
+        k,
+        msr,
+        msc,
+        mse,
+        msw,
+    } = *ms;
+    if msr == 0.0 && msc == 0.0 && mse == 0.0 {
+        return IccForms::missing("all ratings are identical (no variance)");
+    }
+    let (nf, kf) = (n as f64, k as f64);
+    let alpha = 0.05;
+    let q = 1.0 - alpha / 2.0;
+
+    let icc1 = (msr - msw) / (msr + (kf - 1.0) * msw);
+    let icc2 = (msr - mse) / (msr + (kf - 1.0) * mse + kf * (msc - mse) / nf);
+    let icc3 = (msr - mse) / (msr + (kf - 1.0) * mse);
+    let icc1k = (msr - msw) / msr;
+    let icc2k = (msr - mse) / (msr + (msc - mse) / nf);
+    let icc3k = (msr - mse) / msr;
+
+    let df1 = nf - 1.0;
+    let df1kd = nf * (kf - 1.0);
+    let df2kd = (nf - 1.0) * (kf - 1.0);
+    let f1 = msr / msw;
+    let f3 = msr / mse;
+    let p1 = f_sf(f1, df1, df1kd);
+    let p3 = f_sf(f3, df1, df2kd);
+
+    let f1l = f1 / f_quantile(q, df1, df1kd);
+    let f1u = f1 * f_quantile(q, df1kd, df1);
+    let f3l = f3 / f_quantile(q, df1, df2kd);
+    let f3u = f3 * f_quantile(q, df2kd, df1);
+    let l1 = (f1l - 1.0) / (f1l + (kf - 1.0));
+    let u1 = (f1u - 1.0) / (f1u + (kf - 1.0));
+    let l3 = (f3l - 1.0) / (f3l + (kf - 1.0));
+    let u3 = (f3u - 1.0) / (f3u + (kf - 1.0));
+
+    let fj = msc / mse;
+    let vn = df2kd * (kf * icc2 * fj + nf * (1.0 + (kf - 1.0) * icc2) - kf * icc2).powi(2);
+    let vd = df1 * kf.powi(2) * icc2.powi(2) * fj.powi(2)
+        + (nf * (1.0 + (kf - 1.0) * icc2) - kf * icc2).powi(2);
+    let v = vn / vd;
+    let (l2, u2) = if v.is_finite() && v > 0.0 {
+        let f2u = f_quantile(q, df1, v);
+        let f2l = f_quantile(q, v, df1);
+        let c = kf * msc + (kf * nf - kf - nf) * mse;
+        (
+            nf * (msr - f2u * mse) / (f2u * c + nf * msr),
+            nf * (f2l * msr - mse) / (c + nf * f2l * msr),
+        )
+    } else {
+        (f64::NAN, f64::NAN)
+    };
+
+    let with_f = |e: Estimate, f: f64, d2: f64, p: f64| -> Estimate {
+        let mut e = e.with_p(p).with_n(n);
+        if e.value.is_some() && f.is_finite() {
+            e.f = Some(f);
+            e.df1 = Some(df1);
+            e.df2 = Some(d2);
+        }
+        e
+    };
+    let est = |v: f64, lo: f64, hi: f64| Estimate::point(v).with_ci(lo, hi, "F");
+    IccForms {
+        icc1: with_f(est(icc1, l1, u1), f1, df1kd, p1),
+        icc2: with_f(est(icc2, l2, u2), f3, df2kd, p3),
+        icc3: with_f(est(icc3, l3, u3), f3, df2kd, p3),
+        icc1k: with_f(est(icc1k, 1.0 - 1.0 / f1l, 1.0 - 1.0 / f1u), f1, df1kd, p1),
+        icc2k: with_f(
+            est(
+                icc2k,
+                l2 * kf / (1.0 + l2 * (kf - 1.0)),
+                u2 * kf / (1.0 + u2 * (kf - 1.0)),
+            ),
+            f3,
+            df2kd,
+            p3,
+        ),
+        icc3k: with_f(est(icc3k, 1.0 - 1.0 / f3l, 1.0 - 1.0 / f3u), f3, df2kd, p3),
+    }
+}
+
+/// Henderson method I variance components of the two-way random model without interaction.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct VarianceComponents {
+    /// Target (subject) variance σ²_s.
+    pub target: f64,
+    /// Rater variance σ²_r.
+    pub rater: f64,
+    /// Residual variance σ²_e.
+    pub residual: f64,
+}
+
+/// ICC(A,1) and ICC(C,1) for unbalanced data, with the sizes used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnbalancedIcc {
+    /// Targets with at least one rating.
+    pub n_targets: usize,
+    /// Raters with at least one rating.
+    pub n_raters: usize,
+    /// Total number of observed ratings M.
+    pub n_ratings: usize,
+    /// Targets dropped because nobody rated them.
+    pub n_dropped: usize,
+    /// Estimated variance components (absent when not estimable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub components: Option<VarianceComponents>,
+    /// Absolute agreement σ²_s / (σ²_s + σ²_r + σ²_e).
+    #[serde(rename = "ICC_A1")]
+    pub icc_a1: Estimate,
+    /// Consistency σ²_s / (σ²_s + σ²_e).
+    #[serde(rename = "ICC_C1")]
+    pub icc_c1: Estimate,
+}
+
+struct PatternRow {
+    m: f64,
+    sum: f64,
+    sumsq: f64,
+    cells: Vec<(usize, f64)>,
+}
+
+struct Henderson {
+    rows: Vec<PatternRow>,
+    k: usize,
+}
+
+impl Henderson {
+    fn components(&self, w: &[f64], ysum: &mut [f64], msum: &mut [f64]) -> Option<VarianceComponents> {
+        ysum.iter_mut().for_each(|x| *x = 0.0);
+        msum.iter_mut().for_each(|x| *x = 0.0);
+        let (mut n, mut m, mut t0, mut ts, mut total, mut ks) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        for (r, &wi) in self.rows.iter().zip(w) {
+            if wi == 0.0 {
+                continue;
+            }
+            n += wi;
+            m += wi * r.m;
+            t0 += wi * r.sumsq;
+            ts += wi * r.sum * r.sum / r.m;
+            total += wi * r.sum;
+            ks += wi * r.m * r.m;
+            for &(j, y) in &r.cells {
+                ysum[j] += wi * y;
+                msum[j] += wi;
+            }
+        }
+        if n < 2.0 || m <= n {
+            return None;
+        }
+        ks /= m;
+        let tmu = total * total / m;
+        let (mut tr, mut kr, mut nr) = (0.0, 0.0, 0.0);
+        for j in 0..self.k {
+            if msum[j] > 0.0 {
+                tr += ysum[j] * ysum[j] / msum[j];
+                kr += msum[j] * msum[j];
+                nr += 1.0;
+            }
+        }
+        if nr < 2.0 {
+            return None;
+        }
+        kr /= m;
+        // E[SS] = A · (σ²_s, σ²_r, σ²_e): Henderson (1953) method I, two-way crossed, n_ij ∈ {0,1}.
+        let a = [
+            [m - ks, n - kr, n - 1.0],
+            [nr - ks, m - kr, nr - 1.0],
+            [ks - nr, kr - n, m - n - nr + 1.0],
+        ];
+        let b = [ts - tmu, tr - tmu, t0 - ts - tr + tmu];
+        let x = solve3(a, b)?;
+        Some(VarianceComponents {
+            target: x[0],
+            rater: x[1],
+            residual: x[2],
+        })
+    }
+}
+
+fn solve3(a: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
+    let det = |m: &[[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let d = det(&a);
+    let scale = a.iter().flatten().map(|v| v.abs()).fold(0.0, f64::max);
+    if !(d.abs() > 1e-12 * scale.powi(3)) {
+        return None;
+    }
+    let mut x = [0.0; 3];
+    for (c, xc) in x.iter_mut().enumerate() {
+        let mut ac = a;
+        for r in 0..3 {
+            ac[r][c] = b[r];
+        }
+        *xc = det(&ac) / d;
+    }
+    Some(x)
+}
+
+fn icc_pair(c: &VarianceComponents) -> (Option<f64>, Option<f64>) {
+    let f = |num: f64, den: f64| {
+        let v = num / den;
+        (den > 0.0 && v.is_finite()).then_some(v)
+    };
+    (
+        f(c.target, c.target + c.rater + c.residual),
+        f(c.target, c.target + c.residual),
+    )
+}
+
+/// ICC(A,1) and ICC(C,1) on all observed ratings via Henderson's method I (Henderson 1953).
+///
+/// Model: y_ij = μ + s_i + r_j + e_ij (targets i, raters j, at most one rating per cell). With
+/// the quadratic forms T0 = Σy², T_s = Σ_i y_i.²/m_i, T_r = Σ_j y_.j²/m_.j, T_μ = y..²/M, the
+/// sums of squares SS_s = T_s − T_μ, SS_r = T_r − T_μ and SS_e = T0 − T_s − T_r + T_μ are equated
+/// to their expectations, which are linear in (σ²_s, σ²_r, σ²_e) with coefficients built from
+/// M (the true number of ratings), n (targets), r (raters), k_s = Σm_i²/M and k_r = Σm_.j²/M,
+/// as in Gwet's irrICC but with the actual M. The 3 × 3 system is solved exactly; components
+/// are not truncated at 0, so on balanced data this reproduces ICC(2,1) and ICC(3,1) of the
+/// ANOVA. The 95% CI is a seeded percentile bootstrap over targets.
+pub fn icc_unbalanced(m: &RatingMatrix, boot: BootstrapSpec) -> UnbalancedIcc {
+    let keep: Vec<usize> = (0..m.n_targets())
+        .filter(|&t| m.row(t).iter().any(Option::is_some))
+        .collect();
+    let patterns = Patterns::from_keys(keep.iter().map(|&t| row_key(m.row(t))));
+    let rows: Vec<PatternRow> = patterns
+        .representative
+        .iter()
+        .map(|&i| {
+            let row = m.row(keep[i]);
+            let cells: Vec<(usize, f64)> = row
+                .iter()
+                .enumerate()
+                .filter_map(|(j, c)| c.map(|v| (j, v)))
+                .collect();
+            PatternRow {
+                m: cells.len() as f64,
+                sum: cells.iter().map(|c| c.1).sum(),
+                sumsq: cells.iter().map(|c| c.1 * c.1).sum(),
+                cells,
+            }
+        })
+        .collect();
+    let h = Henderson {
+        rows,
+        k: m.n_raters(),
+    };
+    let mut ysum = vec![0.0; h.k];
+    let mut msum = vec![0.0; h.k];
+    let w0 = patterns.weights();
+    let comps = h.components(&w0, &mut ysum, &mut msum);
+    let n_ratings = m.n_observed();
+    let base = UnbalancedIcc {
+        n_targets: keep.len(),
+        n_raters: m.n_active_raters(),
+        n_ratings,
+        n_dropped: m.n_targets() - keep.len(),
+        components: comps,
+        icc_a1: Estimate::missing(""),
+        icc_c1: Estimate::missing(""),
+    };
+    let Some(c) = comps else {
+        let reason = "not estimable: needs ≥ 2 targets, ≥ 2 raters and some target rated twice";
+        return UnbalancedIcc {
+            icc_a1: Estimate::missing(reason),
+            icc_c1: Estimate::missing(reason),
+            ..base
+        };
+    };
+    let (a1, c1) = icc_pair(&c);
+    let no_var = "no variance to partition (all ratings identical or degenerate components)";
+    let mut icc_a1 = Estimate::from_option(a1, no_var).with_n(keep.len());
+    let mut icc_c1 = Estimate::from_option(c1, no_var).with_n(keep.len());
+    if boot.resamples > 0 && (a1.is_some() || c1.is_some()) {
+        let mut a_vals = Vec::with_capacity(boot.resamples);
+        let ci_c = bootstrap_patterns(&patterns, boot, |w| {
+            let (a, c) = h
+                .components(w, &mut ysum, &mut msum)
+                .map_or((None, None), |c| icc_pair(&c));
+            a_vals.push(a.unwrap_or(f64::NAN));
+            c
+        });
+        let ci_a = crate::bootstrap::percentile_ci(&mut a_vals, boot.resamples);
+        if let Some((lo, hi)) = ci_a {
+            icc_a1 = icc_a1.with_ci(lo, hi, "bootstrap-percentile");
+        }
+        if let Some((lo, hi)) = ci_c {
+            icc_c1 = icc_c1.with_ci(lo, hi, "bootstrap-percentile");
+        }
+        icc_a1 = icc_a1.with_bootstrap(boot.seed, boot.resamples);
+        icc_c1 = icc_c1.with_bootstrap(boot.seed, boot.resamples);
+    }
+    UnbalancedIcc {
+        icc_a1,
+        icc_c1,
+        ..base
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Shrout & Fleiss (1979), Table 2: 6 targets rated by 4 judges.
+    pub(crate) fn shrout_fleiss() -> RatingMatrix {
+        RatingMatrix::from_complete(&[
+            vec![9.0, 2.0, 5.0, 8.0],
+            vec![6.0, 1.0, 3.0, 2.0],
+            vec![8.0, 4.0, 6.0, 8.0],
+            vec![7.0, 1.0, 2.0, 6.0],
+            vec![10.0, 5.0, 6.0, 9.0],
+            vec![6.0, 2.0, 4.0, 7.0],
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn shrout_fleiss_1979_table_4() {
+        let r = icc_forms(&shrout_fleiss());
+        let v: Vec<f64> = r.icc.named().iter().map(|(_, e)| e.value.unwrap()).collect();
+        let published = [0.17, 0.29, 0.71, 0.44, 0.62, 0.91];
+        for (got, want) in v.iter().zip(published) {
+            assert!((got - want).abs() < 0.005, "{got} vs {want}");
+        }
+        // Exact values (psych::ICC / pingouin): ICC1 = 0.1657418, ICC3k = 0.9093155.
+        assert!((v[0] - 0.165_741_8).abs() < 1e-6);
+        assert!((v[5] - 0.909_315_5).abs() < 1e-6);
+        assert_eq!(r.n_dropped, 0);
+    }
+
+    #[test]
+    fn henderson_equals_anova_on_balanced_data() {
+        let m = shrout_fleiss();
+        let r = icc_forms(&m);
+        let u = icc_unbalanced(&m, BootstrapSpec { resamples: 200, seed: 1 });
+        assert!((u.icc_a1.value.unwrap() - r.icc.icc2.value.unwrap()).abs() < 1e-12);
+        assert!((u.icc_c1.value.unwrap() - r.icc.icc3.value.unwrap()).abs() < 1e-12);
+        assert!(u.icc_a1.ci95.is_some());
+        assert_eq!(u.n_ratings, 24);
+    }
+
+    #[test]
+    fn degenerate_inputs_give_reasons() {
+        let same = RatingMatrix::from_complete(&[vec![3.0, 3.0], vec![3.0, 3.0]]).unwrap();
+        let r = icc_forms(&same);
+        assert!(r.icc.icc1.value.is_none() && r.icc.icc1.reason.is_some());
+        let one = RatingMatrix::from_complete(&[vec![3.0, 4.0]]).unwrap();
+        assert!(icc_forms(&one).icc.icc2.reason.is_some());
+        let u = icc_unbalanced(&same, BootstrapSpec::default());
+        assert!(u.icc_a1.value.is_none() && u.icc_a1.reason.is_some());
+        let empty = RatingMatrix::new(0, 0, vec![]).unwrap();
+        assert!(icc_forms(&empty).icc.icc3.reason.is_some());
+        assert!(icc_unbalanced(&empty, BootstrapSpec::default()).icc_c1.reason.is_some());
+    }
+
+    #[test]
+    fn perfect_agreement_is_one() {
+        let m = RatingMatrix::from_complete(&[vec![1.0, 1.0], vec![3.0, 3.0], vec![5.0, 5.0]])
+            .unwrap();
+        let r = icc_forms(&m);
+        for (_, e) in r.icc.named() {
+            assert_eq!(e.value, Some(1.0));
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! Judge versus humans on paired scores: ICC, bias, Bland–Altman, correlations and concordance,
+//! per response (analytic CIs) or per model (percentile bootstrap over models).
+
+use crate::bootstrap::{percentile_ci, BootstrapSpec};
+use crate::correlation::{
+    ccc_value, kendall_tau, kendall_tau_b, lins_ccc, pearson, pearson_r, spearman, spearman_rho,
+};
+use crate::dist::{t_quantile, t_two_sided_p, z975};
+use crate::estimate::Estimate;
+use crate::icc::{icc_from_complete, IccForms};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// ICC(A,1) and ICC(C,1) between two score columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairIcc {
+    /// Absolute agreement, single score (McGraw & Wong 1996 case 2A).
+    #[serde(rename = "ICC_A1")]
+    pub icc_a1: Estimate,
+    /// Consistency, single score (McGraw & Wong 1996 case 3).
+    #[serde(rename = "ICC_C1")]
+    pub icc_c1: Estimate,
+}
+
+/// Bland–Altman bias and 95% limits of agreement with approximate CIs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct BlandAltman {
+    /// Mean difference (judge − human).
+    pub bias: Option<f64>,
+    /// SD of the differences.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd: Option<f64>,
+    /// Lower and upper limits bias ∓ 1.96 SD.
+    pub loa: Option<[f64; 2]>,
+    /// 95% CIs of the lower and the upper limit.
+    pub loa_ci95: Option<[[f64; 2]; 2]>,
+    /// How `loa_ci95` was obtained.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci_method: Option<String>,
+    /// Why the limits are missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Every judge-vs-human statistic on one set of pairs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairedAgreement {
+    /// Pairs used.
+    pub n: usize,
+    /// ICC(A,1), ICC(C,1) on the two columns.
+    pub icc: PairIcc,
+    /// Mean difference judge − human with t CI.
+    pub bias: Estimate,
+    /// Bland–Altman limits.
+    pub bland_altman: BlandAltman,
+    /// Pearson r.
+    pub pearson: Estimate,
+    /// Spearman rho.
+    pub spearman: Estimate,
+    /// Kendall tau-b.
+    pub kendall_tau_b: Estimate,
+    /// Lin's CCC.
+    pub ccc: Estimate,
+}
+
+/// Mean difference x − y with SE s/√n, t-test p and t_{n−1} 95% CI (Student 1908).
+pub fn mean_bias(x: &[f64], y: &[f64]) -> Estimate {
+    let n = x.len().min(y.len());
+    if n < 2 {
+        return Estimate::missing("fewer than 2 pairs").with_n(n);
+    }
+    let d: Vec<f64> = x.iter().zip(y).map(|(a, b)| a - b).collect();
+    let nf = n as f64;
+    let m = d.iter().sum::<f64>() / nf;
+    let sd = (d.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (nf - 1.0)).sqrt();
+    let se = sd / nf.sqrt();
+    let h = t_quantile(0.975, nf - 1.0) * se;
+    let mut e = Estimate::point(m).with_se(se).with_n(n);
+    e = e.with_ci(m - h, m + h, "t");
+    if se > 0.0 {
+        e = e.with_p(t_two_sided_p(m / se, nf - 1.0));
+    }
+    e
+}
+
+/// Bland–Altman limits bias ± z·SD with approximate CIs (Bland & Altman 1999, section 5.1).
+///
+/// SE(limit) = SD·√(1/n + z²/(2(n − 1))) (the exact-form of the paper's √(3s²/n) shortcut), and
+/// the CI is limit ± t_{n−1, .975}·SE; z = 1.959964.
+pub fn bland_altman(x: &[f64], y: &[f64]) -> BlandAltman {
+    let n = x.len().min(y.len());
+    if n < 3 {
+        return BlandAltman {
+            reason: Some("fewer than 3 pairs".into()),
+            ..Default::default()
+        };
+    }
+    let nf = n as f64;
+    let d: Vec<f64> = x.iter().zip(y).map(|(a, b)| a - b).collect();
+    let m = d.iter().sum::<f64>() / nf;
+    let sd = (d.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (nf - 1.0)).sqrt();
+    let z = z975();
+    let (lo, hi) = (m - z * sd, m + z * sd);
+    let se = sd * (1.0 / nf + z * z / (2.0 * (nf - 1.0))).sqrt();
+    let t = t_quantile(0.975, nf - 1.0);
+    BlandAltman {
+        bias: Some(m),
+        sd: Some(sd),
+        loa: Some([lo, hi]),
+        loa_ci95: Some([[lo - t * se, lo + t * se], [hi - t * se, hi + t * se]]),
+        ci_method: Some("bland-altman-1999".into()),
+        reason: None,
+    }
+}
+
+fn two_column_icc(x: &[f64], y: &[f64]) -> IccForms {
+    let n = x.len().min(y.len());
+    let data: Vec<f64> = x.iter().zip(y).flat_map(|(a, b)| [*a, *b]).collect();
+    icc_from_complete(&data, n, 2)
+}
+
+/// ICC(A,1) and ICC(C,1) of two paired columns (McGraw & Wong 1996, with pingouin's CIs).
+pub fn pair_icc(x: &[f64], y: &[f64]) -> PairIcc {
+    let f = two_column_icc(x, y);
+    PairIcc {
+        icc_a1: f.icc2,
+        icc_c1: f.icc3,
+    }
+}
+
+/// All judge-vs-human statistics with analytic CIs, one pair per response.
+pub fn paired_agreement(judge: &[f64], human: &[f64]) -> PairedAgreement {
+    let n = judge.len().min(human.len());
+    let (x, y) = (&judge[..n], &human[..n]);
+    PairedAgreement {
+        n,
+        icc: pair_icc(x, y),
+        bias: mean_bias(x, y),
+        bland_altman: bland_altman(x, y),
+        pearson: pearson(x, y),
+        spearman: spearman(x, y),
+        kendall_tau_b: kendall_tau_b(x, y),
+        ccc: lins_ccc(x, y),
+    }
+}
+
+/// Point values of the nine bootstrapped quantities, NaN where undefined.
+fn point_values(x: &[f64], y: &[f64]) -> [f64; 9] {
+    let nan = f64::NAN;
+    let f = two_column_icc(x, y);
+    let n = x.len() as f64;
+    let d_mean = x.iter().zip(y).map(|(a, b)| a - b).sum::<f64>() / n;
+    let sd = (x
+        .iter()
+        .zip(y)
+        .map(|(a, b)| (a - b - d_mean).powi(2))
+        .sum::<f64>()
+        / (n - 1.0))
+        .sqrt();
+    let z = z975();
+    [
+        f.icc2.value.unwrap_or(nan),
+        f.icc3.value.unwrap_or(nan),
+        d_mean,
+        d_mean - z * sd,
+        d_mean + z * sd,
+        pearson_r(x, y).unwrap_or(nan),
+        spearman_rho(x, y).unwrap_or(nan),
+        kendall_tau(x, y).unwrap_or(nan),
+        ccc_value(x, y).unwrap_or(nan),
+    ]
+}
+
+/// Same statistics on per-model means, every CI a seeded percentile bootstrap over models.
+pub fn paired_agreement_bootstrap(
+    judge: &[f64],
+    human: &[f64],
+    boot: BootstrapSpec,
+) -> PairedAgreement {
+    let mut out = paired_agreement(judge, human);
+    let n = out.n;
+    if n < 3 || boot.resamples == 0 {
+        return out;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(boot.seed);
+    let (mut bx, mut by) = (vec![0.0; n], vec![0.0; n]);
+    let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(boot.resamples); 9];
+    for _ in 0..boot.resamples {
+        for i in 0..n {
+            let k = rng.random_range(0..n);
+            bx[i] = judge[k];
+            by[i] = human[k];
+        }
+        for (slot, v) in draws.iter_mut().zip(point_values(&bx, &by)) {
+            slot.push(v);
+        }
+    }
+    let mut ci: Vec<Option<(f64, f64)>> = draws
+        .iter_mut()
+        .map(|d| percentile_ci(d, boot.resamples))
+        .collect();
+    let boot_ci = |e: Estimate, c: Option<(f64, f64)>| -> Estimate {
+        let mut e = Estimate {
+            ci95: None,
+            ci_method: None,
+            ..e
+        };
+        if let Some((lo, hi)) = c {
+            e = e.with_ci(lo, hi, "bootstrap-percentile");
+        }
+        e.with_bootstrap(boot.seed, boot.resamples)
+    };
+    out.icc.icc_a1 = boot_ci(out.icc.icc_a1, ci[0]);
+    out.icc.icc_c1 = boot_ci(out.icc.icc_c1, ci[1]);
+    out.bias = boot_ci(out.bias, ci[2]);
+    out.pearson = boot_ci(out.pearson, ci[5]);
+    out.spearman = boot_ci(out.spearman, ci[6]);
+    out.kendall_tau_b = boot_ci(out.kendall_tau_b, ci[7]);
+    out.ccc = boot_ci(out.ccc, ci[8]);
+    if out.bland_altman.loa.is_some() {
+        out.bland_altman.loa_ci95 = match (ci[3].take(), ci[4].take()) {
+            (Some(l), Some(h)) => Some([[l.0, l.1], [h.0, h.1]]),
+            _ => None,
+        };
+        out.bland_altman.ci_method = Some("bootstrap-percentile".into());
+    }
+    out
+}
+
+/// Reliability class from a CI width (narrower is better).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReliabilityClass {
+    /// "good", "moderate", "poor", or "undetermined" when the CI is missing.
+    pub class: String,
+    /// The CI width the class was read from.
+    pub ci_width: Option<f64>,
+    /// Which estimate's CI was used.
+    pub basis: String,
+}
+
+/// Class by CI width: good ≤ t.0 < moderate ≤ t.1 < poor (default thresholds 0.355, 0.560).
+pub fn reliability_class(e: &Estimate, basis: &str, thresholds: (f64, f64)) -> ReliabilityClass {
+    let width = e.ci95.map(|[lo, hi]| hi - lo);
+    let class = match width {
+        None => "undetermined",
+        Some(w) if w <= thresholds.0 => "good",
+        Some(w) if w <= thresholds.1 => "moderate",
+        Some(_) => "poor",
+    };
+    ReliabilityClass {
+        class: class.into(),
+        ci_width: width,
+        basis: basis.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shifted_judge_has_bias_and_consistency() {
+        let h: Vec<f64> = (0..50).map(|i| f64::from(i % 5 + 1)).collect();
+        let j: Vec<f64> = h.iter().map(|v| v + 0.7).collect();
+        let a = paired_agreement(&j, &h);
+        assert!((a.bias.value.unwrap() - 0.7).abs() < 1e-12);
+        assert!((a.icc.icc_c1.value.unwrap() - 1.0).abs() < 1e-12);
+        assert!(a.icc.icc_a1.value.unwrap() < 1.0);
+        assert!((a.pearson.value.unwrap() - 1.0).abs() < 1e-12);
+        let b = paired_agreement_bootstrap(&j[..10], &h[..10], BootstrapSpec::default());
+        assert_eq!(b.pearson.seed, Some(42));
+    }
+
+    #[test]
+    fn too_few_pairs_give_reasons() {
+        let a = paired_agreement(&[1.0], &[2.0]);
+        assert!(a.bias.reason.is_some() && a.icc.icc_a1.reason.is_some());
+        assert!(a.bland_altman.reason.is_some());
+        let c = reliability_class(&a.icc.icc_a1, "ICC_A1", (0.355, 0.56));
+        assert_eq!(c.class, "undetermined");
+    }
+}

@@ -1,0 +1,325 @@
+//! Cohen's kappa per rater pair (unweighted, linear, quadratic) with the Fleiss–Cohen–Everitt
+//! (1969) standard error, raw agreement rates, and Fleiss' (1971) kappa for many raters.
+
+use crate::dist::{t_quantile, z975};
+use crate::estimate::Estimate;
+use crate::matrix::RatingMatrix;
+use serde::{Deserialize, Serialize};
+
+/// Agreement weights over ordered categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Weights {
+    /// w_kl = [k = l] (unweighted).
+    Identity,
+    /// w_kl = 1 − |k − l|/(q − 1) (Cicchetti & Allison 1971).
+    Linear,
+    /// w_kl = 1 − (k − l)²/(q − 1)² (Fleiss & Cohen 1973).
+    Quadratic,
+}
+
+impl Weights {
+    /// The q × q agreement-weight matrix, row-major.
+    pub fn matrix(self, q: usize) -> Vec<f64> {
+        let d = (q.max(2) - 1) as f64;
+        let mut w = vec![0.0; q * q];
+        for k in 0..q {
+            for l in 0..q {
+                let x = (k as f64 - l as f64).abs() / d;
+                w[k * q + l] = match self {
+                    Weights::Identity => f64::from(u8::from(k == l)),
+                    Weights::Linear => 1.0 - x,
+                    Weights::Quadratic => 1.0 - x * x,
+                };
+            }
+        }
+        w
+    }
+}
+
+/// Category index of `v` on the integer scale min..=max, or why it is not one.
+pub fn category(v: f64, scale: (i64, i64)) -> Result<usize, String> {
+    let (lo, hi) = scale;
+    if v.fract() != 0.0 || v < lo as f64 || v > hi as f64 {
+        return Err(format!(
+            "value {v} is not a category of the declared scale {lo}..={hi}"
+        ));
+    }
+    Ok((v as i64 - lo) as usize)
+}
+
+/// Number of categories of the scale, or why it has too few.
+pub fn n_categories(scale: (i64, i64)) -> Result<usize, String> {
+    if scale.1 <= scale.0 {
+        return Err(format!(
+            "the declared scale {}..={} has fewer than 2 categories",
+            scale.0, scale.1
+        ));
+    }
+    Ok((scale.1 - scale.0 + 1) as usize)
+}
+
+/// Cohen's kappa under the three weightings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KappaSet {
+    /// Unweighted kappa (Cohen 1960).
+    pub unweighted: Estimate,
+    /// Linearly weighted kappa.
+    pub linear: Estimate,
+    /// Quadratically weighted kappa (Cohen 1968; Fleiss & Cohen 1973).
+    pub quadratic: Estimate,
+}
+
+/// Agreement between two raters on the targets both rated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairAgreement {
+    /// Targets rated by both.
+    pub n: usize,
+    /// Cohen's kappas.
+    pub kappa: KappaSet,
+    /// Share of targets with identical ratings.
+    pub exact: Option<f64>,
+    /// Share of targets whose ratings differ by at most 1.
+    pub within_one: Option<f64>,
+}
+
+/// Weighted kappa and its SE from a q × q contingency table (Fleiss, Cohen & Everitt 1969).
+///
+/// κ_w = (p_o − p_e)/(1 − p_e) with p_o = Σ w_ij p_ij, p_e = Σ w_ij p_i. p_.j, and
+/// var(κ_w) = [Σ p_ij (w_ij − (w̄_i. + w̄_.j)(1 − κ_w))² − (κ_w − p_e(1 − κ_w))²] / (n (1 − p_e)²),
+/// w̄_i. = Σ_j p_.j w_ij, w̄_.j = Σ_i p_i. w_ij; CI κ ± z₀.₉₇₅ SE (as statsmodels `cohens_kappa`).
+pub fn kappa_from_table(table: &[f64], q: usize, weights: Weights) -> Estimate {
+    let n: f64 = table.iter().sum();
+    if n < 2.0 {
+        return Estimate::missing("fewer than 2 targets rated by both raters");
+    }
+    let w = weights.matrix(q);
+    let mut row = vec![0.0; q];
+    let mut col = vec![0.0; q];
+    for i in 0..q {
+        for j in 0..q {
+            row[i] += table[i * q + j] / n;
+            col[j] += table[i * q + j] / n;
+        }
+    }
+    let (mut po, mut pe) = (0.0, 0.0);
+    for i in 0..q {
+        for j in 0..q {
+            po += w[i * q + j] * table[i * q + j] / n;
+            pe += w[i * q + j] * row[i] * col[j];
+        }
+    }
+    if !(1.0 - pe > 1e-12) {
+        return Estimate::missing("no variance: chance agreement is 1 (one category used by both)");
+    }
+    let kappa = (po - pe) / (1.0 - pe);
+    let wr: Vec<f64> = (0..q)
+        .map(|i| (0..q).map(|j| col[j] * w[i * q + j]).sum())
+        .collect();
+    let wc: Vec<f64> = (0..q)
+        .map(|j| (0..q).map(|i| row[i] * w[i * q + j]).sum())
+        .collect();
+    let mut s = 0.0;
+    for i in 0..q {
+        for j in 0..q {
+            let p = table[i * q + j] / n;
+            s += p * (w[i * q + j] - (wr[i] + wc[j]) * (1.0 - kappa)).powi(2);
+        }
+    }
+    let var = (s - (kappa - pe * (1.0 - kappa)).powi(2)) / ((1.0 - pe).powi(2) * n);
+    let se = var.max(0.0).sqrt();
+    let z = z975();
+    Estimate::point(kappa)
+        .with_se(se)
+        .with_ci(kappa - z * se, kappa + z * se, "normal-asymptotic")
+        .with_n(n as usize)
+}
+
+/// Cohen's kappas, exact and within-one agreement for two raters (pairwise-complete targets).
+pub fn cohen_kappa(x: &[Option<f64>], y: &[Option<f64>], scale: (i64, i64)) -> PairAgreement {
+    let pairs: Vec<(f64, f64)> = x
+        .iter()
+        .zip(y)
+        .filter_map(|(a, b)| Some(((*a)?, (*b)?)))
+        .collect();
+    let n = pairs.len();
+    let exact = (n > 0).then(|| pairs.iter().filter(|(a, b)| a == b).count() as f64 / n as f64);
+    let within_one = (n > 0).then(|| {
+        pairs.iter().filter(|(a, b)| (a - b).abs() <= 1.0).count() as f64 / n as f64
+    });
+    let missing = |r: &str| KappaSet {
+        unweighted: Estimate::missing(r),
+        linear: Estimate::missing(r),
+        quadratic: Estimate::missing(r),
+    };
+    let q = match n_categories(scale) {
+        Ok(q) => q,
+        Err(e) => {
+            return PairAgreement {
+                n,
+                kappa: missing(&e),
+                exact,
+                within_one,
+            }
+        }
+    };
+    let mut table = vec![0.0; q * q];
+    for &(a, b) in &pairs {
+        match (category(a, scale), category(b, scale)) {
+            (Ok(i), Ok(j)) => table[i * q + j] += 1.0,
+            (Err(e), _) | (_, Err(e)) => {
+                return PairAgreement {
+                    n,
+                    kappa: missing(&e),
+                    exact,
+                    within_one,
+                }
+            }
+        }
+    }
+    PairAgreement {
+        n,
+        kappa: KappaSet {
+            unweighted: kappa_from_table(&table, q, Weights::Identity),
+            linear: kappa_from_table(&table, q, Weights::Linear),
+            quadratic: kappa_from_table(&table, q, Weights::Quadratic),
+        },
+        exact,
+        within_one,
+    }
+}
+
+/// Per-target category counts r_ik (targets with no rating dropped): (counts n × q, n, q).
+pub fn category_counts(
+    m: &RatingMatrix,
+    scale: (i64, i64),
+) -> Result<(Vec<f64>, usize, usize), String> {
+    let q = n_categories(scale)?;
+    let mut counts = Vec::with_capacity(m.n_targets() * q);
+    let mut n = 0;
+    for row in m.rows() {
+        if row.iter().all(Option::is_none) {
+            continue;
+        }
+        let start = counts.len();
+        counts.resize(start + q, 0.0);
+        for v in row.iter().flatten() {
+            counts[start + category(*v, scale)?] += 1.0;
+        }
+        n += 1;
+    }
+    Ok((counts, n, q))
+}
+
+/// Fleiss' kappa on complete targets (Fleiss 1971) with Gwet's linearisation SE (as irrCAC).
+///
+/// κ = (p_a − p_e)/(1 − p_e), p_e = Σ_k π_k²; SE from the per-target linearised terms
+/// κ*_i = κ_i − 2(1 − κ)(p_e|i − p_e)/(1 − p_e) (Gwet 2014, ch. 5); CI κ ± t_{n−1} SE, upper ≤ 1.
+pub fn fleiss_kappa(m: &RatingMatrix, scale: (i64, i64)) -> Estimate {
+    if m.n_raters() < 2 {
+        return Estimate::missing("fewer than 2 raters");
+    }
+    let complete_rows: Vec<Vec<Option<f64>>> = m
+        .rows()
+        .filter(|r| r.iter().all(Option::is_some))
+        .map(<[Option<f64>]>::to_vec)
+        .collect();
+    let Ok(c) = RatingMatrix::from_rows(&complete_rows) else {
+        return Estimate::missing("inconsistent rows");
+    };
+    if c.n_targets() < 2 {
+        return Estimate::missing("fewer than 2 targets rated by every rater");
+    }
+    match category_counts(&c, scale) {
+        Ok((counts, n, q)) => crate::gwet::chance_corrected(
+            &counts,
+            n,
+            q,
+            Weights::Identity,
+            crate::gwet::Chance::Fleiss,
+        ),
+        Err(e) => Estimate::missing(e),
+    }
+}
+
+/// Two-sided t critical value used by the irrCAC-style intervals.
+pub(crate) fn t975(df: f64) -> f64 {
+    t_quantile(0.975, df)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fleiss (1971) Table 1: 30 patients, 6 psychiatrists, 5 diagnoses (statsmodels fixture).
+    pub(crate) fn fleiss_1971() -> RatingMatrix {
+        let rows: [[u8; 6]; 30] = [
+            [4, 4, 4, 4, 4, 4],
+            [2, 2, 2, 5, 5, 5],
+            [2, 3, 3, 3, 3, 5],
+            [5, 5, 5, 5, 5, 5],
+            [2, 2, 2, 4, 4, 4],
+            [1, 1, 3, 3, 3, 3],
+            [3, 3, 3, 3, 5, 5],
+            [1, 1, 3, 3, 3, 4],
+            [1, 1, 4, 4, 4, 4],
+            [5, 5, 5, 5, 5, 5],
+            [1, 4, 4, 4, 4, 4],
+            [1, 2, 4, 4, 4, 4],
+            [2, 2, 2, 3, 3, 3],
+            [1, 4, 4, 4, 4, 4],
+            [2, 2, 4, 4, 4, 5],
+            [3, 3, 3, 3, 3, 5],
+            [1, 1, 1, 4, 5, 5],
+            [1, 1, 1, 1, 1, 2],
+            [2, 2, 4, 4, 4, 4],
+            [1, 3, 3, 5, 5, 5],
+            [5, 5, 5, 5, 5, 5],
+            [2, 4, 4, 4, 4, 4],
+            [2, 2, 4, 5, 5, 5],
+            [1, 1, 4, 4, 4, 4],
+            [1, 4, 4, 4, 4, 5],
+            [2, 2, 2, 2, 2, 4],
+            [1, 1, 1, 1, 5, 5],
+            [2, 2, 4, 4, 4, 4],
+            [1, 3, 3, 3, 3, 3],
+            [5, 5, 5, 5, 5, 5],
+        ];
+        let rows: Vec<Vec<f64>> = rows
+            .iter()
+            .map(|r| r.iter().map(|&v| f64::from(v)).collect())
+            .collect();
+        RatingMatrix::from_complete(&rows).unwrap()
+    }
+
+    #[test]
+    fn fleiss_1971_diagnoses() {
+        let e = fleiss_kappa(&fleiss_1971(), (1, 5));
+        // Published .430; exact 0.4302445 (R irr::kappam.fleiss, statsmodels).
+        assert!((e.value.unwrap() - 0.430_244_5).abs() < 1e-7);
+        assert!(e.se.unwrap() > 0.0 && e.ci95.is_some());
+    }
+
+    #[test]
+    fn unweighted_equals_identity_weighted_and_perfect_is_one() {
+        let x: Vec<Option<f64>> = [1., 2., 3., 4., 5., 3.].iter().map(|&v| Some(v)).collect();
+        let p = cohen_kappa(&x, &x, (1, 5));
+        assert!((p.kappa.unweighted.value.unwrap() - 1.0).abs() < 1e-12);
+        assert!((p.kappa.quadratic.value.unwrap() - 1.0).abs() < 1e-12);
+        assert_eq!(p.exact, Some(1.0));
+        let off: Vec<Option<f64>> = x.iter().map(|v| v.map(|v| 6.0 - v)).collect();
+        let p = cohen_kappa(&x, &off, (1, 5));
+        assert!(p.kappa.quadratic.value.unwrap() < 0.0);
+    }
+
+    #[test]
+    fn off_scale_and_constant_give_reasons() {
+        let x = vec![Some(1.5), Some(2.0)];
+        let p = cohen_kappa(&x, &x, (1, 5));
+        assert!(p.kappa.linear.reason.as_deref().unwrap().contains("scale"));
+        let c = vec![Some(3.0); 5];
+        let p = cohen_kappa(&c, &c, (1, 5));
+        assert!(p.kappa.unweighted.value.is_none() && p.kappa.unweighted.reason.is_some());
+        assert_eq!(p.exact, Some(1.0));
+    }
+}

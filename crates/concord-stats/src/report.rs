@@ -1,0 +1,697 @@
+//! The agreement report: the one entry point other crates call.
+//!
+//! `agreement_report` takes neutral study data ([`StudyRatings`]) and options and returns an
+//! [`AgreementReport`] whose JSON form is documented field by field in `SCHEMA.md`.
+
+use crate::alpha::{krippendorff_alpha_all, AlphaSet};
+use crate::bootstrap::BootstrapSpec;
+use crate::estimate::Estimate;
+use crate::gwet::{gwet, GwetSet};
+use crate::icc::{icc_forms, icc_unbalanced, IccForms, UnbalancedIcc};
+use crate::judge::{
+    mean_bias, pair_icc, paired_agreement, paired_agreement_bootstrap, reliability_class,
+    BlandAltman, PairIcc, PairedAgreement, ReliabilityClass,
+};
+use crate::kappa::{cohen_kappa, fleiss_kappa, KappaSet};
+use crate::matrix::RatingMatrix;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// One rated attribute (rubric item) and its declared integer scale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributeSpec {
+    /// Attribute key, e.g. "accuracy".
+    pub key: String,
+    /// Composite group the attribute belongs to, e.g. "CSS".
+    pub group: Option<String>,
+    /// Lowest scale point.
+    pub scale_min: i64,
+    /// Highest scale point.
+    pub scale_max: i64,
+}
+
+/// A rater: a clinician (`is_judge = false`) or an LLM judge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RaterSpec {
+    /// Display name, unique within the study.
+    pub name: String,
+    /// True for LLM judges.
+    pub is_judge: bool,
+}
+
+/// A rated target: one LLM response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetSpec {
+    /// Response id.
+    pub id: String,
+    /// The model that produced it.
+    pub model: String,
+}
+
+/// One rating; indices point into the vectors of [`StudyRatings`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Observation {
+    /// Index into `targets`.
+    pub target: usize,
+    /// Index into `raters`.
+    pub rater: usize,
+    /// Index into `attributes`.
+    pub attribute: usize,
+    /// The score.
+    pub value: f64,
+}
+
+/// Neutral input built by the store crate.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct StudyRatings {
+    /// Attributes with their scales.
+    pub attributes: Vec<AttributeSpec>,
+    /// Raters.
+    pub raters: Vec<RaterSpec>,
+    /// Targets (responses).
+    pub targets: Vec<TargetSpec>,
+    /// Ratings.
+    pub ratings: Vec<Observation>,
+}
+
+/// Level at which a judge is compared with the humans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// One pair per response: judge score vs mean human score.
+    #[default]
+    Response,
+    /// One pair per model: model means of the above (system-level agreement).
+    Model,
+}
+
+/// What to analyse and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportOptions {
+    /// Attribute keys to report (all when `None`).
+    pub attributes: Option<Vec<String>>,
+    /// Human rater names to use (every non-judge when `None`).
+    pub humans: Option<Vec<String>>,
+    /// Judge names to compare (every judge when `None`).
+    pub judges: Option<Vec<String>>,
+    /// Response- or model-level judge comparison.
+    pub unit: Unit,
+    /// judge → models whose responses that judge is not scored on (self-preference).
+    pub exclude_own: BTreeMap<String, Vec<String>>,
+    /// Bootstrap resamples (0 disables bootstrap intervals).
+    pub bootstrap: usize,
+    /// Seed of every bootstrap in the report.
+    pub seed: u64,
+    /// CI-width thresholds (good ≤ .0 < moderate ≤ .1 < poor) for `reliability_class`.
+    pub reliability_thresholds: (f64, f64),
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            attributes: None,
+            humans: None,
+            judges: None,
+            unit: Unit::Response,
+            exclude_own: BTreeMap::new(),
+            bootstrap: 1000,
+            seed: 42,
+            reliability_thresholds: (0.355, 0.560),
+        }
+    }
+}
+
+/// Kappa and raw agreement for one pair of human raters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairReport {
+    /// The two raters.
+    pub raters: [String; 2],
+    /// Targets both rated.
+    pub n: usize,
+    /// Cohen's kappas.
+    pub kappa: KappaSet,
+    /// Exact agreement rate.
+    pub exact: Option<f64>,
+    /// Agreement within one scale point.
+    pub within_one: Option<f64>,
+}
+
+/// One human rater against the leave-one-out mean of the other humans.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RaterDiagnostic {
+    /// Rater name.
+    pub rater: String,
+    /// Targets rated by this rater and by at least one other human.
+    pub n: usize,
+    /// ICC(C,1) between the rater and the others' mean.
+    #[serde(rename = "ICC_C1")]
+    pub icc_c1: Estimate,
+    /// Mean of rater − others' mean.
+    pub bias: Estimate,
+}
+
+/// Inter-rater statistics among the humans for one attribute or group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HumanReport {
+    /// Human raters used.
+    pub raters: Vec<String>,
+    /// Targets with at least one human rating.
+    pub n_targets: usize,
+    /// Of those, targets not rated by every human (left out of `icc` and `fleiss_kappa`).
+    pub n_dropped: usize,
+    /// Six ANOVA ICCs on complete targets.
+    pub icc: IccForms,
+    /// Henderson-method ICC(A,1)/ICC(C,1) on all ratings.
+    pub icc_unbalanced: UnbalancedIcc,
+    /// Krippendorff's alpha at four levels.
+    pub alpha: AlphaSet,
+    /// Fleiss' kappa on complete targets.
+    pub fleiss_kappa: Estimate,
+    /// Gwet's AC1 and AC2.
+    pub gwet: GwetSet,
+    /// Every pair of humans.
+    pub pairs: Vec<PairReport>,
+    /// Every human against the others.
+    pub rater_diagnostics: Vec<RaterDiagnostic>,
+}
+
+/// One judge against the human mean.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JudgeReport {
+    /// Judge name.
+    pub judge: String,
+    /// Response or model level.
+    pub unit: Unit,
+    /// Pairs used (responses or models).
+    pub n_targets: usize,
+    /// Responses left out because the judge scores its own model (`exclude_own`).
+    pub n_excluded_own: usize,
+    /// ICC_A1 and ICC_C1.
+    pub icc: PairIcc,
+    /// Mean judge − human.
+    pub bias: Estimate,
+    /// Bland–Altman limits.
+    pub bland_altman: BlandAltman,
+    /// Pearson r.
+    pub pearson: Estimate,
+    /// Spearman rho.
+    pub spearman: Estimate,
+    /// Kendall tau-b.
+    pub kendall_tau_b: Estimate,
+    /// Lin's CCC.
+    pub ccc: Estimate,
+    /// Class from the width of the ICC_A1 CI.
+    pub reliability_class: ReliabilityClass,
+}
+
+/// Everything reported for one attribute (or one composite group).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributeReport {
+    /// Attribute key, or group name for composites.
+    pub attribute: String,
+    /// The attribute's group (for a composite, the group name itself).
+    pub group: Option<String>,
+    /// Human inter-rater agreement.
+    pub humans: HumanReport,
+    /// Judge-vs-human agreement, one entry per judge.
+    pub judges: Vec<JudgeReport>,
+}
+
+/// The full report; serializes to the schema in `SCHEMA.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgreementReport {
+    /// Per attribute.
+    pub attributes: Vec<AttributeReport>,
+    /// Per composite group (mean of the group's attributes per rater and response).
+    pub groups: Vec<AttributeReport>,
+    /// The options used (seed and resamples included).
+    pub options: ReportOptions,
+    /// Input problems that were worked around (unknown names, bad indices, duplicates).
+    pub warnings: Vec<String>,
+}
+
+/// Targets × raters matrix of one attribute (or composite) over all raters of the study.
+struct Sheet {
+    key: String,
+    group: Option<String>,
+    scale: (i64, i64),
+    m: RatingMatrix,
+}
+
+fn select_names(
+    all: &[(usize, &str)],
+    wanted: &Option<Vec<String>>,
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> Vec<usize> {
+    match wanted {
+        None => all.iter().map(|x| x.0).collect(),
+        Some(names) => {
+            for n in names {
+                if !all.iter().any(|x| x.1 == n) {
+                    warnings.push(format!("unknown {what} '{n}' ignored"));
+                }
+            }
+            all.iter()
+                .filter(|x| names.iter().any(|n| n == x.1))
+                .map(|x| x.0)
+                .collect()
+        }
+    }
+}
+
+fn build_sheets(data: &StudyRatings, warnings: &mut Vec<String>) -> Vec<Option<Vec<Option<f64>>>> {
+    let (nt, nr, na) = (data.targets.len(), data.raters.len(), data.attributes.len());
+    let mut cells: Vec<Option<Vec<Option<f64>>>> = vec![None; na];
+    let (mut bad, mut dup) = (0usize, 0usize);
+    for o in &data.ratings {
+        if o.target >= nt || o.rater >= nr || o.attribute >= na || !o.value.is_finite() {
+            bad += 1;
+            continue;
+        }
+        let sheet = cells[o.attribute].get_or_insert_with(|| vec![None; nt * nr]);
+        let c = &mut sheet[o.target * nr + o.rater];
+        if c.is_some() {
+            dup += 1;
+        }
+        *c = Some(o.value);
+    }
+    if bad > 0 {
+        warnings.push(format!(
+            "{bad} observations with an out-of-range index or a non-finite value were ignored"
+        ));
+    }
+    if dup > 0 {
+        warnings.push(format!(
+            "{dup} duplicate observations (same target, rater, attribute): the last one was used"
+        ));
+    }
+    cells
+}
+
+fn human_report(sheet: &Sheet, humans: &[usize], names: &[String], boot: BootstrapSpec) -> HumanReport {
+    let m = sheet.m.select_raters(humans);
+    let n_targets = m.rows().filter(|r| r.iter().any(Option::is_some)).count();
+    let n_complete = m.rows().filter(|r| r.iter().all(Option::is_some)).count();
+    let icc = icc_forms(&m);
+    let mut pairs = Vec::new();
+    let col = |j: usize| -> Vec<Option<f64>> { (0..m.n_targets()).map(|t| m.get(t, j)).collect() };
+    let cols: Vec<Vec<Option<f64>>> = (0..m.n_raters()).map(col).collect();
+    for a in 0..m.n_raters() {
+        for b in (a + 1)..m.n_raters() {
+            let p = cohen_kappa(&cols[a], &cols[b], sheet.scale);
+            pairs.push(PairReport {
+                raters: [names[a].clone(), names[b].clone()],
+                n: p.n,
+                kappa: p.kappa,
+                exact: p.exact,
+                within_one: p.within_one,
+            });
+        }
+    }
+    let rater_diagnostics = (0..m.n_raters())
+        .map(|j| {
+            let (mut x, mut y) = (Vec::new(), Vec::new());
+            for t in 0..m.n_targets() {
+                let Some(v) = m.get(t, j) else { continue };
+                let others: Vec<f64> = (0..m.n_raters())
+                    .filter(|&k| k != j)
+                    .filter_map(|k| m.get(t, k))
+                    .collect();
+                if !others.is_empty() {
+                    x.push(v);
+                    y.push(others.iter().sum::<f64>() / others.len() as f64);
+                }
+            }
+            RaterDiagnostic {
+                rater: names[j].clone(),
+                n: x.len(),
+                icc_c1: pair_icc(&x, &y).icc_c1,
+                bias: mean_bias(&x, &y),
+            }
+        })
+        .collect();
+    HumanReport {
+        raters: names.to_vec(),
+        n_targets,
+        n_dropped: n_targets - n_complete,
+        icc: icc.icc,
+        icc_unbalanced: icc_unbalanced(&m, boot),
+        alpha: krippendorff_alpha_all(&m, boot),
+        fleiss_kappa: fleiss_kappa(&m, sheet.scale),
+        gwet: gwet(&m, sheet.scale),
+        pairs,
+        rater_diagnostics,
+    }
+}
+
+fn judge_report(
+    data: &StudyRatings,
+    sheet: &Sheet,
+    judge: usize,
+    humans: &[usize],
+    opts: &ReportOptions,
+) -> JudgeReport {
+    let name = &data.raters[judge].name;
+    let own = opts.exclude_own.get(name);
+    let mut excluded = 0;
+    // (model, judge score, human mean) per usable response.
+    let mut rows: Vec<(&str, f64, f64)> = Vec::new();
+    for t in 0..sheet.m.n_targets() {
+        let Some(j) = sheet.m.get(t, judge) else { continue };
+        let hs: Vec<f64> = humans.iter().filter_map(|&h| sheet.m.get(t, h)).collect();
+        if hs.is_empty() {
+            continue;
+        }
+        let model = data.targets[t].model.as_str();
+        if own.is_some_and(|ms| ms.iter().any(|m| m == model)) {
+            excluded += 1;
+            continue;
+        }
+        rows.push((model, j, hs.iter().sum::<f64>() / hs.len() as f64));
+    }
+    let a: PairedAgreement = match opts.unit {
+        Unit::Response => {
+            let x: Vec<f64> = rows.iter().map(|r| r.1).collect();
+            let y: Vec<f64> = rows.iter().map(|r| r.2).collect();
+            paired_agreement(&x, &y)
+        }
+        Unit::Model => {
+            let mut by_model: BTreeMap<&str, (f64, f64, f64)> = BTreeMap::new();
+            for &(m, j, h) in &rows {
+                let e = by_model.entry(m).or_default();
+                e.0 += j;
+                e.1 += h;
+                e.2 += 1.0;
+            }
+            let x: Vec<f64> = by_model.values().map(|v| v.0 / v.2).collect();
+            let y: Vec<f64> = by_model.values().map(|v| v.1 / v.2).collect();
+            paired_agreement_bootstrap(
+                &x,
+                &y,
+                BootstrapSpec {
+                    resamples: opts.bootstrap,
+                    seed: opts.seed,
+                },
+            )
+        }
+    };
+    let reliability = reliability_class(&a.icc.icc_a1, "ICC_A1", opts.reliability_thresholds);
+    JudgeReport {
+        judge: name.clone(),
+        unit: opts.unit,
+        n_targets: a.n,
+        n_excluded_own: excluded,
+        icc: a.icc,
+        bias: a.bias,
+        bland_altman: a.bland_altman,
+        pearson: a.pearson,
+        spearman: a.spearman,
+        kendall_tau_b: a.kendall_tau_b,
+        ccc: a.ccc,
+        reliability_class: reliability,
+    }
+}
+
+/// Build the full agreement report: humans' inter-rater agreement and each judge vs the humans,
+/// per attribute and per composite group (see `SCHEMA.md`; methods cited on each function).
+pub fn agreement_report(data: &StudyRatings, opts: &ReportOptions) -> AgreementReport {
+    let mut warnings = Vec::new();
+    let boot = BootstrapSpec {
+        resamples: opts.bootstrap,
+        seed: opts.seed,
+    };
+    let people: Vec<(usize, &str)> = data
+        .raters
+        .iter()
+        .enumerate()
+        .filter(|r| !r.1.is_judge)
+        .map(|(i, r)| (i, r.name.as_str()))
+        .collect();
+    let bots: Vec<(usize, &str)> = data
+        .raters
+        .iter()
+        .enumerate()
+        .filter(|r| r.1.is_judge)
+        .map(|(i, r)| (i, r.name.as_str()))
+        .collect();
+    let humans = select_names(&people, &opts.humans, "human rater", &mut warnings);
+    let judges = select_names(&bots, &opts.judges, "judge", &mut warnings);
+    let human_names: Vec<String> = humans.iter().map(|&i| data.raters[i].name.clone()).collect();
+    let all_attrs: Vec<(usize, &str)> = data
+        .attributes
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (i, a.key.as_str()))
+        .collect();
+    let attrs = select_names(&all_attrs, &opts.attributes, "attribute", &mut warnings);
+
+    let mut cells = build_sheets(data, &mut warnings);
+    let (nt, nr) = (data.targets.len(), data.raters.len());
+    let sheet_of = |a: usize, cells: &mut Vec<Option<Vec<Option<f64>>>>| -> Vec<Option<f64>> {
+        cells[a].take().unwrap_or_else(|| vec![None; nt * nr])
+    };
+    let mut sheets: Vec<Sheet> = Vec::new();
+    let mut raw: BTreeMap<usize, Vec<Option<f64>>> = BTreeMap::new();
+    for &a in &attrs {
+        let c = sheet_of(a, &mut cells);
+        raw.insert(a, c.clone());
+        let spec = &data.attributes[a];
+        if let Ok(m) = RatingMatrix::new(nt, nr, c) {
+            sheets.push(Sheet {
+                key: spec.key.clone(),
+                group: spec.group.clone(),
+                scale: (spec.scale_min, spec.scale_max),
+                m,
+            });
+        }
+    }
+    // Composite groups, in order of first appearance among the selected attributes.
+    let mut group_names: Vec<String> = Vec::new();
+    for &a in &attrs {
+        if let Some(g) = &data.attributes[a].group {
+            if !group_names.contains(g) {
+                group_names.push(g.clone());
+            }
+        }
+    }
+    let mut group_sheets = Vec::new();
+    for g in &group_names {
+        let members: Vec<usize> = attrs
+            .iter()
+            .copied()
+            .filter(|&a| data.attributes[a].group.as_ref() == Some(g))
+            .collect();
+        let mut c = vec![None; nt * nr];
+        for (i, cell) in c.iter_mut().enumerate() {
+            let vals: Option<Vec<f64>> = members.iter().map(|a| raw[a][i]).collect();
+            *cell = vals.map(|v| v.iter().sum::<f64>() / v.len() as f64);
+        }
+        let lo = members.iter().map(|&a| data.attributes[a].scale_min).min();
+        let hi = members.iter().map(|&a| data.attributes[a].scale_max).max();
+        if let (Ok(m), Some(lo), Some(hi)) = (RatingMatrix::new(nt, nr, c), lo, hi) {
+            group_sheets.push(Sheet {
+                key: g.clone(),
+                group: Some(g.clone()),
+                scale: (lo, hi),
+                m,
+            });
+        }
+    }
+    let analyse = |s: &Sheet| AttributeReport {
+        attribute: s.key.clone(),
+        group: s.group.clone(),
+        humans: human_report(s, &humans, &human_names, boot),
+        judges: judges
+            .iter()
+            .map(|&j| judge_report(data, s, j, &humans, opts))
+            .collect(),
+    };
+    AgreementReport {
+        attributes: sheets.iter().map(analyse).collect(),
+        groups: group_sheets.iter().map(analyse).collect(),
+        options: opts.clone(),
+        warnings,
+    }
+}
+
+/// One flattened estimate: attribute × rater-set × metric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlatRow {
+    /// Attribute key or group name.
+    pub attribute: String,
+    /// Group, if any.
+    pub group: Option<String>,
+    /// "humans", "pair:A|B", "rater:A" or "judge:NAME".
+    pub set: String,
+    /// Metric name, e.g. "ICC2", "alpha_ordinal", "kappa_quadratic".
+    pub metric: String,
+    /// Value.
+    pub value: Option<f64>,
+    /// CI bounds.
+    pub ci: Option<[f64; 2]>,
+    /// n used.
+    pub n: Option<usize>,
+    /// Reason when the value is missing.
+    pub reason: Option<String>,
+}
+
+fn push_est(out: &mut Vec<FlatRow>, a: &AttributeReport, set: &str, metric: &str, e: &Estimate, n: Option<usize>) {
+    out.push(FlatRow {
+        attribute: a.attribute.clone(),
+        group: a.group.clone(),
+        set: set.to_string(),
+        metric: metric.to_string(),
+        value: e.value,
+        ci: e.ci95,
+        n: e.n.or(n),
+        reason: e.reason.clone(),
+    });
+}
+
+fn push_num(out: &mut Vec<FlatRow>, a: &AttributeReport, set: &str, metric: &str, v: Option<f64>, n: usize) {
+    out.push(FlatRow {
+        attribute: a.attribute.clone(),
+        group: a.group.clone(),
+        set: set.to_string(),
+        metric: metric.to_string(),
+        value: v,
+        ci: None,
+        n: Some(n),
+        reason: None,
+    });
+}
+
+/// Every estimate of the report as rows (used by `format_table` and `to_csv`).
+pub fn flatten(report: &AgreementReport) -> Vec<FlatRow> {
+    let mut out = Vec::new();
+    for a in report.attributes.iter().chain(&report.groups) {
+        let h = &a.humans;
+        let nc = Some(h.n_targets - h.n_dropped);
+        for (k, e) in h.icc.named() {
+            push_est(&mut out, a, "humans", k, e, nc);
+        }
+        let u = &h.icc_unbalanced;
+        push_est(&mut out, a, "humans", "ICC_A1_unbalanced", &u.icc_a1, Some(u.n_targets));
+        push_est(&mut out, a, "humans", "ICC_C1_unbalanced", &u.icc_c1, Some(u.n_targets));
+        for (k, e) in h.alpha.named() {
+            push_est(&mut out, a, "humans", &format!("alpha_{k}"), e, None);
+        }
+        push_est(&mut out, a, "humans", "fleiss_kappa", &h.fleiss_kappa, nc);
+        push_est(&mut out, a, "humans", "gwet_ac1", &h.gwet.ac1, None);
+        push_est(&mut out, a, "humans", "gwet_ac2_linear", &h.gwet.ac2_linear, None);
+        push_est(&mut out, a, "humans", "gwet_ac2_quadratic", &h.gwet.ac2_quadratic, None);
+        for p in &h.pairs {
+            let set = format!("pair:{}|{}", p.raters[0], p.raters[1]);
+            push_est(&mut out, a, &set, "kappa_unweighted", &p.kappa.unweighted, Some(p.n));
+            push_est(&mut out, a, &set, "kappa_linear", &p.kappa.linear, Some(p.n));
+            push_est(&mut out, a, &set, "kappa_quadratic", &p.kappa.quadratic, Some(p.n));
+            push_num(&mut out, a, &set, "exact", p.exact, p.n);
+            push_num(&mut out, a, &set, "within_one", p.within_one, p.n);
+        }
+        for d in &h.rater_diagnostics {
+            let set = format!("rater:{}", d.rater);
+            push_est(&mut out, a, &set, "ICC_C1_vs_others", &d.icc_c1, Some(d.n));
+            push_est(&mut out, a, &set, "bias_vs_others", &d.bias, Some(d.n));
+        }
+        for j in &a.judges {
+            let set = format!("judge:{}", j.judge);
+            let n = Some(j.n_targets);
+            push_est(&mut out, a, &set, "ICC_A1", &j.icc.icc_a1, n);
+            push_est(&mut out, a, &set, "ICC_C1", &j.icc.icc_c1, n);
+            push_est(&mut out, a, &set, "bias", &j.bias, n);
+            let ba = &j.bland_altman;
+            let ci = |i: usize| ba.loa_ci95.map(|c| c[i]);
+            for (metric, v, c) in [
+                ("loa_low", ba.loa.map(|l| l[0]), ci(0)),
+                ("loa_high", ba.loa.map(|l| l[1]), ci(1)),
+            ] {
+                out.push(FlatRow {
+                    attribute: a.attribute.clone(),
+                    group: a.group.clone(),
+                    set: set.clone(),
+                    metric: metric.into(),
+                    value: v,
+                    ci: c,
+                    n,
+                    reason: ba.reason.clone(),
+                });
+            }
+            push_est(&mut out, a, &set, "pearson", &j.pearson, n);
+            push_est(&mut out, a, &set, "spearman", &j.spearman, n);
+            push_est(&mut out, a, &set, "kendall_tau_b", &j.kendall_tau_b, n);
+            push_est(&mut out, a, &set, "ccc", &j.ccc, n);
+        }
+    }
+    out
+}
+
+/// Terminal-readable table: one line per estimate, "estimate [CI] n" (or the reason).
+pub fn format_table(report: &AgreementReport) -> String {
+    let rows = flatten(report);
+    let w_attr = rows.iter().map(|r| r.attribute.len()).max().unwrap_or(9).max(9);
+    let w_set = rows.iter().map(|r| r.set.len()).max().unwrap_or(3).max(3);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{:<w_attr$}  {:<w_set$}  {:<20}  {:>8}  {:<18}  {:>6}",
+        "attribute", "set", "metric", "estimate", "95% CI", "n"
+    );
+    for r in &rows {
+        let est = match r.value {
+            Some(v) => format!("{v:>8.3}"),
+            None => format!("{:>8}", "—"),
+        };
+        let ci = r
+            .ci
+            .map_or_else(String::new, |c| format!("[{:.3}, {:.3}]", c[0], c[1]));
+        let n = r.n.map_or_else(String::new, |n| n.to_string());
+        let _ = write!(
+            s,
+            "{:<w_attr$}  {:<w_set$}  {:<20}  {est}  {ci:<18}  {n:>6}",
+            r.attribute, r.set, r.metric
+        );
+        if r.value.is_none() {
+            if let Some(reason) = &r.reason {
+                let _ = write!(s, "  ({reason})");
+            }
+        }
+        s.push('\n');
+    }
+    for w in &report.warnings {
+        let _ = writeln!(s, "warning: {w}");
+    }
+    s
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// CSV with one row per attribute × rater-set × metric:
+/// `attribute,group,set,metric,value,ci_low,ci_high,n` (empty cells for missing values).
+pub fn to_csv(report: &AgreementReport) -> String {
+    let mut s = String::from("attribute,group,set,metric,value,ci_low,ci_high,n\n");
+    let num = |v: Option<f64>| v.map_or_else(String::new, |x| format!("{x}"));
+    for r in flatten(report) {
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{}",
+            csv_field(&r.attribute),
+            csv_field(r.group.as_deref().unwrap_or("")),
+            csv_field(&r.set),
+            csv_field(&r.metric),
+            num(r.value),
+            num(r.ci.map(|c| c[0])),
+            num(r.ci.map(|c| c[1])),
+            r.n.map_or_else(String::new, |n| n.to_string())
+        );
+    }
+    s
+}
+

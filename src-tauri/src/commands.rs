@@ -1,0 +1,404 @@
+//! Tauri commands: parse arguments, call `concord-core`, map errors to one-line messages.
+//! No business rule lives here; the rater is taken from the app state, never from the page.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use concord_core::{
+    Progress, QueueFilter, QueuePage, Rater, RaterKind, Rubric, Study, UndoneChange,
+};
+use serde::Serialize;
+use tauri::{AppHandle, Manager, Runtime, State};
+
+use crate::render::{context_to_safe_html, markdown_to_safe_html};
+use crate::state::{AppState, OpenStudy, RecentStudy};
+
+/// Every command's error is a message for the user.
+pub type CommandResult<T> = Result<T, String>;
+
+fn user_error(err: concord_core::Error) -> String {
+    err.to_string()
+}
+
+/// A rater profile with its progress, for the "who is rating?" list.
+#[derive(Debug, Clone, Serialize)]
+pub struct RaterSummary {
+    pub rater: Rater,
+    pub progress: Progress,
+}
+
+/// What the start screen shows about an open study.
+#[derive(Debug, Clone, Serialize)]
+pub struct StudySummary {
+    pub path: String,
+    pub name: String,
+    pub blind: bool,
+    pub flags: Vec<String>,
+    pub rubric: Rubric,
+    pub raters: Vec<RaterSummary>,
+}
+
+/// A study opened with a rater chosen: everything the rating screen needs to start.
+#[derive(Debug, Clone, Serialize)]
+pub struct Session {
+    pub study: StudySummary,
+    pub rater: Rater,
+    pub progress: Progress,
+    /// The first response not fully rated, where work resumes; `None` when all are done.
+    pub resume_position: Option<usize>,
+}
+
+/// What the page needs when it loads.
+#[derive(Debug, Clone, Serialize)]
+pub struct Startup {
+    pub session: Option<Session>,
+    pub study: Option<StudySummary>,
+    pub recent: Vec<RecentStudy>,
+    pub templates: Vec<String>,
+    /// Why the remembered or requested study could not be opened.
+    pub error: Option<String>,
+}
+
+/// One response on the rating screen, with prompt and response already rendered and sanitized.
+#[derive(Debug, Clone, Serialize)]
+pub struct RatingScreen {
+    pub position: usize,
+    pub total: usize,
+    pub response_id: String,
+    pub item_external_id: String,
+    pub prompt_html: String,
+    pub context_html: Option<String>,
+    pub response_html: String,
+    pub response_chars: usize,
+    pub model: Option<String>,
+    pub values: BTreeMap<String, i64>,
+    pub rationale: String,
+    pub flags: Vec<String>,
+}
+
+/// A value the store has durably recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct SavedRating {
+    pub response_id: String,
+    pub attribute_key: String,
+    pub value: Option<i64>,
+}
+
+fn summary(study: &Study) -> concord_core::Result<StudySummary> {
+    let settings = study.settings()?;
+    let raters = study
+        .raters()?
+        .into_iter()
+        .filter(|r| r.kind == RaterKind::Human)
+        .map(|rater| {
+            let progress = study.progress(&rater.id)?;
+            Ok(RaterSummary { rater, progress })
+        })
+        .collect::<concord_core::Result<Vec<_>>>()?;
+    Ok(StudySummary {
+        path: study.path().display().to_string(),
+        name: study.name()?,
+        blind: settings.blind,
+        flags: settings.flags,
+        rubric: study.rubric()?,
+        raters,
+    })
+}
+
+fn set_title<R: Runtime>(app: &AppHandle<R>, title: &str) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.set_title(title);
+    }
+}
+
+fn title_for(study: &str, rater: Option<&str>) -> String {
+    match rater {
+        Some(rater) => format!("{study} — {rater}"),
+        None => format!("{study} — Concord"),
+    }
+}
+
+/// Opens `path` as the current study (closing any other), with no rater chosen yet.
+fn open_into(state: &AppState, path: &Path) -> concord_core::Result<StudySummary> {
+    let study = Study::open(path)?;
+    let summary = summary(&study)?;
+    *state.open() = Some(OpenStudy { study, rater: None });
+    state.remember(path, &summary.name, None);
+    Ok(summary)
+}
+
+/// Finds the rater `name` in the open study or creates a human profile, assigns every response
+/// to a new profile, and records the choice.
+fn choose_into(state: &AppState, name: &str) -> Result<Session, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("a rater profile needs a name".into());
+    }
+    let mut guard = state.open();
+    let open = guard.as_mut().ok_or("no study is open")?;
+    let study = &open.study;
+    let rater = match study.find_rater(name).map_err(user_error)? {
+        Some(rater) if rater.kind == RaterKind::Llm => {
+            return Err(format!(
+                "“{name}” is an LLM judge in this study, not a rater profile"
+            ))
+        }
+        Some(rater) => rater,
+        None => study
+            .add_rater(name, RaterKind::Human)
+            .map_err(user_error)?,
+    };
+    let mut progress = study.progress(&rater.id).map_err(user_error)?;
+    if progress.total == 0 {
+        study.assign_all(&rater.id).map_err(user_error)?;
+        progress = study.progress(&rater.id).map_err(user_error)?;
+    }
+    let resume_position = study.first_unfinished(&rater.id).map_err(user_error)?;
+    let summary = summary(study).map_err(user_error)?;
+    state.remember(study.path(), &summary.name, Some(&rater.name));
+    open.rater = Some(rater.clone());
+    Ok(Session {
+        study: summary,
+        rater,
+        progress,
+        resume_position,
+    })
+}
+
+/// Runs `f` with the open study and the chosen rater.
+fn with_rater<T>(
+    state: &AppState,
+    f: impl FnOnce(&Study, &Rater) -> concord_core::Result<T>,
+) -> CommandResult<T> {
+    let guard = state.open();
+    let open = guard.as_ref().ok_or("no study is open")?;
+    let rater = open.rater.as_ref().ok_or("choose a rater profile first")?;
+    f(&open.study, rater).map_err(user_error)
+}
+
+/// First call of the page: reopens the study given on the command line or remembered from last
+/// time, with its rater when known.
+#[tauri::command]
+pub async fn startup<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CommandResult<Startup> {
+    let templates = Rubric::template_names()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    // A reload of the page while a study is open shows the same session again.
+    let current = {
+        let guard = state.open();
+        guard.as_ref().map(|open| {
+            (
+                open.study.path().to_path_buf(),
+                open.rater.as_ref().map(|r| r.name.clone()),
+            )
+        })
+    };
+    let remembered = state.remembered();
+    let (target, rater): (Option<PathBuf>, Option<String>) = match (current, state.take_launch()) {
+        (Some((path, rater)), _) => (Some(path), rater),
+        (None, Some(launch)) if launch.study.is_some() => {
+            let path = launch.study.unwrap();
+            let rater = launch.rater.or_else(|| {
+                remembered
+                    .recent
+                    .iter()
+                    .find(|r| Path::new(&r.path) == path)
+                    .and_then(|r| r.last_rater.clone())
+            });
+            (Some(path), rater)
+        }
+        (None, _) => match &remembered.last {
+            Some(last) if Path::new(&last.path).exists() => {
+                (Some(PathBuf::from(&last.path)), last.last_rater.clone())
+            }
+            _ => (None, None),
+        },
+    };
+    let mut startup = Startup {
+        session: None,
+        study: None,
+        recent: Vec::new(),
+        templates,
+        error: None,
+    };
+    if let Some(path) = target {
+        match open_into(&state, &path) {
+            Ok(summary) => {
+                set_title(&app, &title_for(&summary.name, None));
+                startup.study = Some(summary);
+                if let Some(name) = rater {
+                    match choose_into(&state, &name) {
+                        Ok(session) => {
+                            set_title(
+                                &app,
+                                &title_for(&session.study.name, Some(&session.rater.name)),
+                            );
+                            startup.study = Some(session.study.clone());
+                            startup.session = Some(session);
+                        }
+                        Err(err) => startup.error = Some(err),
+                    }
+                }
+            }
+            Err(err) => startup.error = Some(user_error(err)),
+        }
+    }
+    startup.recent = state.remembered().existing_recent();
+    Ok(startup)
+}
+
+/// Studies opened recently whose files still exist, most recent first.
+#[tauri::command]
+pub async fn recent_studies(state: State<'_, AppState>) -> CommandResult<Vec<RecentStudy>> {
+    Ok(state.remembered().existing_recent())
+}
+
+/// Opens a study file chosen by the user.
+#[tauri::command]
+pub async fn open_study<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+) -> CommandResult<StudySummary> {
+    let summary = open_into(&state, Path::new(&path)).map_err(user_error)?;
+    set_title(&app, &title_for(&summary.name, None));
+    Ok(summary)
+}
+
+/// Creates a new study file from a built-in rubric template and opens it.
+#[tauri::command]
+pub async fn create_study<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+    name: String,
+    template: String,
+) -> CommandResult<StudySummary> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("a study needs a name".into());
+    }
+    let rubric = Rubric::builtin(&template).map_err(user_error)?;
+    let path = PathBuf::from(path);
+    let study = Study::create(&path, name, &rubric).map_err(user_error)?;
+    drop(study);
+    let summary = open_into(&state, &path).map_err(user_error)?;
+    set_title(&app, &title_for(&summary.name, None));
+    Ok(summary)
+}
+
+/// Chooses (or creates) the rater profile that rates in the open study.
+#[tauri::command]
+pub async fn choose_rater<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    name: String,
+) -> CommandResult<Session> {
+    let session = choose_into(&state, &name)?;
+    set_title(
+        &app,
+        &title_for(&session.study.name, Some(&session.rater.name)),
+    );
+    Ok(session)
+}
+
+/// Closes the open study.
+#[tauri::command]
+pub async fn close_study<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CommandResult<()> {
+    *state.open() = None;
+    set_title(&app, "Concord");
+    Ok(())
+}
+
+/// The chosen rater's progress.
+#[tauri::command]
+pub async fn progress(state: State<'_, AppState>) -> CommandResult<Progress> {
+    with_rater(&state, |study, rater| study.progress(&rater.id))
+}
+
+/// One page of the rater's queue.
+#[tauri::command]
+pub async fn queue(
+    state: State<'_, AppState>,
+    filter: QueueFilter,
+    offset: usize,
+    limit: usize,
+) -> CommandResult<QueuePage> {
+    let limit = limit.min(1000);
+    with_rater(&state, |study, rater| {
+        study.queue(&rater.id, filter, offset, limit)
+    })
+}
+
+/// Position of the first response the rater has not finished.
+#[tauri::command]
+pub async fn first_unfinished(state: State<'_, AppState>) -> CommandResult<Option<usize>> {
+    with_rater(&state, |study, rater| study.first_unfinished(&rater.id))
+}
+
+/// The response at `position` in the rater's order, rendered for the rating screen.
+#[tauri::command]
+pub async fn rating_view(
+    state: State<'_, AppState>,
+    position: usize,
+) -> CommandResult<RatingScreen> {
+    let view = with_rater(&state, |study, rater| study.rating_view(&rater.id, position))?;
+    Ok(RatingScreen {
+        position: view.position,
+        total: view.total,
+        response_id: view.response_id,
+        item_external_id: view.item_external_id,
+        prompt_html: markdown_to_safe_html(&view.prompt),
+        context_html: context_to_safe_html(&view.context),
+        response_html: markdown_to_safe_html(&view.response),
+        response_chars: view.response.chars().count(),
+        model: view.model,
+        values: view.values,
+        rationale: view.rationale,
+        flags: view.flags,
+    })
+}
+
+/// Records one value (or clears it with `null`); durable when this returns.
+#[tauri::command]
+pub async fn set_rating(
+    state: State<'_, AppState>,
+    response_id: String,
+    attribute_key: String,
+    value: Option<i64>,
+) -> CommandResult<SavedRating> {
+    let event = with_rater(&state, |study, rater| {
+        study.set_rating(&rater.id, &response_id, &attribute_key, value)
+    })?;
+    Ok(SavedRating {
+        response_id: event.response_id,
+        attribute_key: event.attribute_key,
+        value: event.value,
+    })
+}
+
+/// Reverts the rater's most recent value change.
+#[tauri::command]
+pub async fn undo(state: State<'_, AppState>) -> CommandResult<Option<UndoneChange>> {
+    with_rater(&state, |study, rater| study.undo(&rater.id))
+}
+
+/// Saves the rationale and flags of one response.
+#[tauri::command]
+pub async fn set_note(
+    state: State<'_, AppState>,
+    response_id: String,
+    rationale: String,
+    flags: Vec<String>,
+) -> CommandResult<()> {
+    with_rater(&state, |study, rater| {
+        study.set_note(&rater.id, &response_id, &rationale, &flags)
+    })
+}

@@ -1,0 +1,219 @@
+//! The app's managed state: the open study with the chosen rater, the launch arguments and the
+//! small remembered-sessions file (last study + rater, recent studies) in the app config dir.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use concord_core::{Rater, Study};
+use serde::{Deserialize, Serialize};
+
+/// How the app was started: `concord-app [--demo] [PATH.concord] [--rater NAME]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LaunchArgs {
+    pub study: Option<PathBuf>,
+    pub rater: Option<String>,
+    /// Create the demo study at `study` when that file does not exist yet.
+    pub demo: bool,
+}
+
+pub const USAGE: &str = "usage: concord-app [--demo] [STUDY.concord] [--rater NAME]";
+
+impl LaunchArgs {
+    /// Parses the arguments after the program name.
+    pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<LaunchArgs, String> {
+        let mut parsed = LaunchArgs::default();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--rater" => {
+                    let name = args.next().ok_or("--rater needs a name")?;
+                    parsed.rater = Some(name);
+                }
+                "--demo" => parsed.demo = true,
+                "-h" | "--help" => return Err(USAGE.to_string()),
+                other if other.starts_with("--rater=") => {
+                    parsed.rater = Some(other["--rater=".len()..].to_string());
+                }
+                other if other.starts_with('-') => return Err(format!("unknown option {other}")),
+                other => {
+                    if parsed.study.is_some() {
+                        return Err(format!("only one study can be opened (extra argument {other})"));
+                    }
+                    parsed.study = Some(PathBuf::from(other));
+                }
+            }
+        }
+        if parsed.demo && parsed.study.is_none() {
+            return Err("--demo needs the path of the study file to create or open".into());
+        }
+        Ok(parsed)
+    }
+}
+
+/// The open study and, once chosen, the rater working in it.
+pub struct OpenStudy {
+    pub study: Study,
+    pub rater: Option<Rater>,
+}
+
+/// One managed struct for everything the commands share.
+pub struct AppState {
+    open: Mutex<Option<OpenStudy>>,
+    launch: Mutex<Option<LaunchArgs>>,
+    config_file: PathBuf,
+}
+
+impl AppState {
+    pub fn new(config_file: PathBuf, launch: LaunchArgs) -> AppState {
+        AppState {
+            open: Mutex::new(None),
+            launch: Mutex::new(Some(launch)),
+            config_file,
+        }
+    }
+
+    /// The open study; the guard is held for one command.
+    pub fn open(&self) -> MutexGuard<'_, Option<OpenStudy>> {
+        // A panic while holding the lock leaves the study as SQLite left it (every write is its
+        // own transaction), so the state is still usable.
+        self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The launch arguments, handed out once (a reload of the page must not reopen them).
+    pub fn take_launch(&self) -> Option<LaunchArgs> {
+        self.launch
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
+    }
+
+    pub fn remembered(&self) -> Remembered {
+        Remembered::load(&self.config_file)
+    }
+
+    /// Records that `path` was opened (and by whom); failures only cost the convenience.
+    pub fn remember(&self, path: &Path, name: &str, rater: Option<&str>) {
+        let mut remembered = self.remembered();
+        remembered.note(path, name, rater);
+        if let Err(err) = remembered.save(&self.config_file) {
+            eprintln!(
+                "concord-app: could not save {}: {err}",
+                self.config_file.display()
+            );
+        }
+    }
+}
+
+/// A study in the recent list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecentStudy {
+    pub path: String,
+    pub name: String,
+    pub last_rater: Option<String>,
+}
+
+/// The remembered-sessions file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Remembered {
+    /// The study open when the app last closed, with its rater.
+    pub last: Option<RecentStudy>,
+    /// Most recent first.
+    pub recent: Vec<RecentStudy>,
+}
+
+const MAX_RECENT: usize = 10;
+
+impl Remembered {
+    pub fn load(file: &Path) -> Remembered {
+        std::fs::read(file)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn save(&self, file: &Path) -> std::io::Result<()> {
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = file.with_extension("json.tmp");
+        let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        std::fs::write(&tmp, json)?;
+        std::fs::rename(&tmp, file)
+    }
+
+    fn note(&mut self, path: &Path, name: &str, rater: Option<&str>) {
+        let path = path.display().to_string();
+        let previous_rater = self
+            .recent
+            .iter()
+            .find(|r| r.path == path)
+            .and_then(|r| r.last_rater.clone());
+        let entry = RecentStudy {
+            path: path.clone(),
+            name: name.to_string(),
+            last_rater: rater.map(str::to_string).or(previous_rater),
+        };
+        self.recent.retain(|r| r.path != path);
+        self.recent.insert(0, entry.clone());
+        self.recent.truncate(MAX_RECENT);
+        self.last = Some(entry);
+    }
+
+    /// Recent studies whose files still exist.
+    pub fn existing_recent(&self) -> Vec<RecentStudy> {
+        self.recent
+            .iter()
+            .filter(|r| Path::new(&r.path).exists())
+            .cloned()
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Result<LaunchArgs, String> {
+        LaunchArgs::parse(list.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn parses_study_and_rater() {
+        let parsed = args(&["s.concord", "--rater", "Rater 1"]).unwrap();
+        assert_eq!(parsed.study, Some(PathBuf::from("s.concord")));
+        assert_eq!(parsed.rater.as_deref(), Some("Rater 1"));
+        assert!(!parsed.demo);
+        assert_eq!(
+            args(&["--rater=Ann", "x.concord"]).unwrap().rater.as_deref(),
+            Some("Ann")
+        );
+        assert_eq!(args(&[]).unwrap(), LaunchArgs::default());
+    }
+
+    #[test]
+    fn rejects_bad_arguments() {
+        assert!(args(&["--rater"]).is_err());
+        assert!(args(&["a.concord", "b.concord"]).is_err());
+        assert!(args(&["--nope"]).is_err());
+        assert!(args(&["--demo"]).is_err());
+    }
+
+    #[test]
+    fn remembers_recent_studies_most_recent_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sub/remembered.json");
+        let mut r = Remembered::load(&file);
+        assert_eq!(r, Remembered::default());
+        r.note(Path::new("/a.concord"), "A", Some("Ann"));
+        r.note(Path::new("/b.concord"), "B", None);
+        r.note(Path::new("/a.concord"), "A", None);
+        r.save(&file).unwrap();
+        let back = Remembered::load(&file);
+        assert_eq!(back.recent.len(), 2);
+        assert_eq!(back.recent[0].path, "/a.concord");
+        // Opening a study again without choosing keeps the rater chosen last time.
+        assert_eq!(back.recent[0].last_rater.as_deref(), Some("Ann"));
+        assert_eq!(back.last.unwrap().path, "/a.concord");
+    }
+}
