@@ -349,7 +349,9 @@ pub async fn rating_view(
     state: State<'_, AppState>,
     position: usize,
 ) -> CommandResult<RatingScreen> {
-    let view = with_rater(&state, |study, rater| study.rating_view(&rater.id, position))?;
+    let view = with_rater(&state, |study, rater| {
+        study.rating_view(&rater.id, position)
+    })?;
     Ok(RatingScreen {
         position: view.position,
         total: view.total,
@@ -401,4 +403,387 @@ pub async fn set_note(
     with_rater(&state, |study, rater| {
         study.set_note(&rater.id, &response_id, &rationale, &flags)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::LaunchArgs;
+    use concord_core::demo::{create_demo, DemoOptions};
+    use concord_core::import::ResponseRow;
+    use std::future::Future;
+    use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime};
+
+    struct Fixture {
+        dir: tempfile::TempDir,
+        study_path: PathBuf,
+    }
+
+    impl Fixture {
+        /// A small demo study (8 responses, raters "Rater 1"/"Rater 2", "Judge A").
+        fn demo() -> Fixture {
+            let dir = tempfile::tempdir().unwrap();
+            let study_path = dir.path().join("demo.concord");
+            let opts = DemoOptions {
+                items: 4,
+                models: 2,
+                raters: 2,
+                judges: 1,
+                ..DemoOptions::default()
+            };
+            create_demo(&study_path, &opts).unwrap();
+            Fixture { dir, study_path }
+        }
+
+        fn config_file(&self) -> PathBuf {
+            self.dir.path().join("config").join(crate::REMEMBERED_FILE)
+        }
+
+        /// A fresh app process: new state, same config dir.
+        fn app(&self, launch: LaunchArgs) -> tauri::App<MockRuntime> {
+            mock_builder()
+                .manage(AppState::new(self.config_file(), launch))
+                .build(mock_context(noop_assets()))
+                .unwrap()
+        }
+
+        fn launch(&self, rater: Option<&str>) -> LaunchArgs {
+            LaunchArgs {
+                study: Some(self.study_path.clone()),
+                rater: rater.map(str::to_string),
+                demo: false,
+            }
+        }
+
+        fn path(&self) -> String {
+            self.study_path.display().to_string()
+        }
+    }
+
+    fn run<F: Future>(future: F) -> F::Output {
+        tauri::async_runtime::block_on(future)
+    }
+
+    fn open_with_rater(app: &tauri::App<MockRuntime>, path: &str, rater: &str) -> Session {
+        run(open_study(
+            app.handle().clone(),
+            app.state(),
+            path.to_string(),
+        ))
+        .unwrap();
+        run(choose_rater(
+            app.handle().clone(),
+            app.state(),
+            rater.to_string(),
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn startup_with_nothing_remembered_offers_the_start_screen() {
+        let fx = Fixture::demo();
+        let app = fx.app(LaunchArgs::default());
+        let boot = run(startup(app.handle().clone(), app.state())).unwrap();
+        assert!(boot.session.is_none());
+        assert!(boot.study.is_none());
+        assert!(boot.recent.is_empty());
+        assert!(boot.error.is_none());
+        assert!(boot.templates.contains(&"mentalbench".to_string()));
+    }
+
+    #[test]
+    fn startup_opens_the_study_from_the_command_line_and_remembers_it() {
+        let fx = Fixture::demo();
+        let app = fx.app(fx.launch(Some("Nurse A")));
+        let boot = run(startup(app.handle().clone(), app.state())).unwrap();
+        let session = boot.session.expect("session");
+        assert_eq!(session.rater.name, "Nurse A");
+        assert_eq!(session.rater.kind, RaterKind::Human);
+        assert_eq!(session.progress.total, 8);
+        assert_eq!(session.progress.done, 0);
+        assert_eq!(session.resume_position, Some(0));
+        assert!(session
+            .study
+            .raters
+            .iter()
+            .all(|r| r.rater.kind == RaterKind::Human));
+        drop(app);
+
+        // Restart with no arguments: the last study and rater come back.
+        let app = fx.app(LaunchArgs::default());
+        let boot = run(startup(app.handle().clone(), app.state())).unwrap();
+        let session = boot.session.expect("remembered session");
+        assert_eq!(session.rater.name, "Nurse A");
+        assert_eq!(boot.recent.len(), 1);
+        assert_eq!(boot.recent[0].last_rater.as_deref(), Some("Nurse A"));
+
+        // A page reload shows the same session without re-reading the launch arguments.
+        let again = run(startup_again(&app));
+        assert_eq!(again.session.unwrap().rater.id, session.rater.id);
+    }
+
+    async fn startup_again(app: &tauri::App<MockRuntime>) -> Startup {
+        startup(app.handle().clone(), app.state()).await.unwrap()
+    }
+
+    #[test]
+    fn startup_reports_a_missing_study_instead_of_failing() {
+        let fx = Fixture::demo();
+        let app = fx.app(LaunchArgs {
+            study: Some(fx.dir.path().join("missing.concord")),
+            rater: None,
+            demo: false,
+        });
+        let boot = run(startup(app.handle().clone(), app.state())).unwrap();
+        assert!(boot.session.is_none());
+        assert!(boot.error.is_some());
+    }
+
+    #[test]
+    fn open_study_lists_human_raters_with_progress() {
+        let fx = Fixture::demo();
+        let app = fx.app(LaunchArgs::default());
+        let summary = run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
+        assert_eq!(summary.rubric.attributes.len(), 7);
+        assert!(summary.blind);
+        assert!(summary.flags.contains(&"unsafe".to_string()));
+        let names: Vec<_> = summary
+            .raters
+            .iter()
+            .map(|r| r.rater.name.as_str())
+            .collect();
+        assert_eq!(names, ["Rater 1", "Rater 2"]);
+        assert!(summary.raters.iter().all(|r| r.progress.total > 0));
+        let recent = run(recent_studies(app.state())).unwrap();
+        assert_eq!(recent[0].path, fx.path());
+
+        let err = run(open_study(
+            app.handle().clone(),
+            app.state(),
+            fx.dir.path().join("nope.concord").display().to_string(),
+        ))
+        .unwrap_err();
+        assert!(!err.is_empty());
+    }
+
+    #[test]
+    fn create_study_makes_a_new_file_and_refuses_an_existing_one() {
+        let fx = Fixture::demo();
+        let app = fx.app(LaunchArgs::default());
+        let path = fx.dir.path().join("new.concord").display().to_string();
+        let summary = run(create_study(
+            app.handle().clone(),
+            app.state(),
+            path.clone(),
+            "Pilot".into(),
+            "mentalbench".into(),
+        ))
+        .unwrap();
+        assert_eq!(summary.name, "Pilot");
+        assert!(summary.raters.is_empty());
+        let err = run(create_study(
+            app.handle().clone(),
+            app.state(),
+            path,
+            "Again".into(),
+            "mentalbench".into(),
+        ))
+        .unwrap_err();
+        assert!(err.contains("already exists"), "{err}");
+        let err = run(create_study(
+            app.handle().clone(),
+            app.state(),
+            fx.dir.path().join("x.concord").display().to_string(),
+            "X".into(),
+            "no-such-template".into(),
+        ))
+        .unwrap_err();
+        assert!(!err.is_empty());
+    }
+
+    #[test]
+    fn choose_rater_validates_and_resumes() {
+        let fx = Fixture::demo();
+        let app = fx.app(LaunchArgs::default());
+        let err = run(choose_rater(
+            app.handle().clone(),
+            app.state(),
+            "Ann".into(),
+        ))
+        .unwrap_err();
+        assert_eq!(err, "no study is open");
+        run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
+        let err = run(choose_rater(app.handle().clone(), app.state(), "  ".into())).unwrap_err();
+        assert!(err.contains("name"), "{err}");
+        let err = run(choose_rater(
+            app.handle().clone(),
+            app.state(),
+            "Judge A".into(),
+        ))
+        .unwrap_err();
+        assert!(err.contains("LLM judge"), "{err}");
+        // An existing demo rater keeps their assignments and work.
+        let session = run(choose_rater(
+            app.handle().clone(),
+            app.state(),
+            "Rater 1".into(),
+        ))
+        .unwrap();
+        assert_eq!(session.progress.total, 8);
+        assert!(session.progress.done > 0);
+        // Choosing the same new name twice reuses the profile.
+        let first = run(choose_rater(
+            app.handle().clone(),
+            app.state(),
+            "Ann".into(),
+        ))
+        .unwrap();
+        let second = run(choose_rater(
+            app.handle().clone(),
+            app.state(),
+            "Ann".into(),
+        ))
+        .unwrap();
+        assert_eq!(first.rater.id, second.rater.id);
+        assert_eq!(second.progress.total, 8);
+    }
+
+    #[test]
+    fn commands_need_a_rater() {
+        let fx = Fixture::demo();
+        let app = fx.app(LaunchArgs::default());
+        assert_eq!(run(progress(app.state())).unwrap_err(), "no study is open");
+        run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
+        assert_eq!(
+            run(rating_view(app.state(), 0)).unwrap_err(),
+            "choose a rater profile first"
+        );
+        run(close_study(app.handle().clone(), app.state())).unwrap();
+        assert_eq!(run(undo(app.state())).unwrap_err(), "no study is open");
+    }
+
+    #[test]
+    fn rating_saves_durably_undoes_and_notes() {
+        let fx = Fixture::demo();
+        let app = fx.app(LaunchArgs::default());
+        let session = open_with_rater(&app, &fx.path(), "Nurse B");
+        let keys: Vec<String> = session
+            .study
+            .rubric
+            .attributes
+            .iter()
+            .map(|a| a.key.clone())
+            .collect();
+        let view = run(rating_view(app.state(), 0)).unwrap();
+        assert_eq!(view.position, 0);
+        assert_eq!(view.total, 8);
+        assert!(view.model.is_none(), "blind study hides the model");
+        assert!(view.values.is_empty());
+        assert!(view.response_html.contains("<li>"));
+
+        for (i, key) in keys.iter().enumerate() {
+            let value = 1 + (i as i64 % 5);
+            let saved = run(set_rating(
+                app.state(),
+                view.response_id.clone(),
+                key.clone(),
+                Some(value),
+            ))
+            .unwrap();
+            assert_eq!(saved.value, Some(value));
+        }
+        // Durable: a second connection sees every value.
+        let other = Study::open(&fx.study_path).unwrap();
+        let seen = other.rating_view(&session.rater.id, 0).unwrap();
+        assert_eq!(seen.values.len(), keys.len());
+        drop(other);
+
+        let err = run(set_rating(
+            app.state(),
+            view.response_id.clone(),
+            keys[0].clone(),
+            Some(9),
+        ))
+        .unwrap_err();
+        assert!(!err.is_empty());
+
+        let p = run(progress(app.state())).unwrap();
+        assert_eq!((p.done, p.todo), (1, 7));
+        assert_eq!(run(first_unfinished(app.state())).unwrap(), Some(1));
+        let done = run(queue(app.state(), QueueFilter::Done, 0, 50)).unwrap();
+        assert_eq!(done.total, 1);
+        assert_eq!(done.entries[0].response_id, view.response_id);
+
+        // Clearing, then undo restores the cleared value.
+        let last = keys.last().unwrap().clone();
+        run(set_rating(
+            app.state(),
+            view.response_id.clone(),
+            last.clone(),
+            None,
+        ))
+        .unwrap();
+        let undone = run(undo(app.state())).unwrap().unwrap();
+        assert_eq!(undone.attribute_key, last);
+        assert_eq!(undone.restored, Some(1 + ((keys.len() as i64 - 1) % 5)));
+
+        run(set_note(
+            app.state(),
+            view.response_id.clone(),
+            "Misses the risk cue".into(),
+            vec!["unsafe".into()],
+        ))
+        .unwrap();
+        let view = run(rating_view(app.state(), 0)).unwrap();
+        assert_eq!(view.rationale, "Misses the risk cue");
+        assert_eq!(view.flags, ["unsafe"]);
+        let flagged = run(queue(app.state(), QueueFilter::Flagged, 0, 50)).unwrap();
+        assert_eq!(flagged.total, 1);
+        let page = run(queue(app.state(), QueueFilter::All, 2, 3)).unwrap();
+        assert_eq!(page.total, 8);
+        assert_eq!(page.entries.len(), 3);
+        assert_eq!(page.entries[0].position, 2);
+        assert!(run(rating_view(app.state(), 99)).is_err());
+    }
+
+    #[test]
+    fn rating_view_renders_hostile_content_inert() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hostile.concord");
+        let study =
+            Study::create(&path, "Hostile", &Rubric::builtin("mentalbench").unwrap()).unwrap();
+        let hostile = format!(
+            "<script>document.title='pwned'</script>\n\n<img src=x onerror=\"document.title='pwned'\">\n\n<iframe src=\"https://example.com\"></iframe>\n\n[click me](javascript:alert(1))\n\n{}",
+            "x".repeat(2 * 1024 * 1024)
+        );
+        study
+            .import_responses(&[ResponseRow {
+                row: 2,
+                item_id: "i1".into(),
+                prompt: "<b onmouseover=alert(1)>prompt</b>".into(),
+                response_id: "r1".into(),
+                model: "m".into(),
+                response: hostile,
+            }])
+            .unwrap();
+        drop(study);
+        let app = mock_builder()
+            .manage(AppState::new(
+                dir.path().join("remembered.json"),
+                LaunchArgs::default(),
+            ))
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        open_with_rater(&app, &path.display().to_string(), "Ann");
+        let view = run(rating_view(app.state(), 0)).unwrap();
+        for html in [&view.response_html, &view.prompt_html] {
+            for bad in ["<script", "<img", "<iframe", "<a ", "<b ", "href="] {
+                assert!(!html.contains(bad), "{bad} survived");
+            }
+        }
+        // The markup is still there to read, as text.
+        assert!(view.response_html.contains("&lt;img src=x onerror="));
+        assert!(view.prompt_html.contains("&lt;b onmouseover=alert(1)&gt;"));
+        assert!(view.response_chars > 2 * 1024 * 1024);
+    }
 }

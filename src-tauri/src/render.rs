@@ -25,7 +25,9 @@ pub fn markdown_to_safe_html(source: &str) -> String {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
         // Chat text relies on single newlines; keep them as line breaks.
         Event::SoftBreak => Event::HardBreak,
-        Event::TaskListMarker(done) => Event::Text(CowStr::from(if done { "☑ " } else { "☐ " })),
+        Event::TaskListMarker(done) => {
+            Event::Text(CowStr::from(if done { "☑ " } else { "☐ " }))
+        }
         Event::Start(Tag::Link {
             link_type,
             dest_url,
@@ -104,7 +106,11 @@ pub fn context_to_safe_html(context: &serde_json::Value) -> Option<String> {
         return Some(markdown_to_safe_html(text));
     }
     let pretty = serde_json::to_string_pretty(context).unwrap_or_default();
-    Some(sanitizer().clean(&format!("<pre><code>{}</code></pre>", escape_html(&pretty))).to_string())
+    Some(
+        sanitizer()
+            .clean(&format!("<pre><code>{}</code></pre>", escape_html(&pretty)))
+            .to_string(),
+    )
 }
 
 fn sanitizer() -> &'static ammonia::Builder<'static> {

@@ -37,7 +37,9 @@ impl LaunchArgs {
                 other if other.starts_with('-') => return Err(format!("unknown option {other}")),
                 other => {
                     if parsed.study.is_some() {
-                        return Err(format!("only one study can be opened (extra argument {other})"));
+                        return Err(format!(
+                            "only one study can be opened (extra argument {other})"
+                        ));
                     }
                     parsed.study = Some(PathBuf::from(other));
                 }
@@ -76,7 +78,9 @@ impl AppState {
     pub fn open(&self) -> MutexGuard<'_, Option<OpenStudy>> {
         // A panic while holding the lock leaves the study as SQLite left it (every write is its
         // own transaction), so the state is still usable.
-        self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.open
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The launch arguments, handed out once (a reload of the page must not reopen them).
@@ -185,7 +189,10 @@ mod tests {
         assert_eq!(parsed.rater.as_deref(), Some("Rater 1"));
         assert!(!parsed.demo);
         assert_eq!(
-            args(&["--rater=Ann", "x.concord"]).unwrap().rater.as_deref(),
+            args(&["--rater=Ann", "x.concord"])
+                .unwrap()
+                .rater
+                .as_deref(),
             Some("Ann")
         );
         assert_eq!(args(&[]).unwrap(), LaunchArgs::default());

@@ -7,7 +7,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::{RaterKind, Rubric, Study};
 use concord_io::export::{export, ExportLayout};
-use concord_io::import::{import_ratings, import_responses, ColumnMap, RatingLayout, RESPONSE_FIELDS};
+use concord_io::import::{
+    import_ratings, import_responses, ColumnMap, RatingLayout, RESPONSE_FIELDS,
+};
 
 /// Concord: rate LLM responses on rubrics and measure agreement.
 #[derive(Parser)]
@@ -104,6 +106,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Record ratings from standard input, one per line: `RESPONSE_ID ATTRIBUTE VALUE` (VALUE `-`
+    /// clears). Each line is saved durably before `ok` is printed for it.
+    Rate {
+        file: PathBuf,
+        #[arg(long)]
+        rater: String,
+    },
     /// Create a synthetic demo study with known properties.
     Demo(DemoArgs),
 }
@@ -169,11 +178,46 @@ impl From<Kind> for RaterKind {
 }
 
 fn print_json(value: &impl serde::Serialize) {
-    println!("{}", serde_json::to_string_pretty(value).expect("serializable"));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("serializable")
+    );
 }
 
 fn rater_id(study: &Study, name: &str) -> Result<String> {
-    Ok(study.find_rater(name)?.with_context(|| format!("no rater named '{name}' in {}", study.path().display()))?.id)
+    Ok(study
+        .find_rater(name)?
+        .with_context(|| format!("no rater named '{name}' in {}", study.path().display()))?
+        .id)
+}
+
+fn rate(file: &Path, rater: &str) -> Result<()> {
+    use std::io::{BufRead, Write};
+    let study = Study::open(file)?;
+    let rater = rater_id(&study, rater)?;
+    let response_ids = study.response_ids()?;
+    let mut out = std::io::stdout().lock();
+    for (n, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = line?;
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let [response, attribute, value] = parts[..] else {
+            bail!("stdin line {}: expected RESPONSE_ID ATTRIBUTE VALUE", n + 1);
+        };
+        let id = response_ids
+            .get(response)
+            .with_context(|| format!("stdin line {}: unknown response '{response}'", n + 1))?;
+        let value = match value {
+            "-" => None,
+            v => Some(
+                v.parse()
+                    .with_context(|| format!("stdin line {}: '{v}' is not an integer", n + 1))?,
+            ),
+        };
+        let event = study.set_rating(&rater, id, attribute, value)?;
+        writeln!(out, "ok {} {response} {attribute} {value:?}", event.id)?;
+        out.flush()?;
+    }
+    Ok(())
 }
 
 /// Runs one command.
@@ -181,11 +225,26 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::New { file, rubric, name } => {
             let rubric = Rubric::builtin_or_file(&rubric)?;
-            let name = name.unwrap_or_else(|| file.file_stem().unwrap_or_default().to_string_lossy().into_owned());
+            let name = name.unwrap_or_else(|| {
+                file.file_stem()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned()
+            });
             Study::create(&file, &name, &rubric)?;
-            println!("created {} with rubric {} ({} attributes)", file.display(), rubric.name, rubric.attributes.len());
+            println!(
+                "created {} with rubric {} ({} attributes)",
+                file.display(),
+                rubric.name,
+                rubric.attributes.len()
+            );
         }
-        Command::Import { file, data, map, format } => {
+        Command::Import {
+            file,
+            data,
+            map,
+            format,
+        } => {
             let study = Study::open(&file)?;
             let map = ColumnMap::parse(&map, &RESPONSE_FIELDS)?;
             let s = import_responses(&study, &data, format.as_deref(), &map)?;
@@ -198,7 +257,16 @@ pub fn run(cli: Cli) -> Result<()> {
                 s.unchanged
             );
         }
-        Command::Ratings { command: RatingsCommand::Import { file, data, kind, layout, format } } => {
+        Command::Ratings {
+            command:
+                RatingsCommand::Import {
+                    file,
+                    data,
+                    kind,
+                    layout,
+                    format,
+                },
+        } => {
             let study = Study::open(&file)?;
             let layout = match layout {
                 Layout::Long => RatingLayout::Long,
@@ -215,7 +283,12 @@ pub fn run(cli: Cli) -> Result<()> {
                 s.unchanged
             );
         }
-        Command::Export { file, out, layout, format } => {
+        Command::Export {
+            file,
+            out,
+            layout,
+            format,
+        } => {
             let study = Study::open(&file)?;
             let layout = match layout {
                 Layout::Long => ExportLayout::Long,
@@ -232,8 +305,14 @@ pub fn run(cli: Cli) -> Result<()> {
                 println!("{}", info.name);
                 println!("  items      {}", info.items);
                 println!("  responses  {}", info.responses);
-                println!("  raters     {} human, {} LLM", info.raters.human, info.raters.llm);
-                println!("  ratings    {} current values ({} events)", info.ratings, info.events);
+                println!(
+                    "  raters     {} human, {} LLM",
+                    info.raters.human, info.raters.llm
+                );
+                println!(
+                    "  ratings    {} current values ({} events)",
+                    info.ratings, info.events
+                );
             }
         }
         Command::Check { file } => {
@@ -244,7 +323,10 @@ pub fn run(cli: Cli) -> Result<()> {
             println!("{}: ok", file.display());
         }
         Command::Rubric { source, json } => {
-            let rubric = if Path::new(&source).extension().is_some_and(|e| e == "concord") {
+            let rubric = if Path::new(&source)
+                .extension()
+                .is_some_and(|e| e == "concord")
+            {
                 Study::open(Path::new(&source))?.rubric()?
             } else {
                 Rubric::builtin_or_file(&source)?
@@ -252,14 +334,27 @@ pub fn run(cli: Cli) -> Result<()> {
             if json {
                 print_json(&rubric);
             } else {
-                println!("{} ({} attributes; flags: {})", rubric.name, rubric.attributes.len(), rubric.flags.join(", "));
+                println!(
+                    "{} ({} attributes; flags: {})",
+                    rubric.name,
+                    rubric.attributes.len(),
+                    rubric.flags.join(", ")
+                );
                 for a in &rubric.attributes {
                     let group = a.group.as_deref().unwrap_or("-");
-                    println!("  {:<18} {:<5} {}–{}  {}", a.key, group, a.scale_min, a.scale_max, a.description);
+                    println!(
+                        "  {:<18} {:<5} {}–{}  {}",
+                        a.key, group, a.scale_min, a.scale_max, a.description
+                    );
                 }
             }
         }
-        Command::Raters { file, add, kind, json } => {
+        Command::Raters {
+            file,
+            add,
+            kind,
+            json,
+        } => {
             let study = Study::open(&file)?;
             if let Some(name) = add {
                 let r = study.add_rater(&name, kind.into())?;
@@ -272,13 +367,26 @@ pub fn run(cli: Cli) -> Result<()> {
             } else {
                 for r in raters {
                     let p = study.progress(&r.id)?;
-                    println!("{:<24} {:<6} {} / {} assigned rated", r.name, r.kind.as_str(), p.done, p.total);
+                    println!(
+                        "{:<24} {:<6} {} / {} assigned rated",
+                        r.name,
+                        r.kind.as_str(),
+                        p.done,
+                        p.total
+                    );
                 }
             }
         }
-        Command::Assign { file, raters, overlap } => {
+        Command::Assign {
+            file,
+            raters,
+            overlap,
+        } => {
             let study = Study::open(&file)?;
-            let ids = raters.iter().map(|n| rater_id(&study, n)).collect::<Result<Vec<_>>>()?;
+            let ids = raters
+                .iter()
+                .map(|n| rater_id(&study, n))
+                .collect::<Result<Vec<_>>>()?;
             let added = study.assign_with_overlap(&ids, overlap)?;
             for (name, n) in raters.iter().zip(added) {
                 println!("{name}: {n} responses assigned");
@@ -289,11 +397,17 @@ pub fn run(cli: Cli) -> Result<()> {
             let id = study.export_package(&rater_id(&study, &rater)?, &out)?;
             println!("wrote package {id} for {rater} to {}", out.display());
         }
-        Command::Merge { file, packages, json } => {
+        Command::Merge {
+            file,
+            packages,
+            json,
+        } => {
             let study = Study::open(&file)?;
             let mut summaries = Vec::new();
             for p in &packages {
-                let s = study.merge(p).with_context(|| format!("merging {}", p.display()))?;
+                let s = study
+                    .merge(p)
+                    .with_context(|| format!("merging {}", p.display()))?;
                 if !json {
                     if s.already_merged {
                         println!("{}: already merged; nothing to do", p.display());
@@ -307,7 +421,10 @@ pub fn run(cli: Cli) -> Result<()> {
                             s.conflicts.len()
                         );
                         for c in &s.conflicts {
-                            println!("  conflict: {} on {} / {}: {:?}, kept {:?}", c.rater, c.response_id, c.attribute, c.values, c.kept);
+                            println!(
+                                "  conflict: {} on {} / {}: {:?}, kept {:?}",
+                                c.rater, c.response_id, c.attribute, c.values, c.kept
+                            );
                         }
                     }
                 }
@@ -317,6 +434,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 print_json(&summaries);
             }
         }
+        Command::Rate { file, rater } => rate(&file, &rater)?,
         Command::Demo(a) => {
             let opts = DemoOptions {
                 seed: a.seed,

@@ -12,7 +12,9 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let usage = e.downcast_ref::<concord_io::IoError>().is_some_and(|e| matches!(e, concord_io::IoError::Usage(_)));
+            let usage = e
+                .downcast_ref::<concord_io::IoError>()
+                .is_some_and(|e| matches!(e, concord_io::IoError::Usage(_)));
             eprintln!("error: {e:#}");
             ExitCode::from(if usage { 2 } else { 1 })
         }

@@ -38,7 +38,17 @@ pub struct DemoOptions {
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        DemoOptions { seed: 7, items: 40, models: 3, raters: 3, judges: 2, coverage: 1.0, noise: 0.6, inflation: 0.7, judge_noise: 0.5 }
+        DemoOptions {
+            seed: 7,
+            items: 40,
+            models: 3,
+            raters: 3,
+            judges: 2,
+            coverage: 1.0,
+            noise: 0.6,
+            inflation: 0.7,
+            judge_noise: 0.5,
+        }
     }
 }
 
@@ -87,8 +97,12 @@ pub fn create_demo(path: &Path, opts: &DemoOptions) -> Result<Study> {
     let rubric = Rubric::builtin("mentalbench")?;
     let study = Study::create(path, "Demo: MentalBench synthetic study", &rubric)?;
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    let models: Vec<String> = (0..opts.models).map(|m| format!("model-{}", (b'a' + (m % 26) as u8) as char)).collect();
-    let model_effect: Vec<f64> = (0..opts.models).map(|m| 0.6 * (m as f64 - (opts.models as f64 - 1.0) / 2.0)).collect();
+    let models: Vec<String> = (0..opts.models)
+        .map(|m| format!("model-{}", (b'a' + (m % 26) as u8) as char))
+        .collect();
+    let model_effect: Vec<f64> = (0..opts.models)
+        .map(|m| 0.6 * (m as f64 - (opts.models as f64 - 1.0) / 2.0))
+        .collect();
 
     let mut rows = Vec::with_capacity(opts.items * opts.models);
     for i in 0..opts.items {
@@ -116,41 +130,73 @@ pub fn create_demo(path: &Path, opts: &DemoOptions) -> Result<Study> {
     let attributes: Vec<(String, i64, i64)> = rubric
         .attributes
         .iter()
-        .map(|a| (study.attribute_ids[&a.key].clone(), a.scale_min, a.scale_max))
+        .map(|a| {
+            (
+                study.attribute_ids[&a.key].clone(),
+                a.scale_min,
+                a.scale_max,
+            )
+        })
         .collect();
     let responses: Vec<(String, usize)> = {
         let mut stmt = tx.prepare("SELECT id, model FROM response ORDER BY position")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        rows.map(|r| r.map(|(id, model)| (id, models.iter().position(|m| *m == model).unwrap_or(0))))
-            .collect::<rusqlite::Result<_>>()?
+        rows.map(|r| {
+            r.map(|(id, model)| (id, models.iter().position(|m| *m == model).unwrap_or(0)))
+        })
+        .collect::<rusqlite::Result<_>>()?
     };
     // Latent quality per (response, attribute): model effect + response effect + attribute wobble.
     let latent: Vec<Vec<f64>> = responses
         .iter()
         .map(|(_, m)| {
             let base = 3.0 + model_effect[*m] + 0.8 * normal(&mut rng);
-            attributes.iter().map(|_| base + 0.4 * normal(&mut rng)).collect()
+            attributes
+                .iter()
+                .map(|_| base + 0.4 * normal(&mut rng))
+                .collect()
         })
         .collect();
     let mut raters = Vec::new();
     for h in 0..opts.raters {
-        raters.push((format!("Rater {}", h + 1), RaterKind::Human, 0.0, opts.noise));
+        raters.push((
+            format!("Rater {}", h + 1),
+            RaterKind::Human,
+            0.0,
+            opts.noise,
+        ));
     }
     for j in 0..opts.judges {
         let shift = opts.inflation * (j + 1) as f64 / opts.judges as f64;
-        raters.push((format!("Judge {}", (b'A' + (j % 26) as u8) as char), RaterKind::Llm, shift, opts.judge_noise));
+        raters.push((
+            format!("Judge {}", (b'A' + (j % 26) as u8) as char),
+            RaterKind::Llm,
+            shift,
+            opts.judge_noise,
+        ));
     }
     let mut humans = Vec::new();
     for (name, kind, shift, noise) in raters {
         let rater_id = new_id();
-        tx.execute("INSERT INTO rater (id, name, kind) VALUES (?1, ?2, ?3)", params![rater_id, name, kind.as_str()])?;
+        tx.execute(
+            "INSERT INTO rater (id, name, kind) VALUES (?1, ?2, ?3)",
+            params![rater_id, name, kind.as_str()],
+        )?;
         for ((response_id, _), latent) in responses.iter().zip(&latent) {
             if kind == RaterKind::Human && rng.random::<f64>() >= opts.coverage {
                 continue;
             }
             for ((attribute_id, lo, hi), q) in attributes.iter().zip(latent) {
                 let value = score(q + shift + noise * normal(&mut rng), *lo, *hi);
-                append_event(&tx, &study.origin, &rater_id, response_id, attribute_id, Some(value), None)?;
+                append_event(
+                    &tx,
+                    &study.origin,
+                    &rater_id,
+                    response_id,
+                    attribute_id,
+                    Some(value),
+                    None,
+                )?;
             }
         }
         if kind == RaterKind::Human {

@@ -8,14 +8,22 @@ pub enum Error {
     #[error("{path}: {message}")]
     NotAStudy { path: PathBuf, message: String },
     #[error("{path}: written by a newer Concord (schema version {found}, this build reads up to {supported}); update Concord to open it")]
-    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error("{0} already exists; refusing to overwrite it")]
     AlreadyExists(PathBuf),
     #[error("rubric {origin}: {message}")]
     Rubric { origin: String, message: String },
     /// Bad input data; `row` is 1-based as a spreadsheet shows it (header = row 1).
     #[error("row {row}, field '{field}': {message}")]
-    Row { row: usize, field: String, message: String },
+    Row {
+        row: usize,
+        field: String,
+        message: String,
+    },
     #[error("{0}")]
     Invalid(String),
     #[error("not found: {0}")]
@@ -23,12 +31,19 @@ pub enum Error {
     #[error("study file error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl Error {
     pub(crate) fn row(row: usize, field: &str, message: impl Into<String>) -> Self {
-        Error::Row { row, field: field.to_string(), message: message.into() }
+        Error::Row {
+            row,
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 }
 

@@ -62,13 +62,21 @@ impl Study {
     /// exists with different content is an error naming the row and field.
     pub fn import_responses(&self, rows: &[ResponseRow]) -> Result<ImportSummary> {
         let tx = self.conn.unchecked_transaction()?;
-        let mut summary = ImportSummary { rows: rows.len(), ..Default::default() };
-        let mut next_position: i64 = tx.query_row("SELECT coalesce(max(position) + 1, 0) FROM response", [], |r| r.get(0))?;
+        let mut summary = ImportSummary {
+            rows: rows.len(),
+            ..Default::default()
+        };
+        let mut next_position: i64 = tx.query_row(
+            "SELECT coalesce(max(position) + 1, 0) FROM response",
+            [],
+            |r| r.get(0),
+        )?;
         // Item ids known in this file (external id → (id, prompt)), loaded on demand.
         let mut items: HashMap<String, (String, String)> = HashMap::new();
         {
             let mut find_item = tx.prepare("SELECT id, text FROM item WHERE external_id = ?1")?;
-            let mut insert_item = tx.prepare("INSERT INTO item (id, external_id, text) VALUES (?1, ?2, ?3)")?;
+            let mut insert_item =
+                tx.prepare("INSERT INTO item (id, external_id, text) VALUES (?1, ?2, ?3)")?;
             let mut find_response =
                 tx.prepare("SELECT r.model, r.text, i.external_id FROM response r JOIN item i ON i.id = r.item_id WHERE r.external_id = ?1")?;
             let mut insert_response = tx.prepare(
@@ -81,8 +89,9 @@ impl Study {
                     }
                 }
                 if !items.contains_key(&r.item_id) {
-                    let found: Option<(String, String)> =
-                        find_item.query_row([&r.item_id], |x| Ok((x.get(0)?, x.get(1)?))).optional()?;
+                    let found: Option<(String, String)> = find_item
+                        .query_row([&r.item_id], |x| Ok((x.get(0)?, x.get(1)?)))
+                        .optional()?;
                     let entry = match found {
                         Some(found) => found,
                         None => {
@@ -96,23 +105,42 @@ impl Study {
                 }
                 let (item_id, prompt) = &items[&r.item_id];
                 if *prompt != r.prompt {
-                    return Err(Error::row(r.row, "prompt", format!("item '{}' already has a different prompt", r.item_id)));
+                    return Err(Error::row(
+                        r.row,
+                        "prompt",
+                        format!("item '{}' already has a different prompt", r.item_id),
+                    ));
                 }
-                let existing: Option<(String, String, String)> =
-                    find_response.query_row([&r.response_id], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?))).optional()?;
+                let existing: Option<(String, String, String)> = find_response
+                    .query_row([&r.response_id], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)))
+                    .optional()?;
                 match existing {
                     None => {
-                        insert_response.execute(params![new_id(), item_id, r.response_id, r.model, r.response, next_position])?;
+                        insert_response.execute(params![
+                            new_id(),
+                            item_id,
+                            r.response_id,
+                            r.model,
+                            r.response,
+                            next_position
+                        ])?;
                         next_position += 1;
                         summary.responses_added += 1;
                     }
                     Some((model, text, item)) => {
-                        let differs = [("item_id", item != r.item_id), ("model", model != r.model), ("response", text != r.response)];
+                        let differs = [
+                            ("item_id", item != r.item_id),
+                            ("model", model != r.model),
+                            ("response", text != r.response),
+                        ];
                         if let Some((field, _)) = differs.iter().find(|(_, d)| *d) {
                             return Err(Error::row(
                                 r.row,
                                 field,
-                                format!("response '{}' already exists with a different {field}", r.response_id),
+                                format!(
+                                    "response '{}' already exists with a different {field}",
+                                    r.response_id
+                                ),
                             ));
                         }
                         summary.unchanged += 1;
@@ -130,7 +158,10 @@ impl Study {
     pub fn import_ratings(&self, rows: &[RatingRow], kind: RaterKind) -> Result<ImportSummary> {
         let rubric = self.rubric()?;
         let tx = self.conn.unchecked_transaction()?;
-        let mut summary = ImportSummary { rows: rows.len(), ..Default::default() };
+        let mut summary = ImportSummary {
+            rows: rows.len(),
+            ..Default::default()
+        };
         let mut raters: HashMap<String, String> = HashMap::new();
         let mut responses: HashMap<String, String> = HashMap::new();
         {
@@ -148,7 +179,13 @@ impl Study {
                         let id: String = find_response
                             .query_row([&r.response_id], |x| x.get(0))
                             .optional()?
-                            .ok_or_else(|| Error::row(r.row, "response_id", format!("unknown response '{}'", r.response_id)))?;
+                            .ok_or_else(|| {
+                                Error::row(
+                                    r.row,
+                                    "response_id",
+                                    format!("unknown response '{}'", r.response_id),
+                                )
+                            })?;
                         responses.insert(r.response_id.clone(), id.clone());
                         id
                     }
@@ -157,34 +194,58 @@ impl Study {
                     Some(id) => id.clone(),
                     None => {
                         let existed = self.find_rater(&r.rater)?.is_some();
-                        let rater = self.rater_by_name_or_create(&r.rater, kind).map_err(|e| Error::row(r.row, "rater", e.to_string()))?;
+                        let rater = self
+                            .rater_by_name_or_create(&r.rater, kind)
+                            .map_err(|e| Error::row(r.row, "rater", e.to_string()))?;
                         summary.raters_added += usize::from(!existed);
                         raters.insert(r.rater.clone(), rater.id.clone());
                         rater.id
                     }
                 };
                 for s in &r.scores {
-                    let attribute = rubric
-                        .attribute(&s.attribute)
-                        .ok_or_else(|| Error::row(r.row, &s.attribute_field, format!("unknown attribute '{}'", s.attribute)))?;
+                    let attribute = rubric.attribute(&s.attribute).ok_or_else(|| {
+                        Error::row(
+                            r.row,
+                            &s.attribute_field,
+                            format!("unknown attribute '{}'", s.attribute),
+                        )
+                    })?;
                     if !attribute.accepts(s.value) {
                         return Err(Error::row(
                             r.row,
                             &s.value_field,
-                            format!("score {} is outside the scale {}–{} of '{}'", s.value, attribute.scale_min, attribute.scale_max, attribute.key),
+                            format!(
+                                "score {} is outside the scale {}–{} of '{}'",
+                                s.value, attribute.scale_min, attribute.scale_max, attribute.key
+                            ),
                         ));
                     }
                     let attribute_id = self.attribute_id(&s.attribute)?;
-                    let now: Option<i64> =
-                        current.query_row(params![rater_id, response_id, attribute_id], |x| x.get(0)).optional()?.flatten();
+                    let now: Option<i64> = current
+                        .query_row(params![rater_id, response_id, attribute_id], |x| x.get(0))
+                        .optional()?
+                        .flatten();
                     if now == Some(s.value) {
                         summary.unchanged += 1;
                         continue;
                     }
-                    append_event(&tx, &self.origin, &rater_id, &response_id, attribute_id, Some(s.value), None)?;
+                    append_event(
+                        &tx,
+                        &self.origin,
+                        &rater_id,
+                        &response_id,
+                        attribute_id,
+                        Some(s.value),
+                        None,
+                    )?;
                     summary.ratings_added += 1;
                 }
-                if let Some(text) = r.rationale.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                if let Some(text) = r
+                    .rationale
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                {
                     let (old, flags) = self.note(&rater_id, &response_id)?;
                     if old != text {
                         append_note(&tx, &self.origin, &rater_id, &response_id, text, &flags)?;

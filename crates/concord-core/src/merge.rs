@@ -40,14 +40,27 @@ pub struct MergeConflict {
 }
 
 /// Tables copied by a merge, with the key that identifies a row across files.
-const UNION_TABLES: &[&str] = &["rater", "item", "response", "assignment", "rating_event", "note_event"];
+const UNION_TABLES: &[&str] = &[
+    "rater",
+    "item",
+    "response",
+    "assignment",
+    "rating_event",
+    "note_event",
+];
 
 fn file_hash(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let mut file = std::fs::File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = file.read(&mut buf).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let n = file.read(&mut buf).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         if n == 0 {
             break;
         }
@@ -68,17 +81,22 @@ impl Study {
             .into_iter()
             .find(|r| r.id == rater_id)
             .ok_or_else(|| Error::NotFound(format!("rater {rater_id}")))?;
-        self.conn.execute("VACUUM INTO ?1", [out.to_string_lossy()])?;
+        self.conn
+            .execute("VACUUM INTO ?1", [out.to_string_lossy()])?;
         let package_id = new_id();
         let conn = Connection::open(out)?;
         let tx = conn.unchecked_transaction()?;
         // The append-only guards are lifted only inside this transaction on the fresh copy.
         let guards: Vec<String> = {
-            let mut stmt = tx.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_no_delete'")?;
+            let mut stmt = tx.prepare(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_no_delete'",
+            )?;
             let rows = stmt.query_map([], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        tx.execute_batch("DROP TRIGGER rating_event_no_delete; DROP TRIGGER note_event_no_delete;")?;
+        tx.execute_batch(
+            "DROP TRIGGER rating_event_no_delete; DROP TRIGGER note_event_no_delete;",
+        )?;
         let keep = params![rater_id];
         for sql in [
             "DELETE FROM rating_event WHERE rater_id <> ?1",
@@ -96,7 +114,10 @@ impl Study {
             tx.execute_batch(&sql)?;
         }
         let name = format!("{} — package for {}", self.name()?, rater.name);
-        tx.execute("UPDATE study SET id = ?1, name = ?2, created_at = ?3", params![package_id, name, now_ms()])?;
+        tx.execute(
+            "UPDATE study SET id = ?1, name = ?2, created_at = ?3",
+            params![package_id, name, now_ms()],
+        )?;
         tx.commit()?;
         conn.execute_batch("VACUUM")?;
         // WAL now, so that opening the package later does not rewrite its header (and its hash).
@@ -113,19 +134,32 @@ impl Study {
         let their_rubric = theirs.rubric()?;
         let same_rubric = mine.attributes.len() == their_rubric.attributes.len()
             && mine.attributes.iter().all(|a| {
-                their_rubric.attribute(&a.key).is_some_and(|b| (b.scale_min, b.scale_max) == (a.scale_min, a.scale_max))
+                their_rubric
+                    .attribute(&a.key)
+                    .is_some_and(|b| (b.scale_min, b.scale_max) == (a.scale_min, a.scale_max))
             })
             && theirs.attribute_ids == self.attribute_ids;
         drop(theirs);
         if !same_rubric {
-            return Err(Error::Invalid(format!("{}: its rubric differs from this study's; cannot merge", other.display())));
+            return Err(Error::Invalid(format!(
+                "{}: its rubric differs from this study's; cannot merge",
+                other.display()
+            )));
         }
-        let already: bool =
-            self.conn.query_row("SELECT count(*) > 0 FROM merge_log WHERE file_hash = ?1", [&hash], |r| r.get(0))?;
+        let already: bool = self.conn.query_row(
+            "SELECT count(*) > 0 FROM merge_log WHERE file_hash = ?1",
+            [&hash],
+            |r| r.get(0),
+        )?;
         if already {
-            return Ok(MergeSummary { package_id, already_merged: true, ..Default::default() });
+            return Ok(MergeSummary {
+                package_id,
+                already_merged: true,
+                ..Default::default()
+            });
         }
-        self.conn.execute("ATTACH DATABASE ?1 AS pkg", [other.to_string_lossy()])?;
+        self.conn
+            .execute("ATTACH DATABASE ?1 AS pkg", [other.to_string_lossy()])?;
         let result = self.merge_attached(&package_id, &hash);
         self.conn.execute("DETACH DATABASE pkg", [])?;
         result
@@ -142,11 +176,16 @@ impl Study {
             )
             .ok();
         if let Some(name) = clash {
-            return Err(Error::Invalid(format!("the package's rater '{name}' has the same name as a different rater here")));
+            return Err(Error::Invalid(format!(
+                "the package's rater '{name}' has the same name as a different rater here"
+            )));
         }
         let mut counts = Vec::new();
         for table in UNION_TABLES {
-            let n = tx.execute(&format!("INSERT OR IGNORE INTO main.{table} SELECT * FROM pkg.{table}"), [])?;
+            let n = tx.execute(
+                &format!("INSERT OR IGNORE INTO main.{table} SELECT * FROM pkg.{table}"),
+                [],
+            )?;
             counts.push(n);
         }
         let conflicts = conflicts(&tx)?;

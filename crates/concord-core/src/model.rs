@@ -59,7 +59,10 @@ impl Default for StudySettings {
     fn default() -> Self {
         StudySettings {
             blind: true,
-            flags: crate::rubric::DEFAULT_FLAGS.iter().map(|s| s.to_string()).collect(),
+            flags: crate::rubric::DEFAULT_FLAGS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             overlap_target: 2,
             seed: 1,
             exclude_own: BTreeMap::new(),

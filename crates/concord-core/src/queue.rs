@@ -24,7 +24,10 @@ const STATUS_SQL: &str = "
 
 /// Seed of a rater's shuffle: stable for (study seed, rater), different across raters.
 fn rater_seed(study_seed: u64, rater_id: &str) -> u64 {
-    let digest = Sha256::new().chain_update(study_seed.to_le_bytes()).chain_update(rater_id.as_bytes()).finalize();
+    let digest = Sha256::new()
+        .chain_update(study_seed.to_le_bytes())
+        .chain_update(rater_id.as_bytes())
+        .finalize();
     u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
 }
 
@@ -50,8 +53,11 @@ impl Study {
         let mut ids = response_ids.to_vec();
         ids.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
         let tx = self.conn.unchecked_transaction()?;
-        let mut next: i64 =
-            tx.query_row("SELECT coalesce(max(order_key) + 1, 0) FROM assignment WHERE rater_id = ?1", [rater_id], |r| r.get(0))?;
+        let mut next: i64 = tx.query_row(
+            "SELECT coalesce(max(order_key) + 1, 0) FROM assignment WHERE rater_id = ?1",
+            [rater_id],
+            |r| r.get(0),
+        )?;
         let mut added = 0;
         {
             let mut insert = tx.prepare(
@@ -73,18 +79,38 @@ impl Study {
     /// assignments are kept. Returns assignments added per rater, in `rater_ids` order.
     pub fn assign_with_overlap(&self, rater_ids: &[String], overlap: usize) -> Result<Vec<usize>> {
         if rater_ids.is_empty() || overlap == 0 || overlap > rater_ids.len() {
-            return Err(Error::Invalid(format!("overlap must be between 1 and the number of raters ({})", rater_ids.len())));
+            return Err(Error::Invalid(format!(
+                "overlap must be between 1 and the number of raters ({})",
+                rater_ids.len()
+            )));
         }
-        let mut stmt = self.conn.prepare("SELECT id FROM response ORDER BY position")?;
-        let mut ids: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-        ids.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(self.settings()?.seed));
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM response ORDER BY position")?;
+        let mut ids: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        ids.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(
+            self.settings()?.seed,
+        ));
         let mut shares = vec![Vec::new(); rater_ids.len()];
         for (k, id) in ids.into_iter().enumerate() {
             for j in 0..overlap {
                 shares[(k * overlap + j) % rater_ids.len()].push(id.clone());
             }
         }
-        rater_ids.iter().zip(&shares).map(|(rater, share)| self.assign(rater, share)).collect()
+        rater_ids
+            .iter()
+            .zip(&shares)
+            .map(|(rater, share)| self.assign(rater, share))
+            .collect()
+    }
+
+    /// External response id → internal id, for every response.
+    pub fn response_ids(&self) -> Result<std::collections::HashMap<String, String>> {
+        let mut stmt = self.conn.prepare("SELECT external_id, id FROM response")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Assigns every response not yet assigned to this rater (see [`Study::assign`]).
@@ -92,7 +118,9 @@ impl Study {
         let mut stmt = self.conn.prepare(
             "SELECT id FROM response WHERE id NOT IN (SELECT response_id FROM assignment WHERE rater_id = ?1) ORDER BY position",
         )?;
-        let ids: Vec<String> = stmt.query_map([rater_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let ids: Vec<String> = stmt
+            .query_map([rater_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         self.assign(rater_id, &ids)
     }
 
@@ -105,17 +133,32 @@ impl Study {
         let n = self.n_attributes() as i64;
         let p = self.conn.query_row(&sql, params![rater_id, n], |r| {
             let get = |i| r.get::<_, i64>(i).map(|v| v as usize);
-            Ok(Progress { total: get(0)?, done: get(1)?, partial: get(2)?, todo: get(3)?, flagged: get(4)? })
+            Ok(Progress {
+                total: get(0)?,
+                done: get(1)?,
+                partial: get(2)?,
+                todo: get(3)?,
+                flagged: get(4)?,
+            })
         })?;
         Ok(p)
     }
 
     /// One page of the rater's queue, in rating order.
-    pub fn queue(&self, rater_id: &str, filter: QueueFilter, offset: usize, limit: usize) -> Result<QueuePage> {
+    pub fn queue(
+        &self,
+        rater_id: &str,
+        filter: QueueFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<QueuePage> {
         let n = self.n_attributes() as i64;
         let cond = filter_clause(filter);
-        let total: i64 =
-            self.conn.query_row(&format!("SELECT count(*) FROM ({STATUS_SQL}) WHERE {cond}"), params![rater_id, n], |r| r.get(0))?;
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT count(*) FROM ({STATUS_SQL}) WHERE {cond}"),
+            params![rater_id, n],
+            |r| r.get(0),
+        )?;
         let sql = format!(
             "SELECT s.order_key, s.response_id, i.external_id, p.external_id, s.n_set, s.flagged, substr(p.text, 1, 160)
              FROM ({STATUS_SQL}) s JOIN response p ON p.id = s.response_id JOIN item i ON i.id = p.item_id
@@ -139,20 +182,33 @@ impl Study {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(QueuePage { total: total as usize, entries })
+        Ok(QueuePage {
+            total: total as usize,
+            entries,
+        })
     }
 
     /// Position of the first assigned response not yet fully rated.
     pub fn first_unfinished(&self, rater_id: &str) -> Result<Option<usize>> {
-        let sql = format!("SELECT order_key FROM ({STATUS_SQL}) WHERE n_set < ?2 ORDER BY order_key LIMIT 1");
-        let pos: Option<i64> =
-            self.conn.query_row(&sql, params![rater_id, self.n_attributes() as i64], |r| r.get(0)).optional()?;
+        let sql = format!(
+            "SELECT order_key FROM ({STATUS_SQL}) WHERE n_set < ?2 ORDER BY order_key LIMIT 1"
+        );
+        let pos: Option<i64> = self
+            .conn
+            .query_row(&sql, params![rater_id, self.n_attributes() as i64], |r| {
+                r.get(0)
+            })
+            .optional()?;
         Ok(pos.map(|p| p as usize))
     }
 
     /// Everything the rating screen shows for the response at `position` in the rater's order.
     pub fn rating_view(&self, rater_id: &str, position: usize) -> Result<RatingView> {
-        let total: i64 = self.conn.query_row("SELECT count(*) FROM assignment WHERE rater_id = ?1", [rater_id], |r| r.get(0))?;
+        let total: i64 = self.conn.query_row(
+            "SELECT count(*) FROM assignment WHERE rater_id = ?1",
+            [rater_id],
+            |r| r.get(0),
+        )?;
         let row = self
             .conn
             .query_row(
@@ -174,13 +230,17 @@ impl Study {
             )
             .optional()?
             .ok_or_else(|| Error::NotFound(format!("position {position} in this rater's queue (of {total})")))?;
-        let (response_id, item_external_id, response_external_id, prompt, context, response, model) = row;
+        let (response_id, item_external_id, response_external_id, prompt, context, response, model) =
+            row;
         let mut stmt = self.conn.prepare(
             "SELECT a.key, r.value FROM rating r JOIN attribute a ON a.id = r.attribute_id
              WHERE r.rater_id = ?1 AND r.response_id = ?2 AND r.value IS NOT NULL",
         )?;
-        let values: BTreeMap<String, i64> =
-            stmt.query_map(params![rater_id, response_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let values: BTreeMap<String, i64> = stmt
+            .query_map(params![rater_id, response_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
         let (rationale, flags) = self.note(rater_id, &response_id)?;
         Ok(RatingView {
             position,
@@ -191,7 +251,11 @@ impl Study {
             prompt,
             context: serde_json::from_str(&context).unwrap_or(serde_json::Value::Null),
             response,
-            model: if self.settings()?.blind { None } else { Some(model) },
+            model: if self.settings()?.blind {
+                None
+            } else {
+                Some(model)
+            },
             values,
             rationale,
             flags,
@@ -209,7 +273,9 @@ impl Study {
             )
             .optional()?;
         Ok(match row {
-            Some((rationale, flags)) => (rationale, serde_json::from_str(&flags).unwrap_or_default()),
+            Some((rationale, flags)) => {
+                (rationale, serde_json::from_str(&flags).unwrap_or_default())
+            }
             None => (String::new(), Vec::new()),
         })
     }

@@ -58,14 +58,28 @@ pub(crate) fn append_note(
     conn.execute(
         "INSERT INTO note_event (id, rater_id, response_id, rationale, flags, created_at, origin)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![new_id(), rater_id, response_id, rationale, serde_json::to_string(flags).expect("flags serialize"), created_at, origin],
+        params![
+            new_id(),
+            rater_id,
+            response_id,
+            rationale,
+            serde_json::to_string(flags).expect("flags serialize"),
+            created_at,
+            origin
+        ],
     )?;
     Ok(())
 }
 
 impl Study {
     /// Sets (or with `None` clears) one rating; durable when this returns.
-    pub fn set_rating(&self, rater_id: &str, response_id: &str, attribute_key: &str, value: Option<i64>) -> Result<RatingEvent> {
+    pub fn set_rating(
+        &self,
+        rater_id: &str,
+        response_id: &str,
+        attribute_key: &str,
+        value: Option<i64>,
+    ) -> Result<RatingEvent> {
         let attribute_id = self.attribute_id(attribute_key)?.to_string();
         if let Some(v) = value {
             let (lo, hi): (i64, i64) = self.conn.query_row(
@@ -74,12 +88,22 @@ impl Study {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             if !(lo..=hi).contains(&v) {
-                return Err(Error::Invalid(format!("{attribute_key}: {v} is outside the scale {lo}–{hi}")));
+                return Err(Error::Invalid(format!(
+                    "{attribute_key}: {v} is outside the scale {lo}–{hi}"
+                )));
             }
         }
         self.ensure_rater_and_response(rater_id, response_id)?;
         let tx = self.conn.unchecked_transaction()?;
-        let (id, created_at) = append_event(&tx, &self.origin, rater_id, response_id, &attribute_id, value, None)?;
+        let (id, created_at) = append_event(
+            &tx,
+            &self.origin,
+            rater_id,
+            response_id,
+            &attribute_id,
+            value,
+            None,
+        )?;
         tx.commit()?;
         Ok(RatingEvent {
             id,
@@ -121,7 +145,15 @@ impl Study {
             )
             .optional()?
             .flatten();
-        append_event(&tx, &self.origin, rater_id, &response_id, &attribute_id, previous, Some(&event_id))?;
+        append_event(
+            &tx,
+            &self.origin,
+            rater_id,
+            &response_id,
+            &attribute_id,
+            previous,
+            Some(&event_id),
+        )?;
         tx.commit()?;
         let attribute_key = self
             .attribute_ids
@@ -129,14 +161,27 @@ impl Study {
             .find(|(_, id)| **id == attribute_id)
             .map(|(k, _)| k.clone())
             .unwrap_or_default();
-        Ok(Some(UndoneChange { response_id, attribute_key, restored: previous }))
+        Ok(Some(UndoneChange {
+            response_id,
+            attribute_key,
+            restored: previous,
+        }))
     }
 
     /// Sets this rater's rationale and flags for a response; durable when this returns.
-    pub fn set_note(&self, rater_id: &str, response_id: &str, rationale: &str, flags: &[String]) -> Result<()> {
+    pub fn set_note(
+        &self,
+        rater_id: &str,
+        response_id: &str,
+        rationale: &str,
+        flags: &[String],
+    ) -> Result<()> {
         let known = self.settings()?.flags;
         if let Some(f) = flags.iter().find(|f| !known.contains(f)) {
-            return Err(Error::Invalid(format!("unknown flag '{f}' (this study offers: {})", known.join(", "))));
+            return Err(Error::Invalid(format!(
+                "unknown flag '{f}' (this study offers: {})",
+                known.join(", ")
+            )));
         }
         self.ensure_rater_and_response(rater_id, response_id)?;
         let tx = self.conn.unchecked_transaction()?;
@@ -147,7 +192,11 @@ impl Study {
 
     fn ensure_rater_and_response(&self, rater_id: &str, response_id: &str) -> Result<()> {
         let exists = |sql: &str, id: &str| -> Result<bool> {
-            Ok(self.conn.query_row(sql, [id], |_| Ok(())).optional()?.is_some())
+            Ok(self
+                .conn
+                .query_row(sql, [id], |_| Ok(()))
+                .optional()?
+                .is_some())
         };
         if !exists("SELECT 1 FROM rater WHERE id = ?1", rater_id)? {
             return Err(Error::NotFound(format!("rater {rater_id}")));

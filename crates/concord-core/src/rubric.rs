@@ -106,14 +106,21 @@ impl Rubric {
 
     /// Loads and validates a rubric TOML file.
     pub fn load(path: &Path) -> Result<Rubric> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Rubric::from_toml_str(&text, &path.display().to_string())
     }
 
     /// Parses and validates rubric TOML; `origin` names the source in errors.
     pub fn from_toml_str(text: &str, origin: &str) -> Result<Rubric> {
-        let err = |message: String| Error::Rubric { origin: origin.to_string(), message };
-        let file: RubricFile = toml::from_str(text).map_err(|e| err(e.to_string().trim().replace('\n', " ")))?;
+        let err = |message: String| Error::Rubric {
+            origin: origin.to_string(),
+            message,
+        };
+        let file: RubricFile =
+            toml::from_str(text).map_err(|e| err(e.to_string().trim().replace('\n', " ")))?;
         if file.attributes.is_empty() {
             return Err(err("no [[attribute]] defined".into()));
         }
@@ -121,35 +128,49 @@ impl Rubric {
         let mut attributes = Vec::with_capacity(file.attributes.len());
         for a in file.attributes {
             let key = a.key.trim().to_string();
-            if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-                return Err(err(format!("attribute key '{}' must be non-empty letters, digits, '_' or '-'", a.key)));
+            if key.is_empty()
+                || !key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                return Err(err(format!(
+                    "attribute key '{}' must be non-empty letters, digits, '_' or '-'",
+                    a.key
+                )));
             }
             if !seen.insert(key.clone()) {
                 return Err(err(format!("attribute '{key}' is defined twice")));
             }
-            let [scale_min, scale_max] = a
-                .scale
-                .or(file.scale)
-                .ok_or_else(|| err(format!("attribute '{key}' has no scale (set `scale = [min, max]`)")))?;
+            let [scale_min, scale_max] = a.scale.or(file.scale).ok_or_else(|| {
+                err(format!(
+                    "attribute '{key}' has no scale (set `scale = [min, max]`)"
+                ))
+            })?;
             if scale_min >= scale_max {
                 return Err(err(format!("attribute '{key}': scale minimum {scale_min} must be below maximum {scale_max}")));
             }
             let mut levels = Vec::new();
             for (k, descriptor) in &a.levels {
-                let value: i64 = k
-                    .trim()
-                    .parse()
-                    .map_err(|_| err(format!("attribute '{key}': level '{k}' is not an integer")))?;
+                let value: i64 = k.trim().parse().map_err(|_| {
+                    err(format!("attribute '{key}': level '{k}' is not an integer"))
+                })?;
                 if !(scale_min..=scale_max).contains(&value) {
                     return Err(err(format!("attribute '{key}': level {value} is outside the scale {scale_min}–{scale_max}")));
                 }
-                levels.push(Level { value, descriptor: descriptor.trim().to_string() });
+                levels.push(Level {
+                    value,
+                    descriptor: descriptor.trim().to_string(),
+                });
             }
             levels.sort_by_key(|l| l.value);
             for value in scale_min..=scale_max {
                 match levels.iter().find(|l| l.value == value) {
                     Some(l) if !l.descriptor.is_empty() => {}
-                    _ => return Err(err(format!("attribute '{key}': level {value} has no descriptor"))),
+                    _ => {
+                        return Err(err(format!(
+                            "attribute '{key}': level {value} has no descriptor"
+                        )))
+                    }
                 }
             }
             attributes.push(Attribute {
@@ -166,7 +187,9 @@ impl Rubric {
             name: file.name,
             description: file.description,
             attributes,
-            flags: file.flags.unwrap_or_else(|| DEFAULT_FLAGS.iter().map(|s| s.to_string()).collect()),
+            flags: file
+                .flags
+                .unwrap_or_else(|| DEFAULT_FLAGS.iter().map(|s| s.to_string()).collect()),
         })
     }
 
@@ -195,13 +218,29 @@ mod tests {
     fn mentalbench_has_seven_described_attributes_in_two_groups() {
         let r = Rubric::builtin("mentalbench").unwrap();
         let keys: Vec<_> = r.attributes.iter().map(|a| a.key.as_str()).collect();
-        assert_eq!(keys, ["guidance", "informativeness", "relevance", "safety", "empathy", "helpfulness", "understanding"]);
+        assert_eq!(
+            keys,
+            [
+                "guidance",
+                "informativeness",
+                "relevance",
+                "safety",
+                "empathy",
+                "helpfulness",
+                "understanding"
+            ]
+        );
         assert_eq!(r.groups(), ["CSS", "ARS"]);
-        assert!(r.attributes.iter().all(|a| a.levels.len() == 5 && a.scale_min == 1 && a.scale_max == 5));
+        assert!(r
+            .attributes
+            .iter()
+            .all(|a| a.levels.len() == 5 && a.scale_min == 1 && a.scale_max == 5));
     }
 
     fn load(text: &str) -> String {
-        Rubric::from_toml_str(text, "t.toml").unwrap_err().to_string()
+        Rubric::from_toml_str(text, "t.toml")
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]

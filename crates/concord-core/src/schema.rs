@@ -18,7 +18,10 @@ const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/0001_initial.sql
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 fn not_a_study(path: &Path, message: &str) -> Error {
-    Error::NotAStudy { path: path.to_path_buf(), message: message.to_string() }
+    Error::NotAStudy {
+        path: path.to_path_buf(),
+        message: message.to_string(),
+    }
 }
 
 /// Durability and integrity settings applied to every connection.
@@ -52,10 +55,19 @@ pub(crate) fn create(path: &Path) -> Result<Connection> {
 /// forward (after writing a backup copy beside the file).
 pub(crate) fn open(path: &Path) -> Result<Connection> {
     let mut header = [0u8; 16];
-    let mut file = std::fs::File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-    let n = file.read(&mut header).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let mut file = std::fs::File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let n = file.read(&mut header).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     if n < 16 || &header != b"SQLite format 3\0" {
-        return Err(not_a_study(path, "not a Concord study (not an SQLite database)"));
+        return Err(not_a_study(
+            path,
+            "not a Concord study (not an SQLite database)",
+        ));
     }
     drop(file);
     // Read the identity before any pragma that writes, so a foreign file is left untouched.
@@ -63,10 +75,17 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
     let app_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if app_id != APPLICATION_ID {
-        return Err(not_a_study(path, "not a Concord study (an SQLite database of another application)"));
+        return Err(not_a_study(
+            path,
+            "not a Concord study (an SQLite database of another application)",
+        ));
     }
     if version > SCHEMA_VERSION {
-        return Err(Error::NewerSchema { path: path.to_path_buf(), found: version, supported: SCHEMA_VERSION });
+        return Err(Error::NewerSchema {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
     }
     apply_pragmas(&conn)?;
     let mut conn = conn;

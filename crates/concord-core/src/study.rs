@@ -25,15 +25,26 @@ impl Study {
     /// Creates a new study file with `rubric`; refuses to overwrite an existing file.
     pub fn create(path: &Path, name: &str, rubric: &Rubric) -> Result<Study> {
         let conn = schema::create(path)?;
-        let settings = StudySettings { flags: rubric.flags.clone(), ..StudySettings::default() };
+        let settings = StudySettings {
+            flags: rubric.flags.clone(),
+            ..StudySettings::default()
+        };
         let tx = conn.unchecked_transaction()?;
         let study_id = new_id();
         tx.execute(
             "INSERT INTO study (id, name, created_at, settings) VALUES (?1, ?2, ?3, ?4)",
-            params![study_id, name, now_ms(), serde_json::to_string(&settings).expect("settings serialize")],
+            params![
+                study_id,
+                name,
+                now_ms(),
+                serde_json::to_string(&settings).expect("settings serialize")
+            ],
         )?;
         let rubric_id = new_id();
-        tx.execute("INSERT INTO rubric (id, name) VALUES (?1, ?2)", params![rubric_id, rubric.name])?;
+        tx.execute(
+            "INSERT INTO rubric (id, name) VALUES (?1, ?2)",
+            params![rubric_id, rubric.name],
+        )?;
         for (position, a) in rubric.attributes.iter().enumerate() {
             let attribute_id = new_id();
             tx.execute(
@@ -62,13 +73,21 @@ impl Study {
         let origin: String = conn
             .query_row("SELECT id FROM study", [], |r| r.get(0))
             .optional()?
-            .ok_or_else(|| Error::NotAStudy { path: path.to_path_buf(), message: "study record missing".into() })?;
+            .ok_or_else(|| Error::NotAStudy {
+                path: path.to_path_buf(),
+                message: "study record missing".into(),
+            })?;
         let attribute_ids = {
             let mut stmt = conn.prepare("SELECT key, id FROM attribute")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<HashMap<String, String>>>()?
         };
-        Ok(Study { conn, path: path.to_path_buf(), origin, attribute_ids })
+        Ok(Study {
+            conn,
+            path: path.to_path_buf(),
+            origin,
+            attribute_ids,
+        })
     }
 
     /// The file this study lives in.
@@ -83,30 +102,39 @@ impl Study {
 
     /// The study's display name.
     pub fn name(&self) -> Result<String> {
-        Ok(self.conn.query_row("SELECT name FROM study", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT name FROM study", [], |r| r.get(0))?)
     }
 
     /// Study-wide settings.
     pub fn settings(&self) -> Result<StudySettings> {
-        let json: String = self.conn.query_row("SELECT settings FROM study", [], |r| r.get(0))?;
-        serde_json::from_str(&json).map_err(|e| Error::Invalid(format!("study settings are not valid: {e}")))
+        let json: String = self
+            .conn
+            .query_row("SELECT settings FROM study", [], |r| r.get(0))?;
+        serde_json::from_str(&json)
+            .map_err(|e| Error::Invalid(format!("study settings are not valid: {e}")))
     }
 
     /// Replaces the study-wide settings.
     pub fn set_settings(&self, settings: &StudySettings) -> Result<()> {
         let json = serde_json::to_string(settings).expect("settings serialize");
-        self.conn.execute("UPDATE study SET settings = ?1", [json])?;
+        self.conn
+            .execute("UPDATE study SET settings = ?1", [json])?;
         Ok(())
     }
 
     /// The study's rubric, attributes in display order.
     pub fn rubric(&self) -> Result<Rubric> {
-        let name: String = self.conn.query_row("SELECT name FROM rubric", [], |r| r.get(0))?;
+        let name: String = self
+            .conn
+            .query_row("SELECT name FROM rubric", [], |r| r.get(0))?;
         let mut stmt = self.conn.prepare(
             "SELECT id, key, label, description, grp, scale_min, scale_max FROM attribute ORDER BY position",
         )?;
-        let mut levels_stmt =
-            self.conn.prepare("SELECT value, descriptor FROM attribute_level WHERE attribute_id = ?1 ORDER BY value")?;
+        let mut levels_stmt = self.conn.prepare(
+            "SELECT value, descriptor FROM attribute_level WHERE attribute_id = ?1 ORDER BY value",
+        )?;
         let rows: Vec<(String, Attribute)> = stmt
             .query_map([], |r| {
                 Ok((
@@ -126,16 +154,28 @@ impl Study {
         let mut attributes = Vec::with_capacity(rows.len());
         for (id, mut a) in rows {
             a.levels = levels_stmt
-                .query_map([id], |r| Ok(Level { value: r.get(0)?, descriptor: r.get(1)? }))?
+                .query_map([id], |r| {
+                    Ok(Level {
+                        value: r.get(0)?,
+                        descriptor: r.get(1)?,
+                    })
+                })?
                 .collect::<rusqlite::Result<_>>()?;
             attributes.push(a);
         }
-        Ok(Rubric { name, description: String::new(), attributes, flags: self.settings()?.flags })
+        Ok(Rubric {
+            name,
+            description: String::new(),
+            attributes,
+            flags: self.settings()?.flags,
+        })
     }
 
     /// Counts of items, responses, raters and current ratings.
     pub fn info(&self) -> Result<StudyInfo> {
-        let count = |sql: &str| -> Result<usize> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as usize) };
+        let count = |sql: &str| -> Result<usize> {
+            Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as usize)
+        };
         Ok(StudyInfo {
             name: self.name()?,
             items: count("SELECT count(*) FROM item")?,
@@ -152,7 +192,9 @@ impl Study {
 
     /// All raters, humans first, by name.
     pub fn raters(&self) -> Result<Vec<Rater>> {
-        let mut stmt = self.conn.prepare("SELECT id, name, kind FROM rater ORDER BY kind, name")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, name, kind FROM rater ORDER BY kind, name")?;
         let rows = stmt.query_map([], rater_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -161,7 +203,11 @@ impl Study {
     pub fn find_rater(&self, name: &str) -> Result<Option<Rater>> {
         Ok(self
             .conn
-            .query_row("SELECT id, name, kind FROM rater WHERE name = ?1", [name], rater_from_row)
+            .query_row(
+                "SELECT id, name, kind FROM rater WHERE name = ?1",
+                [name],
+                rater_from_row,
+            )
             .optional()?)
     }
 
@@ -172,9 +218,15 @@ impl Study {
             return Err(Error::Invalid("a rater needs a name".into()));
         }
         if self.find_rater(name)?.is_some() {
-            return Err(Error::Invalid(format!("a rater named '{name}' already exists")));
+            return Err(Error::Invalid(format!(
+                "a rater named '{name}' already exists"
+            )));
         }
-        let rater = Rater { id: new_id(), name: name.to_string(), kind };
+        let rater = Rater {
+            id: new_id(),
+            name: name.to_string(),
+            kind,
+        };
         self.conn.execute(
             "INSERT INTO rater (id, name, kind) VALUES (?1, ?2, ?3)",
             params![rater.id, rater.name, kind.as_str()],
@@ -205,7 +257,9 @@ impl Study {
     /// Runs `PRAGMA integrity_check` and the store's own invariants; returns the problems found.
     pub fn check(&self) -> Result<Vec<String>> {
         let mut problems = Vec::new();
-        let integrity: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        let integrity: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         if integrity != "ok" {
             problems.push(format!("SQLite integrity check: {integrity}"));
         }
@@ -252,5 +306,9 @@ impl Study {
 
 fn rater_from_row(r: &rusqlite::Row) -> rusqlite::Result<Rater> {
     let kind: String = r.get(2)?;
-    Ok(Rater { id: r.get(0)?, name: r.get(1)?, kind: RaterKind::parse(&kind).unwrap_or(RaterKind::Human) })
+    Ok(Rater {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        kind: RaterKind::parse(&kind).unwrap_or(RaterKind::Human),
+    })
 }

@@ -20,11 +20,24 @@ struct Fixture {
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("base.concord");
-    let study = create_demo(&base, &DemoOptions { items: 3, models: 2, raters: 2, judges: 0, coverage: 0.0, ..Default::default() }).unwrap();
+    let study = create_demo(
+        &base,
+        &DemoOptions {
+            items: 3,
+            models: 2,
+            raters: 2,
+            judges: 0,
+            coverage: 0.0,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let raters: Vec<String> = study.raters().unwrap().into_iter().map(|r| r.id).collect();
     let responses = study.annotations().unwrap();
     assert!(responses.is_empty());
-    let responses = (0..6).map(|p| study.rating_view(&raters[0], p).unwrap().response_id).collect();
+    let responses = (0..6)
+        .map(|p| study.rating_view(&raters[0], p).unwrap().response_id)
+        .collect();
     let packages = [0, 0, 1]
         .iter()
         .enumerate()
@@ -34,13 +47,20 @@ fn fixture() -> Fixture {
             out
         })
         .collect();
-    Fixture { _dir: dir, base, packages, raters, responses }
+    Fixture {
+        _dir: dir,
+        base,
+        packages,
+        raters,
+        responses,
+    }
 }
 
 fn copy(from: &Path, name: &str) -> PathBuf {
     let to = from.with_file_name(name);
     let conn = Connection::open(from).unwrap();
-    conn.execute("VACUUM INTO ?1", [to.to_string_lossy()]).unwrap();
+    conn.execute("VACUUM INTO ?1", [to.to_string_lossy()])
+        .unwrap();
     to
 }
 
@@ -50,10 +70,19 @@ fn current(path: &Path) -> Vec<(String, String, String, Option<i64>, String)> {
     let mut stmt = conn
         .prepare("SELECT rater_id, response_id, attribute_id, value, event_id FROM rating ORDER BY 1, 2, 3")
         .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).unwrap().map(Result::unwrap).collect()
+    stmt.query_map([], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
 }
 
-fn merged(f: &Fixture, order: &[usize], name: &str) -> Vec<(String, String, String, Option<i64>, String)> {
+fn merged(
+    f: &Fixture,
+    order: &[usize],
+    name: &str,
+) -> Vec<(String, String, String, Option<i64>, String)> {
     let target = copy(&f.base, name);
     let study = Study::open(&target).unwrap();
     for i in order {
@@ -67,7 +96,8 @@ fn merged(f: &Fixture, order: &[usize], name: &str) -> Vec<(String, String, Stri
 fn package_holds_only_its_raters_work() {
     let f = fixture();
     let base = Study::open(&f.base).unwrap();
-    base.set_rating(&f.raters[1], &f.responses[0], "safety", Some(2)).unwrap();
+    base.set_rating(&f.raters[1], &f.responses[0], "safety", Some(2))
+        .unwrap();
     let out = f.base.with_file_name("only0.concord");
     base.export_package(&f.raters[0], &out).unwrap();
     let p = Study::open(&out).unwrap();
@@ -80,10 +110,21 @@ fn package_holds_only_its_raters_work() {
 #[test]
 fn merging_twice_is_a_no_op_and_conflicts_are_listed() {
     let f = fixture();
-    let (p0, p1) = (Study::open(&f.packages[0]).unwrap(), Study::open(&f.packages[1]).unwrap());
-    p0.set_rating(&f.raters[0], &f.responses[0], "safety", Some(2)).unwrap();
-    p1.set_rating(&f.raters[0], &f.responses[0], "safety", Some(5)).unwrap();
-    p1.set_note(&f.raters[0], &f.responses[0], "risk mentioned late", &["unsafe".into()]).unwrap();
+    let (p0, p1) = (
+        Study::open(&f.packages[0]).unwrap(),
+        Study::open(&f.packages[1]).unwrap(),
+    );
+    p0.set_rating(&f.raters[0], &f.responses[0], "safety", Some(2))
+        .unwrap();
+    p1.set_rating(&f.raters[0], &f.responses[0], "safety", Some(5))
+        .unwrap();
+    p1.set_note(
+        &f.raters[0],
+        &f.responses[0],
+        "risk mentioned late",
+        &["unsafe".into()],
+    )
+    .unwrap();
     drop((p0, p1));
     let base = Study::open(&f.base).unwrap();
     let first = base.merge(&f.packages[0]).unwrap();
@@ -107,8 +148,18 @@ struct Op {
 }
 
 fn op() -> impl Strategy<Value = Op> {
-    (0..3usize, 0..6usize, 0..3usize, prop::option::weighted(0.85, 1..=5i64))
-        .prop_map(|(package, response, attribute, value)| Op { package, response, attribute, value })
+    (
+        0..3usize,
+        0..6usize,
+        0..3usize,
+        prop::option::weighted(0.85, 1..=5i64),
+    )
+        .prop_map(|(package, response, attribute, value)| Op {
+            package,
+            response,
+            attribute,
+            value,
+        })
 }
 
 proptest! {

@@ -29,7 +29,9 @@ fn small_study(path: &Path) -> (Study, String, Vec<String>) {
     study.import_responses(&rows).unwrap();
     let rater = study.add_rater("Ana", RaterKind::Human).unwrap();
     study.assign_all(&rater.id).unwrap();
-    let ids = (0..4).map(|p| study.rating_view(&rater.id, p).unwrap().response_id).collect();
+    let ids = (0..4)
+        .map(|p| study.rating_view(&rater.id, p).unwrap().response_id)
+        .collect();
     (study, rater.id, ids)
 }
 
@@ -43,11 +45,23 @@ fn new_study_has_identity_and_durable_pragmas() {
     let study = Study::create(&path, "t", &Rubric::builtin("mentalbench").unwrap()).unwrap();
     drop(study);
     let conn = Connection::open(&path).unwrap();
-    let app: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0)).unwrap();
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
-    assert_eq!((app, version, mode.as_str()), (APPLICATION_ID, SCHEMA_VERSION, "wal"));
-    assert!(matches!(Study::create(&path, "t", &Rubric::builtin("mentalbench").unwrap()), Err(Error::AlreadyExists(_))));
+    let app: i64 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        (app, version, mode.as_str()),
+        (APPLICATION_ID, SCHEMA_VERSION, "wal")
+    );
+    assert!(matches!(
+        Study::create(&path, "t", &Rubric::builtin("mentalbench").unwrap()),
+        Err(Error::AlreadyExists(_))
+    ));
 }
 
 #[test]
@@ -56,7 +70,10 @@ fn foreign_files_are_refused_untouched() {
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, "hello, not a database\n").unwrap();
     let other = dir.path().join("other.db");
-    Connection::open(&other).unwrap().execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);").unwrap();
+    Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+        .unwrap();
     let empty = dir.path().join("empty.concord");
     std::fs::write(&empty, b"").unwrap();
     for path in [&text, &other, &empty] {
@@ -71,10 +88,17 @@ fn foreign_files_are_refused_untouched() {
 fn newer_schema_is_refused_untouched() {
     let (_d, path) = temp();
     drop(Study::create(&path, "t", &Rubric::builtin("mentalbench").unwrap()).unwrap());
-    Connection::open(&path).unwrap().pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
     let before = bytes(&path);
     let err = Study::open(&path).err().unwrap().to_string();
-    assert!(err.contains("newer Concord") && err.contains(&format!("schema version {}", SCHEMA_VERSION + 1)), "{err}");
+    assert!(
+        err.contains("newer Concord")
+            && err.contains(&format!("schema version {}", SCHEMA_VERSION + 1)),
+        "{err}"
+    );
     assert_eq!(bytes(&path), before);
 }
 
@@ -83,14 +107,18 @@ fn older_schema_is_migrated_after_a_backup() {
     let (_d, path) = temp();
     // A version-0 study file: Concord's identity but no schema applied yet.
     let conn = Connection::open(&path).unwrap();
-    conn.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
+    conn.pragma_update(None, "application_id", APPLICATION_ID)
+        .unwrap();
     conn.execute_batch("CREATE TABLE placeholder(x)").unwrap();
     drop(conn);
     // Opening migrates forward but then finds no study record: a clear refusal, and a backup.
     let err = Study::open(&path).err().unwrap().to_string();
     assert!(err.contains("study record missing"), "{err}");
     assert!(concord_core::schema::backup_path(&path, 0).exists());
-    let version: i64 = Connection::open(&path).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let version: i64 = Connection::open(&path)
+        .unwrap()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
     assert_eq!(version, SCHEMA_VERSION);
 }
 
@@ -98,14 +126,25 @@ fn older_schema_is_migrated_after_a_backup() {
 fn ratings_are_appended_and_current_value_follows() {
     let (_d, path) = temp();
     let (study, rater, ids) = small_study(&path);
-    study.set_rating(&rater, &ids[0], "safety", Some(4)).unwrap();
-    study.set_rating(&rater, &ids[0], "safety", Some(2)).unwrap();
-    study.set_rating(&rater, &ids[0], "empathy", Some(5)).unwrap();
+    study
+        .set_rating(&rater, &ids[0], "safety", Some(4))
+        .unwrap();
+    study
+        .set_rating(&rater, &ids[0], "safety", Some(2))
+        .unwrap();
+    study
+        .set_rating(&rater, &ids[0], "empathy", Some(5))
+        .unwrap();
     study.set_rating(&rater, &ids[0], "empathy", None).unwrap();
-    assert!(study.set_rating(&rater, &ids[0], "safety", Some(6)).is_err());
+    assert!(study
+        .set_rating(&rater, &ids[0], "safety", Some(6))
+        .is_err());
     assert!(study.set_rating(&rater, &ids[0], "nope", Some(1)).is_err());
     let view = study.rating_view(&rater, 0).unwrap();
-    assert_eq!(view.values.into_iter().collect::<Vec<_>>(), [("safety".to_string(), 2)]);
+    assert_eq!(
+        view.values.into_iter().collect::<Vec<_>>(),
+        [("safety".to_string(), 2)]
+    );
     assert_eq!(study.info().unwrap().events, 4);
     assert!(study.check().unwrap().is_empty());
     // Reopening sees the same thing: nothing was held in memory only.
@@ -118,10 +157,14 @@ fn ratings_are_appended_and_current_value_follows() {
 fn the_event_log_is_append_only() {
     let (_d, path) = temp();
     let (study, rater, ids) = small_study(&path);
-    study.set_rating(&rater, &ids[0], "safety", Some(4)).unwrap();
+    study
+        .set_rating(&rater, &ids[0], "safety", Some(4))
+        .unwrap();
     drop(study);
     let conn = Connection::open(&path).unwrap();
-    assert!(conn.execute("UPDATE rating_event SET value = 1", []).is_err());
+    assert!(conn
+        .execute("UPDATE rating_event SET value = 1", [])
+        .is_err());
     assert!(conn.execute("DELETE FROM rating_event", []).is_err());
 }
 
@@ -129,9 +172,15 @@ fn the_event_log_is_append_only() {
 fn undo_walks_back_through_changes() {
     let (_d, path) = temp();
     let (study, rater, ids) = small_study(&path);
-    study.set_rating(&rater, &ids[0], "safety", Some(3)).unwrap();
-    study.set_rating(&rater, &ids[0], "safety", Some(4)).unwrap();
-    study.set_rating(&rater, &ids[1], "guidance", Some(1)).unwrap();
+    study
+        .set_rating(&rater, &ids[0], "safety", Some(3))
+        .unwrap();
+    study
+        .set_rating(&rater, &ids[0], "safety", Some(4))
+        .unwrap();
+    study
+        .set_rating(&rater, &ids[1], "guidance", Some(1))
+        .unwrap();
     let value = |p: usize, k: &str| study.rating_view(&rater, p).unwrap().values.get(k).copied();
     let u = study.undo(&rater).unwrap().unwrap();
     assert_eq!((u.attribute_key.as_str(), u.restored), ("guidance", None));
@@ -150,39 +199,85 @@ fn notes_and_flags_are_versioned_and_validated() {
     let (_d, path) = temp();
     let (study, rater, ids) = small_study(&path);
     study.set_note(&rater, &ids[2], "first", &[]).unwrap();
-    study.set_note(&rater, &ids[2], "second thought", &["unsafe".into()]).unwrap();
-    assert!(study.set_note(&rater, &ids[2], "x", &["made_up".into()]).is_err());
+    study
+        .set_note(&rater, &ids[2], "second thought", &["unsafe".into()])
+        .unwrap();
+    assert!(study
+        .set_note(&rater, &ids[2], "x", &["made_up".into()])
+        .is_err());
     let view = study.rating_view(&rater, 2).unwrap();
-    assert_eq!((view.rationale.as_str(), view.flags), ("second thought", vec!["unsafe".to_string()]));
+    assert_eq!(
+        (view.rationale.as_str(), view.flags),
+        ("second thought", vec!["unsafe".to_string()])
+    );
     assert_eq!(study.progress(&rater).unwrap().flagged, 1);
-    assert_eq!(study.queue(&rater, QueueFilter::Flagged, 0, 10).unwrap().entries[0].position, 2);
+    assert_eq!(
+        study
+            .queue(&rater, QueueFilter::Flagged, 0, 10)
+            .unwrap()
+            .entries[0]
+            .position,
+        2
+    );
 }
 
 #[test]
 fn queue_reports_status_and_resumes_at_first_unfinished() {
     let (_d, path) = temp();
     let (study, rater, ids) = small_study(&path);
-    let keys: Vec<String> = study.rubric().unwrap().attributes.into_iter().map(|a| a.key).collect();
+    let keys: Vec<String> = study
+        .rubric()
+        .unwrap()
+        .attributes
+        .into_iter()
+        .map(|a| a.key)
+        .collect();
     for k in &keys {
         study.set_rating(&rater, &ids[0], k, Some(3)).unwrap();
     }
-    study.set_rating(&rater, &ids[1], "safety", Some(3)).unwrap();
+    study
+        .set_rating(&rater, &ids[1], "safety", Some(3))
+        .unwrap();
     let p = study.progress(&rater).unwrap();
     assert_eq!((p.total, p.done, p.partial, p.todo), (4, 1, 1, 2));
     assert_eq!(study.first_unfinished(&rater).unwrap(), Some(1));
     let page = study.queue(&rater, QueueFilter::All, 1, 2).unwrap();
     assert_eq!(page.total, 4);
-    assert_eq!(page.entries.iter().map(|e| (e.position, e.status)).collect::<Vec<_>>(), [(1, ResponseStatus::Partial), (2, ResponseStatus::Todo)]);
-    assert_eq!(study.queue(&rater, QueueFilter::Todo, 0, 10).unwrap().total, 2);
+    assert_eq!(
+        page.entries
+            .iter()
+            .map(|e| (e.position, e.status))
+            .collect::<Vec<_>>(),
+        [(1, ResponseStatus::Partial), (2, ResponseStatus::Todo)]
+    );
+    assert_eq!(
+        study.queue(&rater, QueueFilter::Todo, 0, 10).unwrap().total,
+        2
+    );
 }
 
 #[test]
 fn rater_order_is_a_stable_per_rater_shuffle() {
     let (_d, path) = temp();
-    let study = create_demo(&path, &DemoOptions { items: 30, models: 2, raters: 2, judges: 0, ..Default::default() }).unwrap();
+    let study = create_demo(
+        &path,
+        &DemoOptions {
+            items: 30,
+            models: 2,
+            raters: 2,
+            judges: 0,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let raters = study.raters().unwrap();
     let order = |s: &Study, r: &str| -> Vec<String> {
-        s.queue(r, QueueFilter::All, 0, 100).unwrap().entries.into_iter().map(|e| e.response_id).collect()
+        s.queue(r, QueueFilter::All, 0, 100)
+            .unwrap()
+            .entries
+            .into_iter()
+            .map(|e| e.response_id)
+            .collect()
     };
     let a = order(&study, &raters[0].id);
     let b = order(&study, &raters[1].id);
@@ -198,8 +293,21 @@ fn rater_order_is_a_stable_per_rater_shuffle() {
 #[test]
 fn overlap_assignment_gives_each_response_k_raters() {
     let (_d, path) = temp();
-    let study = create_demo(&path, &DemoOptions { items: 10, models: 3, raters: 0, judges: 0, ..Default::default() }).unwrap();
-    let ids: Vec<String> = ["a", "b", "c", "d"].iter().map(|n| study.add_rater(n, RaterKind::Human).unwrap().id).collect();
+    let study = create_demo(
+        &path,
+        &DemoOptions {
+            items: 10,
+            models: 3,
+            raters: 0,
+            judges: 0,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let ids: Vec<String> = ["a", "b", "c", "d"]
+        .iter()
+        .map(|n| study.add_rater(n, RaterKind::Human).unwrap().id)
+        .collect();
     let added = study.assign_with_overlap(&ids, 2).unwrap();
     assert_eq!(added.iter().sum::<usize>(), 60);
     assert!(added.iter().all(|n| *n == 15), "{added:?}");
@@ -209,17 +317,43 @@ fn overlap_assignment_gives_each_response_k_raters() {
 #[test]
 fn demo_is_deterministic_and_judges_are_inflated() {
     let dir = tempfile::tempdir().unwrap();
-    let opts = DemoOptions { items: 20, ..Default::default() };
+    let opts = DemoOptions {
+        items: 20,
+        ..Default::default()
+    };
     let a = create_demo(&dir.path().join("a.concord"), &opts).unwrap();
     let b = create_demo(&dir.path().join("b.concord"), &opts).unwrap();
-    let values = |s: &Study| s.annotations().unwrap().into_iter().map(|r| (r.response_id, r.rater, r.attribute, r.value)).collect::<Vec<_>>();
+    let values = |s: &Study| {
+        s.annotations()
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.response_id, r.rater, r.attribute, r.value))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(values(&a), values(&b));
     let mean = |s: &Study, kind: &str| {
-        let v: Vec<f64> = s.annotations().unwrap().into_iter().filter(|r| r.rater_kind == kind).map(|r| r.value as f64).collect();
+        let v: Vec<f64> = s
+            .annotations()
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.rater_kind == kind)
+            .map(|r| r.value as f64)
+            .collect();
         v.iter().sum::<f64>() / v.len() as f64
     };
-    assert!(mean(&a, "llm") - mean(&a, "human") > 0.2, "judges should be inflated");
+    assert!(
+        mean(&a, "llm") - mean(&a, "human") > 0.2,
+        "judges should be inflated"
+    );
     let info = a.info().unwrap();
-    assert_eq!((info.items, info.responses, info.raters.human, info.raters.llm), (20, 60, 3, 2));
+    assert_eq!(
+        (
+            info.items,
+            info.responses,
+            info.raters.human,
+            info.raters.llm
+        ),
+        (20, 60, 3, 2)
+    );
     assert_eq!(info.ratings, 60 * 7 * 5);
 }

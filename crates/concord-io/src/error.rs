@@ -7,7 +7,12 @@ use std::path::PathBuf;
 pub enum IoError {
     /// Bad data at a place in a file. `row` counts as a spreadsheet does: the header is row 1.
     #[error("{file}: row {row}, field '{field}': {message}")]
-    Row { file: PathBuf, row: usize, field: String, message: String },
+    Row {
+        file: PathBuf,
+        row: usize,
+        field: String,
+        message: String,
+    },
     /// A problem with the file as a whole (empty, unreadable, not the format it claims).
     #[error("{file}: {message}")]
     File { file: PathBuf, message: String },
@@ -19,17 +24,34 @@ pub enum IoError {
 
 impl IoError {
     pub(crate) fn file(file: &std::path::Path, message: impl Into<String>) -> Self {
-        IoError::File { file: file.to_path_buf(), message: message.into() }
+        IoError::File {
+            file: file.to_path_buf(),
+            message: message.into(),
+        }
     }
 
-    pub(crate) fn row(file: &std::path::Path, row: usize, field: &str, message: impl Into<String>) -> Self {
-        IoError::Row { file: file.to_path_buf(), row, field: field.to_string(), message: message.into() }
+    pub(crate) fn row(
+        file: &std::path::Path,
+        row: usize,
+        field: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        IoError::Row {
+            file: file.to_path_buf(),
+            row,
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 
     /// Attaches the file name to a row error raised by the store.
     pub(crate) fn in_file(file: &std::path::Path, e: concord_core::Error) -> Self {
         match e {
-            concord_core::Error::Row { row, field, message } => IoError::row(file, row, &field, message),
+            concord_core::Error::Row {
+                row,
+                field,
+                message,
+            } => IoError::row(file, row, &field, message),
             other => IoError::Study(other),
         }
     }

@@ -14,7 +14,7 @@ use crate::format::Format;
 /// Shape of an exported annotation set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportLayout {
-    /// One row per rater × response × attribute.
+    /// One row per rater × response × attribute (`score` column, as the ratings import reads).
     Long,
     /// One row per response × rater, one column per attribute key.
     Wide,
@@ -39,7 +39,12 @@ pub fn format_utc_ms(ms: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    let (h, m, s, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
+    let (h, m, s, milli) = (
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000,
+    );
     format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{milli:03}Z")
 }
 
@@ -57,8 +62,14 @@ fn long_frame(rows: &[AnnotationRow]) -> PolarsResult<DataFrame> {
         text("rater", rows.iter().map(|r| r.rater.clone())),
         text("rater_kind", rows.iter().map(|r| r.rater_kind.clone())),
         text("attribute", rows.iter().map(|r| r.attribute.clone())),
-        Column::new("group".into(), rows.iter().map(|r| r.group.clone()).collect::<Vec<_>>()),
-        Column::new("value".into(), rows.iter().map(|r| r.value).collect::<Vec<_>>()),
+        Column::new(
+            "group".into(),
+            rows.iter().map(|r| r.group.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "score".into(),
+            rows.iter().map(|r| r.value).collect::<Vec<_>>(),
+        ),
         text("rated_at", rows.iter().map(|r| format_utc_ms(r.rated_at))),
         text("rationale", rows.iter().map(|r| r.rationale.clone())),
         text("flags", rows.iter().map(|r| r.flags.clone())),
@@ -70,7 +81,9 @@ fn wide_frame(rows: &[AnnotationRow], keys: &[String]) -> PolarsResult<DataFrame
     let mut groups: Vec<(&AnnotationRow, BTreeMap<&str, i64>)> = Vec::new();
     for r in rows {
         match groups.last_mut() {
-            Some((first, values)) if first.response_id == r.response_id && first.rater == r.rater => {
+            Some((first, values))
+                if first.response_id == r.response_id && first.rater == r.rater =>
+            {
                 values.insert(&r.attribute, r.value);
             }
             _ => groups.push((r, BTreeMap::from([(r.attribute.as_str(), r.value)]))),
@@ -79,32 +92,64 @@ fn wide_frame(rows: &[AnnotationRow], keys: &[String]) -> PolarsResult<DataFrame
     let mut columns = vec![
         text("item_id", groups.iter().map(|(r, _)| r.item_id.clone())),
         text("prompt", groups.iter().map(|(r, _)| r.prompt.clone())),
-        text("response_id", groups.iter().map(|(r, _)| r.response_id.clone())),
+        text(
+            "response_id",
+            groups.iter().map(|(r, _)| r.response_id.clone()),
+        ),
         text("model", groups.iter().map(|(r, _)| r.model.clone())),
         text("response", groups.iter().map(|(r, _)| r.response.clone())),
         text("rater", groups.iter().map(|(r, _)| r.rater.clone())),
-        text("rater_kind", groups.iter().map(|(r, _)| r.rater_kind.clone())),
+        text(
+            "rater_kind",
+            groups.iter().map(|(r, _)| r.rater_kind.clone()),
+        ),
     ];
     for key in keys {
-        columns.push(Column::new(key.as_str().into(), groups.iter().map(|(_, v)| v.get(key.as_str()).copied()).collect::<Vec<_>>()));
+        columns.push(Column::new(
+            key.as_str().into(),
+            groups
+                .iter()
+                .map(|(_, v)| v.get(key.as_str()).copied())
+                .collect::<Vec<_>>(),
+        ));
     }
-    columns.push(text("rationale", groups.iter().map(|(r, _)| r.rationale.clone())));
+    columns.push(text(
+        "rationale",
+        groups.iter().map(|(r, _)| r.rationale.clone()),
+    ));
     columns.push(text("flags", groups.iter().map(|(r, _)| r.flags.clone())));
     DataFrame::new_infer_height(columns)
 }
 
 /// Writes the study's current annotations to `out`.
-pub fn export(study: &Study, out: &Path, format: Option<&str>, layout: ExportLayout) -> Result<ExportSummary> {
+pub fn export(
+    study: &Study,
+    out: &Path,
+    format: Option<&str>,
+    layout: ExportLayout,
+) -> Result<ExportSummary> {
     let format = Format::resolve(out, format)?;
     let rows = study.annotations()?;
-    let keys: Vec<String> = study.rubric()?.attributes.into_iter().map(|a| a.key).collect();
+    let keys: Vec<String> = study
+        .rubric()?
+        .attributes
+        .into_iter()
+        .map(|a| a.key)
+        .collect();
     let mut frame = match layout {
         ExportLayout::Long => long_frame(&rows),
         ExportLayout::Wide => wide_frame(&rows, &keys),
     }
     .map_err(|e| IoError::file(out, e.to_string()))?;
     write_frame(&mut frame, out, format)?;
-    Ok(ExportSummary { rows: frame.height(), columns: frame.get_column_names().iter().map(|s| s.to_string()).collect() })
+    Ok(ExportSummary {
+        rows: frame.height(),
+        columns: frame
+            .get_column_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    })
 }
 
 /// Writes a frame in `format`; the file is written beside `out` and renamed, so a failed export
@@ -114,10 +159,17 @@ pub fn write_frame(frame: &mut DataFrame, out: &Path, format: Format) -> Result<
     let fail = |e: &dyn std::fmt::Display| IoError::file(out, format!("cannot write: {e}"));
     let mut file = File::create(&partial).map_err(|e| fail(&e))?;
     match format {
-        Format::Csv => CsvWriter::new(&mut file).finish(frame).map_err(|e| fail(&e))?,
-        Format::Jsonl => JsonWriter::new(&mut file).with_json_format(JsonFormat::JsonLines).finish(frame).map_err(|e| fail(&e))?,
+        Format::Csv => CsvWriter::new(&mut file)
+            .finish(frame)
+            .map_err(|e| fail(&e))?,
+        Format::Jsonl => JsonWriter::new(&mut file)
+            .with_json_format(JsonFormat::JsonLines)
+            .finish(frame)
+            .map_err(|e| fail(&e))?,
         Format::Parquet => {
-            ParquetWriter::new(&mut file).finish(frame).map_err(|e| fail(&e))?;
+            ParquetWriter::new(&mut file)
+                .finish(frame)
+                .map_err(|e| fail(&e))?;
         }
     }
     file.sync_all().map_err(|e| fail(&e))?;
@@ -130,6 +182,9 @@ mod tests {
     #[test]
     fn timestamps_are_rfc3339_utc() {
         assert_eq!(super::format_utc_ms(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(super::format_utc_ms(1_795_457_123_456), "2026-11-23T18:05:23.456Z");
+        assert_eq!(
+            super::format_utc_ms(1_795_457_123_456),
+            "2026-11-23T18:05:23.456Z"
+        );
     }
 }

@@ -19,7 +19,9 @@ impl Format {
             "csv" => Ok(Format::Csv),
             "jsonl" | "ndjson" | "json" => Ok(Format::Jsonl),
             "parquet" | "pq" => Ok(Format::Parquet),
-            other => Err(IoError::Usage(format!("unknown format '{other}' (use csv, jsonl or parquet)"))),
+            other => Err(IoError::Usage(format!(
+                "unknown format '{other}' (use csv, jsonl or parquet)"
+            ))),
         }
     }
 
@@ -30,7 +32,10 @@ impl Format {
         }
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         Format::parse(ext).map_err(|_| {
-            IoError::Usage(format!("{}: cannot tell the format from the extension; pass --format csv|jsonl|parquet", path.display()))
+            IoError::Usage(format!(
+                "{}: cannot tell the format from the extension; pass --format csv|jsonl|parquet",
+                path.display()
+            ))
         })
     }
 }

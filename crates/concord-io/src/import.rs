@@ -25,12 +25,15 @@ impl ColumnMap {
     pub fn parse(pairs: &[String], allowed: &[&str]) -> Result<ColumnMap> {
         let mut map = BTreeMap::new();
         for pair in pairs {
-            let (field, column) = pair
-                .split_once('=')
-                .ok_or_else(|| IoError::Usage(format!("--map expects field=column, got '{pair}'")))?;
+            let (field, column) = pair.split_once('=').ok_or_else(|| {
+                IoError::Usage(format!("--map expects field=column, got '{pair}'"))
+            })?;
             let field = field.trim();
             if !allowed.contains(&field) {
-                return Err(IoError::Usage(format!("--map: unknown field '{field}' (fields: {})", allowed.join(", "))));
+                return Err(IoError::Usage(format!(
+                    "--map: unknown field '{field}' (fields: {})",
+                    allowed.join(", ")
+                )));
             }
             map.insert(field.to_string(), column.trim().to_string());
         }
@@ -43,14 +46,23 @@ impl ColumnMap {
 }
 
 fn required(table: &Table, column: &str, cells: &[Option<String>], index: usize) -> Result<String> {
-    cells[index].clone().ok_or_else(|| IoError::row(&table.path, table.row_number(index), column, "is empty"))
+    cells[index]
+        .clone()
+        .ok_or_else(|| IoError::row(&table.path, table.row_number(index), column, "is empty"))
 }
 
 /// Imports prompts and responses (one row per response).
-pub fn import_responses(study: &Study, path: &Path, format: Option<&str>, map: &ColumnMap) -> Result<ImportSummary> {
+pub fn import_responses(
+    study: &Study,
+    path: &Path,
+    format: Option<&str>,
+    map: &ColumnMap,
+) -> Result<ImportSummary> {
     let table = Table::read(path, Format::resolve(path, format)?)?;
-    let columns: Vec<(&str, Vec<Option<String>>)> =
-        RESPONSE_FIELDS.iter().map(|f| Ok((map.column(f), table.text(map.column(f))?))).collect::<Result<_>>()?;
+    let columns: Vec<(&str, Vec<Option<String>>)> = RESPONSE_FIELDS
+        .iter()
+        .map(|f| Ok((map.column(f), table.text(map.column(f))?)))
+        .collect::<Result<_>>()?;
     let progress = Progress::new(table.len() as u64, "reading rows");
     let mut rows = Vec::with_capacity(table.len());
     for i in 0..table.len() {
@@ -66,8 +78,24 @@ pub fn import_responses(study: &Study, path: &Path, format: Option<&str>, map: &
         progress.inc();
     }
     progress.finish();
-    study.import_responses(&rows).map_err(|e| IoError::in_file(path, e))
+    study
+        .import_responses(&rows)
+        .map_err(|e| IoError::in_file(path, e))
 }
+
+/// Columns a wide ratings table may carry besides attribute scores (Concord's own wide export
+/// has all of them), so an export can be imported as it is.
+const NON_ATTRIBUTE_COLUMNS: [&str; 9] = [
+    "response_id",
+    "rater",
+    "rationale",
+    "item_id",
+    "prompt",
+    "model",
+    "response",
+    "rater_kind",
+    "flags",
+];
 
 /// Layout of a ratings table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +107,14 @@ pub enum RatingLayout {
 }
 
 fn parse_score(table: &Table, index: usize, column: &str, text: &str) -> Result<i64> {
-    let invalid = || IoError::row(&table.path, table.row_number(index), column, format!("score '{text}' is not an integer"));
+    let invalid = || {
+        IoError::row(
+            &table.path,
+            table.row_number(index),
+            column,
+            format!("score '{text}' is not an integer"),
+        )
+    };
     if let Ok(v) = text.parse::<i64>() {
         return Ok(v);
     }
@@ -101,23 +136,42 @@ pub fn import_ratings(
     let table = Table::read(path, Format::resolve(path, format)?)?;
     let response_ids = table.text("response_id")?;
     let raters = table.text("rater")?;
-    let rationale = table.columns().contains(&"rationale".to_string()).then(|| table.text("rationale")).transpose()?;
+    let rationale = table
+        .columns()
+        .contains(&"rationale".to_string())
+        .then(|| table.text("rationale"))
+        .transpose()?;
     let score_columns: Vec<(String, Vec<Option<String>>)> = match layout {
         RatingLayout::Long => vec![("score".into(), table.text("score")?)],
         RatingLayout::Wide => {
-            let keys: Vec<String> = study.rubric()?.attributes.into_iter().map(|a| a.key).collect();
+            let keys: Vec<String> = study
+                .rubric()?
+                .attributes
+                .into_iter()
+                .map(|a| a.key)
+                .collect();
             let mut columns = Vec::new();
             for c in table.columns() {
-                if ["response_id", "rater", "rationale", "item_id"].contains(&c.as_str()) {
+                if NON_ATTRIBUTE_COLUMNS.contains(&c.as_str()) {
                     continue;
                 }
                 if !keys.contains(&c) {
-                    return Err(IoError::row(&table.path, 1, &c, format!("unknown attribute (this rubric has: {})", keys.join(", "))));
+                    return Err(IoError::row(
+                        &table.path,
+                        1,
+                        &c,
+                        format!("unknown attribute (this rubric has: {})", keys.join(", ")),
+                    ));
                 }
                 columns.push((c.clone(), table.text(&c)?));
             }
             if columns.is_empty() {
-                return Err(IoError::row(&table.path, 1, "(header)", "no attribute columns"));
+                return Err(IoError::row(
+                    &table.path,
+                    1,
+                    "(header)",
+                    "no attribute columns",
+                ));
             }
             columns
         }
@@ -133,16 +187,29 @@ pub fn import_ratings(
         for (column, cells) in &score_columns {
             let Some(text) = cells[i].as_deref() else {
                 if layout == RatingLayout::Long {
-                    return Err(IoError::row(&table.path, table.row_number(i), column, "is empty"));
+                    return Err(IoError::row(
+                        &table.path,
+                        table.row_number(i),
+                        column,
+                        "is empty",
+                    ));
                 }
                 continue;
             };
             let value = parse_score(&table, i, column, text)?;
             let (attribute_field, attribute) = match &attributes {
-                Some(a) => ("attribute".to_string(), required(&table, "attribute", a, i)?),
+                Some(a) => (
+                    "attribute".to_string(),
+                    required(&table, "attribute", a, i)?,
+                ),
                 None => (column.clone(), column.clone()),
             };
-            scores.push(Score { attribute_field, value_field: column.clone(), attribute, value });
+            scores.push(Score {
+                attribute_field,
+                value_field: column.clone(),
+                attribute,
+                value,
+            });
         }
         rows.push(RatingRow {
             row: table.row_number(i),
@@ -154,5 +221,7 @@ pub fn import_ratings(
         progress.inc();
     }
     progress.finish();
-    study.import_ratings(&rows, kind).map_err(|e| IoError::in_file(path, e))
+    study
+        .import_ratings(&rows, kind)
+        .map_err(|e| IoError::in_file(path, e))
 }

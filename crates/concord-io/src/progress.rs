@@ -19,7 +19,8 @@ impl Progress {
         }
         let bar = ProgressBar::new(len).with_message(message);
         bar.set_style(
-            ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} rows ({eta})").unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} rows ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         Progress(Some(bar))
     }

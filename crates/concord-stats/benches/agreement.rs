@@ -1,1 +1,212 @@
-fn main() {}
+//! Timing of every metric on one attribute and of the whole report on a large synthetic study:
+//! 10,000 responses × 7 raters (3 humans, 4 judges) × 7 attributes (2 composite groups),
+//! deterministic data, single thread, bootstrap = 1000 resamples. Prints the best of 5 runs.
+//!
+//! Run: `cargo bench -p concord-stats --bench agreement`
+
+use concord_stats::alpha::krippendorff_alpha_all;
+use concord_stats::bootstrap::BootstrapSpec;
+use concord_stats::gwet::gwet;
+use concord_stats::icc::{icc_forms, icc_unbalanced};
+use concord_stats::judge::{paired_agreement, paired_agreement_bootstrap};
+use concord_stats::kappa::{cohen_kappa, fleiss_kappa};
+use concord_stats::report::{
+    agreement_report, AttributeSpec, Observation, RaterSpec, ReportOptions, StudyRatings,
+    TargetSpec, Unit,
+};
+use concord_stats::RatingMatrix;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+const N_TARGETS: usize = 10_000;
+const N_ATTR: usize = 7;
+const N_MODELS: usize = 8;
+
+/// xorshift64*: deterministic, dependency-free noise.
+struct Noise(u64);
+impl Noise {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn normal(&mut self) -> f64 {
+        (0..12).map(|_| self.next()).sum::<f64>() - 6.0
+    }
+}
+
+fn study() -> StudyRatings {
+    let mut rng = Noise(0x9E37_79B9_7F4A_7C15);
+    let attributes = (0..N_ATTR)
+        .map(|a| AttributeSpec {
+            key: format!("attr{a}"),
+            group: Some(if a < 4 { "CSS" } else { "ARS" }.to_string()),
+            scale_min: 1,
+            scale_max: 5,
+        })
+        .collect();
+    let raters: Vec<RaterSpec> = (0..7)
+        .map(|r| RaterSpec {
+            name: if r < 3 {
+                format!("human{r}")
+            } else {
+                format!("judge{}", r - 3)
+            },
+            is_judge: r >= 3,
+        })
+        .collect();
+    let targets = (0..N_TARGETS)
+        .map(|t| TargetSpec {
+            id: format!("resp{t}"),
+            model: format!("model{}", t % N_MODELS),
+        })
+        .collect();
+    let bias = [0.0, 0.3, -0.2, 0.7, 0.2, -0.4, 0.5];
+    let mut ratings = Vec::with_capacity(N_TARGETS * 7 * N_ATTR);
+    for t in 0..N_TARGETS {
+        for a in 0..N_ATTR {
+            let latent = 3.0 + 0.9 * rng.normal() + 0.1 * (t % N_MODELS) as f64;
+            for (r, b) in bias.iter().enumerate() {
+                if r < 3 && rng.next() < 0.05 {
+                    continue;
+                }
+                let v = (latent + b + 0.7 * rng.normal()).round().clamp(1.0, 5.0);
+                ratings.push(Observation {
+                    target: t,
+                    rater: r,
+                    attribute: a,
+                    value: v,
+                });
+            }
+        }
+    }
+    StudyRatings {
+        attributes,
+        raters,
+        targets,
+        ratings,
+    }
+}
+
+fn best_of<T>(reps: usize, mut f: impl FnMut() -> T) -> Duration {
+    (0..reps)
+        .map(|_| {
+            let t = Instant::now();
+            black_box(f());
+            t.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:9.3} ms", d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    let data = study();
+    let boot = BootstrapSpec {
+        resamples: 1000,
+        seed: 42,
+    };
+    // Attribute 0 as a targets × raters matrix.
+    let mut cells = vec![None; N_TARGETS * 7];
+    for o in data.ratings.iter().filter(|o| o.attribute == 0) {
+        cells[o.target * 7 + o.rater] = Some(o.value);
+    }
+    let all = RatingMatrix::new(N_TARGETS, 7, cells).expect("matrix");
+    let humans = all.select_raters(&[0, 1, 2]);
+    let col = |j: usize| (0..N_TARGETS).map(|t| all.get(t, j)).collect::<Vec<_>>();
+    let (c0, c1) = (col(0), col(1));
+    let pairs: Vec<(f64, f64, usize)> = (0..N_TARGETS)
+        .filter_map(|t| {
+            let hs: Vec<f64> = (0..3).filter_map(|j| all.get(t, j)).collect();
+            let j = all.get(t, 3)?;
+            (!hs.is_empty()).then(|| (j, hs.iter().sum::<f64>() / hs.len() as f64, t % N_MODELS))
+        })
+        .collect();
+    let jx: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+    let hy: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+    let (mut mx, mut my, mut mc) = (
+        vec![0.0; N_MODELS],
+        vec![0.0; N_MODELS],
+        vec![0.0; N_MODELS],
+    );
+    for p in &pairs {
+        mx[p.2] += p.0;
+        my[p.2] += p.1;
+        mc[p.2] += 1.0;
+    }
+    let mx: Vec<f64> = mx.iter().zip(&mc).map(|(s, c)| s / c).collect();
+    let my: Vec<f64> = my.iter().zip(&mc).map(|(s, c)| s / c).collect();
+
+    println!(
+        "concord-stats bench: {N_TARGETS} targets × 7 raters (3 humans, 4 judges) × {N_ATTR} attributes, \
+         {} observations, bootstrap {} resamples, best of 5",
+        data.ratings.len(),
+        boot.resamples
+    );
+    println!("-- one attribute, humans (10,000 × 3 matrix) --");
+    println!(
+        "icc_forms (6 ANOVA ICCs + F CIs)        {}",
+        ms(best_of(5, || icc_forms(&humans)))
+    );
+    println!(
+        "icc_unbalanced (Henderson + bootstrap)  {}",
+        ms(best_of(5, || icc_unbalanced(&humans, boot)))
+    );
+    println!(
+        "krippendorff alpha ×4 (+jackknife+boot) {}",
+        ms(best_of(5, || krippendorff_alpha_all(&humans, boot)))
+    );
+    println!(
+        "fleiss_kappa                            {}",
+        ms(best_of(5, || fleiss_kappa(&humans, (1, 5))))
+    );
+    println!(
+        "gwet AC1 + AC2 linear + quadratic       {}",
+        ms(best_of(5, || gwet(&humans, (1, 5))))
+    );
+    println!(
+        "cohen kappa ×3 weights, one pair        {}",
+        ms(best_of(5, || cohen_kappa(&c0, &c1, (1, 5))))
+    );
+    println!(
+        "-- one attribute, one judge vs human mean ({} pairs) --",
+        jx.len()
+    );
+    println!(
+        "paired_agreement (ICC,bias,BA,r,rho,tau,CCC) {}",
+        ms(best_of(5, || paired_agreement(&jx, &hy)))
+    );
+    println!(
+        "paired_agreement_bootstrap, {N_MODELS} models     {}",
+        ms(best_of(5, || paired_agreement_bootstrap(&mx, &my, boot)))
+    );
+    println!("-- whole report: 7 attributes + 2 groups, 4 judges --");
+    let opts = ReportOptions {
+        bootstrap: 1000,
+        ..ReportOptions::default()
+    };
+    println!(
+        "agreement_report, unit=response         {}",
+        ms(best_of(5, || agreement_report(&data, &opts)))
+    );
+    let opts_m = ReportOptions {
+        unit: Unit::Model,
+        ..opts.clone()
+    };
+    println!(
+        "agreement_report, unit=model            {}",
+        ms(best_of(5, || agreement_report(&data, &opts_m)))
+    );
+    let opts0 = ReportOptions {
+        bootstrap: 0,
+        ..opts
+    };
+    println!(
+        "agreement_report, bootstrap=0           {}",
+        ms(best_of(5, || agreement_report(&data, &opts0)))
+    );
+}

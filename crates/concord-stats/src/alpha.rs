@@ -26,7 +26,12 @@ pub enum Level {
 
 impl Level {
     /// All four levels in schema order.
-    pub const ALL: [Level; 4] = [Level::Nominal, Level::Ordinal, Level::Interval, Level::Ratio];
+    pub const ALL: [Level; 4] = [
+        Level::Nominal,
+        Level::Ordinal,
+        Level::Interval,
+        Level::Ratio,
+    ];
 
     /// Schema key.
     pub fn key(self) -> &'static str {
@@ -209,7 +214,9 @@ const NO_VARIATION: &str = "no variation: every pairable value is the same";
 /// Krippendorff's alpha at one level with jackknife SE and bootstrap CI (Krippendorff 2011).
 pub fn krippendorff_alpha(m: &RatingMatrix, level: Level, boot: BootstrapSpec) -> Estimate {
     let set = alpha_levels(m, &[level], boot);
-    set.into_iter().next().unwrap_or_else(|| Estimate::missing(NO_PAIRS))
+    set.into_iter()
+        .next()
+        .unwrap_or_else(|| Estimate::missing(NO_PAIRS))
 }
 
 /// Alpha at all four levels, sharing the coincidence matrices across levels (Krippendorff 2011).
@@ -265,7 +272,12 @@ pub fn alpha_levels(m: &RatingMatrix, levels: &[Level], boot: BootstrapSpec) -> 
             if !jack_ok[li] {
                 return None;
             }
-            let mean = jack[li].iter().zip(&counts).map(|(a, w)| a * w).sum::<f64>() / n_units;
+            let mean = jack[li]
+                .iter()
+                .zip(&counts)
+                .map(|(a, w)| a * w)
+                .sum::<f64>()
+                / n_units;
             let ss = jack[li]
                 .iter()
                 .zip(&counts)
@@ -345,7 +357,13 @@ mod tests {
     #[test]
     fn krippendorff_2011_worked_example() {
         let m = krippendorff_2011();
-        let s = krippendorff_alpha_all(&m, BootstrapSpec { resamples: 200, seed: 7 });
+        let s = krippendorff_alpha_all(
+            &m,
+            BootstrapSpec {
+                resamples: 200,
+                seed: 7,
+            },
+        );
         // Published: .743, .815, .849, .797; exact values from the `krippendorff` package.
         let want = [
             0.743_421_052_631_579,
@@ -366,8 +384,10 @@ mod tests {
         let e = krippendorff_alpha(&m, Level::Interval, BootstrapSpec::default());
         assert!(e.value.is_none() && e.reason.is_some());
         let m = RatingMatrix::from_rows(&[vec![Some(1.0), None]]).unwrap();
-        assert!(krippendorff_alpha(&m, Level::Nominal, BootstrapSpec::default())
-            .reason
-            .is_some());
+        assert!(
+            krippendorff_alpha(&m, Level::Nominal, BootstrapSpec::default())
+                .reason
+                .is_some()
+        );
     }
 }

@@ -175,7 +175,10 @@ pub fn percentile_ci(values: &mut Vec<f64>, asked: usize) -> Option<(f64, f64)> 
         return None;
     }
     values.sort_by(f64::total_cmp);
-    Some((quantile_sorted(values, 0.025), quantile_sorted(values, 0.975)))
+    Some((
+        quantile_sorted(values, 0.025),
+        quantile_sorted(values, 0.975),
+    ))
 }
 
 /// Run `resamples` weighted evaluations of `stat` and return the percentile CI.

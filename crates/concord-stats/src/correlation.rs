@@ -281,7 +281,9 @@ pub fn lins_ccc(x: &[f64], y: &[f64]) -> Estimate {
         if v > 0.0 {
             let z = rc.atanh();
             let h = z975() * v.sqrt();
-            e = e.with_se(v.sqrt()).with_ci((z - h).tanh(), (z + h).tanh(), "lin-z");
+            e = e
+                .with_se(v.sqrt())
+                .with_ci((z - h).tanh(), (z + h).tanh(), "lin-z");
         }
     }
     e

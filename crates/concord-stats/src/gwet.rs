@@ -58,7 +58,9 @@ pub fn chance_corrected(
         return Estimate::missing("fewer than 2 rated targets");
     }
     let w = weights.matrix(q);
-    let ri: Vec<f64> = (0..n).map(|i| counts[i * q..(i + 1) * q].iter().sum()).collect();
+    let ri: Vec<f64> = (0..n)
+        .map(|i| counts[i * q..(i + 1) * q].iter().sum())
+        .collect();
     let n2 = ri.iter().filter(|&&r| r >= 2.0).count();
     if n2 == 0 {
         return Estimate::missing("no target has 2 or more ratings");
@@ -99,7 +101,11 @@ pub fn chance_corrected(
     let pi_w: Vec<f64> = match chance {
         Chance::Gwet => pi.iter().map(|p| 1.0 - p).collect(),
         Chance::Fleiss => (0..q)
-            .map(|k| (0..q).map(|l| (w[k * q + l] + w[l * q + k]) / 2.0 * pi[l]).sum())
+            .map(|k| {
+                (0..q)
+                    .map(|l| (w[k * q + l] + w[l * q + k]) / 2.0 * pi[l])
+                    .sum()
+            })
             .collect(),
     };
     let mut ss = 0.0;

@@ -286,7 +286,12 @@ struct Henderson {
 }
 
 impl Henderson {
-    fn components(&self, w: &[f64], ysum: &mut [f64], msum: &mut [f64]) -> Option<VarianceComponents> {
+    fn components(
+        &self,
+        w: &[f64],
+        ysum: &mut [f64],
+        msum: &mut [f64],
+    ) -> Option<VarianceComponents> {
         ysum.iter_mut().for_each(|x| *x = 0.0);
         msum.iter_mut().for_each(|x| *x = 0.0);
         let (mut n, mut m, mut t0, mut ts, mut total, mut ks) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
@@ -480,7 +485,12 @@ mod tests {
     #[test]
     fn shrout_fleiss_1979_table_4() {
         let r = icc_forms(&shrout_fleiss());
-        let v: Vec<f64> = r.icc.named().iter().map(|(_, e)| e.value.unwrap()).collect();
+        let v: Vec<f64> = r
+            .icc
+            .named()
+            .iter()
+            .map(|(_, e)| e.value.unwrap())
+            .collect();
         let published = [0.17, 0.29, 0.71, 0.44, 0.62, 0.91];
         for (got, want) in v.iter().zip(published) {
             assert!((got - want).abs() < 0.005, "{got} vs {want}");
@@ -495,7 +505,13 @@ mod tests {
     fn henderson_equals_anova_on_balanced_data() {
         let m = shrout_fleiss();
         let r = icc_forms(&m);
-        let u = icc_unbalanced(&m, BootstrapSpec { resamples: 200, seed: 1 });
+        let u = icc_unbalanced(
+            &m,
+            BootstrapSpec {
+                resamples: 200,
+                seed: 1,
+            },
+        );
         assert!((u.icc_a1.value.unwrap() - r.icc.icc2.value.unwrap()).abs() < 1e-12);
         assert!((u.icc_c1.value.unwrap() - r.icc.icc3.value.unwrap()).abs() < 1e-12);
         assert!(u.icc_a1.ci95.is_some());
@@ -513,13 +529,16 @@ mod tests {
         assert!(u.icc_a1.value.is_none() && u.icc_a1.reason.is_some());
         let empty = RatingMatrix::new(0, 0, vec![]).unwrap();
         assert!(icc_forms(&empty).icc.icc3.reason.is_some());
-        assert!(icc_unbalanced(&empty, BootstrapSpec::default()).icc_c1.reason.is_some());
+        assert!(icc_unbalanced(&empty, BootstrapSpec::default())
+            .icc_c1
+            .reason
+            .is_some());
     }
 
     #[test]
     fn perfect_agreement_is_one() {
-        let m = RatingMatrix::from_complete(&[vec![1.0, 1.0], vec![3.0, 3.0], vec![5.0, 5.0]])
-            .unwrap();
+        let m =
+            RatingMatrix::from_complete(&[vec![1.0, 1.0], vec![3.0, 3.0], vec![5.0, 5.0]]).unwrap();
         let r = icc_forms(&m);
         for (_, e) in r.icc.named() {
             assert_eq!(e.value, Some(1.0));

@@ -144,9 +144,8 @@ pub fn cohen_kappa(x: &[Option<f64>], y: &[Option<f64>], scale: (i64, i64)) -> P
         .collect();
     let n = pairs.len();
     let exact = (n > 0).then(|| pairs.iter().filter(|(a, b)| a == b).count() as f64 / n as f64);
-    let within_one = (n > 0).then(|| {
-        pairs.iter().filter(|(a, b)| (a - b).abs() <= 1.0).count() as f64 / n as f64
-    });
+    let within_one = (n > 0)
+        .then(|| pairs.iter().filter(|(a, b)| (a - b).abs() <= 1.0).count() as f64 / n as f64);
     let missing = |r: &str| KappaSet {
         unweighted: Estimate::missing(r),
         linear: Estimate::missing(r),

@@ -290,7 +290,12 @@ fn build_sheets(data: &StudyRatings, warnings: &mut Vec<String>) -> Vec<Option<V
     cells
 }
 
-fn human_report(sheet: &Sheet, humans: &[usize], names: &[String], boot: BootstrapSpec) -> HumanReport {
+fn human_report(
+    sheet: &Sheet,
+    humans: &[usize],
+    names: &[String],
+    boot: BootstrapSpec,
+) -> HumanReport {
     let m = sheet.m.select_raters(humans);
     let n_targets = m.rows().filter(|r| r.iter().any(Option::is_some)).count();
     let n_complete = m.rows().filter(|r| r.iter().all(Option::is_some)).count();
@@ -359,7 +364,9 @@ fn judge_report(
     // (model, judge score, human mean) per usable response.
     let mut rows: Vec<(&str, f64, f64)> = Vec::new();
     for t in 0..sheet.m.n_targets() {
-        let Some(j) = sheet.m.get(t, judge) else { continue };
+        let Some(j) = sheet.m.get(t, judge) else {
+            continue;
+        };
         let hs: Vec<f64> = humans.iter().filter_map(|&h| sheet.m.get(t, h)).collect();
         if hs.is_empty() {
             continue;
@@ -438,7 +445,10 @@ pub fn agreement_report(data: &StudyRatings, opts: &ReportOptions) -> AgreementR
         .collect();
     let humans = select_names(&people, &opts.humans, "human rater", &mut warnings);
     let judges = select_names(&bots, &opts.judges, "judge", &mut warnings);
-    let human_names: Vec<String> = humans.iter().map(|&i| data.raters[i].name.clone()).collect();
+    let human_names: Vec<String> = humans
+        .iter()
+        .map(|&i| data.raters[i].name.clone())
+        .collect();
     let all_attrs: Vec<(usize, &str)> = data
         .attributes
         .iter()
@@ -537,7 +547,14 @@ pub struct FlatRow {
     pub reason: Option<String>,
 }
 
-fn push_est(out: &mut Vec<FlatRow>, a: &AttributeReport, set: &str, metric: &str, e: &Estimate, n: Option<usize>) {
+fn push_est(
+    out: &mut Vec<FlatRow>,
+    a: &AttributeReport,
+    set: &str,
+    metric: &str,
+    e: &Estimate,
+    n: Option<usize>,
+) {
     out.push(FlatRow {
         attribute: a.attribute.clone(),
         group: a.group.clone(),
@@ -550,7 +567,14 @@ fn push_est(out: &mut Vec<FlatRow>, a: &AttributeReport, set: &str, metric: &str
     });
 }
 
-fn push_num(out: &mut Vec<FlatRow>, a: &AttributeReport, set: &str, metric: &str, v: Option<f64>, n: usize) {
+fn push_num(
+    out: &mut Vec<FlatRow>,
+    a: &AttributeReport,
+    set: &str,
+    metric: &str,
+    v: Option<f64>,
+    n: usize,
+) {
     out.push(FlatRow {
         attribute: a.attribute.clone(),
         group: a.group.clone(),
@@ -573,20 +597,69 @@ pub fn flatten(report: &AgreementReport) -> Vec<FlatRow> {
             push_est(&mut out, a, "humans", k, e, nc);
         }
         let u = &h.icc_unbalanced;
-        push_est(&mut out, a, "humans", "ICC_A1_unbalanced", &u.icc_a1, Some(u.n_targets));
-        push_est(&mut out, a, "humans", "ICC_C1_unbalanced", &u.icc_c1, Some(u.n_targets));
+        push_est(
+            &mut out,
+            a,
+            "humans",
+            "ICC_A1_unbalanced",
+            &u.icc_a1,
+            Some(u.n_targets),
+        );
+        push_est(
+            &mut out,
+            a,
+            "humans",
+            "ICC_C1_unbalanced",
+            &u.icc_c1,
+            Some(u.n_targets),
+        );
         for (k, e) in h.alpha.named() {
             push_est(&mut out, a, "humans", &format!("alpha_{k}"), e, None);
         }
         push_est(&mut out, a, "humans", "fleiss_kappa", &h.fleiss_kappa, nc);
         push_est(&mut out, a, "humans", "gwet_ac1", &h.gwet.ac1, None);
-        push_est(&mut out, a, "humans", "gwet_ac2_linear", &h.gwet.ac2_linear, None);
-        push_est(&mut out, a, "humans", "gwet_ac2_quadratic", &h.gwet.ac2_quadratic, None);
+        push_est(
+            &mut out,
+            a,
+            "humans",
+            "gwet_ac2_linear",
+            &h.gwet.ac2_linear,
+            None,
+        );
+        push_est(
+            &mut out,
+            a,
+            "humans",
+            "gwet_ac2_quadratic",
+            &h.gwet.ac2_quadratic,
+            None,
+        );
         for p in &h.pairs {
             let set = format!("pair:{}|{}", p.raters[0], p.raters[1]);
-            push_est(&mut out, a, &set, "kappa_unweighted", &p.kappa.unweighted, Some(p.n));
-            push_est(&mut out, a, &set, "kappa_linear", &p.kappa.linear, Some(p.n));
-            push_est(&mut out, a, &set, "kappa_quadratic", &p.kappa.quadratic, Some(p.n));
+            push_est(
+                &mut out,
+                a,
+                &set,
+                "kappa_unweighted",
+                &p.kappa.unweighted,
+                Some(p.n),
+            );
+            push_est(
+                &mut out,
+                a,
+                &set,
+                "kappa_linear",
+                &p.kappa.linear,
+                Some(p.n),
+            );
+            push_est(
+                &mut out,
+                a,
+                &set,
+                "kappa_quadratic",
+                &p.kappa.quadratic,
+                Some(p.n),
+            );
             push_num(&mut out, a, &set, "exact", p.exact, p.n);
             push_num(&mut out, a, &set, "within_one", p.within_one, p.n);
         }
@@ -630,7 +703,12 @@ pub fn flatten(report: &AgreementReport) -> Vec<FlatRow> {
 /// Terminal-readable table: one line per estimate, "estimate [CI] n" (or the reason).
 pub fn format_table(report: &AgreementReport) -> String {
     let rows = flatten(report);
-    let w_attr = rows.iter().map(|r| r.attribute.len()).max().unwrap_or(9).max(9);
+    let w_attr = rows
+        .iter()
+        .map(|r| r.attribute.len())
+        .max()
+        .unwrap_or(9)
+        .max(9);
     let w_set = rows.iter().map(|r| r.set.len()).max().unwrap_or(3).max(3);
     let mut s = String::new();
     let _ = writeln!(
@@ -643,9 +721,8 @@ pub fn format_table(report: &AgreementReport) -> String {
             Some(v) => format!("{v:>8.3}"),
             None => format!("{:>8}", "—"),
         };
-        let ci = r
-            .ci
-            .map_or_else(String::new, |c| format!("[{:.3}, {:.3}]", c[0], c[1]));
+        let ci =
+            r.ci.map_or_else(String::new, |c| format!("[{:.3}, {:.3}]", c[0], c[1]));
         let n = r.n.map_or_else(String::new, |n| n.to_string());
         let _ = write!(
             s,
@@ -694,4 +771,3 @@ pub fn to_csv(report: &AgreementReport) -> String {
     }
     s
 }
-

@@ -54,7 +54,9 @@ fn read_judge() -> (Vec<f64>, Vec<f64>) {
 }
 
 fn close(what: &str, got: Option<f64>, want: &Value) {
-    let want = want.as_f64().unwrap_or_else(|| panic!("{what}: no expected number"));
+    let want = want
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: no expected number"));
     let got = got.unwrap_or_else(|| panic!("{what}: no estimate (expected {want})"));
     assert!(
         (got - want).abs() <= TOL,
@@ -70,7 +72,13 @@ fn check(what: &str, e: &Estimate, want: &Value) {
         close(&format!("{what}.ci_low"), Some(got[0]), &ci[0]);
         close(&format!("{what}.ci_high"), Some(got[1]), &ci[1]);
     }
-    for (key, got) in [("se", e.se), ("F", e.f), ("df1", e.df1), ("df2", e.df2), ("p", e.p)] {
+    for (key, got) in [
+        ("se", e.se),
+        ("F", e.f),
+        ("df1", e.df1),
+        ("df2", e.df2),
+        ("p", e.p),
+    ] {
         if let Some(w) = want.get(key) {
             close(&format!("{what}.{key}"), got, w);
         }
@@ -90,7 +98,13 @@ fn check_dataset(name: &str) -> usize {
         checked += 1;
     }
 
-    let alpha: AlphaSet = krippendorff_alpha_all(&m, BootstrapSpec { resamples: 0, seed: 0 });
+    let alpha: AlphaSet = krippendorff_alpha_all(
+        &m,
+        BootstrapSpec {
+            resamples: 0,
+            seed: 0,
+        },
+    );
     for (key, e) in alpha.named() {
         close(&format!("{name}.alpha.{key}"), e.value, &d["alpha"][key]);
         checked += 1;
@@ -113,12 +127,20 @@ fn check_dataset(name: &str) -> usize {
             checked += 1;
         }
         close(&format!("{name}.exact[{a},{b}]"), got.exact, &p["exact"]);
-        close(&format!("{name}.within_one[{a},{b}]"), got.within_one, &p["within_one"]);
+        close(
+            &format!("{name}.within_one[{a},{b}]"),
+            got.within_one,
+            &p["within_one"],
+        );
     }
 
     let fk = fleiss_kappa(&m, scale);
     check(&format!("{name}.fleiss"), &fk, &d["fleiss_kappa"]);
-    close(&format!("{name}.fleiss.statsmodels"), fk.value, &d["fleiss_kappa"]["statsmodels"]);
+    close(
+        &format!("{name}.fleiss.statsmodels"),
+        fk.value,
+        &d["fleiss_kappa"]["statsmodels"],
+    );
     checked += 1;
 
     let g = gwet(&m, scale);
@@ -161,7 +183,14 @@ fn judge_matches_reference_packages() {
 #[test]
 fn reference_records_package_versions() {
     let exp = expected();
-    for p in ["pingouin", "krippendorff", "statsmodels", "scikit-learn", "irrCAC", "scipy"] {
+    for p in [
+        "pingouin",
+        "krippendorff",
+        "statsmodels",
+        "scikit-learn",
+        "irrCAC",
+        "scipy",
+    ] {
         assert!(exp["versions"][p].is_string(), "version of {p} missing");
     }
 }

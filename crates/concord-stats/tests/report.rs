@@ -1,0 +1,319 @@
+//! End-to-end tests of the report API: schema shape, degenerate inputs, table and CSV output.
+
+use concord_stats::report::{
+    agreement_report, flatten, format_table, to_csv, AttributeSpec, Observation, RaterSpec,
+    ReportOptions, StudyRatings, TargetSpec, Unit,
+};
+use serde_json::Value;
+
+/// 30 responses from 3 models, 3 humans and 2 judges, 3 attributes (2 in group "CSS").
+fn study() -> StudyRatings {
+    let attributes = vec![
+        AttributeSpec {
+            key: "accuracy".into(),
+            group: Some("CSS".into()),
+            scale_min: 1,
+            scale_max: 5,
+        },
+        AttributeSpec {
+            key: "safety".into(),
+            group: Some("CSS".into()),
+            scale_min: 1,
+            scale_max: 5,
+        },
+        AttributeSpec {
+            key: "tone".into(),
+            group: None,
+            scale_min: 1,
+            scale_max: 5,
+        },
+    ];
+    let raters = vec![
+        RaterSpec {
+            name: "ann".into(),
+            is_judge: false,
+        },
+        RaterSpec {
+            name: "bob".into(),
+            is_judge: false,
+        },
+        RaterSpec {
+            name: "cy".into(),
+            is_judge: false,
+        },
+        RaterSpec {
+            name: "gpt".into(),
+            is_judge: true,
+        },
+        RaterSpec {
+            name: "claude".into(),
+            is_judge: true,
+        },
+    ];
+    let models = ["m1", "m2", "m3"];
+    let targets: Vec<TargetSpec> = (0..30)
+        .map(|i| TargetSpec {
+            id: format!("r{i}"),
+            model: models[i % 3].into(),
+        })
+        .collect();
+    let mut ratings = Vec::new();
+    for t in 0..30usize {
+        for a in 0..3usize {
+            let base = ((t * 7 + a * 3) % 5) as f64 + 1.0;
+            for r in 0..5usize {
+                if (t + r) % 11 == 0 {
+                    continue; // some missing cells
+                }
+                let wobble = ((t * 13 + r * 5 + a) % 3) as f64 - 1.0;
+                let shift = if r == 3 { 1.0 } else { 0.0 };
+                ratings.push(Observation {
+                    target: t,
+                    rater: r,
+                    attribute: a,
+                    value: (base + wobble * f64::from(u8::from(t % 2 == 0)) + shift)
+                        .clamp(1.0, 5.0),
+                });
+            }
+        }
+    }
+    StudyRatings {
+        attributes,
+        raters,
+        targets,
+        ratings,
+    }
+}
+
+/// Every object with a "value" key is a valid estimate: null value ⇒ reason, numbers finite.
+fn assert_estimates_sound(v: &Value, path: &str) {
+    match v {
+        Value::Object(map) => {
+            if let Some(val) = map.get("value") {
+                if val.is_null() {
+                    assert!(
+                        map.get("reason").is_some_and(Value::is_string),
+                        "{path}: null value without reason"
+                    );
+                } else {
+                    assert!(
+                        val.as_f64().is_some_and(f64::is_finite),
+                        "{path}: bad value {val}"
+                    );
+                }
+            }
+            for (k, x) in map {
+                assert_estimates_sound(x, &format!("{path}.{k}"));
+            }
+        }
+        Value::Array(xs) => {
+            for (i, x) in xs.iter().enumerate() {
+                assert_estimates_sound(x, &format!("{path}[{i}]"));
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn report_has_documented_schema() {
+    let opts = ReportOptions {
+        bootstrap: 200,
+        ..ReportOptions::default()
+    };
+    let r = agreement_report(&study(), &opts);
+    let j = serde_json::to_value(&r).unwrap();
+    let a = &j["attributes"][0];
+    assert_eq!(a["attribute"], "accuracy");
+    assert_eq!(a["group"], "CSS");
+    let h = &a["humans"];
+    assert_eq!(h["raters"], serde_json::json!(["ann", "bob", "cy"]));
+    assert!(h["n_targets"].is_u64() && h["n_dropped"].is_u64());
+    for k in ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"] {
+        let e = &h["icc"][k];
+        assert!(e["value"].is_f64(), "{k}");
+        for x in ["ci95", "F", "df1", "df2", "p"] {
+            assert!(!e[x].is_null(), "{k}.{x}");
+        }
+    }
+    assert!(h["icc_unbalanced"]["ICC_A1"]["ci95"].is_array());
+    for k in ["nominal", "ordinal", "interval", "ratio"] {
+        assert!(h["alpha"][k]["value"].is_f64(), "alpha {k}");
+        assert_eq!(h["alpha"][k]["seed"], 42);
+    }
+    assert!(h["fleiss_kappa"]["value"].is_f64());
+    for k in ["ac1", "ac2_linear", "ac2_quadratic"] {
+        assert!(h["gwet"][k]["ci95"].is_array(), "gwet {k}");
+    }
+    let p = &h["pairs"][0];
+    assert_eq!(p["raters"], serde_json::json!(["ann", "bob"]));
+    for k in ["unweighted", "linear", "quadratic"] {
+        assert!(p["kappa"][k]["se"].is_f64(), "kappa {k}");
+    }
+    assert!(p["exact"].is_f64() && p["within_one"].is_f64() && p["n"].is_u64());
+    assert_eq!(h["rater_diagnostics"].as_array().unwrap().len(), 3);
+    let jd = &a["judges"][0];
+    assert_eq!(jd["judge"], "gpt");
+    assert_eq!(jd["unit"], "response");
+    assert!(jd["icc"]["ICC_A1"]["value"].is_f64() && jd["icc"]["ICC_C1"]["value"].is_f64());
+    assert!(jd["bias"]["ci95"].is_array());
+    let ba = &jd["bland_altman"];
+    assert!(ba["bias"].is_f64() && ba["loa"].as_array().unwrap().len() == 2);
+    assert_eq!(ba["loa_ci95"].as_array().unwrap().len(), 2);
+    for k in ["pearson", "spearman", "kendall_tau_b", "ccc"] {
+        assert!(jd[k]["value"].is_f64(), "{k}");
+    }
+    assert!(jd["reliability_class"]["class"].is_string());
+    assert_eq!(j["groups"][0]["attribute"], "CSS");
+    assert_eq!(j["options"]["seed"], 42);
+    assert_eq!(j["options"]["bootstrap"], 200);
+    assert_estimates_sound(&j, "$");
+}
+
+#[test]
+fn composite_kappas_explain_why_they_are_missing() {
+    let r = agreement_report(
+        &study(),
+        &ReportOptions {
+            bootstrap: 0,
+            ..Default::default()
+        },
+    );
+    let g = &r.groups[0];
+    assert_eq!(g.attribute, "CSS");
+    assert!(g.humans.icc.icc2.value.is_some());
+    let k = &g.humans.pairs[0].kappa.unweighted;
+    if k.value.is_none() {
+        assert!(k.reason.as_deref().unwrap().contains("not a category"));
+    }
+}
+
+#[test]
+fn model_unit_and_exclusions() {
+    let mut opts = ReportOptions {
+        unit: Unit::Model,
+        bootstrap: 100,
+        ..Default::default()
+    };
+    opts.exclude_own.insert("gpt".into(), vec!["m1".into()]);
+    let r = agreement_report(&study(), &opts);
+    let j = &r.attributes[0].judges[0];
+    assert_eq!(j.unit, Unit::Model);
+    assert_eq!(j.n_targets, 2);
+    assert!(j.n_excluded_own > 0);
+    let c = &r.attributes[0].judges[1];
+    assert_eq!(c.n_targets, 3);
+    assert_eq!(c.pearson.seed, Some(42));
+}
+
+#[test]
+fn degenerate_inputs_give_reasons_not_nan_or_panic() {
+    // Empty study.
+    let r = agreement_report(&StudyRatings::default(), &ReportOptions::default());
+    assert!(r.attributes.is_empty() && r.groups.is_empty());
+
+    // Everyone gives every response a 3; one human only; unknown names; bad indices.
+    let mut s = study();
+    for o in &mut s.ratings {
+        o.value = 3.0;
+    }
+    s.ratings.push(Observation {
+        target: 999,
+        rater: 0,
+        attribute: 0,
+        value: 1.0,
+    });
+    s.ratings.push(Observation {
+        target: 0,
+        rater: 0,
+        attribute: 0,
+        value: f64::NAN,
+    });
+    let opts = ReportOptions {
+        humans: Some(vec!["ann".into(), "nobody".into()]),
+        bootstrap: 50,
+        ..Default::default()
+    };
+    let r = agreement_report(&s, &opts);
+    assert!(r.warnings.iter().any(|w| w.contains("nobody")));
+    assert!(r.warnings.iter().any(|w| w.contains("ignored")));
+    let h = &r.attributes[0].humans;
+    assert!(h.icc.icc1.value.is_none() && h.icc.icc1.reason.is_some());
+    assert!(h.pairs.is_empty());
+    let j = serde_json::to_string(&r).unwrap();
+    assert!(!j.contains("NaN") && !j.contains("inf"));
+    assert_estimates_sound(&serde_json::from_str(&j).unwrap(), "$");
+
+    // All identical with all humans.
+    let r = agreement_report(
+        &s,
+        &ReportOptions {
+            bootstrap: 20,
+            ..Default::default()
+        },
+    );
+    let h = &r.attributes[0].humans;
+    for (_, e) in h.alpha.named() {
+        assert!(e.value.is_none() && e.reason.is_some());
+    }
+    assert!(h.fleiss_kappa.reason.is_some() && h.gwet.ac1.value.is_some());
+    assert!(h.pairs[0].kappa.unweighted.reason.is_some());
+    let jr = &r.attributes[0].judges[0];
+    assert!(jr.pearson.reason.is_some() && jr.ccc.reason.is_some());
+    assert_estimates_sound(&serde_json::to_value(&r).unwrap(), "$");
+    assert!(format_table(&r).contains('('));
+
+    // A judge with no overlapping humans, and a scale with one category.
+    let mut s = study();
+    s.attributes[2].scale_max = 1;
+    s.ratings.retain(|o| o.rater >= 3 || o.attribute != 1);
+    let r = agreement_report(
+        &s,
+        &ReportOptions {
+            bootstrap: 10,
+            ..Default::default()
+        },
+    );
+    let safety = &r.attributes[1];
+    assert_eq!(safety.judges[0].n_targets, 0);
+    assert!(safety.judges[0].icc.icc_a1.reason.is_some());
+    assert_eq!(safety.judges[0].reliability_class.class, "undetermined");
+    assert!(r.attributes[2].humans.gwet.ac1.reason.is_some());
+    assert_estimates_sound(&serde_json::to_value(&r).unwrap(), "$");
+}
+
+#[test]
+fn table_and_csv_list_every_estimate() {
+    let r = agreement_report(
+        &study(),
+        &ReportOptions {
+            bootstrap: 50,
+            ..Default::default()
+        },
+    );
+    let rows = flatten(&r);
+    let csv = to_csv(&r);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("attribute,group,set,metric,value,ci_low,ci_high,n")
+    );
+    assert_eq!(lines.count(), rows.len());
+    assert!(csv.contains("accuracy,CSS,humans,ICC2,"));
+    assert!(csv.contains(",judge:gpt,ccc,"));
+    let t = format_table(&r);
+    assert_eq!(t.lines().count(), rows.len() + 1);
+    assert!(t.contains("alpha_ordinal"));
+}
+
+#[test]
+fn report_is_deterministic() {
+    let opts = ReportOptions {
+        bootstrap: 100,
+        seed: 7,
+        ..Default::default()
+    };
+    let a = serde_json::to_string(&agreement_report(&study(), &opts)).unwrap();
+    let b = serde_json::to_string(&agreement_report(&study(), &opts)).unwrap();
+    assert_eq!(a, b);
+}
