@@ -11,6 +11,7 @@ pub mod merge;
 mod model;
 mod queue;
 mod rating;
+mod ratings_data;
 pub mod rubric;
 pub mod schema;
 mod study;
