@@ -147,6 +147,25 @@ fn main() {
         data.ratings.len(),
         boot.resamples
     );
+    let icc = icc_forms(&humans);
+    let vals: Vec<String> = icc
+        .icc
+        .named()
+        .iter()
+        .map(|(_, e)| format!("{:.6}", e.value.unwrap_or(f64::NAN)))
+        .collect();
+    let a = krippendorff_alpha_all(
+        &humans,
+        BootstrapSpec {
+            resamples: 0,
+            seed: 0,
+        },
+    );
+    println!(
+        "check vs bench_python.py: ICC values [{}], alpha interval {:.6}",
+        vals.join(", "),
+        a.interval.value.unwrap_or(f64::NAN)
+    );
     println!("-- one attribute, humans (10,000 × 3 matrix) --");
     println!(
         "icc_forms (6 ANOVA ICCs + F CIs)        {}",

@@ -5,10 +5,11 @@
 //! marginals n_c and n = Σ n_c, α = 1 − (n − 1) Σ o_ck δ²_ck / Σ n_c n_k δ²_ck.
 //! Units with fewer than two values are not pairable and are dropped (and counted).
 
-use crate::bootstrap::{percentile_ci, BootstrapSpec, Patterns, Resampler};
+use crate::bootstrap::{percentile_ci, BootstrapSpec, Patterns, TargetRows};
 use crate::estimate::Estimate;
 use crate::matrix::RatingMatrix;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Level of measurement, which fixes the difference function δ².
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,11 +73,26 @@ impl AlphaSet {
 /// Pairable units pooled into patterns of (value index, count).
 struct Units {
     domain: Vec<f64>,
+    index: HashMap<Vec<(usize, u32)>, usize>,
     patterns: Patterns,
     entries: Vec<Vec<(usize, f64)>>,
     m: Vec<f64>,
     n_units: usize,
     n_dropped: usize,
+}
+
+/// A unit's values as sorted (domain index, count) pairs.
+fn unit_key(domain: &[f64], row: &[Option<f64>]) -> Vec<(usize, u32)> {
+    let mut e: Vec<(usize, u32)> = Vec::new();
+    for v in row.iter().flatten() {
+        let c = domain.partition_point(|d| d < v);
+        match e.iter_mut().find(|x| x.0 == c) {
+            Some(x) => x.1 += 1,
+            None => e.push((c, 1)),
+        }
+    }
+    e.sort_unstable();
+    e
 }
 
 impl Units {
@@ -87,16 +103,8 @@ impl Units {
         let mut unit_entries: Vec<Vec<(usize, u32)>> = Vec::new();
         let mut dropped = 0;
         for row in mat.rows() {
-            let mut e: Vec<(usize, u32)> = Vec::new();
-            for v in row.iter().flatten() {
-                let c = domain.partition_point(|d| d < v);
-                match e.iter_mut().find(|x| x.0 == c) {
-                    Some(x) => x.1 += 1,
-                    None => e.push((c, 1)),
-                }
-            }
+            let e = unit_key(&domain, row);
             if e.iter().map(|x| x.1).sum::<u32>() >= 2 {
-                e.sort_unstable();
                 unit_entries.push(e);
             } else {
                 dropped += 1;
@@ -117,8 +125,15 @@ impl Units {
             .iter()
             .map(|e| e.iter().map(|x| x.1).sum())
             .collect();
+        let index = patterns
+            .representative
+            .iter()
+            .enumerate()
+            .map(|(p, &i)| (unit_entries[i].clone(), p))
+            .collect();
         Units {
             domain,
+            index,
             n_units: unit_entries.len(),
             patterns,
             entries,
@@ -201,7 +216,7 @@ fn alpha_from(level: Level, domain: &[f64], o: &[f64], nc: &[f64]) -> Option<f64
             d_e += 2.0 * nc[a] * nc[b] * d;
         }
     }
-    if !(d_e > 0.0) {
+    if d_e.is_nan() || d_e <= 0.0 {
         return None;
     }
     let v = 1.0 - (n - 1.0) * d_o / d_e;
@@ -231,45 +246,148 @@ pub fn krippendorff_alpha_all(m: &RatingMatrix, boot: BootstrapSpec) -> AlphaSet
     }
 }
 
-/// Alpha per level with delete-one-unit jackknife SE and seeded percentile bootstrap CI over units.
+/// Alpha per level with delete-one-unit jackknife SE and seeded percentile bootstrap CI.
 ///
 /// The jackknife SE is sqrt((N−1)/N Σ_u (α_(u) − ᾱ)²) over the N pairable units; units sharing
-/// a pattern share α_(u), so it costs one evaluation per distinct pattern. The bootstrap draws N
-/// pairable units with replacement (same seed for every level, so levels see the same resamples).
+/// a pattern share α_(u), so it costs one evaluation per distinct pattern. The bootstrap draws
+/// the rated targets with replacement (the same resamples as `icc_unbalanced` for the same seed);
+/// unpairable targets drawn simply contribute nothing. All levels see the same resamples.
 pub fn alpha_levels(m: &RatingMatrix, levels: &[Level], boot: BootstrapSpec) -> Vec<Estimate> {
-    let units = Units::new(m);
-    let c = units.domain.len();
-    if units.n_units < 2 {
-        return levels.iter().map(|_| Estimate::missing(NO_PAIRS)).collect();
-    }
-    let mut o = vec![0.0; c * c];
-    let mut nc = vec![0.0; c];
-    let w0 = units.patterns.weights();
-    units.coincidences(&w0, &mut o, &mut nc);
-    let point: Vec<Option<f64>> = levels
-        .iter()
-        .map(|&l| alpha_from(l, &units.domain, &o, &nc))
-        .collect();
+    let rows = TargetRows::new(m);
+    let mut a = AlphaBootstrap::new(m, &rows, levels, boot.resamples);
+    rows.for_each_resample(boot, |w| a.add_resample(w));
+    a.finish(boot)
+}
 
-    // Jackknife: remove one unit of each pattern in turn.
+/// Alpha prepared on pooled units, collecting bootstrap replicates over target patterns.
+pub(crate) struct AlphaBootstrap {
+    units: Units,
+    levels: Vec<Level>,
+    point: Vec<Option<f64>>,
+    se: Vec<Option<f64>>,
+    row_to_unit: Vec<Option<usize>>,
+    w: Vec<f64>,
+    o: Vec<f64>,
+    nc: Vec<f64>,
+    boots: Vec<Vec<f64>>,
+}
+
+impl AlphaBootstrap {
+    /// Point estimates and jackknife SEs; maps each target pattern to its unit pattern.
+    pub(crate) fn new(
+        m: &RatingMatrix,
+        rows: &TargetRows,
+        levels: &[Level],
+        resamples: usize,
+    ) -> Self {
+        let units = Units::new(m);
+        let c = units.domain.len();
+        let mut o = vec![0.0; c * c];
+        let mut nc = vec![0.0; c];
+        let enough = units.n_units >= 2;
+        let mut point = vec![None; levels.len()];
+        let mut se = vec![None; levels.len()];
+        if enough {
+            let w0 = units.patterns.weights();
+            units.coincidences(&w0, &mut o, &mut nc);
+            for (li, &l) in levels.iter().enumerate() {
+                point[li] = alpha_from(l, &units.domain, &o, &nc);
+            }
+            se = jackknife(&units, levels, &o, &nc);
+        }
+        let row_to_unit = (0..rows.patterns.len())
+            .map(|p| {
+                units
+                    .index
+                    .get(&unit_key(&units.domain, rows.row(m, p)))
+                    .copied()
+            })
+            .collect();
+        let k = units.patterns.len();
+        AlphaBootstrap {
+            levels: levels.to_vec(),
+            point,
+            se,
+            row_to_unit,
+            w: vec![0.0; k],
+            o,
+            nc,
+            boots: (0..levels.len())
+                .map(|_| Vec::with_capacity(resamples))
+                .collect(),
+            units,
+        }
+    }
+
+    /// Evaluate one resample given as target-pattern weights.
+    pub(crate) fn add_resample(&mut self, w_rows: &[f64]) {
+        if self.point.iter().all(Option::is_none) {
+            return;
+        }
+        self.w.iter_mut().for_each(|x| *x = 0.0);
+        for (wr, u) in w_rows.iter().zip(&self.row_to_unit) {
+            if let Some(u) = u {
+                self.w[*u] += wr;
+            }
+        }
+        self.units.coincidences(&self.w, &mut self.o, &mut self.nc);
+        for (li, &l) in self.levels.iter().enumerate() {
+            if self.point[li].is_some() {
+                let v = alpha_from(l, &self.units.domain, &self.o, &self.nc);
+                self.boots[li].push(v.unwrap_or(f64::NAN));
+            }
+        }
+    }
+
+    /// Estimates with jackknife SE and percentile CI.
+    pub(crate) fn finish(mut self, boot: BootstrapSpec) -> Vec<Estimate> {
+        let n = self.units.n_units;
+        (0..self.levels.len())
+            .map(|li| {
+                if n < 2 {
+                    return Estimate::missing(NO_PAIRS).with_n(n);
+                }
+                let Some(v) = self.point[li] else {
+                    return Estimate::missing(NO_VARIATION).with_n(n);
+                };
+                let mut e = Estimate::point(v).with_n(n);
+                if let Some(s) = self.se[li] {
+                    e = e.with_se(s);
+                }
+                if boot.resamples > 0 {
+                    if let Some((lo, hi)) = percentile_ci(&mut self.boots[li], boot.resamples) {
+                        e = e.with_ci(lo, hi, "bootstrap-percentile");
+                    }
+                    e = e.with_bootstrap(boot.seed, boot.resamples);
+                }
+                e
+            })
+            .collect()
+    }
+}
+
+/// Delete-one-unit jackknife SE per level (`None` where some deletion leaves α undefined).
+fn jackknife(units: &Units, levels: &[Level], o: &[f64], nc: &[f64]) -> Vec<Option<f64>> {
     let n_units = units.n_units as f64;
-    let mut jack: Vec<Vec<f64>> = vec![Vec::with_capacity(units.patterns.len()); levels.len()];
-    let mut jack_ok = vec![true; levels.len()];
-    let (mut oj, mut ncj) = (o.clone(), nc.clone());
+    let mut jack: Vec<Vec<f64>> = (0..levels.len())
+        .map(|_| Vec::with_capacity(units.patterns.len()))
+        .collect();
+    let mut ok = vec![true; levels.len()];
+    let (mut oj, mut ncj) = (o.to_vec(), nc.to_vec());
     for p in 0..units.patterns.len() {
         units.add(p, -1.0, &mut oj, &mut ncj);
         for (li, &l) in levels.iter().enumerate() {
             match alpha_from(l, &units.domain, &oj, &ncj) {
                 Some(v) => jack[li].push(v),
-                None => jack_ok[li] = false,
+                None => ok[li] = false,
             }
         }
         units.add(p, 1.0, &mut oj, &mut ncj);
     }
     let counts = units.patterns.weights();
-    let se: Vec<Option<f64>> = (0..levels.len())
+    (0..levels.len())
         .map(|li| {
-            if !jack_ok[li] {
+            if !ok[li] {
                 return None;
             }
             let mean = jack[li]
@@ -284,43 +402,6 @@ pub fn alpha_levels(m: &RatingMatrix, levels: &[Level], boot: BootstrapSpec) -> 
                 .map(|(a, w)| w * (a - mean).powi(2))
                 .sum::<f64>();
             Some(((n_units - 1.0) / n_units * ss).sqrt())
-        })
-        .collect();
-
-    // Bootstrap over pairable units.
-    let mut boots: Vec<Vec<f64>> = vec![Vec::with_capacity(boot.resamples); levels.len()];
-    if boot.resamples > 0 && point.iter().any(Option::is_some) {
-        let mut rs = Resampler::new(&units.patterns, boot.seed);
-        let mut w = vec![0.0; units.patterns.len()];
-        for _ in 0..boot.resamples {
-            rs.draw(&mut w);
-            units.coincidences(&w, &mut o, &mut nc);
-            for (li, &l) in levels.iter().enumerate() {
-                if point[li].is_some() {
-                    boots[li].push(alpha_from(l, &units.domain, &o, &nc).unwrap_or(f64::NAN));
-                }
-            }
-        }
-    }
-
-    levels
-        .iter()
-        .enumerate()
-        .map(|(li, _)| {
-            let Some(v) = point[li] else {
-                return Estimate::missing(NO_VARIATION).with_n(units.n_units);
-            };
-            let mut e = Estimate::point(v).with_n(units.n_units);
-            if let Some(s) = se[li] {
-                e = e.with_se(s);
-            }
-            if boot.resamples > 0 {
-                if let Some((lo, hi)) = percentile_ci(&mut boots[li], boot.resamples) {
-                    e = e.with_ci(lo, hi, "bootstrap-percentile");
-                }
-                e = e.with_bootstrap(boot.seed, boot.resamples);
-            }
-            e
         })
         .collect()
 }

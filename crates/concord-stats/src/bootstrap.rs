@@ -181,25 +181,45 @@ pub fn percentile_ci(values: &mut Vec<f64>, asked: usize) -> Option<(f64, f64)> 
     ))
 }
 
-/// Run `resamples` weighted evaluations of `stat` and return the percentile CI.
-pub fn bootstrap_patterns(
-    patterns: &Patterns,
-    spec: BootstrapSpec,
-    mut stat: impl FnMut(&[f64]) -> Option<f64>,
-) -> Option<(f64, f64)> {
-    if spec.resamples == 0 || patterns.is_empty() {
-        return None;
+/// Targets with at least one rating, pooled by identical rows: the unit of every target bootstrap.
+///
+/// Statistics that share a `TargetRows` and a seed see exactly the same resamples, so the report
+/// can draw once per resample for several statistics and still match the standalone functions.
+#[derive(Debug, Clone)]
+pub struct TargetRows {
+    /// Matrix row of each kept target.
+    pub keep: Vec<usize>,
+    /// Kept targets pooled by identical rows.
+    pub patterns: Patterns,
+}
+
+impl TargetRows {
+    /// Pool the rated targets of `m`.
+    pub fn new(m: &crate::matrix::RatingMatrix) -> TargetRows {
+        let keep: Vec<usize> = (0..m.n_targets())
+            .filter(|&t| m.row(t).iter().any(Option::is_some))
+            .collect();
+        let patterns = Patterns::from_keys(keep.iter().map(|&t| row_key(m.row(t))));
+        TargetRows { keep, patterns }
     }
-    let mut rs = Resampler::new(patterns, spec.seed);
-    let mut w = vec![0.0; patterns.len()];
-    let mut out = Vec::with_capacity(spec.resamples);
-    for _ in 0..spec.resamples {
-        rs.draw(&mut w);
-        if let Some(v) = stat(&w) {
-            out.push(v);
+
+    /// The matrix row standing for pattern `p`.
+    pub fn row<'m>(&self, m: &'m crate::matrix::RatingMatrix, p: usize) -> &'m [Option<f64>] {
+        m.row(self.keep[self.patterns.representative[p]])
+    }
+
+    /// Call `f` with the pattern weights of each of `spec.resamples` resamples.
+    pub fn for_each_resample(&self, spec: BootstrapSpec, mut f: impl FnMut(&[f64])) {
+        if spec.resamples == 0 || self.patterns.is_empty() {
+            return;
+        }
+        let mut rs = Resampler::new(&self.patterns, spec.seed);
+        let mut w = vec![0.0; self.patterns.len()];
+        for _ in 0..spec.resamples {
+            rs.draw(&mut w);
+            f(&w);
         }
     }
-    percentile_ci(&mut out, spec.resamples)
 }
 
 #[cfg(test)]

@@ -247,7 +247,7 @@ fn ccc_parts(x: &[f64], y: &[f64]) -> Option<(f64, f64, f64)> {
     }
     let (sxy, sxx, syy) = (sxy / nf, sxx / nf, syy / nf);
     let den = sxx + syy + (mx - my).powi(2);
-    if !(den > 0.0) {
+    if den.is_nan() || den <= 0.0 {
         return None;
     }
     let rc = 2.0 * sxy / den;

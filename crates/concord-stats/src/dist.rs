@@ -89,7 +89,7 @@ pub fn t_quantile(p: f64, df: f64) -> f64 {
 
 /// Two-sided p-value of a t statistic with `df` degrees of freedom.
 pub fn t_two_sided_p(t: f64, df: f64) -> f64 {
-    if !(df > 0.0) || t.is_nan() {
+    if df.is_nan() || df <= 0.0 || t.is_nan() {
         return f64::NAN;
     }
     if t.is_infinite() {

@@ -93,7 +93,7 @@ pub fn chance_corrected(
             .map(|k| (0..q).map(|l| w[k * q + l] * pi[k] * pi[l]).sum::<f64>())
             .sum(),
     };
-    if !(1.0 - pe > 1e-12) {
+    if pe.is_nan() || 1.0 - pe <= 1e-12 {
         return Estimate::missing("no variance: chance agreement is 1");
     }
     let gamma = (pa - pe) / (1.0 - pe);

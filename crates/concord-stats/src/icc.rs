@@ -2,7 +2,7 @@
 //! two-way ANOVA on complete targets, and an unbalanced-data ICC(A,1)/ICC(C,1) from Henderson's
 //! method I variance components.
 
-use crate::bootstrap::{bootstrap_patterns, row_key, BootstrapSpec, Patterns};
+use crate::bootstrap::{percentile_ci, BootstrapSpec, TargetRows};
 use crate::dist::{f_quantile, f_sf};
 use crate::estimate::Estimate;
 use crate::matrix::RatingMatrix;
@@ -240,6 +240,15 @@ pub fn icc_from_mean_squares(ms: &MeanSquares) -> IccForms {
     }
 }
 
+/// ICC(A,1) and ICC(C,1) point values from mean squares, without tests or CIs (for resampling).
+pub fn icc_a1_c1(ms: &MeanSquares) -> (Option<f64>, Option<f64>) {
+    let (nf, kf) = (ms.n as f64, ms.k as f64);
+    let a = (ms.msr - ms.mse) / (ms.msr + (kf - 1.0) * ms.mse + kf * (ms.msc - ms.mse) / nf);
+    let c = (ms.msr - ms.mse) / (ms.msr + (kf - 1.0) * ms.mse);
+    let ok = |v: f64| (v.is_finite() && ms.n >= 2 && ms.k >= 2).then_some(v);
+    (ok(a), ok(c))
+}
+
 /// Henderson method I variance components of the two-way random model without interaction.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct VarianceComponents {
@@ -351,7 +360,7 @@ fn solve3(a: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
     };
     let d = det(&a);
     let scale = a.iter().flatten().map(|v| v.abs()).fold(0.0, f64::max);
-    if !(d.abs() > 1e-12 * scale.powi(3)) {
+    if d.is_nan() || d.abs() <= 1e-12 * scale.powi(3) {
         return None;
     }
     let mut x = [0.0; 3];
@@ -387,81 +396,120 @@ fn icc_pair(c: &VarianceComponents) -> (Option<f64>, Option<f64>) {
 /// are not truncated at 0, so on balanced data this reproduces ICC(2,1) and ICC(3,1) of the
 /// ANOVA. The 95% CI is a seeded percentile bootstrap over targets.
 pub fn icc_unbalanced(m: &RatingMatrix, boot: BootstrapSpec) -> UnbalancedIcc {
-    let keep: Vec<usize> = (0..m.n_targets())
-        .filter(|&t| m.row(t).iter().any(Option::is_some))
-        .collect();
-    let patterns = Patterns::from_keys(keep.iter().map(|&t| row_key(m.row(t))));
-    let rows: Vec<PatternRow> = patterns
-        .representative
-        .iter()
-        .map(|&i| {
-            let row = m.row(keep[i]);
-            let cells: Vec<(usize, f64)> = row
-                .iter()
-                .enumerate()
-                .filter_map(|(j, c)| c.map(|v| (j, v)))
-                .collect();
-            PatternRow {
-                m: cells.len() as f64,
-                sum: cells.iter().map(|c| c.1).sum(),
-                sumsq: cells.iter().map(|c| c.1 * c.1).sum(),
-                cells,
-            }
-        })
-        .collect();
-    let h = Henderson {
-        rows,
-        k: m.n_raters(),
-    };
-    let mut ysum = vec![0.0; h.k];
-    let mut msum = vec![0.0; h.k];
-    let w0 = patterns.weights();
-    let comps = h.components(&w0, &mut ysum, &mut msum);
-    let n_ratings = m.n_observed();
-    let base = UnbalancedIcc {
-        n_targets: keep.len(),
-        n_raters: m.n_active_raters(),
-        n_ratings,
-        n_dropped: m.n_targets() - keep.len(),
-        components: comps,
-        icc_a1: Estimate::missing(""),
-        icc_c1: Estimate::missing(""),
-    };
-    let Some(c) = comps else {
-        let reason = "not estimable: needs ≥ 2 targets, ≥ 2 raters and some target rated twice";
-        return UnbalancedIcc {
-            icc_a1: Estimate::missing(reason),
-            icc_c1: Estimate::missing(reason),
-            ..base
+    let rows = TargetRows::new(m);
+    let mut h = HendersonBootstrap::new(m, &rows, boot.resamples);
+    rows.for_each_resample(boot, |w| h.add_resample(w));
+    h.finish(boot)
+}
+
+/// Henderson estimator prepared on pooled target rows, collecting bootstrap replicates.
+pub(crate) struct HendersonBootstrap {
+    h: Henderson,
+    point: Option<VarianceComponents>,
+    n_targets: usize,
+    n_raters: usize,
+    n_ratings: usize,
+    n_dropped: usize,
+    ysum: Vec<f64>,
+    msum: Vec<f64>,
+    a_vals: Vec<f64>,
+    c_vals: Vec<f64>,
+}
+
+impl HendersonBootstrap {
+    /// Pool `m`'s rows and compute the point estimate.
+    pub(crate) fn new(m: &RatingMatrix, rows: &TargetRows, resamples: usize) -> Self {
+        let pattern_rows: Vec<PatternRow> = (0..rows.patterns.len())
+            .map(|p| {
+                let cells: Vec<(usize, f64)> = rows
+                    .row(m, p)
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(j, c)| c.map(|v| (j, v)))
+                    .collect();
+                PatternRow {
+                    m: cells.len() as f64,
+                    sum: cells.iter().map(|c| c.1).sum(),
+                    sumsq: cells.iter().map(|c| c.1 * c.1).sum(),
+                    cells,
+                }
+            })
+            .collect();
+        let h = Henderson {
+            rows: pattern_rows,
+            k: m.n_raters(),
         };
-    };
-    let (a1, c1) = icc_pair(&c);
-    let no_var = "no variance to partition (all ratings identical or degenerate components)";
-    let mut icc_a1 = Estimate::from_option(a1, no_var).with_n(keep.len());
-    let mut icc_c1 = Estimate::from_option(c1, no_var).with_n(keep.len());
-    if boot.resamples > 0 && (a1.is_some() || c1.is_some()) {
-        let mut a_vals = Vec::with_capacity(boot.resamples);
-        let ci_c = bootstrap_patterns(&patterns, boot, |w| {
-            let (a, c) = h
-                .components(w, &mut ysum, &mut msum)
-                .map_or((None, None), |c| icc_pair(&c));
-            a_vals.push(a.unwrap_or(f64::NAN));
-            c
-        });
-        let ci_a = crate::bootstrap::percentile_ci(&mut a_vals, boot.resamples);
-        if let Some((lo, hi)) = ci_a {
-            icc_a1 = icc_a1.with_ci(lo, hi, "bootstrap-percentile");
+        let mut ysum = vec![0.0; h.k];
+        let mut msum = vec![0.0; h.k];
+        let point = h.components(&rows.patterns.weights(), &mut ysum, &mut msum);
+        HendersonBootstrap {
+            h,
+            point,
+            n_targets: rows.keep.len(),
+            n_raters: m.n_active_raters(),
+            n_ratings: m.n_observed(),
+            n_dropped: m.n_targets() - rows.keep.len(),
+            ysum,
+            msum,
+            a_vals: Vec::with_capacity(resamples),
+            c_vals: Vec::with_capacity(resamples),
         }
-        if let Some((lo, hi)) = ci_c {
-            icc_c1 = icc_c1.with_ci(lo, hi, "bootstrap-percentile");
-        }
-        icc_a1 = icc_a1.with_bootstrap(boot.seed, boot.resamples);
-        icc_c1 = icc_c1.with_bootstrap(boot.seed, boot.resamples);
     }
-    UnbalancedIcc {
-        icc_a1,
-        icc_c1,
-        ..base
+
+    /// Evaluate one resample given as target-pattern weights.
+    pub(crate) fn add_resample(&mut self, w: &[f64]) {
+        if self.point.is_none() {
+            return;
+        }
+        let (a, c) = self
+            .h
+            .components(w, &mut self.ysum, &mut self.msum)
+            .map_or((None, None), |c| icc_pair(&c));
+        self.a_vals.push(a.unwrap_or(f64::NAN));
+        self.c_vals.push(c.unwrap_or(f64::NAN));
+    }
+
+    /// Point estimates with percentile CIs from the collected resamples.
+    pub(crate) fn finish(mut self, boot: BootstrapSpec) -> UnbalancedIcc {
+        let n = self.n_targets;
+        let (icc_a1, icc_c1) = match self.point {
+            None => {
+                let reason =
+                    "not estimable: needs ≥ 2 targets, ≥ 2 raters and some target rated twice";
+                (Estimate::missing(reason), Estimate::missing(reason))
+            }
+            Some(c) => {
+                let (a1, c1) = icc_pair(&c);
+                let no_var =
+                    "no variance to partition (all ratings identical or degenerate components)";
+                let mut ea = Estimate::from_option(a1, no_var).with_n(n);
+                let mut ec = Estimate::from_option(c1, no_var).with_n(n);
+                if boot.resamples > 0 {
+                    if let Some((lo, hi)) = percentile_ci(&mut self.a_vals, boot.resamples) {
+                        ea = ea.with_ci(lo, hi, "bootstrap-percentile");
+                    }
+                    if let Some((lo, hi)) = percentile_ci(&mut self.c_vals, boot.resamples) {
+                        ec = ec.with_ci(lo, hi, "bootstrap-percentile");
+                    }
+                    if ea.is_some() {
+                        ea = ea.with_bootstrap(boot.seed, boot.resamples);
+                    }
+                    if ec.is_some() {
+                        ec = ec.with_bootstrap(boot.seed, boot.resamples);
+                    }
+                }
+                (ea, ec)
+            }
+        };
+        UnbalancedIcc {
+            n_targets: n,
+            n_raters: self.n_raters,
+            n_ratings: self.n_ratings,
+            n_dropped: self.n_dropped,
+            components: self.point,
+            icc_a1,
+            icc_c1,
+        }
     }
 }
 

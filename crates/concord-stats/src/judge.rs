@@ -7,7 +7,7 @@ use crate::correlation::{
 };
 use crate::dist::{t_quantile, t_two_sided_p, z975};
 use crate::estimate::Estimate;
-use crate::icc::{icc_from_complete, IccForms};
+use crate::icc::{icc_a1_c1, icc_from_complete, mean_squares, IccForms};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -148,7 +148,8 @@ pub fn paired_agreement(judge: &[f64], human: &[f64]) -> PairedAgreement {
 /// Point values of the nine bootstrapped quantities, NaN where undefined.
 fn point_values(x: &[f64], y: &[f64]) -> [f64; 9] {
     let nan = f64::NAN;
-    let f = two_column_icc(x, y);
+    let data: Vec<f64> = x.iter().zip(y).flat_map(|(a, b)| [*a, *b]).collect();
+    let (icc_a, icc_c) = icc_a1_c1(&mean_squares(&data, x.len(), 2));
     let n = x.len() as f64;
     let d_mean = x.iter().zip(y).map(|(a, b)| a - b).sum::<f64>() / n;
     let sd = (x
@@ -160,8 +161,8 @@ fn point_values(x: &[f64], y: &[f64]) -> [f64; 9] {
         .sqrt();
     let z = z975();
     [
-        f.icc2.value.unwrap_or(nan),
-        f.icc3.value.unwrap_or(nan),
+        icc_a.unwrap_or(nan),
+        icc_c.unwrap_or(nan),
         d_mean,
         d_mean - z * sd,
         d_mean + z * sd,
@@ -185,7 +186,7 @@ pub fn paired_agreement_bootstrap(
     }
     let mut rng = ChaCha8Rng::seed_from_u64(boot.seed);
     let (mut bx, mut by) = (vec![0.0; n], vec![0.0; n]);
-    let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(boot.resamples); 9];
+    let mut draws: Vec<Vec<f64>> = (0..9).map(|_| Vec::with_capacity(boot.resamples)).collect();
     for _ in 0..boot.resamples {
         for i in 0..n {
             let k = rng.random_range(0..n);

@@ -109,7 +109,7 @@ pub fn kappa_from_table(table: &[f64], q: usize, weights: Weights) -> Estimate {
             pe += w[i * q + j] * row[i] * col[j];
         }
     }
-    if !(1.0 - pe > 1e-12) {
+    if pe.is_nan() || 1.0 - pe <= 1e-12 {
         return Estimate::missing("no variance: chance agreement is 1 (one category used by both)");
     }
     let kappa = (po - pe) / (1.0 - pe);

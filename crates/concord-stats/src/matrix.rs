@@ -130,6 +130,11 @@ impl RatingMatrix {
         (0..self.n_targets).map(move |t| self.row(t))
     }
 
+    /// All cells, row-major.
+    pub fn cells(&self) -> &[Option<f64>] {
+        &self.cells
+    }
+
     /// Number of present cells.
     pub fn n_observed(&self) -> usize {
         self.cells.iter().filter(|c| c.is_some()).count()

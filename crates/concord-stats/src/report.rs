@@ -3,11 +3,11 @@
 //! `agreement_report` takes neutral study data ([`StudyRatings`]) and options and returns an
 //! [`AgreementReport`] whose JSON form is documented field by field in `SCHEMA.md`.
 
-use crate::alpha::{krippendorff_alpha_all, AlphaSet};
-use crate::bootstrap::BootstrapSpec;
+use crate::alpha::{AlphaBootstrap, AlphaSet, Level};
+use crate::bootstrap::{BootstrapSpec, TargetRows};
 use crate::estimate::Estimate;
 use crate::gwet::{gwet, GwetSet};
-use crate::icc::{icc_forms, icc_unbalanced, IccForms, UnbalancedIcc};
+use crate::icc::{icc_forms, HendersonBootstrap, IccForms, UnbalancedIcc};
 use crate::judge::{
     mean_bias, pair_icc, paired_agreement, paired_agreement_bootstrap, reliability_class,
     BlandAltman, PairIcc, PairedAgreement, ReliabilityClass,
@@ -300,6 +300,27 @@ fn human_report(
     let n_targets = m.rows().filter(|r| r.iter().any(Option::is_some)).count();
     let n_complete = m.rows().filter(|r| r.iter().all(Option::is_some)).count();
     let icc = icc_forms(&m);
+    // One draw per resample serves both bootstraps (identical to the standalone functions).
+    let rows = TargetRows::new(&m);
+    let mut hb = HendersonBootstrap::new(&m, &rows, boot.resamples);
+    let mut ab = AlphaBootstrap::new(&m, &rows, &Level::ALL, boot.resamples);
+    rows.for_each_resample(boot, |w| {
+        hb.add_resample(w);
+        ab.add_resample(w);
+    });
+    let icc_unbalanced = hb.finish(boot);
+    let mut alpha_it = ab.finish(boot).into_iter();
+    let mut next = || {
+        alpha_it
+            .next()
+            .unwrap_or_else(|| Estimate::missing("not computed"))
+    };
+    let alpha = AlphaSet {
+        nominal: next(),
+        ordinal: next(),
+        interval: next(),
+        ratio: next(),
+    };
     let mut pairs = Vec::new();
     let col = |j: usize| -> Vec<Option<f64>> { (0..m.n_targets()).map(|t| m.get(t, j)).collect() };
     let cols: Vec<Vec<Option<f64>>> = (0..m.n_raters()).map(col).collect();
@@ -320,13 +341,16 @@ fn human_report(
             let (mut x, mut y) = (Vec::new(), Vec::new());
             for t in 0..m.n_targets() {
                 let Some(v) = m.get(t, j) else { continue };
-                let others: Vec<f64> = (0..m.n_raters())
-                    .filter(|&k| k != j)
-                    .filter_map(|k| m.get(t, k))
-                    .collect();
-                if !others.is_empty() {
+                let (mut sum, mut cnt) = (0.0, 0.0);
+                for (k, c) in m.row(t).iter().enumerate() {
+                    if let (true, Some(o)) = (k != j, c) {
+                        sum += o;
+                        cnt += 1.0;
+                    }
+                }
+                if cnt > 0.0 {
                     x.push(v);
-                    y.push(others.iter().sum::<f64>() / others.len() as f64);
+                    y.push(sum / cnt);
                 }
             }
             RaterDiagnostic {
@@ -342,8 +366,8 @@ fn human_report(
         n_targets,
         n_dropped: n_targets - n_complete,
         icc: icc.icc,
-        icc_unbalanced: icc_unbalanced(&m, boot),
-        alpha: krippendorff_alpha_all(&m, boot),
+        icc_unbalanced,
+        alpha,
         fleiss_kappa: fleiss_kappa(&m, sheet.scale),
         gwet: gwet(&m, sheet.scale),
         pairs,
@@ -355,7 +379,7 @@ fn judge_report(
     data: &StudyRatings,
     sheet: &Sheet,
     judge: usize,
-    humans: &[usize],
+    human_mean: &[Option<f64>],
     opts: &ReportOptions,
 ) -> JudgeReport {
     let name = &data.raters[judge].name;
@@ -363,20 +387,19 @@ fn judge_report(
     let mut excluded = 0;
     // (model, judge score, human mean) per usable response.
     let mut rows: Vec<(&str, f64, f64)> = Vec::new();
-    for t in 0..sheet.m.n_targets() {
+    for (t, hm) in human_mean.iter().enumerate() {
         let Some(j) = sheet.m.get(t, judge) else {
             continue;
         };
-        let hs: Vec<f64> = humans.iter().filter_map(|&h| sheet.m.get(t, h)).collect();
-        if hs.is_empty() {
+        let Some(h) = *hm else {
             continue;
-        }
+        };
         let model = data.targets[t].model.as_str();
         if own.is_some_and(|ms| ms.iter().any(|m| m == model)) {
             excluded += 1;
             continue;
         }
-        rows.push((model, j, hs.iter().sum::<f64>() / hs.len() as f64));
+        rows.push((model, j, h));
     }
     let a: PairedAgreement = match opts.unit {
         Unit::Response => {
@@ -463,11 +486,11 @@ pub fn agreement_report(data: &StudyRatings, opts: &ReportOptions) -> AgreementR
         cells[a].take().unwrap_or_else(|| vec![None; nt * nr])
     };
     let mut sheets: Vec<Sheet> = Vec::new();
-    let mut raw: BTreeMap<usize, Vec<Option<f64>>> = BTreeMap::new();
+    let mut sheet_index: BTreeMap<usize, usize> = BTreeMap::new();
     for &a in &attrs {
         let c = sheet_of(a, &mut cells);
-        raw.insert(a, c.clone());
         let spec = &data.attributes[a];
+        sheet_index.insert(a, sheets.len());
         if let Ok(m) = RatingMatrix::new(nt, nr, c) {
             sheets.push(Sheet {
                 key: spec.key.clone(),
@@ -493,10 +516,26 @@ pub fn agreement_report(data: &StudyRatings, opts: &ReportOptions) -> AgreementR
             .copied()
             .filter(|&a| data.attributes[a].group.as_ref() == Some(g))
             .collect();
+        let parts: Vec<&[Option<f64>]> = members
+            .iter()
+            .filter_map(|a| sheet_index.get(a).map(|&i| sheets[i].m.cells()))
+            .collect();
         let mut c = vec![None; nt * nr];
         for (i, cell) in c.iter_mut().enumerate() {
-            let vals: Option<Vec<f64>> = members.iter().map(|a| raw[a][i]).collect();
-            *cell = vals.map(|v| v.iter().sum::<f64>() / v.len() as f64);
+            let mut sum = 0.0;
+            let mut complete = !parts.is_empty();
+            for p in &parts {
+                match p[i] {
+                    Some(v) => sum += v,
+                    None => {
+                        complete = false;
+                        break;
+                    }
+                }
+            }
+            if complete {
+                *cell = Some(sum / parts.len() as f64);
+            }
         }
         let lo = members.iter().map(|&a| data.attributes[a].scale_min).min();
         let hi = members.iter().map(|&a| data.attributes[a].scale_max).max();
@@ -509,14 +548,28 @@ pub fn agreement_report(data: &StudyRatings, opts: &ReportOptions) -> AgreementR
             });
         }
     }
-    let analyse = |s: &Sheet| AttributeReport {
-        attribute: s.key.clone(),
-        group: s.group.clone(),
-        humans: human_report(s, &humans, &human_names, boot),
-        judges: judges
-            .iter()
-            .map(|&j| judge_report(data, s, j, &humans, opts))
-            .collect(),
+    let analyse = |s: &Sheet| {
+        let human_mean: Vec<Option<f64>> = (0..s.m.n_targets())
+            .map(|t| {
+                let (mut sum, mut cnt) = (0.0, 0.0);
+                for &h in &humans {
+                    if let Some(v) = s.m.get(t, h) {
+                        sum += v;
+                        cnt += 1.0;
+                    }
+                }
+                (cnt > 0.0).then(|| sum / cnt)
+            })
+            .collect();
+        AttributeReport {
+            attribute: s.key.clone(),
+            group: s.group.clone(),
+            humans: human_report(s, &humans, &human_names, boot),
+            judges: judges
+                .iter()
+                .map(|&j| judge_report(data, s, j, &human_mean, opts))
+                .collect(),
+        }
     };
     AgreementReport {
         attributes: sheets.iter().map(analyse).collect(),
