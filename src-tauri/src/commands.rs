@@ -24,7 +24,8 @@ fn user_error(err: concord_core::Error) -> String {
 #[derive(Debug, Clone, Serialize)]
 pub struct RaterSummary {
     pub rater: Rater,
-    pub progress: Progress,
+    /// Left out (`None`) where it is not shown: counting costs a scan of the rater's queue.
+    pub progress: Option<Progress>,
 }
 
 /// What the start screen shows about an open study.
@@ -84,14 +85,18 @@ pub struct SavedRating {
     pub value: Option<i64>,
 }
 
-fn summary(study: &Study) -> concord_core::Result<StudySummary> {
+fn summary(study: &Study, with_progress: bool) -> concord_core::Result<StudySummary> {
     let settings = study.settings()?;
     let raters = study
         .raters()?
         .into_iter()
         .filter(|r| r.kind == RaterKind::Human)
         .map(|rater| {
-            let progress = study.progress(&rater.id)?;
+            let progress = if with_progress {
+                Some(study.progress(&rater.id)?)
+            } else {
+                None
+            };
             Ok(RaterSummary { rater, progress })
         })
         .collect::<concord_core::Result<Vec<_>>>()?;
@@ -119,9 +124,13 @@ fn title_for(study: &str, rater: Option<&str>) -> String {
 }
 
 /// Opens `path` as the current study (closing any other), with no rater chosen yet.
-fn open_into(state: &AppState, path: &Path) -> concord_core::Result<StudySummary> {
+fn open_into(
+    state: &AppState,
+    path: &Path,
+    with_progress: bool,
+) -> concord_core::Result<StudySummary> {
     let study = Study::open(path)?;
-    let summary = summary(&study)?;
+    let summary = summary(&study, with_progress)?;
     *state.open() = Some(OpenStudy { study, rater: None });
     state.remember(path, &summary.name, None);
     Ok(summary)
@@ -154,7 +163,7 @@ fn choose_into(state: &AppState, name: &str) -> Result<Session, String> {
         progress = study.progress(&rater.id).map_err(user_error)?;
     }
     let resume_position = study.first_unfinished(&rater.id).map_err(user_error)?;
-    let summary = summary(study).map_err(user_error)?;
+    let summary = summary(study, false).map_err(user_error)?;
     state.remember(study.path(), &summary.name, Some(&rater.name));
     open.rater = Some(rater.clone());
     Ok(Session {
@@ -226,7 +235,8 @@ pub async fn startup<R: Runtime>(
         error: None,
     };
     if let Some(path) = target {
-        match open_into(&state, &path) {
+        // With a rater to resume, the rater list (and its progress counts) is not shown.
+        match open_into(&state, &path, rater.is_none()) {
             Ok(summary) => {
                 set_title(&app, &title_for(&summary.name, None));
                 startup.study = Some(summary);
@@ -264,9 +274,17 @@ pub async fn open_study<R: Runtime>(
     state: State<'_, AppState>,
     path: String,
 ) -> CommandResult<StudySummary> {
-    let summary = open_into(&state, Path::new(&path)).map_err(user_error)?;
+    let summary = open_into(&state, Path::new(&path), true).map_err(user_error)?;
     set_title(&app, &title_for(&summary.name, None));
     Ok(summary)
+}
+
+/// The open study with every rater's current progress, for the start screen.
+#[tauri::command]
+pub async fn study_summary(state: State<'_, AppState>) -> CommandResult<StudySummary> {
+    let guard = state.open();
+    let open = guard.as_ref().ok_or("no study is open")?;
+    summary(&open.study, true).map_err(user_error)
 }
 
 /// Creates a new study file from a built-in rubric template and opens it.
@@ -286,7 +304,7 @@ pub async fn create_study<R: Runtime>(
     let path = PathBuf::from(path);
     let study = Study::create(&path, name, &rubric).map_err(user_error)?;
     drop(study);
-    let summary = open_into(&state, &path).map_err(user_error)?;
+    let summary = open_into(&state, &path, true).map_err(user_error)?;
     set_title(&app, &title_for(&summary.name, None));
     Ok(summary)
 }
@@ -553,7 +571,10 @@ mod tests {
             .map(|r| r.rater.name.as_str())
             .collect();
         assert_eq!(names, ["Rater 1", "Rater 2"]);
-        assert!(summary.raters.iter().all(|r| r.progress.total > 0));
+        assert!(summary
+            .raters
+            .iter()
+            .all(|r| r.progress.as_ref().unwrap().total > 0));
         let recent = run(recent_studies(app.state())).unwrap();
         assert_eq!(recent[0].path, fx.path());
 
@@ -646,6 +667,22 @@ mod tests {
         .unwrap();
         assert_eq!(first.rater.id, second.rater.id);
         assert_eq!(second.progress.total, 8);
+    }
+
+    #[test]
+    fn study_summary_counts_progress_of_every_rater() {
+        let fx = Fixture::demo();
+        let app = fx.app(LaunchArgs::default());
+        assert!(run(study_summary(app.state())).is_err());
+        let session = open_with_rater(&app, &fx.path(), "Ann");
+        assert!(session.study.raters.iter().all(|r| r.progress.is_none()));
+        let summary = run(study_summary(app.state())).unwrap();
+        let ann = summary
+            .raters
+            .iter()
+            .find(|r| r.rater.name == "Ann")
+            .unwrap();
+        assert_eq!(ann.progress.as_ref().unwrap().total, 8);
     }
 
     #[test]

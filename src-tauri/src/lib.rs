@@ -43,6 +43,7 @@ pub fn run() {
             commands::startup,
             commands::recent_studies,
             commands::open_study,
+            commands::study_summary,
             commands::create_study,
             commands::choose_rater,
             commands::close_study,

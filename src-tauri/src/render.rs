@@ -20,43 +20,45 @@ pub fn markdown_to_safe_html(source: &str) -> String {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_GFM;
     let mut link_ends: Vec<Option<String>> = Vec::new();
-    let events = Parser::new_ext(source, options).map(|event| match event {
-        // Raw HTML from the source is content to read, not markup to interpret.
-        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-        // Chat text relies on single newlines; keep them as line breaks.
-        Event::SoftBreak => Event::HardBreak,
-        Event::TaskListMarker(done) => {
-            Event::Text(CowStr::from(if done { "☑ " } else { "☐ " }))
-        }
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            ..
-        }) => {
-            let shown = match link_type {
-                LinkType::Autolink | LinkType::Email => None,
-                _ if dest_url.is_empty() => None,
-                _ => Some(dest_url.to_string()),
-            };
-            link_ends.push(shown);
-            Event::Html(CowStr::from("<span class=\"md-link\">"))
-        }
-        Event::End(TagEnd::Link) => {
-            let end = match link_ends.pop().flatten() {
-                Some(url) => format!(
-                    "</span><span class=\"md-url\"> ⟨{}⟩</span>",
-                    escape_html(&url)
-                ),
-                None => "</span>".to_string(),
-            };
-            Event::Html(CowStr::from(end))
-        }
-        Event::Start(Tag::Image { .. }) => {
-            Event::Html(CowStr::from("<span class=\"md-image\">[image: "))
-        }
-        Event::End(TagEnd::Image) => Event::Html(CowStr::from("]</span>")),
-        other => other,
-    });
+    let events = Parser::new_ext(source, options)
+        .map(|event| match event {
+            // Raw HTML from the source is content to read, not markup to interpret.
+            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+            // Chat text relies on single newlines; keep them as line breaks.
+            Event::SoftBreak => Event::HardBreak,
+            Event::TaskListMarker(done) => {
+                Event::Text(CowStr::from(if done { "☑ " } else { "☐ " }))
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => {
+                let shown = match link_type {
+                    LinkType::Autolink | LinkType::Email => None,
+                    _ if dest_url.is_empty() => None,
+                    _ => Some(dest_url.to_string()),
+                };
+                link_ends.push(shown);
+                Event::Html(CowStr::from("<span class=\"md-link\">"))
+            }
+            Event::End(TagEnd::Link) => {
+                let end = match link_ends.pop().flatten() {
+                    Some(url) => format!(
+                        "</span><span class=\"md-url\"> ⟨{}⟩</span>",
+                        escape_html(&url)
+                    ),
+                    None => "</span>".to_string(),
+                };
+                Event::Html(CowStr::from(end))
+            }
+            Event::Start(Tag::Image { .. }) => {
+                Event::Html(CowStr::from("<span class=\"md-image\">[image: "))
+            }
+            Event::End(TagEnd::Image) => Event::Html(CowStr::from("]</span>")),
+            other => other,
+        })
+        .flat_map(break_long_runs);
     let mut html = String::with_capacity(source.len() + source.len() / 4);
     pulldown_cmark::html::push_html(&mut html, events);
     sanitizer().clean(&html).to_string()
@@ -113,6 +115,44 @@ pub fn context_to_safe_html(context: &serde_json::Value) -> Option<String> {
     )
 }
 
+/// Longest run of non-space characters left without a line-break opportunity.
+const MAX_UNBROKEN: usize = 64;
+
+/// Splits text with very long unbroken runs (a 2 MB "word", a long URL) by `<wbr>` every
+/// [`MAX_UNBROKEN`] characters: WebKit lays out such a run in tens of seconds otherwise, and
+/// `<wbr>` adds no character to what a rater copies.
+fn break_long_runs(event: Event<'_>) -> Vec<Event<'_>> {
+    let Event::Text(text) = event else {
+        return vec![event];
+    };
+    let mut run = 0;
+    let needs_split = text.chars().any(|c| {
+        run = if c.is_whitespace() { 0 } else { run + 1 };
+        run > MAX_UNBROKEN
+    });
+    if !needs_split {
+        return vec![Event::Text(text)];
+    }
+    let mut events = Vec::new();
+    let mut start = 0;
+    let mut run = 0;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            run = 0;
+            continue;
+        }
+        if run == MAX_UNBROKEN {
+            events.push(Event::Text(CowStr::from(text[start..i].to_string())));
+            events.push(Event::InlineHtml(CowStr::from("<wbr>")));
+            start = i;
+            run = 0;
+        }
+        run += 1;
+    }
+    events.push(Event::Text(CowStr::from(text[start..].to_string())));
+    events
+}
+
 fn sanitizer() -> &'static ammonia::Builder<'static> {
     static SANITIZER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     SANITIZER.get_or_init(|| {
@@ -142,6 +182,7 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             "th",
             "td",
             "span",
+            "wbr",
         ]
         .into_iter()
         .collect();
@@ -224,10 +265,16 @@ mod tests {
     }
 
     #[test]
-    fn long_single_line_is_kept_whole() {
+    fn long_single_line_is_kept_whole_with_break_opportunities() {
         let line = "a".repeat(2 * 1024 * 1024);
         let html = markdown_to_safe_html(&line);
-        assert!(html.len() >= line.len());
+        assert_eq!(html.replace("<wbr>", "").matches('a').count(), line.len());
+        assert_eq!(html.matches("<wbr>").count(), line.len() / MAX_UNBROKEN - 1);
+        let short = markdown_to_safe_html("plain words stay as they are");
+        assert!(!short.contains("<wbr>"));
+        let mixed = markdown_to_safe_html(&format!("ünï{} tail", "é".repeat(100)));
+        assert!(mixed.contains("<wbr>"), "{mixed}");
+        assert!(mixed.contains(" tail"));
     }
 
     #[test]

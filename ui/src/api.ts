@@ -42,7 +42,8 @@ export interface Progress {
 
 export interface RaterSummary {
   rater: Rater;
-  progress: Progress;
+  /** Null where the caller did not ask for counts (see `studySummary`). */
+  progress: Progress | null;
 }
 
 export interface StudySummary {
@@ -126,6 +127,7 @@ export const api = {
   startup: () => invoke<Startup>("startup"),
   recentStudies: () => invoke<RecentStudy[]>("recent_studies"),
   openStudy: (path: string) => invoke<StudySummary>("open_study", { path }),
+  studySummary: () => invoke<StudySummary>("study_summary"),
   createStudy: (path: string, name: string, template: string) =>
     invoke<StudySummary>("create_study", { path, name, template }),
   chooseRater: (name: string) => invoke<Session>("choose_rater", { name }),

@@ -32,12 +32,21 @@ export interface Instrumentation {
   /** Set once the first screen after start-up is interactive. */
   ready: boolean;
   screen: ScreenName | null;
+  /** The response the rating screen shows (0-based position in the rater's order). */
+  position: number | null;
+  responseId: string | null;
   /** Milliseconds from navigation start (page load) to the rating screen being ready. */
   startToRatingReadyMs: number | null;
-  /** Keypress to the new response painted, per navigation. */
+  /** Key press to the new response's text laid out (style and layout forced), per navigation. */
   nextLatenciesMs: number[];
+  /** Key press to the next frame painted after it, when a frame came within 250 ms. */
+  nextPaintedMs: number[];
+  /** Navigations after which no frame came within 250 ms (throttled or hidden window). */
+  paintTimeouts: number;
   /** Command call to resolved promise for each set_rating, as the UI sees it. */
   saveLatenciesMs: number[];
+  /** Value given to "saved" shown, including waiting behind earlier saves. */
+  keyToSavedMs: number[];
   /** Saves that failed (message), so tests can see them. */
   failedSaves: string[];
 }
@@ -51,14 +60,33 @@ declare global {
 export const instrumentation: Instrumentation = {
   ready: false,
   screen: null,
+  position: null,
+  responseId: null,
   startToRatingReadyMs: null,
   nextLatenciesMs: [],
+  nextPaintedMs: [],
+  paintTimeouts: 0,
   saveLatenciesMs: [],
+  keyToSavedMs: [],
   failedSaves: [],
 };
 window.__concord = instrumentation;
 
-/** Resolves after the browser has painted the current DOM (two animation frames). */
-export function afterPaint(): Promise<void> {
-  return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+/**
+ * Resolves just after the browser has painted the current DOM (next frame, then a task), with
+ * `true`; or with `false` after `timeoutMs` if no frame came (a hidden or throttled window must
+ * not block the keyboard).
+ */
+export function afterPaint(timeoutMs = 250): Promise<boolean> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (painted: boolean) => {
+      if (!settled) {
+        settled = true;
+        resolve(painted);
+      }
+    };
+    requestAnimationFrame(() => setTimeout(() => finish(true), 0));
+    setTimeout(() => finish(false), timeoutMs);
+  });
 }

@@ -1,6 +1,6 @@
 import "./style.css";
 import { api, errorText, type Progress, type Session, type Startup, type StudySummary } from "./api";
-import { instrumentation, type AppContext, type NavigateOptions, type Screen, type ScreenName } from "./app";
+import { afterPaint, instrumentation, type AppContext, type NavigateOptions, type Screen, type ScreenName } from "./app";
 import { clear, h } from "./dom";
 import { StartScreen } from "./start";
 import { RateScreen } from "./rate";
@@ -176,6 +176,8 @@ async function boot(): Promise<void> {
   const app = new App(startup);
   if (startup.error) app.notify(startup.error, "error");
   await app.navigate(startup.session ? "rate" : "start");
+  await afterPaint();
+  if (instrumentation.screen === "rate") instrumentation.startToRatingReadyMs = performance.now();
   instrumentation.ready = true;
 }
 

@@ -46,6 +46,9 @@ export class RateScreen implements Screen {
   private helpOpen = false;
   private flagMenuOpen = false;
   private navBusy = false;
+  /** True while a response loads; keys typed meanwhile wait in `bufferedKeys`. */
+  private loading = false;
+  private bufferedKeys: KeyboardEvent[] = [];
 
   // Static parts of the screen, built once.
   private readonly reading = h("div", { class: "reading", tabindex: "-1", "aria-label": "Prompt and response" });
@@ -139,6 +142,24 @@ export class RateScreen implements Screen {
 
   /** Loads and shows the response at `position` in this rater's order. */
   async show(position: number): Promise<void> {
+    this.loading = true;
+    try {
+      await this.load(position);
+    } catch (err) {
+      this.bufferedKeys = [];
+      throw err;
+    } finally {
+      this.loading = false;
+    }
+    instrumentation.position = this.view!.position;
+    instrumentation.responseId = this.view!.response_id;
+    // Keys typed while the response was loading belong to it, not to the previous one.
+    const keys = this.bufferedKeys;
+    this.bufferedKeys = [];
+    for (const key of keys) this.onKey(key);
+  }
+
+  private async load(position: number): Promise<void> {
     await this.flushNote();
     await this.writes.catch(() => undefined);
     const view = await api.ratingView(position);
@@ -194,7 +215,10 @@ export class RateScreen implements Screen {
       }
       return e.key !== "Tab";
     }
-    const typing = target instanceof HTMLTextAreaElement || target instanceof HTMLInputElement || target instanceof HTMLSelectElement;
+    const typing =
+      target instanceof HTMLTextAreaElement ||
+      target instanceof HTMLSelectElement ||
+      (target instanceof HTMLInputElement && target.type !== "checkbox");
     if (typing) {
       if (e.key === "Escape") {
         target.blur();
@@ -211,6 +235,10 @@ export class RateScreen implements Screen {
       return false;
     }
     if (e.altKey) return false;
+    if (this.loading) {
+      if (e.key !== "Tab") this.bufferedKeys.push(e);
+      return e.key !== "Tab";
+    }
     if (this.flagMenuOpen && this.onFlagMenuKey(e)) return true;
 
     const start = performance.now();
@@ -476,7 +504,7 @@ export class RateScreen implements Screen {
     if (!row) return;
     this.focusIdx = idx;
     this.renderFocus();
-    row.el.focus({ preventScroll: false });
+    row.el.focus({ preventScroll: true });
     row.el.scrollIntoView({ block: "nearest" });
   }
 
@@ -507,10 +535,15 @@ export class RateScreen implements Screen {
       this.inFlight++;
       const saved = this.saved;
       const started = performance.now();
-      const write = this.enqueue(() => api.setRating(view.response_id, key, value));
+      const write = this.enqueue(async () => {
+        const sent = performance.now();
+        const result = await api.setRating(view.response_id, key, value);
+        instrumentation.saveLatenciesMs.push(performance.now() - sent);
+        return result;
+      });
       write.then(
         (result) => {
-          instrumentation.saveLatenciesMs.push(performance.now() - started);
+          instrumentation.keyToSavedMs.push(performance.now() - started);
           const before = countSet(saved);
           if (result.value === null) delete saved[key];
           else saved[key] = result.value;
@@ -642,13 +675,17 @@ export class RateScreen implements Screen {
     this.navBusy = true;
     try {
       await this.show(position);
-      await afterPaint();
+      // Reading a layout property forces style and layout of the new text now.
+      void this.responseBody.offsetHeight;
       instrumentation.nextLatenciesMs.push(performance.now() - started);
     } catch (err) {
       this.ctx.notify(errorText(err), "error");
+      return;
     } finally {
       this.navBusy = false;
     }
+    if (await afterPaint()) instrumentation.nextPaintedMs.push(performance.now() - started);
+    else instrumentation.paintTimeouts++;
   }
 
   private toggleHelp(open: boolean): void {

@@ -15,6 +15,21 @@ export class StartScreen implements Screen {
     this.ctx = ctx;
     this.el = h("section", { class: "screen start" });
     this.render();
+    if (ctx.study) void this.refreshStudy();
+  }
+
+  /** Fetches fresh progress counts for the rater list. */
+  private async refreshStudy(): Promise<void> {
+    try {
+      const study = await api.studySummary();
+      if (this.ctx.study?.path !== study.path) return;
+      this.ctx.study = { ...this.ctx.study, raters: study.raters };
+      const focused = (document.activeElement as HTMLElement | null)?.dataset?.rater;
+      this.renderStudyPanel();
+      if (focused) this.el.querySelector<HTMLElement>(`[data-rater="${CSS.escape(focused)}"]`)?.focus();
+    } catch (err) {
+      this.showError(errorText(err));
+    }
   }
 
   focusFirst(): void {
@@ -139,6 +154,7 @@ export class StartScreen implements Screen {
 
   private raterButton(summary: RaterSummary, autofocus: boolean): HTMLElement {
     const p = summary.progress;
+    const counts = p ? (p.total ? `${formatCount(p.done)} / ${formatCount(p.total)} rated` : "no assignments yet") : "";
     return h(
       "button",
       {
@@ -146,11 +162,11 @@ export class StartScreen implements Screen {
         class: "rater-item",
         "data-rater": summary.rater.name,
         "data-autofocus": autofocus,
-        "aria-label": `Rate as ${summary.rater.name}, ${p.done} of ${p.total} rated`,
+        "aria-label": counts ? `Rate as ${summary.rater.name}, ${counts}` : `Rate as ${summary.rater.name}`,
         onclick: () => void this.chooseRater(summary.rater.name),
       },
       h("span", { class: "rater-name" }, summary.rater.name),
-      h("span", { class: "rater-progress" }, p.total ? `${formatCount(p.done)} / ${formatCount(p.total)} rated` : "no assignments yet"),
+      h("span", { class: "rater-progress" }, counts),
     );
   }
 

@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::{RaterKind, Rubric, Study};
 use concord_io::export::{export, ExportLayout};
+use crate::analysis;
 use concord_io::import::{
     import_ratings, import_responses, ColumnMap, RatingLayout, RESPONSE_FIELDS,
 };
@@ -116,7 +117,11 @@ enum Command {
     /// Create a synthetic demo study with known properties.
     Demo(DemoArgs),
     /// Inter-rater and judge-vs-human agreement per attribute and group, with 95% CIs.
-    Agreement(AgreementArgs),
+    Agreement(analysis::AgreementArgs),
+    /// Draw one chart to an SVG or PNG file.
+    Plot(analysis::PlotArgs),
+    /// Write a self-contained HTML report (summary, methods, tables, all charts).
+    Report(analysis::ReportArgs),
     /// Show or change study settings.
     Settings {
         file: PathBuf,
@@ -132,40 +137,6 @@ enum Command {
         #[arg(long = "exclude-own", value_name = "JUDGE=MODEL")]
         exclude_own: Vec<String>,
     },
-}
-
-#[derive(Args)]
-struct AgreementArgs {
-    file: PathBuf,
-    #[arg(long, conflicts_with = "csv")]
-    json: bool,
-    #[arg(long)]
-    csv: bool,
-    /// Only these attributes (repeatable).
-    #[arg(long = "attribute", value_name = "KEY")]
-    attributes: Vec<String>,
-    /// Human raters to use, comma-separated (default: all).
-    #[arg(long, value_delimiter = ',')]
-    humans: Option<Vec<String>>,
-    /// Judges to compare, comma-separated (default: all).
-    #[arg(long, value_delimiter = ',')]
-    judges: Option<Vec<String>>,
-    #[arg(long, value_enum, default_value_t = UnitArg::Response)]
-    unit: UnitArg,
-    /// JUDGE=MODEL to leave out for that judge with --unit model (repeatable; adds to the study setting).
-    #[arg(long = "exclude-own", value_name = "JUDGE=MODEL")]
-    exclude_own: Vec<String>,
-    /// Bootstrap resamples for bootstrap CIs.
-    #[arg(long, default_value_t = 1000)]
-    bootstrap: usize,
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum UnitArg {
-    Response,
-    Model,
 }
 
 #[derive(Subcommand)]
@@ -228,7 +199,7 @@ impl From<Kind> for RaterKind {
     }
 }
 
-fn print_json(value: &impl serde::Serialize) {
+pub(crate) fn print_json(value: &impl serde::Serialize) {
     println!(
         "{}",
         serde_json::to_string_pretty(value).expect("serializable")
@@ -267,79 +238,6 @@ fn rate(file: &Path, rater: &str) -> Result<()> {
         let event = study.set_rating(&rater, id, attribute, value)?;
         writeln!(out, "ok {} {response} {attribute} {value:?}", event.id)?;
         out.flush()?;
-    }
-    Ok(())
-}
-
-/// Parses repeated `JUDGE=MODEL` arguments.
-fn parse_pairs(pairs: &[String]) -> Result<Vec<(String, String)>> {
-    pairs
-        .iter()
-        .map(|p| match p.split_once('=') {
-            Some((j, m)) if !j.trim().is_empty() && !m.trim().is_empty() => {
-                Ok((j.trim().to_string(), m.trim().to_string()))
-            }
-            _ => Err(concord_io::IoError::Usage(format!(
-                "--exclude-own expects JUDGE=MODEL, got '{p}'"
-            ))
-            .into()),
-        })
-        .collect()
-}
-
-fn agreement(a: AgreementArgs) -> Result<()> {
-    use concord_stats::report::{agreement_report, format_table, to_csv, ReportOptions, Unit};
-    let study = Study::open(&a.file)?;
-    let mut exclude_own = study.settings()?.exclude_own;
-    for (judge, model) in parse_pairs(&a.exclude_own)? {
-        exclude_own.entry(judge).or_default().push(model);
-    }
-    let data = study.study_ratings()?;
-    let known = |names: &Option<Vec<String>>, judges: bool| -> Result<()> {
-        for n in names.iter().flatten() {
-            if !data
-                .raters
-                .iter()
-                .any(|r| r.name == *n && r.is_judge == judges)
-            {
-                bail!(
-                    "no {} named '{n}' in {}",
-                    if judges { "judge" } else { "human rater" },
-                    a.file.display()
-                );
-            }
-        }
-        Ok(())
-    };
-    known(&a.humans, false)?;
-    known(&a.judges, true)?;
-    if let Some(k) = a
-        .attributes
-        .iter()
-        .find(|k| !data.attributes.iter().any(|x| x.key == **k))
-    {
-        bail!("no attribute '{k}' in this study's rubric");
-    }
-    let opts = ReportOptions {
-        attributes: (!a.attributes.is_empty()).then_some(a.attributes),
-        humans: a.humans,
-        judges: a.judges,
-        unit: match a.unit {
-            UnitArg::Response => Unit::Response,
-            UnitArg::Model => Unit::Model,
-        },
-        exclude_own,
-        bootstrap: a.bootstrap,
-        seed: a.seed,
-        ..ReportOptions::default()
-    };
-    let report = agreement_report(&data, &opts);
-    if a.json {
-        print_json(&report);
-    } else if a.csv {
-        print!("{}", to_csv(&report));
-    } else {
-        print!("{}", format_table(&report));
     }
     Ok(())
 }
@@ -559,7 +457,9 @@ pub fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Rate { file, rater } => rate(&file, &rater)?,
-        Command::Agreement(a) => agreement(a)?,
+        Command::Agreement(a) => analysis::agreement(a)?,
+        Command::Plot(a) => analysis::plot(a)?,
+        Command::Report(a) => analysis::report(a)?,
         Command::Settings {
             file,
             blind,
@@ -578,7 +478,7 @@ pub fn run(cli: Cli) -> Result<()> {
             if let Some(o) = overlap {
                 settings.overlap_target = o;
             }
-            for (judge, model) in parse_pairs(&exclude_own)? {
+            for (judge, model) in analysis::parse_pairs(&exclude_own)? {
                 settings.exclude_own.entry(judge).or_default().push(model);
             }
             study.set_settings(&settings)?;

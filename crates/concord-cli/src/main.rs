@@ -1,6 +1,7 @@
 //! `concord`: the study lead's operations, headless. Parses arguments, calls `concord-core` /
 //! `concord-io`, prints results. Exit codes: 0 ok, 1 error, 2 usage.
 
+mod analysis;
 mod commands;
 
 use std::process::ExitCode;

@@ -13,14 +13,18 @@ use crate::model::{Progress, QueueEntry, QueueFilter, QueuePage, RatingView, Res
 use crate::study::Study;
 
 /// Per-assignment status: position, response, number of values set, flagged. Binds ?1 = rater,
-/// ?2 = number of attributes (so every caller binds both, whatever its filter uses).
+/// ?2 = number of attributes (so every caller binds both, whatever its filter uses). The counts
+/// come from one grouped scan of the rater's slice of `rating` (its primary-key prefix) rather
+/// than a subquery per assignment.
 const STATUS_SQL: &str = "
-    SELECT a.order_key, a.response_id, ?2 AS n_attributes,
-           (SELECT count(*) FROM rating r WHERE r.rater_id = a.rater_id AND r.response_id = a.response_id
-              AND r.value IS NOT NULL) AS n_set,
-           coalesce((SELECT n.flags <> '[]' FROM response_note n WHERE n.rater_id = a.rater_id
-              AND n.response_id = a.response_id), 0) AS flagged
-    FROM assignment a WHERE a.rater_id = ?1";
+    SELECT a.order_key, a.response_id, ?2 AS n_attributes, coalesce(c.n_set, 0) AS n_set,
+           coalesce(n.flags <> '[]', 0) AS flagged
+    FROM assignment a
+    LEFT JOIN (SELECT response_id, count(*) AS n_set FROM rating
+               WHERE rater_id = ?1 AND value IS NOT NULL GROUP BY response_id) c
+           ON c.response_id = a.response_id
+    LEFT JOIN response_note n ON n.rater_id = a.rater_id AND n.response_id = a.response_id
+    WHERE a.rater_id = ?1";
 
 /// Seed of a rater's shuffle: stable for (study seed, rater), different across raters.
 fn rater_seed(study_seed: u64, rater_id: &str) -> u64 {

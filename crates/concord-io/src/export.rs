@@ -10,6 +10,7 @@ use polars::prelude::*;
 
 use crate::error::{IoError, Result};
 use crate::format::Format;
+use crate::progress::Progress;
 
 /// Shape of an exported annotation set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +131,7 @@ pub fn export(
 ) -> Result<ExportSummary> {
     let format = Format::resolve(out, format)?;
     let rows = study.annotations()?;
+    let progress = Progress::new(rows.len() as u64, "writing rows");
     let keys: Vec<String> = study
         .rubric()?
         .attributes
@@ -142,6 +144,7 @@ pub fn export(
     }
     .map_err(|e| IoError::file(out, e.to_string()))?;
     write_frame(&mut frame, out, format)?;
+    progress.finish();
     Ok(ExportSummary {
         rows: frame.height(),
         columns: frame

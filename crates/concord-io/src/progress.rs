@@ -18,6 +18,7 @@ impl Progress {
             return Progress(None);
         }
         let bar = ProgressBar::new(len).with_message(message);
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
         bar.set_style(
             ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} rows ({eta})")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),

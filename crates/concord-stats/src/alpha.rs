@@ -75,8 +75,10 @@ struct Units {
     domain: Vec<f64>,
     index: HashMap<Vec<(usize, u32)>, usize>,
     patterns: Patterns,
-    entries: Vec<Vec<(usize, f64)>>,
-    m: Vec<f64>,
+    /// Per unit pattern, its additions to the accumulator `[o (C × C) | n_c (C)]`: only the
+    /// off-diagonal o_ck with c < k (all that α reads) and the marginals, so that a resample
+    /// costs a few sparse multiply-adds per pattern.
+    terms: Vec<Vec<(usize, f64)>>,
     n_units: usize,
     n_dropped: usize,
 }
@@ -98,7 +100,7 @@ fn unit_key(domain: &[f64], row: &[Option<f64>]) -> Vec<(usize, u32)> {
 impl Units {
     fn new(mat: &RatingMatrix) -> Units {
         let mut domain: Vec<f64> = mat.values().collect();
-        domain.sort_by(f64::total_cmp);
+        domain.sort_unstable_by(f64::total_cmp);
         domain.dedup();
         let mut unit_entries: Vec<Vec<(usize, u32)>> = Vec::new();
         let mut dropped = 0;
@@ -111,19 +113,11 @@ impl Units {
             }
         }
         let patterns = Patterns::from_keys(unit_entries.iter().cloned());
-        let entries: Vec<Vec<(usize, f64)>> = patterns
+        let c = domain.len();
+        let terms = patterns
             .representative
             .iter()
-            .map(|&i| {
-                unit_entries[i]
-                    .iter()
-                    .map(|&(c, k)| (c, f64::from(k)))
-                    .collect()
-            })
-            .collect();
-        let m = entries
-            .iter()
-            .map(|e| e.iter().map(|x| x.1).sum())
+            .map(|&i| unit_terms(&unit_entries[i], c))
             .collect();
         let index = patterns
             .representative
@@ -136,51 +130,50 @@ impl Units {
             index,
             n_units: unit_entries.len(),
             patterns,
-            entries,
-            m,
+            terms,
             n_dropped: dropped,
         }
     }
 
-    /// Add `w` times pattern p's coincidences to `o` (C × C) and `nc`.
-    fn add(&self, p: usize, w: f64, o: &mut [f64], nc: &mut [f64]) {
-        let c = self.domain.len();
-        let e = &self.entries[p];
-        let f = w / (self.m[p] - 1.0);
-        for &(a, na) in e {
-            nc[a] += w * na;
-            for &(b, nb) in e {
-                let same = if a == b { na } else { 0.0 };
-                o[a * c + b] += f * (na * nb - same);
-            }
+    /// Add `w` times pattern p's coincidences and marginals to `acc` = `[o | n_c]`.
+    fn add(&self, p: usize, w: f64, acc: &mut [f64]) {
+        for &(i, v) in &self.terms[p] {
+            acc[i] += w * v;
         }
     }
 
-    fn coincidences(&self, w: &[f64], o: &mut [f64], nc: &mut [f64]) {
-        o.iter_mut().for_each(|x| *x = 0.0);
-        nc.iter_mut().for_each(|x| *x = 0.0);
+    fn coincidences(&self, w: &[f64], acc: &mut [f64]) {
+        acc.iter_mut().for_each(|x| *x = 0.0);
         for (p, &wp) in w.iter().enumerate() {
             if wp != 0.0 {
-                self.add(p, wp, o, nc);
+                self.add(p, wp, acc);
             }
         }
     }
 }
 
-/// Squared difference δ²(c, k) between domain values c ≤ k (Krippendorff 2011, section E).
-fn delta2(level: Level, domain: &[f64], nc: &[f64], c: usize, k: usize) -> f64 {
+/// A unit's additions to `[o | n_c]`: (n_uc n_uk)/(m_u − 1) for c < k, and n_uc.
+fn unit_terms(entries: &[(usize, u32)], c: usize) -> Vec<(usize, f64)> {
+    let m: f64 = entries.iter().map(|e| f64::from(e.1)).sum();
+    let mut t = Vec::new();
+    for (i, &(a, na)) in entries.iter().enumerate() {
+        for &(b, nb) in &entries[i + 1..] {
+            let (lo, hi) = (a.min(b), a.max(b));
+            t.push((lo * c + hi, f64::from(na) * f64::from(nb) / (m - 1.0)));
+        }
+        t.push((c * c + a, f64::from(na)));
+    }
+    t
+}
+
+/// Squared difference δ²(c, k) between domain values c < k (Krippendorff 2011, section E);
+/// `span` = n_c + … + n_k, kept as a running sum by the caller so ordinal costs O(1).
+fn delta2(level: Level, domain: &[f64], nc: &[f64], span: f64, c: usize, k: usize) -> f64 {
     let (vc, vk) = (domain[c], domain[k]);
     match level {
-        Level::Nominal => {
-            if c == k {
-                0.0
-            } else {
-                1.0
-            }
-        }
+        Level::Nominal => 1.0,
         Level::Ordinal => {
-            let (lo, hi) = (c.min(k), c.max(k));
-            let s: f64 = nc[lo..=hi].iter().sum::<f64>() - (nc[lo] + nc[hi]) / 2.0;
+            let s = span - (nc[c] + nc[k]) / 2.0;
             s * s
         }
         Level::Interval => (vc - vk).powi(2),
@@ -195,9 +188,10 @@ fn delta2(level: Level, domain: &[f64], nc: &[f64], c: usize, k: usize) -> f64 {
     }
 }
 
-/// α from a coincidence matrix and its marginals; `None` when there is no expected disagreement.
-fn alpha_from(level: Level, domain: &[f64], o: &[f64], nc: &[f64]) -> Option<f64> {
+/// α from the accumulator `[o | n_c]`; `None` when there is no expected disagreement.
+fn alpha_from(level: Level, domain: &[f64], acc: &[f64]) -> Option<f64> {
     let c = domain.len();
+    let (o, nc) = acc.split_at(c * c);
     let n: f64 = nc.iter().sum();
     if n <= 1.0 {
         return None;
@@ -207,11 +201,13 @@ fn alpha_from(level: Level, domain: &[f64], o: &[f64], nc: &[f64]) -> Option<f64
         if nc[a] == 0.0 {
             continue;
         }
+        let mut span = nc[a];
         for b in (a + 1)..c {
+            span += nc[b];
             if nc[b] == 0.0 {
                 continue;
             }
-            let d = delta2(level, domain, nc, a, b);
+            let d = delta2(level, domain, nc, span, a, b);
             d_o += 2.0 * o[a * c + b] * d;
             d_e += 2.0 * nc[a] * nc[b] * d;
         }
@@ -267,8 +263,7 @@ pub(crate) struct AlphaBootstrap {
     se: Vec<Option<f64>>,
     row_to_unit: Vec<Option<usize>>,
     w: Vec<f64>,
-    o: Vec<f64>,
-    nc: Vec<f64>,
+    acc: Vec<f64>,
     boots: Vec<Vec<f64>>,
 }
 
@@ -282,18 +277,17 @@ impl AlphaBootstrap {
     ) -> Self {
         let units = Units::new(m);
         let c = units.domain.len();
-        let mut o = vec![0.0; c * c];
-        let mut nc = vec![0.0; c];
+        let mut acc = vec![0.0; c * c + c];
         let enough = units.n_units >= 2;
         let mut point = vec![None; levels.len()];
         let mut se = vec![None; levels.len()];
         if enough {
             let w0 = units.patterns.weights();
-            units.coincidences(&w0, &mut o, &mut nc);
+            units.coincidences(&w0, &mut acc);
             for (li, &l) in levels.iter().enumerate() {
-                point[li] = alpha_from(l, &units.domain, &o, &nc);
+                point[li] = alpha_from(l, &units.domain, &acc);
             }
-            se = jackknife(&units, levels, &o, &nc);
+            se = jackknife(&units, levels, &acc);
         }
         let row_to_unit = (0..rows.patterns.len())
             .map(|p| {
@@ -310,8 +304,7 @@ impl AlphaBootstrap {
             se,
             row_to_unit,
             w: vec![0.0; k],
-            o,
-            nc,
+            acc,
             boots: (0..levels.len())
                 .map(|_| Vec::with_capacity(resamples))
                 .collect(),
@@ -330,10 +323,10 @@ impl AlphaBootstrap {
                 self.w[*u] += wr;
             }
         }
-        self.units.coincidences(&self.w, &mut self.o, &mut self.nc);
+        self.units.coincidences(&self.w, &mut self.acc);
         for (li, &l) in self.levels.iter().enumerate() {
             if self.point[li].is_some() {
-                let v = alpha_from(l, &self.units.domain, &self.o, &self.nc);
+                let v = alpha_from(l, &self.units.domain, &self.acc);
                 self.boots[li].push(v.unwrap_or(f64::NAN));
             }
         }
@@ -367,22 +360,22 @@ impl AlphaBootstrap {
 }
 
 /// Delete-one-unit jackknife SE per level (`None` where some deletion leaves α undefined).
-fn jackknife(units: &Units, levels: &[Level], o: &[f64], nc: &[f64]) -> Vec<Option<f64>> {
+fn jackknife(units: &Units, levels: &[Level], acc: &[f64]) -> Vec<Option<f64>> {
     let n_units = units.n_units as f64;
     let mut jack: Vec<Vec<f64>> = (0..levels.len())
         .map(|_| Vec::with_capacity(units.patterns.len()))
         .collect();
     let mut ok = vec![true; levels.len()];
-    let (mut oj, mut ncj) = (o.to_vec(), nc.to_vec());
+    let mut accj = acc.to_vec();
     for p in 0..units.patterns.len() {
-        units.add(p, -1.0, &mut oj, &mut ncj);
+        units.add(p, -1.0, &mut accj);
         for (li, &l) in levels.iter().enumerate() {
-            match alpha_from(l, &units.domain, &oj, &ncj) {
+            match alpha_from(l, &units.domain, &accj) {
                 Some(v) => jack[li].push(v),
                 None => ok[li] = false,
             }
         }
-        units.add(p, 1.0, &mut oj, &mut ncj);
+        units.add(p, 1.0, &mut accj);
     }
     let counts = units.patterns.weights();
     (0..levels.len())

@@ -68,7 +68,8 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Estimate {
 /// Mid-ranks (ties get the average rank), 1-based.
 pub fn ranks(x: &[f64]) -> Vec<f64> {
     let mut idx: Vec<usize> = (0..x.len()).collect();
-    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    // Unstable is enough: tied values get the same mid-rank whatever their order.
+    idx.sort_unstable_by(|&a, &b| x[a].total_cmp(&x[b]));
     let mut r = vec![0.0; x.len()];
     let mut i = 0;
     while i < idx.len() {
@@ -115,7 +116,8 @@ fn kendall_parts(x: &[f64], y: &[f64]) -> Option<KendallParts> {
         return None;
     }
     let mut idx: Vec<usize> = (0..n).collect();
-    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]).then(y[a].total_cmp(&y[b])));
+    // Unstable is enough: pairs that compare equal are bit-for-bit equal.
+    idx.sort_unstable_by(|&a, &b| x[a].total_cmp(&x[b]).then(y[a].total_cmp(&y[b])));
     let xs: Vec<f64> = idx.iter().map(|&i| x[i]).collect();
     let mut ys: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
     // Tie statistics: (pairs, Σ t(t−1)(t−2), Σ t(t−1)(2t+5)).

@@ -282,47 +282,50 @@ pub struct UnbalancedIcc {
     pub icc_c1: Estimate,
 }
 
-struct PatternRow {
-    m: f64,
-    sum: f64,
-    sumsq: f64,
-    cells: Vec<(usize, f64)>,
-}
-
+/// Per-pattern sufficient statistics of Henderson's method, one dense row per target pattern:
+/// `[1, m, Σy², (Σy)²/m, Σy, m², y_1 … y_k, [y_1 present] … [y_k present]]` (absent y = 0).
+///
+/// Every quantity of the estimator is a weighted sum of these rows, so a resample costs one
+/// contiguous multiply-add pass over `K × (6 + 2k)` numbers instead of a walk over cells.
 struct Henderson {
-    rows: Vec<PatternRow>,
+    stats: Vec<f64>,
     k: usize,
 }
 
 impl Henderson {
-    fn components(
-        &self,
-        w: &[f64],
-        ysum: &mut [f64],
-        msum: &mut [f64],
-    ) -> Option<VarianceComponents> {
-        ysum.iter_mut().for_each(|x| *x = 0.0);
-        msum.iter_mut().for_each(|x| *x = 0.0);
-        let (mut n, mut m, mut t0, mut ts, mut total, mut ks) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-        for (r, &wi) in self.rows.iter().zip(w) {
-            if wi == 0.0 {
-                continue;
-            }
-            n += wi;
-            m += wi * r.m;
-            t0 += wi * r.sumsq;
-            ts += wi * r.sum * r.sum / r.m;
-            total += wi * r.sum;
-            ks += wi * r.m * r.m;
-            for &(j, y) in &r.cells {
-                ysum[j] += wi * y;
-                msum[j] += wi;
+    const FIXED: usize = 6;
+
+    fn new(rows: impl Iterator<Item = Vec<(usize, f64)>>, k: usize) -> Self {
+        let mut stats = Vec::new();
+        for cells in rows {
+            let m = cells.len() as f64;
+            let sum: f64 = cells.iter().map(|c| c.1).sum();
+            let sumsq: f64 = cells.iter().map(|c| c.1 * c.1).sum();
+            let base = stats.len();
+            stats.extend([1.0, m, sumsq, sum * sum / m, sum, m * m]);
+            stats.resize(base + Self::FIXED + 2 * k, 0.0);
+            for &(j, y) in &cells {
+                stats[base + Self::FIXED + j] = y;
+                stats[base + Self::FIXED + k + j] = 1.0;
             }
         }
+        Henderson { stats, k }
+    }
+
+    fn components(&self, w: &[f64], acc: &mut [f64]) -> Option<VarianceComponents> {
+        let width = Self::FIXED + 2 * self.k;
+        acc.iter_mut().for_each(|x| *x = 0.0);
+        for (row, &wi) in self.stats.chunks_exact(width).zip(w) {
+            if wi != 0.0 {
+                acc.iter_mut().zip(row).for_each(|(a, v)| *a += wi * v);
+            }
+        }
+        let [n, m, t0, ts, total, ks] = [acc[0], acc[1], acc[2], acc[3], acc[4], acc[5]];
+        let (ysum, msum) = acc[Self::FIXED..].split_at(self.k);
         if n < 2.0 || m <= n {
             return None;
         }
-        ks /= m;
+        let ks = ks / m;
         let tmu = total * total / m;
         let (mut tr, mut kr, mut nr) = (0.0, 0.0, 0.0);
         for j in 0..self.k {
@@ -410,8 +413,7 @@ pub(crate) struct HendersonBootstrap {
     n_raters: usize,
     n_ratings: usize,
     n_dropped: usize,
-    ysum: Vec<f64>,
-    msum: Vec<f64>,
+    acc: Vec<f64>,
     a_vals: Vec<f64>,
     c_vals: Vec<f64>,
 }
@@ -419,29 +421,16 @@ pub(crate) struct HendersonBootstrap {
 impl HendersonBootstrap {
     /// Pool `m`'s rows and compute the point estimate.
     pub(crate) fn new(m: &RatingMatrix, rows: &TargetRows, resamples: usize) -> Self {
-        let pattern_rows: Vec<PatternRow> = (0..rows.patterns.len())
-            .map(|p| {
-                let cells: Vec<(usize, f64)> = rows
-                    .row(m, p)
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(j, c)| c.map(|v| (j, v)))
-                    .collect();
-                PatternRow {
-                    m: cells.len() as f64,
-                    sum: cells.iter().map(|c| c.1).sum(),
-                    sumsq: cells.iter().map(|c| c.1 * c.1).sum(),
-                    cells,
-                }
-            })
-            .collect();
-        let h = Henderson {
-            rows: pattern_rows,
-            k: m.n_raters(),
-        };
-        let mut ysum = vec![0.0; h.k];
-        let mut msum = vec![0.0; h.k];
-        let point = h.components(&rows.patterns.weights(), &mut ysum, &mut msum);
+        let cells = (0..rows.patterns.len()).map(|p| {
+            rows.row(m, p)
+                .iter()
+                .enumerate()
+                .filter_map(|(j, c)| c.map(|v| (j, v)))
+                .collect()
+        });
+        let h = Henderson::new(cells, m.n_raters());
+        let mut acc = vec![0.0; Henderson::FIXED + 2 * h.k];
+        let point = h.components(&rows.patterns.weights(), &mut acc);
         HendersonBootstrap {
             h,
             point,
@@ -449,8 +438,7 @@ impl HendersonBootstrap {
             n_raters: m.n_active_raters(),
             n_ratings: m.n_observed(),
             n_dropped: m.n_targets() - rows.keep.len(),
-            ysum,
-            msum,
+            acc,
             a_vals: Vec::with_capacity(resamples),
             c_vals: Vec::with_capacity(resamples),
         }
@@ -463,7 +451,7 @@ impl HendersonBootstrap {
         }
         let (a, c) = self
             .h
-            .components(w, &mut self.ysum, &mut self.msum)
+            .components(w, &mut self.acc)
             .map_or((None, None), |c| icc_pair(&c));
         self.a_vals.push(a.unwrap_or(f64::NAN));
         self.c_vals.push(c.unwrap_or(f64::NAN));

@@ -218,12 +218,14 @@ pub fn fleiss_kappa(m: &RatingMatrix, scale: (i64, i64)) -> Estimate {
     if m.n_raters() < 2 {
         return Estimate::missing("fewer than 2 raters");
     }
-    let complete_rows: Vec<Vec<Option<f64>>> = m
+    // One flat copy of the complete rows (no per-row allocation).
+    let cells: Vec<Option<f64>> = m
         .rows()
         .filter(|r| r.iter().all(Option::is_some))
-        .map(<[Option<f64>]>::to_vec)
+        .flatten()
+        .copied()
         .collect();
-    let Ok(c) = RatingMatrix::from_rows(&complete_rows) else {
+    let Ok(c) = RatingMatrix::new(cells.len() / m.n_raters(), m.n_raters(), cells) else {
         return Estimate::missing("inconsistent rows");
     };
     if c.n_targets() < 2 {

@@ -298,7 +298,12 @@ fn human_report(
 ) -> HumanReport {
     let m = sheet.m.select_raters(humans);
     let n_targets = m.rows().filter(|r| r.iter().any(Option::is_some)).count();
-    let n_complete = m.rows().filter(|r| r.iter().all(Option::is_some)).count();
+    // A complete target is a rated one with every rater present (an empty row, as with no
+    // raters at all, is neither).
+    let n_complete = m
+        .rows()
+        .filter(|r| !r.is_empty() && r.iter().all(Option::is_some))
+        .count();
     let icc = icc_forms(&m);
     // One draw per resample serves both bootstraps (identical to the standalone functions).
     let rows = TargetRows::new(&m);

@@ -317,3 +317,17 @@ fn report_is_deterministic() {
     let b = serde_json::to_string(&agreement_report(&study(), &opts)).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn a_study_with_judges_only_reports_no_human_estimates() {
+    let data = StudyRatings {
+        attributes: vec![AttributeSpec { key: "a".into(), group: None, scale_min: 1, scale_max: 5 }],
+        raters: vec![RaterSpec { name: "J".into(), is_judge: true }],
+        targets: (0..3).map(|i| TargetSpec { id: format!("t{i}"), model: "m".into() }).collect(),
+        ratings: (0..3).map(|t| Observation { target: t, rater: 0, attribute: 0, value: (t + 1) as f64 }).collect(),
+    };
+    let report = agreement_report(&data, &ReportOptions::default());
+    let humans = &report.attributes[0].humans;
+    assert_eq!((humans.n_targets, humans.n_dropped), (0, 0));
+    assert!(humans.icc.icc1.value.is_none());
+}

@@ -1,0 +1,298 @@
+//! Study → agreement report → chart inputs: the dashboard bundle and the self-contained HTML
+//! report. The desktop app and the command line both call this crate, so the numbers on
+//! screen, in a saved chart and in `concord agreement --json` are the same numbers.
+//!
+//! The pipeline has three phases, each public so callers (and the benchmark) can time or
+//! reuse them:
+//! 1. **load** — [`StudySnapshot::load`]: the study's ratings through the one loader
+//!    (`Study::study_ratings`), attribute labels, per-rater progress and the overlap target;
+//! 2. **stats** — [`Analysis::new`]: `concord_stats::report::agreement_report` on the snapshot;
+//! 3. **charts** — [`Analysis::chart`] maps the report to a `concord_plots` input and
+//!    [`Analysis::render`] draws it.
+//!
+//! This crate computes no agreement statistic: every estimate, interval, bias and limit of
+//! agreement is read from the report. It only counts ratings (distributions, confusion
+//! matrices, coverage) and takes means for plot points (Bland–Altman). It never writes to the
+//! study file.
+//!
+//! # Chart mapping
+//!
+//! - **forest**: one row per attribute, then one per group composite ("CSS composite"). Series
+//!   [`HUMAN_SERIES`] is the chosen [`Metric`] among the human raters (`humans.icc.*` or
+//!   `humans.alpha.*`). For an ICC metric there is also one series per judge: the judge's
+//!   `icc.ICC_A1` against the human mean, whichever of the six human ICC forms is chosen — a
+//!   judge against the human mean is a two-column design, and the report holds only its
+//!   ICC(A,1) and ICC(C,1); absolute agreement is the one that tells whether a judge's scores
+//!   can stand in for the humans'. The report has no judge-level α, so for an α metric the
+//!   judges are left out and the subtitle says so.
+//! - **heatmap**: attribute (and composite) × judge, the judge's `icc.ICC_A1` vs the human mean.
+//! - **bias**: attribute (and composite) × judge, the judge's `bias` (mean judge − human mean
+//!   with its t CI).
+//! - **bland-altman**: one judge and attribute; bias and limits from the judge's
+//!   `bland_altman`; the points are the pairs the report used — responses rated by the judge and
+//!   by at least one selected human, minus the judge's own models (`exclude_own`) — each drawn
+//!   at ((judge + human mean) / 2, judge − human mean); at unit "model", one point per model
+//!   from model means, as the report pairs them.
+//! - **distribution**: one attribute; per selected human then per selected judge, the count
+//!   of ratings at each scale point.
+//! - **confusion**: one attribute, two raters; counts of responses both rated, by score pair.
+//! - **progress**: per human rater, responses done / assigned (`Study::progress`); coverage is
+//!   the number of responses by how many human raters have rated every attribute of them
+//!   (the same "done" as the per-rater bars), against the study's overlap target.
+
+#![warn(missing_docs)]
+
+mod charts;
+mod html;
+
+pub use charts::{ChartData, Metric, HUMAN_SERIES, JITTER};
+pub use html::html_report;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use concord_core::{RaterKind, Study};
+use concord_plots::{Format, RaterProgress};
+use concord_stats::report::{agreement_report, AgreementReport, ReportOptions, StudyRatings};
+use serde::{Deserialize, Serialize};
+
+/// Everything that can go wrong while building a chart, the dashboard or the report.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// Reading the study file failed.
+    #[error(transparent)]
+    Study(#[from] concord_core::Error),
+    /// Drawing a chart failed.
+    #[error(transparent)]
+    Plot(#[from] concord_plots::PlotError),
+    /// The chart name is not one of `concord_plots::chart_names()`.
+    #[error("unknown chart '{name}'; valid charts: {valid}")]
+    UnknownChart {
+        /// The name asked for.
+        name: String,
+        /// The valid names, comma-separated.
+        valid: String,
+    },
+    /// The attribute is not among the report's attributes.
+    #[error("unknown attribute '{name}'; valid attributes: {valid}")]
+    UnknownAttribute {
+        /// The name asked for.
+        name: String,
+        /// The valid keys, comma-separated.
+        valid: String,
+    },
+    /// The judge is not among the report's judges.
+    #[error("unknown judge '{name}'; valid judges: {valid}")]
+    UnknownJudge {
+        /// The name asked for.
+        name: String,
+        /// The valid names, comma-separated (or a note that there are none).
+        valid: String,
+    },
+    /// The rater is not in the study.
+    #[error("unknown rater '{name}'; valid raters: {valid}")]
+    UnknownRater {
+        /// The name asked for.
+        name: String,
+        /// The valid names, comma-separated.
+        valid: String,
+    },
+    /// The metric is not one the forest plot and heatmap can show.
+    #[error("unknown metric '{name}'; valid metrics: {valid}")]
+    UnknownMetric {
+        /// The name asked for.
+        name: String,
+        /// The valid names, comma-separated.
+        valid: String,
+    },
+    /// The report options selected no attribute, so per-attribute charts have nothing to show.
+    #[error("no attribute is selected for analysis (the study's attributes are: {valid})")]
+    NoAttribute {
+        /// The study's attribute keys, comma-separated.
+        valid: String,
+    },
+}
+
+/// Result of this crate's functions.
+pub type Result<T> = std::result::Result<T, ReportError>;
+
+/// Which chart to draw and for what. Every field but `chart` is optional; missing ones take
+/// the dashboard defaults: the first attribute, the first judge, metric `ICC2`, and the first
+/// two human raters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChartRequest {
+    /// One of `concord_plots::chart_names()`; ignored by [`dashboard`], which draws all seven.
+    pub chart: String,
+    /// Attribute key or label (case-insensitive), for Bland–Altman, distribution and confusion.
+    pub attribute: Option<String>,
+    /// Judge name, for Bland–Altman.
+    pub judge: Option<String>,
+    /// Agreement metric of the forest plot and heatmap, one of [`Metric::names`].
+    pub metric: Option<String>,
+    /// Two rater names (humans or judges) for the confusion matrix.
+    pub raters: Option<(String, String)>,
+}
+
+/// One drawn chart of the dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RenderedChart {
+    /// Chart name, one of `concord_plots::chart_names()`.
+    pub name: String,
+    /// Human-readable title, e.g. "Bland–Altman: Judge A — Guidance".
+    pub title: String,
+    /// The SVG text.
+    pub svg: String,
+}
+
+/// What the dashboard shows: the report (for the table of numbers) and all seven charts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Dashboard {
+    /// The agreement report every chart was drawn from.
+    pub report: AgreementReport,
+    /// All seven charts, in `concord_plots::chart_names()` order.
+    pub charts: Vec<RenderedChart>,
+    /// When the recompute finished, in milliseconds since the Unix epoch (the "last updated"
+    /// time).
+    pub computed_at_ms: i64,
+    /// Ratings (non-empty values) the report was computed from.
+    pub n_ratings: usize,
+}
+
+/// The study data the charts need, read once: phase 1 ("load") of the pipeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StudySnapshot {
+    /// Every current rating, from the one loader `Study::study_ratings`.
+    pub ratings: StudyRatings,
+    /// Display label of each attribute, aligned with `ratings.attributes`.
+    pub labels: Vec<String>,
+    /// Each human rater's completed responses against assigned responses (`Study::progress`).
+    /// Judges are not assigned work, so they have no row.
+    pub progress: Vec<RaterProgress>,
+    /// Raters each response should get (`StudySettings::overlap_target`).
+    pub overlap_target: usize,
+}
+
+impl StudySnapshot {
+    /// Reads the ratings, labels, progress and overlap target from `study`.
+    pub fn load(study: &Study) -> Result<StudySnapshot> {
+        let ratings = study.study_ratings()?;
+        let rubric = study.rubric()?;
+        let labels = ratings
+            .attributes
+            .iter()
+            .map(|a| {
+                rubric
+                    .attribute(&a.key)
+                    .map_or_else(|| a.key.clone(), |r| r.label.clone())
+            })
+            .collect();
+        let mut progress = Vec::new();
+        for r in study.raters()? {
+            if r.kind == RaterKind::Human {
+                let p = study.progress(&r.id)?;
+                progress.push(RaterProgress {
+                    rater: r.name,
+                    done: p.done,
+                    assigned: p.total,
+                });
+            }
+        }
+        Ok(StudySnapshot {
+            ratings,
+            labels,
+            progress,
+            overlap_target: study.settings()?.overlap_target as usize,
+        })
+    }
+}
+
+/// A snapshot with its agreement report: phase 2 ("stats"); charts are drawn from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// The study data.
+    pub snapshot: StudySnapshot,
+    /// `agreement_report(&snapshot.ratings, opts)`.
+    pub report: AgreementReport,
+}
+
+impl Analysis {
+    /// Computes the agreement report of `snapshot` with `opts`.
+    pub fn new(snapshot: StudySnapshot, opts: &ReportOptions) -> Analysis {
+        let report = agreement_report(&snapshot.ratings, opts);
+        Analysis { snapshot, report }
+    }
+
+    /// Loads `study` and computes its report (phases 1 and 2).
+    pub fn load(study: &Study, opts: &ReportOptions) -> Result<Analysis> {
+        Ok(Analysis::new(StudySnapshot::load(study)?, opts))
+    }
+
+    /// The input of the requested chart (mapping in the crate docs, "Chart mapping").
+    pub fn chart(&self, request: &ChartRequest) -> Result<ChartData> {
+        charts::build(self, request)
+    }
+
+    /// The requested chart drawn in `format` at its natural size.
+    pub fn render(&self, request: &ChartRequest, format: Format) -> Result<Vec<u8>> {
+        let data = self.chart(request)?;
+        Ok(concord_plots::render(&data.as_chart(), format, None)?)
+    }
+
+    /// All seven charts for `selection` (its `chart` field is ignored), as SVG: phase 3.
+    pub fn charts(&self, selection: &ChartRequest) -> Result<Vec<RenderedChart>> {
+        concord_plots::chart_names()
+            .iter()
+            .map(|name| {
+                let request = ChartRequest {
+                    chart: (*name).to_string(),
+                    ..selection.clone()
+                };
+                let data = self.chart(&request)?;
+                Ok(RenderedChart {
+                    name: (*name).to_string(),
+                    title: data.title(),
+                    svg: concord_plots::render_svg(&data.as_chart(), None)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The full dashboard recompute: load the study, compute the report and draw all seven charts
+/// for `selection` (defaults: first attribute, first judge, metric ICC2, first two humans).
+pub fn dashboard(
+    study: &Study,
+    opts: &ReportOptions,
+    selection: &ChartRequest,
+) -> Result<Dashboard> {
+    let analysis = Analysis::load(study, opts)?;
+    let charts = analysis.charts(selection)?;
+    let n_ratings = analysis.snapshot.ratings.ratings.len();
+    Ok(Dashboard {
+        report: analysis.report,
+        charts,
+        computed_at_ms: now_ms(),
+        n_ratings,
+    })
+}
+
+/// The input of one chart for `study` with `opts` (loads the study and computes the report;
+/// use [`Analysis`] to draw several charts from one computation).
+pub fn chart(study: &Study, opts: &ReportOptions, request: &ChartRequest) -> Result<ChartData> {
+    Analysis::load(study, opts)?.chart(request)
+}
+
+/// One chart for `study` with `opts`, drawn as SVG or PNG at its natural size.
+pub fn render_chart(
+    study: &Study,
+    opts: &ReportOptions,
+    request: &ChartRequest,
+    format: Format,
+) -> Result<Vec<u8>> {
+    Analysis::load(study, opts)?.render(request, format)
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
