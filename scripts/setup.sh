@@ -31,6 +31,8 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
   cargo install tauri-driver --locked --version '^2'
 fi
 
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+
 if [ -f ui/package.json ]; then
   (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
 fi
