@@ -5,7 +5,7 @@ pub mod commands;
 pub mod render;
 pub mod state;
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use tauri::Manager;
 
@@ -63,7 +63,7 @@ pub fn run() {
 }
 
 /// Creates the demo study at `path` unless a file is already there.
-fn ensure_demo(path: &PathBuf) -> Result<(), concord_core::Error> {
+fn ensure_demo(path: &Path) -> Result<(), concord_core::Error> {
     if path.exists() {
         return Ok(());
     }

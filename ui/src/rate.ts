@@ -123,7 +123,12 @@ export class RateScreen implements Screen {
             this.flagMenu,
           ),
           h("div", { class: "nav-buttons" }, this.prevButton, this.nextButton),
-          h("p", { class: "keys-hint muted" }, "Press ? for keyboard shortcuts"),
+          h(
+            "div",
+            { class: "tool-buttons" },
+            h("button", { type: "button", class: "link-button", "aria-keyshortcuts": "Control+Z", onclick: () => void this.undo() }, "Undo last change (Ctrl+Z)"),
+            h("button", { type: "button", class: "link-button", "aria-keyshortcuts": "?", onclick: () => this.toggleHelp(true) }, "Keyboard shortcuts (?)"),
+          ),
         ),
       ),
       this.help,
@@ -316,7 +321,8 @@ export class RateScreen implements Screen {
             "data-value": String(v),
             onclick: () => {
               this.focusIdx = idx;
-              this.setValue(attr.key, v, false);
+              // Clicking the chosen value again clears it (the mouse twin of Backspace).
+              this.setValue(attr.key, this.shown[attr.key] === v ? null : v, false);
               this.focusAttribute(idx);
             },
           },
