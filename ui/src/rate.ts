@@ -496,7 +496,12 @@ export class RateScreen implements Screen {
   private renderHint(): void {
     const missing = this.missingCount();
     this.nextButton.classList.toggle("ready", missing === 0);
-    this.hint.textContent = missing === 0 ? "All attributes set: press Enter for the next response." : "";
+    this.setHint(missing === 0 ? "All attributes set: press Enter for the next response." : "", "ok");
+  }
+
+  private setHint(text: string, kind: "ok" | "warn"): void {
+    this.hint.textContent = text;
+    this.hint.className = `hint hint-${kind}`;
   }
 
   // ---- actions --------------------------------------------------------------------------
@@ -523,7 +528,7 @@ export class RateScreen implements Screen {
     const row = this.rows[this.focusIdx];
     if (!row) return;
     if (value !== null && (value < row.attr.scale_min || value > row.attr.scale_max)) {
-      this.hint.textContent = `${row.attr.label} takes ${row.attr.scale_min} – ${row.attr.scale_max}.`;
+      this.setHint(`${row.attr.label} takes ${row.attr.scale_min} – ${row.attr.scale_max}.`, "warn");
       return;
     }
     this.setValue(row.attr.key, value, value !== null);
@@ -650,13 +655,13 @@ export class RateScreen implements Screen {
     if (!view || this.navBusy) return;
     const missing = this.missingCount();
     if (missing > 0) {
-      this.hint.textContent = `${missing} attribute${missing === 1 ? "" : "s"} still to rate before moving on.`;
+      this.setHint(`${missing} attribute${missing === 1 ? "" : "s"} still to rate before moving on.`, "warn");
       const firstUnset = this.attributes.findIndex((a) => this.shown[a.key] == null);
       this.focusAttribute(firstUnset);
       return;
     }
     if (this.saveErrors.size > 0) {
-      this.hint.textContent = "A rating was not saved: set it again before moving on.";
+      this.setHint("A rating was not saved: set it again before moving on.", "warn");
       return;
     }
     let target: number | null = view.position + 1;

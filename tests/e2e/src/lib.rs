@@ -29,10 +29,13 @@ pub fn app_binary(test: &str) -> Option<PathBuf> {
             Some(path)
         }
         _ => {
-            eprintln!(
-                "SKIPPED {test}: set CONCORD_APP to the built concord-app binary (see tests/e2e/run.sh)"
+            // Written to the real stderr, past the test harness's output capture, so the skip
+            // shows in an ordinary `cargo test` run.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED e2e {test}: set CONCORD_APP to the built concord-app binary (see tests/e2e/run.sh)"
             );
-            println!("e2e {test}: skipped (CONCORD_APP not set)");
             None
         }
     }
@@ -70,6 +73,11 @@ pub struct Driver {
 
 impl Driver {
     pub fn start() -> Result<Driver> {
+        Driver::start_with_env(&[])
+    }
+
+    /// Starts the driver with extra environment for the app (e.g. `GTK_THEME`).
+    pub fn start_with_env(env: &[(&str, &str)]) -> Result<Driver> {
         let (port, native_port) = free_ports();
         let home = tempfile::tempdir()?;
         for sub in ["config", "data", "cache"] {
@@ -85,6 +93,7 @@ impl Driver {
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
