@@ -91,8 +91,13 @@ pub fn parse_pairs(pairs: &[String]) -> Result<Vec<(String, String)>> {
     pairs
         .iter()
         .map(|p| match p.split_once('=') {
-            Some((j, m)) if !j.trim().is_empty() && !m.trim().is_empty() => Ok((j.trim().to_string(), m.trim().to_string())),
-            _ => Err(concord_io::IoError::Usage(format!("--exclude-own expects JUDGE=MODEL, got '{p}'")).into()),
+            Some((j, m)) if !j.trim().is_empty() && !m.trim().is_empty() => {
+                Ok((j.trim().to_string(), m.trim().to_string()))
+            }
+            _ => Err(concord_io::IoError::Usage(format!(
+                "--exclude-own expects JUDGE=MODEL, got '{p}'"
+            ))
+            .into()),
         })
         .collect()
 }
@@ -104,14 +109,15 @@ fn report_options(study: &Study, a: AnalysisOptions) -> Result<ReportOptions> {
         exclude_own.entry(judge).or_default().push(model);
     }
     let raters = study.raters()?;
-    let check = |names: &Option<Vec<String>>, kind: concord_core::RaterKind, what: &str| -> Result<()> {
-        for n in names.iter().flatten() {
-            if !raters.iter().any(|r| r.name == *n && r.kind == kind) {
-                bail!("no {what} named '{n}' in {}", study.path().display());
+    let check =
+        |names: &Option<Vec<String>>, kind: concord_core::RaterKind, what: &str| -> Result<()> {
+            for n in names.iter().flatten() {
+                if !raters.iter().any(|r| r.name == *n && r.kind == kind) {
+                    bail!("no {what} named '{n}' in {}", study.path().display());
+                }
             }
-        }
-        Ok(())
-    };
+            Ok(())
+        };
     check(&a.humans, concord_core::RaterKind::Human, "human rater")?;
     check(&a.judges, concord_core::RaterKind::Llm, "judge")?;
     let rubric = study.rubric()?;
@@ -150,10 +156,22 @@ pub fn agreement(a: AgreementArgs) -> Result<()> {
 
 /// Writes one chart.
 pub fn plot(a: PlotArgs) -> Result<()> {
-    let format = match a.out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    let format = match a
+        .out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("svg") => concord_plots::Format::Svg,
         Some("png") => concord_plots::Format::Png,
-        _ => return Err(concord_io::IoError::Usage(format!("{}: the output must end in .svg or .png", a.out.display())).into()),
+        _ => {
+            return Err(concord_io::IoError::Usage(format!(
+                "{}: the output must end in .svg or .png",
+                a.out.display()
+            ))
+            .into())
+        }
     };
     let study = Study::open(&a.file)?;
     let attribute = a.options.attributes.first().cloned();
@@ -163,7 +181,13 @@ pub fn plot(a: PlotArgs) -> Result<()> {
         Some(_) => bail!("--raters takes exactly two names, comma-separated"),
         None => None,
     };
-    let request = ChartRequest { chart: a.chart, attribute, judge: a.judge, metric: a.metric, raters };
+    let request = ChartRequest {
+        chart: a.chart,
+        attribute,
+        judge: a.judge,
+        metric: a.metric,
+        raters,
+    };
     let bytes = concord_report::render_chart(&study, &opts, &request, format)?;
     std::fs::write(&a.out, bytes).with_context(|| format!("cannot write {}", a.out.display()))?;
     println!("wrote {}", a.out.display());

@@ -2,12 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::{RaterKind, Rubric, Study};
 use concord_io::export::{export, ExportLayout};
-use crate::analysis;
 use concord_io::import::{
     import_ratings, import_responses, ColumnMap, RatingLayout, RESPONSE_FIELDS,
 };
@@ -122,6 +122,31 @@ enum Command {
     Plot(analysis::PlotArgs),
     /// Write a self-contained HTML report (summary, methods, tables, all charts).
     Report(analysis::ReportArgs),
+    /// List responses the human raters disagree on most, for adjudication.
+    Disagreements {
+        file: PathBuf,
+        #[arg(long)]
+        attribute: Option<String>,
+        /// Smallest max−min spread to list.
+        #[arg(long, default_value_t = 2)]
+        min_range: i64,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record the adjudicated (gold) value of one response × attribute.
+    Gold {
+        file: PathBuf,
+        response: String,
+        attribute: String,
+        value: i64,
+        /// Who decided.
+        #[arg(long)]
+        by: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
     /// Show or change study settings.
     Settings {
         file: PathBuf,
@@ -457,6 +482,45 @@ pub fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Rate { file, rater } => rate(&file, &rater)?,
+        Command::Disagreements {
+            file,
+            attribute,
+            min_range,
+            limit,
+            json,
+        } => {
+            let list = Study::open(&file)?.disagreements(attribute.as_deref(), min_range, limit)?;
+            if json {
+                print_json(&list);
+            } else {
+                for d in list {
+                    let values: Vec<String> =
+                        d.values.iter().map(|(r, v)| format!("{r}={v}")).collect();
+                    let gold = d.gold.map(|g| format!("  gold={g}")).unwrap_or_default();
+                    println!(
+                        "{:<24} {:<16} range {}  {}{gold}",
+                        d.response_id,
+                        d.attribute,
+                        d.range,
+                        values.join(" ")
+                    );
+                }
+            }
+        }
+        Command::Gold {
+            file,
+            response,
+            attribute,
+            value,
+            by,
+            reason,
+        } => {
+            let g = Study::open(&file)?.set_gold(&response, &attribute, value, &by, &reason)?;
+            println!(
+                "gold {} / {} = {} (by {})",
+                g.response_id, g.attribute, g.value, g.adjudicator
+            );
+        }
         Command::Agreement(a) => analysis::agreement(a)?,
         Command::Plot(a) => analysis::plot(a)?,
         Command::Report(a) => analysis::report(a)?,

@@ -6,12 +6,19 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 fn concord(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_concord")).args(args).output().expect("run concord")
+    Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(args)
+        .output()
+        .expect("run concord")
 }
 
 fn ok(args: &[&str]) -> String {
     let out = concord(args);
-    assert!(out.status.success(), "concord {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "concord {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -21,7 +28,18 @@ fn s(p: &Path) -> &str {
 
 fn demo(dir: &Path) -> PathBuf {
     let study = dir.join("d.concord");
-    ok(&["demo", s(&study), "--items", "20", "--models", "3", "--raters", "3", "--judges", "2"]);
+    ok(&[
+        "demo",
+        s(&study),
+        "--items",
+        "20",
+        "--models",
+        "3",
+        "--raters",
+        "3",
+        "--judges",
+        "2",
+    ]);
     study
 }
 
@@ -29,19 +47,39 @@ fn demo(dir: &Path) -> PathBuf {
 fn agreement_json_has_the_documented_shape() {
     let dir = tempfile::tempdir().unwrap();
     let study = demo(dir.path());
-    let json: Value = serde_json::from_str(&ok(&["agreement", s(&study), "--json", "--bootstrap", "200"])).unwrap();
+    let json: Value = serde_json::from_str(&ok(&[
+        "agreement",
+        s(&study),
+        "--json",
+        "--bootstrap",
+        "200",
+    ]))
+    .unwrap();
     let attributes = json["attributes"].as_array().unwrap();
     assert_eq!(attributes.len(), 7);
-    let safety = attributes.iter().find(|a| a["attribute"] == "safety").unwrap();
+    let safety = attributes
+        .iter()
+        .find(|a| a["attribute"] == "safety")
+        .unwrap();
     assert_eq!(safety["group"], "CSS");
     let humans = &safety["humans"];
     assert_eq!(humans["raters"].as_array().unwrap().len(), 3);
     assert_eq!(humans["n_targets"], 60);
     for form in ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"] {
         let e = &humans["icc"][form];
-        let (v, lo, hi) = (e["value"].as_f64().unwrap(), e["ci95"][0].as_f64().unwrap(), e["ci95"][1].as_f64().unwrap());
+        let (v, lo, hi) = (
+            e["value"].as_f64().unwrap(),
+            e["ci95"][0].as_f64().unwrap(),
+            e["ci95"][1].as_f64().unwrap(),
+        );
         assert!(lo <= v && v <= hi, "{form}: {v} not in [{lo}, {hi}]");
-        assert!(e["F"].is_number() && e["df1"].is_number() && e["df2"].is_number() && e["p"].is_number(), "{form}");
+        assert!(
+            e["F"].is_number()
+                && e["df1"].is_number()
+                && e["df2"].is_number()
+                && e["p"].is_number(),
+            "{form}"
+        );
     }
     for level in ["nominal", "ordinal", "interval", "ratio"] {
         assert!(humans["alpha"][level]["value"].is_number(), "alpha {level}");
@@ -54,19 +92,40 @@ fn agreement_json_has_the_documented_shape() {
     assert_eq!(judges.len(), 2);
     // The demo gives Judge B twice Judge A's inflation (0.35 and 0.7 points).
     let bias = |j: usize| judges[j]["bias"]["value"].as_f64().unwrap();
-    assert!(bias(1) > bias(0) && bias(1) > 0.4, "judge bias {} {}", bias(0), bias(1));
+    assert!(
+        bias(1) > bias(0) && bias(1) > 0.4,
+        "judge bias {} {}",
+        bias(0),
+        bias(1)
+    );
     assert!(judges[0]["bland_altman"]["loa_ci95"][1][1].is_number());
     assert_eq!(json["groups"].as_array().unwrap().len(), 2);
     // Same seed, same numbers; the CSV carries the same estimate.
-    assert_eq!(ok(&["agreement", s(&study), "--json", "--bootstrap", "200"]), ok(&["agreement", s(&study), "--json", "--bootstrap", "200"]));
+    assert_eq!(
+        ok(&["agreement", s(&study), "--json", "--bootstrap", "200"]),
+        ok(&["agreement", s(&study), "--json", "--bootstrap", "200"])
+    );
     let csv = ok(&["agreement", s(&study), "--csv", "--attribute", "safety"]);
     let icc2 = humans["icc"]["ICC2"]["value"].as_f64().unwrap();
-    let row = csv.lines().find(|l| l.starts_with("safety,CSS,humans,ICC2,")).expect("ICC2 row");
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with("safety,CSS,humans,ICC2,"))
+        .expect("ICC2 row");
     let value: f64 = row.split(',').nth(4).unwrap().parse().unwrap();
     assert!((value - icc2).abs() < 1e-9, "{row} vs {icc2}");
     // Unknown names are errors, not empty tables.
-    assert_eq!(concord(&["agreement", s(&study), "--judges", "Judge Z"]).status.code(), Some(1));
-    assert_eq!(concord(&["agreement", s(&study), "--attribute", "kindness"]).status.code(), Some(1));
+    assert_eq!(
+        concord(&["agreement", s(&study), "--judges", "Judge Z"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        concord(&["agreement", s(&study), "--attribute", "kindness"])
+            .status
+            .code(),
+        Some(1)
+    );
 }
 
 #[test]
@@ -74,10 +133,22 @@ fn model_unit_leaves_out_the_judges_own_model() {
     let dir = tempfile::tempdir().unwrap();
     let study = demo(dir.path());
     let n = |extra: &[&str]| -> u64 {
-        let mut args = vec!["agreement", s(&study), "--json", "--unit", "model", "--attribute", "safety", "--bootstrap", "100"];
+        let mut args = vec![
+            "agreement",
+            s(&study),
+            "--json",
+            "--unit",
+            "model",
+            "--attribute",
+            "safety",
+            "--bootstrap",
+            "100",
+        ];
         args.extend_from_slice(extra);
         let json: Value = serde_json::from_str(&ok(&args)).unwrap();
-        json["attributes"][0]["judges"][0]["n_targets"].as_u64().unwrap()
+        json["attributes"][0]["judges"][0]["n_targets"]
+            .as_u64()
+            .unwrap()
     };
     assert_eq!(n(&[]), 3);
     assert_eq!(n(&["--exclude-own", "Judge A=model-a"]), 2);
@@ -89,20 +160,44 @@ fn model_unit_leaves_out_the_judges_own_model() {
 fn every_chart_is_written_as_svg_and_png() {
     let dir = tempfile::tempdir().unwrap();
     let study = demo(dir.path());
-    for chart in ["forest", "heatmap", "bias", "bland-altman", "distribution", "confusion", "progress"] {
+    for chart in [
+        "forest",
+        "heatmap",
+        "bias",
+        "bland-altman",
+        "distribution",
+        "confusion",
+        "progress",
+    ] {
         let svg = dir.path().join(format!("{chart}.svg"));
         ok(&["plot", s(&study), chart, s(&svg), "--attribute", "empathy"]);
         let text = std::fs::read_to_string(&svg).unwrap();
-        assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"), "{chart}");
+        assert!(
+            text.starts_with("<svg") && text.trim_end().ends_with("</svg>"),
+            "{chart}"
+        );
         assert!(text.contains("<text"), "{chart} has no labels");
         let png = dir.path().join(format!("{chart}.png"));
         ok(&["plot", s(&study), chart, s(&png)]);
-        assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG\r\n\x1a\n"), "{chart}");
+        assert!(
+            std::fs::read(&png)
+                .unwrap()
+                .starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{chart}"
+        );
     }
     let bad = concord(&["plot", s(&study), "pie", s(&dir.path().join("x.svg"))]);
     assert_eq!(bad.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("forest"), "error should list the charts");
-    assert_eq!(concord(&["plot", s(&study), "forest", s(&dir.path().join("x.gif"))]).status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("forest"),
+        "error should list the charts"
+    );
+    assert_eq!(
+        concord(&["plot", s(&study), "forest", s(&dir.path().join("x.gif"))])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -110,30 +205,64 @@ fn report_is_self_contained_and_renders_cleanly_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let study = demo(dir.path());
     let html_path = dir.path().join("report.html");
-    ok(&["report", s(&study), "-o", s(&html_path), "--bootstrap", "200"]);
+    ok(&[
+        "report",
+        s(&study),
+        "-o",
+        s(&html_path),
+        "--bootstrap",
+        "200",
+    ]);
     let html = std::fs::read_to_string(&html_path).unwrap();
     assert!(!html.contains("<script"), "the report must need no script");
     for needle in ["src=\"http", "href=\"http", "url(", "@import"] {
         assert!(!html.contains(needle), "remote resource: {needle}");
     }
-    for label in ["Guidance", "Understanding", "Judge A", "Judge B", "Krippendorff", "Bland", "Gwet"] {
+    for label in [
+        "Guidance",
+        "Understanding",
+        "Judge A",
+        "Judge B",
+        "Krippendorff",
+        "Bland",
+        "Gwet",
+    ] {
         assert!(html.contains(label), "report lacks {label}");
     }
     let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser");
-    if !browser_dir.join("node_modules/playwright-core").exists() || !Path::new("/usr/bin/chromium").exists() {
+    if !browser_dir.join("node_modules/playwright-core").exists()
+        || !Path::new("/usr/bin/chromium").exists()
+    {
         eprintln!("SKIPPED browser check: run scripts/setup.sh (needs chromium and tests/browser/node_modules)");
         return;
     }
-    let shot = std::env::var("CONCORD_SCREENSHOTS").ok().map(|d| Path::new(&d).join("report.png"));
+    let shot = std::env::var("CONCORD_SCREENSHOTS")
+        .ok()
+        .map(|d| Path::new(&d).join("report.png"));
     let mut cmd = Command::new("node");
     cmd.arg(browser_dir.join("report.mjs")).arg(&html_path);
     if let Some(shot) = &shot {
         cmd.arg(shot);
     }
     let out = cmd.output().expect("node");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let result: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(result["console_errors"], serde_json::json!([]), "console errors");
-    assert_eq!(result["requests"], serde_json::json!([]), "network requests");
-    assert!(result["svgs"].as_u64().unwrap() >= 7, "charts did not render: {result}");
+    assert_eq!(
+        result["console_errors"],
+        serde_json::json!([]),
+        "console errors"
+    );
+    assert_eq!(
+        result["requests"],
+        serde_json::json!([]),
+        "network requests"
+    );
+    assert!(
+        result["svgs"].as_u64().unwrap() >= 7,
+        "charts did not render: {result}"
+    );
 }

@@ -616,3 +616,66 @@ fn every_acknowledged_rating_survives_sigkill() {
     drop(conn);
     assert!(ok(&["check", s(&study)]).ends_with("ok\n"));
 }
+
+#[test]
+fn disagreements_and_gold() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("d.concord");
+    ok(&[
+        "demo",
+        s(&demo),
+        "--items",
+        "10",
+        "--models",
+        "2",
+        "--raters",
+        "3",
+        "--judges",
+        "0",
+        "--noise",
+        "1.2",
+    ]);
+    let list: serde_json::Value = serde_json::from_str(&ok(&[
+        "disagreements",
+        s(&demo),
+        "--attribute",
+        "safety",
+        "--json",
+        "--min-range",
+        "2",
+    ]))
+    .unwrap();
+    let first = &list[0];
+    assert!(first["range"].as_i64().unwrap() >= 2, "{first}");
+    let response = first["response_id"].as_str().unwrap();
+    ok(&[
+        "gold",
+        s(&demo),
+        response,
+        "safety",
+        "3",
+        "--by",
+        "Dr Lead",
+        "--reason",
+        "consensus meeting",
+    ]);
+    let again: serde_json::Value = serde_json::from_str(&ok(&[
+        "disagreements",
+        s(&demo),
+        "--attribute",
+        "safety",
+        "--json",
+    ]))
+    .unwrap();
+    let same = again
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["response_id"] == response)
+        .unwrap();
+    assert_eq!(same["gold"], 3);
+    assert!(
+        fails(&["gold", s(&demo), response, "safety", "7", "--by", "Dr Lead"])
+            .contains("outside the scale")
+    );
+}

@@ -2,6 +2,7 @@
 //! recording ratings, queues, export rows, packages and merging, and the demo study.
 //! Knows nothing of Tauri, the UI or file formats other than SQLite and rubric TOML.
 
+pub mod adjudication;
 pub mod annotations;
 pub mod demo;
 mod error;

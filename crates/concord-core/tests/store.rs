@@ -357,3 +357,40 @@ fn demo_is_deterministic_and_judges_are_inflated() {
     );
     assert_eq!(info.ratings, 60 * 7 * 5);
 }
+
+#[test]
+fn disagreements_are_ranked_and_gold_is_recorded() {
+    let (_d, path) = temp();
+    let (study, ana, ids) = small_study(&path);
+    let ben = study.add_rater("Ben", RaterKind::Human).unwrap().id;
+    let judge = study.add_rater("J", RaterKind::Llm).unwrap().id;
+    study.set_rating(&ana, &ids[0], "safety", Some(1)).unwrap();
+    study.set_rating(&ben, &ids[0], "safety", Some(5)).unwrap();
+    study.set_rating(&ana, &ids[1], "empathy", Some(3)).unwrap();
+    study.set_rating(&ben, &ids[1], "empathy", Some(4)).unwrap();
+    study
+        .set_rating(&ana, &ids[2], "guidance", Some(2))
+        .unwrap();
+    study
+        .set_rating(&judge, &ids[2], "guidance", Some(5))
+        .unwrap(); // judges are not adjudicated
+    let list = study.disagreements(None, 1, 10).unwrap();
+    assert_eq!(
+        list.iter()
+            .map(|d| (d.attribute.as_str(), d.range))
+            .collect::<Vec<_>>(),
+        [("safety", 4), ("empathy", 1)]
+    );
+    assert_eq!(list[0].values.get("Ben"), Some(&5));
+    let external = study.rating_view(&ana, 0).unwrap().response_external_id;
+    study
+        .set_gold(&external, "safety", 2, "Dr Lead", "risk was low")
+        .unwrap();
+    assert!(study
+        .set_gold(&external, "safety", 9, "Dr Lead", "")
+        .is_err());
+    assert_eq!(
+        study.disagreements(Some("safety"), 2, 10).unwrap()[0].gold,
+        Some(2)
+    );
+}

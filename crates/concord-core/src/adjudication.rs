@@ -1,0 +1,131 @@
+//! Adjudication: finding the responses human raters disagree on most, and recording a gold
+//! (adjudicated) value with who decided it and why.
+
+use std::collections::BTreeMap;
+
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::ids::now_ms;
+use crate::study::Study;
+
+/// One response × attribute with its human ratings, for the adjudicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Disagreement {
+    pub response_id: String,
+    pub attribute: String,
+    /// Rater name → current value.
+    pub values: BTreeMap<String, i64>,
+    /// Largest minus smallest value.
+    pub range: i64,
+    /// Gold value already set, if any.
+    pub gold: Option<i64>,
+}
+
+/// A gold value as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Gold {
+    pub response_id: String,
+    pub attribute: String,
+    pub value: i64,
+    pub adjudicator: String,
+    pub reason: String,
+}
+
+impl Study {
+    /// Response × attribute cells rated by at least two humans whose values differ by at least
+    /// `min_range`, widest disagreement first (ties in response order).
+    pub fn disagreements(
+        &self,
+        attribute: Option<&str>,
+        min_range: i64,
+        limit: usize,
+    ) -> Result<Vec<Disagreement>> {
+        if let Some(key) = attribute {
+            self.attribute_id(key)?;
+        }
+        let mut stmt = self.conn.prepare(
+            "WITH cells AS (
+                SELECT r.response_id, r.attribute_id, max(r.value) - min(r.value) AS spread, count(*) AS n
+                FROM rating r JOIN rater t ON t.id = r.rater_id
+                WHERE t.kind = 'human' AND r.value IS NOT NULL
+                GROUP BY r.response_id, r.attribute_id)
+             SELECT p.external_id, a.key, c.spread, g.value,
+                    (SELECT json_group_object(t.name, r.value) FROM rating r JOIN rater t ON t.id = r.rater_id
+                     WHERE t.kind = 'human' AND r.value IS NOT NULL
+                       AND r.response_id = c.response_id AND r.attribute_id = c.attribute_id)
+             FROM cells c
+             JOIN response p ON p.id = c.response_id
+             JOIN attribute a ON a.id = c.attribute_id
+             LEFT JOIN gold g ON g.response_id = c.response_id AND g.attribute_id = c.attribute_id
+             WHERE c.n >= 2 AND c.spread >= ?1 AND (?2 IS NULL OR a.key = ?2)
+             ORDER BY c.spread DESC, p.position, a.position
+             LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![min_range, attribute, limit as i64], |r| {
+            let values: String = r.get(4)?;
+            Ok(Disagreement {
+                response_id: r.get(0)?,
+                attribute: r.get(1)?,
+                range: r.get(2)?,
+                gold: r.get(3)?,
+                values: serde_json::from_str(&values).unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records (or replaces) the adjudicated value of one response × attribute.
+    pub fn set_gold(
+        &self,
+        response_external_id: &str,
+        attribute: &str,
+        value: i64,
+        adjudicator: &str,
+        reason: &str,
+    ) -> Result<Gold> {
+        let attribute_id = self.attribute_id(attribute)?.to_string();
+        let response_id = self
+            .response_ids()?
+            .remove(response_external_id)
+            .ok_or_else(|| Error::NotFound(format!("response '{response_external_id}'")))?;
+        let (lo, hi): (i64, i64) = self.conn.query_row(
+            "SELECT scale_min, scale_max FROM attribute WHERE id = ?1",
+            [&attribute_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if !(lo..=hi).contains(&value) {
+            return Err(Error::Invalid(format!(
+                "{attribute}: {value} is outside the scale {lo}–{hi}"
+            )));
+        }
+        if adjudicator.trim().is_empty() {
+            return Err(Error::Invalid(
+                "a gold value needs the adjudicator's name".into(),
+            ));
+        }
+        self.conn.execute(
+            "INSERT INTO gold (response_id, attribute_id, value, adjudicator, reason, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (response_id, attribute_id) DO UPDATE SET
+               value = excluded.value, adjudicator = excluded.adjudicator, reason = excluded.reason,
+               created_at = excluded.created_at",
+            params![
+                response_id,
+                attribute_id,
+                value,
+                adjudicator.trim(),
+                reason,
+                now_ms()
+            ],
+        )?;
+        Ok(Gold {
+            response_id: response_external_id.to_string(),
+            attribute: attribute.to_string(),
+            value,
+            adjudicator: adjudicator.trim().to_string(),
+            reason: reason.to_string(),
+        })
+    }
+}
