@@ -5,7 +5,7 @@
 //! marginals n_c and n = Σ n_c, α = 1 − (n − 1) Σ o_ck δ²_ck / Σ n_c n_k δ²_ck.
 //! Units with fewer than two values are not pairable and are dropped (and counted).
 
-use crate::bootstrap::{percentile_ci, BootstrapSpec, Patterns, TargetRows};
+use crate::bootstrap::{percentile_ci, BootstrapSpec, TargetRows};
 use crate::estimate::Estimate;
 use crate::matrix::RatingMatrix;
 use serde::{Deserialize, Serialize};
@@ -73,12 +73,14 @@ impl AlphaSet {
 /// Pairable units pooled into patterns of (value index, count).
 struct Units {
     domain: Vec<f64>,
-    index: HashMap<Vec<(usize, u32)>, usize>,
-    patterns: Patterns,
+    /// Number of units sharing each unit pattern.
+    counts: Vec<f64>,
     /// Per unit pattern, its additions to the accumulator `[o (C × C) | n_c (C)]`: only the
     /// off-diagonal o_ck with c < k (all that α reads) and the marginals, so that a resample
     /// costs a few sparse multiply-adds per pattern.
     terms: Vec<Vec<(usize, f64)>>,
+    /// Unit pattern of each target pattern (`None` when it has fewer than 2 values).
+    row_to_unit: Vec<Option<usize>>,
     n_units: usize,
     n_dropped: usize,
 }
@@ -98,40 +100,41 @@ fn unit_key(domain: &[f64], row: &[Option<f64>]) -> Vec<(usize, u32)> {
 }
 
 impl Units {
-    fn new(mat: &RatingMatrix) -> Units {
-        let mut domain: Vec<f64> = mat.values().collect();
+    /// Units from the pooled target rows: targets with identical rows are identical units,
+    /// so each distinct row is keyed once. Unit patterns come out in order of first appearance
+    /// among the targets, as if every row had been keyed.
+    fn new(mat: &RatingMatrix, rows: &TargetRows) -> Units {
+        let reps = || (0..rows.patterns.len()).map(|p| rows.row(mat, p));
+        let mut domain: Vec<f64> = reps().flat_map(|r| r.iter().flatten().copied()).collect();
         domain.sort_unstable_by(f64::total_cmp);
         domain.dedup();
-        let mut unit_entries: Vec<Vec<(usize, u32)>> = Vec::new();
-        let mut dropped = 0;
-        for row in mat.rows() {
-            let e = unit_key(&domain, row);
-            if e.iter().map(|x| x.1).sum::<u32>() >= 2 {
-                unit_entries.push(e);
-            } else {
-                dropped += 1;
-            }
-        }
-        let patterns = Patterns::from_keys(unit_entries.iter().cloned());
         let c = domain.len();
-        let terms = patterns
-            .representative
-            .iter()
-            .map(|&i| unit_terms(&unit_entries[i], c))
-            .collect();
-        let index = patterns
-            .representative
-            .iter()
-            .enumerate()
-            .map(|(p, &i)| (unit_entries[i].clone(), p))
-            .collect();
+        let mut index: HashMap<Vec<(usize, u32)>, usize> = HashMap::new();
+        let (mut counts, mut terms, mut row_to_unit) = (Vec::new(), Vec::new(), Vec::new());
+        let mut n_units = 0;
+        for (p, row) in reps().enumerate() {
+            let e = unit_key(&domain, row);
+            if e.iter().map(|x| x.1).sum::<u32>() < 2 {
+                row_to_unit.push(None);
+                continue;
+            }
+            let weight = rows.patterns.counts[p];
+            n_units += weight as usize;
+            let u = *index.entry(e).or_insert_with_key(|e| {
+                terms.push(unit_terms(e, c));
+                counts.push(0.0);
+                counts.len() - 1
+            });
+            counts[u] += f64::from(weight);
+            row_to_unit.push(Some(u));
+        }
         Units {
             domain,
-            index,
-            n_units: unit_entries.len(),
-            patterns,
+            counts,
             terms,
-            n_dropped: dropped,
+            row_to_unit,
+            n_units,
+            n_dropped: mat.n_targets() - n_units,
         }
     }
 
@@ -275,29 +278,21 @@ impl AlphaBootstrap {
         levels: &[Level],
         resamples: usize,
     ) -> Self {
-        let units = Units::new(m);
+        let units = Units::new(m, rows);
         let c = units.domain.len();
         let mut acc = vec![0.0; c * c + c];
         let enough = units.n_units >= 2;
         let mut point = vec![None; levels.len()];
         let mut se = vec![None; levels.len()];
         if enough {
-            let w0 = units.patterns.weights();
-            units.coincidences(&w0, &mut acc);
+            units.coincidences(&units.counts, &mut acc);
             for (li, &l) in levels.iter().enumerate() {
                 point[li] = alpha_from(l, &units.domain, &acc);
             }
             se = jackknife(&units, levels, &acc);
         }
-        let row_to_unit = (0..rows.patterns.len())
-            .map(|p| {
-                units
-                    .index
-                    .get(&unit_key(&units.domain, rows.row(m, p)))
-                    .copied()
-            })
-            .collect();
-        let k = units.patterns.len();
+        let row_to_unit = units.row_to_unit.clone();
+        let k = units.counts.len();
         AlphaBootstrap {
             levels: levels.to_vec(),
             point,
@@ -363,11 +358,11 @@ impl AlphaBootstrap {
 fn jackknife(units: &Units, levels: &[Level], acc: &[f64]) -> Vec<Option<f64>> {
     let n_units = units.n_units as f64;
     let mut jack: Vec<Vec<f64>> = (0..levels.len())
-        .map(|_| Vec::with_capacity(units.patterns.len()))
+        .map(|_| Vec::with_capacity(units.counts.len()))
         .collect();
     let mut ok = vec![true; levels.len()];
     let mut accj = acc.to_vec();
-    for p in 0..units.patterns.len() {
+    for p in 0..units.counts.len() {
         units.add(p, -1.0, &mut accj);
         for (li, &l) in levels.iter().enumerate() {
             match alpha_from(l, &units.domain, &accj) {
@@ -377,21 +372,16 @@ fn jackknife(units: &Units, levels: &[Level], acc: &[f64]) -> Vec<Option<f64>> {
         }
         units.add(p, 1.0, &mut accj);
     }
-    let counts = units.patterns.weights();
+    let counts = &units.counts;
     (0..levels.len())
         .map(|li| {
             if !ok[li] {
                 return None;
             }
-            let mean = jack[li]
-                .iter()
-                .zip(&counts)
-                .map(|(a, w)| a * w)
-                .sum::<f64>()
-                / n_units;
+            let mean = jack[li].iter().zip(counts).map(|(a, w)| a * w).sum::<f64>() / n_units;
             let ss = jack[li]
                 .iter()
-                .zip(&counts)
+                .zip(counts)
                 .map(|(a, w)| w * (a - mean).powi(2))
                 .sum::<f64>();
             Some(((n_units - 1.0) / n_units * ss).sqrt())
@@ -401,7 +391,7 @@ fn jackknife(units: &Units, levels: &[Level], acc: &[f64]) -> Vec<Option<f64>> {
 
 /// Number of pairable units and of units dropped as unpairable.
 pub fn pairable_units(m: &RatingMatrix) -> (usize, usize) {
-    let u = Units::new(m);
+    let u = Units::new(m, &TargetRows::new(m));
     (u.n_units, u.n_dropped)
 }
 

@@ -93,6 +93,71 @@ pub fn row_key(row: &[Option<f64>]) -> Vec<u64> {
         .collect()
 }
 
+/// A matrix row compared and hashed as its [`row_key`], without building the key.
+struct RowKey<'a>(&'a [Option<f64>]);
+
+fn cell_bits(c: &Option<f64>) -> u64 {
+    c.map_or(u64::MAX, |v| (v + 0.0).to_bits())
+}
+
+impl PartialEq for RowKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len()
+            && self
+                .0
+                .iter()
+                .zip(other.0)
+                .all(|(a, b)| cell_bits(a) == cell_bits(b))
+    }
+}
+
+impl Eq for RowKey<'_> {}
+
+impl std::hash::Hash for RowKey<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        for c in self.0 {
+            h.write_u64(cell_bits(c));
+        }
+    }
+}
+
+/// Multiply-rotate hasher (the FxHash recipe) for small in-process keys: SipHash's DoS
+/// resistance buys nothing here and costs most of the time of pooling 10,000 rows.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        // Final avalanche so that the table's low and high bits both depend on every word.
+        let mut z = self.0;
+        z = (z ^ (z >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        z ^ (z >> 33)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_u32(&mut self, x: u32) {
+        self.write_u64(u64::from(x));
+    }
+
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+}
+
+/// `BuildHasher` of [`FastHasher`].
+pub(crate) type FastHash = std::hash::BuildHasherDefault<FastHasher>;
+
 /// xoshiro256++ (Blackman & Vigna 2019), seeded from ChaCha8 so the caller's `u64` seed still
 /// fixes every draw. A resample needs one uniform per pattern; ChaCha8 costs ~4 ns per `u64`
 /// here, xoshiro ~1 ns, and its statistical quality is ample for resampling.
@@ -145,17 +210,22 @@ impl Xoshiro256pp {
 /// below the 2^-53 resolution of the uniforms, so no uniform could select it anyway), padded with
 /// zero-probability slots to a power of two. A draw is then branch-free: the top bits of one
 /// random word pick a slot, the remaining 53 bits are the uniform compared with its threshold.
+///
+/// Patterns with the same multiplicity have the same law, so each distinct mean gets one table
+/// that those patterns share (a few dozen tables for a thousand patterns).
 struct PoissonTables {
-    /// Offset of each pattern's slots in `prob` / `value` / `alias`.
-    start: Vec<u32>,
-    /// log2 of each pattern's slot count.
-    bits: Vec<u32>,
-    /// Probability of keeping a slot's own value.
-    prob: Vec<f64>,
-    /// A slot's own value.
-    value: Vec<u32>,
-    /// The value a slot yields otherwise.
-    alias: Vec<u32>,
+    /// Per pattern, (offset of its table in `slots`, log2 of its slot count).
+    table: Vec<(u32, u32)>,
+    /// Every table's slots (a slot holds all that one draw reads).
+    slots: Vec<Slot>,
+}
+
+/// One alias-table slot: keep `value` with probability `prob`, else yield `alias`.
+#[derive(Clone, Copy)]
+struct Slot {
+    prob: f64,
+    value: u32,
+    alias: u32,
 }
 
 /// Poisson(mu) probabilities above 2^-62, from the mode outwards: (first value, pmf).
@@ -187,21 +257,22 @@ fn poisson_pmf(mu: f64) -> (u32, Vec<f64>) {
 impl PoissonTables {
     fn new(means: impl Iterator<Item = f64>) -> Self {
         let mut t = PoissonTables {
-            start: Vec::new(),
-            bits: Vec::new(),
-            prob: Vec::new(),
-            value: Vec::new(),
-            alias: Vec::new(),
+            table: Vec::new(),
+            slots: Vec::new(),
         };
+        let mut built: HashMap<u64, (u32, u32), FastHash> = HashMap::default();
         for mu in means {
-            let (lo, pmf) = poisson_pmf(mu);
-            t.push(lo, &pmf);
+            let entry = *built.entry(mu.to_bits()).or_insert_with(|| {
+                let (lo, pmf) = poisson_pmf(mu);
+                t.push(lo, &pmf)
+            });
+            t.table.push(entry);
         }
         t
     }
 
-    /// Append one alias table (Vose's method).
-    fn push(&mut self, lo: u32, pmf: &[f64]) {
+    /// Append one alias table (Vose's method); returns its (offset, log2 size).
+    fn push(&mut self, lo: u32, pmf: &[f64]) -> (u32, u32) {
         let size = pmf.len().next_power_of_two();
         let mut scaled: Vec<f64> = (0..size)
             .map(|i| pmf.get(i).map_or(0.0, |p| p * size as f64))
@@ -221,28 +292,30 @@ impl PoissonTables {
         for i in small.into_iter().chain(large) {
             scaled[i] = 1.0;
         }
-        self.start.push(self.prob.len() as u32);
-        self.bits.push(size.trailing_zeros());
-        self.prob.extend(scaled);
-        self.value.extend((0..size as u32).map(|i| lo + i));
-        self.alias.extend(alias.into_iter().map(|a| lo + a));
+        let start = self.slots.len() as u32;
+        self.slots.extend((0..size).map(|i| Slot {
+            prob: scaled[i],
+            value: lo + i as u32,
+            alias: lo + alias[i],
+        }));
+        (start, size.trailing_zeros())
     }
 
     /// One draw of pattern k's law.
     fn sample(&self, k: usize, rng: &mut Xoshiro256pp) -> u32 {
         let r = rng.next_u64();
-        let bits = self.bits[k];
-        let slot = self.start[k] as usize + r.checked_shr(64 - bits).unwrap_or(0) as usize;
+        let (start, bits) = self.table[k];
+        let slot = &self.slots[start as usize + r.checked_shr(64 - bits).unwrap_or(0) as usize];
         // The bits below the slot index are the uniform; with > 11 index bits take a fresh one.
         let u = if bits <= 11 {
             ((r << bits) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
         } else {
             rng.uniform()
         };
-        if u < self.prob[slot] {
-            self.value[slot]
+        if u < slot.prob {
+            slot.value
         } else {
-            self.alias[slot]
+            slot.alias
         }
     }
 }
@@ -284,7 +357,10 @@ impl<'a> Resampler<'a> {
     pub fn draw(&mut self, w: &mut [f64]) {
         let p = self.patterns;
         let n = p.n_items() as u64;
-        w.iter_mut().for_each(|x| *x = 0.0);
+        if n == 0 || self.poisson.is_none() {
+            // The Poisson path below overwrites every weight itself.
+            w.iter_mut().for_each(|x| *x = 0.0);
+        }
         if n == 0 {
             return;
         }
@@ -348,13 +424,37 @@ pub struct TargetRows {
 }
 
 impl TargetRows {
-    /// Pool the rated targets of `m`.
+    /// Pool the rated targets of `m` (same patterns, in the same order, as pooling by
+    /// [`row_key`]; the rows are hashed in place instead of allocating a key per row).
     pub fn new(m: &crate::matrix::RatingMatrix) -> TargetRows {
         let keep: Vec<usize> = (0..m.n_targets())
             .filter(|&t| m.row(t).iter().any(Option::is_some))
             .collect();
-        let patterns = Patterns::from_keys(keep.iter().map(|&t| row_key(m.row(t))));
+        let mut map: HashMap<RowKey, u32, FastHash> = HashMap::default();
+        let mut patterns = Patterns {
+            representative: Vec::new(),
+            counts: Vec::new(),
+            item_pattern: Vec::with_capacity(keep.len()),
+        };
+        for (i, &t) in keep.iter().enumerate() {
+            let id = *map.entry(RowKey(m.row(t))).or_insert_with(|| {
+                patterns.representative.push(i);
+                patterns.counts.push(0);
+                (patterns.representative.len() - 1) as u32
+            });
+            patterns.counts[id as usize] += 1;
+            patterns.item_pattern.push(id);
+        }
         TargetRows { keep, patterns }
+    }
+
+    /// Pattern id of every target of the matrix (`None` for targets nobody rated).
+    pub fn target_patterns(&self, n_targets: usize) -> Vec<Option<u32>> {
+        let mut out = vec![None; n_targets];
+        for (&t, &p) in self.keep.iter().zip(&self.patterns.item_pattern) {
+            out[t] = Some(p);
+        }
+        out
     }
 
     /// The matrix row standing for pattern `p`.

@@ -3,27 +3,161 @@
 use crate::dist::{normal_sf, t_two_sided_p, z975};
 use crate::estimate::Estimate;
 
-fn mean(x: &[f64]) -> f64 {
-    x.iter().sum::<f64>() / x.len() as f64
+/// Distinct (x, y) pairs with their multiplicities, sorted by x then y (`f64::total_cmp`).
+///
+/// Every paired statistic of this crate is a function of this table. Scores on a rating scale,
+/// or means of a few of them, take a few dozen distinct pairs over thousands of responses, so
+/// each statistic costs O(distinct pairs) (Spearman and Kendall included: their ranks and
+/// concordance counts come from the table's margins) instead of sorting all n pairs again.
+/// Weights are counts, so every tie and pair count below is an exact integer in f64.
+#[derive(Debug, Clone, Default)]
+pub struct PairTable {
+    x: Vec<f64>,
+    y: Vec<f64>,
+    w: Vec<f64>,
+    n: usize,
+    /// Scratch: (x, y, weight) before sorting and merging.
+    buf: Vec<(f64, f64, f64)>,
 }
 
-/// Pearson's r as a bare number (`None` when either variable is constant or n < 2).
-pub fn pearson_r(x: &[f64], y: &[f64]) -> Option<f64> {
-    if x.len() != y.len() || x.len() < 2 {
+impl PairTable {
+    /// The table of the pairs (x_i, y_i), i < min(len x, len y).
+    pub fn from_slices(x: &[f64], y: &[f64]) -> PairTable {
+        let mut t = PairTable::default();
+        t.fill_slices(x, y);
+        t
+    }
+
+    /// The table of weighted pairs (x, y, count); equal pairs are merged.
+    pub fn from_weighted(pairs: impl IntoIterator<Item = (f64, f64, f64)>) -> PairTable {
+        let mut t = PairTable::default();
+        t.buf.extend(pairs);
+        t.settle();
+        t
+    }
+
+    /// Refill from slices, reusing the buffers (for resampling loops).
+    pub fn fill_slices(&mut self, x: &[f64], y: &[f64]) {
+        self.buf.clear();
+        self.buf.extend(x.iter().zip(y).map(|(&a, &b)| (a, b, 1.0)));
+        self.settle();
+    }
+
+    /// Sort `buf` by (x, y) and merge bit-identical pairs into the table.
+    fn settle(&mut self) {
+        self.buf
+            .sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        self.x.clear();
+        self.y.clear();
+        self.w.clear();
+        let mut n = 0.0;
+        for &(a, b, w) in &self.buf {
+            n += w;
+            let same = self.x.last().is_some_and(|l| l.to_bits() == a.to_bits())
+                && self.y.last().is_some_and(|l| l.to_bits() == b.to_bits());
+            if same {
+                if let Some(lw) = self.w.last_mut() {
+                    *lw += w;
+                }
+            } else {
+                self.x.push(a);
+                self.y.push(b);
+                self.w.push(w);
+            }
+        }
+        self.n = n as usize;
+    }
+
+    /// Number of pairs (with multiplicity).
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// The distinct pairs as (x, y, count).
+    pub fn entries(&self) -> impl Iterator<Item = (f64, f64, f64)> + '_ {
+        self.x
+            .iter()
+            .zip(&self.y)
+            .zip(&self.w)
+            .map(|((&a, &b), &w)| (a, b, w))
+    }
+
+    fn mean_x(&self) -> f64 {
+        weighted_mean(&self.x, &self.w)
+    }
+
+    fn mean_y(&self) -> f64 {
+        weighted_mean(&self.y, &self.w)
+    }
+
+    /// Mid-ranks (1-based; ties share the average rank) of x and of y, per table entry.
+    fn ranks(&self) -> (Vec<f64>, Vec<f64>) {
+        let mut rx = vec![0.0; self.x.len()];
+        let by_x: Vec<usize> = (0..self.x.len()).collect();
+        mid_ranks(&self.x, &self.w, &by_x, &mut rx);
+        let mut ry = vec![0.0; self.y.len()];
+        let mut by_y = by_x;
+        by_y.sort_unstable_by(|&a, &b| self.y[a].total_cmp(&self.y[b]));
+        mid_ranks(&self.y, &self.w, &by_y, &mut ry);
+        (rx, ry)
+    }
+}
+
+fn weighted_mean(v: &[f64], w: &[f64]) -> f64 {
+    let n: f64 = w.iter().sum();
+    v.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() / n
+}
+
+/// Mid-ranks of `v` (weighted by `w`) given `order`, a permutation sorting `v`: a run of
+/// equal values covering ranks i+1 ..= i+t gets i + (t + 1)/2.
+fn mid_ranks(v: &[f64], w: &[f64], order: &[usize], out: &mut [f64]) {
+    let mut below = 0.0;
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        let mut t = w[order[i]];
+        while j + 1 < order.len() && v[order[j + 1]] == v[order[i]] {
+            j += 1;
+            t += w[order[j]];
+        }
+        for &k in &order[i..=j] {
+            out[k] = below + (t + 1.0) / 2.0;
+        }
+        below += t;
+        i = j + 1;
+    }
+}
+
+/// Pearson's r of weighted points (`None` when either variable is constant or n < 2).
+fn weighted_pearson(x: &[f64], y: &[f64], w: &[f64], n: usize) -> Option<f64> {
+    if n < 2 {
         return None;
     }
-    let (mx, my) = (mean(x), mean(y));
+    let (mx, my) = (weighted_mean(x, w), weighted_mean(y, w));
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx) * (a - mx);
-        syy += (b - my) * (b - my);
+    for ((a, b), c) in x.iter().zip(y).zip(w) {
+        sxy += c * (a - mx) * (b - my);
+        sxx += c * (a - mx) * (a - mx);
+        syy += c * (b - my) * (b - my);
     }
     if sxx <= 0.0 || syy <= 0.0 {
         return None;
     }
     let r = (sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0);
     r.is_finite().then_some(r)
+}
+
+/// Pearson's r as a bare number (`None` when either variable is constant or n < 2).
+pub fn pearson_r(x: &[f64], y: &[f64]) -> Option<f64> {
+    if x.len() != y.len() {
+        return None;
+    }
+    pearson_r_table(&PairTable::from_slices(x, y))
+}
+
+/// Pearson's r of a pair table.
+pub fn pearson_r_table(t: &PairTable) -> Option<f64> {
+    weighted_pearson(&t.x, &t.y, &t.w, t.n)
 }
 
 /// Fisher-z interval tanh(atanh(r) ± z/√(n − 3)) around a correlation, or NaNs if undefined.
@@ -62,7 +196,13 @@ fn correlation_estimate(r: Option<f64>, n: usize, what: &str) -> Estimate {
 
 /// Pearson correlation with t-test p and Fisher-z 95% CI, SE_z = 1/√(n − 3) (Fisher 1921).
 pub fn pearson(x: &[f64], y: &[f64]) -> Estimate {
-    correlation_estimate(pearson_r(x, y), x.len().min(y.len()), "Pearson r")
+    let n = x.len().min(y.len());
+    correlation_estimate(pearson_r(x, y), n, "Pearson r")
+}
+
+/// [`pearson`] on a pair table.
+pub fn pearson_table(t: &PairTable) -> Estimate {
+    correlation_estimate(pearson_r_table(t), t.n, "Pearson r")
 }
 
 /// Mid-ranks (ties get the average rank), 1-based.
@@ -71,18 +211,7 @@ pub fn ranks(x: &[f64]) -> Vec<f64> {
     // Unstable is enough: tied values get the same mid-rank whatever their order.
     idx.sort_unstable_by(|&a, &b| x[a].total_cmp(&x[b]));
     let mut r = vec![0.0; x.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && x[idx[j + 1]] == x[idx[i]] {
-            j += 1;
-        }
-        let avg = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &idx[i..=j] {
-            r[k] = avg;
-        }
-        i = j + 1;
-    }
+    mid_ranks(x, &vec![1.0; x.len()], &idx, &mut r);
     r
 }
 
@@ -91,7 +220,13 @@ pub fn spearman_rho(x: &[f64], y: &[f64]) -> Option<f64> {
     if x.len() != y.len() {
         return None;
     }
-    pearson_r(&ranks(x), &ranks(y))
+    spearman_rho_table(&PairTable::from_slices(x, y))
+}
+
+/// Spearman's rho of a pair table: Pearson's r of the mid-ranks, each entry weighted.
+pub fn spearman_rho_table(t: &PairTable) -> Option<f64> {
+    let (rx, ry) = t.ranks();
+    weighted_pearson(&rx, &ry, &t.w, t.n)
 }
 
 /// Spearman's rho (Pearson on mid-ranks) with t-test p and Fisher-z CI using SE 1/√(n − 3).
@@ -99,65 +234,75 @@ pub fn spearman_rho(x: &[f64], y: &[f64]) -> Option<f64> {
 /// The simple SE 1/√(n − 3) (not Bonett & Wright's 1.06/√(n − 3)) is used so the interval
 /// matches the Pearson one; it is slightly narrow for |rho| near 1.
 pub fn spearman(x: &[f64], y: &[f64]) -> Estimate {
-    correlation_estimate(spearman_rho(x, y), x.len().min(y.len()), "Spearman rho")
+    let n = x.len().min(y.len());
+    let r = (x.len() == y.len())
+        .then(|| spearman_rho_table(&PairTable::from_slices(x, y)))
+        .flatten();
+    correlation_estimate(r, n, "Spearman rho")
 }
 
-/// Kendall's tau-b statistics: (tau_b, concordant − discordant, ties in x, ties in y).
+/// [`spearman`] on a pair table.
+pub fn spearman_table(t: &PairTable) -> Estimate {
+    correlation_estimate(spearman_rho_table(t), t.n, "Spearman rho")
+}
+
+/// Kendall's tau-b statistics: tau_b, S = concordant − discordant, and var(S).
 struct KendallParts {
     tau: f64,
     s: f64,
     var_s: f64,
 }
 
-/// Knight's (1966) O(n log n) tau-b with scipy's tie-corrected variance of S.
-fn kendall_parts(x: &[f64], y: &[f64]) -> Option<KendallParts> {
-    let n = x.len();
-    if n != y.len() || n < 2 {
-        return None;
-    }
-    let mut idx: Vec<usize> = (0..n).collect();
-    // Unstable is enough: pairs that compare equal are bit-for-bit equal.
-    idx.sort_unstable_by(|&a, &b| x[a].total_cmp(&x[b]).then(y[a].total_cmp(&y[b])));
-    let xs: Vec<f64> = idx.iter().map(|&i| x[i]).collect();
-    let mut ys: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
-    // Tie statistics: (pairs, Σ t(t−1)(t−2), Σ t(t−1)(2t+5)).
-    let ties = |sorted: &[f64]| {
-        let (mut p, mut a, mut b) = (0.0, 0.0, 0.0);
-        let mut i = 0;
-        while i < sorted.len() {
-            let mut j = i;
-            while j + 1 < sorted.len() && sorted[j + 1] == sorted[i] {
-                j += 1;
-            }
-            let t = (j - i + 1) as f64;
-            if t > 1.0 {
-                p += t * (t - 1.0) / 2.0;
-                a += t * (t - 1.0) * (t - 2.0);
-                b += t * (t - 1.0) * (2.0 * t + 5.0);
-            }
-            i = j + 1;
-        }
-        (p, a, b)
-    };
-    let (xtie, x0, x1) = ties(&xs);
-    // Joint ties: runs equal in both x and y (already sorted by x then y).
-    let mut ntie = 0.0;
+/// Tie statistics of runs of equal values: (pairs, Σ t(t−1)(t−2), Σ t(t−1)(2t+5)).
+fn tie_stats(v: &[f64], w: &[f64], order: &[usize]) -> (f64, f64, f64) {
+    let (mut p, mut a, mut b) = (0.0, 0.0, 0.0);
     let mut i = 0;
-    while i < n {
+    while i < order.len() {
         let mut j = i;
-        while j + 1 < n && xs[j + 1] == xs[i] && ys[j + 1] == ys[i] {
+        let mut t = w[order[i]];
+        while j + 1 < order.len() && v[order[j + 1]] == v[order[i]] {
             j += 1;
+            t += w[order[j]];
         }
-        let t = (j - i + 1) as f64;
-        ntie += t * (t - 1.0) / 2.0;
+        if t > 1.0 {
+            p += t * (t - 1.0) / 2.0;
+            a += t * (t - 1.0) * (t - 2.0);
+            b += t * (t - 1.0) * (2.0 * t + 5.0);
+        }
         i = j + 1;
     }
-    // Discordant pairs = strict inversions of y in x-then-y order (merge sort).
-    let mut buf = vec![0.0; n];
-    let dis = merge_count(&mut ys, &mut buf) as f64;
-    let mut ysorted = ys;
-    ysorted.sort_by(f64::total_cmp);
-    let (ytie, y0, y1) = ties(&ysorted);
+    (p, a, b)
+}
+
+/// Knight's (1966) tau-b with scipy's tie-corrected variance of S, on a pair table.
+///
+/// In (x, y) order the discordant pairs are exactly the strict inversions of y, counted here
+/// with a Fenwick tree over the ranks of the distinct y values: O(D log D) for D entries.
+fn kendall_parts(t: &PairTable) -> Option<KendallParts> {
+    let n = t.n;
+    if n < 2 {
+        return None;
+    }
+    let d = t.x.len();
+    let by_x: Vec<usize> = (0..d).collect();
+    let (xtie, x0, x1) = tie_stats(&t.x, &t.w, &by_x);
+    // Joint ties: runs equal in both x and y (the table is sorted by x then y).
+    let mut ntie = 0.0;
+    let mut i = 0;
+    while i < d {
+        let mut j = i;
+        let mut c = t.w[i];
+        while j + 1 < d && t.x[j + 1] == t.x[i] && t.y[j + 1] == t.y[i] {
+            j += 1;
+            c += t.w[j];
+        }
+        ntie += c * (c - 1.0) / 2.0;
+        i = j + 1;
+    }
+    let mut by_y = by_x;
+    by_y.sort_unstable_by(|&a, &b| t.y[a].total_cmp(&t.y[b]));
+    let (ytie, y0, y1) = tie_stats(&t.y, &t.w, &by_y);
+    let dis = discordant(t, &by_y);
     let nf = n as f64;
     let tot = nf * (nf - 1.0) / 2.0;
     if xtie == tot || ytie == tot {
@@ -176,37 +321,49 @@ fn kendall_parts(x: &[f64], y: &[f64]) -> Option<KendallParts> {
     Some(KendallParts { tau, s, var_s })
 }
 
-/// Sorts `v` ascending and returns the number of pairs i < j with v[i] > v[j].
-fn merge_count(v: &mut [f64], buf: &mut [f64]) -> u64 {
-    let n = v.len();
-    if n < 2 {
-        return 0;
-    }
-    let mid = n / 2;
-    let (l, r) = v.split_at_mut(mid);
-    let mut inv = merge_count(l, &mut buf[..mid]) + merge_count(r, &mut buf[mid..]);
-    let (mut i, mut j, mut k) = (0, 0, 0);
-    while i < l.len() && j < r.len() {
-        if r[j] < l[i] {
-            buf[k] = r[j];
-            inv += (l.len() - i) as u64;
-            j += 1;
-        } else {
-            buf[k] = l[i];
-            i += 1;
+/// Weighted count of pairs i < j (table order) with y_i > y_j; `by_y` sorts the entries by y.
+fn discordant(t: &PairTable, by_y: &[usize]) -> f64 {
+    // Dense rank of each entry's y (equal values share a rank).
+    let mut rank = vec![0usize; by_y.len()];
+    let mut r = 0;
+    for (i, &k) in by_y.iter().enumerate() {
+        if i > 0 && t.y[k] != t.y[by_y[i - 1]] {
+            r += 1;
         }
-        k += 1;
+        rank[k] = r;
     }
-    buf[k..k + l.len() - i].copy_from_slice(&l[i..]);
-    k += l.len() - i;
-    buf[k..k + r.len() - j].copy_from_slice(&r[j..]);
-    v.copy_from_slice(&buf[..n]);
-    inv
+    // Fenwick tree of the weight seen so far per y rank.
+    let mut tree = vec![0.0; r + 2];
+    let (mut seen, mut dis) = (0.0, 0.0);
+    for (k, &w) in t.w.iter().enumerate() {
+        let mut at_most = 0.0;
+        let mut i = rank[k] + 1;
+        while i > 0 {
+            at_most += tree[i];
+            i &= i - 1;
+        }
+        dis += w * (seen - at_most);
+        let mut i = rank[k] + 1;
+        while i < tree.len() {
+            tree[i] += w;
+            i += i & i.wrapping_neg();
+        }
+        seen += w;
+    }
+    dis
 }
 
 /// Kendall's tau-b as a bare number.
 pub fn kendall_tau(x: &[f64], y: &[f64]) -> Option<f64> {
-    kendall_parts(x, y).map(|k| k.tau).filter(|t| t.is_finite())
+    if x.len() != y.len() {
+        return None;
+    }
+    kendall_tau_from_table(&PairTable::from_slices(x, y))
+}
+
+/// Kendall's tau-b of a pair table as a bare number.
+pub fn kendall_tau_from_table(t: &PairTable) -> Option<f64> {
+    kendall_parts(t).map(|k| k.tau).filter(|t| t.is_finite())
 }
 
 /// Kendall's tau-b (Knight 1966) with scipy's asymptotic p and a Fisher-z CI.
@@ -214,7 +371,19 @@ pub fn kendall_tau(x: &[f64], y: &[f64]) -> Option<f64> {
 /// The CI uses z = atanh(tau) with SE √(0.437/(n − 4)) (Fieller, Hartley & Pearson 1957).
 pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Estimate {
     let n = x.len().min(y.len());
-    let Some(k) = kendall_parts(x, y).filter(|k| k.tau.is_finite()) else {
+    let parts = (x.len() == y.len())
+        .then(|| kendall_parts(&PairTable::from_slices(x, y)))
+        .flatten();
+    kendall_estimate(parts, n)
+}
+
+/// [`kendall_tau_b`] on a pair table.
+pub fn kendall_tau_b_table(t: &PairTable) -> Estimate {
+    kendall_estimate(kendall_parts(t), t.n)
+}
+
+fn kendall_estimate(parts: Option<KendallParts>, n: usize) -> Estimate {
+    let Some(k) = parts.filter(|k| k.tau.is_finite()) else {
         return Estimate::missing("Kendall tau-b undefined: fewer than 2 pairs or all tied")
             .with_n(n);
     };
@@ -231,21 +400,29 @@ pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Estimate {
 
 /// Lin's concordance correlation ρ_c = 2 s_xy/(s_x² + s_y² + (x̄ − ȳ)²), 1/n moments (Lin 1989).
 pub fn ccc_value(x: &[f64], y: &[f64]) -> Option<f64> {
-    ccc_parts(x, y).map(|p| p.0)
+    if x.len() != y.len() {
+        return None;
+    }
+    ccc_parts(&PairTable::from_slices(x, y)).map(|p| p.0)
 }
 
-fn ccc_parts(x: &[f64], y: &[f64]) -> Option<(f64, f64, f64)> {
-    let n = x.len();
-    if n != y.len() || n < 2 {
+/// Lin's CCC of a pair table as a bare number.
+pub fn ccc_value_table(t: &PairTable) -> Option<f64> {
+    ccc_parts(t).map(|p| p.0)
+}
+
+fn ccc_parts(t: &PairTable) -> Option<(f64, f64, f64)> {
+    let n = t.n;
+    if n < 2 {
         return None;
     }
     let nf = n as f64;
-    let (mx, my) = (mean(x), mean(y));
+    let (mx, my) = (t.mean_x(), t.mean_y());
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx) * (a - mx);
-        syy += (b - my) * (b - my);
+    for (a, b, c) in t.entries() {
+        sxy += c * (a - mx) * (b - my);
+        sxx += c * (a - mx) * (a - mx);
+        syy += c * (b - my) * (b - my);
     }
     let (sxy, sxx, syy) = (sxy / nf, sxx / nf, syy / nf);
     let den = sxx + syy + (mx - my).powi(2);
@@ -269,7 +446,19 @@ fn ccc_parts(x: &[f64], y: &[f64]) -> Option<(f64, f64, f64)> {
 /// − ρ_c⁴u⁴/(2r²(1 − ρ_c²)²)]/(n − 2).
 pub fn lins_ccc(x: &[f64], y: &[f64]) -> Estimate {
     let n = x.len().min(y.len());
-    let Some((rc, r, u)) = ccc_parts(x, y) else {
+    let parts = (x.len() == y.len())
+        .then(|| ccc_parts(&PairTable::from_slices(x, y)))
+        .flatten();
+    ccc_estimate(parts, n)
+}
+
+/// [`lins_ccc`] on a pair table.
+pub fn lins_ccc_table(t: &PairTable) -> Estimate {
+    ccc_estimate(ccc_parts(t), t.n)
+}
+
+fn ccc_estimate(parts: Option<(f64, f64, f64)>, n: usize) -> Estimate {
+    let Some((rc, r, u)) = parts else {
         return Estimate::missing("CCC undefined: fewer than 2 pairs or no variance at all")
             .with_n(n);
     };

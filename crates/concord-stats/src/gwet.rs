@@ -1,8 +1,9 @@
 //! Gwet's AC1/AC2 (Gwet 2008; 2014) and the multi-rater Fleiss kappa, with missing ratings
 //! allowed, linearisation variance and t-based CI exactly as the irrCAC package computes them.
 
+use crate::bootstrap::TargetRows;
 use crate::estimate::Estimate;
-use crate::kappa::{category_counts, t975, Weights};
+use crate::kappa::{pooled_category_counts, t975, Weights};
 use crate::matrix::RatingMatrix;
 use serde::{Deserialize, Serialize};
 
@@ -28,12 +29,20 @@ pub struct GwetSet {
 
 /// Gwet's AC1 and AC2 (linear, quadratic) on all targets with ≥ 1 rating (Gwet 2014, ch. 4).
 pub fn gwet(m: &RatingMatrix, scale: (i64, i64)) -> GwetSet {
-    match category_counts(m, scale) {
-        Ok((counts, n, q)) => GwetSet {
-            ac1: chance_corrected(&counts, n, q, Weights::Identity, Chance::Gwet),
-            ac2_linear: chance_corrected(&counts, n, q, Weights::Linear, Chance::Gwet),
-            ac2_quadratic: chance_corrected(&counts, n, q, Weights::Quadratic, Chance::Gwet),
-        },
+    gwet_pooled(m, &TargetRows::new(m), scale)
+}
+
+/// [`gwet`] on the pooled target rows of `m`: targets with identical rows count once, weighted.
+pub(crate) fn gwet_pooled(m: &RatingMatrix, rows: &TargetRows, scale: (i64, i64)) -> GwetSet {
+    match pooled_category_counts(m, rows, scale, |_| true) {
+        Ok((counts, w, q)) => {
+            let ac = |weights| chance_corrected_weighted(&counts, &w, q, weights, Chance::Gwet);
+            GwetSet {
+                ac1: ac(Weights::Identity),
+                ac2_linear: ac(Weights::Linear),
+                ac2_quadratic: ac(Weights::Quadratic),
+            }
+        }
         Err(e) => GwetSet {
             ac1: Estimate::missing(&e),
             ac2_linear: Estimate::missing(&e),
@@ -54,34 +63,48 @@ pub fn chance_corrected(
     weights: Weights,
     chance: Chance,
 ) -> Estimate {
+    chance_corrected_weighted(&counts[..n * q], &vec![1.0; n], q, weights, chance)
+}
+
+/// [`chance_corrected`] over distinct count rows (K × q) with multiplicities `mult`: every
+/// sum over targets is a sum over rows weighted by how many targets share the row.
+pub fn chance_corrected_weighted(
+    counts: &[f64],
+    mult: &[f64],
+    q: usize,
+    weights: Weights,
+    chance: Chance,
+) -> Estimate {
+    let nf: f64 = mult.iter().sum();
+    let n = nf as usize;
     if n < 2 {
         return Estimate::missing("fewer than 2 rated targets");
     }
+    let rows = mult.len();
     let w = weights.matrix(q);
-    let ri: Vec<f64> = (0..n)
+    let ri: Vec<f64> = (0..rows)
         .map(|i| counts[i * q..(i + 1) * q].iter().sum())
         .collect();
-    let n2 = ri.iter().filter(|&&r| r >= 2.0).count();
-    if n2 == 0 {
+    let n2: f64 = (0..rows).filter(|&i| ri[i] >= 2.0).map(|i| mult[i]).sum();
+    if n2 == 0.0 {
         return Estimate::missing("no target has 2 or more ratings");
     }
-    let nf = n as f64;
-    let mut sum_q = vec![0.0; n];
-    for i in 0..n {
+    let mut sum_q = vec![0.0; rows];
+    for i in 0..rows {
         let c = &counts[i * q..(i + 1) * q];
         sum_q[i] = (0..q)
             .map(|k| c[k] * ((0..q).map(|l| w[k * q + l] * c[l]).sum::<f64>() - 1.0))
             .sum();
     }
-    let pa = (0..n)
+    let pa = (0..rows)
         .filter(|&i| ri[i] >= 2.0)
-        .map(|i| sum_q[i] / (ri[i] * (ri[i] - 1.0)))
+        .map(|i| mult[i] * (sum_q[i] / (ri[i] * (ri[i] - 1.0))))
         .sum::<f64>()
-        / n2 as f64;
+        / n2;
     let mut pi = vec![0.0; q];
-    for i in 0..n {
+    for i in 0..rows {
         for k in 0..q {
-            pi[k] += counts[i * q + k] / ri[i] / nf;
+            pi[k] += mult[i] * (counts[i * q + k] / ri[i] / nf);
         }
     }
     let tw: f64 = w.iter().sum();
@@ -109,20 +132,20 @@ pub fn chance_corrected(
             .collect(),
     };
     let mut ss = 0.0;
-    for i in 0..n {
+    for i in 0..rows {
         let (pa_i, pe_r2) = if ri[i] >= 2.0 {
             (sum_q[i] / (ri[i] * (ri[i] - 1.0)), pe)
         } else {
             (-sum_q[i], 0.0)
         };
-        let g_i = (nf / n2 as f64) * (pa_i - pe_r2) / (1.0 - pe);
+        let g_i = (nf / n2) * (pa_i - pe_r2) / (1.0 - pe);
         let dot: f64 = (0..q).map(|k| counts[i * q + k] * pi_w[k]).sum::<f64>() / ri[i];
         let pe_i = match chance {
             Chance::Gwet => gwet_factor * dot,
             Chance::Fleiss => dot,
         };
         let g_star = g_i - 2.0 * (1.0 - gamma) * (pe_i - pe) / (1.0 - pe);
-        ss += (g_star - gamma).powi(2);
+        ss += mult[i] * (g_star - gamma).powi(2);
     }
     let se = (ss / (nf * (nf - 1.0))).sqrt();
     let t = t975(nf - 1.0);

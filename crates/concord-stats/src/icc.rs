@@ -27,34 +27,53 @@ pub struct MeanSquares {
 
 /// Two-way ANOVA mean squares for a complete n × k row-major matrix (Shrout & Fleiss 1979, Table 1).
 pub fn mean_squares(data: &[f64], n: usize, k: usize) -> MeanSquares {
-    let nk = (n * k) as f64;
-    let gm = data.iter().sum::<f64>() / nk;
-    let mut row_mean = vec![0.0; n];
+    mean_squares_weighted(&data[..n * k], &vec![1.0; n], k)
+}
+
+/// [`mean_squares`] of distinct complete rows (row-major, k per row) with multiplicities `w`:
+/// identical rows contribute identically to every sum, so pooled targets cost one term each.
+pub fn mean_squares_weighted(rows: &[f64], w: &[f64], k: usize) -> MeanSquares {
+    let n_rows = w.len();
+    let nw: f64 = w.iter().sum();
+    let n = nw as usize;
+    let nk = nw * k as f64;
+    let mut row_mean = vec![0.0; n_rows];
     let mut col_mean = vec![0.0; k];
-    for i in 0..n {
-        for j in 0..k {
-            let y = data[i * k + j];
+    let mut total = 0.0;
+    for i in 0..n_rows {
+        let row = &rows[i * k..(i + 1) * k];
+        for (c, &y) in col_mean.iter_mut().zip(row) {
             row_mean[i] += y;
-            col_mean[j] += y;
+            *c += w[i] * y;
         }
+        total += w[i] * row_mean[i];
     }
+    let gm = total / nk;
     row_mean.iter_mut().for_each(|m| *m /= k as f64);
-    col_mean.iter_mut().for_each(|m| *m /= n as f64);
-    let ssr = k as f64 * row_mean.iter().map(|m| (m - gm).powi(2)).sum::<f64>();
-    let ssc = n as f64 * col_mean.iter().map(|m| (m - gm).powi(2)).sum::<f64>();
+    col_mean.iter_mut().for_each(|m| *m /= nw);
+    let ssr = k as f64
+        * row_mean
+            .iter()
+            .zip(w)
+            .map(|(m, c)| c * (m - gm).powi(2))
+            .sum::<f64>();
+    let ssc = nw * col_mean.iter().map(|m| (m - gm).powi(2)).sum::<f64>();
     let mut sse = 0.0;
     let mut sst = 0.0;
-    for i in 0..n {
-        for j in 0..k {
-            let y = data[i * k + j];
-            sse += (y - row_mean[i] - col_mean[j] + gm).powi(2);
-            sst += (y - gm).powi(2);
+    for i in 0..n_rows {
+        let row = &rows[i * k..(i + 1) * k];
+        let (mut e, mut t) = (0.0, 0.0);
+        for (&y, cm) in row.iter().zip(&col_mean) {
+            e += (y - row_mean[i] - cm + gm).powi(2);
+            t += (y - gm).powi(2);
         }
+        sse += w[i] * e;
+        sst += w[i] * t;
     }
     // Rounding noise on exactly-zero sums of squares would turn "perfect" into "almost".
     let snap = |ss: f64| if ss <= 1e-20 * sst { 0.0 } else { ss };
     let (ssr, ssc, sse) = (snap(ssr), snap(ssc), snap(sse));
-    let (nf, kf) = (n as f64, k as f64);
+    let (nf, kf) = (nw, k as f64);
     MeanSquares {
         n,
         k,
@@ -129,13 +148,50 @@ pub struct IccResult {
 
 /// Six ICC forms on complete targets (Shrout & Fleiss 1979; CIs as pingouin `intraclass_corr`).
 pub fn icc_forms(m: &RatingMatrix) -> IccResult {
-    let (data, n, dropped) = m.complete_rows();
+    let k = m.n_raters();
+    if k == 0 {
+        // Every (empty) row is complete; the forms need 2 raters anyway.
+        return IccResult {
+            n_targets: m.n_targets(),
+            n_raters: 0,
+            n_dropped: 0,
+            icc: icc_from_complete(&[], m.n_targets(), 0),
+        };
+    }
+    let rows = TargetRows::new(m);
+    let (icc, n) = icc_forms_pooled(m, &rows);
     IccResult {
         n_targets: n,
-        n_raters: m.n_raters(),
-        n_dropped: dropped,
-        icc: icc_from_complete(&data, n, m.n_raters()),
+        n_raters: k,
+        n_dropped: m.n_targets() - n,
+        icc,
     }
+}
+
+/// The six forms on the complete target patterns of `rows`, and the number of complete targets.
+pub(crate) fn icc_forms_pooled(m: &RatingMatrix, rows: &TargetRows) -> (IccForms, usize) {
+    let k = m.n_raters();
+    let (mut data, mut w) = (Vec::new(), Vec::new());
+    for (p, &c) in rows.patterns.counts.iter().enumerate() {
+        let row = rows.row(m, p);
+        if row.iter().all(Option::is_some) {
+            data.extend(row.iter().map(|c| c.unwrap_or_default()));
+            w.push(f64::from(c));
+        }
+    }
+    let n = w.iter().sum::<f64>() as usize;
+    (icc_from_weighted(&data, &w, n, k), n)
+}
+
+/// Six ICC forms from distinct complete rows with multiplicities (n = total targets).
+fn icc_from_weighted(rows: &[f64], w: &[f64], n: usize, k: usize) -> IccForms {
+    if k < 2 {
+        return IccForms::missing("fewer than 2 raters");
+    }
+    if n < 2 {
+        return IccForms::missing("fewer than 2 targets rated by every rater");
+    }
+    icc_from_mean_squares(&mean_squares_weighted(rows, w, k))
 }
 
 /// Six ICC forms from a complete row-major n × k matrix (McGraw & Wong 1996, Tables 4–7).

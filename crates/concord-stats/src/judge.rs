@@ -3,11 +3,12 @@
 
 use crate::bootstrap::{percentile_ci, BootstrapSpec};
 use crate::correlation::{
-    ccc_value, kendall_tau, kendall_tau_b, lins_ccc, pearson, pearson_r, spearman, spearman_rho,
+    ccc_value_table, kendall_tau_b_table, kendall_tau_from_table, lins_ccc_table, pearson_r_table,
+    pearson_table, spearman_rho_table, spearman_table, PairTable,
 };
 use crate::dist::{t_quantile, t_two_sided_p, z975};
 use crate::estimate::Estimate;
-use crate::icc::{icc_a1_c1, icc_from_complete, mean_squares, IccForms};
+use crate::icc::{icc_a1_c1, icc_from_mean_squares, mean_squares_weighted, IccForms, MeanSquares};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -67,13 +68,28 @@ pub struct PairedAgreement {
 /// Mean difference x − y with SE s/√n, t-test p and t_{n−1} 95% CI (Student 1908).
 pub fn mean_bias(x: &[f64], y: &[f64]) -> Estimate {
     let n = x.len().min(y.len());
+    mean_bias_table(&PairTable::from_slices(&x[..n], &y[..n]))
+}
+
+/// Mean and SD (n − 1 denominator) of the differences x − y of a pair table.
+fn difference_moments(t: &PairTable) -> (f64, f64) {
+    let nf = t.n() as f64;
+    let m = t.entries().map(|(a, b, w)| w * (a - b)).sum::<f64>() / nf;
+    let ss = t
+        .entries()
+        .map(|(a, b, w)| w * (a - b - m).powi(2))
+        .sum::<f64>();
+    (m, (ss / (nf - 1.0)).sqrt())
+}
+
+/// [`mean_bias`] on a pair table.
+pub fn mean_bias_table(t: &PairTable) -> Estimate {
+    let n = t.n();
     if n < 2 {
         return Estimate::missing("fewer than 2 pairs").with_n(n);
     }
-    let d: Vec<f64> = x.iter().zip(y).map(|(a, b)| a - b).collect();
     let nf = n as f64;
-    let m = d.iter().sum::<f64>() / nf;
-    let sd = (d.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (nf - 1.0)).sqrt();
+    let (m, sd) = difference_moments(t);
     let se = sd / nf.sqrt();
     let h = t_quantile(0.975, nf - 1.0) * se;
     let mut e = Estimate::point(m).with_se(se).with_n(n);
@@ -90,6 +106,12 @@ pub fn mean_bias(x: &[f64], y: &[f64]) -> Estimate {
 /// the CI is limit ± t_{n−1, .975}·SE; z = 1.959964.
 pub fn bland_altman(x: &[f64], y: &[f64]) -> BlandAltman {
     let n = x.len().min(y.len());
+    bland_altman_table(&PairTable::from_slices(&x[..n], &y[..n]))
+}
+
+/// [`bland_altman`] on a pair table.
+pub fn bland_altman_table(t: &PairTable) -> BlandAltman {
+    let n = t.n();
     if n < 3 {
         return BlandAltman {
             reason: Some("fewer than 3 pairs".into()),
@@ -97,9 +119,7 @@ pub fn bland_altman(x: &[f64], y: &[f64]) -> BlandAltman {
         };
     }
     let nf = n as f64;
-    let d: Vec<f64> = x.iter().zip(y).map(|(a, b)| a - b).collect();
-    let m = d.iter().sum::<f64>() / nf;
-    let sd = (d.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (nf - 1.0)).sqrt();
+    let (m, sd) = difference_moments(t);
     let z = z975();
     let (lo, hi) = (m - z * sd, m + z * sd);
     let se = sd * (1.0 / nf + z * z / (2.0 * (nf - 1.0))).sqrt();
@@ -114,15 +134,29 @@ pub fn bland_altman(x: &[f64], y: &[f64]) -> BlandAltman {
     }
 }
 
-fn two_column_icc(x: &[f64], y: &[f64]) -> IccForms {
-    let n = x.len().min(y.len());
-    let data: Vec<f64> = x.iter().zip(y).flat_map(|(a, b)| [*a, *b]).collect();
-    icc_from_complete(&data, n, 2)
+/// Two-way ANOVA mean squares of the table's pairs as an n × 2 matrix.
+fn pair_mean_squares(t: &PairTable) -> MeanSquares {
+    let (mut rows, mut w) = (Vec::new(), Vec::new());
+    for (a, b, c) in t.entries() {
+        rows.extend([a, b]);
+        w.push(c);
+    }
+    mean_squares_weighted(&rows, &w, 2)
 }
 
 /// ICC(A,1) and ICC(C,1) of two paired columns (McGraw & Wong 1996, with pingouin's CIs).
 pub fn pair_icc(x: &[f64], y: &[f64]) -> PairIcc {
-    let f = two_column_icc(x, y);
+    let n = x.len().min(y.len());
+    pair_icc_table(&PairTable::from_slices(&x[..n], &y[..n]))
+}
+
+/// [`pair_icc`] on a pair table.
+pub fn pair_icc_table(t: &PairTable) -> PairIcc {
+    let f = if t.n() < 2 {
+        IccForms::missing("fewer than 2 targets rated by every rater")
+    } else {
+        icc_from_mean_squares(&pair_mean_squares(t))
+    };
     PairIcc {
         icc_a1: f.icc2,
         icc_c1: f.icc3,
@@ -132,33 +166,28 @@ pub fn pair_icc(x: &[f64], y: &[f64]) -> PairIcc {
 /// All judge-vs-human statistics with analytic CIs, one pair per response.
 pub fn paired_agreement(judge: &[f64], human: &[f64]) -> PairedAgreement {
     let n = judge.len().min(human.len());
-    let (x, y) = (&judge[..n], &human[..n]);
+    paired_agreement_table(&PairTable::from_slices(&judge[..n], &human[..n]))
+}
+
+/// [`paired_agreement`] on a pair table (judge = x, human = y).
+pub fn paired_agreement_table(t: &PairTable) -> PairedAgreement {
     PairedAgreement {
-        n,
-        icc: pair_icc(x, y),
-        bias: mean_bias(x, y),
-        bland_altman: bland_altman(x, y),
-        pearson: pearson(x, y),
-        spearman: spearman(x, y),
-        kendall_tau_b: kendall_tau_b(x, y),
-        ccc: lins_ccc(x, y),
+        n: t.n(),
+        icc: pair_icc_table(t),
+        bias: mean_bias_table(t),
+        bland_altman: bland_altman_table(t),
+        pearson: pearson_table(t),
+        spearman: spearman_table(t),
+        kendall_tau_b: kendall_tau_b_table(t),
+        ccc: lins_ccc_table(t),
     }
 }
 
 /// Point values of the nine bootstrapped quantities, NaN where undefined.
-fn point_values(x: &[f64], y: &[f64]) -> [f64; 9] {
+fn point_values(t: &PairTable) -> [f64; 9] {
     let nan = f64::NAN;
-    let data: Vec<f64> = x.iter().zip(y).flat_map(|(a, b)| [*a, *b]).collect();
-    let (icc_a, icc_c) = icc_a1_c1(&mean_squares(&data, x.len(), 2));
-    let n = x.len() as f64;
-    let d_mean = x.iter().zip(y).map(|(a, b)| a - b).sum::<f64>() / n;
-    let sd = (x
-        .iter()
-        .zip(y)
-        .map(|(a, b)| (a - b - d_mean).powi(2))
-        .sum::<f64>()
-        / (n - 1.0))
-        .sqrt();
+    let (icc_a, icc_c) = icc_a1_c1(&pair_mean_squares(t));
+    let (d_mean, sd) = difference_moments(t);
     let z = z975();
     [
         icc_a.unwrap_or(nan),
@@ -166,10 +195,10 @@ fn point_values(x: &[f64], y: &[f64]) -> [f64; 9] {
         d_mean,
         d_mean - z * sd,
         d_mean + z * sd,
-        pearson_r(x, y).unwrap_or(nan),
-        spearman_rho(x, y).unwrap_or(nan),
-        kendall_tau(x, y).unwrap_or(nan),
-        ccc_value(x, y).unwrap_or(nan),
+        pearson_r_table(t).unwrap_or(nan),
+        spearman_rho_table(t).unwrap_or(nan),
+        kendall_tau_from_table(t).unwrap_or(nan),
+        ccc_value_table(t).unwrap_or(nan),
     ]
 }
 
@@ -186,6 +215,7 @@ pub fn paired_agreement_bootstrap(
     }
     let mut rng = ChaCha8Rng::seed_from_u64(boot.seed);
     let (mut bx, mut by) = (vec![0.0; n], vec![0.0; n]);
+    let mut table = PairTable::default();
     let mut draws: Vec<Vec<f64>> = (0..9).map(|_| Vec::with_capacity(boot.resamples)).collect();
     for _ in 0..boot.resamples {
         for i in 0..n {
@@ -193,7 +223,8 @@ pub fn paired_agreement_bootstrap(
             bx[i] = judge[k];
             by[i] = human[k];
         }
-        for (slot, v) in draws.iter_mut().zip(point_values(&bx, &by)) {
+        table.fill_slices(&bx, &by);
+        for (slot, v) in draws.iter_mut().zip(point_values(&table)) {
             slot.push(v);
         }
     }

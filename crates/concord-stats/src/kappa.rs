@@ -1,6 +1,7 @@
 //! Cohen's kappa per rater pair (unweighted, linear, quadratic) with the Fleiss–Cohen–Everitt
 //! (1969) standard error, raw agreement rates, and Fleiss' (1971) kappa for many raters.
 
+use crate::bootstrap::TargetRows;
 use crate::dist::{t_quantile, z975};
 use crate::estimate::Estimate;
 use crate::matrix::RatingMatrix;
@@ -137,52 +138,57 @@ pub fn kappa_from_table(table: &[f64], q: usize, weights: Weights) -> Estimate {
 
 /// Cohen's kappas, exact and within-one agreement for two raters (pairwise-complete targets).
 pub fn cohen_kappa(x: &[Option<f64>], y: &[Option<f64>], scale: (i64, i64)) -> PairAgreement {
-    let pairs: Vec<(f64, f64)> = x
+    let pairs = x
         .iter()
         .zip(y)
-        .filter_map(|(a, b)| Some(((*a)?, (*b)?)))
-        .collect();
-    let n = pairs.len();
-    let exact = (n > 0).then(|| pairs.iter().filter(|(a, b)| a == b).count() as f64 / n as f64);
-    let within_one = (n > 0)
-        .then(|| pairs.iter().filter(|(a, b)| (a - b).abs() <= 1.0).count() as f64 / n as f64);
+        .filter_map(|(a, b)| Some(((*a)?, (*b)?, 1.0)));
+    cohen_kappa_weighted(pairs, scale)
+}
+
+/// [`cohen_kappa`] from (x, y, count) pairs in target order (pooled targets count once each).
+pub(crate) fn cohen_kappa_weighted(
+    pairs: impl Iterator<Item = (f64, f64, f64)>,
+    scale: (i64, i64),
+) -> PairAgreement {
+    let q = n_categories(scale);
+    let qn = *q.as_ref().unwrap_or(&0);
+    let mut table = vec![0.0; qn * qn];
+    let mut bad: Option<String> = None;
+    let (mut n, mut same, mut near) = (0.0, 0.0, 0.0);
+    for (a, b, w) in pairs {
+        n += w;
+        if a == b {
+            same += w;
+        }
+        if (a - b).abs() <= 1.0 {
+            near += w;
+        }
+        if q.is_ok() && bad.is_none() {
+            match (category(a, scale), category(b, scale)) {
+                (Ok(i), Ok(j)) => table[i * qn + j] += w,
+                (Err(e), _) | (_, Err(e)) => bad = Some(e),
+            }
+        }
+    }
+    let n_pairs = n as usize;
+    let exact = (n_pairs > 0).then(|| same / n);
+    let within_one = (n_pairs > 0).then(|| near / n);
     let missing = |r: &str| KappaSet {
         unweighted: Estimate::missing(r),
         linear: Estimate::missing(r),
         quadratic: Estimate::missing(r),
     };
-    let q = match n_categories(scale) {
-        Ok(q) => q,
-        Err(e) => {
-            return PairAgreement {
-                n,
-                kappa: missing(&e),
-                exact,
-                within_one,
-            }
-        }
-    };
-    let mut table = vec![0.0; q * q];
-    for &(a, b) in &pairs {
-        match (category(a, scale), category(b, scale)) {
-            (Ok(i), Ok(j)) => table[i * q + j] += 1.0,
-            (Err(e), _) | (_, Err(e)) => {
-                return PairAgreement {
-                    n,
-                    kappa: missing(&e),
-                    exact,
-                    within_one,
-                }
-            }
-        }
-    }
-    PairAgreement {
-        n,
-        kappa: KappaSet {
+    let kappa = match (q, bad) {
+        (Err(e), _) | (Ok(_), Some(e)) => missing(&e),
+        (Ok(q), None) => KappaSet {
             unweighted: kappa_from_table(&table, q, Weights::Identity),
             linear: kappa_from_table(&table, q, Weights::Linear),
             quadratic: kappa_from_table(&table, q, Weights::Quadratic),
         },
+    };
+    PairAgreement {
+        n: n_pairs,
+        kappa,
         exact,
         within_one,
     }
@@ -210,6 +216,32 @@ pub fn category_counts(
     Ok((counts, n, q))
 }
 
+/// Category counts of the target patterns of `rows` that pass `keep`: (counts K × q,
+/// multiplicities, q). Patterns come in order of first appearance, so the first value off the
+/// scale reported is the one `category_counts` would report.
+pub(crate) fn pooled_category_counts(
+    m: &RatingMatrix,
+    rows: &TargetRows,
+    scale: (i64, i64),
+    keep: impl Fn(&[Option<f64>]) -> bool,
+) -> Result<(Vec<f64>, Vec<f64>, usize), String> {
+    let q = n_categories(scale)?;
+    let (mut counts, mut w) = (Vec::new(), Vec::new());
+    for (p, &c) in rows.patterns.counts.iter().enumerate() {
+        let row = rows.row(m, p);
+        if !keep(row) {
+            continue;
+        }
+        let start = counts.len();
+        counts.resize(start + q, 0.0);
+        for v in row.iter().flatten() {
+            counts[start + category(*v, scale)?] += 1.0;
+        }
+        w.push(f64::from(c));
+    }
+    Ok((counts, w, q))
+}
+
 /// Fleiss' kappa on complete targets (Fleiss 1971) with Gwet's linearisation SE (as irrCAC).
 ///
 /// κ = (p_a − p_e)/(1 − p_e), p_e = Σ_k π_k²; SE from the per-target linearised terms
@@ -218,23 +250,30 @@ pub fn fleiss_kappa(m: &RatingMatrix, scale: (i64, i64)) -> Estimate {
     if m.n_raters() < 2 {
         return Estimate::missing("fewer than 2 raters");
     }
-    // One flat copy of the complete rows (no per-row allocation).
-    let cells: Vec<Option<f64>> = m
-        .rows()
-        .filter(|r| r.iter().all(Option::is_some))
-        .flatten()
-        .copied()
-        .collect();
-    let Ok(c) = RatingMatrix::new(cells.len() / m.n_raters(), m.n_raters(), cells) else {
-        return Estimate::missing("inconsistent rows");
-    };
-    if c.n_targets() < 2 {
+    fleiss_kappa_pooled(m, &TargetRows::new(m), scale)
+}
+
+/// [`fleiss_kappa`] on the pooled target rows of `m` (at least 2 raters).
+pub(crate) fn fleiss_kappa_pooled(
+    m: &RatingMatrix,
+    rows: &TargetRows,
+    scale: (i64, i64),
+) -> Estimate {
+    if m.n_raters() < 2 {
+        return Estimate::missing("fewer than 2 raters");
+    }
+    let complete = |r: &[Option<f64>]| r.iter().all(Option::is_some);
+    let n_complete: u32 = (0..rows.patterns.len())
+        .filter(|&p| complete(rows.row(m, p)))
+        .map(|p| rows.patterns.counts[p])
+        .sum();
+    if n_complete < 2 {
         return Estimate::missing("fewer than 2 targets rated by every rater");
     }
-    match category_counts(&c, scale) {
-        Ok((counts, n, q)) => crate::gwet::chance_corrected(
+    match pooled_category_counts(m, rows, scale, complete) {
+        Ok((counts, w, q)) => crate::gwet::chance_corrected_weighted(
             &counts,
-            n,
+            &w,
             q,
             Weights::Identity,
             crate::gwet::Chance::Fleiss,

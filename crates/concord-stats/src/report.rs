@@ -5,17 +5,18 @@
 
 use crate::alpha::{AlphaBootstrap, AlphaSet, Level};
 use crate::bootstrap::{BootstrapSpec, TargetRows};
+use crate::correlation::PairTable;
 use crate::estimate::Estimate;
-use crate::gwet::{gwet, GwetSet};
-use crate::icc::{icc_forms, HendersonBootstrap, IccForms, UnbalancedIcc};
+use crate::gwet::{gwet_pooled, GwetSet};
+use crate::icc::{icc_forms_pooled, HendersonBootstrap, IccForms, UnbalancedIcc};
 use crate::judge::{
-    mean_bias, pair_icc, paired_agreement, paired_agreement_bootstrap, reliability_class,
-    BlandAltman, PairIcc, PairedAgreement, ReliabilityClass,
+    mean_bias_table, pair_icc_table, paired_agreement_bootstrap, paired_agreement_table,
+    reliability_class, BlandAltman, PairIcc, PairedAgreement, ReliabilityClass,
 };
-use crate::kappa::{cohen_kappa, fleiss_kappa, KappaSet};
+use crate::kappa::{cohen_kappa_weighted, fleiss_kappa_pooled, KappaSet};
 use crate::matrix::RatingMatrix;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 /// One rated attribute (rubric item) and its declared integer scale.
@@ -290,25 +291,67 @@ fn build_sheets(data: &StudyRatings, warnings: &mut Vec<String>) -> Vec<Option<V
     cells
 }
 
+/// The human columns of one sheet, pooled by target pattern (targets with identical human
+/// rows). Every human metric, the rater diagnostics and the judge comparisons read these
+/// patterns with their multiplicities instead of walking all targets again.
+struct HumanRows {
+    /// Targets × humans.
+    m: RatingMatrix,
+    rows: TargetRows,
+    /// Pattern of each target (`None` when no human rated it).
+    target_pattern: Vec<Option<u32>>,
+    /// Mean human score of each pattern.
+    mean: Vec<f64>,
+}
+
+impl HumanRows {
+    fn new(sheet: &Sheet, humans: &[usize]) -> HumanRows {
+        let m = sheet.m.select_raters(humans);
+        let rows = TargetRows::new(&m);
+        let target_pattern = rows.target_patterns(m.n_targets());
+        let mean = (0..rows.patterns.len())
+            .map(|p| {
+                let (mut sum, mut cnt) = (0.0, 0.0);
+                for v in rows.row(&m, p).iter().flatten() {
+                    sum += v;
+                    cnt += 1.0;
+                }
+                sum / cnt
+            })
+            .collect();
+        HumanRows {
+            m,
+            rows,
+            target_pattern,
+            mean,
+        }
+    }
+
+    /// (pattern row, multiplicity) for every pattern.
+    fn weighted_rows(&self) -> impl Iterator<Item = (&[Option<f64>], f64)> + '_ {
+        let counts = &self.rows.patterns.counts;
+        (0..counts.len()).map(move |p| (self.rows.row(&self.m, p), f64::from(counts[p])))
+    }
+}
+
 fn human_report(
     sheet: &Sheet,
-    humans: &[usize],
+    hr: &HumanRows,
     names: &[String],
     boot: BootstrapSpec,
 ) -> HumanReport {
-    let m = sheet.m.select_raters(humans);
-    let n_targets = m.rows().filter(|r| r.iter().any(Option::is_some)).count();
-    // A complete target is a rated one with every rater present (an empty row, as with no
-    // raters at all, is neither).
-    let n_complete = m
-        .rows()
-        .filter(|r| !r.is_empty() && r.iter().all(Option::is_some))
-        .count();
-    let icc = icc_forms(&m);
+    let (m, rows) = (&hr.m, &hr.rows);
+    let n_targets = rows.keep.len();
+    // A complete target is a rated one with every rater present.
+    let n_complete = hr
+        .weighted_rows()
+        .filter(|(r, _)| r.iter().all(Option::is_some))
+        .map(|(_, w)| w as usize)
+        .sum::<usize>();
+    let (icc, _) = icc_forms_pooled(m, rows);
     // One draw per resample serves both bootstraps (identical to the standalone functions).
-    let rows = TargetRows::new(&m);
-    let mut hb = HendersonBootstrap::new(&m, &rows, boot.resamples);
-    let mut ab = AlphaBootstrap::new(&m, &rows, &Level::ALL, boot.resamples);
+    let mut hb = HendersonBootstrap::new(m, rows, boot.resamples);
+    let mut ab = AlphaBootstrap::new(m, rows, &Level::ALL, boot.resamples);
     rows.for_each_resample(boot, |w| {
         hb.add_resample(w);
         ab.add_resample(w);
@@ -326,12 +369,30 @@ fn human_report(
         interval: next(),
         ratio: next(),
     };
+    HumanReport {
+        raters: names.to_vec(),
+        n_targets,
+        n_dropped: n_targets - n_complete,
+        icc,
+        icc_unbalanced,
+        alpha,
+        fleiss_kappa: fleiss_kappa_pooled(m, rows, sheet.scale),
+        gwet: gwet_pooled(m, rows, sheet.scale),
+        pairs: rater_pairs(hr, names, sheet.scale),
+        rater_diagnostics: rater_diagnostics(hr, names),
+    }
+}
+
+/// Cohen's kappas for every pair of humans, from the pooled rows.
+fn rater_pairs(hr: &HumanRows, names: &[String], scale: (i64, i64)) -> Vec<PairReport> {
+    let k = hr.m.n_raters();
     let mut pairs = Vec::new();
-    let col = |j: usize| -> Vec<Option<f64>> { (0..m.n_targets()).map(|t| m.get(t, j)).collect() };
-    let cols: Vec<Vec<Option<f64>>> = (0..m.n_raters()).map(col).collect();
-    for a in 0..m.n_raters() {
-        for b in (a + 1)..m.n_raters() {
-            let p = cohen_kappa(&cols[a], &cols[b], sheet.scale);
+    for a in 0..k {
+        for b in (a + 1)..k {
+            let both = hr
+                .weighted_rows()
+                .filter_map(|(r, w)| Some((r[a]?, r[b]?, w)));
+            let p = cohen_kappa_weighted(both, scale);
             pairs.push(PairReport {
                 raters: [names[a].clone(), names[b].clone()],
                 n: p.n,
@@ -341,42 +402,103 @@ fn human_report(
             });
         }
     }
-    let rater_diagnostics = (0..m.n_raters())
+    pairs
+}
+
+/// Each human against the mean of the other humans on the same target.
+fn rater_diagnostics(hr: &HumanRows, names: &[String]) -> Vec<RaterDiagnostic> {
+    (0..hr.m.n_raters())
         .map(|j| {
-            let (mut x, mut y) = (Vec::new(), Vec::new());
-            for t in 0..m.n_targets() {
-                let Some(v) = m.get(t, j) else { continue };
+            let pairs = hr.weighted_rows().filter_map(|(row, w)| {
+                let v = row[j]?;
                 let (mut sum, mut cnt) = (0.0, 0.0);
-                for (k, c) in m.row(t).iter().enumerate() {
+                for (k, c) in row.iter().enumerate() {
                     if let (true, Some(o)) = (k != j, c) {
                         sum += o;
                         cnt += 1.0;
                     }
                 }
-                if cnt > 0.0 {
-                    x.push(v);
-                    y.push(sum / cnt);
-                }
-            }
+                (cnt > 0.0).then(|| (v, sum / cnt, w))
+            });
+            let t = PairTable::from_weighted(pairs);
             RaterDiagnostic {
                 rater: names[j].clone(),
-                n: x.len(),
-                icc_c1: pair_icc(&x, &y).icc_c1,
-                bias: mean_bias(&x, &y),
+                n: t.n(),
+                icc_c1: pair_icc_table(&t).icc_c1,
+                bias: mean_bias_table(&t),
             }
         })
-        .collect();
-    HumanReport {
-        raters: names.to_vec(),
-        n_targets,
-        n_dropped: n_targets - n_complete,
-        icc: icc.icc,
-        icc_unbalanced,
-        alpha,
-        fleiss_kappa: fleiss_kappa(&m, sheet.scale),
-        gwet: gwet(&m, sheet.scale),
-        pairs,
-        rater_diagnostics,
+        .collect()
+}
+
+/// Distinct models of the study in name order, and each target's model.
+struct Models<'a> {
+    names: Vec<&'a str>,
+    of_target: Vec<usize>,
+}
+
+impl<'a> Models<'a> {
+    fn new(data: &'a StudyRatings) -> Models<'a> {
+        let mut names: Vec<&str> = data.targets.iter().map(|t| t.model.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        let of_target = data
+            .targets
+            .iter()
+            .map(|t| index[t.model.as_str()])
+            .collect();
+        Models { names, of_target }
+    }
+}
+
+/// Numbers distinct values (by bits) in order of first appearance.
+#[derive(Default)]
+struct Interner {
+    values: Vec<f64>,
+    map: HashMap<u64, u32>,
+}
+
+impl Interner {
+    fn code(&mut self, v: f64) -> u32 {
+        let bits = v.to_bits();
+        // Scores on a rating scale take a handful of values: a scan beats hashing.
+        if self.values.len() <= 16 {
+            if let Some(i) = self.values.iter().position(|x| x.to_bits() == bits) {
+                return i as u32;
+            }
+        } else if let Some(&i) = self.map.get(&bits) {
+            return i;
+        }
+        let i = self.values.len() as u32;
+        self.values.push(v);
+        self.map.insert(bits, i);
+        i
+    }
+}
+
+/// Counts of (pattern, code) keys as (pattern, code, count), dense when the grid is small.
+fn count_keys(keys: &mut [(u32, u32)], n_patterns: usize, n_codes: usize) -> Vec<(u32, u32, f64)> {
+    if n_patterns * n_codes <= (1 << 20) {
+        let mut grid = vec![0u32; n_patterns * n_codes];
+        for &(p, c) in keys.iter() {
+            grid[p as usize * n_codes + c as usize] += 1;
+        }
+        grid.iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .map(|(i, &n)| ((i / n_codes) as u32, (i % n_codes) as u32, f64::from(n)))
+            .collect()
+    } else {
+        keys.sort_unstable();
+        let mut out: Vec<(u32, u32, f64)> = Vec::new();
+        for &(p, c) in keys.iter() {
+            match out.last_mut() {
+                Some(l) if (l.0, l.1) == (p, c) => l.2 += 1.0,
+                _ => out.push((p, c, 1.0)),
+            }
+        }
+        out
     }
 }
 
@@ -384,53 +506,53 @@ fn judge_report(
     data: &StudyRatings,
     sheet: &Sheet,
     judge: usize,
-    human_mean: &[Option<f64>],
+    hr: &HumanRows,
+    models: Option<&Models>,
     opts: &ReportOptions,
 ) -> JudgeReport {
     let name = &data.raters[judge].name;
     let own = opts.exclude_own.get(name);
+    let excluded_model: Vec<bool> = match (own, models) {
+        (Some(ms), Some(md)) => md.names.iter().map(|n| ms.iter().any(|m| m == n)).collect(),
+        _ => Vec::new(),
+    };
     let mut excluded = 0;
-    // (model, judge score, human mean) per usable response.
-    let mut rows: Vec<(&str, f64, f64)> = Vec::new();
-    for (t, hm) in human_mean.iter().enumerate() {
+    // Usable responses as (target, judge score, human pattern), in target order.
+    let mut usable: Vec<(usize, f64, u32)> = Vec::with_capacity(hr.target_pattern.len());
+    for (t, p) in hr.target_pattern.iter().enumerate() {
         let Some(j) = sheet.m.get(t, judge) else {
             continue;
         };
-        let Some(h) = *hm else {
+        let Some(p) = *p else {
             continue;
         };
-        let model = data.targets[t].model.as_str();
-        if own.is_some_and(|ms| ms.iter().any(|m| m == model)) {
-            excluded += 1;
-            continue;
+        if let Some(md) = models.filter(|_| own.is_some()) {
+            if excluded_model[md.of_target[t]] {
+                excluded += 1;
+                continue;
+            }
         }
-        rows.push((model, j, h));
+        usable.push((t, j, p));
     }
-    let a: PairedAgreement = match opts.unit {
-        Unit::Response => {
-            let x: Vec<f64> = rows.iter().map(|r| r.1).collect();
-            let y: Vec<f64> = rows.iter().map(|r| r.2).collect();
-            paired_agreement(&x, &y)
-        }
-        Unit::Model => {
-            let mut by_model: BTreeMap<&str, (f64, f64, f64)> = BTreeMap::new();
-            for &(m, j, h) in &rows {
-                let e = by_model.entry(m).or_default();
+    let boot = BootstrapSpec {
+        resamples: opts.bootstrap,
+        seed: opts.seed,
+    };
+    let a: PairedAgreement = match (opts.unit, models) {
+        (Unit::Model, Some(md)) => {
+            let mut by_model = vec![(0.0, 0.0, 0.0); md.names.len()];
+            for &(t, j, p) in &usable {
+                let e = &mut by_model[md.of_target[t]];
                 e.0 += j;
-                e.1 += h;
+                e.1 += hr.mean[p as usize];
                 e.2 += 1.0;
             }
-            let x: Vec<f64> = by_model.values().map(|v| v.0 / v.2).collect();
-            let y: Vec<f64> = by_model.values().map(|v| v.1 / v.2).collect();
-            paired_agreement_bootstrap(
-                &x,
-                &y,
-                BootstrapSpec {
-                    resamples: opts.bootstrap,
-                    seed: opts.seed,
-                },
-            )
+            let used = || by_model.iter().filter(|v| v.2 > 0.0);
+            let x: Vec<f64> = used().map(|v| v.0 / v.2).collect();
+            let y: Vec<f64> = used().map(|v| v.1 / v.2).collect();
+            paired_agreement_bootstrap(&x, &y, boot)
         }
+        _ => paired_agreement_table(&response_table(&usable, hr)),
     };
     let reliability = reliability_class(&a.icc.icc_a1, "ICC_A1", opts.reliability_thresholds);
     JudgeReport {
@@ -447,6 +569,22 @@ fn judge_report(
         ccc: a.ccc,
         reliability_class: reliability,
     }
+}
+
+/// The (judge score, human mean) table of the usable responses, counted by (human pattern,
+/// judge score) so that building it is one pass of integer increments.
+fn response_table(usable: &[(usize, f64, u32)], hr: &HumanRows) -> PairTable {
+    let mut scores = Interner::default();
+    let mut keys: Vec<(u32, u32)> = usable
+        .iter()
+        .map(|&(_, j, p)| (p, scores.code(j)))
+        .collect();
+    let counts = count_keys(&mut keys, hr.mean.len(), scores.values.len());
+    PairTable::from_weighted(
+        counts
+            .into_iter()
+            .map(|(p, c, n)| (scores.values[c as usize], hr.mean[p as usize], n)),
+    )
 }
 
 /// Build the full agreement report: humans' inter-rater agreement and each judge vs the humans,
@@ -553,26 +691,17 @@ pub fn agreement_report(data: &StudyRatings, opts: &ReportOptions) -> AgreementR
             });
         }
     }
+    let needs_models = opts.unit == Unit::Model || !opts.exclude_own.is_empty();
+    let models = needs_models.then(|| Models::new(data));
     let analyse = |s: &Sheet| {
-        let human_mean: Vec<Option<f64>> = (0..s.m.n_targets())
-            .map(|t| {
-                let (mut sum, mut cnt) = (0.0, 0.0);
-                for &h in &humans {
-                    if let Some(v) = s.m.get(t, h) {
-                        sum += v;
-                        cnt += 1.0;
-                    }
-                }
-                (cnt > 0.0).then(|| sum / cnt)
-            })
-            .collect();
+        let hr = HumanRows::new(s, &humans);
         AttributeReport {
             attribute: s.key.clone(),
             group: s.group.clone(),
-            humans: human_report(s, &humans, &human_names, boot),
+            humans: human_report(s, &hr, &human_names, boot),
             judges: judges
                 .iter()
-                .map(|&j| judge_report(data, s, j, &human_mean, opts))
+                .map(|&j| judge_report(data, s, j, &hr, models.as_ref(), opts))
                 .collect(),
         }
     };

@@ -321,10 +321,30 @@ fn report_is_deterministic() {
 #[test]
 fn a_study_with_judges_only_reports_no_human_estimates() {
     let data = StudyRatings {
-        attributes: vec![AttributeSpec { key: "a".into(), group: None, scale_min: 1, scale_max: 5 }],
-        raters: vec![RaterSpec { name: "J".into(), is_judge: true }],
-        targets: (0..3).map(|i| TargetSpec { id: format!("t{i}"), model: "m".into() }).collect(),
-        ratings: (0..3).map(|t| Observation { target: t, rater: 0, attribute: 0, value: (t + 1) as f64 }).collect(),
+        attributes: vec![AttributeSpec {
+            key: "a".into(),
+            group: None,
+            scale_min: 1,
+            scale_max: 5,
+        }],
+        raters: vec![RaterSpec {
+            name: "J".into(),
+            is_judge: true,
+        }],
+        targets: (0..3)
+            .map(|i| TargetSpec {
+                id: format!("t{i}"),
+                model: "m".into(),
+            })
+            .collect(),
+        ratings: (0..3)
+            .map(|t| Observation {
+                target: t,
+                rater: 0,
+                attribute: 0,
+                value: (t + 1) as f64,
+            })
+            .collect(),
     };
     let report = agreement_report(&data, &ReportOptions::default());
     let humans = &report.attributes[0].humans;
