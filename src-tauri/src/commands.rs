@@ -10,6 +10,7 @@ use concord_core::{
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
 
+use crate::dashboard::{self, DashboardRequest};
 use crate::render::{context_to_safe_html, markdown_to_safe_html};
 use crate::state::{AppState, OpenStudy, RecentStudy};
 
@@ -331,6 +332,7 @@ pub async fn close_study<R: Runtime>(
     state: State<'_, AppState>,
 ) -> CommandResult<()> {
     *state.open() = None;
+    state.dashboard.release();
     set_title(&app, "Concord");
     Ok(())
 }
@@ -397,6 +399,7 @@ pub async fn set_rating(
     let event = with_rater(&state, |study, rater| {
         study.set_rating(&rater.id, &response_id, &attribute_key, value)
     })?;
+    state.dashboard.poke();
     Ok(SavedRating {
         response_id: event.response_id,
         attribute_key: event.attribute_key,
@@ -407,7 +410,9 @@ pub async fn set_rating(
 /// Reverts the rater's most recent value change.
 #[tauri::command]
 pub async fn undo(state: State<'_, AppState>) -> CommandResult<Option<UndoneChange>> {
-    with_rater(&state, |study, rater| study.undo(&rater.id))
+    let change = with_rater(&state, |study, rater| study.undo(&rater.id))?;
+    state.dashboard.poke();
+    Ok(change)
 }
 
 /// Saves the rationale and flags of one response.
@@ -421,6 +426,112 @@ pub async fn set_note(
     with_rater(&state, |study, rater| {
         study.set_note(&rater.id, &response_id, &rationale, &flags)
     })
+}
+
+/// Shows the dashboard of the open study for `request`: the background worker recomputes
+/// now and after every change to the file, and sends each result as a `dashboard` event
+/// tagged with `request_id`. Returns at once.
+#[tauri::command]
+pub async fn dashboard_show(
+    state: State<'_, AppState>,
+    request: DashboardRequest,
+    request_id: u64,
+) -> CommandResult<()> {
+    let path = state.study_path().ok_or("no study is open")?;
+    state.dashboard.show(&path, request, request_id);
+    Ok(())
+}
+
+/// The dashboard is no longer shown: stop recomputing.
+#[tauri::command]
+pub async fn dashboard_hide(state: State<'_, AppState>) -> CommandResult<()> {
+    state.dashboard.hide();
+    Ok(())
+}
+
+/// Runs `f` on the dashboard's analysis connection to the open study, on a blocking thread
+/// and without holding the rating connection's lock.
+async fn on_own_connection<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&Study) -> Result<T, String> + Send + 'static,
+) -> CommandResult<T> {
+    let path = state.study_path().ok_or("no study is open")?;
+    let connection = state.dashboard.connection();
+    tauri::async_runtime::spawn_blocking(move || connection.with(&path, |w| f(&w.study)))
+        .await
+        .map_err(|err| format!("the computation failed: {err}"))?
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it, so a failed write leaves no
+/// half-written file.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let tmp = path.with_extension("concord-tmp");
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|err| {
+            let _ = std::fs::remove_file(&tmp);
+            format!("could not write {}: {err}", path.display())
+        })
+}
+
+/// Draws `chart` of the dashboard as shown (same options and selection) and writes it to
+/// `path` as SVG or PNG, chosen by the file's extension.
+#[tauri::command]
+pub async fn save_chart(
+    state: State<'_, AppState>,
+    request: DashboardRequest,
+    chart: String,
+    path: String,
+) -> CommandResult<String> {
+    let path = PathBuf::from(path);
+    let format = match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+    {
+        Some(e) if e == "svg" => concord_plots::Format::Svg,
+        Some(e) if e == "png" => concord_plots::Format::Png,
+        _ => {
+            return Err(format!(
+                "save the chart as .svg or .png, not {}",
+                path.display()
+            ))
+        }
+    };
+    on_own_connection(&state, move |study| {
+        let opts = dashboard::report_options(study, &request).map_err(user_error)?;
+        let bytes = concord_report::render_chart(
+            study,
+            &opts,
+            &dashboard::chart_request(&chart, &request),
+            format,
+        )
+        .map_err(|err| err.to_string())?;
+        write_file(&path, &bytes)?;
+        Ok(path.display().to_string())
+    })
+    .await
+}
+
+/// Writes the self-contained HTML report for the dashboard's raters to `path`, with the
+/// command line's full bootstrap (1000 resamples), as `concord report` would.
+#[tauri::command]
+pub async fn save_report(
+    state: State<'_, AppState>,
+    request: DashboardRequest,
+    path: String,
+) -> CommandResult<String> {
+    let path = PathBuf::from(path);
+    on_own_connection(&state, move |study| {
+        let opts = concord_stats::report::ReportOptions {
+            bootstrap: concord_stats::report::ReportOptions::default().bootstrap,
+            ..dashboard::report_options(study, &request).map_err(user_error)?
+        };
+        let html = concord_report::html_report(study, &opts).map_err(|err| err.to_string())?;
+        write_file(&path, html.as_bytes())?;
+        Ok(path.display().to_string())
+    })
+    .await
 }
 
 #[cfg(test)]
@@ -822,5 +933,360 @@ mod tests {
         assert!(view.response_html.contains("&lt;img src=x onerror="));
         assert!(view.prompt_html.contains("&lt;b onmouseover=alert(1)&gt;"));
         assert!(view.response_chars > 2 * 1024 * 1024);
+    }
+
+    // ---- dashboard ----------------------------------------------------------------------
+
+    use crate::dashboard::{DashboardEvent, DashboardView, LIVE_BOOTSTRAP};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// An app whose dashboard events arrive on a channel.
+    fn dashboard_app(fx: &Fixture) -> (tauri::App<MockRuntime>, mpsc::Receiver<DashboardEvent>) {
+        let (tx, rx) = mpsc::channel();
+        let tx = std::sync::Mutex::new(tx);
+        let app = mock_builder()
+            .manage(AppState::with_dashboard(
+                fx.config_file(),
+                LaunchArgs::default(),
+                Box::new(move |event| {
+                    let _ = tx.lock().unwrap().send(event);
+                }),
+            ))
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        (app, rx)
+    }
+
+    fn next_view(rx: &mpsc::Receiver<DashboardEvent>, request_id: u64) -> DashboardView {
+        loop {
+            match rx
+                .recv_timeout(Duration::from_secs(30))
+                .expect("a dashboard event")
+            {
+                DashboardEvent::Updated {
+                    request_id: id,
+                    view,
+                } if id == request_id => return *view,
+                DashboardEvent::Updated { .. } => continue,
+                DashboardEvent::Failed { message, .. } => panic!("dashboard failed: {message}"),
+            }
+        }
+    }
+
+    fn row<'a>(view: &'a DashboardView, key: &str) -> &'a dashboard::TableRow {
+        view.table
+            .iter()
+            .find(|r| r.key == key)
+            .unwrap_or_else(|| panic!("no row {key}"))
+    }
+
+    #[test]
+    fn dashboard_numbers_equal_the_agreement_report() {
+        let fx = Fixture::demo();
+        let study = Study::open(&fx.study_path).unwrap();
+        let request = DashboardRequest {
+            attribute: Some("empathy".into()),
+            metric: Some("alpha_interval".into()),
+            ..DashboardRequest::default()
+        };
+        let view = dashboard::compute(&study, &request).unwrap();
+        let opts = concord_stats::report::ReportOptions {
+            exclude_own: study.settings().unwrap().exclude_own,
+            bootstrap: LIVE_BOOTSTRAP,
+            ..Default::default()
+        };
+        let expected =
+            concord_stats::report::agreement_report(&study.study_ratings().unwrap(), &opts);
+        let empathy = expected
+            .attributes
+            .iter()
+            .find(|a| a.attribute == "empathy")
+            .unwrap();
+        assert_eq!(view.attribute, "empathy");
+        assert_eq!(view.metric, "alpha_interval");
+        assert_eq!(view.bootstrap, LIVE_BOOTSTRAP);
+        assert_eq!(view.n_ratings, study.study_ratings().unwrap().ratings.len());
+        assert_eq!(view.table, dashboard::table_rows(empathy));
+        let icc2 = row(&view, "humans.ICC2");
+        assert_eq!(icc2.estimate, empathy.humans.icc.icc2.value);
+        assert_eq!(icc2.ci95, empathy.humans.icc.icc2.ci95);
+        assert_eq!(icc2.dropped, Some(empathy.humans.n_dropped));
+        assert!(icc2.estimate.is_some());
+        let alpha = row(&view, "humans.alpha_interval");
+        assert_eq!(alpha.estimate, empathy.humans.alpha.interval.value);
+        assert_eq!(alpha.ci95, empathy.humans.alpha.interval.ci95);
+        let judge = &empathy.judges[0];
+        assert_eq!(row(&view, "judge.Judge A.bias").estimate, judge.bias.value);
+        assert_eq!(
+            row(&view, "judge.Judge A.ICC_A1").ci95,
+            judge.icc.icc_a1.ci95
+        );
+        assert_eq!(
+            row(&view, "judge.Judge A.loa_upper").estimate,
+            judge.bland_altman.loa.map(|l| l[1])
+        );
+        assert_eq!(
+            row(&view, "judge.Judge A.spearman").estimate,
+            judge.spearman.value
+        );
+        assert!(view
+            .table
+            .iter()
+            .any(|r| r.key == "pair.Rater 1|Rater 2.quadratic"));
+
+        // Every chart is an SVG image URL with no script in it.
+        let names: Vec<_> = view.charts.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, concord_plots::chart_names());
+        for chart in &view.charts {
+            let b64 = chart
+                .data_url
+                .strip_prefix("data:image/svg+xml;base64,")
+                .unwrap();
+            use base64::Engine;
+            let svg = String::from_utf8(
+                base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .unwrap(),
+            )
+            .unwrap();
+            assert!(
+                svg.starts_with("<svg") || svg.starts_with("<?xml"),
+                "{}",
+                chart.name
+            );
+            assert!(!svg.contains("<script") && !svg.contains("<foreignObject"));
+            assert!(!chart.title.is_empty());
+        }
+        let choices: Vec<_> = view
+            .attributes
+            .iter()
+            .map(|c| (c.key.as_str(), c.composite))
+            .collect();
+        assert!(choices.contains(&("CSS", true)) && choices.contains(&("guidance", false)));
+        assert_eq!(view.all_humans, ["Rater 1", "Rater 2"]);
+        assert_eq!(view.all_judges, ["Judge A"]);
+        assert_eq!(view.judge.as_deref(), Some("Judge A"));
+        assert_eq!(view.raters, Some(("Rater 1".into(), "Rater 2".into())));
+    }
+
+    #[test]
+    fn dashboard_composites_subsets_and_bad_names() {
+        let fx = Fixture::demo();
+        let study = Study::open(&fx.study_path).unwrap();
+        let view = dashboard::compute(
+            &study,
+            &DashboardRequest {
+                attribute: Some("ARS".into()),
+                humans: Some(vec!["Rater 1".into(), "Rater 2".into()]),
+                judges: Some(vec![]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(view.composite);
+        let opts = concord_stats::report::ReportOptions {
+            humans: Some(vec!["Rater 1".into(), "Rater 2".into()]),
+            judges: Some(vec![]),
+            bootstrap: LIVE_BOOTSTRAP,
+            ..Default::default()
+        };
+        let expected =
+            concord_stats::report::agreement_report(&study.study_ratings().unwrap(), &opts);
+        let ars = expected
+            .groups
+            .iter()
+            .find(|g| g.attribute == "ARS")
+            .unwrap();
+        assert_eq!(view.table, dashboard::table_rows(ars));
+        assert!(
+            view.table.iter().all(|r| r.group == "Humans"),
+            "no judge selected"
+        );
+        let names: Vec<_> = view.charts.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["forest", "heatmap", "bias", "progress"]);
+        assert!(view.notes.iter().any(|n| n.contains("per attribute")));
+
+        for bad in [
+            DashboardRequest {
+                attribute: Some("nope".into()),
+                ..Default::default()
+            },
+            DashboardRequest {
+                metric: Some("ICC9".into()),
+                ..Default::default()
+            },
+        ] {
+            let err = dashboard::compute(&study, &bad).unwrap_err();
+            assert!(err.contains("valid"), "{err}");
+        }
+    }
+
+    #[test]
+    fn dashboard_follows_ratings_saved_in_the_app_and_by_other_processes() {
+        let fx = Fixture::demo();
+        let (app, rx) = dashboard_app(&fx);
+        let request = DashboardRequest {
+            attribute: Some("guidance".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            run(dashboard_show(app.state(), request.clone(), 1)).unwrap_err(),
+            "no study is open"
+        );
+        let session = open_with_rater(&app, &fx.path(), "Nurse C");
+        run(dashboard_show(app.state(), request.clone(), 1)).unwrap();
+        let before = next_view(&rx, 1);
+        let n_before = before.n_ratings;
+        // The new profile counts as a human rater with nothing rated yet: no complete target.
+        assert_eq!(row(&before, "humans.ICC2").n, Some(0));
+
+        // A response rated fully in the app: the new rater joins the humans.
+        let view = run(rating_view(app.state(), 0)).unwrap();
+        for a in &session.study.rubric.attributes {
+            run(set_rating(
+                app.state(),
+                view.response_id.clone(),
+                a.key.clone(),
+                Some(3),
+            ))
+            .unwrap();
+        }
+        let mut after = next_view(&rx, 1);
+        while after.n_ratings < n_before + 7 {
+            after = next_view(&rx, 1);
+        }
+        assert_eq!(after.n_ratings, n_before + 7);
+        assert_eq!(
+            row(&after, "humans.ICC2").n,
+            Some(1),
+            "only one response has all three humans"
+        );
+        let study = Study::open(&fx.study_path).unwrap();
+        let expected = dashboard::dashboard_report(&study, &request).unwrap();
+        assert_eq!(after.table, dashboard::table_rows(&expected.attributes[0]));
+
+        // Another process (here another connection) clears a rating: seen by the poll.
+        let judge = study.find_rater("Nurse C").unwrap().unwrap();
+        study
+            .set_rating(&judge.id, &view.response_id, "guidance", None)
+            .unwrap();
+        let mut external = next_view(&rx, 1);
+        while external.n_ratings != n_before + 6 {
+            external = next_view(&rx, 1);
+        }
+
+        // A new selection is answered with its own id; hidden, nothing more comes.
+        run(dashboard_show(
+            app.state(),
+            DashboardRequest {
+                attribute: Some("safety".into()),
+                ..request
+            },
+            2,
+        ))
+        .unwrap();
+        assert_eq!(next_view(&rx, 2).attribute, "safety");
+        run(dashboard_hide(app.state())).unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        while rx.try_recv().is_ok() {}
+        study
+            .set_rating(&judge.id, &view.response_id, "guidance", Some(2))
+            .unwrap();
+        assert!(
+            rx.recv_timeout(Duration::from_millis(2500)).is_err(),
+            "hidden dashboard stays quiet"
+        );
+    }
+
+    #[test]
+    fn save_chart_and_report_write_files() {
+        let fx = Fixture::demo();
+        let app = fx.app(LaunchArgs::default());
+        let out = |name: &str| fx.dir.path().join(name).display().to_string();
+        let request = DashboardRequest {
+            attribute: Some("safety".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            run(save_chart(
+                app.state(),
+                request.clone(),
+                "forest".into(),
+                out("f.svg")
+            ))
+            .unwrap_err(),
+            "no study is open"
+        );
+        run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
+        let path = run(save_chart(
+            app.state(),
+            request.clone(),
+            "bland-altman".into(),
+            out("ba.svg"),
+        ))
+        .unwrap();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        assert!(svg.contains("<svg") && svg.contains("Judge A"));
+        let study = Study::open(&fx.study_path).unwrap();
+        let opts = dashboard::report_options(&study, &request).unwrap();
+        let expected = concord_report::render_chart(
+            &study,
+            &opts,
+            &dashboard::chart_request("bland-altman", &request),
+            concord_plots::Format::Svg,
+        )
+        .unwrap();
+        assert_eq!(
+            svg.as_bytes(),
+            expected,
+            "the saved chart is the one on screen"
+        );
+        let png = std::fs::read(
+            run(save_chart(
+                app.state(),
+                request.clone(),
+                "forest".into(),
+                out("f.PNG"),
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let err = run(save_chart(
+            app.state(),
+            request.clone(),
+            "forest".into(),
+            out("f.pdf"),
+        ))
+        .unwrap_err();
+        assert!(err.contains(".svg or .png"), "{err}");
+        let err = run(save_chart(
+            app.state(),
+            request.clone(),
+            "pie".into(),
+            out("p.svg"),
+        ))
+        .unwrap_err();
+        assert!(err.contains("unknown chart"), "{err}");
+        assert!(!fx.dir.path().join("p.svg").exists());
+
+        let html = std::fs::read_to_string(
+            run(save_report(app.state(), request, out("report.html"))).unwrap(),
+        )
+        .unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(!html.contains("<script"));
+        let err = run(save_report(
+            app.state(),
+            DashboardRequest::default(),
+            fx.dir
+                .path()
+                .join("no/such/dir/r.html")
+                .display()
+                .to_string(),
+        ))
+        .unwrap_err();
+        assert!(err.contains("could not write"), "{err}");
     }
 }

@@ -1,13 +1,15 @@
-//! Concord's desktop app: Tauri commands as a thin layer over `concord-core`, Markdown rendered
-//! and sanitized here before the webview sees it. No business rule lives in this crate.
+//! Concord's desktop app: Tauri commands as a thin layer over `concord-core` and
+//! `concord-report`, Markdown rendered and sanitized here before the webview sees it, and the
+//! live dashboard's background worker. No business rule lives in this crate.
 
 pub mod commands;
+pub mod dashboard;
 pub mod render;
 pub mod state;
 
 use std::path::Path;
 
-use tauri::Manager;
+use tauri::{Emitter, Manager};
 
 use state::{AppState, LaunchArgs, USAGE};
 
@@ -36,7 +38,17 @@ pub fn run() {
                 .path()
                 .app_config_dir()
                 .unwrap_or_else(|_| std::env::temp_dir().join("concord-app"));
-            app.manage(AppState::new(config_dir.join(REMEMBERED_FILE), launch));
+            let handle = app.handle().clone();
+            let emit: dashboard::Emit = Box::new(move |event| {
+                if let Err(err) = handle.emit(dashboard::DASHBOARD_EVENT, event) {
+                    eprintln!("concord-app: could not send the dashboard: {err}");
+                }
+            });
+            app.manage(AppState::with_dashboard(
+                config_dir.join(REMEMBERED_FILE),
+                launch,
+                emit,
+            ));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -54,6 +66,10 @@ pub fn run() {
             commands::set_rating,
             commands::undo,
             commands::set_note,
+            commands::dashboard_show,
+            commands::dashboard_hide,
+            commands::save_chart,
+            commands::save_report,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -7,6 +7,8 @@ use std::sync::{Mutex, MutexGuard};
 use concord_core::{Rater, Study};
 use serde::{Deserialize, Serialize};
 
+use crate::dashboard::{DashboardWorker, Emit};
+
 /// How the app was started: `concord-app [--demo] [PATH.concord] [--rater NAME]`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LaunchArgs {
@@ -63,15 +65,29 @@ pub struct AppState {
     open: Mutex<Option<OpenStudy>>,
     launch: Mutex<Option<LaunchArgs>>,
     config_file: PathBuf,
+    /// Keeps the dashboard up to date on its own connection; never takes `open`.
+    pub dashboard: DashboardWorker,
 }
 
 impl AppState {
+    /// State whose dashboard results go nowhere (tests of the other commands).
     pub fn new(config_file: PathBuf, launch: LaunchArgs) -> AppState {
+        AppState::with_dashboard(config_file, launch, Box::new(|_| {}))
+    }
+
+    /// State whose dashboard worker hands each recompute to `emit`.
+    pub fn with_dashboard(config_file: PathBuf, launch: LaunchArgs, emit: Emit) -> AppState {
         AppState {
             open: Mutex::new(None),
             launch: Mutex::new(Some(launch)),
             config_file,
+            dashboard: DashboardWorker::start(emit),
         }
+    }
+
+    /// Path of the open study, if any (the lock is held only to copy it).
+    pub fn study_path(&self) -> Option<PathBuf> {
+        self.open().as_ref().map(|o| o.study.path().to_path_buf())
     }
 
     /// The open study; the guard is held for one command.

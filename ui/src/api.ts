@@ -2,6 +2,7 @@
 // Every command returns plain data or rejects with a one-line, user-facing message (a string).
 
 import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
 
 export interface Level {
@@ -123,6 +124,67 @@ export interface UndoneChange {
   restored: number | null;
 }
 
+/** What the dashboard shows; missing fields take the defaults (first attribute, ICC2, all raters). */
+export interface DashboardRequest {
+  attribute?: string | null;
+  metric?: string | null;
+  humans?: string[] | null;
+  judges?: string[] | null;
+  judge?: string | null;
+  raters?: [string, string] | null;
+}
+
+export interface Choice {
+  key: string;
+  label: string;
+  composite: boolean;
+}
+
+export interface TableRow {
+  group: string;
+  key: string;
+  statistic: string;
+  estimate: number | null;
+  ci95: [number, number] | null;
+  n: number | null;
+  dropped: number | null;
+  reason: string | null;
+}
+
+/** A chart as a `data:image/svg+xml;base64,…` URL, shown in an <img> so nothing in it runs. */
+export interface ChartView {
+  name: string;
+  title: string;
+  data_url: string;
+}
+
+export interface DashboardView {
+  attribute: string;
+  attribute_label: string;
+  composite: boolean;
+  metric: string;
+  judge: string | null;
+  raters: [string, string] | null;
+  humans: string[] | null;
+  judges: string[] | null;
+  attributes: Choice[];
+  metrics: Choice[];
+  all_humans: string[];
+  all_judges: string[];
+  table: TableRow[];
+  charts: ChartView[];
+  notes: string[];
+  n_ratings: number;
+  bootstrap: number;
+  seed: number;
+  computed_at_ms: number;
+  compute_ms: number;
+}
+
+export type DashboardEvent =
+  | { kind: "updated"; request_id: number; view: DashboardView }
+  | { kind: "failed"; request_id: number; message: string };
+
 export const api = {
   startup: () => invoke<Startup>("startup"),
   recentStudies: () => invoke<RecentStudy[]>("recent_studies"),
@@ -142,7 +204,32 @@ export const api = {
   undo: () => invoke<UndoneChange | null>("undo"),
   setNote: (responseId: string, rationale: string, flags: string[]) =>
     invoke<void>("set_note", { responseId, rationale, flags }),
+  /** Starts (or re-targets) the live dashboard; results arrive through `onDashboard`. */
+  dashboardShow: (request: DashboardRequest, requestId: number) =>
+    invoke<void>("dashboard_show", { request, requestId }),
+  dashboardHide: () => invoke<void>("dashboard_hide"),
+  /** Renders `chart` as the dashboard shows it and writes it (.svg or .png) to `path`. */
+  saveChart: (request: DashboardRequest, chart: string, path: string) =>
+    invoke<string>("save_chart", { request, chart, path }),
+  saveReport: (request: DashboardRequest, path: string) => invoke<string>("save_report", { request, path }),
 };
+
+/** Subscribes to the dashboard's recomputes. */
+export function onDashboard(handler: (event: DashboardEvent) => void): Promise<UnlistenFn> {
+  return listen<DashboardEvent>("dashboard", (e) => handler(e.payload));
+}
+
+/** Native "save" dialog for a chart or report; resolves to a path with `extension`, or null. */
+export async function pickSavePath(title: string, suggestedName: string, extension: "svg" | "png" | "html"): Promise<string | null> {
+  const names = { svg: "SVG image", png: "PNG image", html: "HTML report" };
+  const chosen = await saveDialog({
+    title,
+    defaultPath: `${suggestedName}.${extension}`,
+    filters: [{ name: names[extension], extensions: [extension] }],
+  });
+  if (!chosen) return null;
+  return chosen.toLowerCase().endsWith(`.${extension}`) ? chosen : `${chosen}.${extension}`;
+}
 
 /** Native "open study" dialog; resolves to a path or null when cancelled. */
 export async function pickStudyToOpen(): Promise<string | null> {

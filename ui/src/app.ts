@@ -49,6 +49,11 @@ export interface Instrumentation {
   keyToSavedMs: number[];
   /** Saves that failed (message), so tests can see them. */
   failedSaves: string[];
+  /** The request the shown dashboard waits on (null when the dashboard is not shown). */
+  dashboardRequestId: number | null;
+  /** Dashboard results drawn, and the Rust-side recompute time of each (ms). */
+  dashboardUpdates: number;
+  dashboardComputeMs: number[];
 }
 
 declare global {
@@ -69,6 +74,9 @@ export const instrumentation: Instrumentation = {
   saveLatenciesMs: [],
   keyToSavedMs: [],
   failedSaves: [],
+  dashboardRequestId: null,
+  dashboardUpdates: 0,
+  dashboardComputeMs: [],
 };
 window.__concord = instrumentation;
 

@@ -6,19 +6,24 @@ import { StartScreen } from "./start";
 import { RateScreen } from "./rate";
 import { QueueScreen } from "./queue";
 import { PlaceholderScreen } from "./placeholder";
+import { DashboardScreen } from "./dashboard";
 
 interface NavItem {
   name: ScreenName;
   label: string;
   needsSession: boolean;
+  /** Needs an open study (a rater profile is not needed). */
+  needsStudy?: boolean;
   available: boolean;
+  /** Second key after `g` that opens the screen. */
+  key?: string;
 }
 
 const NAV: NavItem[] = [
-  { name: "start", label: "Study", needsSession: false, available: true },
-  { name: "rate", label: "Rate", needsSession: true, available: true },
-  { name: "queue", label: "Queue", needsSession: true, available: true },
-  { name: "dashboard", label: "Dashboard", needsSession: false, available: false },
+  { name: "start", label: "Study", needsSession: false, available: true, key: "s" },
+  { name: "rate", label: "Rate", needsSession: true, available: true, key: "r" },
+  { name: "queue", label: "Queue", needsSession: true, available: true, key: "q" },
+  { name: "dashboard", label: "Dashboard", needsSession: false, needsStudy: true, available: true, key: "d" },
   { name: "admin", label: "Admin", needsSession: false, available: false },
   { name: "adjudication", label: "Adjudication", needsSession: false, available: false },
 ];
@@ -53,12 +58,48 @@ class App implements AppContext {
       this.notices,
     );
     document.addEventListener("keydown", (e) => {
+      if (this.onGoKey(e)) {
+        e.preventDefault();
+        e.stopPropagation();
+        return;
+      }
       if (this.current?.onKey?.(e)) {
         e.preventDefault();
         e.stopPropagation();
       }
     });
     this.renderChrome();
+  }
+
+  /** `g` then a screen's key (d dashboard, r rate, q queue, s study) goes there. */
+  private goPending = 0;
+
+  private onGoKey(e: KeyboardEvent): boolean {
+    const target = e.target as HTMLElement | null;
+    const typing =
+      target instanceof HTMLTextAreaElement ||
+      target instanceof HTMLSelectElement ||
+      (target instanceof HTMLInputElement && target.type !== "checkbox") ||
+      document.querySelector(".overlay:not([hidden])") !== null;
+    if (typing || e.ctrlKey || e.metaKey || e.altKey) {
+      this.goPending = 0;
+      return false;
+    }
+    if (this.goPending && performance.now() - this.goPending < 1500) {
+      this.goPending = 0;
+      const item = NAV.find((n) => n.key === e.key);
+      if (item && !this.isDisabled(item)) void this.navigate(item.name);
+      return item !== undefined;
+    }
+    if (e.key === "g") {
+      this.goPending = performance.now();
+      return true;
+    }
+    return false;
+  }
+
+  private isDisabled(item: NavItem): boolean {
+    return !item.available || (item.needsSession && !this.session) || (item.needsStudy === true && !this.study);
   }
 
   setStudy(study: StudySummary | null): void {
@@ -121,6 +162,17 @@ class App implements AppContext {
       case "start":
         next = new StartScreen(this);
         break;
+      case "dashboard": {
+        if (!this.study) {
+          next = new StartScreen(this);
+          screen = "start";
+          break;
+        }
+        const dashboard = new DashboardScreen(this);
+        await dashboard.init();
+        next = dashboard;
+        break;
+      }
       default:
         next = new PlaceholderScreen(NAV.find((n) => n.name === screen)!.label);
     }
@@ -136,7 +188,7 @@ class App implements AppContext {
   private renderChrome(): void {
     clear(this.nav);
     for (const item of NAV) {
-      const disabled = !item.available || (item.needsSession && !this.session);
+      const disabled = this.isDisabled(item);
       const button = h(
         "button",
         {
@@ -144,7 +196,8 @@ class App implements AppContext {
           class: "nav-item",
           "aria-current": this.currentName === item.name ? "page" : false,
           "aria-disabled": disabled ? "true" : false,
-          title: item.available ? false : `${item.label} arrives in a later version`,
+          title: item.available ? (item.key ? `${item.label} (g then ${item.key})` : false) : `${item.label} arrives in a later version`,
+          "aria-keyshortcuts": item.key ? `g ${item.key}` : false,
           onclick: () => {
             if (!disabled) void this.navigate(item.name);
           },

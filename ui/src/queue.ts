@@ -81,7 +81,8 @@ export class QueueScreen implements Screen {
 
   onKey(e: KeyboardEvent): boolean {
     if (e.target instanceof HTMLInputElement) return false;
-    if (e.key === "/" || e.key === "g") {
+    // `g` is the start of the screen shortcuts (g d, g r, …); `/` jumps.
+    if (e.key === "/") {
       this.jumpInput.focus();
       return true;
     }

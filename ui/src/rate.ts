@@ -385,6 +385,10 @@ export class RateScreen implements Screen {
       ["f", "Open or close the flag menu (then 1 – 9 toggle flags)"],
       ["r", "Write a rationale (Esc returns to the rubric)"],
       ["?", "Show or hide this help"],
+      ["g then d", "Dashboard: live agreement charts and numbers"],
+      ["g then q", "Queue of your responses"],
+      ["g then r", "Back to rating"],
+      ["g then s", "Study: open another study or rater"],
     ];
     const close = h("button", { type: "button", class: "help-close", onclick: () => this.toggleHelp(false) }, "Close (Esc)");
     return h(
