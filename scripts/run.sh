@@ -7,7 +7,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/concord-target}"
 STUDY="${CONCORD_STUDY:-$HOME/Concord/demo.concord}"
 
 scripts/setup.sh
-cargo build -p concord-cli -p concord-app
+# Built one package at a time: each keeps its own (cached) feature set, so neither rebuilds polars.
+cargo build -p concord-cli
+cargo build -p concord-app
 BIN="$CARGO_TARGET_DIR/debug"
 
 mkdir -p "$(dirname "$STUDY")"
