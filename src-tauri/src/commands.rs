@@ -332,7 +332,7 @@ pub async fn close_study<R: Runtime>(
     state: State<'_, AppState>,
 ) -> CommandResult<()> {
     *state.open() = None;
-    state.dashboard.release();
+    state.dashboard.hide();
     set_title(&app, "Concord");
     Ok(())
 }
@@ -449,19 +449,6 @@ pub async fn dashboard_hide(state: State<'_, AppState>) -> CommandResult<()> {
     Ok(())
 }
 
-/// Runs `f` on the dashboard's analysis connection to the open study, on a blocking thread
-/// and without holding the rating connection's lock.
-async fn on_own_connection<T: Send + 'static>(
-    state: &AppState,
-    f: impl FnOnce(&Study) -> Result<T, String> + Send + 'static,
-) -> CommandResult<T> {
-    let path = state.study_path().ok_or("no study is open")?;
-    let connection = state.dashboard.connection();
-    tauri::async_runtime::spawn_blocking(move || connection.with(&path, |w| f(&w.study)))
-        .await
-        .map_err(|err| format!("the computation failed: {err}"))?
-}
-
 /// Writes `bytes` to `path` through a temporary file beside it, so a failed write leaves no
 /// half-written file.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
@@ -498,19 +485,17 @@ pub async fn save_chart(
             ))
         }
     };
-    on_own_connection(&state, move |study| {
-        let opts = dashboard::report_options(study, &request).map_err(user_error)?;
-        let bytes = concord_report::render_chart(
-            study,
-            &opts,
-            &dashboard::chart_request(&chart, &request),
-            format,
-        )
-        .map_err(|err| err.to_string())?;
+    // Read under the study lock (milliseconds); draw and write without it, off the UI thread.
+    let (snapshot, opts) = state.with_study(|study| dashboard::load(study, &request))?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let bytes = concord_report::Analysis::new(snapshot, &opts)
+            .render(&dashboard::chart_request(&chart, &request), format)
+            .map_err(|err| err.to_string())?;
         write_file(&path, &bytes)?;
         Ok(path.display().to_string())
     })
     .await
+    .map_err(|err| format!("the chart could not be drawn: {err}"))?
 }
 
 /// Writes the self-contained HTML report for the dashboard's raters to `path`, with the
@@ -522,16 +507,17 @@ pub async fn save_report(
     path: String,
 ) -> CommandResult<String> {
     let path = PathBuf::from(path);
-    on_own_connection(&state, move |study| {
+    // `html_report` reads the study itself, so it runs with the study lock held: a rating
+    // saved meanwhile waits for the report (about a second for the demo study).
+    let html = state.with_study(|study| {
         let opts = concord_stats::report::ReportOptions {
             bootstrap: concord_stats::report::ReportOptions::default().bootstrap,
             ..dashboard::report_options(study, &request).map_err(user_error)?
         };
-        let html = concord_report::html_report(study, &opts).map_err(|err| err.to_string())?;
-        write_file(&path, html.as_bytes())?;
-        Ok(path.display().to_string())
-    })
-    .await
+        concord_report::html_report(study, &opts).map_err(|err| err.to_string())
+    })?;
+    write_file(&path, html.as_bytes())?;
+    Ok(path.display().to_string())
 }
 
 #[cfg(test)]

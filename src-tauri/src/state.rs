@@ -2,12 +2,12 @@
 //! small remembered-sessions file (last study + rater, recent studies) in the app config dir.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use concord_core::{Rater, Study};
 use serde::{Deserialize, Serialize};
 
-use crate::dashboard::{DashboardWorker, Emit};
+use crate::dashboard::{self, DashboardWorker, Emit};
 
 /// How the app was started: `concord-app [--demo] [PATH.concord] [--rater NAME]`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -62,7 +62,7 @@ pub struct OpenStudy {
 
 /// One managed struct for everything the commands share.
 pub struct AppState {
-    open: Mutex<Option<OpenStudy>>,
+    open: Arc<Mutex<Option<OpenStudy>>>,
     launch: Mutex<Option<LaunchArgs>>,
     config_file: PathBuf,
     /// Keeps the dashboard up to date on its own connection; never takes `open`.
@@ -77,11 +77,22 @@ impl AppState {
 
     /// State whose dashboard worker hands each recompute to `emit`.
     pub fn with_dashboard(config_file: PathBuf, launch: LaunchArgs, emit: Emit) -> AppState {
+        let open: Arc<Mutex<Option<OpenStudy>>> = Arc::default();
+        let shared = Arc::clone(&open);
+        // The dashboard reads through the rating connection (see `dashboard::Loader`), holding
+        // the lock only while it loads the snapshot.
+        let load: dashboard::Loader = Arc::new(move |path, request| {
+            let guard = lock_open(&shared);
+            match guard.as_ref() {
+                Some(open) if open.study.path() == path => dashboard::load(&open.study, request),
+                _ => Err("the study was closed".into()),
+            }
+        });
         AppState {
-            open: Mutex::new(None),
+            open,
             launch: Mutex::new(Some(launch)),
             config_file,
-            dashboard: DashboardWorker::start(emit),
+            dashboard: DashboardWorker::start(load, emit),
         }
     }
 
@@ -92,11 +103,13 @@ impl AppState {
 
     /// The open study; the guard is held for one command.
     pub fn open(&self) -> MutexGuard<'_, Option<OpenStudy>> {
-        // A panic while holding the lock leaves the study as SQLite left it (every write is its
-        // own transaction), so the state is still usable.
-        self.open
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock_open(&self.open)
+    }
+
+    /// Runs `f` with the open study, on the calling thread (use from a blocking thread).
+    pub fn with_study<T>(&self, f: impl FnOnce(&Study) -> Result<T, String>) -> Result<T, String> {
+        let guard = self.open();
+        f(&guard.as_ref().ok_or("no study is open")?.study)
     }
 
     /// The launch arguments, handed out once (a reload of the page must not reopen them).
@@ -122,6 +135,12 @@ impl AppState {
             );
         }
     }
+}
+
+fn lock_open(open: &Mutex<Option<OpenStudy>>) -> MutexGuard<'_, Option<OpenStudy>> {
+    // A panic while holding the lock leaves the study as SQLite left it (every write is its
+    // own transaction), so the state is still usable.
+    open.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A study in the recent list.

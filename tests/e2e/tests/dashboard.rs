@@ -1,0 +1,382 @@
+//! The dashboard in the real app: it opens with `g d`, shows charts as inert images and a table
+//! whose numbers equal `concord_stats::report::agreement_report` on the study file, and follows
+//! ratings saved in the app and by another process without a restart. Also prints the save
+//! latency with the dashboard open (recomputing) and closed, and the in-app recompute time.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{ensure, Context, Result};
+use concord_core::demo::{create_demo, DemoOptions};
+use concord_core::Study;
+use concord_e2e::{app_binary, numbers, screenshot_dir, summarize, App, Driver};
+use concord_stats::report::{agreement_report, AgreementReport, ReportOptions};
+use serde_json::{json, Value};
+
+const WAIT: Duration = Duration::from_secs(30);
+/// The live view's bootstrap resamples (`concord_app::dashboard::LIVE_BOOTSTRAP`).
+const LIVE_BOOTSTRAP: usize = 200;
+
+/// The report the dashboard should show, computed from the file with the same options.
+fn expected_report(path: &Path) -> Result<AgreementReport> {
+    let study = Study::open(path)?;
+    let opts = ReportOptions {
+        exclude_own: study.settings()?.exclude_own,
+        bootstrap: LIVE_BOOTSTRAP,
+        ..ReportOptions::default()
+    };
+    Ok(agreement_report(&study.study_ratings()?, &opts))
+}
+
+/// As the dashboard formats an estimate.
+fn shown(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".to_string(), |x| format!("{x:.3}").replace('-', "−"))
+}
+
+async fn cell(app: &App, key: &str, column: &str) -> Result<String> {
+    let v = app
+        .js(&format!(
+            "const c = document.querySelector('tr[data-key=\"{key}\"] td.{column}'); return c ? c.textContent : null;"
+        ))
+        .await?;
+    v.as_str()
+        .map(str::to_string)
+        .with_context(|| format!("no {column} cell for {key}"))
+}
+
+async fn wait_dashboard(app: &App) -> Result<()> {
+    let waited = app.wait_until(
+        "window.__concord.screen === 'dashboard' && document.querySelector('tr[data-key=\"humans.ICC2\"]') !== null && document.querySelectorAll('.dash-chart img[src^=\"data:\"]').length > 0",
+        WAIT,
+    )
+    .await;
+    if let Err(err) = waited {
+        let state = app
+            .js("return { screen: window.__concord.screen, id: window.__concord.dashboardRequestId, updates: window.__concord.dashboardUpdates, error: (document.querySelector('.dashboard .form-error') || {}).textContent, status: (document.querySelector('#dash-status') || {}).textContent, notices: Array.from(document.querySelectorAll('.notice')).map(n => n.textContent) };")
+            .await
+            .unwrap_or_default();
+        return Err(err.context(format!("waiting for the dashboard; the page shows {state}")));
+    }
+    Ok(())
+}
+
+/// Count of ratings in the "last updated … · N ratings" line.
+async fn shown_ratings(app: &App) -> Result<i64> {
+    let status = app
+        .js("return document.querySelector('#dash-status').textContent;")
+        .await?;
+    let text = status.as_str().unwrap_or_default();
+    let n = text
+        .split(" · ")
+        .find(|p| p.ends_with(" ratings"))
+        .and_then(|p| p.trim_end_matches(" ratings").replace(',', "").parse().ok())
+        .with_context(|| format!("no rating count in {text:?}"))?;
+    Ok(n)
+}
+
+/// Times `count` saves made through the app's own `set_rating` command, `gap_ms` apart.
+async fn time_saves(
+    app: &App,
+    response_id: &str,
+    keys: &[String],
+    count: usize,
+    gap_ms: u64,
+) -> Result<Vec<f64>> {
+    let script = format!(
+        "const done = arguments[arguments.length - 1]; const keys = {keys}; const out = []; \
+         (async () => {{ for (let i = 0; i < {count}; i++) {{ \
+             const t = performance.now(); \
+             await window.__TAURI_INTERNALS__.invoke('set_rating', {{ responseId: {rid}, attributeKey: keys[i % keys.length], value: 1 + (i % 5) }}); \
+             out.push(performance.now() - t); \
+             await new Promise(r => setTimeout(r, {gap_ms})); }} \
+           done(out); }})().catch(e => done(String(e)));",
+        keys = json!(keys),
+        rid = json!(response_id),
+    );
+    let v = app
+        .client
+        .execute_async(&script, vec![])
+        .await
+        .map_err(|e| anyhow::anyhow!("timing saves: {e}"))?;
+    ensure!(v.is_array(), "saves failed: {v}");
+    Ok(numbers(&v))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_follows_ratings_live() -> Result<()> {
+    let Some(binary) = app_binary("dashboard_follows_ratings_live") else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let study_path = dir.path().join("demo.concord");
+    let opts = DemoOptions {
+        items: 8,
+        models: 2,
+        raters: 2,
+        judges: 2,
+        ..DemoOptions::default()
+    };
+    drop(create_demo(&study_path, &opts)?);
+    let driver = Driver::start()?;
+    let app = driver
+        .launch(
+            &binary,
+            &[&study_path.display().to_string(), "--rater", "Dr Dash"],
+        )
+        .await?;
+    app.wait_ready().await?;
+    app.wait_until(
+        "window.__concord.screen === 'rate' && window.__concord.position === 0",
+        WAIT,
+    )
+    .await?;
+    let first_response = app.js("return window.__concord.responseId;").await?;
+
+    // 1. g d opens the dashboard.
+    app.press(&['g', 'd']).await?;
+    wait_dashboard(&app).await?;
+    let n_before = cell(&app, "humans.ICC2", "n").await?;
+    let ratings_before = shown_ratings(&app).await?;
+    assert_eq!(n_before, "0", "the new rater has no complete response yet");
+    let report = expected_report(&study_path)?;
+    assert_eq!(
+        ratings_before,
+        Study::open(&study_path)?.study_ratings()?.ratings.len() as i64
+    );
+    let guidance = &report.attributes[0];
+    assert_eq!(
+        cell(&app, "humans.alpha_interval", "est").await?,
+        shown(guidance.humans.alpha.interval.value)
+    );
+
+    // Charts are inert images with names; nothing foreign came in with them.
+    let charts = app
+        .js(
+            "return { \
+               imgs: Array.from(document.querySelectorAll('.dash-chart img')).map(i => [i.getAttribute('src').slice(0, 26), i.alt]), \
+               foreign: document.querySelectorAll('#app script, #app svg, #app iframe, #app object, #app embed, #app foreignObject, #app [onload], #app [onerror]').length, \
+               scripts: Array.from(document.scripts).map(s => s.getAttribute('src')), \
+               csp: document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]') ? document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content : null \
+             };",
+        )
+        .await?;
+    let imgs = charts["imgs"].as_array().context("imgs")?;
+    assert_eq!(imgs.len(), 7, "seven charts: {imgs:?}");
+    for img in imgs {
+        assert_eq!(img[0], "data:image/svg+xml;base64,");
+        ensure!(
+            img[1].as_str().is_some_and(|a| a.len() > 5),
+            "chart without a name: {img}"
+        );
+    }
+    assert_eq!(charts["foreign"], 0);
+    ensure!(
+        charts["scripts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s.as_str().is_some_and(|s| s.starts_with("/assets/"))),
+        "only the app's own scripts: {}",
+        charts["scripts"]
+    );
+    println!("dashboard CSP as served: {}", charts["csp"]);
+
+    // 2. Rate the first response fully with the keyboard, then come back.
+    app.press(&['g', 'r']).await?;
+    app.wait_until(
+        "window.__concord.screen === 'rate' && window.__concord.position === 0",
+        WAIT,
+    )
+    .await?;
+    assert_eq!(
+        app.js("return window.__concord.responseId;").await?,
+        first_response
+    );
+    app.press(&['4', '3', '5', '4', '2', '3', '4']).await?;
+    app.wait_saved().await?;
+    app.press(&['g', 'd']).await?;
+    wait_dashboard(&app).await?;
+    app.wait_until(
+        "document.querySelector('tr[data-key=\"humans.ICC2\"] td.n').textContent === '1'",
+        WAIT,
+    )
+    .await
+    .context("n of complete responses after rating one")?;
+    assert_eq!(shown_ratings(&app).await?, ratings_before + 7);
+    let report = expected_report(&study_path)?;
+    let guidance = &report.attributes[0];
+    let dump = app.js("return Array.from(document.querySelectorAll('tr[data-key]')).slice(0, 12).map(r => r.dataset.key + '=' + r.querySelector('.est').textContent + ' n=' + r.querySelector('.n').textContent).join('; ') + ' | ' + document.querySelector('#dash-table-title').textContent;").await?;
+    println!("shown: {dump}");
+    println!(
+        "expected: alpha_interval {:?} n {:?}, icc2 {:?}, humans {:?}",
+        guidance.humans.alpha.interval.value,
+        guidance.humans.alpha.interval.n,
+        guidance.humans.icc.icc2.value,
+        guidance.humans.raters
+    );
+    for (key, estimate) in [
+        (
+            "humans.alpha_interval",
+            guidance.humans.alpha.interval.value,
+        ),
+        ("humans.ICC2", guidance.humans.icc.icc2.value),
+        ("judge.Judge A.bias", guidance.judges[0].bias.value),
+        ("judge.Judge B.ICC_A1", guidance.judges[1].icc.icc_a1.value),
+    ] {
+        assert_eq!(cell(&app, key, "est").await?, shown(estimate), "{key}");
+    }
+    println!(
+        "dashboard after rating: humans α(interval) {} (n {}), Judge A bias {}",
+        cell(&app, "humans.alpha_interval", "est").await?,
+        cell(&app, "humans.alpha_interval", "n").await?,
+        cell(&app, "judge.Judge A.bias", "est").await?
+    );
+
+    // 3. Another process changes the file: the open dashboard follows within its poll.
+    {
+        let other = Study::open(&study_path)?;
+        let rater = other.find_rater("Rater 1")?.context("Rater 1")?;
+        other.set_rating(
+            &rater.id,
+            first_response.as_str().unwrap(),
+            "guidance",
+            None,
+        )?;
+    }
+    let external = app
+        .wait_until(&format!("(() => {{ const t = document.querySelector('#dash-status').textContent; return t.includes('{} ratings') ? t : null; }})()", ratings_before + 6), WAIT)
+        .await
+        .context("the dashboard follows a change by another process")?;
+    println!("after another process cleared a rating: {external}");
+
+    // 4. A group composite from the selector.
+    app.js("const s = document.querySelector('#dash-attribute'); s.value = 'CSS'; s.dispatchEvent(new Event('change')); return null;")
+        .await?;
+    app.wait_until(
+        "document.querySelector('#dash-table-title').textContent.startsWith('CSS composite')",
+        WAIT,
+    )
+    .await?;
+    let report = expected_report(&study_path)?;
+    let css = report
+        .groups
+        .iter()
+        .find(|g| g.attribute == "CSS")
+        .context("CSS")?;
+    app.wait_until(
+        &format!(
+            "document.querySelector('tr[data-key=\"humans.ICC2\"] td.est').textContent === {}",
+            json!(shown(css.humans.icc.icc2.value))
+        ),
+        WAIT,
+    )
+    .await
+    .context("CSS composite ICC2")?;
+    assert_eq!(
+        cell(&app, "humans.alpha_interval", "est").await?,
+        shown(css.humans.alpha.interval.value)
+    );
+    app.js("const s = document.querySelector('#dash-attribute'); s.value = 'guidance'; s.dispatchEvent(new Event('change')); return null;")
+        .await?;
+    wait_dashboard(&app).await?;
+
+    // 5. Save latency with the dashboard open (each save starts a recompute) and closed.
+    let keys: Vec<String> = Study::open(&study_path)?
+        .rubric()?
+        .attributes
+        .iter()
+        .map(|a| a.key.clone())
+        .collect();
+    let second = app
+        .js("return window.__TAURI_INTERNALS__.invoke('rating_view', { position: 1 }).then(v => v.response_id);")
+        .await?;
+    let second = second.as_str().context("second response")?.to_string();
+    let updates_before = app
+        .js("return window.__concord.dashboardUpdates;")
+        .await?
+        .as_i64()
+        .unwrap_or(0);
+    let open = time_saves(&app, &second, &keys, 20, 150).await?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let updates = app
+        .js("return window.__concord.dashboardUpdates;")
+        .await?
+        .as_i64()
+        .unwrap_or(0)
+        - updates_before;
+    let compute = numbers(
+        &app.js("return window.__concord.dashboardComputeMs;")
+            .await?,
+    );
+    app.press(&['g', 'r']).await?;
+    app.wait_until("window.__concord.screen === 'rate'", WAIT)
+        .await?;
+    let closed = time_saves(&app, &second, &keys, 20, 150).await?;
+    println!("\n=== Dashboard figures (demo study: 16 responses, 3 humans incl. the new one, 2 judges) ===");
+    println!(
+        "  recompute in the app (load + statistics with {LIVE_BOOTSTRAP} resamples + 7 SVGs): {}",
+        summarize(&compute)
+    );
+    println!(
+        "  save latency, dashboard open and recomputing ({updates} redraws during 20 saves): {}",
+        summarize(&open)
+    );
+    println!("  save latency, dashboard closed: {}", summarize(&closed));
+    println!();
+    let failed = app.js("return window.__concord.failedSaves;").await?;
+    assert_eq!(failed, Value::Array(vec![]));
+    app.quit().await?;
+    println!("e2e dashboard live: passed");
+    Ok(())
+}
+
+/// The study lead's view of the default demo study (40 prompts × 3 models, 3 raters, 2
+/// judges), opened without choosing a rater, for `docs/screenshots/dashboard.png`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_screenshot_for_a_study_lead() -> Result<()> {
+    let Some(binary) = app_binary("dashboard_screenshot_for_a_study_lead") else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let study_path = dir.path().join("demo.concord");
+    drop(create_demo(&study_path, &DemoOptions::default())?);
+    let driver = Driver::start()?;
+    let app = driver
+        .launch(&binary, &[&study_path.display().to_string()])
+        .await?;
+    app.wait_ready().await?;
+    assert_eq!(app.js("return window.__concord.screen;").await?, "start");
+    app.press(&['g', 'd']).await?;
+    wait_dashboard(&app).await?;
+    app.js("const s = document.querySelector('#dash-attribute'); s.value = 'empathy'; s.dispatchEvent(new Event('change')); return null;")
+        .await?;
+    app.wait_until(
+        "document.querySelector('#dash-table-title').textContent.startsWith('Empathy')",
+        WAIT,
+    )
+    .await?;
+    let report = expected_report(&study_path)?;
+    let empathy = report
+        .attributes
+        .iter()
+        .find(|a| a.attribute == "empathy")
+        .context("empathy")?;
+    app.wait_until(
+        &format!(
+            "document.querySelector('tr[data-key=\"humans.ICC2\"] td.est').textContent === {}",
+            json!(shown(empathy.humans.icc.icc2.value))
+        ),
+        WAIT,
+    )
+    .await?;
+    app.wait_until(
+        "Array.from(document.querySelectorAll('.dash-chart img')).every(i => i.complete && i.naturalWidth > 0)",
+        WAIT,
+    )
+    .await?;
+    app.screenshot(&screenshot_dir().join("dashboard.png"))
+        .await?;
+    app.quit().await?;
+    println!("e2e dashboard screenshot: docs/screenshots/dashboard.png");
+    Ok(())
+}
