@@ -1,7 +1,6 @@
 //! Opening and creating study files: the header checks, pragmas and forward migrations.
 //! This is the one place a SQLite connection to a study is made.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
@@ -54,25 +53,32 @@ pub(crate) fn create(path: &Path) -> Result<Connection> {
 /// Opens an existing study, refusing anything that is not one, and migrating older schemas
 /// forward (after writing a backup copy beside the file).
 pub(crate) fn open(path: &Path) -> Result<Connection> {
-    let mut header = [0u8; 16];
-    let mut file = std::fs::File::open(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let n = file.read(&mut header).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if n < 16 || &header != b"SQLite format 3\0" {
-        return Err(not_a_study(
-            path,
-            "not a Concord study (not an SQLite database)",
-        ));
+    // Everything is read through SQLite itself: opening and closing a plain file handle on a
+    // database would drop every POSIX lock this process holds on it (SQLite's "How To Corrupt
+    // An SQLite Database File", 2.2), e.g. the app's own rating connection.
+    if !path.is_file() {
+        return Err(Error::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such study file"),
+        });
     }
-    drop(file);
+    if std::fs::metadata(path)
+        .map(|m| m.len() == 0)
+        .unwrap_or(false)
+    {
+        return Err(not_a_study(path, "not a Concord study (an empty file)"));
+    }
     // Read the identity before any pragma that writes, so a foreign file is left untouched.
     let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-    let app_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let not_sqlite = |e: rusqlite::Error| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => {
+            not_a_study(path, "not a Concord study (not an SQLite database)")
+        }
+        _ => Error::Sqlite(e),
+    };
+    let app_id: i64 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(not_sqlite)?;
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if app_id != APPLICATION_ID {
         return Err(not_a_study(
