@@ -34,7 +34,7 @@ pub fn app_binary(test: &str) -> Option<PathBuf> {
             use std::io::Write;
             let _ = writeln!(
                 std::io::stderr(),
-                "SKIPPED e2e {test}: set CONCORD_APP to the built concord-app binary (see tests/e2e/run.sh)"
+                "SKIPPED e2e {test}: set CONCORD_APP to the built concord-app binary (scripts/test.sh does)"
             );
             None
         }
