@@ -1,30 +1,12 @@
 //! `agreement`, `plot` and `report` on a real demo study.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
 
-fn concord(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_concord"))
-        .args(args)
-        .output()
-        .expect("run concord")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = concord(args);
-    assert!(
-        out.status.success(),
-        "concord {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
+mod common;
+use common::{concord, ok, s};
 
 fn demo(dir: &Path) -> PathBuf {
     let study = dir.join("d.concord");

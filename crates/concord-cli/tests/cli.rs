@@ -3,27 +3,13 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
-fn concord(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_concord"))
-        .args(args)
-        .output()
-        .expect("run concord")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = concord(args);
-    assert!(
-        out.status.success(),
-        "concord {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+mod common;
+use common::{concord, ok, s};
 
 /// Runs a command expected to fail with exit 1; returns its one-line message.
 fn fails(args: &[&str]) -> String {
@@ -41,10 +27,6 @@ fn fails(args: &[&str]) -> String {
         "error is not one line: {err}"
     );
     err.trim().to_string()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// Everything that must not change when an operation fails.

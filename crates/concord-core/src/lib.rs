@@ -18,6 +18,7 @@ pub mod schema;
 mod study;
 
 pub use error::{Error, Result};
+pub use ids::{format_utc_ms, now_ms};
 pub use model::*;
 pub use rubric::{Attribute, Level, Rubric};
 pub use study::Study;
