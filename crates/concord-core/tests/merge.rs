@@ -33,8 +33,7 @@ fn fixture() -> Fixture {
     )
     .unwrap();
     let raters: Vec<String> = study.raters().unwrap().into_iter().map(|r| r.id).collect();
-    let responses = study.annotations().unwrap();
-    assert!(responses.is_empty());
+    assert!(study.annotations().unwrap().ratings.is_empty());
     let responses = (0..6)
         .map(|p| study.rating_view(&raters[0], p).unwrap().response_id)
         .collect();

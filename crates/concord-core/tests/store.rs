@@ -324,10 +324,17 @@ fn demo_is_deterministic_and_judges_are_inflated() {
     let a = create_demo(&dir.path().join("a.concord"), &opts).unwrap();
     let b = create_demo(&dir.path().join("b.concord"), &opts).unwrap();
     let values = |s: &Study| {
-        s.annotations()
-            .unwrap()
+        let set = s.annotations().unwrap();
+        set.ratings
             .into_iter()
-            .map(|r| (r.response_id, r.rater, r.attribute, r.value))
+            .map(|r| {
+                (
+                    set.responses[r.response].response_id.clone(),
+                    r.rater,
+                    r.attribute,
+                    r.value,
+                )
+            })
             .collect::<Vec<_>>()
     };
     assert_eq!(values(&a), values(&b));
@@ -335,6 +342,7 @@ fn demo_is_deterministic_and_judges_are_inflated() {
         let v: Vec<f64> = s
             .annotations()
             .unwrap()
+            .ratings
             .into_iter()
             .filter(|r| r.rater_kind == kind)
             .map(|r| r.value as f64)

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::Path;
 
-use concord_core::annotations::AnnotationRow;
+use concord_core::annotations::{AnnotationRow, AnnotationSet};
 use concord_core::Study;
 use polars::prelude::*;
 
@@ -28,63 +28,72 @@ pub struct ExportSummary {
     pub columns: Vec<String>,
 }
 
-fn text(name: &str, values: impl Iterator<Item = String>) -> Column {
+fn text<'a>(name: &str, values: impl Iterator<Item = &'a str>) -> Column {
     Column::new(name.into(), values.collect::<Vec<_>>())
 }
 
-fn long_frame(rows: &[AnnotationRow]) -> PolarsResult<DataFrame> {
-    DataFrame::new_infer_height(vec![
-        text("item_id", rows.iter().map(|r| r.item_id.clone())),
-        text("prompt", rows.iter().map(|r| r.prompt.clone())),
-        text("response_id", rows.iter().map(|r| r.response_id.clone())),
-        text("model", rows.iter().map(|r| r.model.clone())),
-        text("response", rows.iter().map(|r| r.response.clone())),
-        text("rater", rows.iter().map(|r| r.rater.clone())),
-        text("rater_kind", rows.iter().map(|r| r.rater_kind.clone())),
-        text("attribute", rows.iter().map(|r| r.attribute.clone())),
+/// The response columns (item, prompt, response id, model, response), one row per entry of
+/// `rows` (an index into `set.responses`): the texts are built once per response and gathered.
+fn response_columns(
+    set: &AnnotationSet,
+    rows: impl Iterator<Item = usize>,
+) -> PolarsResult<DataFrame> {
+    let r = &set.responses;
+    let per_response = DataFrame::new_infer_height(vec![
+        text("item_id", r.iter().map(|x| x.item_id.as_str())),
+        text("prompt", r.iter().map(|x| x.prompt.as_str())),
+        text("response_id", r.iter().map(|x| x.response_id.as_str())),
+        text("model", r.iter().map(|x| x.model.as_str())),
+        text("response", r.iter().map(|x| x.response.as_str())),
+    ])?;
+    let index: Vec<IdxSize> = rows.map(|i| i as IdxSize).collect();
+    per_response.take(&IdxCa::from_vec("row".into(), index))
+}
+
+fn long_frame(set: &AnnotationSet) -> PolarsResult<DataFrame> {
+    let rows = &set.ratings;
+    let mut frame = response_columns(set, rows.iter().map(|r| r.response))?;
+    frame.hstack_mut(&[
+        text("rater", rows.iter().map(|r| r.rater.as_str())),
+        text("rater_kind", rows.iter().map(|r| r.rater_kind.as_str())),
+        text("attribute", rows.iter().map(|r| r.attribute.as_str())),
         Column::new(
             "group".into(),
-            rows.iter().map(|r| r.group.clone()).collect::<Vec<_>>(),
+            rows.iter().map(|r| r.group.as_deref()).collect::<Vec<_>>(),
         ),
         Column::new(
             "score".into(),
             rows.iter().map(|r| r.value).collect::<Vec<_>>(),
         ),
-        text(
-            "rated_at",
-            rows.iter().map(|r| concord_core::format_utc_ms(r.rated_at)),
+        Column::new(
+            "rated_at".into(),
+            rows.iter()
+                .map(|r| concord_core::format_utc_ms(r.rated_at))
+                .collect::<Vec<_>>(),
         ),
-        text("rationale", rows.iter().map(|r| r.rationale.clone())),
-        text("flags", rows.iter().map(|r| r.flags.clone())),
-    ])
+        text("rationale", rows.iter().map(|r| r.rationale.as_str())),
+        text("flags", rows.iter().map(|r| r.flags.as_str())),
+    ])?;
+    Ok(frame)
 }
 
-fn wide_frame(rows: &[AnnotationRow], keys: &[String]) -> PolarsResult<DataFrame> {
+fn wide_frame(set: &AnnotationSet, keys: &[String]) -> PolarsResult<DataFrame> {
     // Rows arrive ordered by response then rater, so each (response, rater) is one run.
     let mut groups: Vec<(&AnnotationRow, BTreeMap<&str, i64>)> = Vec::new();
-    for r in rows {
+    for r in &set.ratings {
         match groups.last_mut() {
-            Some((first, values))
-                if first.response_id == r.response_id && first.rater == r.rater =>
-            {
+            Some((first, values)) if first.response == r.response && first.rater == r.rater => {
                 values.insert(&r.attribute, r.value);
             }
             _ => groups.push((r, BTreeMap::from([(r.attribute.as_str(), r.value)]))),
         }
     }
+    let mut frame = response_columns(set, groups.iter().map(|(r, _)| r.response))?;
     let mut columns = vec![
-        text("item_id", groups.iter().map(|(r, _)| r.item_id.clone())),
-        text("prompt", groups.iter().map(|(r, _)| r.prompt.clone())),
-        text(
-            "response_id",
-            groups.iter().map(|(r, _)| r.response_id.clone()),
-        ),
-        text("model", groups.iter().map(|(r, _)| r.model.clone())),
-        text("response", groups.iter().map(|(r, _)| r.response.clone())),
-        text("rater", groups.iter().map(|(r, _)| r.rater.clone())),
+        text("rater", groups.iter().map(|(r, _)| r.rater.as_str())),
         text(
             "rater_kind",
-            groups.iter().map(|(r, _)| r.rater_kind.clone()),
+            groups.iter().map(|(r, _)| r.rater_kind.as_str()),
         ),
     ];
     for key in keys {
@@ -98,10 +107,11 @@ fn wide_frame(rows: &[AnnotationRow], keys: &[String]) -> PolarsResult<DataFrame
     }
     columns.push(text(
         "rationale",
-        groups.iter().map(|(r, _)| r.rationale.clone()),
+        groups.iter().map(|(r, _)| r.rationale.as_str()),
     ));
-    columns.push(text("flags", groups.iter().map(|(r, _)| r.flags.clone())));
-    DataFrame::new_infer_height(columns)
+    columns.push(text("flags", groups.iter().map(|(r, _)| r.flags.as_str())));
+    frame.hstack_mut(&columns)?;
+    Ok(frame)
 }
 
 /// Writes the study's current annotations to `out`.
@@ -112,8 +122,8 @@ pub fn export(
     layout: ExportLayout,
 ) -> Result<ExportSummary> {
     let format = Format::resolve(out, format)?;
-    let rows = study.annotations()?;
-    let progress = Progress::new(rows.len() as u64, "writing rows");
+    let set = study.annotations()?;
+    let progress = Progress::new(set.ratings.len() as u64, "writing rows");
     let keys: Vec<String> = study
         .rubric()?
         .attributes
@@ -121,8 +131,8 @@ pub fn export(
         .map(|a| a.key)
         .collect();
     let mut frame = match layout {
-        ExportLayout::Long => long_frame(&rows),
-        ExportLayout::Wide => wide_frame(&rows, &keys),
+        ExportLayout::Long => long_frame(&set),
+        ExportLayout::Wide => wide_frame(&set, &keys),
     }
     .map_err(|e| IoError::file(out, e.to_string()))?;
     write_frame(&mut frame, out, format)?;
