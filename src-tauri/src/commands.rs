@@ -4,8 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use concord_core::adjudication::{Disagreement, Gold};
+use concord_core::merge::MergeSummary;
 use concord_core::{
-    Progress, QueueFilter, QueuePage, Rater, RaterKind, Rubric, Study, UndoneChange,
+    Progress, QueueFilter, QueuePage, Rater, RaterKind, Rubric, Study, StudySettings, UndoneChange,
 };
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -518,6 +520,238 @@ pub async fn save_report(
     })?;
     write_file(&path, html.as_bytes())?;
     Ok(path.display().to_string())
+}
+
+// ---- study lead: adjudication -------------------------------------------------------------
+
+/// One human rater's judgement of a response, for the adjudicator's side-by-side view.
+#[derive(Debug, Clone, Serialize)]
+pub struct RaterJudgement {
+    pub rater: String,
+    /// Attribute key → current value; empty when the response is not in the rater's queue
+    /// (the disagreement row still carries the value of the cell being adjudicated).
+    pub values: BTreeMap<String, i64>,
+    pub rationale: String,
+    pub flags: Vec<String>,
+}
+
+/// A response under adjudication: prompt and response rendered and sanitized, and every human
+/// rater's scores, rationale and flags.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdjudicationView {
+    pub response_id: String,
+    pub item_external_id: String,
+    pub prompt_html: String,
+    pub context_html: Option<String>,
+    pub response_html: String,
+    pub raters: Vec<RaterJudgement>,
+}
+
+/// Response × attribute cells the human raters disagree on, widest spread first.
+#[tauri::command]
+pub async fn disagreements(
+    state: State<'_, AppState>,
+    attribute: Option<String>,
+    min_range: i64,
+    limit: usize,
+) -> CommandResult<Vec<Disagreement>> {
+    let attribute = attribute.filter(|a| !a.is_empty());
+    state.with_study(|study| {
+        study
+            .disagreements(attribute.as_deref(), min_range.max(0), limit.min(5000))
+            .map_err(user_error)
+    })
+}
+
+/// The response `response_id` (external id) with every human rater's judgement of it.
+#[tauri::command]
+pub async fn adjudication_view(
+    state: State<'_, AppState>,
+    response_id: String,
+) -> CommandResult<AdjudicationView> {
+    state.with_study(|study| adjudication_view_of(study, &response_id).map_err(user_error))
+}
+
+fn adjudication_view_of(
+    study: &Study,
+    external_id: &str,
+) -> concord_core::Result<AdjudicationView> {
+    let internal = study
+        .response_ids()?
+        .remove(external_id)
+        .ok_or_else(|| concord_core::Error::NotFound(format!("response '{external_id}'")))?;
+    let mut text = None;
+    let mut raters = Vec::new();
+    for rater in study.raters()? {
+        if rater.kind != RaterKind::Human {
+            continue;
+        }
+        let judgement = match study.position_of(&rater.id, &internal)? {
+            Some(position) => {
+                let view = study.rating_view(&rater.id, position)?;
+                let judgement = RaterJudgement {
+                    rater: rater.name.clone(),
+                    values: view.values.clone(),
+                    rationale: view.rationale.clone(),
+                    flags: view.flags.clone(),
+                };
+                text.get_or_insert(view);
+                judgement
+            }
+            None => {
+                let (rationale, flags) = study.note(&rater.id, &internal)?;
+                RaterJudgement {
+                    rater: rater.name.clone(),
+                    values: BTreeMap::new(),
+                    rationale,
+                    flags,
+                }
+            }
+        };
+        raters.push(judgement);
+    }
+    // Core reads a response's text only through a rater's queue (`rating_view`).
+    let view = text.ok_or_else(|| {
+        concord_core::Error::NotFound(format!(
+            "response '{external_id}' in a human rater's queue (its text cannot be shown)"
+        ))
+    })?;
+    Ok(AdjudicationView {
+        response_id: external_id.to_string(),
+        item_external_id: view.item_external_id,
+        prompt_html: markdown_to_safe_html(&view.prompt),
+        context_html: context_to_safe_html(&view.context),
+        response_html: markdown_to_safe_html(&view.response),
+        raters,
+    })
+}
+
+/// Records the gold value of one response × attribute; durable when this returns.
+#[tauri::command]
+pub async fn set_gold(
+    state: State<'_, AppState>,
+    response_id: String,
+    attribute: String,
+    value: i64,
+    adjudicator: String,
+    reason: String,
+) -> CommandResult<Gold> {
+    state.with_study(|study| {
+        study
+            .set_gold(&response_id, &attribute, value, &adjudicator, reason.trim())
+            .map_err(user_error)
+    })
+}
+
+// ---- study lead: admin ---------------------------------------------------------------------
+
+/// What the admin screen shows: every rater (humans and judges) with progress, and settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdminView {
+    pub raters: Vec<RaterSummary>,
+    pub settings: StudySettings,
+    pub responses: usize,
+}
+
+/// Study settings the admin screen edits; the rest (seed, own-model exclusions) are kept.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct SettingsChange {
+    pub blind: bool,
+    pub flags: Vec<String>,
+    pub overlap_target: u32,
+}
+
+fn admin_view_of(study: &Study) -> concord_core::Result<AdminView> {
+    let raters = study
+        .raters()?
+        .into_iter()
+        .map(|rater| {
+            let progress = Some(study.progress(&rater.id)?);
+            Ok(RaterSummary { rater, progress })
+        })
+        .collect::<concord_core::Result<Vec<_>>>()?;
+    Ok(AdminView {
+        raters,
+        settings: study.settings()?,
+        responses: study.response_ids()?.len(),
+    })
+}
+
+/// Raters with progress and the study settings.
+#[tauri::command]
+pub async fn admin_view(state: State<'_, AppState>) -> CommandResult<AdminView> {
+    state.with_study(|study| admin_view_of(study).map_err(user_error))
+}
+
+/// Adds a human rater profile (with no assignments yet).
+#[tauri::command]
+pub async fn add_rater(state: State<'_, AppState>, name: String) -> CommandResult<Rater> {
+    state.with_study(|study| study.add_rater(&name, RaterKind::Human).map_err(user_error))
+}
+
+/// Spreads every response over `rater_ids` so each goes to `overlap` of them; returns the
+/// assignments added per rater, in the given order.
+#[tauri::command]
+pub async fn assign_with_overlap(
+    state: State<'_, AppState>,
+    rater_ids: Vec<String>,
+    overlap: usize,
+) -> CommandResult<Vec<usize>> {
+    let added = state.with_study(|study| {
+        study
+            .assign_with_overlap(&rater_ids, overlap)
+            .map_err(user_error)
+    })?;
+    state.dashboard.poke();
+    Ok(added)
+}
+
+/// Writes a package for one rater to `path` (which must not exist); returns the package id.
+#[tauri::command]
+pub async fn export_package(
+    state: State<'_, AppState>,
+    rater_id: String,
+    path: String,
+) -> CommandResult<String> {
+    state.with_study(|study| {
+        study
+            .export_package(&rater_id, Path::new(&path))
+            .map_err(user_error)
+    })
+}
+
+/// Merges a returned package (or any study file) into the open study.
+#[tauri::command]
+pub async fn merge_package(
+    state: State<'_, AppState>,
+    path: String,
+) -> CommandResult<MergeSummary> {
+    let summary = state.with_study(|study| study.merge(Path::new(&path)).map_err(user_error))?;
+    state.dashboard.poke();
+    Ok(summary)
+}
+
+/// Changes blinding, flags and the overlap target; returns the study as the app shows it.
+#[tauri::command]
+pub async fn set_settings(
+    state: State<'_, AppState>,
+    change: SettingsChange,
+) -> CommandResult<StudySummary> {
+    state.with_study(|study| {
+        let settings = StudySettings {
+            blind: change.blind,
+            flags: change
+                .flags
+                .iter()
+                .map(|f| f.trim().to_string())
+                .filter(|f| !f.is_empty())
+                .collect(),
+            overlap_target: change.overlap_target,
+            ..study.settings().map_err(user_error)?
+        };
+        study.set_settings(&settings).map_err(user_error)?;
+        summary(study, true).map_err(user_error)
+    })
 }
 
 #[cfg(test)]
@@ -1274,5 +1508,255 @@ mod tests {
         ))
         .unwrap_err();
         assert!(err.contains("could not write"), "{err}");
+    }
+
+    // ---- study lead ---------------------------------------------------------------------
+
+    #[test]
+    fn disagreements_list_widest_first_and_set_gold_writes_the_file() {
+        let fx = Fixture::demo();
+        let app = fx.app(LaunchArgs::default());
+        assert_eq!(
+            run(disagreements(app.state(), None, 1, 50)).unwrap_err(),
+            "no study is open"
+        );
+        run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
+        let rows = run(disagreements(app.state(), None, 1, 500)).unwrap();
+        let expected = Study::open(&fx.study_path)
+            .unwrap()
+            .disagreements(None, 1, 500)
+            .unwrap();
+        assert_eq!(rows, expected);
+        assert!(!rows.is_empty());
+        assert!(rows.windows(2).all(|w| w[0].range >= w[1].range));
+        let top = rows[0].clone();
+        let only = run(disagreements(
+            app.state(),
+            Some(top.attribute.clone()),
+            top.range,
+            10,
+        ))
+        .unwrap();
+        assert!(only
+            .iter()
+            .all(|d| d.attribute == top.attribute && d.range >= top.range));
+        // An empty attribute means every attribute; an unknown one is a message.
+        assert_eq!(
+            run(disagreements(app.state(), Some(String::new()), 1, 500)).unwrap(),
+            rows
+        );
+        let err = run(disagreements(app.state(), Some("nope".into()), 1, 10)).unwrap_err();
+        assert!(err.contains("nope"), "{err}");
+
+        let gold = run(set_gold(
+            app.state(),
+            top.response_id.clone(),
+            top.attribute.clone(),
+            3,
+            "Dr Lead".into(),
+            " consensus meeting ".into(),
+        ))
+        .unwrap();
+        assert_eq!((gold.value, gold.adjudicator.as_str()), (3, "Dr Lead"));
+        let conn = rusqlite::Connection::open_with_flags(
+            &fx.study_path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        let stored: (i64, String, String) = conn
+            .query_row(
+                "SELECT g.value, g.adjudicator, g.reason FROM gold g
+                 JOIN response p ON p.id = g.response_id JOIN attribute a ON a.id = g.attribute_id
+                 WHERE p.external_id = ?1 AND a.key = ?2",
+                [&top.response_id, &top.attribute],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(stored, (3, "Dr Lead".into(), "consensus meeting".into()));
+        let again = run(disagreements(app.state(), None, 1, 500)).unwrap();
+        assert_eq!(
+            again
+                .iter()
+                .find(|d| d.response_id == top.response_id && d.attribute == top.attribute)
+                .unwrap()
+                .gold,
+            Some(3)
+        );
+        for (value, who) in [(9, "Dr Lead"), (3, "  ")] {
+            assert!(run(set_gold(
+                app.state(),
+                top.response_id.clone(),
+                top.attribute.clone(),
+                value,
+                who.into(),
+                String::new(),
+            ))
+            .is_err());
+        }
+    }
+
+    #[test]
+    fn adjudication_view_shows_every_human_judgement_sanitized() {
+        let fx = Fixture::demo();
+        let study = Study::open(&fx.study_path).unwrap();
+        let top = study.disagreements(None, 1, 1).unwrap().remove(0);
+        let internal = study.response_ids().unwrap()[&top.response_id].clone();
+        let r1 = study.find_rater("Rater 1").unwrap().unwrap();
+        study
+            .set_note(
+                &r1.id,
+                &internal,
+                "<script>alert(1)</script> too directive",
+                &["unsafe".to_string()],
+            )
+            .unwrap();
+        drop(study);
+        let app = fx.app(LaunchArgs::default());
+        run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
+        let view = run(adjudication_view(app.state(), top.response_id.clone())).unwrap();
+        assert_eq!(view.response_id, top.response_id);
+        assert!(!view.response_html.is_empty() && !view.prompt_html.is_empty());
+        let names: Vec<_> = view.raters.iter().map(|r| r.rater.as_str()).collect();
+        assert_eq!(names, ["Rater 1", "Rater 2"]);
+        for judgement in &view.raters {
+            assert_eq!(
+                judgement.values.get(&top.attribute),
+                top.values.get(&judgement.rater)
+            );
+            assert_eq!(judgement.values.len(), 7);
+        }
+        // The rationale is plain text for the page to show as text, never HTML.
+        assert_eq!(
+            view.raters[0].rationale,
+            "<script>alert(1)</script> too directive"
+        );
+        assert_eq!(view.raters[0].flags, ["unsafe"]);
+        let err = run(adjudication_view(app.state(), "nope".into())).unwrap_err();
+        assert!(err.contains("nope"), "{err}");
+    }
+
+    #[test]
+    fn admin_adds_raters_assigns_with_overlap_and_edits_settings() {
+        let fx = Fixture::demo();
+        let app = fx.app(LaunchArgs::default());
+        assert!(run(admin_view(app.state())).is_err());
+        run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
+        let view = run(admin_view(app.state())).unwrap();
+        assert_eq!(view.responses, 8);
+        let kinds: Vec<_> = view
+            .raters
+            .iter()
+            .map(|r| (r.rater.name.as_str(), r.rater.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("Rater 1", RaterKind::Human),
+                ("Rater 2", RaterKind::Human),
+                ("Judge A", RaterKind::Llm)
+            ]
+        );
+        assert_eq!(view.raters[0].progress.as_ref().unwrap().total, 8);
+
+        let a = run(add_rater(app.state(), " Dr Okafor ".into())).unwrap();
+        let b = run(add_rater(app.state(), "Dr Lind".into())).unwrap();
+        assert_eq!((a.name.as_str(), a.kind), ("Dr Okafor", RaterKind::Human));
+        let err = run(add_rater(app.state(), "Dr Lind".into())).unwrap_err();
+        assert!(err.contains("already exists"), "{err}");
+        assert!(run(add_rater(app.state(), "  ".into())).is_err());
+
+        let ids = vec![a.id.clone(), b.id.clone()];
+        let err = run(assign_with_overlap(app.state(), ids.clone(), 3)).unwrap_err();
+        assert!(err.contains("overlap"), "{err}");
+        let added = run(assign_with_overlap(app.state(), ids.clone(), 2)).unwrap();
+        assert_eq!(added, [8, 8]);
+        let conn = rusqlite::Connection::open_with_flags(
+            &fx.study_path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        let assigned: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM assignment WHERE rater_id IN (?1, ?2)",
+                [&a.id, &b.id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(assigned, 16);
+        // Assigning again keeps what is there.
+        assert_eq!(
+            run(assign_with_overlap(app.state(), ids, 1)).unwrap(),
+            [0, 0]
+        );
+
+        let summary = run(set_settings(
+            app.state(),
+            SettingsChange {
+                blind: false,
+                flags: vec!["unsafe".into(), " ".into(), "off-topic".into()],
+                overlap_target: 3,
+            },
+        ))
+        .unwrap();
+        assert!(!summary.blind);
+        assert_eq!(summary.flags, ["unsafe", "off-topic"]);
+        let settings = run(admin_view(app.state())).unwrap().settings;
+        assert_eq!(settings.overlap_target, 3);
+        assert_eq!(settings.seed, StudySettings::default().seed, "seed is kept");
+    }
+
+    #[test]
+    fn admin_exports_a_package_and_merges_it_back() {
+        let fx = Fixture::demo();
+        let app = fx.app(LaunchArgs::default());
+        run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
+        let rater = run(add_rater(app.state(), "Dr Sato".into())).unwrap();
+        run(assign_with_overlap(app.state(), vec![rater.id.clone()], 1)).unwrap();
+        let package = fx.dir.path().join("sato.concord");
+        let package_id = run(export_package(
+            app.state(),
+            rater.id.clone(),
+            package.display().to_string(),
+        ))
+        .unwrap();
+        assert!(!package_id.is_empty() && package.exists());
+        let err = run(export_package(
+            app.state(),
+            rater.id.clone(),
+            package.display().to_string(),
+        ))
+        .unwrap_err();
+        assert!(!err.is_empty());
+
+        // The rater works in the package on another machine.
+        {
+            let remote = Study::open(&package).unwrap();
+            let view = remote.rating_view(&rater.id, 0).unwrap();
+            remote
+                .set_rating(&rater.id, &view.response_id, "safety", Some(4))
+                .unwrap();
+        }
+        let summary = run(merge_package(app.state(), package.display().to_string())).unwrap();
+        assert!(!summary.already_merged);
+        assert_eq!(summary.events_added, 1);
+        assert!(summary.conflicts.is_empty());
+        let again = run(merge_package(app.state(), package.display().to_string())).unwrap();
+        assert!(again.already_merged);
+        assert_eq!(again.events_added, 0);
+        let progress = run(admin_view(app.state()))
+            .unwrap()
+            .raters
+            .into_iter()
+            .find(|r| r.rater.id == rater.id)
+            .unwrap()
+            .progress
+            .unwrap();
+        assert_eq!(progress.partial, 1);
+        let err = run(merge_package(
+            app.state(),
+            fx.dir.path().join("missing.concord").display().to_string(),
+        ))
+        .unwrap_err();
+        assert!(!err.is_empty());
     }
 }

@@ -70,6 +70,15 @@ pub fn run() {
             commands::dashboard_hide,
             commands::save_chart,
             commands::save_report,
+            commands::disagreements,
+            commands::adjudication_view,
+            commands::set_gold,
+            commands::admin_view,
+            commands::add_rater,
+            commands::assign_with_overlap,
+            commands::export_package,
+            commands::merge_package,
+            commands::set_settings,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -181,6 +181,79 @@ export interface DashboardView {
   compute_ms: number;
 }
 
+/** A response × attribute the human raters disagree on (`response_id` is the external id). */
+export interface Disagreement {
+  response_id: string;
+  attribute: string;
+  /** Rater name → current value. */
+  values: Record<string, number>;
+  range: number;
+  gold: number | null;
+}
+
+export interface RaterJudgement {
+  rater: string;
+  /** Attribute key → value; empty when the response is not in this rater's queue. */
+  values: Record<string, number>;
+  rationale: string;
+  flags: string[];
+}
+
+export interface AdjudicationView {
+  response_id: string;
+  item_external_id: string;
+  prompt_html: string;
+  context_html: string | null;
+  response_html: string;
+  raters: RaterJudgement[];
+}
+
+export interface Gold {
+  response_id: string;
+  attribute: string;
+  value: number;
+  adjudicator: string;
+  reason: string;
+}
+
+export interface StudySettings {
+  blind: boolean;
+  flags: string[];
+  overlap_target: number;
+  seed: number;
+  exclude_own: Record<string, string[]>;
+}
+
+export interface AdminView {
+  raters: RaterSummary[];
+  settings: StudySettings;
+  responses: number;
+}
+
+export interface SettingsChange {
+  blind: boolean;
+  flags: string[];
+  overlap_target: number;
+}
+
+export interface MergeConflict {
+  rater: string;
+  response_id: string;
+  attribute: string;
+  values: (number | null)[];
+  kept: number | null;
+}
+
+export interface MergeSummary {
+  package_id: string;
+  already_merged: boolean;
+  raters_added: number;
+  responses_added: number;
+  events_added: number;
+  notes_added: number;
+  conflicts: MergeConflict[];
+}
+
 export type DashboardEvent =
   | { kind: "updated"; request_id: number; view: DashboardView }
   | { kind: "failed"; request_id: number; message: string };
@@ -212,6 +285,19 @@ export const api = {
   saveChart: (request: DashboardRequest, chart: string, path: string) =>
     invoke<string>("save_chart", { request, chart, path }),
   saveReport: (request: DashboardRequest, path: string) => invoke<string>("save_report", { request, path }),
+  /** Widest disagreement first; `attribute` null for every attribute. */
+  disagreements: (attribute: string | null, minRange: number, limit: number) =>
+    invoke<Disagreement[]>("disagreements", { attribute, minRange, limit }),
+  adjudicationView: (responseId: string) => invoke<AdjudicationView>("adjudication_view", { responseId }),
+  /** Durable when it resolves. */
+  setGold: (responseId: string, attribute: string, value: number, adjudicator: string, reason: string) =>
+    invoke<Gold>("set_gold", { responseId, attribute, value, adjudicator, reason }),
+  adminView: () => invoke<AdminView>("admin_view"),
+  addRater: (name: string) => invoke<Rater>("add_rater", { name }),
+  assignWithOverlap: (raterIds: string[], overlap: number) => invoke<number[]>("assign_with_overlap", { raterIds, overlap }),
+  exportPackage: (raterId: string, path: string) => invoke<string>("export_package", { raterId, path }),
+  mergePackage: (path: string) => invoke<MergeSummary>("merge_package", { path }),
+  setSettings: (change: SettingsChange) => invoke<StudySummary>("set_settings", { change }),
 };
 
 /** Subscribes to the dashboard's recomputes. */
@@ -238,6 +324,28 @@ export async function pickStudyToOpen(): Promise<string | null> {
     directory: false,
     title: "Open a Concord study",
     filters: [{ name: "Concord study", extensions: ["concord"] }],
+  });
+  return typeof chosen === "string" ? chosen : null;
+}
+
+/** Native "save" dialog for a rater package; resolves to a `.concord` path or null. */
+export async function pickPackageSavePath(suggestedName: string): Promise<string | null> {
+  const chosen = await saveDialog({
+    title: "Export a rater package",
+    defaultPath: `${suggestedName}.concord`,
+    filters: [{ name: "Concord package", extensions: ["concord"] }],
+  });
+  if (!chosen) return null;
+  return chosen.endsWith(".concord") ? chosen : `${chosen}.concord`;
+}
+
+/** Native "open" dialog for a returned package; resolves to a path or null. */
+export async function pickPackageToMerge(): Promise<string | null> {
+  const chosen = await openDialog({
+    multiple: false,
+    directory: false,
+    title: "Merge a returned package",
+    filters: [{ name: "Concord package", extensions: ["concord"] }],
   });
   return typeof chosen === "string" ? chosen : null;
 }

@@ -5,8 +5,9 @@ import { clear, h } from "./dom";
 import { StartScreen } from "./start";
 import { RateScreen } from "./rate";
 import { QueueScreen } from "./queue";
-import { PlaceholderScreen } from "./placeholder";
 import { DashboardScreen } from "./dashboard";
+import { AdjudicationScreen } from "./adjudication";
+import { AdminScreen } from "./admin";
 
 interface NavItem {
   name: ScreenName;
@@ -14,18 +15,17 @@ interface NavItem {
   needsSession: boolean;
   /** Needs an open study (a rater profile is not needed). */
   needsStudy?: boolean;
-  available: boolean;
   /** Second key after `g` that opens the screen. */
-  key?: string;
+  key: string;
 }
 
 const NAV: NavItem[] = [
-  { name: "start", label: "Study", needsSession: false, available: true, key: "s" },
-  { name: "rate", label: "Rate", needsSession: true, available: true, key: "r" },
-  { name: "queue", label: "Queue", needsSession: true, available: true, key: "q" },
-  { name: "dashboard", label: "Dashboard", needsSession: false, needsStudy: true, available: true, key: "d" },
-  { name: "admin", label: "Admin", needsSession: false, available: false },
-  { name: "adjudication", label: "Adjudication", needsSession: false, available: false },
+  { name: "start", label: "Study", needsSession: false, key: "s" },
+  { name: "rate", label: "Rate", needsSession: true, key: "r" },
+  { name: "queue", label: "Queue", needsSession: true, key: "q" },
+  { name: "dashboard", label: "Dashboard", needsSession: false, needsStudy: true, key: "d" },
+  { name: "adjudication", label: "Adjudication", needsSession: false, needsStudy: true, key: "a" },
+  { name: "admin", label: "Admin", needsSession: false, needsStudy: true, key: "m" },
 ];
 
 class App implements AppContext {
@@ -71,7 +71,7 @@ class App implements AppContext {
     this.renderChrome();
   }
 
-  /** `g` then a screen's key (d dashboard, r rate, q queue, s study) goes there. */
+  /** `g` then a screen's key (d dashboard, r rate, q queue, s study, a adjudication, m admin) goes there. */
   private goPending = 0;
 
   private onGoKey(e: KeyboardEvent): boolean {
@@ -99,7 +99,7 @@ class App implements AppContext {
   }
 
   private isDisabled(item: NavItem): boolean {
-    return !item.available || (item.needsSession && !this.session) || (item.needsStudy === true && !this.study);
+    return (item.needsSession && !this.session) || (item.needsStudy === true && !this.study);
   }
 
   setStudy(study: StudySummary | null): void {
@@ -173,8 +173,28 @@ class App implements AppContext {
         next = dashboard;
         break;
       }
-      default:
-        next = new PlaceholderScreen(NAV.find((n) => n.name === screen)!.label);
+      case "adjudication": {
+        if (!this.study) {
+          next = new StartScreen(this);
+          screen = "start";
+          break;
+        }
+        const adjudication = new AdjudicationScreen(this);
+        await adjudication.init();
+        next = adjudication;
+        break;
+      }
+      case "admin": {
+        if (!this.study) {
+          next = new StartScreen(this);
+          screen = "start";
+          break;
+        }
+        const admin = new AdminScreen(this);
+        await admin.init();
+        next = admin;
+        break;
+      }
     }
     this.current = next;
     this.currentName = screen;
@@ -196,8 +216,8 @@ class App implements AppContext {
           class: "nav-item",
           "aria-current": this.currentName === item.name ? "page" : false,
           "aria-disabled": disabled ? "true" : false,
-          title: item.available ? (item.key ? `${item.label} (g then ${item.key})` : false) : `${item.label} arrives in a later version`,
-          "aria-keyshortcuts": item.key ? `g ${item.key}` : false,
+          title: `${item.label} (g then ${item.key})`,
+          "aria-keyshortcuts": `g ${item.key}`,
           onclick: () => {
             if (!disabled) void this.navigate(item.name);
           },

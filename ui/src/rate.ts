@@ -386,6 +386,8 @@ export class RateScreen implements Screen {
       ["r", "Write a rationale (Esc returns to the rubric)"],
       ["?", "Show or hide this help"],
       ["g then d", "Dashboard: live agreement charts and numbers"],
+      ["g then a", "Adjudication: disagreements, raters side by side, gold values (study lead)"],
+      ["g then m", "Admin: raters, assignments, packages, settings (study lead)"],
       ["g then q", "Queue of your responses"],
       ["g then r", "Back to rating"],
       ["g then s", "Study: open another study or rater"],

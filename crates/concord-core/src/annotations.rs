@@ -1,13 +1,19 @@
-//! Reading the current annotation set out of a study, for export and analysis.
+//! Reading the current annotation set out of a study, for export.
+//!
+//! Texts and names are stored once (responses, raters, attributes, notes) and each rating
+//! refers to them by index: a 700k-rating export then neither copies a response's text per
+//! rating nor asks SQLite to sort rows that carry it. Ordering is done here on integers.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::model::Rater;
+use crate::rubric::Attribute;
 use crate::study::Study;
 
-/// A response with its prompt: the long texts, stored once per response.
+/// A response with its prompt.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResponseText {
     pub item_id: String,
@@ -17,87 +23,114 @@ pub struct ResponseText {
     pub response: String,
 }
 
-/// One current rating value (long layout); `response` indexes [`AnnotationSet::responses`].
+/// A rater's rationale and flags (JSON array) for one response.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AnnotationRow {
-    pub response: usize,
-    pub rater: String,
-    pub rater_kind: String,
-    pub attribute: String,
-    pub group: Option<String>,
-    pub value: i64,
-    /// UTC milliseconds of the event that set the value.
-    pub rated_at: i64,
+pub struct NoteText {
     pub rationale: String,
     pub flags: String,
 }
 
-/// Every current, non-empty rating, with the response texts kept apart so a large export does
-/// not carry (or sort) a copy of each text per rating.
+/// One current rating value; the indices point into [`AnnotationSet`]'s vectors.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AnnotationRow {
+    pub response: usize,
+    pub rater: usize,
+    pub attribute: usize,
+    pub value: i64,
+    /// UTC milliseconds of the event that set the value.
+    pub rated_at: i64,
+    pub note: Option<usize>,
+}
+
+/// Every current, non-empty rating of a study.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AnnotationSet {
     /// Every response, in study order.
     pub responses: Vec<ResponseText>,
-    /// Ordered by response, rater kind, rater name, attribute position.
+    /// Humans first, then judges, each by name.
+    pub raters: Vec<Rater>,
+    /// Rubric order.
+    pub attributes: Vec<Attribute>,
+    pub notes: Vec<NoteText>,
+    /// Ordered by response, rater, attribute.
     pub ratings: Vec<AnnotationRow>,
 }
 
 impl Study {
     /// The current annotation set.
     pub fn annotations(&self) -> Result<AnnotationSet> {
+        let mut response_index: HashMap<String, usize> = HashMap::new();
         let mut stmt = self.conn.prepare(
             "SELECT p.id, i.external_id, i.text, p.external_id, p.model, p.text
              FROM response p JOIN item i ON i.id = p.item_id ORDER BY p.position",
         )?;
-        let mut index = HashMap::new();
-        let responses = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    ResponseText {
-                        item_id: r.get(1)?,
-                        prompt: r.get(2)?,
-                        response_id: r.get(3)?,
-                        model: r.get(4)?,
-                        response: r.get(5)?,
-                    },
-                ))
-            })?
+        let mut responses = Vec::new();
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            response_index.insert(r.get(0)?, responses.len());
+            responses.push(ResponseText {
+                item_id: r.get(1)?,
+                prompt: r.get(2)?,
+                response_id: r.get(3)?,
+                model: r.get(4)?,
+                response: r.get(5)?,
+            });
+        }
+        let raters = self.raters()?;
+        let rater_index: HashMap<&str, usize> = raters
+            .iter()
             .enumerate()
-            .map(|(i, row)| {
-                row.map(|(id, text)| {
-                    index.insert(id, i);
-                    text
-                })
-            })
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut stmt = self.conn.prepare(
-            "SELECT r.response_id, t.name, t.kind, a.key, a.grp, r.value, r.created_at,
-                    coalesce(n.rationale, ''), coalesce(n.flags, '[]')
-             FROM rating r
-             JOIN response p ON p.id = r.response_id
-             JOIN rater t ON t.id = r.rater_id
-             JOIN attribute a ON a.id = r.attribute_id
-             LEFT JOIN response_note n ON n.rater_id = r.rater_id AND n.response_id = r.response_id
-             WHERE r.value IS NOT NULL
-             ORDER BY p.position, t.kind, t.name, a.position",
-        )?;
-        let ratings = stmt
-            .query_map([], |r| {
-                let response: String = r.get(0)?;
-                Ok(AnnotationRow {
-                    response: index[&response],
-                    rater: r.get(1)?,
-                    rater_kind: r.get(2)?,
-                    attribute: r.get(3)?,
-                    group: r.get(4)?,
-                    value: r.get(5)?,
-                    rated_at: r.get(6)?,
-                    rationale: r.get(7)?,
-                    flags: r.get(8)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(AnnotationSet { responses, ratings })
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
+        let attributes = self.rubric()?.attributes;
+        let attribute_index: HashMap<&str, usize> = attributes
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (self.attribute_ids[&a.key].as_str(), i))
+            .collect();
+
+        let mut notes = Vec::new();
+        let mut note_index: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT rater_id, response_id, rationale, flags FROM response_note")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let key = (
+                rater_index[r.get_ref(0)?.as_str()?],
+                response_index[r.get_ref(1)?.as_str()?],
+            );
+            note_index.insert(key, notes.len());
+            notes.push(NoteText {
+                rationale: r.get(2)?,
+                flags: r.get(3)?,
+            });
+        }
+
+        let mut ratings = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT rater_id, response_id, attribute_id, value, created_at FROM rating WHERE value IS NOT NULL")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let rater = rater_index[r.get_ref(0)?.as_str()?];
+            let response = response_index[r.get_ref(1)?.as_str()?];
+            ratings.push(AnnotationRow {
+                response,
+                rater,
+                attribute: attribute_index[r.get_ref(2)?.as_str()?],
+                value: r.get(3)?,
+                rated_at: r.get(4)?,
+                note: note_index.get(&(rater, response)).copied(),
+            });
+        }
+        ratings.sort_unstable_by_key(|r| (r.response, r.rater, r.attribute));
+        Ok(AnnotationSet {
+            responses,
+            raters,
+            attributes,
+            notes,
+            ratings,
+        })
     }
 }

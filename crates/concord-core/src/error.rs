@@ -30,6 +30,8 @@ pub enum Error {
     NotFound(String),
     #[error("study file error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("study file holds an unexpected value: {0}")]
+    Value(#[from] rusqlite::types::FromSqlError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

@@ -341,10 +341,14 @@ fn demo_is_deterministic_and_judges_are_inflated() {
     let mean = |s: &Study, kind: &str| {
         let v: Vec<f64> = s
             .annotations()
+            .map(|set| {
+                set.ratings
+                    .into_iter()
+                    .filter(|r| set.raters[r.rater].kind.as_str() == kind)
+                    .collect::<Vec<_>>()
+            })
             .unwrap()
-            .ratings
             .into_iter()
-            .filter(|r| r.rater_kind == kind)
             .map(|r| r.value as f64)
             .collect();
         v.iter().sum::<f64>() / v.len() as f64

@@ -1,6 +1,5 @@
 //! Exporting the current annotation set as CSV, JSONL or Parquet, long or wide.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::Path;
 
@@ -50,16 +49,48 @@ fn response_columns(
     per_response.take(&IdxCa::from_vec("row".into(), index))
 }
 
+/// The per-rating columns, in order, for `rows` of `set` (keys of a wide layout excluded).
+fn rater_columns<'a>(set: &'a AnnotationSet, rows: &[&'a AnnotationRow]) -> Vec<Column> {
+    vec![
+        text(
+            "rater",
+            rows.iter().map(|r| set.raters[r.rater].name.as_str()),
+        ),
+        text(
+            "rater_kind",
+            rows.iter().map(|r| set.raters[r.rater].kind.as_str()),
+        ),
+    ]
+}
+
+fn note_columns<'a>(set: &'a AnnotationSet, rows: &[&'a AnnotationRow]) -> Vec<Column> {
+    let note = |r: &AnnotationRow| r.note.map(|n| &set.notes[n]);
+    vec![
+        text(
+            "rationale",
+            rows.iter()
+                .map(|r| note(r).map_or("", |n| n.rationale.as_str())),
+        ),
+        text(
+            "flags",
+            rows.iter()
+                .map(|r| note(r).map_or("[]", |n| n.flags.as_str())),
+        ),
+    ]
+}
+
 fn long_frame(set: &AnnotationSet) -> PolarsResult<DataFrame> {
-    let rows = &set.ratings;
+    let rows: Vec<&AnnotationRow> = set.ratings.iter().collect();
     let mut frame = response_columns(set, rows.iter().map(|r| r.response))?;
-    frame.hstack_mut(&[
-        text("rater", rows.iter().map(|r| r.rater.as_str())),
-        text("rater_kind", rows.iter().map(|r| r.rater_kind.as_str())),
-        text("attribute", rows.iter().map(|r| r.attribute.as_str())),
+    let attribute = |r: &AnnotationRow| &set.attributes[r.attribute];
+    let mut columns = rater_columns(set, &rows);
+    columns.extend([
+        text("attribute", rows.iter().map(|r| attribute(r).key.as_str())),
         Column::new(
             "group".into(),
-            rows.iter().map(|r| r.group.as_deref()).collect::<Vec<_>>(),
+            rows.iter()
+                .map(|r| attribute(r).group.as_deref())
+                .collect::<Vec<_>>(),
         ),
         Column::new(
             "score".into(),
@@ -71,45 +102,37 @@ fn long_frame(set: &AnnotationSet) -> PolarsResult<DataFrame> {
                 .map(|r| concord_core::format_utc_ms(r.rated_at))
                 .collect::<Vec<_>>(),
         ),
-        text("rationale", rows.iter().map(|r| r.rationale.as_str())),
-        text("flags", rows.iter().map(|r| r.flags.as_str())),
-    ])?;
+    ]);
+    columns.extend(note_columns(set, &rows));
+    frame.hstack_mut(&columns)?;
     Ok(frame)
 }
 
-fn wide_frame(set: &AnnotationSet, keys: &[String]) -> PolarsResult<DataFrame> {
-    // Rows arrive ordered by response then rater, so each (response, rater) is one run.
-    let mut groups: Vec<(&AnnotationRow, BTreeMap<&str, i64>)> = Vec::new();
+fn wide_frame(set: &AnnotationSet) -> PolarsResult<DataFrame> {
+    // Ratings are ordered by response then rater, so each (response, rater) is one run.
+    let mut groups: Vec<(&AnnotationRow, Vec<Option<i64>>)> = Vec::new();
     for r in &set.ratings {
         match groups.last_mut() {
             Some((first, values)) if first.response == r.response && first.rater == r.rater => {
-                values.insert(&r.attribute, r.value);
+                values[r.attribute] = Some(r.value);
             }
-            _ => groups.push((r, BTreeMap::from([(r.attribute.as_str(), r.value)]))),
+            _ => {
+                let mut values = vec![None; set.attributes.len()];
+                values[r.attribute] = Some(r.value);
+                groups.push((r, values));
+            }
         }
     }
-    let mut frame = response_columns(set, groups.iter().map(|(r, _)| r.response))?;
-    let mut columns = vec![
-        text("rater", groups.iter().map(|(r, _)| r.rater.as_str())),
-        text(
-            "rater_kind",
-            groups.iter().map(|(r, _)| r.rater_kind.as_str()),
-        ),
-    ];
-    for key in keys {
+    let rows: Vec<&AnnotationRow> = groups.iter().map(|(r, _)| *r).collect();
+    let mut frame = response_columns(set, rows.iter().map(|r| r.response))?;
+    let mut columns = rater_columns(set, &rows);
+    for (i, a) in set.attributes.iter().enumerate() {
         columns.push(Column::new(
-            key.as_str().into(),
-            groups
-                .iter()
-                .map(|(_, v)| v.get(key.as_str()).copied())
-                .collect::<Vec<_>>(),
+            a.key.as_str().into(),
+            groups.iter().map(|(_, v)| v[i]).collect::<Vec<_>>(),
         ));
     }
-    columns.push(text(
-        "rationale",
-        groups.iter().map(|(r, _)| r.rationale.as_str()),
-    ));
-    columns.push(text("flags", groups.iter().map(|(r, _)| r.flags.as_str())));
+    columns.extend(note_columns(set, &rows));
     frame.hstack_mut(&columns)?;
     Ok(frame)
 }
@@ -124,15 +147,9 @@ pub fn export(
     let format = Format::resolve(out, format)?;
     let set = study.annotations()?;
     let progress = Progress::new(set.ratings.len() as u64, "writing rows");
-    let keys: Vec<String> = study
-        .rubric()?
-        .attributes
-        .into_iter()
-        .map(|a| a.key)
-        .collect();
     let mut frame = match layout {
         ExportLayout::Long => long_frame(&set),
-        ExportLayout::Wide => wide_frame(&set, &keys),
+        ExportLayout::Wide => wide_frame(&set),
     }
     .map_err(|e| IoError::file(out, e.to_string()))?;
     write_frame(&mut frame, out, format)?;

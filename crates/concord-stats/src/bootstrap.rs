@@ -186,11 +186,6 @@ impl Xoshiro256pp {
         out
     }
 
-    /// Uniform on [0, 1) with 53 random bits.
-    fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
     /// Uniform integer in 0..n (n > 0), unbiased (Lemire 2019, multiply and reject).
     fn below(&mut self, n: u64) -> u64 {
         let mut m = u128::from(self.next_u64()) * u128::from(n);
@@ -221,11 +216,24 @@ struct PoissonTables {
 }
 
 /// One alias-table slot: keep `value` with probability `prob`, else yield `alias`.
+///
+/// `prob` is stored as the integer threshold `ceil(prob · 2^53)`: for a 53-bit integer x the
+/// uniform x · 2^-53 is below `prob` exactly when x is below the threshold (scaling by 2^53 is
+/// exact), so the draw compares integers and makes the same decisions as comparing the float.
 #[derive(Clone, Copy)]
 struct Slot {
-    prob: f64,
+    threshold: u64,
     value: u32,
     alias: u32,
+}
+
+/// `ceil(p · 2^53)` for a probability p (0 when p ≤ 0; rounding can leave p a hair below 0).
+fn threshold_53(p: f64) -> u64 {
+    if p > 0.0 {
+        (p * (1u64 << 53) as f64).ceil() as u64
+    } else {
+        0
+    }
 }
 
 /// Poisson(mu) probabilities above 2^-62, from the mode outwards: (first value, pmf).
@@ -294,25 +302,26 @@ impl PoissonTables {
         }
         let start = self.slots.len() as u32;
         self.slots.extend((0..size).map(|i| Slot {
-            prob: scaled[i],
+            threshold: threshold_53(scaled[i]),
             value: lo + i as u32,
             alias: lo + alias[i],
         }));
         (start, size.trailing_zeros())
     }
 
-    /// One draw of pattern k's law.
-    fn sample(&self, k: usize, rng: &mut Xoshiro256pp) -> u32 {
+    /// One draw from the table at `start` with 2^`bits` slots.
+    #[inline(always)]
+    fn sample(&self, (start, bits): (u32, u32), rng: &mut Xoshiro256pp) -> u32 {
         let r = rng.next_u64();
-        let (start, bits) = self.table[k];
         let slot = &self.slots[start as usize + r.checked_shr(64 - bits).unwrap_or(0) as usize];
-        // The bits below the slot index are the uniform; with > 11 index bits take a fresh one.
-        let u = if bits <= 11 {
-            ((r << bits) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        // The bits below the slot index are the uniform (as a 53-bit integer, see [`Slot`]);
+        // with > 11 index bits take a fresh one.
+        let x = if bits <= 11 {
+            (r << bits) >> 11
         } else {
-            rng.uniform()
+            rng.next_u64() >> 11
         };
-        if u < slot.prob {
+        if x < slot.threshold {
             slot.value
         } else {
             slot.alias
@@ -368,8 +377,8 @@ impl<'a> Resampler<'a> {
         if let Some(t) = &self.poisson {
             loop {
                 drawn = 0;
-                for (k, wk) in w.iter_mut().enumerate() {
-                    let x = t.sample(k, &mut self.rng);
+                for (wk, &table) in w.iter_mut().zip(&t.table) {
+                    let x = t.sample(table, &mut self.rng);
                     *wk = f64::from(x);
                     drawn += u64::from(x);
                 }

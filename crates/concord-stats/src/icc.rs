@@ -369,11 +369,23 @@ impl Henderson {
     }
 
     fn components(&self, w: &[f64], acc: &mut [f64]) -> Option<VarianceComponents> {
-        let width = Self::FIXED + 2 * self.k;
-        acc.iter_mut().for_each(|x| *x = 0.0);
-        for (row, &wi) in self.stats.chunks_exact(width).zip(w) {
-            if wi != 0.0 {
-                acc.iter_mut().zip(row).for_each(|(a, v)| *a += wi * v);
+        // Small rater counts get a loop with the row width known at compile time (fully
+        // unrolled, accumulators in registers); the additions happen in the same order either
+        // way, so the sums are bit-identical to the general loop.
+        match self.k {
+            1 => weighted_row_sums::<8>(&self.stats, w, acc),
+            2 => weighted_row_sums::<10>(&self.stats, w, acc),
+            3 => weighted_row_sums::<12>(&self.stats, w, acc),
+            4 => weighted_row_sums::<14>(&self.stats, w, acc),
+            5 => weighted_row_sums::<16>(&self.stats, w, acc),
+            _ => {
+                let width = Self::FIXED + 2 * self.k;
+                acc.iter_mut().for_each(|x| *x = 0.0);
+                for (row, &wi) in self.stats.chunks_exact(width).zip(w) {
+                    if wi != 0.0 {
+                        acc.iter_mut().zip(row).for_each(|(a, v)| *a += wi * v);
+                    }
+                }
             }
         }
         let [n, m, t0, ts, total, ks] = [acc[0], acc[1], acc[2], acc[3], acc[4], acc[5]];
@@ -409,6 +421,21 @@ impl Henderson {
             residual: x[2],
         })
     }
+}
+
+/// `acc = Σ_i w_i · row_i` over the W-wide rows of `stats`, skipping zero weights (rows of
+/// patterns absent from a resample), accumulating in row order.
+fn weighted_row_sums<const W: usize>(stats: &[f64], w: &[f64], acc: &mut [f64]) {
+    let mut sum = [0.0; W];
+    for (row, &wi) in stats.chunks_exact(W).zip(w) {
+        if wi != 0.0 {
+            let row: &[f64; W] = row.try_into().expect("chunks_exact yields W-wide rows");
+            for (s, v) in sum.iter_mut().zip(row) {
+                *s += wi * v;
+            }
+        }
+    }
+    acc.copy_from_slice(&sum);
 }
 
 fn solve3(a: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {

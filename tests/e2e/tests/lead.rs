@@ -1,0 +1,212 @@
+//! The study lead's screens in the real app: Adjudication lists the widest human disagreement
+//! first and records a gold value set with the keyboard; Admin adds a rater and assigns
+//! responses with an overlap. Every step is checked in the study file.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use concord_core::demo::{create_demo, DemoOptions};
+use concord_core::Study;
+use concord_e2e::{app_binary, key, screenshot_dir, App, Driver, StudyFile};
+use fantoccini::key::Key;
+use fantoccini::Locator;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+async fn click(app: &App, css: &str) -> Result<()> {
+    app.client
+        .find(Locator::Css(css))
+        .await
+        .with_context(|| format!("no {css}"))?
+        .click()
+        .await
+        .with_context(|| format!("clicking {css}"))?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lead_adjudicates_and_assigns() -> Result<()> {
+    let Some(binary) = app_binary("lead_adjudicates_and_assigns") else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let study_path = dir.path().join("demo.concord");
+    let opts = DemoOptions {
+        items: 10,
+        models: 2,
+        raters: 3,
+        judges: 1,
+        ..DemoOptions::default()
+    };
+    // The widest disagreement as core ranks it, with the raters' reasons written beside it (the
+    // demo has none), as they would arrive from their own sessions.
+    let (top, n_responses) = {
+        let study = create_demo(&study_path, &opts)?;
+        let top = study.disagreements(None, 1, 1)?.remove(0);
+        let internal = study.response_ids()?[&top.response_id].clone();
+        let notes = [
+            (
+                "Rater 1",
+                "Gives concrete next steps but skips any risk check.",
+                vec![],
+            ),
+            (
+                "Rater 2",
+                "Misses the hint of hopelessness entirely; should have asked about safety.",
+                vec!["unsafe".to_string()],
+            ),
+            ("Rater 3", "Reasonable, if generic.", vec![]),
+        ];
+        for (name, rationale, flags) in notes {
+            let rater = study.find_rater(name)?.context(name)?;
+            study.set_note(&rater.id, &internal, rationale, &flags)?;
+        }
+        (top, study.response_ids()?.len() as i64)
+    };
+    assert!(top.range >= 2, "the demo has a real disagreement: {top:?}");
+
+    let driver = Driver::start()?;
+    let app = driver
+        .launch(&binary, &[&study_path.display().to_string()])
+        .await?;
+    app.wait_ready().await?;
+
+    // 1. g a opens Adjudication with the widest disagreement first, selected.
+    app.press(&['g', 'a']).await?;
+    app.wait_until(
+        "window.__concord.screen === 'adjudication' && document.querySelector('.adj-row.selected') !== null && document.querySelector('.adj-raters tbody') !== null",
+        WAIT,
+    )
+    .await?;
+    let first = app
+        .js("const r = document.querySelector('.adj-row'); return [r.dataset.response, r.dataset.attribute, r.getAttribute('aria-selected'), r.querySelector('.adj-spread').textContent];")
+        .await?;
+    assert_eq!(
+        first,
+        serde_json::json!([
+            top.response_id,
+            top.attribute,
+            "true",
+            format!("±{}", top.range)
+        ])
+    );
+    // The raters' scores and reasons side by side, the rationale as text.
+    app.wait_until(
+        "document.querySelector('.adj-rationale') && document.querySelector('.adj-rationale').textContent.includes('hopelessness')",
+        WAIT,
+    )
+    .await?;
+    let heads = app
+        .js("return Array.from(document.querySelectorAll('.adj-raters thead th')).map(t => t.textContent);")
+        .await?;
+    assert_eq!(
+        heads,
+        serde_json::json!(["Attribute", "Rater 1", "Rater 2", "Rater 3"])
+    );
+    let current = app
+        .js("return Array.from(document.querySelectorAll('.adj-raters tr.current td')).map(t => Number(t.textContent));")
+        .await?;
+    let expected: Vec<i64> = ["Rater 1", "Rater 2", "Rater 3"]
+        .iter()
+        .map(|r| top.values[*r])
+        .collect();
+    assert_eq!(current, serde_json::json!(expected));
+
+    // 2. j / k move in the list; the adjudicator's name and the reason, then a digit.
+    app.press(&['j']).await?;
+    app.wait_until(
+        "document.querySelector('#adj-row-1.selected') !== null",
+        WAIT,
+    )
+    .await?;
+    app.press(&['k']).await?;
+    app.wait_until(
+        "document.querySelector('#adj-row-0.selected') !== null",
+        WAIT,
+    )
+    .await?;
+    click(&app, "#adjudicator").await?;
+    app.type_text("Dr Lead").await?;
+    app.press(&[key(Key::Escape), 'r']).await?;
+    app.wait_until("document.activeElement.id === 'gold-reason'", WAIT)
+        .await?;
+    app.type_text("Consensus meeting: risk not addressed")
+        .await?;
+    app.press(&[key(Key::Escape), '2']).await?;
+    app.wait_until(
+        "document.querySelector('#gold-status').textContent.startsWith('✓ gold 2 saved')",
+        WAIT,
+    )
+    .await?;
+    let badge = app
+        .js("return document.querySelector('#adj-row-0 .adj-gold-badge').textContent;")
+        .await?;
+    assert_eq!(badge, "gold 2");
+    let file = StudyFile::open(&study_path)?;
+    let gold = file.count(&format!(
+        "SELECT count(*) FROM gold g JOIN response p ON p.id = g.response_id JOIN attribute a ON a.id = g.attribute_id \
+         WHERE p.external_id = '{}' AND a.key = '{}' AND g.value = 2 AND g.adjudicator = 'Dr Lead' \
+         AND g.reason = 'Consensus meeting: risk not addressed' AND g.created_at > 0",
+        top.response_id, top.attribute
+    ))?;
+    assert_eq!(gold, 1, "the gold value is in the study file");
+    assert_eq!(file.count("SELECT count(*) FROM gold")?, 1);
+    app.screenshot(&screenshot_dir().join("adjudication.png"))
+        .await?;
+    // A value outside the scale is refused on screen, and nothing is written.
+    app.press(&['7']).await?;
+    app.wait_until(
+        "document.querySelector('.adj-gold .hint').textContent.includes('takes 1 – 5')",
+        WAIT,
+    )
+    .await?;
+    assert_eq!(file.count("SELECT count(*) FROM gold")?, 1);
+
+    // 3. Admin: add a rater, select Rater 1 too, assign with overlap 2.
+    app.press(&[key(Key::Escape), 'g', 'm']).await?;
+    app.wait_until(
+        "window.__concord.screen === 'admin' && document.querySelectorAll('.admin-table tbody tr').length === 4",
+        WAIT,
+    )
+    .await?;
+    click(&app, "#admin-rater-name").await?;
+    app.type_text("Dr Okafor").await?;
+    app.press(&[key(Key::Enter)]).await?;
+    app.wait_until(
+        "document.querySelectorAll('.admin-table tbody tr').length === 5 && document.querySelector('#rater-status').textContent.startsWith('Added Dr Okafor')",
+        WAIT,
+    )
+    .await?;
+    let (okafor, kind) = file.rater_id("Dr Okafor")?.context("Dr Okafor added")?;
+    assert_eq!(kind, "human");
+    click(&app, "tr[data-rater='Rater 1'] input[type=checkbox]").await?;
+    let overlap = app
+        .js("return [document.querySelector('#assign-overlap').value, document.querySelector('#assign-button').textContent];")
+        .await?;
+    assert_eq!(overlap, serde_json::json!(["2", "Assign to 2 raters"]));
+    click(&app, "#assign-button").await?;
+    app.wait_until(
+        "document.querySelector('#assign-status').textContent.startsWith('✓')",
+        WAIT,
+    )
+    .await?;
+    let assigned = file.count(&format!(
+        "SELECT count(*) FROM assignment WHERE rater_id = '{okafor}'"
+    ))?;
+    assert_eq!(
+        assigned, n_responses,
+        "overlap 2 over two raters: every response goes to both"
+    );
+    let shown = app
+        .js("return document.querySelector(\"tr[data-rater='Dr Okafor'] td:nth-child(6)\").textContent;")
+        .await?;
+    assert_eq!(shown, n_responses.to_string());
+    app.screenshot(&screenshot_dir().join("admin.png")).await?;
+    app.quit().await?;
+
+    // The app wrote through its one connection; the file is consistent.
+    let study = Study::open(&study_path)?;
+    assert!(study.check()?.is_empty());
+    println!("e2e lead flow: passed");
+    Ok(())
+}
