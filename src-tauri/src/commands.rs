@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use concord_core::adjudication::{Disagreement, Gold};
+use concord_core::adjudication::{Disagreement, Gold, RaterJudgement};
 use concord_core::merge::MergeSummary;
 use concord_core::{
     Progress, QueueFilter, QueuePage, Rater, RaterKind, Rubric, Study, StudySettings, UndoneChange,
@@ -524,17 +524,6 @@ pub async fn save_report(
 
 // ---- study lead: adjudication -------------------------------------------------------------
 
-/// One human rater's judgement of a response, for the adjudicator's side-by-side view.
-#[derive(Debug, Clone, Serialize)]
-pub struct RaterJudgement {
-    pub rater: String,
-    /// Attribute key → current value; empty when the response is not in the rater's queue
-    /// (the disagreement row still carries the value of the cell being adjudicated).
-    pub values: BTreeMap<String, i64>,
-    pub rationale: String,
-    pub flags: Vec<String>,
-}
-
 /// A response under adjudication: prompt and response rendered and sanitized, and every human
 /// rater's scores, rationale and flags.
 #[derive(Debug, Clone, Serialize)]
@@ -545,6 +534,8 @@ pub struct AdjudicationView {
     pub context_html: Option<String>,
     pub response_html: String,
     pub raters: Vec<RaterJudgement>,
+    /// Gold values already set for this response, with who decided and why.
+    pub gold: Vec<Gold>,
 }
 
 /// Response × attribute cells the human raters disagree on, widest spread first.
@@ -576,53 +567,15 @@ fn adjudication_view_of(
     study: &Study,
     external_id: &str,
 ) -> concord_core::Result<AdjudicationView> {
-    let internal = study
-        .response_ids()?
-        .remove(external_id)
-        .ok_or_else(|| concord_core::Error::NotFound(format!("response '{external_id}'")))?;
-    let mut text = None;
-    let mut raters = Vec::new();
-    for rater in study.raters()? {
-        if rater.kind != RaterKind::Human {
-            continue;
-        }
-        let judgement = match study.position_of(&rater.id, &internal)? {
-            Some(position) => {
-                let view = study.rating_view(&rater.id, position)?;
-                let judgement = RaterJudgement {
-                    rater: rater.name.clone(),
-                    values: view.values.clone(),
-                    rationale: view.rationale.clone(),
-                    flags: view.flags.clone(),
-                };
-                text.get_or_insert(view);
-                judgement
-            }
-            None => {
-                let (rationale, flags) = study.note(&rater.id, &internal)?;
-                RaterJudgement {
-                    rater: rater.name.clone(),
-                    values: BTreeMap::new(),
-                    rationale,
-                    flags,
-                }
-            }
-        };
-        raters.push(judgement);
-    }
-    // Core reads a response's text only through a rater's queue (`rating_view`).
-    let view = text.ok_or_else(|| {
-        concord_core::Error::NotFound(format!(
-            "response '{external_id}' in a human rater's queue (its text cannot be shown)"
-        ))
-    })?;
+    let j = study.response_judgements(external_id)?;
     Ok(AdjudicationView {
-        response_id: external_id.to_string(),
-        item_external_id: view.item_external_id,
-        prompt_html: markdown_to_safe_html(&view.prompt),
-        context_html: context_to_safe_html(&view.context),
-        response_html: markdown_to_safe_html(&view.response),
-        raters,
+        response_id: j.response_id,
+        item_external_id: j.item_external_id,
+        prompt_html: markdown_to_safe_html(&j.prompt),
+        context_html: context_to_safe_html(&j.context),
+        response_html: markdown_to_safe_html(&j.response),
+        raters: j.raters,
+        gold: j.gold,
     })
 }
 

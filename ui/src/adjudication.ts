@@ -431,8 +431,13 @@ export class AdjudicationScreen implements Screen {
       this.goldStatus.className = "gold-status saved";
       this.goldStatus.textContent = `✓ gold ${state.gold.value} saved · ${state.gold.adjudicator}`;
     } else if (row.gold !== null) {
+      const earlier = this.view?.response_id === row.response_id
+        ? this.view.gold.find((g) => g.attribute === row.attribute)
+        : undefined;
       this.goldStatus.className = "gold-status saved";
-      this.goldStatus.textContent = `✓ gold ${row.gold} set earlier`;
+      this.goldStatus.textContent = earlier
+        ? `✓ gold ${earlier.value} set earlier by ${earlier.adjudicator}${earlier.reason ? ` — ${earlier.reason}` : ""}`
+        : `✓ gold ${row.gold} set earlier`;
     } else {
       this.goldStatus.className = "gold-status";
       this.goldStatus.textContent = "not set";

@@ -193,7 +193,7 @@ export interface Disagreement {
 
 export interface RaterJudgement {
   rater: string;
-  /** Attribute key → value; empty when the response is not in this rater's queue. */
+  /** Attribute key → current value. */
   values: Record<string, number>;
   rationale: string;
   flags: string[];
@@ -206,6 +206,8 @@ export interface AdjudicationView {
   context_html: string | null;
   response_html: string;
   raters: RaterJudgement[];
+  /** Gold values already set for this response. */
+  gold: Gold[];
 }
 
 export interface Gold {

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
+use crate::model::RaterKind;
 use crate::study::Study;
 
 /// One response × attribute with its human ratings, for the adjudicator.
@@ -21,6 +22,30 @@ pub struct Disagreement {
     pub range: i64,
     /// Gold value already set, if any.
     pub gold: Option<i64>,
+}
+
+/// One human rater's judgement of a response.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RaterJudgement {
+    pub rater: String,
+    /// Attribute key → current value.
+    pub values: BTreeMap<String, i64>,
+    pub rationale: String,
+    pub flags: Vec<String>,
+}
+
+/// A response with its prompt and every human rater's judgement, for the adjudicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResponseJudgements {
+    pub response_id: String,
+    pub item_external_id: String,
+    pub prompt: String,
+    pub context: serde_json::Value,
+    /// Untrusted model output, raw.
+    pub response: String,
+    pub raters: Vec<RaterJudgement>,
+    /// Attribute key → gold value already set.
+    pub gold: Vec<Gold>,
 }
 
 /// A gold value as stored.
@@ -74,6 +99,67 @@ impl Study {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A response (by external id) with every human rater's values, rationale and flags, and the
+    /// gold values set so far; raters appear whether or not it was assigned to them.
+    pub fn response_judgements(&self, response_external_id: &str) -> Result<ResponseJudgements> {
+        let (response_id, item_external_id, prompt, context, response): (String, String, String, String, String) = self
+            .conn
+            .query_row(
+                "SELECT p.id, i.external_id, i.text, i.context, p.text FROM response p JOIN item i ON i.id = p.item_id
+                 WHERE p.external_id = ?1",
+                [response_external_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .map_err(|_| Error::NotFound(format!("response '{response_external_id}'")))?;
+        let mut values_stmt = self.conn.prepare(
+            "SELECT a.key, r.value FROM rating r JOIN attribute a ON a.id = r.attribute_id
+             WHERE r.rater_id = ?1 AND r.response_id = ?2 AND r.value IS NOT NULL",
+        )?;
+        let mut raters = Vec::new();
+        for rater in self
+            .raters()?
+            .into_iter()
+            .filter(|r| r.kind == RaterKind::Human)
+        {
+            let values = values_stmt
+                .query_map(params![rater.id, response_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
+                .collect::<rusqlite::Result<BTreeMap<String, i64>>>()?;
+            let (rationale, flags) = self.note(&rater.id, &response_id)?;
+            raters.push(RaterJudgement {
+                rater: rater.name,
+                values,
+                rationale,
+                flags,
+            });
+        }
+        let mut gold_stmt = self.conn.prepare(
+            "SELECT a.key, g.value, g.adjudicator, g.reason FROM gold g JOIN attribute a ON a.id = g.attribute_id
+             WHERE g.response_id = ?1 ORDER BY a.position",
+        )?;
+        let gold = gold_stmt
+            .query_map([&response_id], |r| {
+                Ok(Gold {
+                    response_id: response_external_id.to_string(),
+                    attribute: r.get(0)?,
+                    value: r.get(1)?,
+                    adjudicator: r.get(2)?,
+                    reason: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ResponseJudgements {
+            response_id: response_external_id.to_string(),
+            item_external_id,
+            prompt,
+            context: serde_json::from_str(&context).unwrap_or(serde_json::Value::Null),
+            response,
+            raters,
+            gold,
+        })
     }
 
     /// Records (or replaces) the adjudicated value of one response × attribute.

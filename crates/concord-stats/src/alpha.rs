@@ -77,8 +77,10 @@ struct Units {
     counts: Vec<f64>,
     /// Per unit pattern, its additions to the accumulator `[o (C × C) | n_c (C)]`: only the
     /// off-diagonal o_ck with c < k (all that α reads) and the marginals, so that a resample
-    /// costs a few sparse multiply-adds per pattern.
-    terms: Vec<Vec<(usize, f64)>>,
+    /// costs a few sparse multiply-adds per pattern. Stored flat: pattern p's terms are
+    /// `terms[term_start[p]..term_start[p + 1]]` (one contiguous walk per resample).
+    terms: Vec<(usize, f64)>,
+    term_start: Vec<usize>,
     /// Unit pattern of each target pattern (`None` when it has fewer than 2 values).
     row_to_unit: Vec<Option<usize>>,
     n_units: usize,
@@ -111,6 +113,7 @@ impl Units {
         let c = domain.len();
         let mut index: HashMap<Vec<(usize, u32)>, usize> = HashMap::new();
         let (mut counts, mut terms, mut row_to_unit) = (Vec::new(), Vec::new(), Vec::new());
+        let mut term_start = vec![0];
         let mut n_units = 0;
         for (p, row) in reps().enumerate() {
             let e = unit_key(&domain, row);
@@ -121,7 +124,8 @@ impl Units {
             let weight = rows.patterns.counts[p];
             n_units += weight as usize;
             let u = *index.entry(e).or_insert_with_key(|e| {
-                terms.push(unit_terms(e, c));
+                terms.extend(unit_terms(e, c));
+                term_start.push(terms.len());
                 counts.push(0.0);
                 counts.len() - 1
             });
@@ -132,6 +136,7 @@ impl Units {
             domain,
             counts,
             terms,
+            term_start,
             row_to_unit,
             n_units,
             n_dropped: mat.n_targets() - n_units,
@@ -140,7 +145,7 @@ impl Units {
 
     /// Add `w` times pattern p's coincidences and marginals to `acc` = `[o | n_c]`.
     fn add(&self, p: usize, w: f64, acc: &mut [f64]) {
-        for &(i, v) in &self.terms[p] {
+        for &(i, v) in &self.terms[self.term_start[p]..self.term_start[p + 1]] {
             acc[i] += w * v;
         }
     }
