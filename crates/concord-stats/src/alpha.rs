@@ -5,7 +5,7 @@
 //! marginals n_c and n = Σ n_c, α = 1 − (n − 1) Σ o_ck δ²_ck / Σ n_c n_k δ²_ck.
 //! Units with fewer than two values are not pairable and are dropped (and counted).
 
-use crate::bootstrap::{percentile_ci, BootstrapSpec, TargetRows};
+use crate::bootstrap::{percentile_ci, BootstrapSpec, FastHash, TargetRows};
 use crate::estimate::Estimate;
 use crate::matrix::RatingMatrix;
 use serde::{Deserialize, Serialize};
@@ -111,7 +111,8 @@ impl Units {
         domain.sort_unstable_by(f64::total_cmp);
         domain.dedup();
         let c = domain.len();
-        let mut index: HashMap<Vec<(usize, u32)>, usize> = HashMap::new();
+        // Unit patterns are numbered by first appearance, so the hasher only affects speed.
+        let mut index: HashMap<Vec<(usize, u32)>, usize, FastHash> = HashMap::default();
         let (mut counts, mut terms, mut row_to_unit) = (Vec::new(), Vec::new(), Vec::new());
         let mut term_start = vec![0];
         let mut n_units = 0;
@@ -152,9 +153,12 @@ impl Units {
 
     fn coincidences(&self, w: &[f64], acc: &mut [f64]) {
         acc.iter_mut().for_each(|x| *x = 0.0);
-        for (p, &wp) in w.iter().enumerate() {
-            if wp != 0.0 {
-                self.add(p, wp, acc);
+        // No test for zero weights: every term is a positive finite count or ratio, so a zero
+        // weight adds +0, which leaves the accumulators (started at +0) unchanged bit for bit,
+        // and a branch on resampled weights would mispredict about a third of the time.
+        for (span, &wp) in self.term_start.windows(2).zip(w) {
+            for &(i, v) in &self.terms[span[0]..span[1]] {
+                acc[i] += wp * v;
             }
         }
     }
@@ -196,8 +200,29 @@ fn delta2(level: Level, domain: &[f64], nc: &[f64], span: f64, c: usize, k: usiz
     }
 }
 
+/// δ²(c, k) for every c < k at a level whose differences do not depend on the marginals
+/// (all but ordinal), row-major C × C: the bootstrap reads them once per resample and level.
+fn fixed_delta2(level: Level, domain: &[f64]) -> Option<Vec<f64>> {
+    if level == Level::Ordinal {
+        return None;
+    }
+    let c = domain.len();
+    let mut t = vec![0.0; c * c];
+    for a in 0..c {
+        for b in (a + 1)..c {
+            t[a * c + b] = delta2(level, domain, &[], 0.0, a, b);
+        }
+    }
+    Some(t)
+}
+
 /// α from the accumulator `[o | n_c]`; `None` when there is no expected disagreement.
 fn alpha_from(level: Level, domain: &[f64], acc: &[f64]) -> Option<f64> {
+    alpha_with(level, domain, None, acc)
+}
+
+/// [`alpha_from`] with δ² read from `fixed` (see [`fixed_delta2`]) when given.
+fn alpha_with(level: Level, domain: &[f64], fixed: Option<&[f64]>, acc: &[f64]) -> Option<f64> {
     let c = domain.len();
     let (o, nc) = acc.split_at(c * c);
     let n: f64 = nc.iter().sum();
@@ -215,7 +240,10 @@ fn alpha_from(level: Level, domain: &[f64], acc: &[f64]) -> Option<f64> {
             if nc[b] == 0.0 {
                 continue;
             }
-            let d = delta2(level, domain, nc, span, a, b);
+            let d = match fixed {
+                Some(t) => t[a * c + b],
+                None => delta2(level, domain, nc, span, a, b),
+            };
             d_o += 2.0 * o[a * c + b] * d;
             d_e += 2.0 * nc[a] * nc[b] * d;
         }
@@ -269,7 +297,11 @@ pub(crate) struct AlphaBootstrap {
     levels: Vec<Level>,
     point: Vec<Option<f64>>,
     se: Vec<Option<f64>>,
-    row_to_unit: Vec<Option<usize>>,
+    /// Index into `w` of each target pattern's unit pattern; unpairable target patterns point
+    /// at a spare last slot that nothing reads, so the mapping loop has no branch.
+    row_slot: Vec<u32>,
+    /// Per level, its δ² table when it does not depend on the marginals.
+    fixed: Vec<Option<Vec<f64>>>,
     w: Vec<f64>,
     acc: Vec<f64>,
     boots: Vec<Vec<f64>>,
@@ -296,14 +328,22 @@ impl AlphaBootstrap {
             }
             se = jackknife(&units, levels, &acc);
         }
-        let row_to_unit = units.row_to_unit.clone();
         let k = units.counts.len();
+        let row_slot = units
+            .row_to_unit
+            .iter()
+            .map(|u| u.unwrap_or(k) as u32)
+            .collect();
         AlphaBootstrap {
             levels: levels.to_vec(),
             point,
             se,
-            row_to_unit,
-            w: vec![0.0; k],
+            row_slot,
+            fixed: levels
+                .iter()
+                .map(|&l| fixed_delta2(l, &units.domain))
+                .collect(),
+            w: vec![0.0; k + 1],
             acc,
             boots: (0..levels.len())
                 .map(|_| Vec::with_capacity(resamples))
@@ -318,15 +358,13 @@ impl AlphaBootstrap {
             return;
         }
         self.w.iter_mut().for_each(|x| *x = 0.0);
-        for (wr, u) in w_rows.iter().zip(&self.row_to_unit) {
-            if let Some(u) = u {
-                self.w[*u] += wr;
-            }
+        for (&wr, &slot) in w_rows.iter().zip(&self.row_slot) {
+            self.w[slot as usize] += wr;
         }
         self.units.coincidences(&self.w, &mut self.acc);
         for (li, &l) in self.levels.iter().enumerate() {
             if self.point[li].is_some() {
-                let v = alpha_from(l, &self.units.domain, &self.acc);
+                let v = alpha_with(l, &self.units.domain, self.fixed[li].as_deref(), &self.acc);
                 self.boots[li].push(v.unwrap_or(f64::NAN));
             }
         }

@@ -213,6 +213,8 @@ struct PoissonTables {
     table: Vec<(u32, u32)>,
     /// Every table's slots (a slot holds all that one draw reads).
     slots: Vec<Slot>,
+    /// Every table has 2 to 2^11 slots, so one random word always serves a whole draw.
+    all_small: bool,
 }
 
 /// One alias-table slot: keep `value` with probability `prob`, else yield `alias`.
@@ -267,6 +269,7 @@ impl PoissonTables {
         let mut t = PoissonTables {
             table: Vec::new(),
             slots: Vec::new(),
+            all_small: false,
         };
         let mut built: HashMap<u64, (u32, u32), FastHash> = HashMap::default();
         for mu in means {
@@ -276,6 +279,7 @@ impl PoissonTables {
             });
             t.table.push(entry);
         }
+        t.all_small = t.table.iter().all(|&(_, bits)| (1..=11).contains(&bits));
         t
     }
 
@@ -377,10 +381,26 @@ impl<'a> Resampler<'a> {
         if let Some(t) = &self.poisson {
             loop {
                 drawn = 0;
-                for (wk, &table) in w.iter_mut().zip(&t.table) {
-                    let x = t.sample(table, &mut self.rng);
-                    *wk = f64::from(x);
-                    drawn += u64::from(x);
+                if t.all_small {
+                    // The usual case (means below ~1,500), with the draw specialised: the slot
+                    // index is the top `bits` of one word and the uniform its low 53 bits.
+                    for (wk, &(start, bits)) in w.iter_mut().zip(&t.table) {
+                        let r = self.rng.next_u64();
+                        let slot = &t.slots[start as usize + (r >> (64 - bits)) as usize];
+                        let x = if (r << bits) >> 11 < slot.threshold {
+                            slot.value
+                        } else {
+                            slot.alias
+                        };
+                        *wk = f64::from(x);
+                        drawn += u64::from(x);
+                    }
+                } else {
+                    for (wk, &table) in w.iter_mut().zip(&t.table) {
+                        let x = t.sample(table, &mut self.rng);
+                        *wk = f64::from(x);
+                        drawn += u64::from(x);
+                    }
                 }
                 if drawn <= n {
                     break;
@@ -413,11 +433,28 @@ pub fn percentile_ci(values: &mut Vec<f64>, asked: usize) -> Option<(f64, f64)> 
     if values.is_empty() || values.len() * 2 < asked {
         return None;
     }
-    values.sort_unstable_by(f64::total_cmp);
+    // Only the order statistics around the two quantiles are read, so select them instead of
+    // sorting: `total_cmp` is a total order, so the selected values are exactly those a sort
+    // would put there and the interval is bit-identical.
     Some((
-        quantile_sorted(values, 0.025),
-        quantile_sorted(values, 0.975),
+        quantile_selected(values, 0.025),
+        quantile_selected(values, 0.975),
     ))
+}
+
+/// [`quantile_sorted`] of `values` as if sorted by `total_cmp`, by selection (reorders `values`).
+fn quantile_selected(values: &mut [f64], q: f64) -> f64 {
+    let h = (values.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    let (_, &mut v_lo, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    // Order statistic lo + 1 is the smallest value above position lo.
+    let v_hi = if hi == lo {
+        v_lo
+    } else {
+        above.iter().copied().min_by(f64::total_cmp).unwrap_or(v_lo)
+    };
+    v_lo + (h - lo as f64) * (v_hi - v_lo)
 }
 
 /// Targets with at least one rating, pooled by identical rows: the unit of every target bootstrap.

@@ -82,6 +82,11 @@ impl PairTable {
             .map(|((&a, &b), &w)| (a, b, w))
     }
 
+    /// The counts of the distinct pairs, in [`PairTable::entries`] order.
+    pub(crate) fn weights(&self) -> &[f64] {
+        &self.w
+    }
+
     fn mean_x(&self) -> f64 {
         weighted_mean(&self.x, &self.w)
     }

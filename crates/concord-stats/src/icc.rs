@@ -346,6 +346,8 @@ pub struct UnbalancedIcc {
 struct Henderson {
     stats: Vec<f64>,
     k: usize,
+    /// Every statistic is finite (see [`weighted_row_sums`]).
+    all_finite: bool,
 }
 
 impl Henderson {
@@ -365,7 +367,12 @@ impl Henderson {
                 stats[base + Self::FIXED + k + j] = 1.0;
             }
         }
-        Henderson { stats, k }
+        let all_finite = stats.iter().all(|v| v.is_finite());
+        Henderson {
+            stats,
+            k,
+            all_finite,
+        }
     }
 
     fn components(&self, w: &[f64], acc: &mut [f64]) -> Option<VarianceComponents> {
@@ -373,11 +380,11 @@ impl Henderson {
         // unrolled, accumulators in registers); the additions happen in the same order either
         // way, so the sums are bit-identical to the general loop.
         match self.k {
-            1 => weighted_row_sums::<8>(&self.stats, w, acc),
-            2 => weighted_row_sums::<10>(&self.stats, w, acc),
-            3 => weighted_row_sums::<12>(&self.stats, w, acc),
-            4 => weighted_row_sums::<14>(&self.stats, w, acc),
-            5 => weighted_row_sums::<16>(&self.stats, w, acc),
+            1 => weighted_row_sums::<8>(&self.stats, w, self.all_finite, acc),
+            2 => weighted_row_sums::<10>(&self.stats, w, self.all_finite, acc),
+            3 => weighted_row_sums::<12>(&self.stats, w, self.all_finite, acc),
+            4 => weighted_row_sums::<14>(&self.stats, w, self.all_finite, acc),
+            5 => weighted_row_sums::<16>(&self.stats, w, self.all_finite, acc),
             _ => {
                 let width = Self::FIXED + 2 * self.k;
                 acc.iter_mut().for_each(|x| *x = 0.0);
@@ -423,12 +430,18 @@ impl Henderson {
     }
 }
 
-/// `acc = Σ_i w_i · row_i` over the W-wide rows of `stats`, skipping zero weights (rows of
-/// patterns absent from a resample), accumulating in row order.
-fn weighted_row_sums<const W: usize>(stats: &[f64], w: &[f64], acc: &mut [f64]) {
+/// `acc = Σ_i w_i · row_i` over the W-wide rows of `stats`, accumulating in row order.
+///
+/// Zero weights (patterns absent from a resample, about a third of the single-target patterns)
+/// contribute nothing. With every statistic finite they are multiplied in anyway: 0 · v = ±0,
+/// and adding ±0 leaves a sum that started at +0 unchanged bit for bit (a rounded sum is −0
+/// only when both terms are), while a data-dependent branch per row mispredicts often. A
+/// non-finite statistic (overflowing sums of squares) would turn 0 · v into NaN, so then zero
+/// weights are skipped as before.
+fn weighted_row_sums<const W: usize>(stats: &[f64], w: &[f64], all_finite: bool, acc: &mut [f64]) {
     let mut sum = [0.0; W];
     for (row, &wi) in stats.chunks_exact(W).zip(w) {
-        if wi != 0.0 {
+        if all_finite || wi != 0.0 {
             let row: &[f64; W] = row.try_into().expect("chunks_exact yields W-wide rows");
             for (s, v) in sum.iter_mut().zip(row) {
                 *s += wi * v;

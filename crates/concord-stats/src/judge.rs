@@ -136,12 +136,12 @@ pub fn bland_altman_table(t: &PairTable) -> BlandAltman {
 
 /// Two-way ANOVA mean squares of the table's pairs as an n × 2 matrix.
 fn pair_mean_squares(t: &PairTable) -> MeanSquares {
-    let (mut rows, mut w) = (Vec::new(), Vec::new());
-    for (a, b, c) in t.entries() {
-        rows.extend([a, b]);
-        w.push(c);
-    }
-    mean_squares_weighted(&rows, &w, 2)
+    // Runs once per model-level resample: one allocation of the final size for the rows, and
+    // the table's own counts as the weights (no growing vectors).
+    let w = t.weights();
+    let mut rows = Vec::with_capacity(2 * w.len());
+    rows.extend(t.entries().flat_map(|(a, b, _)| [a, b]));
+    mean_squares_weighted(&rows, w, 2)
 }
 
 /// ICC(A,1) and ICC(C,1) of two paired columns (McGraw & Wong 1996, with pingouin's CIs).

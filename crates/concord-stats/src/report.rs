@@ -4,7 +4,7 @@
 //! [`AgreementReport`] whose JSON form is documented field by field in `SCHEMA.md`.
 
 use crate::alpha::{AlphaBootstrap, AlphaSet, Level};
-use crate::bootstrap::{BootstrapSpec, TargetRows};
+use crate::bootstrap::{BootstrapSpec, FastHash, TargetRows};
 use crate::correlation::PairTable;
 use crate::estimate::Estimate;
 use crate::gwet::{gwet_pooled, GwetSet};
@@ -456,16 +456,26 @@ impl<'a> Models<'a> {
 #[derive(Default)]
 struct Interner {
     values: Vec<f64>,
-    map: HashMap<u64, u32>,
+    /// Beyond 16 values (composite scores take 13–17): a fast hasher, as this runs once per
+    /// response and judge and SipHash would dominate it.
+    map: HashMap<u64, u32, FastHash>,
 }
 
 impl Interner {
     fn code(&mut self, v: f64) -> u32 {
         let bits = v.to_bits();
-        // Scores on a rating scale take a handful of values: a scan beats hashing.
+        // Scores on a rating scale take a handful of values: a scan beats hashing. The scan
+        // always runs to the end (the values are distinct, so at most one matches): stopping
+        // at the match would make the loop exit depend on the random score and mispredict.
         if self.values.len() <= 16 {
-            if let Some(i) = self.values.iter().position(|x| x.to_bits() == bits) {
-                return i as u32;
+            let mut found = None;
+            for (i, x) in self.values.iter().enumerate() {
+                if x.to_bits() == bits {
+                    found = Some(i as u32);
+                }
+            }
+            if let Some(i) = found {
+                return i;
             }
         } else if let Some(&i) = self.map.get(&bits) {
             return i;
