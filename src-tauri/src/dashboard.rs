@@ -33,6 +33,10 @@ pub const LIVE_BOOTSTRAP: usize = 200;
 
 /// How often the worker looks for changes by other processes.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// Quiet time after the last change before a recompute starts.
+const SETTLE: Duration = Duration::from_millis(150);
+/// Longest a recompute waits for changes to settle.
+const SETTLE_MAX: Duration = Duration::from_secs(1);
 
 /// Name of the event that carries a [`DashboardEvent`] to the page.
 pub const DASHBOARD_EVENT: &str = "dashboard";
@@ -652,6 +656,17 @@ fn run(shared: &(Mutex<Shared>, Condvar), load: &Loader, emit: &Emit) {
             if !s.poked && !s.stop {
                 s = wake
                     .wait_timeout(s, POLL_INTERVAL)
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0;
+            }
+            // Let a burst of saves (a rater typing seven digits) settle before computing, so
+            // the recompute does not compete with the saves for the CPU; a steady stream of
+            // changes still gets a recompute at least every SETTLE_MAX.
+            let settle_started = Instant::now();
+            while s.poked && !s.stop && settle_started.elapsed() < SETTLE_MAX {
+                s.poked = false;
+                s = wake
+                    .wait_timeout(s, SETTLE)
                     .unwrap_or_else(|p| p.into_inner())
                     .0;
             }

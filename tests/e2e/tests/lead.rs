@@ -197,10 +197,16 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
         assigned, n_responses,
         "overlap 2 over two raters: every response goes to both"
     );
-    let shown = app
-        .js("return document.querySelector(\"tr[data-rater='Dr Okafor'] td:nth-child(6)\").textContent;")
-        .await?;
-    assert_eq!(shown, n_responses.to_string());
+    // The table re-renders after the status line; wait for it rather than racing it.
+    let cell = "document.querySelector(\"tr[data-rater='Dr Okafor'] td:nth-child(6)\")";
+    app.wait_until(
+        &format!("{cell} && {cell}.textContent === '{n_responses}'"),
+        WAIT,
+    )
+    .await
+    .with_context(|| {
+        format!("the raters table never showed {n_responses} assigned to Dr Okafor")
+    })?;
     app.screenshot(&screenshot_dir().join("admin.png")).await?;
     app.quit().await?;
 
