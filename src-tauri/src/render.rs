@@ -46,7 +46,7 @@ pub fn markdown_to_safe_html(source: &str) -> String {
                 let end = match link_ends.pop().flatten() {
                     Some(url) => format!(
                         "</span><span class=\"md-url\"> ⟨{}⟩</span>",
-                        escape_html(&url)
+                        ammonia::clean_text(&url)
                     ),
                     None => "</span>".to_string(),
                 };
@@ -95,7 +95,7 @@ pub fn context_to_safe_html(context: &serde_json::Value) -> Option<String> {
                 }
                 Some(format!(
                     "<p class=\"turn\"><strong>{}:</strong></p>{}",
-                    escape_html(&role_label),
+                    ammonia::clean_text(&role_label),
                     markdown_to_safe_html(content)
                 ))
             })
@@ -110,7 +110,10 @@ pub fn context_to_safe_html(context: &serde_json::Value) -> Option<String> {
     let pretty = serde_json::to_string_pretty(context).unwrap_or_default();
     Some(
         sanitizer()
-            .clean(&format!("<pre><code>{}</code></pre>", escape_html(&pretty)))
+            .clean(&format!(
+                "<pre><code>{}</code></pre>",
+                ammonia::clean_text(&pretty)
+            ))
             .to_string(),
     )
 }
@@ -198,21 +201,6 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             .strip_comments(true);
         builder
     })
-}
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
