@@ -151,6 +151,23 @@ impl Units {
         }
     }
 
+    /// [`Units::coincidences`] for two weight vectors at once, as interleaved lanes.
+    ///
+    /// The scatter-adds chain through memory whenever consecutive patterns hit the same
+    /// accumulator (the marginals of common values, nearly always), so a resample costs a
+    /// store-forwarding round trip per term; two resamples in lanes share each round trip.
+    /// Each lane adds the same terms in the same order as the single version.
+    fn coincidences2(&self, w: &[[f64; 2]], acc: &mut [[f64; 2]]) {
+        acc.iter_mut().for_each(|x| *x = [0.0; 2]);
+        for (span, wp) in self.term_start.windows(2).zip(w) {
+            for &(i, v) in &self.terms[span[0]..span[1]] {
+                let a = &mut acc[i];
+                a[0] += wp[0] * v;
+                a[1] += wp[1] * v;
+            }
+        }
+    }
+
     fn coincidences(&self, w: &[f64], acc: &mut [f64]) {
         acc.iter_mut().for_each(|x| *x = 0.0);
         // No test for zero weights: every term is a positive finite count or ratio, so a zero
@@ -216,12 +233,8 @@ fn fixed_delta2(level: Level, domain: &[f64]) -> Option<Vec<f64>> {
     Some(t)
 }
 
-/// α from the accumulator `[o | n_c]`; `None` when there is no expected disagreement.
-fn alpha_from(level: Level, domain: &[f64], acc: &[f64]) -> Option<f64> {
-    alpha_with(level, domain, None, acc)
-}
-
-/// [`alpha_from`] with δ² read from `fixed` (see [`fixed_delta2`]) when given.
+/// α from the accumulator `[o | n_c]` (`None` when there is no expected disagreement), with δ²
+/// read from `fixed` (see [`fixed_delta2`]) when given.
 fn alpha_with(level: Level, domain: &[f64], fixed: Option<&[f64]>, acc: &[f64]) -> Option<f64> {
     let c = domain.len();
     let (o, nc) = acc.split_at(c * c);
@@ -253,6 +266,55 @@ fn alpha_with(level: Level, domain: &[f64], fixed: Option<&[f64]>, acc: &[f64]) 
     }
     let v = 1.0 - (n - 1.0) * d_o / d_e;
     v.is_finite().then_some(v)
+}
+
+/// [`alpha_with`] at several levels in one pass over the pairs c < k: the products
+/// 2·o_ck and 2·n_c·n_k are formed once and each level keeps its own pair of sums, so the
+/// coincidence matrix is read once instead of once per level and the levels' addition chains
+/// run side by side. Every level adds the same terms in the same order as [`alpha_with`]
+/// (`2.0 * o * d` is `(2.0 * o) * d`, likewise for the expected term), so the results are
+/// bit-identical. `fixed[li]` is level li's table from [`fixed_delta2`] (`None`: ordinal).
+fn alpha_multi<const L: usize>(
+    domain: &[f64],
+    fixed: [Option<&[f64]>; L],
+    acc: &[f64],
+) -> [Option<f64>; L] {
+    let c = domain.len();
+    let (o, nc) = acc.split_at(c * c);
+    let n: f64 = nc.iter().sum();
+    if n <= 1.0 {
+        return [None; L];
+    }
+    let (mut d_o, mut d_e) = ([0.0; L], [0.0; L]);
+    for a in 0..c {
+        if nc[a] == 0.0 {
+            continue;
+        }
+        let mut span = nc[a];
+        for b in (a + 1)..c {
+            span += nc[b];
+            if nc[b] == 0.0 {
+                continue;
+            }
+            let o2 = 2.0 * o[a * c + b];
+            let e2 = 2.0 * nc[a] * nc[b];
+            for li in 0..L {
+                let d = match fixed[li] {
+                    Some(t) => t[a * c + b],
+                    None => delta2(Level::Ordinal, domain, nc, span, a, b),
+                };
+                d_o[li] += o2 * d;
+                d_e[li] += e2 * d;
+            }
+        }
+    }
+    std::array::from_fn(|li| {
+        if d_e[li].is_nan() || d_e[li] <= 0.0 {
+            return None;
+        }
+        let v = 1.0 - (n - 1.0) * d_o[li] / d_e[li];
+        v.is_finite().then_some(v)
+    })
 }
 
 const NO_PAIRS: &str = "fewer than 2 pairable units (units with ≥ 2 ratings)";
@@ -291,19 +353,62 @@ pub fn alpha_levels(m: &RatingMatrix, levels: &[Level], boot: BootstrapSpec) -> 
     a.finish(boot)
 }
 
+/// The levels asked for, with their δ² tables where those do not depend on the marginals.
+struct LevelSet {
+    levels: Vec<Level>,
+    fixed: Vec<Option<Vec<f64>>>,
+}
+
+impl LevelSet {
+    fn new(levels: &[Level], domain: &[f64]) -> LevelSet {
+        LevelSet {
+            levels: levels.to_vec(),
+            fixed: levels.iter().map(|&l| fixed_delta2(l, domain)).collect(),
+        }
+    }
+
+    /// α at every level from the accumulator `[o | n_c]`, into `out` (one per level).
+    ///
+    /// The report asks for all four levels, evaluated by [`alpha_multi`] in one pass (this
+    /// runs once per resample and once per jackknife deletion); other level lists go level by
+    /// level. The fixed tables hold exactly the δ² that [`delta2`] computes, so either way the
+    /// values equal those of computing δ² on the fly.
+    fn eval(&self, domain: &[f64], acc: &[f64], out: &mut [Option<f64>]) {
+        if let [t0, t1, t2, t3] = &self.fixed[..] {
+            let v = alpha_multi(
+                domain,
+                [t0.as_deref(), t1.as_deref(), t2.as_deref(), t3.as_deref()],
+                acc,
+            );
+            out.copy_from_slice(&v);
+        } else {
+            for (li, &l) in self.levels.iter().enumerate() {
+                out[li] = alpha_with(l, domain, self.fixed[li].as_deref(), acc);
+            }
+        }
+    }
+}
+
 /// Alpha prepared on pooled units, collecting bootstrap replicates over target patterns.
 pub(crate) struct AlphaBootstrap {
     units: Units,
-    levels: Vec<Level>,
+    levels: LevelSet,
     point: Vec<Option<f64>>,
     se: Vec<Option<f64>>,
+    /// Scratch for one resample's values.
+    vals: Vec<Option<f64>>,
     /// Index into `w` of each target pattern's unit pattern; unpairable target patterns point
     /// at a spare last slot that nothing reads, so the mapping loop has no branch.
     row_slot: Vec<u32>,
-    /// Per level, its δ² table when it does not depend on the marginals.
-    fixed: Vec<Option<Vec<f64>>>,
     w: Vec<f64>,
     acc: Vec<f64>,
+    /// A resample waiting for its partner when `has_pending` (see
+    /// [`AlphaBootstrap::add_resample`]).
+    pending: Vec<f64>,
+    has_pending: bool,
+    /// Unit weights and accumulators of a pair of resamples, as lanes.
+    w2: Vec<[f64; 2]>,
+    acc2: Vec<[f64; 2]>,
     boots: Vec<Vec<f64>>,
 }
 
@@ -319,14 +424,13 @@ impl AlphaBootstrap {
         let c = units.domain.len();
         let mut acc = vec![0.0; c * c + c];
         let enough = units.n_units >= 2;
+        let set = LevelSet::new(levels, &units.domain);
         let mut point = vec![None; levels.len()];
         let mut se = vec![None; levels.len()];
         if enough {
             units.coincidences(&units.counts, &mut acc);
-            for (li, &l) in levels.iter().enumerate() {
-                point[li] = alpha_from(l, &units.domain, &acc);
-            }
-            se = jackknife(&units, levels, &acc);
+            set.eval(&units.domain, &acc, &mut point);
+            se = jackknife(&units, &set, &acc);
         }
         let k = units.counts.len();
         let row_slot = units
@@ -335,15 +439,16 @@ impl AlphaBootstrap {
             .map(|u| u.unwrap_or(k) as u32)
             .collect();
         AlphaBootstrap {
-            levels: levels.to_vec(),
+            levels: set,
+            vals: vec![None; levels.len()],
             point,
             se,
             row_slot,
-            fixed: levels
-                .iter()
-                .map(|&l| fixed_delta2(l, &units.domain))
-                .collect(),
             w: vec![0.0; k + 1],
+            pending: Vec::new(),
+            has_pending: false,
+            w2: vec![[0.0; 2]; k + 1],
+            acc2: vec![[0.0; 2]; acc.len()],
             acc,
             boots: (0..levels.len())
                 .map(|_| Vec::with_capacity(resamples))
@@ -353,18 +458,52 @@ impl AlphaBootstrap {
     }
 
     /// Evaluate one resample given as target-pattern weights.
+    ///
+    /// Resamples are evaluated in pairs (see [`Units::coincidences2`]): the first of a pair
+    /// waits in `pending`, and a last unpaired one is evaluated alone by `finish`. Replicates
+    /// are recorded in resample order either way, with the same values.
     pub(crate) fn add_resample(&mut self, w_rows: &[f64]) {
         if self.point.iter().all(Option::is_none) {
             return;
         }
+        if !self.has_pending {
+            self.pending.clear();
+            self.pending.extend_from_slice(w_rows);
+            self.has_pending = true;
+            return;
+        }
+        self.has_pending = false;
+        self.w2.iter_mut().for_each(|x| *x = [0.0; 2]);
+        for ((&wa, &wb), &slot) in self.pending.iter().zip(w_rows).zip(&self.row_slot) {
+            let e = &mut self.w2[slot as usize];
+            e[0] += wa;
+            e[1] += wb;
+        }
+        self.units.coincidences2(&self.w2, &mut self.acc2);
+        for lane in 0..2 {
+            for (a, x) in self.acc.iter_mut().zip(&self.acc2) {
+                *a = x[lane];
+            }
+            self.record();
+        }
+    }
+
+    /// Evaluate one resample on its own.
+    fn add_single(&mut self, w_rows: &[f64]) {
         self.w.iter_mut().for_each(|x| *x = 0.0);
         for (&wr, &slot) in w_rows.iter().zip(&self.row_slot) {
             self.w[slot as usize] += wr;
         }
         self.units.coincidences(&self.w, &mut self.acc);
-        for (li, &l) in self.levels.iter().enumerate() {
+        self.record();
+    }
+
+    /// Record α at every level from `acc`.
+    fn record(&mut self) {
+        self.levels
+            .eval(&self.units.domain, &self.acc, &mut self.vals);
+        for (li, v) in self.vals.iter().enumerate() {
             if self.point[li].is_some() {
-                let v = alpha_with(l, &self.units.domain, self.fixed[li].as_deref(), &self.acc);
                 self.boots[li].push(v.unwrap_or(f64::NAN));
             }
         }
@@ -372,8 +511,12 @@ impl AlphaBootstrap {
 
     /// Estimates with jackknife SE and percentile CI.
     pub(crate) fn finish(mut self, boot: BootstrapSpec) -> Vec<Estimate> {
+        if self.has_pending {
+            let last = std::mem::take(&mut self.pending);
+            self.add_single(&last);
+        }
         let n = self.units.n_units;
-        (0..self.levels.len())
+        (0..self.levels.levels.len())
             .map(|li| {
                 if n < 2 {
                     return Estimate::missing(NO_PAIRS).with_n(n);
@@ -398,17 +541,20 @@ impl AlphaBootstrap {
 }
 
 /// Delete-one-unit jackknife SE per level (`None` where some deletion leaves α undefined).
-fn jackknife(units: &Units, levels: &[Level], acc: &[f64]) -> Vec<Option<f64>> {
+fn jackknife(units: &Units, set: &LevelSet, acc: &[f64]) -> Vec<Option<f64>> {
+    let levels = &set.levels;
     let n_units = units.n_units as f64;
     let mut jack: Vec<Vec<f64>> = (0..levels.len())
         .map(|_| Vec::with_capacity(units.counts.len()))
         .collect();
     let mut ok = vec![true; levels.len()];
     let mut accj = acc.to_vec();
+    let mut vals = vec![None; levels.len()];
     for p in 0..units.counts.len() {
         units.add(p, -1.0, &mut accj);
-        for (li, &l) in levels.iter().enumerate() {
-            match alpha_from(l, &units.domain, &accj) {
+        set.eval(&units.domain, &accj, &mut vals);
+        for (li, v) in vals.iter().enumerate() {
+            match *v {
                 Some(v) => jack[li].push(v),
                 None => ok[li] = false,
             }

@@ -5,6 +5,60 @@
 
 use statrs::distribution::{Continuous, ContinuousCDF, FisherSnedecor, Normal, StudentsT};
 use statrs::function::beta::beta_reg;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+thread_local! {
+    /// Quantiles already computed by the running `agreement_report`, keyed by the bits of
+    /// (distribution, p, d1, d2); `None` outside a report. A report asks for the same few
+    /// quantiles many times (t(0.975, n − 1) for every judge, rater and Gwet coefficient on
+    /// the same n), and each costs a dozen incomplete-beta evaluations. The functions are pure,
+    /// so a remembered value is the value a fresh call would return, bit for bit. The memo
+    /// lives only for one report, so repeated standalone calls (and benchmarks of them) pay
+    /// full price and memory does not accumulate.
+    static MEMO: RefCell<Option<HashMap<[u64; 4], f64>>> = const { RefCell::new(None) };
+}
+
+/// Keeps the quantile memo active while alive (see `MEMO`); nested guards share it.
+pub(crate) struct QuantileMemo {
+    outermost: bool,
+}
+
+impl QuantileMemo {
+    /// Start remembering quantiles on this thread until the guard is dropped.
+    pub(crate) fn start() -> QuantileMemo {
+        let outermost = MEMO.with_borrow_mut(|m| {
+            let fresh = m.is_none();
+            if fresh {
+                *m = Some(HashMap::new());
+            }
+            fresh
+        });
+        QuantileMemo { outermost }
+    }
+}
+
+impl Drop for QuantileMemo {
+    fn drop(&mut self) {
+        if self.outermost {
+            MEMO.with_borrow_mut(|m| *m = None);
+        }
+    }
+}
+
+/// `f()`, remembered under `key` while a [`QuantileMemo`] is active.
+fn memo(key: [u64; 4], f: impl FnOnce() -> f64) -> f64 {
+    if let Some(v) = MEMO.with_borrow(|m| m.as_ref().and_then(|m| m.get(&key).copied())) {
+        return v;
+    }
+    let v = f();
+    MEMO.with_borrow_mut(|m| {
+        if let Some(m) = m {
+            m.insert(key, v);
+        }
+    });
+    v
+}
 
 /// Standard normal quantile (statrs `Normal::inverse_cdf`).
 pub fn normal_quantile(p: f64) -> f64 {
@@ -52,6 +106,12 @@ fn polish(mut x: f64, p: f64, cdf: impl Fn(f64) -> f64, pdf: impl Fn(f64) -> f64
 
 /// Quantile of F(d1, d2) at probability p (statrs FisherSnedecor, Newton-polished).
 pub fn f_quantile(p: f64, d1: f64, d2: f64) -> f64 {
+    memo([0, p.to_bits(), d1.to_bits(), d2.to_bits()], || {
+        f_quantile_uncached(p, d1, d2)
+    })
+}
+
+fn f_quantile_uncached(p: f64, d1: f64, d2: f64) -> f64 {
     let Ok(d) = FisherSnedecor::new(d1, d2) else {
         return f64::NAN;
     };
@@ -76,6 +136,12 @@ pub fn f_sf(f: f64, d1: f64, d2: f64) -> f64 {
 
 /// Quantile of Student's t with `df` degrees of freedom (statrs, Newton-polished).
 pub fn t_quantile(p: f64, df: f64) -> f64 {
+    memo([1, p.to_bits(), df.to_bits(), 0], || {
+        t_quantile_uncached(p, df)
+    })
+}
+
+fn t_quantile_uncached(p: f64, df: f64) -> f64 {
     let Ok(d) = StudentsT::new(0.0, 1.0, df) else {
         return f64::NAN;
     };

@@ -226,12 +226,24 @@ pub fn icc_from_mean_squares(ms: &MeanSquares) -> IccForms {
     let alpha = 0.05;
     let q = 1.0 - alpha / 2.0;
 
-    let icc1 = (msr - msw) / (msr + (kf - 1.0) * msw);
-    let icc2 = (msr - mse) / (msr + (kf - 1.0) * mse + kf * (msc - mse) / nf);
-    let icc3 = (msr - mse) / (msr + (kf - 1.0) * mse);
-    let icc1k = (msr - msw) / msr;
-    let icc2k = (msr - mse) / (msr + (msc - mse) / nf);
-    let icc3k = (msr - mse) / msr;
+    // A mean square or denominator that is zero in exact arithmetic comes out as rounding noise
+    // (~1e-16 of the total) whose size and sign depend on row order; dividing by it gives huge,
+    // order-dependent "estimates". Below this scale a denominator counts as zero: the form is
+    // undefined for these data (reported as missing), as it is for an exact zero.
+    let noise = 1e-12 * (msr.abs() + msc.abs() + mse.abs() + msw.abs());
+    let ratio = |num: f64, den: f64| {
+        if den.abs() <= noise {
+            f64::NAN
+        } else {
+            num / den
+        }
+    };
+    let icc1 = ratio(msr - msw, msr + (kf - 1.0) * msw);
+    let icc2 = ratio(msr - mse, msr + (kf - 1.0) * mse + kf * (msc - mse) / nf);
+    let icc3 = ratio(msr - mse, msr + (kf - 1.0) * mse);
+    let icc1k = ratio(msr - msw, msr);
+    let icc2k = ratio(msr - mse, msr + (msc - mse) / nf);
+    let icc3k = ratio(msr - mse, msr);
 
     let df1 = nf - 1.0;
     let df1kd = nf * (kf - 1.0);
@@ -339,10 +351,15 @@ pub struct UnbalancedIcc {
 }
 
 /// Per-pattern sufficient statistics of Henderson's method, one dense row per target pattern:
-/// `[1, m, Σy², (Σy)²/m, Σy, m², y_1 … y_k, [y_1 present] … [y_k present]]` (absent y = 0).
+/// `[Σy², (Σy)²/m, Σy, m², y_1 … y_k, [y_1 present] … [y_k present]]` (absent y = 0).
 ///
 /// Every quantity of the estimator is a weighted sum of these rows, so a resample costs one
-/// contiguous multiply-add pass over `K × (6 + 2k)` numbers instead of a walk over cells.
+/// contiguous multiply-add pass over `K × (4 + 2k)` numbers instead of a walk over cells.
+///
+/// The two remaining sums, N = Σ w and M = Σ w·m, need no columns of their own: weights are
+/// whole counts, so both are sums of integers far below 2^53, exact in any order. M is the sum
+/// of the per-rater counts Σ w·[y_j present], and N a lane-wise sum of the weights; dropping
+/// those columns takes a sixth of the work out of the pass that dominates the bootstrap.
 struct Henderson {
     stats: Vec<f64>,
     k: usize,
@@ -351,7 +368,7 @@ struct Henderson {
 }
 
 impl Henderson {
-    const FIXED: usize = 6;
+    const FIXED: usize = 4;
 
     fn new(rows: impl Iterator<Item = Vec<(usize, f64)>>, k: usize) -> Self {
         let mut stats = Vec::new();
@@ -360,7 +377,7 @@ impl Henderson {
             let sum: f64 = cells.iter().map(|c| c.1).sum();
             let sumsq: f64 = cells.iter().map(|c| c.1 * c.1).sum();
             let base = stats.len();
-            stats.extend([1.0, m, sumsq, sum * sum / m, sum, m * m]);
+            stats.extend([sumsq, sum * sum / m, sum, m * m]);
             stats.resize(base + Self::FIXED + 2 * k, 0.0);
             for &(j, y) in &cells {
                 stats[base + Self::FIXED + j] = y;
@@ -380,11 +397,11 @@ impl Henderson {
         // unrolled, accumulators in registers); the additions happen in the same order either
         // way, so the sums are bit-identical to the general loop.
         match self.k {
-            1 => weighted_row_sums::<8>(&self.stats, w, self.all_finite, acc),
-            2 => weighted_row_sums::<10>(&self.stats, w, self.all_finite, acc),
-            3 => weighted_row_sums::<12>(&self.stats, w, self.all_finite, acc),
-            4 => weighted_row_sums::<14>(&self.stats, w, self.all_finite, acc),
-            5 => weighted_row_sums::<16>(&self.stats, w, self.all_finite, acc),
+            1 => weighted_row_sums::<6>(&self.stats, w, self.all_finite, acc),
+            2 => weighted_row_sums::<8>(&self.stats, w, self.all_finite, acc),
+            3 => weighted_row_sums::<10>(&self.stats, w, self.all_finite, acc),
+            4 => weighted_row_sums::<12>(&self.stats, w, self.all_finite, acc),
+            5 => weighted_row_sums::<14>(&self.stats, w, self.all_finite, acc),
             _ => {
                 let width = Self::FIXED + 2 * self.k;
                 acc.iter_mut().for_each(|x| *x = 0.0);
@@ -395,8 +412,11 @@ impl Henderson {
                 }
             }
         }
-        let [n, m, t0, ts, total, ks] = [acc[0], acc[1], acc[2], acc[3], acc[4], acc[5]];
+        let [t0, ts, total, ks] = [acc[0], acc[1], acc[2], acc[3]];
         let (ysum, msum) = acc[Self::FIXED..].split_at(self.k);
+        // Integer sums (see [`Henderson`]): exact, so equal to the former weighted columns.
+        let n = exact_weight_total(w);
+        let m: f64 = msum.iter().sum();
         if n < 2.0 || m <= n {
             return None;
         }
@@ -428,6 +448,20 @@ impl Henderson {
             residual: x[2],
         })
     }
+}
+
+/// Σ w for whole-count weights, in four lanes (every partial sum is an integer below 2^53, so
+/// the grouping does not change the exact result, and four chains add four times faster).
+fn exact_weight_total(w: &[f64]) -> f64 {
+    let mut lanes = [0.0; 4];
+    let mut chunks = w.chunks_exact(4);
+    for c in &mut chunks {
+        for (l, v) in lanes.iter_mut().zip(c) {
+            *l += v;
+        }
+    }
+    let rest: f64 = chunks.remainder().iter().sum();
+    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + rest
 }
 
 /// `acc = Σ_i w_i · row_i` over the W-wide rows of `stats`, accumulating in row order.

@@ -600,6 +600,9 @@ fn response_table(usable: &[(usize, f64, u32)], hr: &HumanRows) -> PairTable {
 /// Build the full agreement report: humans' inter-rater agreement and each judge vs the humans,
 /// per attribute and per composite group (see `SCHEMA.md`; methods cited on each function).
 pub fn agreement_report(data: &StudyRatings, opts: &ReportOptions) -> AgreementReport {
+    // Every metric below asks for t and F quantiles, mostly the same few: remember them for
+    // the length of this report (identical values, see `dist::QuantileMemo`).
+    let _memo = crate::dist::QuantileMemo::start();
     let mut warnings = Vec::new();
     let boot = BootstrapSpec {
         resamples: opts.bootstrap,
