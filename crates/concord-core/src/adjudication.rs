@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -112,7 +112,8 @@ impl Study {
                 [response_external_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
-            .map_err(|_| Error::NotFound(format!("response '{response_external_id}'")))?;
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("response '{response_external_id}'")))?;
         let mut values_stmt = self.conn.prepare(
             "SELECT a.key, r.value FROM rating r JOIN attribute a ON a.id = r.attribute_id
              WHERE r.rater_id = ?1 AND r.response_id = ?2 AND r.value IS NOT NULL",
@@ -172,20 +173,8 @@ impl Study {
         reason: &str,
     ) -> Result<Gold> {
         let attribute_id = self.attribute_id(attribute)?.to_string();
-        let response_id = self
-            .response_ids()?
-            .remove(response_external_id)
-            .ok_or_else(|| Error::NotFound(format!("response '{response_external_id}'")))?;
-        let (lo, hi): (i64, i64) = self.conn.query_row(
-            "SELECT scale_min, scale_max FROM attribute WHERE id = ?1",
-            [&attribute_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        if !(lo..=hi).contains(&value) {
-            return Err(Error::Invalid(format!(
-                "{attribute}: {value} is outside the scale {lo}–{hi}"
-            )));
-        }
+        let response_id = self.response_id_of(response_external_id)?;
+        self.check_on_scale(&attribute_id, attribute, value)?;
         if adjudicator.trim().is_empty() {
             return Err(Error::Invalid(
                 "a gold value needs the adjudicator's name".into(),

@@ -82,16 +82,7 @@ impl Study {
     ) -> Result<RatingEvent> {
         let attribute_id = self.attribute_id(attribute_key)?.to_string();
         if let Some(v) = value {
-            let (lo, hi): (i64, i64) = self.conn.query_row(
-                "SELECT scale_min, scale_max FROM attribute WHERE id = ?1",
-                [&attribute_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            if !(lo..=hi).contains(&v) {
-                return Err(Error::Invalid(format!(
-                    "{attribute_key}: {v} is outside the scale {lo}–{hi}"
-                )));
-            }
+            self.check_on_scale(&attribute_id, attribute_key, v)?;
         }
         self.ensure_rater_and_response(rater_id, response_id)?;
         let tx = self.conn.unchecked_transaction()?;

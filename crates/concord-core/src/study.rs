@@ -254,6 +254,33 @@ impl Study {
             .ok_or_else(|| Error::NotFound(format!("attribute '{key}'")))
     }
 
+    /// Errors unless `value` lies on the scale of the attribute `key` (id `attribute_id`).
+    pub(crate) fn check_on_scale(&self, attribute_id: &str, key: &str, value: i64) -> Result<()> {
+        let (lo, hi): (i64, i64) = self.conn.query_row(
+            "SELECT scale_min, scale_max FROM attribute WHERE id = ?1",
+            [attribute_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if !(lo..=hi).contains(&value) {
+            return Err(Error::Invalid(format!(
+                "{key}: {value} is outside the scale {lo}–{hi}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The internal id of the response with this external id.
+    pub(crate) fn response_id_of(&self, external_id: &str) -> Result<String> {
+        self.conn
+            .query_row(
+                "SELECT id FROM response WHERE external_id = ?1",
+                [external_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("response '{external_id}'")))
+    }
+
     /// Runs `PRAGMA integrity_check` and the store's own invariants; returns the problems found.
     pub fn check(&self) -> Result<Vec<String>> {
         let mut problems = Vec::new();
