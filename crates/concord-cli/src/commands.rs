@@ -6,6 +6,7 @@ use crate::analysis;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use concord_core::demo::{create_demo, DemoOptions};
+use concord_core::merge::{MergeConflict, MergeOptions, MergeSummary, Resolution};
 use concord_core::{RaterKind, Rubric, Study};
 use concord_io::export::{export, ExportLayout};
 use concord_io::import::{
@@ -99,11 +100,51 @@ enum Command {
         #[arg(short, long)]
         out: PathBuf,
     },
-    /// Merge returned packages (or any study files with the same rubric) into a study.
+    /// Seal a rater package for return to the lead: a self-contained copy with every saved
+    /// rating and a manifest the merge checks.
+    Return {
+        package: PathBuf,
+        #[arg(short, long)]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merge returned packages into a study: each is validated first and refused whole, with
+    /// the row and the reason, if anything in it is wrong. Prints a receipt per package.
     Merge {
         file: PathBuf,
         #[arg(required = true)]
         packages: Vec<PathBuf>,
+        /// The files are copies of this study (e.g. a co-lead's), not rater packages.
+        #[arg(long)]
+        copy: bool,
+        /// Merge a package edited after its return anyway; the reason is kept in the receipt.
+        #[arg(long, value_name = "REASON")]
+        accept_altered: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the cells a rater edited in two copies after they diverged, or resolve one.
+    Conflicts {
+        file: PathBuf,
+        /// Conflict id to resolve (see the list).
+        #[arg(long, requires_all = ["keep", "by"])]
+        resolve: Option<i64>,
+        /// Which value to keep.
+        #[arg(long, value_enum)]
+        keep: Option<Keep>,
+        /// Who decided.
+        #[arg(long)]
+        by: Option<String>,
+        /// Also list resolved conflicts.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List merge receipts.
+    Merges {
+        file: PathBuf,
         #[arg(long)]
         json: bool,
     },
@@ -135,17 +176,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Record the adjudicated (gold) value of one response × attribute.
+    /// Record the adjudicated (gold) value of one response × attribute, or with --history list
+    /// every gold value ever set (optionally for one RESPONSE).
     Gold {
         file: PathBuf,
-        response: String,
-        attribute: String,
-        value: i64,
+        response: Option<String>,
+        #[arg(requires = "value")]
+        attribute: Option<String>,
+        #[arg(requires = "by")]
+        value: Option<i64>,
         /// Who decided.
         #[arg(long)]
-        by: String,
+        by: Option<String>,
         #[arg(long, default_value = "")]
         reason: String,
+        #[arg(long, conflicts_with_all = ["attribute", "value", "by"])]
+        history: bool,
+        #[arg(long)]
+        json: bool,
     },
     /// Show or change study settings.
     Settings {
@@ -261,9 +309,11 @@ fn rate(file: &Path, rater: &str) -> Result<()> {
             ),
         };
         let event = study.set_rating(&rater, id, attribute, value)?;
-        writeln!(out, "ok {} {response} {attribute} {value:?}", event.id)?;
+        writeln!(out, "ok {} {response} {attribute} {}", event.id, value_text(value))?;
         out.flush()?;
     }
+    // Fold the log into the file so that the study file alone holds every rating.
+    study.close()?;
     Ok(())
 }
 
@@ -444,41 +494,82 @@ pub fn run(cli: Cli) -> Result<()> {
             let id = study.export_package(&rater_id(&study, &rater)?, &out)?;
             println!("wrote package {id} for {rater} to {}", out.display());
         }
+        Command::Return { package, out, json } => {
+            let returned = Study::open(&package)?.return_package(&out)?;
+            if json {
+                print_json(&returned);
+            } else {
+                println!("{}", returned.message);
+                println!("sha256 of its events: {}", returned.manifest.events_sha256.as_deref().unwrap_or(""));
+            }
+        }
         Command::Merge {
             file,
             packages,
+            copy,
+            accept_altered,
             json,
         } => {
             let study = Study::open(&file)?;
+            let opts = MergeOptions {
+                copy,
+                accept_altered,
+            };
             let mut summaries = Vec::new();
             for p in &packages {
-                let s = study
-                    .merge(p)
-                    .with_context(|| format!("merging {}", p.display()))?;
+                let s = study.merge(p, &opts)?;
                 if !json {
-                    if s.already_merged {
-                        println!("{}: already merged; nothing to do", p.display());
-                    } else {
-                        println!(
-                            "{}: {} events, {} notes, {} raters added; {} conflicts",
-                            p.display(),
-                            s.events_added,
-                            s.notes_added,
-                            s.raters_added,
-                            s.conflicts.len()
-                        );
-                        for c in &s.conflicts {
-                            println!(
-                                "  conflict: {} on {} / {}: {:?}, kept {:?}",
-                                c.rater, c.response_id, c.attribute, c.values, c.kept
-                            );
-                        }
-                    }
+                    print_receipt(&s);
                 }
                 summaries.push(s);
             }
             if json {
                 print_json(&summaries);
+            }
+        }
+        Command::Conflicts {
+            file,
+            resolve,
+            keep,
+            by,
+            all,
+            json,
+        } => {
+            let study = Study::open(&file)?;
+            if let (Some(id), Some(keep), Some(by)) = (resolve, keep, by) {
+                let c = study.resolve_conflict(id, keep.into(), &by)?;
+                if json {
+                    print_json(&c);
+                } else {
+                    println!(
+                        "conflict {id} resolved: {} / {} / {} = {}",
+                        c.rater,
+                        c.response_id,
+                        c.attribute,
+                        value_text(c.current)
+                    );
+                }
+            } else {
+                let list = if all { study.conflict_history()? } else { study.conflicts()? };
+                if json {
+                    print_json(&list);
+                } else if list.is_empty() {
+                    println!("no open conflicts");
+                } else {
+                    for c in &list {
+                        print_conflict(c);
+                    }
+                }
+            }
+        }
+        Command::Merges { file, json } => {
+            let history = Study::open(&file)?.merge_history()?;
+            if json {
+                print_json(&history);
+            } else {
+                for s in &history {
+                    print_receipt(s);
+                }
             }
         }
         Command::Rate { file, rater } => rate(&file, &rater)?,
@@ -514,12 +605,43 @@ pub fn run(cli: Cli) -> Result<()> {
             value,
             by,
             reason,
+            history,
+            json,
         } => {
-            let g = Study::open(&file)?.set_gold(&response, &attribute, value, &by, &reason)?;
-            println!(
-                "gold {} / {} = {} (by {})",
-                g.response_id, g.attribute, g.value, g.adjudicator
-            );
+            let study = Study::open(&file)?;
+            if history {
+                let events = study.gold_history(response.as_deref())?;
+                if json {
+                    print_json(&events);
+                } else {
+                    for g in events {
+                        println!(
+                            "{}  {:<24} {:<16} {}  by {}{}",
+                            g.at,
+                            g.response_id,
+                            g.attribute,
+                            g.value,
+                            g.adjudicator,
+                            if g.reason.is_empty() { String::new() } else { format!(" ({})", g.reason) }
+                        );
+                    }
+                }
+            } else {
+                let (Some(response), Some(attribute), Some(value), Some(by)) =
+                    (response, attribute, value, by)
+                else {
+                    bail!("give RESPONSE ATTRIBUTE VALUE and --by NAME, or --history");
+                };
+                let g = study.set_gold(&response, &attribute, value, &by, &reason)?;
+                if json {
+                    print_json(&g);
+                } else {
+                    println!(
+                        "gold {} / {} = {} (by {})",
+                        g.response_id, g.attribute, g.value, g.adjudicator
+                    );
+                }
+            }
         }
         Command::Agreement(a) => analysis::agreement(a)?,
         Command::Plot(a) => analysis::plot(a)?,
@@ -577,4 +699,74 @@ pub fn run(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Which value a resolved conflict keeps.
+#[derive(Clone, Copy, ValueEnum)]
+enum Keep {
+    /// The value the study held before the merge.
+    Here,
+    /// The merged package's value.
+    Incoming,
+    /// What the cell shows now.
+    Current,
+}
+
+impl From<Keep> for Resolution {
+    fn from(k: Keep) -> Resolution {
+        match k {
+            Keep::Here => Resolution::Here,
+            Keep::Incoming => Resolution::Incoming,
+            Keep::Current => Resolution::Current,
+        }
+    }
+}
+
+fn value_text(v: Option<i64>) -> String {
+    v.map_or_else(|| "(empty)".to_string(), |v| v.to_string())
+}
+
+fn print_receipt(s: &MergeSummary) {
+    if s.already_merged {
+        println!("{}: already merged; nothing to do", s.file);
+        return;
+    }
+    println!(
+        "{}: merged {} ({} events, {} notes, {} gold; {} cells changed; {} conflicts)",
+        s.file,
+        s.kind,
+        s.events_added,
+        s.notes_added,
+        s.gold_added,
+        s.cells_changed,
+        s.conflicts.len()
+    );
+    if let Some(reason) = &s.accepted_altered {
+        println!("  accepted although altered after return: {reason}");
+    }
+    for r in &s.raters {
+        println!(
+            "  {}: {} events added, {} cells changed, {} conflicts",
+            r.rater, r.events_added, r.cells_changed, r.conflicts
+        );
+    }
+    for c in &s.conflicts {
+        print_conflict(c);
+    }
+}
+
+fn print_conflict(c: &MergeConflict) {
+    let state = match &c.resolved {
+        Some(r) => format!("resolved to {} by {} at {}", value_text(r.value), r.by, r.at),
+        None => format!("now {}", value_text(c.current)),
+    };
+    println!(
+        "  conflict {}: {} on {} / {}: here {}, incoming {}; {state}",
+        c.id,
+        c.rater,
+        c.response_id,
+        c.attribute,
+        value_text(c.here),
+        value_text(c.incoming)
+    );
 }

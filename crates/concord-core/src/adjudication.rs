@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::ids::now_ms;
+use crate::ids::{format_utc_ms, new_gid, now_ms};
 use crate::model::RaterKind;
 use crate::study::Study;
 
@@ -58,6 +58,18 @@ pub struct Gold {
     pub reason: String,
 }
 
+/// One entry of a cell's gold history (oldest first); the last one is the current gold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GoldEvent {
+    pub response_id: String,
+    pub attribute: String,
+    pub value: i64,
+    pub adjudicator: String,
+    pub reason: String,
+    /// RFC 3339 UTC.
+    pub at: String,
+}
+
 impl Study {
     /// Response × attribute cells rated by at least two humans whose values differ by at least
     /// `min_range`, widest disagreement first (ties in response order).
@@ -68,7 +80,7 @@ impl Study {
         limit: usize,
     ) -> Result<Vec<Disagreement>> {
         if let Some(key) = attribute {
-            self.attribute_id(key)?;
+            self.attribute(key)?;
         }
         let mut stmt = self.conn.prepare(
             "WITH cells AS (
@@ -104,7 +116,7 @@ impl Study {
     /// A response (by external id) with every human rater's values, rationale and flags, and the
     /// gold values set so far; raters appear whether or not it was assigned to them.
     pub fn response_judgements(&self, response_external_id: &str) -> Result<ResponseJudgements> {
-        let (response_id, item_external_id, prompt, context, response): (String, String, String, String, String) = self
+        let (response_id, item_external_id, prompt, context, response): (i64, String, String, String, String) = self
             .conn
             .query_row(
                 "SELECT p.id, i.external_id, i.text, i.context, p.text FROM response p JOIN item i ON i.id = p.item_id
@@ -119,17 +131,15 @@ impl Study {
              WHERE r.rater_id = ?1 AND r.response_id = ?2 AND r.value IS NOT NULL",
         )?;
         let mut raters = Vec::new();
-        for rater in self
-            .raters()?
+        for (key, rater) in self
+            .raters_with_keys()?
             .into_iter()
-            .filter(|r| r.kind == RaterKind::Human)
+            .filter(|(_, r)| r.kind == RaterKind::Human)
         {
             let values = values_stmt
-                .query_map(params![rater.id, response_id], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?
+                .query_map(params![key, response_id], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<BTreeMap<String, i64>>>()?;
-            let (rationale, flags) = self.note(&rater.id, &response_id)?;
+            let (rationale, flags) = self.note_by_key(key, response_id)?;
             raters.push(RaterJudgement {
                 rater: rater.name,
                 values,
@@ -138,7 +148,8 @@ impl Study {
             });
         }
         let mut gold_stmt = self.conn.prepare(
-            "SELECT a.key, g.value, g.adjudicator, g.reason FROM gold g JOIN attribute a ON a.id = g.attribute_id
+            "SELECT a.key, g.value, e.adjudicator, e.reason
+             FROM gold g JOIN gold_event e ON e.id = g.event_id JOIN attribute a ON a.id = g.attribute_id
              WHERE g.response_id = ?1 ORDER BY a.position",
         )?;
         let gold = gold_stmt
@@ -163,7 +174,8 @@ impl Study {
         })
     }
 
-    /// Records (or replaces) the adjudicated value of one response × attribute.
+    /// Records the adjudicated value of one response × attribute, appending to its history (the
+    /// latest entry is the current gold).
     pub fn set_gold(
         &self,
         response_external_id: &str,
@@ -172,35 +184,63 @@ impl Study {
         adjudicator: &str,
         reason: &str,
     ) -> Result<Gold> {
-        let attribute_id = self.attribute_id(attribute)?.to_string();
-        let response_id = self.response_id_of(response_external_id)?;
-        self.check_on_scale(&attribute_id, attribute, value)?;
-        if adjudicator.trim().is_empty() {
+        let attr = self.attribute(attribute)?;
+        let response_id = self.response_key_of_external(response_external_id)?;
+        self.check_on_scale(attr, value)?;
+        let (adjudicator, reason) = (adjudicator.trim(), reason.trim());
+        if adjudicator.is_empty() {
             return Err(Error::Invalid(
                 "a gold value needs the adjudicator's name".into(),
             ));
         }
-        self.conn.execute(
-            "INSERT INTO gold (response_id, attribute_id, value, adjudicator, reason, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (response_id, attribute_id) DO UPDATE SET
-               value = excluded.value, adjudicator = excluded.adjudicator, reason = excluded.reason,
-               created_at = excluded.created_at",
-            params![
-                response_id,
-                attribute_id,
-                value,
-                adjudicator.trim(),
-                reason,
-                now_ms()
-            ],
+        let tx = self.write()?;
+        // Strictly after the cell's latest gold, so the new value wins even if the clock stepped
+        // back or a merged copy's clock ran ahead.
+        let last: Option<i64> = tx
+            .query_row(
+                "SELECT created_at FROM gold WHERE response_id = ?1 AND attribute_id = ?2",
+                params![response_id, attr.id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let created_at = last.map_or(now_ms(), |t| now_ms().max(t + 1));
+        tx.execute(
+            "INSERT INTO gold_event (gid, response_id, attribute_id, value, adjudicator, reason, created_at, origin_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![new_gid(), response_id, attr.id, value, adjudicator, reason, created_at, self.origin],
         )?;
+        tx.commit()?;
         Ok(Gold {
             response_id: response_external_id.to_string(),
             attribute: attribute.to_string(),
             value,
-            adjudicator: adjudicator.trim().to_string(),
+            adjudicator: adjudicator.to_string(),
             reason: reason.to_string(),
         })
+    }
+
+    /// Every gold value ever set, oldest first per cell, optionally for one response (external
+    /// id); cells in response and rubric order.
+    pub fn gold_history(&self, response_external_id: Option<&str>) -> Result<Vec<GoldEvent>> {
+        let response = response_external_id
+            .map(|id| self.response_key_of_external(id))
+            .transpose()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT p.external_id, a.key, e.value, e.adjudicator, e.reason, e.created_at
+             FROM gold_event e JOIN response p ON p.id = e.response_id JOIN attribute a ON a.id = e.attribute_id
+             WHERE ?1 IS NULL OR e.response_id = ?1
+             ORDER BY p.position, a.position, e.created_at, e.gid",
+        )?;
+        let rows = stmt.query_map([response], |r| {
+            Ok(GoldEvent {
+                response_id: r.get(0)?,
+                attribute: r.get(1)?,
+                value: r.get(2)?,
+                adjudicator: r.get(3)?,
+                reason: r.get(4)?,
+                at: format_utc_ms(r.get(5)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

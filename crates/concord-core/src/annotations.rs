@@ -59,7 +59,7 @@ pub struct AnnotationSet {
 impl Study {
     /// The current annotation set.
     pub fn annotations(&self) -> Result<AnnotationSet> {
-        let mut response_index: HashMap<String, usize> = HashMap::new();
+        let mut response_index: HashMap<i64, usize> = HashMap::new();
         let mut stmt = self.conn.prepare(
             "SELECT p.id, i.external_id, i.text, p.external_id, p.model, p.text
              FROM response p JOIN item i ON i.id = p.item_id ORDER BY p.position",
@@ -76,17 +76,19 @@ impl Study {
                 response: r.get(5)?,
             });
         }
-        let raters = self.raters()?;
-        let rater_index: HashMap<&str, usize> = raters
+        let keyed = self.raters_with_keys()?;
+        let rater_index: HashMap<i64, usize> = keyed
             .iter()
             .enumerate()
-            .map(|(i, r)| (r.id.as_str(), i))
+            .map(|(i, (k, _))| (*k, i))
             .collect();
+        let raters = keyed.into_iter().map(|(_, r)| r).collect();
         let attributes = self.rubric()?.attributes;
-        let attribute_index: HashMap<&str, usize> = attributes
+        let attribute_index: HashMap<i64, usize> = self
+            .attributes
             .iter()
             .enumerate()
-            .map(|(i, a)| (self.attribute_ids[&a.key].as_str(), i))
+            .map(|(i, a)| (a.id, i))
             .collect();
 
         let mut notes = Vec::new();
@@ -97,8 +99,8 @@ impl Study {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let key = (
-                rater_index[r.get_ref(0)?.as_str()?],
-                response_index[r.get_ref(1)?.as_str()?],
+                rater_index[&r.get::<_, i64>(0)?],
+                response_index[&r.get::<_, i64>(1)?],
             );
             note_index.insert(key, notes.len());
             notes.push(NoteText {
@@ -113,12 +115,12 @@ impl Study {
             .prepare("SELECT rater_id, response_id, attribute_id, value, created_at FROM rating WHERE value IS NOT NULL")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let rater = rater_index[r.get_ref(0)?.as_str()?];
-            let response = response_index[r.get_ref(1)?.as_str()?];
+            let rater = rater_index[&r.get::<_, i64>(0)?];
+            let response = response_index[&r.get::<_, i64>(1)?];
             ratings.push(AnnotationRow {
                 response,
                 rater,
-                attribute: attribute_index[r.get_ref(2)?.as_str()?],
+                attribute: attribute_index[&r.get::<_, i64>(2)?],
                 value: r.get(3)?,
                 rated_at: r.get(4)?,
                 note: note_index.get(&(rater, response)).copied(),

@@ -10,10 +10,10 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::ids::new_id;
+use crate::ids::{gid_text, new_gid};
 use crate::import::ResponseRow;
 use crate::model::RaterKind;
-use crate::rating::append_event;
+use crate::rating::{append_event, Cell};
 use crate::rubric::Rubric;
 use crate::study::Study;
 
@@ -126,21 +126,15 @@ pub fn create_demo(path: &Path, opts: &DemoOptions) -> Result<Study> {
     }
     study.import_responses(&rows)?;
 
-    let tx = study.conn.unchecked_transaction()?;
-    let attributes: Vec<(String, i64, i64)> = rubric
+    let tx = study.write()?;
+    let attributes: Vec<(i64, i64, i64)> = study
         .attributes
         .iter()
-        .map(|a| {
-            (
-                study.attribute_ids[&a.key].clone(),
-                a.scale_min,
-                a.scale_max,
-            )
-        })
+        .map(|a| (a.id, a.scale_min, a.scale_max))
         .collect();
-    let responses: Vec<(String, usize)> = {
+    let responses: Vec<(i64, usize)> = {
         let mut stmt = tx.prepare("SELECT id, model FROM response ORDER BY position")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
         rows.map(|r| {
             r.map(|(id, model)| (id, models.iter().position(|m| *m == model).unwrap_or(0)))
         })
@@ -177,30 +171,28 @@ pub fn create_demo(path: &Path, opts: &DemoOptions) -> Result<Study> {
     }
     let mut humans = Vec::new();
     for (name, kind, shift, noise) in raters {
-        let rater_id = new_id();
+        let gid = new_gid();
         tx.execute(
-            "INSERT INTO rater (id, name, kind) VALUES (?1, ?2, ?3)",
-            params![rater_id, name, kind.as_str()],
+            "INSERT INTO rater (gid, name, kind) VALUES (?1, ?2, ?3)",
+            params![gid, name, kind.as_str()],
         )?;
+        let rater = tx.last_insert_rowid();
         for ((response_id, _), latent) in responses.iter().zip(&latent) {
             if kind == RaterKind::Human && rng.random::<f64>() >= opts.coverage {
                 continue;
             }
             for ((attribute_id, lo, hi), q) in attributes.iter().zip(latent) {
                 let value = score(q + shift + noise * normal(&mut rng), *lo, *hi);
-                append_event(
-                    &tx,
-                    &study.origin,
-                    &rater_id,
-                    response_id,
-                    attribute_id,
-                    Some(value),
-                    None,
-                )?;
+                let cell = Cell {
+                    rater,
+                    response: *response_id,
+                    attribute: *attribute_id,
+                };
+                append_event(&tx, study.origin, cell, Some(value), None)?;
             }
         }
         if kind == RaterKind::Human {
-            humans.push(rater_id);
+            humans.push(gid_text(&gid));
         }
     }
     tx.commit()?;

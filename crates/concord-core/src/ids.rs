@@ -1,9 +1,27 @@
 //! Identifiers and timestamps. Ids that can be created on more than one machine are UUIDv7,
 //! so they sort by creation time and never clash when study files are merged.
 
-/// A new UUIDv7 as lowercase hyphenated text.
-pub fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+/// A global id as stored: the 16 bytes of a UUID.
+pub(crate) type Gid = [u8; 16];
+
+/// A new UUIDv7 (time-ordered, so ids created later sort later).
+pub(crate) fn new_gid() -> Gid {
+    *uuid::Uuid::now_v7().as_bytes()
+}
+
+/// A stored global id as the lowercase hyphenated text callers see.
+pub(crate) fn gid_text(gid: &[u8]) -> String {
+    match uuid::Uuid::from_slice(gid) {
+        Ok(u) => u.to_string(),
+        Err(_) => gid.iter().map(|b| format!("{b:02x}")).collect(),
+    }
+}
+
+/// Parses a global id given as text (hyphenated or not).
+pub(crate) fn parse_gid(text: &str) -> Option<Gid> {
+    uuid::Uuid::parse_str(text.trim())
+        .ok()
+        .map(|u| *u.as_bytes())
 }
 
 /// Current UTC time in milliseconds since the Unix epoch.

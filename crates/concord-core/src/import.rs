@@ -8,9 +8,9 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::ids::new_id;
+use crate::ids::new_gid;
 use crate::model::RaterKind;
-use crate::rating::{append_event, append_note};
+use crate::rating::{append_event, append_note, Cell};
 use crate::study::Study;
 
 /// One response to import, with the prompt it answers. `row` is 1-based as in a spreadsheet.
@@ -61,7 +61,7 @@ impl Study {
     /// Adds items and responses; rows already present unchanged are skipped, a row whose id
     /// exists with different content is an error naming the row and field.
     pub fn import_responses(&self, rows: &[ResponseRow]) -> Result<ImportSummary> {
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = self.write()?;
         let mut summary = ImportSummary {
             rows: rows.len(),
             ..Default::default()
@@ -71,16 +71,16 @@ impl Study {
             [],
             |r| r.get(0),
         )?;
-        // Item ids known in this file (external id → (id, prompt)), loaded on demand.
-        let mut items: HashMap<String, (String, String)> = HashMap::new();
+        // Items known in this file (external id → (key, prompt)), loaded on demand.
+        let mut items: HashMap<String, (i64, String)> = HashMap::new();
         {
             let mut find_item = tx.prepare("SELECT id, text FROM item WHERE external_id = ?1")?;
             let mut insert_item =
-                tx.prepare("INSERT INTO item (id, external_id, text) VALUES (?1, ?2, ?3)")?;
+                tx.prepare("INSERT INTO item (gid, external_id, text) VALUES (?1, ?2, ?3)")?;
             let mut find_response =
                 tx.prepare("SELECT r.model, r.text, i.external_id FROM response r JOIN item i ON i.id = r.item_id WHERE r.external_id = ?1")?;
             let mut insert_response = tx.prepare(
-                "INSERT INTO response (id, item_id, external_id, model, text, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO response (gid, item_id, external_id, model, text, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for r in rows {
                 for (field, value) in [("item_id", &r.item_id), ("response_id", &r.response_id)] {
@@ -89,16 +89,15 @@ impl Study {
                     }
                 }
                 if !items.contains_key(&r.item_id) {
-                    let found: Option<(String, String)> = find_item
+                    let found: Option<(i64, String)> = find_item
                         .query_row([&r.item_id], |x| Ok((x.get(0)?, x.get(1)?)))
                         .optional()?;
                     let entry = match found {
                         Some(found) => found,
                         None => {
-                            let id = new_id();
-                            insert_item.execute(params![id, r.item_id, r.prompt])?;
+                            insert_item.execute(params![new_gid(), r.item_id, r.prompt])?;
                             summary.items_added += 1;
-                            (id, r.prompt.clone())
+                            (tx.last_insert_rowid(), r.prompt.clone())
                         }
                     };
                     items.insert(r.item_id.clone(), entry);
@@ -117,7 +116,7 @@ impl Study {
                 match existing {
                     None => {
                         insert_response.execute(params![
-                            new_id(),
+                            new_gid(),
                             item_id,
                             r.response_id,
                             r.model,
@@ -157,13 +156,13 @@ impl Study {
     /// importing the same file twice changes nothing.
     pub fn import_ratings(&self, rows: &[RatingRow], kind: RaterKind) -> Result<ImportSummary> {
         let rubric = self.rubric()?;
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = self.write()?;
         let mut summary = ImportSummary {
             rows: rows.len(),
             ..Default::default()
         };
-        let mut raters: HashMap<String, String> = HashMap::new();
-        let mut responses: HashMap<String, String> = HashMap::new();
+        let mut raters: HashMap<String, i64> = HashMap::new();
+        let mut responses: HashMap<String, i64> = HashMap::new();
         {
             let mut find_response = tx.prepare("SELECT id FROM response WHERE external_id = ?1")?;
             let mut current = tx.prepare(
@@ -173,10 +172,10 @@ impl Study {
                 if r.rater.trim().is_empty() {
                     return Err(Error::row(r.row, "rater", "is empty"));
                 }
-                let response_id = match responses.get(&r.response_id) {
-                    Some(id) => id.clone(),
+                let response = match responses.get(&r.response_id) {
+                    Some(id) => *id,
                     None => {
-                        let id: String = find_response
+                        let id: i64 = find_response
                             .query_row([&r.response_id], |x| x.get(0))
                             .optional()?
                             .ok_or_else(|| {
@@ -186,20 +185,20 @@ impl Study {
                                     format!("unknown response '{}'", r.response_id),
                                 )
                             })?;
-                        responses.insert(r.response_id.clone(), id.clone());
+                        responses.insert(r.response_id.clone(), id);
                         id
                     }
                 };
-                let rater_id = match raters.get(&r.rater) {
-                    Some(id) => id.clone(),
+                let rater = match raters.get(&r.rater) {
+                    Some(id) => *id,
                     None => {
-                        let existed = self.find_rater(&r.rater)?.is_some();
-                        let rater = self
-                            .rater_by_name_or_create(&r.rater, kind)
+                        let (found, added) = self
+                            .rater_by_name_or_create(&tx, &r.rater, kind)
                             .map_err(|e| Error::row(r.row, "rater", e.to_string()))?;
-                        summary.raters_added += usize::from(!existed);
-                        raters.insert(r.rater.clone(), rater.id.clone());
-                        rater.id
+                        summary.raters_added += usize::from(added);
+                        let key = self.rater_key(&found.id)?;
+                        raters.insert(r.rater.clone(), key);
+                        key
                     }
                 };
                 for s in &r.scores {
@@ -220,24 +219,22 @@ impl Study {
                             ),
                         ));
                     }
-                    let attribute_id = self.attribute_id(&s.attribute)?;
+                    let cell = Cell {
+                        rater,
+                        response,
+                        attribute: self.attribute(&s.attribute)?.id,
+                    };
                     let now: Option<i64> = current
-                        .query_row(params![rater_id, response_id, attribute_id], |x| x.get(0))
+                        .query_row(params![cell.rater, cell.response, cell.attribute], |x| {
+                            x.get(0)
+                        })
                         .optional()?
                         .flatten();
                     if now == Some(s.value) {
                         summary.unchanged += 1;
                         continue;
                     }
-                    append_event(
-                        &tx,
-                        &self.origin,
-                        &rater_id,
-                        &response_id,
-                        attribute_id,
-                        Some(s.value),
-                        None,
-                    )?;
+                    append_event(&tx, self.origin, cell, Some(s.value), None)?;
                     summary.ratings_added += 1;
                 }
                 if let Some(text) = r
@@ -246,9 +243,9 @@ impl Study {
                     .map(str::trim)
                     .filter(|t| !t.is_empty())
                 {
-                    let (old, flags) = self.note(&rater_id, &response_id)?;
+                    let (old, flags) = self.note_by_key(rater, response)?;
                     if old != text {
-                        append_note(&tx, &self.origin, &rater_id, &response_id, text, &flags)?;
+                        append_note(&tx, self.origin, rater, response, text, &flags)?;
                         summary.notes_added += 1;
                     }
                 }

@@ -4,12 +4,15 @@
 
 pub mod adjudication;
 pub mod annotations;
+mod check;
 pub mod demo;
 mod error;
+pub mod files;
 mod ids;
 pub mod import;
 pub mod merge;
 mod model;
+pub mod package;
 mod queue;
 mod rating;
 mod ratings_data;
@@ -20,5 +23,6 @@ mod study;
 pub use error::{Error, Result};
 pub use ids::{format_utc_ms, now_ms};
 pub use model::*;
+pub use ratings_data::{LiveRatings, Refresh};
 pub use rubric::{Attribute, Level, Rubric};
 pub use study::Study;

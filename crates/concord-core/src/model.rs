@@ -53,6 +53,8 @@ pub struct StudySettings {
     pub seed: u64,
     /// Judge name → models of the judge's own family, left out of system-level analyses.
     pub exclude_own: BTreeMap<String, Vec<String>>,
+    /// Who raters send returned packages to (shown to the rater, e.g. "Dr Lead, lead@site.org").
+    pub return_to: String,
 }
 
 impl Default for StudySettings {
@@ -66,6 +68,7 @@ impl Default for StudySettings {
             overlap_target: 2,
             seed: 1,
             exclude_own: BTreeMap::new(),
+            return_to: String::new(),
         }
     }
 }

@@ -9,6 +9,7 @@ use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::ids::gid_text;
 use crate::model::{Progress, QueueEntry, QueueFilter, QueuePage, RatingView, ResponseStatus};
 use crate::study::Study;
 
@@ -29,7 +30,7 @@ const STATUS_SQL: &str = "
 /// One page of the unfiltered queue by position range; binds ?1 rater, ?2 (unused) number of
 /// attributes, ?3 limit, ?4 first position.
 const PAGE_SQL: &str = "
-    SELECT a.order_key, a.response_id, i.external_id, p.external_id,
+    SELECT a.order_key, p.gid, i.external_id, p.external_id,
            (SELECT count(*) FROM rating r WHERE r.rater_id = a.rater_id AND r.response_id = a.response_id
               AND r.value IS NOT NULL) + 0 * ?2,
            coalesce((SELECT n.flags <> '[]' FROM response_note n WHERE n.rater_id = a.rater_id
@@ -38,7 +39,7 @@ const PAGE_SQL: &str = "
     FROM assignment a JOIN response p ON p.id = a.response_id JOIN item i ON i.id = p.item_id
     WHERE a.rater_id = ?1 AND a.order_key >= ?4 ORDER BY a.order_key LIMIT ?3";
 
-/// Seed of a rater's shuffle: stable for (study seed, rater), different across raters.
+/// Seed of a rater's shuffle: stable for (study seed, rater's global id), different across raters.
 fn rater_seed(study_seed: u64, rater_id: &str) -> u64 {
     let digest = Sha256::new()
         .chain_update(study_seed.to_le_bytes())
@@ -59,19 +60,23 @@ fn filter_clause(filter: QueueFilter) -> &'static str {
 
 impl Study {
     fn n_attributes(&self) -> usize {
-        self.attribute_ids.len()
+        self.attributes.len()
     }
 
     /// Assigns the given responses to a rater after their existing assignments, shuffled with
     /// the rater's seed; responses already assigned are skipped. Returns how many were added.
     pub fn assign(&self, rater_id: &str, response_ids: &[String]) -> Result<usize> {
         let seed = rater_seed(self.settings()?.seed, rater_id);
-        let mut ids = response_ids.to_vec();
+        let rater = self.rater_key(rater_id)?;
+        let mut ids = response_ids
+            .iter()
+            .map(|id| self.response_key(id))
+            .collect::<Result<Vec<i64>>>()?;
         ids.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = self.write()?;
         let mut next: i64 = tx.query_row(
             "SELECT coalesce(max(order_key) + 1, 0) FROM assignment WHERE rater_id = ?1",
-            [rater_id],
+            [rater],
             |r| r.get(0),
         )?;
         let mut added = 0;
@@ -80,7 +85,7 @@ impl Study {
                 "INSERT INTO assignment (rater_id, response_id, order_key) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             )?;
             for id in &ids {
-                if insert.execute(params![rater_id, id, next])? == 1 {
+                if insert.execute(params![rater, id, next])? == 1 {
                     next += 1;
                     added += 1;
                 }
@@ -102,9 +107,9 @@ impl Study {
         }
         let mut stmt = self
             .conn
-            .prepare("SELECT id FROM response ORDER BY position")?;
+            .prepare("SELECT gid FROM response ORDER BY position")?;
         let mut ids: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
+            .query_map([], |r| Ok(gid_text(&r.get::<_, Vec<u8>>(0)?)))?
             .collect::<rusqlite::Result<_>>()?;
         ids.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(
             self.settings()?.seed,
@@ -122,20 +127,14 @@ impl Study {
             .collect()
     }
 
-    /// External response id → internal id, for every response.
-    pub fn response_ids(&self) -> Result<std::collections::HashMap<String, String>> {
-        let mut stmt = self.conn.prepare("SELECT external_id, id FROM response")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     /// Assigns every response not yet assigned to this rater (see [`Study::assign`]).
     pub fn assign_all(&self, rater_id: &str) -> Result<usize> {
+        let rater = self.rater_key(rater_id)?;
         let mut stmt = self.conn.prepare(
-            "SELECT id FROM response WHERE id NOT IN (SELECT response_id FROM assignment WHERE rater_id = ?1) ORDER BY position",
+            "SELECT gid FROM response WHERE id NOT IN (SELECT response_id FROM assignment WHERE rater_id = ?1) ORDER BY position",
         )?;
         let ids: Vec<String> = stmt
-            .query_map([rater_id], |r| r.get(0))?
+            .query_map([rater], |r| Ok(gid_text(&r.get::<_, Vec<u8>>(0)?)))?
             .collect::<rusqlite::Result<_>>()?;
         self.assign(rater_id, &ids)
     }
@@ -147,7 +146,8 @@ impl Study {
                     coalesce(sum(n_set = 0), 0), coalesce(sum(flagged), 0) FROM ({STATUS_SQL})"
         );
         let n = self.n_attributes() as i64;
-        let p = self.conn.query_row(&sql, params![rater_id, n], |r| {
+        let rater = self.rater_key(rater_id)?;
+        let p = self.conn.query_row(&sql, params![rater, n], |r| {
             let get = |i| r.get::<_, i64>(i).map(|v| v as usize);
             Ok(Progress {
                 total: get(0)?,
@@ -169,12 +169,13 @@ impl Study {
         limit: usize,
     ) -> Result<QueuePage> {
         let n = self.n_attributes() as i64;
+        let rater = self.rater_key(rater_id)?;
         let (total, sql) = if filter == QueueFilter::All {
             // Positions are 0..total, so a page is a key range: status is computed for the
             // page's rows only, which keeps deep pages as fast as the first (100k queues).
             let total: i64 = self.conn.query_row(
                 "SELECT count(*) FROM assignment WHERE rater_id = ?1",
-                [rater_id],
+                [rater],
                 |r| r.get(0),
             )?;
             (total, PAGE_SQL.to_string())
@@ -182,11 +183,11 @@ impl Study {
             let cond = filter_clause(filter);
             let total: i64 = self.conn.query_row(
                 &format!("SELECT count(*) FROM ({STATUS_SQL}) WHERE {cond}"),
-                params![rater_id, n],
+                params![rater, n],
                 |r| r.get(0),
             )?;
             let sql = format!(
-                "SELECT s.order_key, s.response_id, i.external_id, p.external_id, s.n_set, s.flagged, substr(p.text, 1, 160)
+                "SELECT s.order_key, p.gid, i.external_id, p.external_id, s.n_set, s.flagged, substr(p.text, 1, 160)
                  FROM ({STATUS_SQL}) s JOIN response p ON p.id = s.response_id JOIN item i ON i.id = p.item_id
                  WHERE {cond} ORDER BY s.order_key LIMIT ?3 OFFSET ?4"
             );
@@ -194,12 +195,12 @@ impl Study {
         };
         let mut stmt = self.conn.prepare(&sql)?;
         let entries = stmt
-            .query_map(params![rater_id, n, limit as i64, offset as i64], |r| {
+            .query_map(params![rater, n, limit as i64, offset as i64], |r| {
                 let n_set = r.get::<_, i64>(4)? as usize;
                 let preview: String = r.get(6)?;
                 Ok(QueueEntry {
                     position: r.get::<_, i64>(0)? as usize,
-                    response_id: r.get(1)?,
+                    response_id: gid_text(&r.get::<_, Vec<u8>>(1)?),
                     item_external_id: r.get(2)?,
                     response_external_id: r.get(3)?,
                     status: status_of(n_set, n as usize),
@@ -218,11 +219,12 @@ impl Study {
 
     /// Position of a response in the rater's order, if it is assigned to them.
     pub fn position_of(&self, rater_id: &str, response_id: &str) -> Result<Option<usize>> {
+        let (rater, response) = (self.rater_key(rater_id)?, self.response_key(response_id)?);
         let pos: Option<i64> = self
             .conn
             .query_row(
                 "SELECT order_key FROM assignment WHERE rater_id = ?1 AND response_id = ?2",
-                params![rater_id, response_id],
+                params![rater, response],
                 |r| r.get(0),
             )
             .optional()?;
@@ -236,53 +238,63 @@ impl Study {
         );
         let pos: Option<i64> = self
             .conn
-            .query_row(&sql, params![rater_id, self.n_attributes() as i64], |r| {
-                r.get(0)
-            })
+            .query_row(
+                &sql,
+                params![self.rater_key(rater_id)?, self.n_attributes() as i64],
+                |r| r.get(0),
+            )
             .optional()?;
         Ok(pos.map(|p| p as usize))
     }
 
     /// Everything the rating screen shows for the response at `position` in the rater's order.
     pub fn rating_view(&self, rater_id: &str, position: usize) -> Result<RatingView> {
+        let rater = self.rater_key(rater_id)?;
         let total: i64 = self.conn.query_row(
             "SELECT count(*) FROM assignment WHERE rater_id = ?1",
-            [rater_id],
+            [rater],
             |r| r.get(0),
         )?;
         let row = self
             .conn
             .query_row(
-                "SELECT p.id, i.external_id, p.external_id, i.text, i.context, p.text, p.model
+                "SELECT p.id, i.external_id, p.external_id, i.text, i.context, p.text, p.model, p.gid
                  FROM assignment a JOIN response p ON p.id = a.response_id JOIN item i ON i.id = p.item_id
                  WHERE a.rater_id = ?1 AND a.order_key = ?2",
-                params![rater_id, position as i64],
+                params![rater, position as i64],
                 |r| {
                     Ok((
-                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(0)?,
                         r.get::<_, String>(1)?,
                         r.get::<_, String>(2)?,
                         r.get::<_, String>(3)?,
                         r.get::<_, String>(4)?,
                         r.get::<_, String>(5)?,
                         r.get::<_, String>(6)?,
+                        gid_text(&r.get::<_, Vec<u8>>(7)?),
                     ))
                 },
             )
             .optional()?
             .ok_or_else(|| Error::NotFound(format!("position {position} in this rater's queue (of {total})")))?;
-        let (response_id, item_external_id, response_external_id, prompt, context, response, model) =
-            row;
+        let (
+            response,
+            item_external_id,
+            response_external_id,
+            prompt,
+            context,
+            response_text,
+            model,
+            response_id,
+        ) = row;
         let mut stmt = self.conn.prepare(
             "SELECT a.key, r.value FROM rating r JOIN attribute a ON a.id = r.attribute_id
              WHERE r.rater_id = ?1 AND r.response_id = ?2 AND r.value IS NOT NULL",
         )?;
         let values: BTreeMap<String, i64> = stmt
-            .query_map(params![rater_id, response_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
+            .query_map(params![rater, response], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let (rationale, flags) = self.note(rater_id, &response_id)?;
+        let (rationale, flags) = self.note_by_key(rater, response)?;
         Ok(RatingView {
             position,
             total: total as usize,
@@ -291,7 +303,7 @@ impl Study {
             response_external_id,
             prompt,
             context: serde_json::from_str(&context).unwrap_or(serde_json::Value::Null),
-            response,
+            response: response_text,
             model: if self.settings()?.blind {
                 None
             } else {
@@ -305,11 +317,15 @@ impl Study {
 
     /// The rater's current rationale and flags for a response (empty when none).
     pub fn note(&self, rater_id: &str, response_id: &str) -> Result<(String, Vec<String>)> {
+        self.note_by_key(self.rater_key(rater_id)?, self.response_key(response_id)?)
+    }
+
+    pub(crate) fn note_by_key(&self, rater: i64, response: i64) -> Result<(String, Vec<String>)> {
         let row: Option<(String, String)> = self
             .conn
             .query_row(
                 "SELECT rationale, flags FROM response_note WHERE rater_id = ?1 AND response_id = ?2",
-                params![rater_id, response_id],
+                params![rater, response],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;

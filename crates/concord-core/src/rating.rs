@@ -4,64 +4,73 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
-use crate::ids::{new_id, now_ms};
+use crate::ids::{gid_text, new_gid, now_ms, Gid};
 use crate::model::{RatingEvent, UndoneChange};
-use crate::study::Study;
+use crate::study::{SessionChange, Study};
+
+/// A rating cell by its keys in this file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cell {
+    pub rater: i64,
+    pub response: i64,
+    pub attribute: i64,
+}
+
+/// The cell's current value and the time of its latest event, if it has any.
+pub(crate) fn current(conn: &Connection, cell: Cell) -> Result<Option<(Option<i64>, i64)>> {
+    Ok(conn
+        .query_row(
+            "SELECT value, created_at FROM rating WHERE rater_id = ?1 AND response_id = ?2 AND attribute_id = ?3",
+            params![cell.rater, cell.response, cell.attribute],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
 
 /// Appends one rating event; its time is strictly after the cell's latest event so the new value
-/// wins even if the clock stepped back.
+/// wins even if the clock stepped back (or a merged event carries a later clock).
 pub(crate) fn append_event(
     conn: &Connection,
-    origin: &str,
-    rater_id: &str,
-    response_id: &str,
-    attribute_id: &str,
+    origin: i64,
+    cell: Cell,
     value: Option<i64>,
-    undoes: Option<&str>,
-) -> Result<(String, i64)> {
-    let last: Option<i64> = conn
-        .query_row(
-            "SELECT max(created_at) FROM rating_event WHERE rater_id = ?1 AND response_id = ?2 AND attribute_id = ?3",
-            params![rater_id, response_id, attribute_id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
+    undoes: Option<&Gid>,
+) -> Result<(Gid, i64)> {
+    let last = current(conn, cell)?.map(|(_, t)| t);
     let created_at = last.map_or(now_ms(), |t| now_ms().max(t + 1));
-    let id = new_id();
-    conn.execute(
-        "INSERT INTO rating_event (id, rater_id, response_id, attribute_id, value, created_at, origin, undoes)
+    let gid = new_gid();
+    conn.prepare_cached(
+        "INSERT INTO rating_event (gid, rater_id, response_id, attribute_id, value, created_at, origin_id, undoes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![id, rater_id, response_id, attribute_id, value, created_at, origin, undoes],
-    )?;
-    Ok((id, created_at))
+    )?
+    .execute(params![gid, cell.rater, cell.response, cell.attribute, value, created_at, origin, undoes])?;
+    Ok((gid, created_at))
 }
 
 /// Appends one note event (rationale and flags together).
 pub(crate) fn append_note(
     conn: &Connection,
-    origin: &str,
-    rater_id: &str,
-    response_id: &str,
+    origin: i64,
+    rater: i64,
+    response: i64,
     rationale: &str,
     flags: &[String],
 ) -> Result<()> {
     let last: Option<i64> = conn
         .query_row(
-            "SELECT max(created_at) FROM note_event WHERE rater_id = ?1 AND response_id = ?2",
-            params![rater_id, response_id],
+            "SELECT created_at FROM response_note WHERE rater_id = ?1 AND response_id = ?2",
+            params![rater, response],
             |r| r.get(0),
         )
-        .optional()?
-        .flatten();
+        .optional()?;
     let created_at = last.map_or(now_ms(), |t| now_ms().max(t + 1));
     conn.execute(
-        "INSERT INTO note_event (id, rater_id, response_id, rationale, flags, created_at, origin)
+        "INSERT INTO note_event (gid, rater_id, response_id, rationale, flags, created_at, origin_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
-            new_id(),
-            rater_id,
-            response_id,
+            new_gid(),
+            rater,
+            response,
             rationale,
             serde_json::to_string(flags).expect("flags serialize"),
             created_at,
@@ -72,7 +81,8 @@ pub(crate) fn append_note(
 }
 
 impl Study {
-    /// Sets (or with `None` clears) one rating; durable when this returns.
+    /// Sets (or with `None` clears) one rating; durable when this returns. The change is
+    /// remembered for this session's undo.
     pub fn set_rating(
         &self,
         rater_id: &str,
@@ -80,24 +90,28 @@ impl Study {
         attribute_key: &str,
         value: Option<i64>,
     ) -> Result<RatingEvent> {
-        let attribute_id = self.attribute_id(attribute_key)?.to_string();
+        let attribute = self.attribute(attribute_key)?;
         if let Some(v) = value {
-            self.check_on_scale(&attribute_id, attribute_key, v)?;
+            self.check_on_scale(attribute, v)?;
         }
-        self.ensure_rater_and_response(rater_id, response_id)?;
-        let tx = self.conn.unchecked_transaction()?;
-        let (id, created_at) = append_event(
-            &tx,
-            &self.origin,
-            rater_id,
-            response_id,
-            &attribute_id,
-            value,
-            None,
-        )?;
+        let cell = Cell {
+            rater: self.rater_key(rater_id)?,
+            response: self.response_key(response_id)?,
+            attribute: attribute.id,
+        };
+        let tx = self.write()?;
+        let before = current(&tx, cell)?.and_then(|(v, _)| v);
+        let (gid, created_at) = append_event(&tx, self.origin, cell, value, None)?;
         tx.commit()?;
+        self.session.borrow_mut().push(SessionChange {
+            rater: cell.rater,
+            response: cell.response,
+            attribute: cell.attribute,
+            before,
+            event: gid,
+        });
         Ok(RatingEvent {
-            id,
+            id: gid_text(&gid),
             rater_id: rater_id.into(),
             response_id: response_id.into(),
             attribute_key: attribute_key.into(),
@@ -106,56 +120,40 @@ impl Study {
         })
     }
 
-    /// Reverts this rater's most recent value change that has not been undone yet, by appending
-    /// an event that restores the cell's previous value. Repeated calls walk further back.
-    /// "Most recent" is insertion order in this file (rowid): timestamps are only ordered per cell.
+    /// Undoes this rater's latest change made in this session: the cell gets back the value it
+    /// showed just before that change, whatever was merged or imported meanwhile. Repeated calls
+    /// walk back through the session; changes from earlier sessions are never undone.
     pub fn undo(&self, rater_id: &str) -> Result<Option<UndoneChange>> {
-        let tx = self.conn.unchecked_transaction()?;
-        let target: Option<(String, String, String, i64)> = tx
-            .query_row(
-                "SELECT e.id, e.response_id, e.attribute_id, e.created_at FROM rating_event e
-                 WHERE e.rater_id = ?1 AND e.undoes IS NULL
-                   AND NOT EXISTS (SELECT 1 FROM rating_event u WHERE u.undoes = e.id)
-                 ORDER BY e.rowid DESC LIMIT 1",
-                [rater_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
-        let Some((event_id, response_id, attribute_id, created_at)) = target else {
+        let rater = self.rater_key(rater_id)?;
+        let position = {
+            let session = self.session.borrow();
+            session.iter().rposition(|c| c.rater == rater)
+        };
+        let Some(position) = position else {
             return Ok(None);
         };
-        // The value the cell had just before the undone event (ignoring undo bookkeeping order).
-        let previous: Option<i64> = tx
-            .query_row(
-                "SELECT value FROM rating_event
-                 WHERE rater_id = ?1 AND response_id = ?2 AND attribute_id = ?3
-                   AND (created_at < ?4 OR (created_at = ?4 AND id < ?5))
-                 ORDER BY created_at DESC, id DESC LIMIT 1",
-                params![rater_id, response_id, attribute_id, created_at, event_id],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten();
-        append_event(
-            &tx,
-            &self.origin,
-            rater_id,
-            &response_id,
-            &attribute_id,
-            previous,
-            Some(&event_id),
+        let change = self.session.borrow()[position].clone();
+        let cell = Cell {
+            rater,
+            response: change.response,
+            attribute: change.attribute,
+        };
+        let tx = self.write()?;
+        append_event(&tx, self.origin, cell, change.before, Some(&change.event))?;
+        let response: Vec<u8> = tx.query_row(
+            "SELECT gid FROM response WHERE id = ?1",
+            [change.response],
+            |r| r.get(0),
         )?;
         tx.commit()?;
-        let attribute_key = self
-            .attribute_ids
-            .iter()
-            .find(|(_, id)| **id == attribute_id)
-            .map(|(k, _)| k.clone())
-            .unwrap_or_default();
+        self.session.borrow_mut().remove(position);
         Ok(Some(UndoneChange {
-            response_id,
-            attribute_key,
-            restored: previous,
+            response_id: gid_text(&response),
+            attribute_key: self
+                .attribute_by_id(change.attribute)
+                .map(|a| a.key.clone())
+                .unwrap_or_default(),
+            restored: change.before,
         }))
     }
 
@@ -168,33 +166,18 @@ impl Study {
         flags: &[String],
     ) -> Result<()> {
         let known = self.settings()?.flags;
+        let flags: Vec<String> = flags.iter().map(|f| f.trim().to_string()).collect();
         if let Some(f) = flags.iter().find(|f| !known.contains(f)) {
             return Err(Error::Invalid(format!(
                 "unknown flag '{f}' (this study offers: {})",
                 known.join(", ")
             )));
         }
-        self.ensure_rater_and_response(rater_id, response_id)?;
-        let tx = self.conn.unchecked_transaction()?;
-        append_note(&tx, &self.origin, rater_id, response_id, rationale, flags)?;
+        let rater = self.rater_key(rater_id)?;
+        let response = self.response_key(response_id)?;
+        let tx = self.write()?;
+        append_note(&tx, self.origin, rater, response, rationale, &flags)?;
         tx.commit()?;
-        Ok(())
-    }
-
-    fn ensure_rater_and_response(&self, rater_id: &str, response_id: &str) -> Result<()> {
-        let exists = |sql: &str, id: &str| -> Result<bool> {
-            Ok(self
-                .conn
-                .query_row(sql, [id], |_| Ok(()))
-                .optional()?
-                .is_some())
-        };
-        if !exists("SELECT 1 FROM rater WHERE id = ?1", rater_id)? {
-            return Err(Error::NotFound(format!("rater {rater_id}")));
-        }
-        if !exists("SELECT 1 FROM response WHERE id = ?1", response_id)? {
-            return Err(Error::NotFound(format!("response {response_id}")));
-        }
         Ok(())
     }
 }

@@ -1,6 +1,6 @@
-//! The study's current ratings as the statistics crate's neutral input.
-
-use std::collections::HashMap;
+//! The study's current ratings as the statistics crate's neutral input: one indexed scan of
+//! `rating` by integer keys, mapped to positions through dense tables (no string hashing), and
+//! a refresh that reads only the cells changed since the last load.
 
 use concord_stats::report::{AttributeSpec, Observation, RaterSpec, StudyRatings, TargetSpec};
 
@@ -8,13 +8,60 @@ use crate::error::Result;
 use crate::model::RaterKind;
 use crate::study::Study;
 
+/// Above this many changed cells a refresh reloads everything (one scan beats many inserts).
+const MAX_INCREMENTAL: usize = 2_000;
+
+/// A loaded rating matrix that can be brought up to date cheaply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveRatings {
+    pub ratings: StudyRatings,
+    /// Keys (rater, response, attribute) of `ratings.ratings`, in the same (sorted) order.
+    keys: Vec<(i64, i64, i64)>,
+    rater_index: Vec<Option<usize>>,
+    target_index: Vec<Option<usize>>,
+    attribute_index: Vec<Option<usize>>,
+    /// The last `rating_event` / `rater` / `response` keys seen; events after the watermark are
+    /// the changes a refresh reads.
+    watermark: i64,
+    shape: (i64, i64),
+}
+
+/// What a refresh did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refresh {
+    Unchanged,
+    /// This many cells were re-read.
+    Cells(usize),
+    /// Raters or responses were added, or too much changed: everything was reloaded.
+    Reloaded,
+}
+
+fn dense(pairs: impl Iterator<Item = (i64, usize)>) -> Vec<Option<usize>> {
+    let mut out = Vec::new();
+    for (key, index) in pairs {
+        let k = key as usize;
+        if out.len() <= k {
+            out.resize(k + 1, None);
+        }
+        out[k] = Some(index);
+    }
+    out
+}
+
 impl Study {
     /// Every current, non-empty rating with its attribute, rater and response (and its model),
     /// in rubric, rater-name and response order. The one place a rating matrix is loaded.
     pub fn study_ratings(&self) -> Result<StudyRatings> {
-        let rubric = self.rubric()?;
-        let raters = self.raters()?;
-        let attributes: Vec<AttributeSpec> = rubric
+        Ok(self.live_ratings()?.ratings)
+    }
+
+    /// [`Study::study_ratings`], kept with what [`Study::refresh_ratings`] needs.
+    pub fn live_ratings(&self) -> Result<LiveRatings> {
+        let watermark = self.event_watermark()?;
+        let shape = self.shape()?;
+        let raters = self.raters_with_keys()?;
+        let attributes: Vec<AttributeSpec> = self
+            .rubric()?
             .attributes
             .iter()
             .map(|a| AttributeSpec {
@@ -24,61 +71,135 @@ impl Study {
                 scale_max: a.scale_max,
             })
             .collect();
-        let attribute_index: HashMap<&str, usize> = rubric
-            .attributes
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (self.attribute_ids[&a.key].as_str(), i))
-            .collect();
-        let rater_index: HashMap<&str, usize> = raters
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.id.as_str(), i))
-            .collect();
+        let attribute_index = dense(self.attributes.iter().enumerate().map(|(i, a)| (a.id, i)));
+        let rater_index = dense(raters.iter().enumerate().map(|(i, (k, _))| (*k, i)));
         let mut stmt = self
             .conn
             .prepare("SELECT id, external_id, model FROM response ORDER BY position")?;
-        let responses: Vec<(String, String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let target_index: HashMap<&str, usize> = responses
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.0.as_str(), i))
-            .collect();
-        let mut stmt = self.conn.prepare(
-            "SELECT response_id, rater_id, attribute_id, value FROM rating WHERE value IS NOT NULL",
-        )?;
-        let mut ratings = Vec::new();
+        let mut targets = Vec::new();
+        let mut target_keys = Vec::new();
         let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let (response, rater, attribute): (String, String, String) =
-                (row.get(0)?, row.get(1)?, row.get(2)?);
-            let value: i64 = row.get(3)?;
-            ratings.push(Observation {
-                target: target_index[response.as_str()],
-                rater: rater_index[rater.as_str()],
-                attribute: attribute_index[attribute.as_str()],
-                value: value as f64,
+        while let Some(r) = rows.next()? {
+            target_keys.push((r.get::<_, i64>(0)?, targets.len()));
+            targets.push(TargetSpec {
+                id: r.get(1)?,
+                model: r.get(2)?,
             });
         }
-        Ok(StudyRatings {
-            attributes,
-            raters: raters
-                .iter()
-                .map(|r| RaterSpec {
-                    name: r.name.clone(),
-                    is_judge: r.kind == RaterKind::Llm,
-                })
-                .collect(),
-            targets: responses
-                .into_iter()
-                .map(|(_, external_id, model)| TargetSpec {
-                    id: external_id,
-                    model,
-                })
-                .collect(),
-            ratings,
+        let target_index = dense(target_keys.into_iter());
+        let mut live = LiveRatings {
+            ratings: StudyRatings {
+                attributes,
+                raters: raters
+                    .iter()
+                    .map(|(_, r)| RaterSpec {
+                        name: r.name.clone(),
+                        is_judge: r.kind == RaterKind::Llm,
+                    })
+                    .collect(),
+                targets,
+                ratings: Vec::new(),
+            },
+            keys: Vec::new(),
+            rater_index,
+            target_index,
+            attribute_index,
+            watermark,
+            shape,
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT rater_id, response_id, attribute_id, value FROM rating
+             WHERE value IS NOT NULL ORDER BY rater_id, response_id, attribute_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let key = (row.get(0)?, row.get(1)?, row.get(2)?);
+            if let Some(obs) = live.observation(key, row.get(3)?) {
+                live.keys.push(key);
+                live.ratings.ratings.push(obs);
+            }
+        }
+        Ok(live)
+    }
+
+    /// Brings `live` up to date with the cells changed since it was loaded (events after its
+    /// watermark), or reloads it when raters or responses were added. The result equals a fresh
+    /// [`Study::live_ratings`].
+    pub fn refresh_ratings(&self, live: &mut LiveRatings) -> Result<Refresh> {
+        let watermark = self.event_watermark()?;
+        if watermark == live.watermark {
+            return Ok(Refresh::Unchanged);
+        }
+        let changed: i64 = self.conn.query_row(
+            "SELECT count(*) FROM rating_event WHERE id > ?1",
+            [live.watermark],
+            |r| r.get(0),
+        )?;
+        if self.shape()? != live.shape || changed as usize > MAX_INCREMENTAL {
+            *live = self.live_ratings()?;
+            return Ok(Refresh::Reloaded);
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT r.rater_id, r.response_id, r.attribute_id, r.value
+             FROM (SELECT DISTINCT rater_id, response_id, attribute_id FROM rating_event WHERE id > ?1) c
+             JOIN rating r ON r.rater_id = c.rater_id AND r.response_id = c.response_id
+                          AND r.attribute_id = c.attribute_id",
+        )?;
+        let mut rows = stmt.query([live.watermark])?;
+        let mut cells = 0;
+        while let Some(row) = rows.next()? {
+            let key: (i64, i64, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
+            let value: Option<i64> = row.get(3)?;
+            live.set(key, value);
+            cells += 1;
+        }
+        live.watermark = watermark;
+        Ok(Refresh::Cells(cells))
+    }
+
+    fn event_watermark(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(id), 0) FROM rating_event", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Raters and responses present (their largest keys; rows are never deleted).
+    fn shape(&self) -> Result<(i64, i64)> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT coalesce(max(id), 0) FROM rater), (SELECT coalesce(max(id), 0) FROM response)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+}
+
+impl LiveRatings {
+    fn observation(&self, key: (i64, i64, i64), value: i64) -> Option<Observation> {
+        let at = |v: &Vec<Option<usize>>, k: i64| v.get(k as usize).copied().flatten();
+        Some(Observation {
+            rater: at(&self.rater_index, key.0)?,
+            target: at(&self.target_index, key.1)?,
+            attribute: at(&self.attribute_index, key.2)?,
+            value: value as f64,
         })
+    }
+
+    /// Sets one cell's current value (`None` removes it), keeping the load order.
+    fn set(&mut self, key: (i64, i64, i64), value: Option<i64>) {
+        let obs = value.and_then(|v| self.observation(key, v));
+        match (self.keys.binary_search(&key), obs) {
+            (Ok(i), Some(o)) => self.ratings.ratings[i] = o,
+            (Ok(i), None) => {
+                self.keys.remove(i);
+                self.ratings.ratings.remove(i);
+            }
+            (Err(i), Some(o)) => {
+                self.keys.insert(i, key);
+                self.ratings.ratings.insert(i, o);
+            }
+            (Err(_), None) => {}
+        }
     }
 }

@@ -11,7 +11,10 @@ use crate::error::{Error, Result};
 pub const APPLICATION_ID: i64 = 0x434E_4344;
 
 /// Migrations in order; `user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/0001_initial.sql"),
+    include_str!("../../../migrations/0002_integer_keys.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -23,31 +26,73 @@ fn not_a_study(path: &Path, message: &str) -> Error {
     }
 }
 
+/// How long a writer waits for another process's write (a merge, an import) before giving up.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Durability and integrity settings applied to every connection.
-fn apply_pragmas(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+fn apply_pragmas(conn: &mut Connection, path: &Path) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // IMMEDIATE: a write transaction takes the write lock when it begins, so `busy_timeout`
+    // applies. A DEFERRED one that reads first cannot wait for the lock in WAL mode: it fails at
+    // once with SQLITE_BUSY while another process writes.
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+    // WAL needs shared memory between processes, which network filesystems do not provide;
+    // there the rollback journal is the safe (slower) choice.
+    let journal = if network_filesystem(path).is_some() {
+        "DELETE"
+    } else {
+        "WAL"
+    };
+    conn.pragma_update(None, "journal_mode", journal)?;
     // FULL: a rating the UI shows as saved survives power loss, not just a crash.
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(())
 }
 
-/// Creates a new, empty study file at the current schema version.
-pub(crate) fn create(path: &Path) -> Result<Connection> {
+/// Creates a new study file at the current schema version, filled by `init` in the same
+/// transaction. The file is built under a temporary name and renamed when complete, so a crash
+/// leaves either no study or a whole one.
+pub(crate) fn create(
+    path: &Path,
+    init: impl FnOnce(&rusqlite::Transaction) -> Result<()>,
+) -> Result<Connection> {
     if path.exists() {
         return Err(Error::AlreadyExists(path.to_path_buf()));
     }
+    let temp = crate::files::TempPath::beside(path)?;
+    build(temp.path(), init)?;
+    temp.persist_new(path)?;
+    open(path)
+}
+
+/// Writes a complete study file at `path` (a temporary name: callers rename it into place):
+/// the schema, then `init`, in one transaction; closed, with no `-wal` beside it.
+pub(crate) fn build(
+    path: &Path,
+    init: impl FnOnce(&rusqlite::Transaction) -> Result<()>,
+) -> Result<()> {
     let mut conn = Connection::open(path)?;
-    apply_pragmas(&conn)?;
+    conn.pragma_update(None, "journal_mode", "DELETE")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
     let tx = conn.transaction()?;
     for sql in MIGRATIONS {
         tx.execute_batch(sql)?;
     }
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    init(&tx)?;
     tx.commit()?;
-    Ok(conn)
+    conn.close().map_err(|(_, e)| Error::Sqlite(e))
+}
+
+/// Makes the file at `path` self-contained and closes it: rollback-journal mode (no `-wal` or
+/// `-shm` can be left beside it), for files that travel.
+pub(crate) fn seal(path: &Path) -> Result<()> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "DELETE")?;
+    conn.close().map_err(|(_, e)| Error::Sqlite(e))
 }
 
 /// Opens an existing study, refusing anything that is not one, and migrating older schemas
@@ -93,8 +138,8 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
             supported: SCHEMA_VERSION,
         });
     }
-    apply_pragmas(&conn)?;
     let mut conn = conn;
+    apply_pragmas(&mut conn, path)?;
     if version < SCHEMA_VERSION {
         backup_before_migration(&conn, path, version)?;
         let tx = conn.transaction()?;
@@ -119,4 +164,54 @@ fn backup_before_migration(conn: &Connection, path: &Path, version: i64) -> Resu
     // VACUUM INTO writes a consistent copy including whatever sits in the WAL.
     conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])?;
     Ok(())
+}
+
+/// Closes a connection after folding its write-ahead log into the file, so the study file alone
+/// holds every commit (a copy of it needs no `-wal`). Errors are returned, not swallowed: a caller
+/// that hands the file on must know.
+pub(crate) fn checkpoint(conn: &Connection) -> Result<()> {
+    let (busy, _, _): (i64, i64, i64) =
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+    if busy != 0 {
+        return Err(Error::Invalid(
+            "another program is reading the study; close it and try again".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The kind of network filesystem `path` is on, if it is on one (Linux `statfs` magic numbers).
+/// SQLite's WAL mode is unsafe there.
+pub fn network_filesystem(path: &Path) -> Option<&'static str> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+        let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+        // SAFETY: `c` is a valid NUL-terminated path and `st` a writable statfs struct.
+        if unsafe { libc::statfs(c.as_ptr(), &mut st) } != 0 {
+            return None;
+        }
+        #[allow(clippy::unnecessary_cast)]
+        match st.f_type as u32 {
+            0x6969 => Some("NFS"),
+            0xFF53_4D42 => Some("CIFS"),
+            0xFE53_4D42 => Some("SMB2"),
+            0x517B => Some("SMB"),
+            0x0102_1997 => Some("9P"),
+            0x5346_414F => Some("AFS"),
+            _ => None,
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = path;
+        None
+    }
 }

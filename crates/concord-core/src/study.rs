@@ -1,65 +1,93 @@
 //! The study file: one SQLite file per study (or rater package), opened like a document.
+//!
+//! Inside the file rows refer to each other by integer keys; callers see global ids (UUID text)
+//! for raters, responses and events, and external ids / attribute keys for what they imported.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::error::{Error, Result};
-use crate::ids::{new_id, now_ms};
+use crate::ids::{gid_text, new_gid, now_ms, parse_gid, Gid};
 use crate::model::{Rater, RaterCounts, RaterKind, StudyInfo, StudySettings};
 use crate::rubric::{Attribute, Level, Rubric};
 use crate::schema;
 
-/// An open study file. Every write is one transaction, durable when the call returns.
+/// An attribute as the store uses it: its key in this file and its scale.
+#[derive(Debug, Clone)]
+pub(crate) struct AttributeKey {
+    pub id: i64,
+    pub key: String,
+    pub scale_min: i64,
+    pub scale_max: i64,
+}
+
+/// One change made in this session, remembered so that undo restores exactly what the cell
+/// showed before it, whatever was merged or imported meanwhile.
+#[derive(Debug, Clone)]
+pub(crate) struct SessionChange {
+    pub rater: i64,
+    pub response: i64,
+    pub attribute: i64,
+    pub before: Option<i64>,
+    pub event: Gid,
+}
+
+/// An open study file. Every write is one `BEGIN IMMEDIATE` transaction, durable when the call
+/// returns.
 pub struct Study {
     pub(crate) conn: Connection,
     path: PathBuf,
-    /// This file's study id; stamped as `origin` on events created here.
-    pub(crate) origin: String,
-    /// Attribute key → id; the rubric is fixed once a study exists.
-    pub(crate) attribute_ids: HashMap<String, String>,
+    /// This file's id; stamped (as an origin) on events created here.
+    pub(crate) gid: Gid,
+    id_text: String,
+    /// The id shared by this study and every package and copy made from it.
+    pub(crate) lineage: Gid,
+    /// Key of this file's row in `origin`.
+    pub(crate) origin: i64,
+    /// Attributes in rubric order; the rubric is fixed once a study exists.
+    pub(crate) attributes: Vec<AttributeKey>,
+    /// This session's changes, newest last (see [`Study::undo`]).
+    pub(crate) session: RefCell<Vec<SessionChange>>,
 }
 
 impl Study {
     /// Creates a new study file with `rubric`; refuses to overwrite an existing file.
     pub fn create(path: &Path, name: &str, rubric: &Rubric) -> Result<Study> {
-        let conn = schema::create(path)?;
         let settings = StudySettings {
             flags: rubric.flags.clone(),
             ..StudySettings::default()
         };
-        let tx = conn.unchecked_transaction()?;
-        let study_id = new_id();
-        tx.execute(
-            "INSERT INTO study (id, name, created_at, settings) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                study_id,
-                name,
-                now_ms(),
-                serde_json::to_string(&settings).expect("settings serialize")
-            ],
-        )?;
-        let rubric_id = new_id();
-        tx.execute(
-            "INSERT INTO rubric (id, name) VALUES (?1, ?2)",
-            params![rubric_id, rubric.name],
-        )?;
-        for (position, a) in rubric.attributes.iter().enumerate() {
-            let attribute_id = new_id();
+        let conn = schema::create(path, |tx| {
+            let study = new_gid();
             tx.execute(
-                "INSERT INTO attribute (id, rubric_id, key, label, description, grp, position, scale_min, scale_max)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![attribute_id, rubric_id, a.key, a.label, a.description, a.group, position as i64, a.scale_min, a.scale_max],
+                "INSERT INTO study (id, lineage, name, created_at, settings) VALUES (?1, ?1, ?2, ?3, ?4)",
+                params![study, name, now_ms(), settings_json(&settings)],
             )?;
-            for l in &a.levels {
+            tx.execute("INSERT INTO origin (gid) VALUES (?1)", [study])?;
+            tx.execute(
+                "INSERT INTO rubric (gid, name) VALUES (?1, ?2)",
+                params![new_gid(), rubric.name],
+            )?;
+            let rubric_id = tx.last_insert_rowid();
+            for (position, a) in rubric.attributes.iter().enumerate() {
                 tx.execute(
-                    "INSERT INTO attribute_level (attribute_id, value, descriptor) VALUES (?1, ?2, ?3)",
-                    params![attribute_id, l.value, l.descriptor],
+                    "INSERT INTO attribute (gid, rubric_id, key, label, description, grp, position, scale_min, scale_max)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    params![new_gid(), rubric_id, a.key, a.label, a.description, a.group, position as i64, a.scale_min, a.scale_max],
                 )?;
+                let attribute_id = tx.last_insert_rowid();
+                for l in &a.levels {
+                    tx.execute(
+                        "INSERT INTO attribute_level (attribute_id, value, descriptor) VALUES (?1, ?2, ?3)",
+                        params![attribute_id, l.value, l.descriptor],
+                    )?;
+                }
             }
-        }
-        tx.commit()?;
+            Ok(())
+        })?;
         Study::from_connection(conn, path)
     }
 
@@ -70,24 +98,59 @@ impl Study {
     }
 
     fn from_connection(conn: Connection, path: &Path) -> Result<Study> {
-        let origin: String = conn
-            .query_row("SELECT id FROM study", [], |r| r.get(0))
+        let (gid, lineage): (Vec<u8>, Vec<u8>) = conn
+            .query_row("SELECT id, lineage FROM study", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?
             .ok_or_else(|| Error::NotAStudy {
                 path: path.to_path_buf(),
                 message: "study record missing".into(),
             })?;
-        let attribute_ids = {
-            let mut stmt = conn.prepare("SELECT key, id FROM attribute")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<rusqlite::Result<HashMap<String, String>>>()?
+        let (gid, lineage) = (to_gid(&gid)?, to_gid(&lineage)?);
+        let origin = conn
+            .query_row("SELECT id FROM origin WHERE gid = ?1", [gid], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::NotAStudy {
+                path: path.to_path_buf(),
+                message: "the study's own origin record is missing".into(),
+            })?;
+        let attributes = {
+            let mut stmt = conn
+                .prepare("SELECT id, key, scale_min, scale_max FROM attribute ORDER BY position")?;
+            let rows = stmt.query_map([], |r| {
+                Ok(AttributeKey {
+                    id: r.get(0)?,
+                    key: r.get(1)?,
+                    scale_min: r.get(2)?,
+                    scale_max: r.get(3)?,
+                })
+            })?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
         };
         Ok(Study {
             conn,
             path: path.to_path_buf(),
+            gid,
+            id_text: gid_text(&gid),
+            lineage,
             origin,
-            attribute_ids,
+            attributes,
+            session: RefCell::new(Vec::new()),
         })
+    }
+
+    /// Folds the write-ahead log into the study file and closes it, so the file alone holds
+    /// every saved rating (to be called when the app or a command ends).
+    pub fn close(self) -> Result<()> {
+        schema::checkpoint(&self.conn)?;
+        self.conn.close().map_err(|(_, e)| Error::Sqlite(e))
+    }
+
+    /// Starts a write transaction (`BEGIN IMMEDIATE`: waits for another writer instead of
+    /// failing).
+    pub(crate) fn write(&self) -> Result<Transaction<'_>> {
+        Ok(self.conn.unchecked_transaction()?)
     }
 
     /// The file this study lives in.
@@ -95,9 +158,25 @@ impl Study {
         &self.path
     }
 
-    /// This file's study id (a package has its own).
+    /// This file's id (a package has its own).
     pub fn id(&self) -> &str {
-        &self.origin
+        &self.id_text
+    }
+
+    /// The id shared by this study and every package and copy made from it.
+    pub fn lineage(&self) -> String {
+        gid_text(&self.lineage)
+    }
+
+    /// Why this file cannot be shared safely where it is, if so (a network filesystem).
+    pub fn storage_warning(&self) -> Option<String> {
+        schema::network_filesystem(&self.path).map(|fs| {
+            format!(
+                "{} is on a network filesystem ({fs}); several programs must not open it at once. \
+                 Keep study files on a local disk and exchange packages instead.",
+                self.path.display()
+            )
+        })
     }
 
     /// The study's display name.
@@ -116,12 +195,19 @@ impl Study {
             .map_err(|e| Error::Invalid(format!("study settings are not valid: {e}")))
     }
 
-    /// Replaces the study-wide settings.
-    pub fn set_settings(&self, settings: &StudySettings) -> Result<()> {
-        let json = serde_json::to_string(settings).expect("settings serialize");
-        self.conn
-            .execute("UPDATE study SET settings = ?1", [json])?;
-        Ok(())
+    /// Replaces the study-wide settings (flag names trimmed, empty ones dropped).
+    pub fn set_settings(&self, settings: &StudySettings) -> Result<StudySettings> {
+        let mut settings = settings.clone();
+        settings.flags = settings
+            .flags
+            .iter()
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty())
+            .collect();
+        let tx = self.write()?;
+        tx.execute("UPDATE study SET settings = ?1", [settings_json(&settings)])?;
+        tx.commit()?;
+        Ok(settings)
     }
 
     /// The study's rubric, attributes in display order.
@@ -135,7 +221,7 @@ impl Study {
         let mut levels_stmt = self.conn.prepare(
             "SELECT value, descriptor FROM attribute_level WHERE attribute_id = ?1 ORDER BY value",
         )?;
-        let rows: Vec<(String, Attribute)> = stmt
+        let rows: Vec<(i64, Attribute)> = stmt
             .query_map([], |r| {
                 Ok((
                     r.get(0)?,
@@ -192,10 +278,19 @@ impl Study {
 
     /// All raters, humans first, by name.
     pub fn raters(&self) -> Result<Vec<Rater>> {
+        Ok(self
+            .raters_with_keys()?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect())
+    }
+
+    /// All raters with their keys in this file, humans first, by name.
+    pub(crate) fn raters_with_keys(&self) -> Result<Vec<(i64, Rater)>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, name, kind FROM rater ORDER BY kind, name")?;
-        let rows = stmt.query_map([], rater_from_row)?;
+            .prepare("SELECT id, gid, name, kind FROM rater ORDER BY kind, name")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, rater_from_row(r)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -204,73 +299,89 @@ impl Study {
         Ok(self
             .conn
             .query_row(
-                "SELECT id, name, kind FROM rater WHERE name = ?1",
-                [name],
+                "SELECT id, gid, name, kind FROM rater WHERE name = ?1",
+                [name.trim()],
                 rater_from_row,
             )
             .optional()?)
     }
 
-    /// Adds a rater; the name must be new.
+    /// Adds a rater; the name (trimmed) must be new.
     pub fn add_rater(&self, name: &str, kind: RaterKind) -> Result<Rater> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(Error::Invalid("a rater needs a name".into()));
-        }
-        if self.find_rater(name)?.is_some() {
-            return Err(Error::Invalid(format!(
-                "a rater named '{name}' already exists"
-            )));
-        }
-        let rater = Rater {
-            id: new_id(),
-            name: name.to_string(),
-            kind,
-        };
-        self.conn.execute(
-            "INSERT INTO rater (id, name, kind) VALUES (?1, ?2, ?3)",
-            params![rater.id, rater.name, kind.as_str()],
-        )?;
+        let tx = self.write()?;
+        let rater = insert_rater(&tx, name, kind)?;
+        tx.commit()?;
         Ok(rater)
     }
 
-    /// The rater with this name, created with `kind` on first sight.
-    pub(crate) fn rater_by_name_or_create(&self, name: &str, kind: RaterKind) -> Result<Rater> {
+    /// The rater with this name, created with `kind` on first sight, inside `tx`.
+    pub(crate) fn rater_by_name_or_create(
+        &self,
+        tx: &Transaction,
+        name: &str,
+        kind: RaterKind,
+    ) -> Result<(Rater, bool)> {
         match self.find_rater(name)? {
             Some(r) if r.kind != kind => Err(Error::Invalid(format!(
-                "rater '{name}' exists as {} and cannot be imported as {}",
+                "rater '{}' exists as {} and cannot be imported as {}",
+                r.name,
                 r.kind.as_str(),
                 kind.as_str()
             ))),
-            Some(r) => Ok(r),
-            None => self.add_rater(name, kind),
+            Some(r) => Ok((r, false)),
+            None => Ok((insert_rater(tx, name, kind)?, true)),
         }
     }
 
-    pub(crate) fn attribute_id(&self, key: &str) -> Result<&str> {
-        self.attribute_ids
-            .get(key)
-            .map(String::as_str)
+    /// The attribute with this key.
+    pub(crate) fn attribute(&self, key: &str) -> Result<&AttributeKey> {
+        self.attributes
+            .iter()
+            .find(|a| a.key == key)
             .ok_or_else(|| Error::NotFound(format!("attribute '{key}'")))
     }
 
-    /// Errors unless `value` lies on the scale of the attribute `key` (id `attribute_id`).
-    pub(crate) fn check_on_scale(&self, attribute_id: &str, key: &str, value: i64) -> Result<()> {
-        let (lo, hi): (i64, i64) = self.conn.query_row(
-            "SELECT scale_min, scale_max FROM attribute WHERE id = ?1",
-            [attribute_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        if !(lo..=hi).contains(&value) {
+    /// The attribute with this key in this file.
+    pub(crate) fn attribute_by_id(&self, id: i64) -> Option<&AttributeKey> {
+        self.attributes.iter().find(|a| a.id == id)
+    }
+
+    /// Errors unless `value` lies on the attribute's scale.
+    pub(crate) fn check_on_scale(&self, attribute: &AttributeKey, value: i64) -> Result<()> {
+        if !(attribute.scale_min..=attribute.scale_max).contains(&value) {
             return Err(Error::Invalid(format!(
-                "{key}: {value} is outside the scale {lo}–{hi}"
+                "{}: {value} is outside the scale {}–{}",
+                attribute.key, attribute.scale_min, attribute.scale_max
             )));
         }
         Ok(())
     }
 
-    /// The internal id of the response with this external id.
-    pub(crate) fn response_id_of(&self, external_id: &str) -> Result<String> {
+    /// The key in this file of the rater with this global id.
+    pub(crate) fn rater_key(&self, rater_id: &str) -> Result<i64> {
+        self.key_of("rater", rater_id)
+    }
+
+    /// The key in this file of the response with this global id.
+    pub(crate) fn response_key(&self, response_id: &str) -> Result<i64> {
+        self.key_of("response", response_id)
+    }
+
+    fn key_of(&self, table: &str, id: &str) -> Result<i64> {
+        let missing = || Error::NotFound(format!("{table} {id}"));
+        let gid = parse_gid(id).ok_or_else(missing)?;
+        self.conn
+            .query_row(
+                &format!("SELECT id FROM {table} WHERE gid = ?1"),
+                [gid],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(missing)
+    }
+
+    /// The key of the response with this external id.
+    pub(crate) fn response_key_of_external(&self, external_id: &str) -> Result<i64> {
         self.conn
             .query_row(
                 "SELECT id FROM response WHERE external_id = ?1",
@@ -281,61 +392,62 @@ impl Study {
             .ok_or_else(|| Error::NotFound(format!("response '{external_id}'")))
     }
 
+    /// External response id → global id, for every response.
+    pub fn response_ids(&self) -> Result<HashMap<String, String>> {
+        let mut stmt = self.conn.prepare("SELECT external_id, gid FROM response")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, gid_text(&r.get::<_, Vec<u8>>(1)?))))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Runs `PRAGMA integrity_check` and the store's own invariants; returns the problems found.
     pub fn check(&self) -> Result<Vec<String>> {
-        let mut problems = Vec::new();
-        let integrity: String = self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        if integrity != "ok" {
-            problems.push(format!("SQLite integrity check: {integrity}"));
-        }
-        let mut fk = self.conn.prepare("PRAGMA foreign_key_check")?;
-        let n_fk = fk.query_map([], |_| Ok(()))?.count();
-        if n_fk > 0 {
-            problems.push(format!("{n_fk} rows reference missing records"));
-        }
-        let invariants = [
-            (
-                "current ratings that are not the latest event of their cell",
-                "SELECT count(*) FROM rating r WHERE r.event_id IS NOT (
-                   SELECT e.id FROM rating_event e
-                   WHERE e.rater_id = r.rater_id AND e.response_id = r.response_id AND e.attribute_id = r.attribute_id
-                   ORDER BY e.created_at DESC, e.id DESC LIMIT 1)",
-            ),
-            (
-                "cells with events but no current rating",
-                "SELECT count(*) FROM (SELECT DISTINCT rater_id, response_id, attribute_id FROM rating_event) c
-                 WHERE NOT EXISTS (SELECT 1 FROM rating r WHERE r.rater_id = c.rater_id
-                   AND r.response_id = c.response_id AND r.attribute_id = c.attribute_id)",
-            ),
-            (
-                "values outside their attribute's scale",
-                "SELECT count(*) FROM rating_event e JOIN attribute a ON a.id = e.attribute_id
-                 WHERE e.value IS NOT NULL AND (e.value < a.scale_min OR e.value > a.scale_max)",
-            ),
-            (
-                "notes that are not the latest note event",
-                "SELECT count(*) FROM response_note n WHERE n.event_id IS NOT (
-                   SELECT e.id FROM note_event e WHERE e.rater_id = n.rater_id AND e.response_id = n.response_id
-                   ORDER BY e.created_at DESC, e.id DESC LIMIT 1)",
-            ),
-        ];
-        for (what, sql) in invariants {
-            let n: i64 = self.conn.query_row(sql, [], |r| r.get(0))?;
-            if n > 0 {
-                problems.push(format!("{n} {what}"));
-            }
-        }
-        Ok(problems)
+        crate::check::problems(&self.conn)
     }
 }
 
-fn rater_from_row(r: &rusqlite::Row) -> rusqlite::Result<Rater> {
-    let kind: String = r.get(2)?;
+fn settings_json(settings: &StudySettings) -> String {
+    serde_json::to_string(settings).expect("settings serialize")
+}
+
+fn to_gid(bytes: &[u8]) -> Result<Gid> {
+    bytes
+        .try_into()
+        .map_err(|_| Error::Invalid("the study file holds a malformed id".into()))
+}
+
+fn insert_rater(tx: &Transaction, name: &str, kind: RaterKind) -> Result<Rater> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::Invalid("a rater needs a name".into()));
+    }
+    let exists: bool = tx.query_row(
+        "SELECT count(*) > 0 FROM rater WHERE name = ?1",
+        [name],
+        |r| r.get(0),
+    )?;
+    if exists {
+        return Err(Error::Invalid(format!(
+            "a rater named '{name}' already exists"
+        )));
+    }
+    let gid = new_gid();
+    tx.execute(
+        "INSERT INTO rater (gid, name, kind) VALUES (?1, ?2, ?3)",
+        params![gid, name, kind.as_str()],
+    )?;
     Ok(Rater {
-        id: r.get(0)?,
-        name: r.get(1)?,
+        id: gid_text(&gid),
+        name: name.to_string(),
+        kind,
+    })
+}
+
+/// A rater from a row of (key, gid, name, kind).
+pub(crate) fn rater_from_row(r: &rusqlite::Row) -> rusqlite::Result<Rater> {
+    let kind: String = r.get(3)?;
+    Ok(Rater {
+        id: gid_text(&r.get::<_, Vec<u8>>(1)?),
+        name: r.get(2)?,
         kind: RaterKind::parse(&kind).unwrap_or(RaterKind::Human),
     })
 }

@@ -1,9 +1,10 @@
 //! Packages and merging: the union of events is idempotent, commutative and associative, and a
-//! rater who rated one cell on two machines is reported as a conflict.
+//! rater who rated one cell on two diverged copies is stored as one conflict.
 
 use std::path::{Path, PathBuf};
 
 use concord_core::demo::{create_demo, DemoOptions};
+use concord_core::merge::{MergeOptions, Resolution};
 use concord_core::Study;
 use proptest::prelude::*;
 use rusqlite::Connection;
@@ -63,11 +64,40 @@ fn copy(from: &Path, name: &str) -> PathBuf {
     to
 }
 
-/// The current values of a study, as comparable rows.
+/// Seals a package for return, as the rater's app does.
+fn returned(package: &Path) -> PathBuf {
+    let name = format!(
+        "{}-returned-{}.concord",
+        package.file_stem().unwrap().to_string_lossy(),
+        uuid_like()
+    );
+    let out = package.with_file_name(name);
+    Study::open(package).unwrap().return_package(&out).unwrap();
+    out
+}
+
+fn uuid_like() -> u128 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed) as u128
+}
+
+fn merge(study: &Study, package: &Path) -> concord_core::merge::MergeSummary {
+    study
+        .merge(&returned(package), &MergeOptions::default())
+        .unwrap()
+}
+
+/// The current values of a study by global ids, as comparable rows.
 fn current(path: &Path) -> Vec<(String, String, String, Option<i64>, String)> {
     let conn = Connection::open(path).unwrap();
     let mut stmt = conn
-        .prepare("SELECT rater_id, response_id, attribute_id, value, event_id FROM rating ORDER BY 1, 2, 3")
+        .prepare(
+            "SELECT hex(t.gid), hex(p.gid), hex(a.gid), r.value, hex(e.gid) FROM rating r
+             JOIN rater t ON t.id = r.rater_id JOIN response p ON p.id = r.response_id
+             JOIN attribute a ON a.id = r.attribute_id JOIN rating_event e ON e.id = r.event_id
+             ORDER BY 1, 2, 3",
+        )
         .unwrap();
     stmt.query_map([], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
@@ -85,7 +115,7 @@ fn merged(
     let target = copy(&f.base, name);
     let study = Study::open(&target).unwrap();
     for i in order {
-        study.merge(&f.packages[*i]).unwrap();
+        merge(&study, &f.packages[*i]);
     }
     assert!(study.check().unwrap().is_empty());
     current(&target)
@@ -126,16 +156,59 @@ fn merging_twice_is_a_no_op_and_conflicts_are_listed() {
     .unwrap();
     drop((p0, p1));
     let base = Study::open(&f.base).unwrap();
-    let first = base.merge(&f.packages[0]).unwrap();
+    let first = merge(&base, &f.packages[0]);
     assert_eq!((first.events_added, first.conflicts.len()), (1, 0));
-    let second = base.merge(&f.packages[1]).unwrap();
+    let r1 = returned(&f.packages[1]);
+    let second = base.merge(&r1, &MergeOptions::default()).unwrap();
     assert_eq!(second.events_added, 1);
     assert_eq!(second.notes_added, 1);
-    assert_eq!(second.conflicts.len(), 1);
-    assert_eq!(second.conflicts[0].kept, Some(5), "the later event wins");
-    let again = base.merge(&f.packages[1]).unwrap();
+    assert_eq!(second.conflicts.len(), 1, "two laptops edited one cell");
+    let c = &second.conflicts[0];
+    assert_eq!((c.here, c.incoming, c.current), (Some(2), Some(5), Some(5)));
+    let again = base.merge(&r1, &MergeOptions::default()).unwrap();
     assert!(again.already_merged);
     assert_eq!(base.info().unwrap().events, 2);
+    // Stored once: merging another return of the same package adds no second conflict.
+    merge(&base, &f.packages[1]);
+    assert_eq!(base.conflicts().unwrap().len(), 1);
+    let resolved = base
+        .resolve_conflict(c.id, Resolution::Here, "Dr Lead")
+        .unwrap();
+    assert_eq!(resolved.current, Some(2));
+    assert_eq!(resolved.resolved.as_ref().unwrap().by, "Dr Lead");
+    assert!(
+        base.conflicts().unwrap().is_empty(),
+        "resolved conflicts stop appearing"
+    );
+    assert_eq!(base.conflict_history().unwrap().len(), 1);
+    assert!(base.check().unwrap().is_empty());
+}
+
+#[test]
+fn a_newer_edit_in_a_reissued_package_is_an_edit_not_a_conflict() {
+    let f = fixture();
+    let p0 = Study::open(&f.packages[0]).unwrap();
+    p0.set_rating(&f.raters[0], &f.responses[0], "safety", Some(2))
+        .unwrap();
+    drop(p0);
+    let base = Study::open(&f.base).unwrap();
+    merge(&base, &f.packages[0]);
+    // The lead re-issues a package; the rater changes their mind there.
+    let again = f.base.with_file_name("reissued.concord");
+    base.export_package(&f.raters[0], &again).unwrap();
+    let p = Study::open(&again).unwrap();
+    assert_eq!(
+        p.info().unwrap().ratings,
+        1,
+        "the re-issued package carries the rater's work"
+    );
+    p.set_rating(&f.raters[0], &f.responses[0], "safety", Some(4))
+        .unwrap();
+    drop(p);
+    let s = merge(&base, &again);
+    assert_eq!((s.events_added, s.cells_changed), (1, 1));
+    assert!(s.conflicts.is_empty(), "{:?}", s.conflicts);
+    assert!(base.conflicts().unwrap().is_empty());
 }
 
 #[derive(Debug, Clone)]
@@ -176,13 +249,13 @@ proptest! {
         let reference = merged(&f, &[0, 1, 2], "m012.concord");
         prop_assert_eq!(&merged(&f, &[2, 1, 0], "m210.concord"), &reference);
         prop_assert_eq!(&merged(&f, &[1, 0, 2, 1, 0], "m10210.concord"), &reference);
-        // Associativity: (p0 ∪ p1) merged as one file, then p2.
+        // Associativity: (p0 ∪ p1) merged as one package, then p2.
         let left = copy(&f.packages[0], "left.concord");
-        Study::open(&left).unwrap().merge(&f.packages[1]).unwrap();
+        merge(&Study::open(&left).unwrap(), &f.packages[1]);
         let target = copy(&f.base, "assoc.concord");
         let study = Study::open(&target).unwrap();
-        study.merge(&left).unwrap();
-        study.merge(&f.packages[2]).unwrap();
+        merge(&study, &left);
+        merge(&study, &f.packages[2]);
         prop_assert_eq!(current(&target), reference);
     }
 }

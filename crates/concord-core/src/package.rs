@@ -1,0 +1,302 @@
+//! Rater packages: the file a lead hands to one rater, and the sealed copy the rater returns.
+//!
+//! A package is a study file holding the rubric, one rater's assigned responses and that
+//! rater's own events, plus a manifest (`package` table). It is built row by row into a
+//! temporary file (never a copy of the master with rows deleted, so other raters' work, gold
+//! and merge history are never in it) and renamed into place when complete. Returning seals a
+//! `VACUUM INTO` copy (every saved rating, no `-wal` needed) and records in the manifest the
+//! counts and a SHA-256 over every event, which the merge checks.
+
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::files::TempPath;
+use crate::ids::{format_utc_ms, gid_text, new_gid, now_ms};
+use crate::schema;
+use crate::study::Study;
+
+/// A package's manifest as stored in it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Manifest {
+    pub package_id: String,
+    /// The study the package belongs to (its lineage).
+    pub study_id: String,
+    pub study_name: String,
+    /// The file that exported it.
+    pub master_id: String,
+    pub rater_id: String,
+    pub rater: String,
+    /// RFC 3339 UTC.
+    pub issued_at: String,
+    /// Who the rater sends the package back to (the lead's setting `return_to`).
+    pub return_to: String,
+    pub returned_at: Option<String>,
+    pub events: Option<usize>,
+    pub notes: Option<usize>,
+    pub events_sha256: Option<String>,
+}
+
+/// What "Return package" wrote.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReturnedPackage {
+    pub file: String,
+    pub manifest: Manifest,
+    /// A sentence for the rater: what to do with the file.
+    pub message: String,
+}
+
+impl Study {
+    /// Writes a package for one rater to `out` (which must not exist): the rubric, the rater's
+    /// assigned responses, the rater's own events and notes on them, and a manifest. Returns the
+    /// package id. On any failure nothing is left at `out`.
+    pub fn export_package(&self, rater_id: &str, out: &Path) -> Result<String> {
+        if out.exists() {
+            return Err(Error::AlreadyExists(out.to_path_buf()));
+        }
+        let rater = self.rater_key(rater_id)?;
+        let temp = TempPath::beside(out)?;
+        schema::build(temp.path(), |_| Ok(()))?;
+        self.conn
+            .execute("ATTACH DATABASE ?1 AS pkg", [temp.path().to_string_lossy()])?;
+        let filled = self.fill_package(rater);
+        self.conn.execute("DETACH DATABASE pkg", [])?;
+        let package_id = filled?;
+        schema::seal(temp.path())?;
+        temp.persist_new(out)?;
+        Ok(package_id)
+    }
+
+    fn fill_package(&self, rater: i64) -> Result<String> {
+        // DEFERRED: this reads the master and writes only the package, so the master's write
+        // lock (and the app's saves) are never held up.
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Deferred)?;
+        let package = new_gid();
+        let master_name = self.name()?;
+        let rater_name: String =
+            tx.query_row("SELECT name FROM rater WHERE id = ?1", [rater], |r| {
+                r.get(0)
+            })?;
+        let mut settings = self.settings()?;
+        // Judge settings are the lead's business, not the rater's.
+        settings.exclude_own.clear();
+        tx.execute(
+            "INSERT INTO pkg.study (id, lineage, name, created_at, settings) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                package,
+                self.lineage,
+                format!("{master_name} — package for {rater_name}"),
+                now_ms(),
+                serde_json::to_string(&settings).expect("settings serialize")
+            ],
+        )?;
+        let keep = [rater];
+        for sql in [
+            "INSERT INTO pkg.rubric SELECT * FROM main.rubric",
+            "INSERT INTO pkg.attribute SELECT * FROM main.attribute",
+            "INSERT INTO pkg.attribute_level SELECT * FROM main.attribute_level",
+            "INSERT INTO pkg.rater SELECT * FROM main.rater WHERE id = ?1",
+            "INSERT INTO pkg.item SELECT * FROM main.item WHERE id IN (
+                SELECT p.item_id FROM main.response p JOIN main.assignment a ON a.response_id = p.id
+                WHERE a.rater_id = ?1)",
+            "INSERT INTO pkg.response SELECT p.* FROM main.response p
+                JOIN main.assignment a ON a.response_id = p.id WHERE a.rater_id = ?1 ORDER BY p.id",
+            "INSERT INTO pkg.assignment SELECT * FROM main.assignment WHERE rater_id = ?1",
+            "INSERT INTO pkg.origin (id, gid) SELECT id, gid FROM main.origin WHERE id IN (
+                SELECT origin_id FROM main.rating_event WHERE rater_id = ?1
+                UNION SELECT origin_id FROM main.note_event WHERE rater_id = ?1)",
+            "INSERT INTO pkg.rating_event SELECT e.* FROM main.rating_event e
+                JOIN main.assignment a ON a.rater_id = e.rater_id AND a.response_id = e.response_id
+                WHERE e.rater_id = ?1 ORDER BY e.id",
+            "INSERT INTO pkg.note_event SELECT e.* FROM main.note_event e
+                JOIN main.assignment a ON a.rater_id = e.rater_id AND a.response_id = e.response_id
+                WHERE e.rater_id = ?1 ORDER BY e.id",
+        ] {
+            let binds = if sql.contains("?1") { &keep[..] } else { &[] };
+            tx.execute(sql, rusqlite::params_from_iter(binds))?;
+        }
+        tx.execute(
+            "INSERT INTO pkg.origin (gid) VALUES (?1) ON CONFLICT DO NOTHING",
+            [package],
+        )?;
+        tx.execute(
+            "INSERT INTO pkg.package (id, lineage, study_name, master_id, rater_id, issued_at, return_to)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![package, self.lineage, master_name, self.gid, rater, now_ms(), settings.return_to],
+        )?;
+        tx.commit()?;
+        Ok(gid_text(&package))
+    }
+
+    /// This file's manifest, when it is a rater package.
+    pub fn manifest(&self) -> Result<Option<Manifest>> {
+        manifest_in(&self.conn, "main")
+    }
+
+    /// Seals this package for return to the lead: a self-contained copy at `out` holding every
+    /// saved rating, with the manifest's counts and event hash filled in.
+    pub fn return_package(&self, out: &Path) -> Result<ReturnedPackage> {
+        let Some(mut manifest) = self.manifest()? else {
+            return Err(Error::Invalid(format!(
+                "{} is not a rater package (only packages are returned; merge a copy of a study with --copy)",
+                self.path().display()
+            )));
+        };
+        if same_file(out, self.path()) {
+            return Err(Error::Invalid(
+                "the returned copy needs a different name than the package itself".into(),
+            ));
+        }
+        let problems = self.check()?;
+        if !problems.is_empty() {
+            return Err(Error::Invalid(format!(
+                "{} is damaged and cannot be returned: {}",
+                self.path().display(),
+                problems.join("; ")
+            )));
+        }
+        let temp = TempPath::beside(out)?;
+        // VACUUM INTO reads through this connection, so it includes whatever sits in the WAL.
+        self.conn
+            .execute("VACUUM INTO ?1", [temp.path().to_string_lossy()])?;
+        let digest =
+            {
+                let conn = Connection::open(temp.path())?;
+                let digest = events_digest(&conn, "main")?;
+                let returned_at = now_ms();
+                conn.execute(
+                "UPDATE package SET returned_at = ?1, events = ?2, notes = ?3, events_sha256 = ?4",
+                params![returned_at, digest.events as i64, digest.notes as i64, digest.sha256],
+            )?;
+                manifest.returned_at = Some(format_utc_ms(returned_at));
+                conn.close().map_err(|(_, e)| Error::Sqlite(e))?;
+                digest
+            };
+        schema::seal(temp.path())?;
+        temp.persist(out)?;
+        manifest.events = Some(digest.events);
+        manifest.notes = Some(digest.notes);
+        manifest.events_sha256 = Some(digest.sha256);
+        let to = if manifest.return_to.trim().is_empty() {
+            "the study lead".to_string()
+        } else {
+            manifest.return_to.trim().to_string()
+        };
+        let message = format!(
+            "Send {} to {to}. It holds your {} ratings and {} notes for '{}'.",
+            out.display(),
+            digest.events,
+            digest.notes,
+            manifest.study_name
+        );
+        Ok(ReturnedPackage {
+            file: out.display().to_string(),
+            manifest,
+            message,
+        })
+    }
+}
+
+/// The manifest of the database `schema` of `conn`, if it is a package.
+pub(crate) fn manifest_in(conn: &Connection, schema: &str) -> Result<Option<Manifest>> {
+    let sql = format!(
+        "SELECT k.id, k.lineage, k.study_name, k.master_id, t.gid, t.name, k.issued_at, k.return_to,
+                k.returned_at, k.events, k.notes, k.events_sha256
+         FROM {schema}.package k JOIN {schema}.rater t ON t.id = k.rater_id"
+    );
+    let blob = |r: &rusqlite::Row, i| -> rusqlite::Result<String> {
+        Ok(gid_text(&r.get::<_, Vec<u8>>(i)?))
+    };
+    Ok(conn
+        .query_row(&sql, [], |r| {
+            Ok(Manifest {
+                package_id: blob(r, 0)?,
+                study_id: blob(r, 1)?,
+                study_name: r.get(2)?,
+                master_id: blob(r, 3)?,
+                rater_id: blob(r, 4)?,
+                rater: r.get(5)?,
+                issued_at: format_utc_ms(r.get(6)?),
+                return_to: r.get(7)?,
+                returned_at: r.get::<_, Option<i64>>(8)?.map(format_utc_ms),
+                events: r.get::<_, Option<i64>>(9)?.map(|n| n as usize),
+                notes: r.get::<_, Option<i64>>(10)?.map(|n| n as usize),
+                events_sha256: r.get(11)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Counts and SHA-256 of every rating and note event in a file, in global-id order, over the
+/// global ids of what each refers to (so the digest does not depend on the file's own keys).
+pub(crate) struct EventsDigest {
+    pub events: usize,
+    pub notes: usize,
+    pub sha256: String,
+}
+
+pub(crate) fn events_digest(conn: &Connection, schema: &str) -> Result<EventsDigest> {
+    let mut hasher = Sha256::new();
+    let mut events = 0;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT e.gid, t.gid, p.gid, a.gid, e.value, e.created_at, o.gid, e.undoes
+         FROM {schema}.rating_event e
+         JOIN {schema}.rater t ON t.id = e.rater_id JOIN {schema}.response p ON p.id = e.response_id
+         JOIN {schema}.attribute a ON a.id = e.attribute_id JOIN {schema}.origin o ON o.id = e.origin_id
+         ORDER BY e.gid"
+    ))?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        hasher.update(b"R");
+        for i in [0, 1, 2, 3] {
+            hasher.update(r.get_ref(i)?.as_blob()?);
+        }
+        let value: Option<i64> = r.get(4)?;
+        hasher.update([u8::from(value.is_some())]);
+        hasher.update(value.unwrap_or(0).to_le_bytes());
+        hasher.update(r.get::<_, i64>(5)?.to_le_bytes());
+        hasher.update(r.get_ref(6)?.as_blob()?);
+        let undoes: Option<Vec<u8>> = r.get(7)?;
+        hasher.update(undoes.unwrap_or_default());
+        events += 1;
+    }
+    let mut notes = 0;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT e.gid, t.gid, p.gid, e.rationale, e.flags, e.created_at, o.gid
+         FROM {schema}.note_event e
+         JOIN {schema}.rater t ON t.id = e.rater_id JOIN {schema}.response p ON p.id = e.response_id
+         JOIN {schema}.origin o ON o.id = e.origin_id
+         ORDER BY e.gid"
+    ))?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        hasher.update(b"N");
+        for i in [0, 1, 2] {
+            hasher.update(r.get_ref(i)?.as_blob()?);
+        }
+        for i in [3, 4] {
+            let text = r.get_ref(i)?.as_str()?;
+            hasher.update((text.len() as u64).to_le_bytes());
+            hasher.update(text.as_bytes());
+        }
+        hasher.update(r.get::<_, i64>(5)?.to_le_bytes());
+        hasher.update(r.get_ref(6)?.as_blob()?);
+        notes += 1;
+    }
+    Ok(EventsDigest {
+        events,
+        notes,
+        sha256: format!("{:x}", hasher.finalize()),
+    })
+}
+
+/// Whether two paths name the same existing file.
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
