@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use concord_core::adjudication::{Disagreement, Gold, RaterJudgement};
-use concord_core::merge::MergeSummary;
+use concord_core::adjudication::{Disagreement, Gold, GoldEvent, RaterJudgement};
+use concord_core::merge::{MergeConflict, MergeOptions, MergeSummary, Resolution};
+use concord_core::package::{Manifest, ReturnedPackage};
 use concord_core::{
     Progress, QueueFilter, QueuePage, Rater, RaterKind, Rubric, Study, StudySettings, UndoneChange,
 };
@@ -134,6 +135,9 @@ fn open_into(
 ) -> concord_core::Result<StudySummary> {
     let study = Study::open(path)?;
     let summary = summary(&study, with_progress)?;
+    if let Err(err) = state.close_study() {
+        eprintln!("concord-app: {err}");
+    }
     *state.open() = Some(OpenStudy { study, rater: None });
     state.remember(path, &summary.name, None);
     Ok(summary)
@@ -333,8 +337,7 @@ pub async fn close_study<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> CommandResult<()> {
-    *state.open() = None;
-    state.dashboard.hide();
+    state.close_study()?;
     set_title(&app, "Concord");
     Ok(())
 }
@@ -488,7 +491,7 @@ pub async fn save_chart(
         }
     };
     // Read under the study lock (milliseconds); draw and write without it, off the UI thread.
-    let (snapshot, opts) = state.with_study(|study| dashboard::load(study, &request))?;
+    let (snapshot, opts) = state.with_study(|study| dashboard::load(study, &request, None))?;
     tauri::async_runtime::spawn_blocking(move || {
         let bytes = concord_report::Analysis::new(snapshot, &opts)
             .render(&dashboard::chart_request(&chart, &request), format)
@@ -673,15 +676,75 @@ pub async fn export_package(
     })
 }
 
-/// Merges a returned package (or any study file) into the open study.
+/// Validates and merges a returned package into the open study; returns the receipt.
 #[tauri::command]
 pub async fn merge_package(
     state: State<'_, AppState>,
     path: String,
 ) -> CommandResult<MergeSummary> {
-    let summary = state.with_study(|study| study.merge(Path::new(&path)).map_err(user_error))?;
+    let summary = state.with_study(|study| {
+        study
+            .merge(Path::new(&path), &MergeOptions::default())
+            .map_err(user_error)
+    })?;
     state.dashboard.poke();
     Ok(summary)
+}
+
+/// Seals the open package for return to the lead: a self-contained copy at `path`.
+#[tauri::command]
+pub async fn return_package(
+    state: State<'_, AppState>,
+    path: String,
+) -> CommandResult<ReturnedPackage> {
+    state.with_study(|study| study.return_package(Path::new(&path)).map_err(user_error))
+}
+
+/// The open package's manifest (`None` for a study that is not a package).
+#[tauri::command]
+pub async fn package_manifest(state: State<'_, AppState>) -> CommandResult<Option<Manifest>> {
+    state.with_study(|study| study.manifest().map_err(user_error))
+}
+
+/// Conflicts the lead has not resolved yet.
+#[tauri::command]
+pub async fn conflicts(state: State<'_, AppState>) -> CommandResult<Vec<MergeConflict>> {
+    state.with_study(|study| study.conflicts().map_err(user_error))
+}
+
+/// Settles a conflict by keeping the study's earlier value, the merged value or the current one.
+#[tauri::command]
+pub async fn resolve_conflict(
+    state: State<'_, AppState>,
+    id: i64,
+    keep: String,
+    by: String,
+) -> CommandResult<MergeConflict> {
+    let keep = match keep.as_str() {
+        "here" => Resolution::Here,
+        "incoming" => Resolution::Incoming,
+        "current" => Resolution::Current,
+        other => return Err(format!("unknown choice '{other}' (here, incoming or current)")),
+    };
+    let resolved =
+        state.with_study(|study| study.resolve_conflict(id, keep, &by).map_err(user_error))?;
+    state.dashboard.poke();
+    Ok(resolved)
+}
+
+/// Every merge receipt, oldest first.
+#[tauri::command]
+pub async fn merge_history(state: State<'_, AppState>) -> CommandResult<Vec<MergeSummary>> {
+    state.with_study(|study| study.merge_history().map_err(user_error))
+}
+
+/// Every gold value set on a response (external id), oldest first.
+#[tauri::command]
+pub async fn gold_history(
+    state: State<'_, AppState>,
+    response_id: String,
+) -> CommandResult<Vec<GoldEvent>> {
+    state.with_study(|study| study.gold_history(Some(&response_id)).map_err(user_error))
 }
 
 /// Changes blinding, flags and the overlap target; returns the study as the app shows it.
@@ -693,12 +756,7 @@ pub async fn set_settings(
     state.with_study(|study| {
         let settings = StudySettings {
             blind: change.blind,
-            flags: change
-                .flags
-                .iter()
-                .map(|f| f.trim().to_string())
-                .filter(|f| !f.is_empty())
-                .collect(),
+            flags: change.flags,
             overlap_target: change.overlap_target,
             ..study.settings().map_err(user_error)?
         };
@@ -1065,6 +1123,16 @@ mod tests {
         assert_eq!(page.entries.len(), 3);
         assert_eq!(page.entries[0].position, 2);
         assert!(run(rating_view(app.state(), 99)).is_err());
+
+        // Closing folds the log into the file: a copy of the study file alone holds everything.
+        run(close_study(app.handle().clone(), app.state())).unwrap();
+        assert!(!fx.dir.path().join("demo.concord-wal").exists());
+        let copy = fx.dir.path().join("copied-alone.concord");
+        std::fs::copy(&fx.study_path, &copy).unwrap();
+        let copied = Study::open(&copy).unwrap();
+        let values = copied.rating_view(&session.rater.id, 0).unwrap().values;
+        assert_eq!(values.len(), keys.len());
+        assert_eq!(copied.note(&session.rater.id, &view.response_id).unwrap().0, "Misses the risk cue");
     }
 
     #[test]
@@ -1518,7 +1586,7 @@ mod tests {
         .unwrap();
         let stored: (i64, String, String) = conn
             .query_row(
-                "SELECT g.value, g.adjudicator, g.reason FROM gold g
+                "SELECT g.value, e.adjudicator, e.reason FROM gold g JOIN gold_event e ON e.id = g.event_id
                  JOIN response p ON p.id = g.response_id JOIN attribute a ON a.id = g.attribute_id
                  WHERE p.external_id = ?1 AND a.key = ?2",
                 [&top.response_id, &top.attribute],
@@ -1630,7 +1698,8 @@ mod tests {
         .unwrap();
         let assigned: i64 = conn
             .query_row(
-                "SELECT count(*) FROM assignment WHERE rater_id IN (?1, ?2)",
+                "SELECT count(*) FROM assignment a JOIN rater t ON t.id = a.rater_id
+                 WHERE t.gid IN (unhex(replace(?1, '-', '')), unhex(replace(?2, '-', '')))",
                 [&a.id, &b.id],
                 |r| r.get(0),
             )
@@ -1681,19 +1750,35 @@ mod tests {
         .unwrap_err();
         assert!(!err.is_empty());
 
-        // The rater works in the package on another machine.
+        // The rater works in the package on another machine and returns it from the app.
+        let returned = fx.dir.path().join("sato-returned.concord");
         {
-            let remote = Study::open(&package).unwrap();
-            let view = remote.rating_view(&rater.id, 0).unwrap();
-            remote
+            let remote = fx.app(LaunchArgs::default());
+            run(open_study(
+                remote.handle().clone(),
+                remote.state(),
+                package.display().to_string(),
+            ))
+            .unwrap();
+            let remote_study = Study::open(&package).unwrap();
+            let view = remote_study.rating_view(&rater.id, 0).unwrap();
+            remote_study
                 .set_rating(&rater.id, &view.response_id, "safety", Some(4))
                 .unwrap();
+            let manifest = run(package_manifest(remote.state())).unwrap().unwrap();
+            assert_eq!(manifest.rater, "Dr Sato");
+            let back =
+                run(return_package(remote.state(), returned.display().to_string())).unwrap();
+            assert_eq!(back.manifest.events, Some(1));
+            assert!(back.message.contains("Send"), "{}", back.message);
         }
-        let summary = run(merge_package(app.state(), package.display().to_string())).unwrap();
+        let err = run(merge_package(app.state(), package.display().to_string())).unwrap_err();
+        assert!(err.contains("was not returned"), "{err}");
+        let summary = run(merge_package(app.state(), returned.display().to_string())).unwrap();
         assert!(!summary.already_merged);
         assert_eq!(summary.events_added, 1);
         assert!(summary.conflicts.is_empty());
-        let again = run(merge_package(app.state(), package.display().to_string())).unwrap();
+        let again = run(merge_package(app.state(), returned.display().to_string())).unwrap();
         assert!(again.already_merged);
         assert_eq!(again.events_added, 0);
         let progress = run(admin_view(app.state()))
@@ -1705,6 +1790,8 @@ mod tests {
             .progress
             .unwrap();
         assert_eq!(progress.partial, 1);
+        assert_eq!(run(merge_history(app.state())).unwrap().len(), 1);
+        assert!(run(conflicts(app.state())).unwrap().is_empty());
         let err = run(merge_package(
             app.state(),
             fx.dir.path().join("missing.concord").display().to_string(),

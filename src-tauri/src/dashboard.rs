@@ -175,17 +175,26 @@ fn report_error(err: concord_report::ReportError) -> String {
 /// One full recompute: load, statistics, the seven charts and the table.
 pub fn compute(study: &Study, request: &DashboardRequest) -> Result<DashboardView, String> {
     let started = Instant::now();
-    let (snapshot, opts) = load(study, request)?;
+    let (snapshot, opts) = load(study, request, None)?;
     compute_from(snapshot, opts, request, started)
 }
 
-/// Phase 1, the only one that reads the study: its ratings and the options.
+/// Phase 1, the only one that reads the study: its ratings and the options. With the previous
+/// snapshot, only what changed since it is read.
 pub fn load(
     study: &Study,
     request: &DashboardRequest,
+    previous: Option<StudySnapshot>,
 ) -> Result<(StudySnapshot, ReportOptions), String> {
     let opts = report_options(study, request).map_err(|e| e.to_string())?;
-    Ok((StudySnapshot::load(study).map_err(report_error)?, opts))
+    let snapshot = match previous {
+        Some(mut snapshot) => {
+            snapshot.refresh(study).map_err(report_error)?;
+            snapshot
+        }
+        None => StudySnapshot::load(study).map_err(report_error)?,
+    };
+    Ok((snapshot, opts))
 }
 
 /// Phases 2 and 3 on a loaded snapshot: statistics, charts and the table; no I/O.
@@ -197,7 +206,7 @@ pub fn compute_from(
 ) -> Result<DashboardView, String> {
     let analysis = Analysis::new(snapshot, &opts);
     let report = &analysis.report;
-    let specs = &analysis.snapshot.ratings.attributes;
+    let specs = &analysis.snapshot.live.ratings.attributes;
 
     let mut attributes: Vec<Choice> = report
         .attributes
@@ -348,7 +357,7 @@ pub fn compute_from(
         table: table_rows(attribute_report),
         charts,
         notes,
-        n_ratings: analysis.snapshot.ratings.ratings.len(),
+        n_ratings: analysis.snapshot.live.ratings.ratings.len(),
         bootstrap: opts.bootstrap,
         seed: opts.seed,
         computed_at_ms: now_ms(),
@@ -554,7 +563,11 @@ struct Shared {
 /// dashboard reads through the rating connection, holding its lock only for the read
 /// (`StudySnapshot::load`, a few milliseconds), and computes everything else without it.
 pub type Loader = Arc<
-    dyn Fn(&Path, &DashboardRequest) -> Result<(StudySnapshot, ReportOptions), String>
+    dyn Fn(
+            &Path,
+            &DashboardRequest,
+            Option<StudySnapshot>,
+        ) -> Result<(StudySnapshot, ReportOptions), String>
         + Send
         + Sync,
 >;
@@ -650,6 +663,8 @@ fn run(shared: &(Mutex<Shared>, Condvar), load: &Loader, emit: &Emit) {
     let mut answered: Option<(u64, i64)> = None;
     // The request whose failure was last reported (reported once, retried every poll).
     let mut failed: Option<u64> = None;
+    // The last snapshot loaded, refreshed by reading only what changed since.
+    let mut last: Option<(PathBuf, StudySnapshot)> = None;
     loop {
         let (path, request, request_id) = {
             let mut s = lock.lock().unwrap_or_else(|p| p.into_inner());
@@ -703,7 +718,9 @@ fn run(shared: &(Mutex<Shared>, Condvar), load: &Loader, emit: &Emit) {
             if answered == Some((request_id, version)) {
                 return Ok(None);
             }
-            let (snapshot, opts) = load(&path, &request)?;
+            let previous = last.take().filter(|(p, _)| *p == path).map(|(_, s)| s);
+            let (snapshot, opts) = load(&path, &request, previous)?;
+            last = Some((path.clone(), snapshot.clone()));
             answered = Some((request_id, version));
             compute_from(snapshot, opts, &request, started).map(Some)
         })();

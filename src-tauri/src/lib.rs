@@ -78,12 +78,49 @@ pub fn run() {
             commands::assign_with_overlap,
             commands::export_package,
             commands::merge_package,
+            commands::return_package,
+            commands::package_manifest,
+            commands::conflicts,
+            commands::resolve_conflict,
+            commands::merge_history,
+            commands::gold_history,
             commands::set_settings,
         ])
-        .run(tauri::generate_context!());
-    if let Err(err) = result {
-        eprintln!("concord-app: {err}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    let app = match result {
+        Ok(app) => app,
+        Err(err) => {
+            eprintln!("concord-app: {err}");
+            std::process::exit(1);
+        }
+    };
+    quit_on_signals(app.handle().clone());
+    app.run(|handle, event| {
+        // However the app ends (last window closed, Ctrl+Q, a signal at logout), the study is
+        // checkpointed and closed, so the study file alone holds every saved rating.
+        if let tauri::RunEvent::Exit = event {
+            if let Some(state) = handle.try_state::<AppState>() {
+                if let Err(err) = state.close_study() {
+                    eprintln!("concord-app: {err}");
+                }
+            }
+        }
+    });
+}
+
+/// SIGTERM (logout, shutdown), SIGINT and SIGHUP end the app through its normal exit path
+/// instead of killing it with the study open.
+fn quit_on_signals(handle: tauri::AppHandle) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    match signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP]) {
+        Ok(mut signals) => {
+            std::thread::spawn(move || {
+                if signals.forever().next().is_some() {
+                    handle.exit(0);
+                }
+            });
+        }
+        Err(err) => eprintln!("concord-app: cannot watch for quit signals: {err}"),
     }
 }
 

@@ -81,10 +81,12 @@ impl AppState {
         let shared = Arc::clone(&open);
         // The dashboard reads through the rating connection (see `dashboard::Loader`), holding
         // the lock only while it loads the snapshot.
-        let load: dashboard::Loader = Arc::new(move |path, request| {
+        let load: dashboard::Loader = Arc::new(move |path, request, previous| {
             let guard = lock_open(&shared);
             match guard.as_ref() {
-                Some(open) if open.study.path() == path => dashboard::load(&open.study, request),
+                Some(open) if open.study.path() == path => {
+                    dashboard::load(&open.study, request, previous)
+                }
                 _ => Err("the study was closed".into()),
             }
         });
@@ -99,6 +101,20 @@ impl AppState {
     /// Path of the open study, if any (the lock is held only to copy it).
     pub fn study_path(&self) -> Option<PathBuf> {
         self.open().as_ref().map(|o| o.study.path().to_path_buf())
+    }
+
+    /// Closes the open study, if any, folding its write-ahead log into the file first so the
+    /// file alone holds every saved rating.
+    pub fn close_study(&self) -> Result<(), String> {
+        let open = self.open().take();
+        self.dashboard.hide();
+        match open {
+            Some(open) => open
+                .study
+                .close()
+                .map_err(|e| format!("closing the study: {e}")),
+            None => Ok(()),
+        }
     }
 
     /// The open study; the guard is held for one command.

@@ -209,6 +209,9 @@ enum Command {
         /// JUDGE=MODEL: leave the judge's own model out of system-level analyses (repeatable).
         #[arg(long = "exclude-own", value_name = "JUDGE=MODEL")]
         exclude_own: Vec<String>,
+        /// Who raters send returned packages to (shown to them when they return one).
+        #[arg(long)]
+        return_to: Option<String>,
     },
 }
 
@@ -652,6 +655,7 @@ pub fn run(cli: Cli) -> Result<()> {
             flags,
             overlap,
             exclude_own,
+            return_to,
         } => {
             let study = Study::open(&file)?;
             let mut settings = study.settings()?;
@@ -667,8 +671,10 @@ pub fn run(cli: Cli) -> Result<()> {
             for (judge, model) in analysis::parse_pairs(&exclude_own)? {
                 settings.exclude_own.entry(judge).or_default().push(model);
             }
-            study.set_settings(&settings)?;
-            print_json(&settings);
+            if let Some(to) = return_to {
+                settings.return_to = to.trim().to_string();
+            }
+            print_json(&study.set_settings(&settings)?);
         }
         Command::Demo(a) => {
             let opts = DemoOptions {

@@ -34,7 +34,7 @@ fn snapshot(study: &Path) -> (serde_json::Value, Vec<(String, Option<i64>)>) {
     let info: serde_json::Value = serde_json::from_str(&ok(&["info", s(study), "--json"])).unwrap();
     let conn = Connection::open(study).unwrap();
     let mut stmt = conn
-        .prepare("SELECT id, value FROM rating_event ORDER BY id")
+        .prepare("SELECT hex(gid), value FROM rating_event ORDER BY id")
         .unwrap();
     let events = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -463,9 +463,19 @@ fn package_and_merge_round_trip() {
         .write_all(b"resp-00001-model-a safety 4\nresp-00002-model-b empathy 2\n")
         .unwrap();
     assert!(child.wait().unwrap().success());
-    assert!(ok(&["merge", s(&demo), s(&pkg)])
-        .contains("2 events, 0 notes, 0 raters added; 0 conflicts"));
-    assert!(ok(&["merge", s(&demo), s(&pkg)]).contains("already merged"));
+    // Only the returned file travels; the working package is not mergeable as it is.
+    assert!(fails(&["merge", s(&demo), s(&pkg)]).contains("was not returned"));
+    let back = dir.path().join("ana-returned.concord");
+    assert!(ok(&["return", s(&pkg), "-o", s(&back)]).contains("Send"));
+    let receipt = ok(&["merge", s(&demo), s(&back)]);
+    assert!(
+        receipt.contains("merged package (2 events, 0 notes, 0 gold; 2 cells changed; 0 conflicts)"),
+        "{receipt}"
+    );
+    assert!(receipt.contains("Ana: 2 events added, 2 cells changed, 0 conflicts"), "{receipt}");
+    assert!(ok(&["merge", s(&demo), s(&back)]).contains("already merged"));
+    assert!(ok(&["merges", s(&demo)]).contains("ana-returned.concord"));
+    assert_eq!(ok(&["conflicts", s(&demo)]).trim(), "no open conflicts");
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&ok(&["info", s(&demo), "--json"])).unwrap()
             ["ratings"],
@@ -588,7 +598,7 @@ fn every_acknowledged_rating_survives_sigkill() {
     for id in &acked {
         let n: i64 = conn
             .query_row(
-                "SELECT count(*) FROM rating_event WHERE id = ?1",
+                "SELECT count(*) FROM rating_event WHERE gid = unhex(replace(?1, '-', ''))",
                 [id],
                 |r| r.get(0),
             )

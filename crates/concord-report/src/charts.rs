@@ -247,7 +247,7 @@ fn metric(request: &ChartRequest) -> Result<Metric> {
 /// Index of the attribute named by `request` (key or label, case-insensitive) among the
 /// study's attributes; it must be one the report analysed. Default: the report's first.
 fn attribute(a: &Analysis, request: &ChartRequest) -> Result<usize> {
-    let specs = &a.snapshot.ratings.attributes;
+    let specs = &a.snapshot.live.ratings.attributes;
     let reported: Vec<usize> = a
         .report
         .attributes
@@ -329,7 +329,7 @@ fn rater_pair(a: &Analysis, request: &ChartRequest) -> Result<Vec<String>> {
     let Some((x, y)) = &request.raters else {
         return Ok(selected(a, false).into_iter().take(2).collect());
     };
-    let raters = &a.snapshot.ratings.raters;
+    let raters = &a.snapshot.live.ratings.raters;
     let mut out = Vec::new();
     for name in [x, y] {
         let found = raters.iter().find(|r| r.name == name.trim());
@@ -480,7 +480,7 @@ fn bias(a: &Analysis) -> BiasData {
 
 /// One attribute's ratings as a targets × raters grid (last observation wins, as in the report).
 fn grid(a: &Analysis, attribute: usize) -> Vec<Option<f64>> {
-    let d = &a.snapshot.ratings;
+    let d = &a.snapshot.live.ratings;
     let (nt, nr) = (d.targets.len(), d.raters.len());
     let mut cells = vec![None; nt * nr];
     for o in &d.ratings {
@@ -501,7 +501,7 @@ fn rater_index(a: &Analysis, name: &str) -> Option<usize> {
 
 /// The (judge, human mean) pairs the report used for `judge` on `attribute`.
 pub(crate) fn paired_points(a: &Analysis, attribute: usize, judge: &str) -> Vec<BlandAltmanPoint> {
-    let d = &a.snapshot.ratings;
+    let d = &a.snapshot.live.ratings;
     let nr = d.raters.len();
     let Some(j) = rater_index(a, judge) else {
         return Vec::new();
@@ -548,7 +548,7 @@ pub(crate) fn paired_points(a: &Analysis, attribute: usize, judge: &str) -> Vec<
 }
 
 pub(crate) fn bland_altman(a: &Analysis, attribute: usize, judge: Option<&str>) -> BlandAltmanData {
-    let key = &a.snapshot.ratings.attributes[attribute].key;
+    let key = &a.snapshot.live.ratings.attributes[attribute].key;
     let mut data = BlandAltmanData {
         judge: judge.unwrap_or("no judge").to_string(),
         attribute: a.snapshot.labels[attribute].clone(),
@@ -584,7 +584,7 @@ pub(crate) fn bland_altman(a: &Analysis, attribute: usize, judge: Option<&str>) 
 }
 
 fn scale(a: &Analysis, attribute: usize) -> Vec<i32> {
-    let s = &a.snapshot.ratings.attributes[attribute];
+    let s = &a.snapshot.live.ratings.attributes[attribute];
     (s.scale_min..=s.scale_max).map(|v| v as i32).collect()
 }
 
@@ -597,7 +597,7 @@ fn slot(scale: &[i32], value: f64) -> Option<usize> {
 }
 
 pub(crate) fn distribution(a: &Analysis, attribute: usize) -> DistributionData {
-    let d = &a.snapshot.ratings;
+    let d = &a.snapshot.live.ratings;
     let nr = d.raters.len();
     let scale = scale(a, attribute);
     let cells = grid(a, attribute);
@@ -631,7 +631,7 @@ pub(crate) fn distribution(a: &Analysis, attribute: usize) -> DistributionData {
 }
 
 fn confusion(a: &Analysis, attribute: usize, raters: Vec<String>) -> ConfusionData {
-    let d = &a.snapshot.ratings;
+    let d = &a.snapshot.live.ratings;
     let nr = d.raters.len();
     let scale = scale(a, attribute);
     let mut counts = vec![vec![0; scale.len()]; scale.len()];
@@ -675,7 +675,7 @@ fn confusion(a: &Analysis, attribute: usize, raters: Vec<String>) -> ConfusionDa
 }
 
 fn progress(a: &Analysis) -> ProgressData {
-    let d = &a.snapshot.ratings;
+    let d = &a.snapshot.live.ratings;
     let (nt, nr, na) = (d.targets.len(), d.raters.len(), d.attributes.len());
     // Attributes set per (response, human); a human "has rated" a response when all are set.
     let mut set = vec![0usize; nt * nr];

@@ -117,7 +117,7 @@ fn names(list: &[String]) -> String {
 fn summary(h: &mut String, a: &Analysis, info: &concord_core::StudyInfo) {
     let humans = charts::selected(a, false);
     let judges = charts::selected(a, true);
-    let d = &a.snapshot.ratings;
+    let d = &a.snapshot.live.ratings;
     h.push_str("<h2>Study</h2>\n<table class=\"kv\">\n");
     let mut row = |k: &str, v: String| {
         let _ = writeln!(h, "<tr><th>{k}</th><td>{v}</td></tr>");

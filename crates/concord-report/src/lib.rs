@@ -50,7 +50,7 @@ pub use html::html_report;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use concord_core::{RaterKind, Study};
+use concord_core::{LiveRatings, RaterKind, Study};
 use concord_plots::{Format, RaterProgress};
 use concord_stats::report::{agreement_report, AgreementReport, ReportOptions, StudyRatings};
 use serde::{Deserialize, Serialize};
@@ -160,8 +160,8 @@ pub struct Dashboard {
 /// The study data the charts need, read once: phase 1 ("load") of the pipeline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StudySnapshot {
-    /// Every current rating, from the one loader `Study::study_ratings`.
-    pub ratings: StudyRatings,
+    /// Every current rating, from the one loader (`Study::live_ratings`), refreshable.
+    pub live: LiveRatings,
     /// Display label of each attribute, aligned with `ratings.attributes`.
     pub labels: Vec<String>,
     /// Each human rater's completed responses against assigned responses (`Study::progress`).
@@ -174,9 +174,10 @@ pub struct StudySnapshot {
 impl StudySnapshot {
     /// Reads the ratings, labels, progress and overlap target from `study`.
     pub fn load(study: &Study) -> Result<StudySnapshot> {
-        let ratings = study.study_ratings()?;
+        let live = study.live_ratings()?;
         let rubric = study.rubric()?;
-        let labels = ratings
+        let labels = live
+            .ratings
             .attributes
             .iter()
             .map(|a| {
@@ -185,24 +186,39 @@ impl StudySnapshot {
                     .map_or_else(|| a.key.clone(), |r| r.label.clone())
             })
             .collect();
-        let mut progress = Vec::new();
-        for r in study.raters()? {
-            if r.kind == RaterKind::Human {
-                let p = study.progress(&r.id)?;
-                progress.push(RaterProgress {
-                    rater: r.name,
-                    done: p.done,
-                    assigned: p.total,
-                });
-            }
-        }
         Ok(StudySnapshot {
-            ratings,
+            live,
             labels,
-            progress,
+            progress: progress_of(study)?,
             overlap_target: study.settings()?.overlap_target as usize,
         })
     }
+
+    /// Brings the snapshot up to date, reading only the cells changed since it was loaded
+    /// (a full load when raters or responses were added).
+    pub fn refresh(&mut self, study: &Study) -> Result<()> {
+        study.refresh_ratings(&mut self.live)?;
+        // Assignments change without rating events, so progress is always re-read.
+        self.progress = progress_of(study)?;
+        self.overlap_target = study.settings()?.overlap_target as usize;
+        Ok(())
+    }
+}
+
+/// Each human rater's completed responses against assigned responses.
+fn progress_of(study: &Study) -> Result<Vec<RaterProgress>> {
+    let mut progress = Vec::new();
+    for r in study.raters()? {
+        if r.kind == RaterKind::Human {
+            let p = study.progress(&r.id)?;
+            progress.push(RaterProgress {
+                rater: r.name,
+                done: p.done,
+                assigned: p.total,
+            });
+        }
+    }
+    Ok(progress)
 }
 
 /// A snapshot with its agreement report: phase 2 ("stats"); charts are drawn from it.
@@ -210,14 +226,14 @@ impl StudySnapshot {
 pub struct Analysis {
     /// The study data.
     pub snapshot: StudySnapshot,
-    /// `agreement_report(&snapshot.ratings, opts)`.
+    /// `agreement_report(&snapshot.live.ratings, opts)`.
     pub report: AgreementReport,
 }
 
 impl Analysis {
     /// Computes the agreement report of `snapshot` with `opts`.
     pub fn new(snapshot: StudySnapshot, opts: &ReportOptions) -> Analysis {
-        let report = agreement_report(&snapshot.ratings, opts);
+        let report = agreement_report(&snapshot.live.ratings, opts);
         Analysis { snapshot, report }
     }
 
@@ -266,7 +282,7 @@ pub fn dashboard(
 ) -> Result<Dashboard> {
     let analysis = Analysis::load(study, opts)?;
     let charts = analysis.charts(selection)?;
-    let n_ratings = analysis.snapshot.ratings.ratings.len();
+    let n_ratings = analysis.snapshot.live.ratings.ratings.len();
     Ok(Dashboard {
         report: analysis.report,
         charts,
