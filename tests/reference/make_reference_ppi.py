@@ -125,6 +125,33 @@ def differences(estimates, alpha):
     return out
 
 
+def plans(rows):
+    """ppi_mean_power's cheapest mix within each model's responses, and the bias/LoA sizes."""
+    out = {"ppi": [], "bias": []}
+    alpha = 0.05
+    z = norm.ppf(1 - alpha / 2)
+    for model in MODELS:
+        y, yhat, yu = arrays(rows, model, "empathy")
+        n_total = len(y) + len(yu)
+        for width in [0.12, 0.2, 0.3, 0.5]:
+            for judge_cost in [0.01, 0.5]:
+                n0 = math.ceil((2 * z * y.std() / width) ** 2)
+                res = ppi_mean_power(y, yhat, cost_Y=1.0, cost_Yhat=judge_cost,
+                                     effective_n=n0, n_max=n_total)
+                out["ppi"].append({
+                    "model": model, "width": width, "judge_cost": judge_cost,
+                    "n_total": n_total, "n_classical": n0,
+                    "n": int(res["n"]), "N": int(res["N"]), "cost": float(res["cost"]),
+                    "effective_n": int(res["effective_n"]), "ppi_corr": float(res["ppi_corr"]),
+                })
+        s_d = float(np.std(yhat - y, ddof=1))
+        for width in [0.2, 0.5]:
+            base = (2 * z * s_d / width) ** 2
+            out["bias"].append({"model": model, "width": width, "sd_diff": s_d,
+                                "bias_n": math.ceil(base), "loa_n": math.ceil(3 * base)})
+    return out
+
+
 def main():
     rows = make_study()
     write_csv(rows)
@@ -144,6 +171,7 @@ def main():
             "estimates": ests,
             "differences": differences(ests, alpha),
         }
+    expected["plan"] = plans(rows)
     with open(HERE / "expected.json", "w") as fh:
         json.dump(expected, fh, indent=1)
     lams = [e["ppi_plus"]["lambda"] for e in expected["estimate"]["0.05"]["estimates"]]

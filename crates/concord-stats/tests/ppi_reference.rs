@@ -149,3 +149,59 @@ fn estimates_and_differences_match_ppi_py() {
         }
     }
 }
+
+#[test]
+fn plans_match_ppi_mean_power_and_formulas() {
+    use concord_stats::plan::{bias_plan, ppi_plan};
+    let (_, groups) = study();
+    let exp = expected();
+    let key = |m: &str| (m.to_string(), "empathy".to_string());
+    let rows = exp["plan"]["ppi"].as_array().unwrap();
+    assert_eq!(rows.len(), 9 * 8);
+    let mut shapes = std::collections::BTreeSet::new();
+    for w in rows {
+        let model = w["model"].as_str().unwrap();
+        let g = &groups[&key(model)];
+        let n_total = g[0].len() + g[2].len();
+        assert_eq!(n_total as u64, w["n_total"].as_u64().unwrap());
+        let width = w["width"].as_f64().unwrap();
+        let cost = w["judge_cost"].as_f64().unwrap();
+        let p = ppi_plan(model, "empathy", &g[0], &g[1], n_total, width, 0.05, cost);
+        let what = format!("{model} w={width} c={cost}");
+        close(&format!("{what} corr"), p.ppi_corr, &w["ppi_corr"]);
+        assert_eq!(p.n_classical, w["n_classical"].as_u64(), "{what}");
+        assert_eq!(p.n_needed, w["n"].as_u64(), "{what}");
+        assert_eq!(p.n_unlabelled, w["N"].as_u64(), "{what}");
+        assert_eq!(p.effective_n, w["effective_n"].as_u64(), "{what}");
+        close(&format!("{what} cost"), p.cost, &w["cost"]);
+        assert_eq!(
+            p.n_more,
+            Some(p.n_needed.unwrap().saturating_sub(g[0].len() as u64))
+        );
+        // Which of ppi_py's branches ran: human-only (N = 0), capped at n_max, or the free optimum.
+        shapes.insert(
+            match (
+                p.n_unlabelled,
+                p.n_needed.unwrap() + p.n_unlabelled.unwrap(),
+            ) {
+                (Some(0), _) => "classical",
+                (_, t) if t == n_total as u64 => "n_max",
+                _ => "optimal",
+            },
+        );
+    }
+    assert_eq!(
+        shapes.len(),
+        3,
+        "not every branch of ppi_power was exercised: {shapes:?}"
+    );
+    for w in exp["plan"]["bias"].as_array().unwrap() {
+        let model = w["model"].as_str().unwrap();
+        let g = &groups[&key(model)];
+        let width = w["width"].as_f64().unwrap();
+        let p = bias_plan(model, &g[1], &g[0], width, 0.05);
+        close(&format!("{model} sd_diff"), p.sd_diff, &w["sd_diff"]);
+        assert_eq!(p.bias.n_needed, w["bias_n"].as_u64());
+        assert_eq!(p.loa.n_needed, w["loa_n"].as_u64());
+    }
+}
