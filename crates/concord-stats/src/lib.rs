@@ -8,6 +8,7 @@
 //! `value: None` with a `reason`. Degenerate inputs never panic and never yield NaN.
 #![forbid(unsafe_code)]
 
+pub mod active;
 pub mod alpha;
 pub mod bootstrap;
 pub mod correlation;
