@@ -192,66 +192,195 @@ pub fn z_two_sided(alpha: f64) -> Option<f64> {
     z.is_finite().then_some(z)
 }
 
-fn mean(x: &[f64]) -> f64 {
-    x.iter().sum::<f64>() / x.len() as f64
+/// Mean and sum of squared deviations, two-pass as numpy. Non-finite input gives a non-finite
+/// mean or m2, which is how callers detect it without a separate pass.
+#[derive(Debug, Clone, Copy)]
+struct Moments {
+    n: f64,
+    mean: f64,
+    m2: f64,
 }
 
-/// Population standard deviation (numpy `std`, ddof = 0) of `f(x_i)`.
-fn std0(x: &[f64], f: impl Fn(usize, f64) -> f64) -> f64 {
-    let n = x.len() as f64;
-    let m = x.iter().enumerate().map(|(i, &v)| f(i, v)).sum::<f64>() / n;
-    let ss: f64 = x
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| (f(i, v) - m).powi(2))
-        .sum();
-    (ss / n).sqrt()
+impl Moments {
+    fn of(x: &[f64]) -> Moments {
+        let n = x.len() as f64;
+        let mean = x.iter().sum::<f64>() / n;
+        let m2 = x.iter().map(|v| (v - mean) * (v - mean)).sum();
+        Moments { n, mean, m2 }
+    }
+
+    fn finite(&self) -> bool {
+        self.mean.is_finite() && self.m2.is_finite()
+    }
+
+    /// numpy `std` (ddof = 0).
+    fn std0(&self) -> f64 {
+        (self.m2 / self.n).sqrt()
+    }
+}
+
+/// One group's data with the passes every estimator shares done once: the unlabelled judge
+/// scores (the bulk, ~90% of a study) are read twice in all.
+struct Group<'a> {
+    y: &'a [f64],
+    yhat: &'a [f64],
+    my: Moments,
+    mh: Moments,
+    mu: Moments,
+    /// Σ (y − ȳ)(ŷ − ŷ̄).
+    sxy: f64,
+}
+
+impl<'a> Group<'a> {
+    fn new(
+        y: &'a [f64],
+        yhat: &'a [f64],
+        yhat_unlabelled: &'a [f64],
+    ) -> Result<Group<'a>, &'static str> {
+        if y.len() != yhat.len() {
+            return Err("human and judge scores on the labelled responses differ in length");
+        }
+        if y.is_empty() {
+            return Err("no human-rated responses");
+        }
+        let (my, mh) = (Moments::of(y), Moments::of(yhat));
+        let mu = if yhat_unlabelled.is_empty() {
+            Moments {
+                n: 0.0,
+                mean: 0.0,
+                m2: 0.0,
+            }
+        } else {
+            Moments::of(yhat_unlabelled)
+        };
+        if !(my.finite() && mh.finite() && mu.finite()) {
+            return Err("a score is not a finite number");
+        }
+        let sxy = y
+            .iter()
+            .zip(yhat)
+            .map(|(a, b)| (a - my.mean) * (b - mh.mean))
+            .sum();
+        Ok(Group {
+            y,
+            yhat,
+            my,
+            mh,
+            mu,
+            sxy,
+        })
+    }
+
+    fn classical(&self, z: f64) -> MeanCi {
+        MeanCi::normal(
+            self.my.mean,
+            self.my.std0() / self.my.n.sqrt(),
+            z,
+            self.y.len(),
+        )
+    }
+
+    /// `_calc_lam_glm` for a mean: Cov_n(Y, Ŷ) / ((1 + n/N)·Var_{n+N−1}(Ŷ ∪ Ŷ_unl)), clipped.
+    fn lambda(&self) -> Option<f64> {
+        let (n, big_n) = (self.mh.n, self.mu.n);
+        if big_n == 0.0 {
+            return None;
+        }
+        // ppi_py: cov_grads = (1/n)(g_c·ĝ_c + ĝ_c·g_c), divided by 2(1 + n/N)·var: the 2s cancel.
+        let cov = self.sxy / n;
+        // Pooled m2 of the concatenation (Chan et al. 1979), then np.cov's ddof = 1.
+        let d = self.mh.mean - self.mu.mean;
+        let m2 = self.mh.m2 + self.mu.m2 + d * d * n * big_n / (n + big_n);
+        let var = m2 / (n + big_n - 1.0);
+        if var.is_nan() || var <= 0.0 {
+            return None;
+        }
+        let lam = cov / ((1.0 + n / big_n) * var);
+        lam.is_finite().then(|| lam.clamp(0.0, 1.0))
+    }
+
+    /// `ppi_mean_ci(lam=λ)`: θ̂ = mean(λŶ_unl) + mean(Y − λŶ), se² = std₀(λŶ_unl)²/N + std₀(Y − λŶ)²/n.
+    fn at(&self, lambda: f64, z: f64) -> MeanCi {
+        if self.mu.n == 0.0 {
+            return MeanCi::missing("no judge-only responses: PPI needs unlabelled responses");
+        }
+        // The rectifier is read directly (not from moments) so that Y ≈ λŶ cannot cancel.
+        let n = self.my.n;
+        let rect_mean = self
+            .y
+            .iter()
+            .zip(self.yhat)
+            .map(|(a, b)| a - lambda * b)
+            .sum::<f64>()
+            / n;
+        let rect_m2: f64 = self
+            .y
+            .iter()
+            .zip(self.yhat)
+            .map(|(a, b)| (a - lambda * b - rect_mean).powi(2))
+            .sum();
+        let imputed = lambda.abs() * self.mu.std0() / self.mu.n.sqrt();
+        let rectifier = (rect_m2 / n).sqrt() / n.sqrt();
+        let se = (imputed * imputed + rectifier * rectifier).sqrt();
+        MeanCi {
+            lambda: Some(lambda),
+            ..MeanCi::normal(lambda * self.mu.mean + rect_mean, se, z, self.y.len())
+        }
+    }
+
+    /// PPI++; λ = 0 (the human-only mean) where `ppi_py` would return NaN.
+    fn ppi_plus(&self, z: f64) -> MeanCi {
+        match self.lambda() {
+            Some(lam) => self.at(lam, z),
+            None => {
+                // λ = 0 is the limit: without N or without judge variance the judge adds nothing.
+                let why = if self.mu.n == 0.0 {
+                    "no judge-only responses: PPI++ is the human-only mean (λ = 0)"
+                } else {
+                    "the judge gives every response the same score: PPI++ is the human-only mean (λ = 0)"
+                };
+                let mut out = self.classical(z);
+                if out.value.is_some() {
+                    out.lambda = Some(0.0);
+                    out.reason.get_or_insert_with(|| why.to_string());
+                }
+                out
+            }
+        }
+    }
+
+    /// Mean judge score over all n + N responses.
+    fn judge_mean(&self) -> f64 {
+        (self.mh.n * self.mh.mean + self.mu.n * self.mu.mean) / (self.mh.n + self.mu.n)
+    }
+}
+
+fn with_group(
+    y: &[f64],
+    yhat: &[f64],
+    yhat_unlabelled: &[f64],
+    alpha: f64,
+    f: impl FnOnce(&Group, f64) -> MeanCi,
+) -> MeanCi {
+    let Some(z) = z_two_sided(alpha) else {
+        return MeanCi::missing("alpha must lie strictly between 0 and 1");
+    };
+    match Group::new(y, yhat, yhat_unlabelled) {
+        Ok(g) => f(&g, z),
+        Err(reason) => MeanCi::missing(reason),
+    }
 }
 
 /// Human-only mean and interval: `ppi_py.classical_mean_ci` (mean ± z·std(ddof=0)/√n).
 pub fn classical_mean_ci(y: &[f64], alpha: f64) -> MeanCi {
-    let Some(z) = z_two_sided(alpha) else {
-        return MeanCi::missing("alpha must lie strictly between 0 and 1");
-    };
-    if y.is_empty() {
-        return MeanCi::missing("no human-rated responses");
-    }
-    if y.iter().any(|v| !v.is_finite()) {
-        return MeanCi::missing("a human score is not a finite number");
-    }
-    let n = y.len();
-    MeanCi::normal(mean(y), std0(y, |_, v| v) / (n as f64).sqrt(), z, n)
+    with_group(y, y, &[], alpha, |g, z| g.classical(z))
 }
 
 /// The power-tuned λ of PPI++ for a mean (`ppi_py._calc_lam_glm`, clip = True):
 /// λ = Cov_n(Y, Ŷ) / ((1 + n/N) · Var_{n+N−1}(Ŷ ∪ Ŷ_unl)), clipped to [0, 1].
 /// `None` when N = 0 or Ŷ is constant (`ppi_py` gives NaN there).
 pub fn power_tuned_lambda(y: &[f64], yhat: &[f64], yhat_unlabelled: &[f64]) -> Option<f64> {
-    let (n, big_n) = (y.len(), yhat_unlabelled.len());
-    if n == 0 || big_n == 0 || yhat.len() != n {
-        return None;
-    }
-    let (my, mh) = (mean(y), mean(yhat));
-    // ppi_py: cov_grads = (1/n)(g_c·ĝ_c + ĝ_c·g_c) and divides by 2(1 + n/N)·var; the 2s cancel.
-    let cov = y
-        .iter()
-        .zip(yhat)
-        .map(|(a, b)| (a - my) * (b - mh))
-        .sum::<f64>()
-        / n as f64;
-    let total = (n + big_n) as f64;
-    let m_all = (yhat.iter().sum::<f64>() + yhat_unlabelled.iter().sum::<f64>()) / total;
-    let ss: f64 = yhat
-        .iter()
-        .chain(yhat_unlabelled)
-        .map(|v| (v - m_all).powi(2))
-        .sum();
-    let var = ss / (total - 1.0);
-    if var.is_nan() || var <= 0.0 {
-        return None;
-    }
-    let lam = cov / ((1.0 + n as f64 / big_n as f64) * var);
-    lam.is_finite().then(|| lam.clamp(0.0, 1.0))
+    Group::new(y, yhat, yhat_unlabelled).ok()?.lambda()
 }
 
 /// PPI mean at a fixed λ and its interval (`ppi_py.ppi_mean_ci(lam=λ)`):
@@ -263,88 +392,48 @@ pub fn ppi_mean_ci_at(
     lambda: f64,
     alpha: f64,
 ) -> MeanCi {
-    if let Some(reason) = check(y, yhat, yhat_unlabelled) {
-        return MeanCi::missing(reason);
-    }
-    let Some(z) = z_two_sided(alpha) else {
-        return MeanCi::missing("alpha must lie strictly between 0 and 1");
-    };
-    if yhat_unlabelled.is_empty() {
-        return MeanCi::missing("no judge-only responses: PPI needs unlabelled responses");
-    }
-    let (n, big_n) = (y.len() as f64, yhat_unlabelled.len() as f64);
-    let value = yhat_unlabelled.iter().map(|v| lambda * v).sum::<f64>() / big_n
-        + y.iter().zip(yhat).map(|(a, b)| a - lambda * b).sum::<f64>() / n;
-    let imputed = std0(yhat_unlabelled, |_, v| lambda * v) / big_n.sqrt();
-    let rectifier = std0(y, |i, v| v - lambda * yhat[i]) / n.sqrt();
-    let se = (imputed * imputed + rectifier * rectifier).sqrt();
-    MeanCi {
-        lambda: Some(lambda),
-        ..MeanCi::normal(value, se, z, y.len())
-    }
+    with_group(y, yhat, yhat_unlabelled, alpha, |g, z| g.at(lambda, z))
 }
 
 /// PPI++ mean with the power-tuned λ (`ppi_py.ppi_mean_ci(lam=None)` and
 /// `ppi_mean_pointestimate(lam=None)`). With no judge-only responses or a constant judge,
 /// where `ppi_py` returns NaN, λ = 0 (the human-only mean) is used and `reason` says so.
 pub fn ppi_plus_mean_ci(y: &[f64], yhat: &[f64], yhat_unlabelled: &[f64], alpha: f64) -> MeanCi {
-    if let Some(reason) = check(y, yhat, yhat_unlabelled) {
-        return MeanCi::missing(reason);
-    }
-    match power_tuned_lambda(y, yhat, yhat_unlabelled) {
-        Some(lam) => ppi_mean_ci_at(y, yhat, yhat_unlabelled, lam, alpha),
-        _ => {
-            // λ = 0 is the limit: without N or without judge variance the judge adds nothing.
-            let why = if yhat_unlabelled.is_empty() {
-                "no judge-only responses: PPI++ is the human-only mean (λ = 0)"
-            } else {
-                "the judge gives every response the same score: PPI++ is the human-only mean (λ = 0)"
-            };
-            let mut out = classical_mean_ci(y, alpha);
-            if out.value.is_some() {
-                out.lambda = Some(0.0);
-                out.reason.get_or_insert_with(|| why.to_string());
-            }
-            out
-        }
-    }
-}
-
-fn check(y: &[f64], yhat: &[f64], yhat_unlabelled: &[f64]) -> Option<&'static str> {
-    if y.len() != yhat.len() {
-        return Some("human and judge scores on the labelled responses differ in length");
-    }
-    if y.is_empty() {
-        return Some("no human-rated responses");
-    }
-    if y.iter()
-        .chain(yhat)
-        .chain(yhat_unlabelled)
-        .any(|v| !v.is_finite())
-    {
-        return Some("a score is not a finite number");
-    }
-    None
+    with_group(y, yhat, yhat_unlabelled, alpha, |g, z| g.ppi_plus(z))
 }
 
 /// Human-only, judge-only, PPI++ and PPI estimates for one judge × model × attribute.
 pub fn estimate_model(s: &ModelScores<'_>, alpha: f64) -> ModelEstimate {
-    let all = s.yhat.len() + s.yhat_unlabelled.len();
-    let judge_mean = (all > 0)
-        .then(|| (s.yhat.iter().sum::<f64>() + s.yhat_unlabelled.iter().sum::<f64>()) / all as f64)
-        .filter(|v| v.is_finite());
+    let group = Group::new(s.y, s.yhat, s.yhat_unlabelled);
+    let z = z_two_sided(alpha);
+    let each = |f: &dyn Fn(&Group, f64) -> MeanCi| match (&group, z) {
+        (Ok(g), Some(z)) => f(g, z),
+        (Err(reason), _) => MeanCi::missing(reason),
+        (_, None) => MeanCi::missing("alpha must lie strictly between 0 and 1"),
+    };
+    let judge_mean = match &group {
+        Ok(g) => Some(g.judge_mean()),
+        // Without human scores the judge's mean is still defined.
+        Err(_) => {
+            let all = s.yhat.len() + s.yhat_unlabelled.len();
+            (all > 0).then(|| {
+                (s.yhat.iter().sum::<f64>() + s.yhat_unlabelled.iter().sum::<f64>()) / all as f64
+            })
+        }
+    }
+    .filter(|v| v.is_finite());
     ModelEstimate {
         model: s.model.to_string(),
         attribute: s.attribute.to_string(),
         n_labelled: s.y.len(),
         n_unlabelled: s.yhat_unlabelled.len(),
-        human_only: classical_mean_ci(s.y, alpha),
+        human_only: each(&|g, z| g.classical(z)),
         judge_only: JudgeOnly {
             value: judge_mean,
             biased: true,
         },
-        ppi_plus: ppi_plus_mean_ci(s.y, s.yhat, s.yhat_unlabelled, alpha),
-        ppi: ppi_mean_ci_at(s.y, s.yhat, s.yhat_unlabelled, 1.0, alpha),
+        ppi_plus: each(&|g, z| g.ppi_plus(z)),
+        ppi: each(&|g, z| g.at(1.0, z)),
     }
 }
 
