@@ -8,7 +8,8 @@
 //! sizes, which `ppi_py` rounds to nearest (half to even) and which are kept bit-compatible.
 //!
 //! ```
-//! use concord_stats::plan::{bias_plan, icc_plan, ppi_plan, PlanReport};
+//! use concord_stats::plan::{bias_plan, icc_plan, plan_attribute, ppi_plan};
+//! use concord_stats::ppi::ModelScores;
 //!
 //! // Published example (Bonett 2002): ρ = 0.8, k = 2, w = 0.2 → 51 subjects, 55 with the k = 2 correction.
 //! let icc = icc_plan(0.8, 2, 30, 0.2, 0.05);
@@ -24,8 +25,15 @@
 //! let yhat = [3.5, 4.8, 2.9, 5.0, 4.1, 4.0, 3.0, 5.0];
 //! let p = ppi_plan("model-a", "empathy", &y, &yhat, 1000, 0.3, 0.05, 0.01);
 //! assert!(p.n_needed.unwrap() < p.n_classical.unwrap());
-//! let report = PlanReport { attribute: "empathy".into(), width: 0.3, alpha: 0.05,
-//!     human_icc: icc, judges: vec![j], ppi: vec![p] };
+//!
+//! // Or everything for one attribute at once (what `concord plan --json` prints):
+//! let unl = [4.0, 3.1, 4.7, 2.2, 3.9];
+//! let m = ModelScores { model: "model-a", attribute: "empathy", y: &y, yhat: &yhat, yhat_unlabelled: &unl };
+//! let report = plan_attribute("empathy", 0.3, 0.05, Some((0.8, 2, 30)),
+//!                             &[("gpt-judge", &judge, &human)], &[m], 0.01);
+//! assert_eq!(report.human_icc, icc_plan(0.8, 2, 30, 0.3, 0.05));
+//! assert_eq!(report.judges[0], bias_plan("gpt-judge", &judge, &human, 0.3, 0.05));
+//! assert_eq!(report.ppi[0].n_total, 13);
 //! assert!(serde_json::to_string(&report).unwrap().contains("\"n_needed\""));
 //! ```
 
@@ -369,8 +377,68 @@ pub fn ppi_plan(
         out.reason = Some(format!(
             "even {n_total} human ratings (every response) give a wider interval: {n0} would be needed"
         ));
+    } else if corr < 0.0 {
+        // ppi_py plans with ρ², but PPI++ clips λ to [0, 1] and cannot use a negative correlation.
+        out.reason = Some(
+            "the judge correlates negatively with humans: PPI++ will not reach this plan; \
+             plan on n_classical human ratings"
+                .to_string(),
+        );
     }
     out
+}
+
+/// The whole `concord plan` result for one attribute in one call: `icc` = (current ICC(A,1),
+/// raters k, responses rated by all k now) or `None` when there is no ICC; `judges` =
+/// (name, judge scores, human means on the same responses); `models` as for
+/// [`crate::ppi::estimate_models`] (n_total = labelled + unlabelled).
+pub fn plan_attribute(
+    attribute: &str,
+    width: f64,
+    alpha: f64,
+    icc: Option<(f64, usize, usize)>,
+    judges: &[(&str, &[f64], &[f64])],
+    models: &[crate::ppi::ModelScores<'_>],
+    judge_cost: f64,
+) -> PlanReport {
+    let human_icc = match icc {
+        Some((rho, k, n_now)) => icc_plan(rho, k, n_now, width, alpha),
+        None => IccPlan {
+            rho: None,
+            k: 0,
+            n_now: 0,
+            n_needed: None,
+            n_more: None,
+            correction: None,
+            reason: Some("no human ICC(A,1) for this attribute".to_string()),
+        },
+    };
+    PlanReport {
+        attribute: attribute.to_string(),
+        width,
+        alpha,
+        human_icc,
+        judges: judges
+            .iter()
+            .map(|(name, j, h)| bias_plan(name, j, h, width, alpha))
+            .collect(),
+        ppi: models
+            .iter()
+            .map(|m| {
+                let total = m.y.len() + m.yhat_unlabelled.len();
+                ppi_plan(
+                    m.model,
+                    m.attribute,
+                    m.y,
+                    m.yhat,
+                    total,
+                    width,
+                    alpha,
+                    judge_cost,
+                )
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]
