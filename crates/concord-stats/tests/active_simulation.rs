@@ -101,6 +101,7 @@ fn respond(rng: &mut ChaCha8Rng, m: usize, d: &Design) -> Response {
 struct Tally {
     covered: usize,
     width: f64,
+    error: f64,
     count: usize,
 }
 
@@ -109,7 +110,12 @@ impl Tally {
         let [lo, hi] = ci.ci95.expect("an interval");
         self.covered += usize::from(lo <= truth && truth <= hi);
         self.width += hi - lo;
+        self.error += ci.value.expect("a value") - truth;
         self.count += 1;
+    }
+    /// Mean estimate − truth (Monte Carlo bias).
+    fn bias(&self) -> f64 {
+        self.error / self.count as f64
     }
     fn cover(&self) -> f64 {
         self.covered as f64 / self.count as f64
@@ -198,16 +204,18 @@ fn compare(d: &Design) {
         }
     }
     println!(
-        "{}: uniform + PPI++: mean 95% width {:.4}, coverage {:.1}%",
+        "{}: uniform + PPI++: mean 95% width {:.4}, coverage {:.1}%, bias {:+.4}",
         d.name,
         uniform.width(),
-        100.0 * uniform.cover()
+        100.0 * uniform.cover(),
+        uniform.bias()
     );
     println!(
-        "{}: active  + IPW:   mean 95% width {:.4}, coverage {:.1}%  (width ratio {:.3}; {:.1} ratings per replicate)",
+        "{}: active  + IPW:   mean 95% width {:.4}, coverage {:.1}%, bias {:+.4} (width ratio {:.3}; {:.1} ratings per replicate)",
         d.name,
         active.width(),
         100.0 * active.cover(),
+        active.bias(),
         active.width() / uniform.width(),
         ratings as f64 / REPLICATES as f64
     );
