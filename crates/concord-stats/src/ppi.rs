@@ -204,8 +204,8 @@ struct Moments {
 impl Moments {
     fn of(x: &[f64]) -> Moments {
         let n = x.len() as f64;
-        let mean = x.iter().sum::<f64>() / n;
-        let m2 = x.iter().map(|v| (v - mean) * (v - mean)).sum();
+        let mean = sum4(x, |v| v) / n;
+        let m2 = sum4(x, |v| (v - mean) * (v - mean));
         Moments { n, mean, m2 }
     }
 
@@ -217,6 +217,21 @@ impl Moments {
     fn std0(&self) -> f64 {
         (self.m2 / self.n).sqrt()
     }
+}
+
+/// Σ f(x) in four interleaved partial sums: the bulk of a study is read this way, and four
+/// independent additions per step run ~3× faster than one chain. (numpy sums pairwise; both
+/// are within a few ulps × √n of the exact sum.)
+fn sum4(x: &[f64], f: impl Fn(f64) -> f64) -> f64 {
+    let mut acc = [0.0; 4];
+    let chunks = x.chunks_exact(4);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for k in 0..4 {
+            acc[k] += f(c[k]);
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail.iter().map(|&v| f(v)).sum::<f64>()
 }
 
 /// One group's data with the passes every estimator shares done once: the unlabelled judge
