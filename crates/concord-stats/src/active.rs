@@ -2,7 +2,9 @@
 //! (Zrnic & Candès 2024, "Active Statistical Inference", ICML, arXiv:2403.03208).
 //!
 //! A response is sampled with probability π_i ∝ its judge uncertainty u_i (the paper's rule
-//! π(x) ∝ √E[(Y − f(x))² | x], with u estimated from judge disagreement), mixed with a uniform
+//! π(x) ∝ √E[(Y − f(x))² | x], with u estimated from judge disagreement —
+//! [`judge_disagreement`], calibrated on rated responses by [`calibrated_uncertainty`] — or,
+//! for a single judge, from its residual spread per score, [`uncertainty_by_score`]), mixed with a uniform
 //! share τ for stability and capped at 1. The budget is split across models in proportion to
 //! their mean uncertainty, which minimises the summed variance of the model means. Each pick
 //! records its π so the estimate stays unbiased by inverse-probability weighting:
@@ -143,6 +145,51 @@ pub fn calibrated_uncertainty(candidates: &[f64], rated: &[f64], residuals: &[f6
         .map(|s| {
             let s2 = if s.is_finite() { s * s } else { 0.0 };
             (a + b * s2).max(0.0).sqrt()
+        })
+        .collect()
+}
+
+/// Judge uncertainty for a single judge (no disagreement to read): √Var(Y − f | f) estimated
+/// per distinct judge score from the rated responses (`rated_f`, residuals y − f), shrunk
+/// toward the pooled variance with weight n_g/(n_g + 10) so a score seen on few rated responses
+/// does not get an extreme π; a score never seen on a rated response gets the pooled value.
+/// With fewer than 2 rated responses every candidate gets 1 (uniform).
+pub fn uncertainty_by_score(candidates: &[f64], rated_f: &[f64], residuals: &[f64]) -> Vec<f64> {
+    let kept: Vec<(f64, f64)> = rated_f
+        .iter()
+        .zip(residuals)
+        .filter(|(f, r)| f.is_finite() && r.is_finite())
+        .map(|(f, r)| (*f, *r))
+        .collect();
+    if kept.len() < 2 {
+        return vec![1.0; candidates.len()];
+    }
+    let r_mean = kept.iter().map(|p| p.1).sum::<f64>() / kept.len() as f64;
+    let pooled = kept.iter().map(|p| (p.1 - r_mean).powi(2)).sum::<f64>() / kept.len() as f64;
+    // (score bits, Σ squared centred residual, count)
+    let mut bins: Vec<(u64, f64, f64)> = Vec::new();
+    for (f, r) in &kept {
+        let key = f.to_bits();
+        let d2 = (r - r_mean).powi(2);
+        match bins.iter_mut().find(|b| b.0 == key) {
+            Some(b) => {
+                b.1 += d2;
+                b.2 += 1.0;
+            }
+            None => bins.push((key, d2, 1.0)),
+        }
+    }
+    candidates
+        .iter()
+        .map(|f| {
+            let var = bins
+                .iter()
+                .find(|b| b.0 == f.to_bits())
+                .map_or(pooled, |&(_, ss, n)| {
+                    let w = n / (n + 10.0);
+                    w * ss / n + (1.0 - w) * pooled
+                });
+            var.max(0.0).sqrt()
         })
         .collect()
 }
@@ -430,6 +477,29 @@ mod tests {
         let u = calibrated_uncertainty(&[0.0, 2.0], &rated, &resid);
         assert!((u[0] - 0.5).abs() < 1e-12 && (u[1] - 4.25f64.sqrt()).abs() < 1e-12);
         assert_eq!(calibrated_uncertainty(&[0.3], &[], &[]), vec![0.3]);
+    }
+
+    #[test]
+    fn single_judge_uncertainty_by_score() {
+        // Score 5: residuals ±1 (variance 1); score 3: residuals 0 (variance 0); 10 of each.
+        let rated_f: Vec<f64> = (0..20).map(|i| if i < 10 { 5.0 } else { 3.0 }).collect();
+        let resid: Vec<f64> = (0..20)
+            .map(|i| {
+                if i >= 10 {
+                    0.0
+                } else if i % 2 == 0 {
+                    1.0
+                } else {
+                    -1.0
+                }
+            })
+            .collect();
+        let u = uncertainty_by_score(&[5.0, 3.0, 1.0], &rated_f, &resid);
+        // Pooled variance 0.5; shrinkage weight 10/20 = ½.
+        assert!((u[0] - 0.75f64.sqrt()).abs() < 1e-12);
+        assert!((u[1] - 0.25f64.sqrt()).abs() < 1e-12);
+        assert!((u[2] - 0.5f64.sqrt()).abs() < 1e-12);
+        assert_eq!(uncertainty_by_score(&[2.0], &[], &[]), vec![1.0]);
     }
 
     #[test]
