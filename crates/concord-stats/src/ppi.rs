@@ -127,7 +127,9 @@ pub struct ModelEstimate {
     pub ppi: MeanCi,
 }
 
-/// A − B for two models on the same attribute (independent samples, so variances add).
+/// A − B for two models on the same attribute: the models' responses are separate samples,
+/// so variances add. (Where the same prompts were human-rated for both models the scores are
+/// usually positively correlated and the true variance smaller: the interval is then conservative.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelDifference {
     /// Attribute key.
