@@ -8,6 +8,7 @@
 //! `value: None` with a `reason`. Degenerate inputs never panic and never yield NaN.
 #![forbid(unsafe_code)]
 
+pub mod active;
 pub mod alpha;
 pub mod bootstrap;
 pub mod correlation;
@@ -18,6 +19,8 @@ pub mod icc;
 pub mod judge;
 pub mod kappa;
 pub mod matrix;
+pub mod plan;
+pub mod ppi;
 pub mod report;
 
 pub use estimate::Estimate;
