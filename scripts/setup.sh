@@ -21,9 +21,14 @@ if ! command -v npm >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
 fi
 
+# Rust through rustup (stable, minimal profile) where the machine has no cargo.
+if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+  export PATH="$HOME/.cargo/bin:$PATH"
+fi
 if ! command -v cargo >/dev/null 2>&1; then
-  echo "setup: cargo not found; install Rust (rustup) first" >&2
-  exit 1
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs \
+    | sh -s -- -y --profile minimal --default-toolchain stable --component clippy,rustfmt
+  export PATH="$HOME/.cargo/bin:$PATH"
 fi
 
 # tauri-driver bridges WebDriver to the app's webview; the ^2 pin avoids a 3.0 alpha.

@@ -724,7 +724,11 @@ pub async fn resolve_conflict(
         "here" => Resolution::Here,
         "incoming" => Resolution::Incoming,
         "current" => Resolution::Current,
-        other => return Err(format!("unknown choice '{other}' (here, incoming or current)")),
+        other => {
+            return Err(format!(
+                "unknown choice '{other}' (here, incoming or current)"
+            ))
+        }
     };
     let resolved =
         state.with_study(|study| study.resolve_conflict(id, keep, &by).map_err(user_error))?;
@@ -1132,7 +1136,10 @@ mod tests {
         let copied = Study::open(&copy).unwrap();
         let values = copied.rating_view(&session.rater.id, 0).unwrap().values;
         assert_eq!(values.len(), keys.len());
-        assert_eq!(copied.note(&session.rater.id, &view.response_id).unwrap().0, "Misses the risk cue");
+        assert_eq!(
+            copied.note(&session.rater.id, &view.response_id).unwrap().0,
+            "Misses the risk cue"
+        );
     }
 
     #[test]
@@ -1767,8 +1774,11 @@ mod tests {
                 .unwrap();
             let manifest = run(package_manifest(remote.state())).unwrap().unwrap();
             assert_eq!(manifest.rater, "Dr Sato");
-            let back =
-                run(return_package(remote.state(), returned.display().to_string())).unwrap();
+            let back = run(return_package(
+                remote.state(),
+                returned.display().to_string(),
+            ))
+            .unwrap();
             assert_eq!(back.manifest.events, Some(1));
             assert!(back.message.contains("Send"), "{}", back.message);
         }

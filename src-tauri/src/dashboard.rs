@@ -368,6 +368,7 @@ pub fn compute_from(
 fn names(analysis: &Analysis, judges: bool) -> Vec<String> {
     analysis
         .snapshot
+        .live
         .ratings
         .raters
         .iter()

@@ -312,7 +312,12 @@ fn rate(file: &Path, rater: &str) -> Result<()> {
             ),
         };
         let event = study.set_rating(&rater, id, attribute, value)?;
-        writeln!(out, "ok {} {response} {attribute} {}", event.id, value_text(value))?;
+        writeln!(
+            out,
+            "ok {} {response} {attribute} {}",
+            event.id,
+            value_text(value)
+        )?;
         out.flush()?;
     }
     // Fold the log into the file so that the study file alone holds every rating.
@@ -503,7 +508,10 @@ pub fn run(cli: Cli) -> Result<()> {
                 print_json(&returned);
             } else {
                 println!("{}", returned.message);
-                println!("sha256 of its events: {}", returned.manifest.events_sha256.as_deref().unwrap_or(""));
+                println!(
+                    "sha256 of its events: {}",
+                    returned.manifest.events_sha256.as_deref().unwrap_or("")
+                );
             }
         }
         Command::Merge {
@@ -553,7 +561,11 @@ pub fn run(cli: Cli) -> Result<()> {
                     );
                 }
             } else {
-                let list = if all { study.conflict_history()? } else { study.conflicts()? };
+                let list = if all {
+                    study.conflict_history()?
+                } else {
+                    study.conflicts()?
+                };
                 if json {
                     print_json(&list);
                 } else if list.is_empty() {
@@ -625,7 +637,11 @@ pub fn run(cli: Cli) -> Result<()> {
                             g.attribute,
                             g.value,
                             g.adjudicator,
-                            if g.reason.is_empty() { String::new() } else { format!(" ({})", g.reason) }
+                            if g.reason.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", g.reason)
+                            }
                         );
                     }
                 }
@@ -763,7 +779,12 @@ fn print_receipt(s: &MergeSummary) {
 
 fn print_conflict(c: &MergeConflict) {
     let state = match &c.resolved {
-        Some(r) => format!("resolved to {} by {} at {}", value_text(r.value), r.by, r.at),
+        Some(r) => format!(
+            "resolved to {} by {} at {}",
+            value_text(r.value),
+            r.by,
+            r.at
+        ),
         None => format!("now {}", value_text(c.current)),
     };
     println!(

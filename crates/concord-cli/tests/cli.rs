@@ -469,10 +469,14 @@ fn package_and_merge_round_trip() {
     assert!(ok(&["return", s(&pkg), "-o", s(&back)]).contains("Send"));
     let receipt = ok(&["merge", s(&demo), s(&back)]);
     assert!(
-        receipt.contains("merged package (2 events, 0 notes, 0 gold; 2 cells changed; 0 conflicts)"),
+        receipt
+            .contains("merged package (2 events, 0 notes, 0 gold; 2 cells changed; 0 conflicts)"),
         "{receipt}"
     );
-    assert!(receipt.contains("Ana: 2 events added, 2 cells changed, 0 conflicts"), "{receipt}");
+    assert!(
+        receipt.contains("Ana: 2 events added, 2 cells changed, 0 conflicts"),
+        "{receipt}"
+    );
     assert!(ok(&["merge", s(&demo), s(&back)]).contains("already merged"));
     assert!(ok(&["merges", s(&demo)]).contains("ana-returned.concord"));
     assert_eq!(ok(&["conflicts", s(&demo)]).trim(), "no open conflicts");

@@ -15,11 +15,27 @@ use rusqlite::Connection;
 fn demo_with_packages(dir: &Path, items: &str) -> PathBuf {
     let master = dir.join("master.concord");
     ok(&[
-        "demo", s(&master), "--items", items, "--models", "2", "--raters", "0", "--judges", "0",
+        "demo",
+        s(&master),
+        "--items",
+        items,
+        "--models",
+        "2",
+        "--raters",
+        "0",
+        "--judges",
+        "0",
     ]);
     ok(&["raters", s(&master), "--add", "Ana"]);
     ok(&["raters", s(&master), "--add", "Ben"]);
-    ok(&["assign", s(&master), "--raters", "Ana,Ben", "--overlap", "2"]);
+    ok(&[
+        "assign",
+        s(&master),
+        "--raters",
+        "Ana,Ben",
+        "--overlap",
+        "2",
+    ]);
     master
 }
 
@@ -96,7 +112,11 @@ fn a_package_rated_by_a_killed_process_returns_every_acknowledged_rating() {
     let merged: std::collections::HashSet<String> =
         events(&master).into_iter().map(|(id, _)| id).collect();
     let lost: Vec<&String> = acked.iter().filter(|id| !merged.contains(*id)).collect();
-    assert!(lost.is_empty(), "{} of 300 acknowledged ratings lost", lost.len());
+    assert!(
+        lost.is_empty(),
+        "{} of 300 acknowledged ratings lost",
+        lost.len()
+    );
     assert!(ok(&["check", s(&master)]).ends_with("ok\n"));
 }
 
@@ -156,7 +176,10 @@ fn forged_packages_are_refused_with_exit_1_and_the_master_unchanged() {
     edit(&nine, &insert("(SELECT rater_id FROM package)", "9", "1"));
     refused(&master, &nine, "outside");
     let future = returned("future");
-    edit(&future, &insert("(SELECT rater_id FROM package)", "2", "4070908800000"));
+    edit(
+        &future,
+        &insert("(SELECT rater_id FROM package)", "2", "4070908800000"),
+    );
     refused(&master, &future, "altered after it was returned");
     let new_response = returned("new-response");
     edit(
@@ -170,7 +193,14 @@ fn forged_packages_are_refused_with_exit_1_and_the_master_unchanged() {
     ok(&["new", s(&elsewhere), "--name", "Pilot B"]);
     ok(&["raters", s(&elsewhere), "--add", "Ana"]);
     let foreign = dir.path().join("foreign.concord");
-    ok(&["package", s(&elsewhere), "--rater", "Ana", "-o", s(&foreign)]);
+    ok(&[
+        "package",
+        s(&elsewhere),
+        "--rater",
+        "Ana",
+        "-o",
+        s(&foreign),
+    ]);
     let foreign_back = dir.path().join("foreign-back.concord");
     ok(&["return", s(&foreign), "-o", s(&foreign_back)]);
     refused(&master, &foreign_back, "from study 'Pilot B'");

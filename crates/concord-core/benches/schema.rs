@@ -117,13 +117,18 @@ fn load_schema1(conn: &Connection) -> usize {
         .map(|(i, r)| (r.0.as_str(), i))
         .collect();
     let mut stmt = conn
-        .prepare("SELECT response_id, rater_id, attribute_id, value FROM rating WHERE value IS NOT NULL")
+        .prepare(
+            "SELECT response_id, rater_id, attribute_id, value FROM rating WHERE value IS NOT NULL",
+        )
         .unwrap();
     let mut rows = stmt.query([]).unwrap();
     let mut out = Vec::new();
     while let Some(row) = rows.next().unwrap() {
-        let (p, t, a): (String, String, String) =
-            (row.get(0).unwrap(), row.get(1).unwrap(), row.get(2).unwrap());
+        let (p, t, a): (String, String, String) = (
+            row.get(0).unwrap(),
+            row.get(1).unwrap(),
+            row.get(2).unwrap(),
+        );
         let v: i64 = row.get(3).unwrap();
         out.push((ti[p.as_str()], ri[&t], ai[&a], v as f64));
     }
@@ -213,7 +218,11 @@ fn main() {
             .unwrap()
     });
     study.refresh_ratings(&mut live).unwrap();
-    assert_eq!(live, study.live_ratings().unwrap(), "a refresh equals a fresh load");
+    assert_eq!(
+        live,
+        study.live_ratings().unwrap(),
+        "a refresh equals a fresh load"
+    );
     println!(
         "after one saved rating: refresh {:.2} ms (of which the durable save {:.2} ms) vs a full reload {:.1} ms",
         ms(refresh),

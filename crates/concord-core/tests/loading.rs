@@ -2,7 +2,7 @@
 //! new raters, a refreshed matrix equals a fresh load.
 
 use concord_core::demo::{create_demo, DemoOptions};
-use concord_core::{RaterKind, Refresh, Study};
+use concord_core::{RaterKind, Refresh};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]

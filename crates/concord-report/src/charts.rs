@@ -293,6 +293,7 @@ pub(crate) fn selected(a: &Analysis, judges: bool) -> Vec<String> {
         &a.report.options.humans
     };
     a.snapshot
+        .live
         .ratings
         .raters
         .iter()
@@ -349,6 +350,7 @@ fn rater_pair(a: &Analysis, request: &ChartRequest) -> Result<Vec<String>> {
 /// Display label of an attribute key.
 pub(crate) fn label(a: &Analysis, key: &str) -> String {
     a.snapshot
+        .live
         .ratings
         .attributes
         .iter()
@@ -493,6 +495,7 @@ fn grid(a: &Analysis, attribute: usize) -> Vec<Option<f64>> {
 
 fn rater_index(a: &Analysis, name: &str) -> Option<usize> {
     a.snapshot
+        .live
         .ratings
         .raters
         .iter()

@@ -52,7 +52,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use concord_core::{LiveRatings, RaterKind, Study};
 use concord_plots::{Format, RaterProgress};
-use concord_stats::report::{agreement_report, AgreementReport, ReportOptions, StudyRatings};
+use concord_stats::report::{agreement_report, AgreementReport, ReportOptions};
 use serde::{Deserialize, Serialize};
 
 /// Everything that can go wrong while building a chart, the dashboard or the report.
