@@ -7,7 +7,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/concord-target}"
 STUDY="${CONCORD_STUDY:-$HOME/Concord/demo.concord}"
 
 scripts/setup.sh
-export PATH="$HOME/.cargo/bin:$PATH"  
+export PATH="$HOME/.cargo/bin:$PATH"
 # Built one package at a time: each keeps its own (cached) feature set, so neither rebuilds polars.
 cargo build -p concord-cli
 cargo build -p concord-app

@@ -7,7 +7,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/concord-target}"
 export CARGO_TERM_COLOR=never
 
 scripts/setup.sh
-export PATH="$HOME/.cargo/bin:$PATH"  
+export PATH="$HOME/.cargo/bin:$PATH"
 
 if [ -d src-tauri ]; then
   cargo build -p concord-app
