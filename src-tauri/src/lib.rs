@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod dashboard;
+pub mod quit;
 pub mod render;
 pub mod state;
 
@@ -44,6 +45,7 @@ pub fn run() {
                     eprintln!("concord-app: could not send the dashboard: {err}");
                 }
             });
+            app.manage(quit::Quitting::default());
             app.manage(AppState::with_dashboard(
                 config_dir.join(REMEMBERED_FILE),
                 launch,
@@ -85,6 +87,7 @@ pub fn run() {
             commands::merge_history,
             commands::gold_history,
             commands::set_settings,
+            quit::ready_to_quit,
         ])
         .build(tauri::generate_context!());
     let app = match result {
@@ -94,42 +97,19 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    quit_on_signals(app.handle().clone());
-    app.run(|handle, event| {
-        // However the app ends (last window closed, Ctrl+Q, a signal at logout), the study is
-        // checkpointed and closed, so the study file alone holds every saved rating.
-        if let tauri::RunEvent::Exit = event {
-            if let Some(state) = handle.try_state::<AppState>() {
-                if let Err(err) = state.close_study() {
-                    eprintln!("concord-app: {err}");
-                }
-            }
+    quit::on_signals(app.handle().clone());
+    app.run(|handle, event| match event {
+        // A window close asks the page to save what it holds first (see `quit`).
+        tauri::RunEvent::WindowEvent {
+            event: tauri::WindowEvent::CloseRequested { api, .. },
+            ..
+        } => {
+            api.prevent_close();
+            quit::request(handle);
         }
+        // However the app ends, the study is checkpointed and closed, so the study file alone
+        // holds every saved rating.
+        tauri::RunEvent::Exit => quit::close_study(handle),
+        _ => {}
     });
-}
-
-/// SIGTERM (logout, shutdown), SIGINT and SIGHUP end the app through its normal exit path
-/// instead of killing it with the study open.
-fn quit_on_signals(handle: tauri::AppHandle) {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    match signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP]) {
-        Ok(mut signals) => {
-            std::thread::spawn(move || {
-                if signals.forever().next().is_some() {
-                    handle.exit(0);
-                }
-            });
-        }
-        Err(err) => eprintln!("concord-app: cannot watch for quit signals: {err}"),
-    }
-}
-
-/// Creates the demo study at `path` unless a file is already there.
-fn ensure_demo(path: &Path) -> Result<(), concord_core::Error> {
-    if path.exists() {
-        return Ok(());
-    }
-    eprintln!("concord-app: creating the demo study {}", path.display());
-    concord_core::demo::create_demo(path, &concord_core::demo::DemoOptions::default())?;
-    Ok(())
 }
