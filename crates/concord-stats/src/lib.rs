@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod alpha;
+pub mod alt_test;
 pub mod bootstrap;
 pub mod correlation;
 pub mod dist;

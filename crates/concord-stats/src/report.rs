@@ -4,6 +4,7 @@
 //! [`AgreementReport`] whose JSON form is documented field by field in `SCHEMA.md`.
 
 use crate::alpha::{AlphaBootstrap, AlphaSet, Level};
+use crate::alt_test::{alt_test, AltTest, AltTestOptions};
 use crate::bootstrap::{BootstrapSpec, FastHash, TargetRows};
 use crate::correlation::PairTable;
 use crate::estimate::Estimate;
@@ -106,6 +107,9 @@ pub struct ReportOptions {
     pub seed: u64,
     /// CI-width thresholds (good ≤ .0 < moderate ≤ .1 < poor) for `reliability_class`.
     pub reliability_thresholds: (f64, f64),
+    /// ε, q and minimum items of the Alternative Annotator Test.
+    #[serde(default)]
+    pub alt_test: AltTestOptions,
 }
 
 impl Default for ReportOptions {
@@ -119,6 +123,7 @@ impl Default for ReportOptions {
             bootstrap: 1000,
             seed: 42,
             reliability_thresholds: (0.355, 0.560),
+            alt_test: AltTestOptions::default(),
         }
     }
 }
@@ -204,6 +209,8 @@ pub struct JudgeReport {
     pub ccc: Estimate,
     /// Class from the width of the ICC_A1 CI.
     pub reliability_class: ReliabilityClass,
+    /// Can the judge stand in for one human? (Calderon et al. 2025, response level.)
+    pub alt_test: AltTest,
 }
 
 /// Everything reported for one attribute (or one composite group).
@@ -517,6 +524,7 @@ fn judge_report(
     sheet: &Sheet,
     judge: usize,
     hr: &HumanRows,
+    human_names: &[String],
     models: Option<&Models>,
     opts: &ReportOptions,
 ) -> JudgeReport {
@@ -565,6 +573,11 @@ fn judge_report(
         _ => paired_agreement_table(&response_table(&usable, hr)),
     };
     let reliability = reliability_class(&a.icc.icc_a1, "ICC_A1", opts.reliability_thresholds);
+    // The judge as one more rater is a response-level question whatever the unit.
+    let mut judge_column = vec![None; hr.m.n_targets()];
+    for &(t, j, _) in &usable {
+        judge_column[t] = Some(j);
+    }
     JudgeReport {
         judge: name.clone(),
         unit: opts.unit,
@@ -578,6 +591,7 @@ fn judge_report(
         kendall_tau_b: a.kendall_tau_b,
         ccc: a.ccc,
         reliability_class: reliability,
+        alt_test: alt_test(&judge_column, &hr.m, human_names, &opts.alt_test),
     }
 }
 
@@ -714,7 +728,7 @@ pub fn agreement_report(data: &StudyRatings, opts: &ReportOptions) -> AgreementR
             humans: human_report(s, &hr, &human_names, boot),
             judges: judges
                 .iter()
-                .map(|&j| judge_report(data, s, j, &hr, models.as_ref(), opts))
+                .map(|&j| judge_report(data, s, j, &hr, &human_names, models.as_ref(), opts))
                 .collect(),
         }
     };
