@@ -13,7 +13,8 @@ of the Alternative Annotator Test authors' code (their repository has no licence
   humans, unweighted mean advantage probability.
 - Replacement (ACORN-style): Krippendorff's interval alpha (`krippendorff` package) and
   ICC(A,1) (pingouin "ICC(A,1)", complete data) of the humans, and with the judge taking over each
-  human's cells in turn, on the responses rated by the judge and >= 2 humans.
+  human's cells in turn, on the responses rated by the judge and >= 2 humans; the summary is
+  the mean difference weighted by the number of ratings the judge took over.
 - Bias diagnostics, judge vs the mean of the humans per response: SD ratio with the
   Pitman-Morgan interval found by root-finding on scipy's t-test of corr(X - cY, X + cY);
   Bland-Altman proportional bias and length bias as scipy linregress slopes with t_{n-2}
@@ -151,7 +152,16 @@ def replacement(df, judge, humans, with_icc):
         r = {"alpha_interval": alpha_interval(m)}
         if with_icc:
             r["ICC_A1"] = icc_a1(m)
+        r["n_ratings"] = int(took.sum())
         out["replaced"][h] = r
+    # The summary: the humans' differences weighted by the ratings the judge took over.
+    out["mean_delta"] = {}
+    reps = [r for r in out["replaced"].values() if r["n_ratings"] > 0]
+    out["replaced"] = {h: r for h, r in out["replaced"].items() if r["n_ratings"] > 0}
+    for key in (["alpha_interval", "ICC_A1"] if with_icc else ["alpha_interval"]):
+        w = np.array([r["n_ratings"] for r in reps], float)
+        dl = np.array([r[key] - out["all"][key] for r in reps])
+        out["mean_delta"][key] = float(np.sum(w * dl) / np.sum(w))
     return out
 
 

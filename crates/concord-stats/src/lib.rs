@@ -19,6 +19,7 @@ pub mod icc;
 pub mod judge;
 pub mod kappa;
 pub mod matrix;
+pub mod replacement;
 pub mod report;
 
 pub use estimate::Estimate;

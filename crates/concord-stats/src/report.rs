@@ -16,6 +16,7 @@ use crate::judge::{
 };
 use crate::kappa::{cohen_kappa_weighted, fleiss_kappa_pooled, KappaSet};
 use crate::matrix::RatingMatrix;
+use crate::replacement::{replacement, Replacement};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -211,6 +212,8 @@ pub struct JudgeReport {
     pub reliability_class: ReliabilityClass,
     /// Can the judge stand in for one human? (Calderon et al. 2025, response level.)
     pub alt_test: AltTest,
+    /// Human agreement with the judge in each human's place (ACORN's test, response level).
+    pub replacement: Replacement,
 }
 
 /// Everything reported for one attribute (or one composite group).
@@ -592,6 +595,7 @@ fn judge_report(
         ccc: a.ccc,
         reliability_class: reliability,
         alt_test: alt_test(&judge_column, &hr.m, human_names, &opts.alt_test),
+        replacement: replacement(&judge_column, &hr.m, human_names, boot),
     }
 }
 

@@ -145,3 +145,73 @@ fn alternative_annotator_test_matches_scipy_and_statsmodels() {
     assert_eq!(judge(&r, "j_biased").alt_test.passed, Some(false));
     assert_eq!(judge(&r, "j_noisy").alt_test.passed, Some(false));
 }
+
+fn agreement_close(what: &str, got: &concord_stats::replacement::Agreement, want: &Value) {
+    close(
+        &format!("{what} alpha"),
+        got.alpha_interval.value.expect("alpha"),
+        &want["alpha_interval"],
+    );
+    if !want["ICC_A1"].is_null() {
+        close(
+            &format!("{what} ICC"),
+            got.icc_a1.value.expect("ICC"),
+            &want["ICC_A1"],
+        );
+    }
+}
+
+fn check_replacement(r: &AgreementReport, want: &Value, name: &str) {
+    let rep = &judge(r, name).replacement;
+    assert_eq!(rep.n as u64, want["n"].as_u64().unwrap(), "{name} n");
+    agreement_close(&format!("{name} all"), &rep.all_humans, &want["all"]);
+    let replaced = want["replaced"].as_object().unwrap();
+    assert_eq!(rep.humans.len(), replaced.len(), "{name}: replaced humans");
+    for h in &rep.humans {
+        let w = &replaced[&h.human];
+        let what = format!("{name} for {}", h.human);
+        agreement_close(&what, &h.agreement, w);
+        close(
+            &format!("{what} Δalpha"),
+            h.delta.alpha_interval.value.unwrap(),
+            &Value::from(
+                w["alpha_interval"].as_f64().unwrap()
+                    - want["all"]["alpha_interval"].as_f64().unwrap(),
+            ),
+        );
+        assert!(h.delta.alpha_interval.ci95.is_some(), "{what}: CI");
+    }
+    close(
+        &format!("{name} mean Δalpha"),
+        rep.mean_delta.alpha_interval.value.unwrap(),
+        &want["mean_delta"]["alpha_interval"],
+    );
+}
+
+#[test]
+fn replacement_matches_krippendorff_and_pingouin() {
+    let e = expected();
+    let r = panel_report();
+    for name in ["j_near", "j_biased", "j_noisy"] {
+        check_replacement(&r, &e["replacement_panel"][name], name);
+    }
+    let opts = ReportOptions {
+        bootstrap: 200,
+        ..ReportOptions::default()
+    };
+    let r = agreement_report(&study("judge_complete.csv"), &opts);
+    for name in ["j_near", "j_noisy"] {
+        let want = &e["replacement_complete"][name];
+        check_replacement(&r, want, name);
+        close(
+            &format!("{name} mean ΔICC"),
+            judge(&r, name).replacement.mean_delta.icc_a1.value.unwrap(),
+            &want["mean_delta"]["ICC_A1"],
+        );
+    }
+    // The noisy judge lowers agreement whoever it replaces; the near-human one does not.
+    let noisy = &judge(&r, "j_noisy").replacement.mean_delta.icc_a1;
+    assert!(noisy.ci95.unwrap()[1] < 0.0, "{noisy:?}");
+    let near = &judge(&r, "j_near").replacement.mean_delta.icc_a1;
+    assert!(near.ci95.unwrap()[1] > 0.0, "{near:?}");
+}
