@@ -35,11 +35,11 @@ impl Study {
             .enumerate()
             .map(|(i, r)| (r.id.as_str(), i))
             .collect();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, external_id, model FROM response ORDER BY position")?;
-        let responses: Vec<(String, String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        let mut stmt = self.conn.prepare(
+            "SELECT id, external_id, model, length(text) FROM response ORDER BY position",
+        )?;
+        let responses: Vec<(String, String, String, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let target_index: HashMap<&str, usize> = responses
             .iter()
@@ -73,9 +73,11 @@ impl Study {
                 .collect(),
             targets: responses
                 .into_iter()
-                .map(|(_, external_id, model)| TargetSpec {
+                .map(|(_, external_id, model, length)| TargetSpec {
                     id: external_id,
                     model,
+                    // SQLite's length() of TEXT counts characters.
+                    length: Some(length as f64),
                 })
                 .collect(),
             ratings,

@@ -50,6 +50,7 @@ pub struct AltTestHuman {
     /// SD (n − 1) of the indicator differences d_i = W_i^h − W_i^f.
     pub sd_difference: f64,
     /// t statistic (mean(d) − ε) / (SD / √n); absent when SD = 0 (the test is then exact).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub t: Option<f64>,
     /// One-sided p-value P(T_{n−1} ≤ t) of H0: ρ_h − ρ_f ≥ ε.
     pub p_value: f64,

@@ -17,10 +17,13 @@ pub mod estimate;
 pub mod gwet;
 pub mod icc;
 pub mod judge;
+pub mod judge_bias;
 pub mod kappa;
 pub mod matrix;
+pub mod reliability;
 pub mod replacement;
 pub mod report;
+pub mod verdict;
 
 pub use estimate::Estimate;
 pub use matrix::{MatrixError, RatingMatrix};

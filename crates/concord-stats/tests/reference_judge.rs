@@ -41,10 +41,11 @@ fn study(file: &str) -> StudyRatings {
     let (mut targets, mut ratings) = (Vec::new(), Vec::new());
     for (t, line) in lines.filter(|l| !l.trim().is_empty()).enumerate() {
         let c: Vec<&str> = line.split(',').collect();
-        let model = header.iter().position(|h| *h == "model").map(|i| c[i]);
+        let column = |name: &str| header.iter().position(|h| *h == name).map(|i| c[i]);
         targets.push(TargetSpec {
             id: c[0].into(),
-            model: model.unwrap_or("m").into(),
+            model: column("model").unwrap_or("m").into(),
+            length: column("length").map(|l| l.parse().expect("length")),
         });
         for (r, cell) in c[first_rater..].iter().enumerate() {
             if !cell.is_empty() {
@@ -214,4 +215,61 @@ fn replacement_matches_krippendorff_and_pingouin() {
     assert!(noisy.ci95.unwrap()[1] < 0.0, "{noisy:?}");
     let near = &judge(&r, "j_near").replacement.mean_delta.icc_a1;
     assert!(near.ci95.unwrap()[1] > 0.0, "{near:?}");
+}
+
+fn est_close(what: &str, got: &concord_stats::Estimate, value: &Value, ci: &Value) {
+    close(what, got.value.expect("value"), value);
+    let [lo, hi] = got.ci95.expect("interval");
+    close(&format!("{what} lower"), lo, &ci[0]);
+    close(&format!("{what} upper"), hi, &ci[1]);
+}
+
+#[test]
+fn bias_diagnostics_match_numpy_and_scipy() {
+    let e = expected();
+    let r = panel_report();
+    for name in ["j_near", "j_biased", "j_noisy"] {
+        let w = &e["bias"][name];
+        let b = &judge(&r, name).bias_diagnostics;
+        assert_eq!(b.sd_ratio.n.unwrap() as u64, w["n"].as_u64().unwrap());
+        est_close(
+            &format!("{name} SD ratio"),
+            &b.sd_ratio,
+            &w["sd_ratio"],
+            &w["sd_ratio_ci"],
+        );
+        est_close(
+            &format!("{name} proportional bias"),
+            &b.proportional_bias,
+            &w["proportional_bias"],
+            &w["proportional_bias_ci"],
+        );
+        est_close(
+            &format!("{name} length bias"),
+            &b.length_bias,
+            &w["length_bias"],
+            &w["length_bias_ci"],
+        );
+        let sp = &w["self_preference"];
+        if sp.is_null() {
+            assert!(b.self_preference.reason.is_some());
+        } else {
+            est_close(
+                &format!("{name} self-preference"),
+                &b.self_preference,
+                &sp["value"],
+                &sp["ci"],
+            );
+            close(
+                &format!("{name} self p"),
+                b.self_preference.p.unwrap(),
+                &sp["p"],
+            );
+        }
+    }
+    // Built in: j_biased favours its own model m2, j_noisy rewards longer responses.
+    let own = &judge(&r, "j_biased").bias_diagnostics.self_preference;
+    assert!(own.ci95.unwrap()[0] > 0.0);
+    let len = &judge(&r, "j_noisy").bias_diagnostics.length_bias;
+    assert!(len.ci95.unwrap()[0] > 0.0);
 }
