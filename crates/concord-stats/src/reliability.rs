@@ -45,7 +45,8 @@ pub fn koo_li_interval(e: &Estimate, basis: &str) -> ReliabilityClass {
 
 /// MentalBench's system-level class, computed as its `icc_corrected_with_bootstrap_ci.py`:
 /// ICC(C,1) of judge vs human model means, percentile 95% interval of the bootstrap over models
-/// after dropping replicates outside [0, 1]; GR when the width ≤ t.0, MR when ≤ t.1, else PR.
+/// after dropping replicates outside [0, 1] (none when fewer than 10 remain); GR when the
+/// width ≤ t.0, MR when ≤ t.1, else PR.
 ///
 /// The resamples are those of the other model-level intervals (same seed, same draws).
 pub fn mentalbench_class(
@@ -75,7 +76,8 @@ pub fn mentalbench_class(
             }
         }
     }
-    if kept.is_empty() {
+    // The script forms no interval from fewer than 10 replicates in [0, 1].
+    if kept.len() < 10 {
         return ReliabilityClass {
             class: "undetermined".into(),
             ci_width: None,

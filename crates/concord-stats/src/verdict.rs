@@ -201,7 +201,8 @@ fn icc_finding(e: &Estimate) -> Finding {
             let (h, gap) = ((hi - lo) / 2.0, (v - 0.5).abs());
             let more = e.n.filter(|_| gap > 0.0).map(|n| {
                 let need = n as f64 * (h / gap).powi(2);
-                (need.ceil() as usize).saturating_sub(n).max(1)
+                // Less a hair, so that an exact square is not rounded up by float noise.
+                ((need - 1e-9).ceil() as usize).saturating_sub(n).max(1)
             });
             finding("ICC_A1", "open", detail, more)
         }
@@ -274,5 +275,121 @@ pub fn verdict(inp: &VerdictInputs) -> Verdict {
         verdict: text,
         more_responses: more,
         reasons: findings.into_iter().map(|f| f.reason).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alt_test::AltTestHuman;
+    use crate::replacement::Agreement;
+
+    fn human(
+        name: &str,
+        n: usize,
+        rho_f: f64,
+        rho_h: f64,
+        sd: f64,
+        rejected: bool,
+    ) -> AltTestHuman {
+        AltTestHuman {
+            human: name.into(),
+            n,
+            rho_f,
+            rho_h,
+            sd_difference: sd,
+            t: None,
+            p_value: if rejected { 0.001 } else { 0.2 },
+            rejected,
+        }
+    }
+
+    fn alt(humans: Vec<AltTestHuman>) -> AltTest {
+        let m = humans.len() as f64;
+        let won = humans.iter().filter(|h| h.rejected).count() as f64;
+        AltTest {
+            epsilon: 0.2,
+            q: 0.05,
+            scoring: "neg_rmse".into(),
+            min_items: 30,
+            n_items: 40,
+            winning_rate: Some(won / m),
+            passed: Some(won / m >= 0.5),
+            advantage_probability: Some(0.5),
+            humans,
+            untested: Vec::new(),
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn an_underpowered_alt_test_asks_for_the_responses_it_needs() {
+        // One of three beaten; two within ε at n = 40 (d̄ = 0.05, SD 0.7). Two rejections make
+        // ω ≥ 0.5, so the BY level of rank 2 applies: 2 · 0.05 / (3 · 11/6) = 0.018182,
+        // z = 2.0929, n = ⌈(2.0929 · 0.7 / 0.15)²⌉ = 96, 56 more.
+        let a = alt(vec![
+            human("a", 40, 0.9, 0.8, 0.5, true),
+            human("b", 40, 0.8, 0.85, 0.7, false),
+            human("c", 40, 0.8, 0.85, 0.7, false),
+        ]);
+        let f = alt_test_finding(&a);
+        assert_eq!(f.reason.finding, "open");
+        assert_eq!(f.more, Some(56));
+        // Two clinicians beat the judge by ε or more: no amount of data passes it.
+        let a = alt(vec![
+            human("a", 40, 0.9, 0.8, 0.5, true),
+            human("b", 40, 0.5, 0.85, 0.7, false),
+            human("c", 40, 0.6, 0.85, 0.7, false),
+        ]);
+        assert_eq!(alt_test_finding(&a).reason.finding, "against");
+    }
+
+    #[test]
+    fn any_against_is_cannot_and_open_criteria_give_the_largest_number() {
+        let ok = |v: f64, lo: f64, hi: f64| Estimate::point(v).with_ci(lo, hi, "t").with_n(100);
+        let rep = |lo: f64, hi: f64| Replacement {
+            n: 100,
+            all_humans: Agreement {
+                alpha_interval: ok(0.7, 0.6, 0.8),
+                icc_a1: ok(0.7, 0.6, 0.8),
+            },
+            humans: Vec::new(),
+            mean_delta: Agreement {
+                alpha_interval: ok((lo + hi) / 2.0, lo, hi),
+                icc_a1: ok((lo + hi) / 2.0, lo, hi),
+            },
+        };
+        let passed = alt(vec![human("a", 40, 0.9, 0.8, 0.5, true)]);
+        let no_bias = ok(0.0, -0.1, 0.1);
+        let run = |r: &Replacement, icc: &Estimate, bias: &Estimate| {
+            verdict(&VerdictInputs {
+                alt_test: &passed,
+                replacement: r,
+                icc_a1: icc,
+                bias,
+                human_bias: &[ok(0.3, 0.1, 0.5)],
+                system_class: None,
+            })
+        };
+        let v = run(&rep(-0.05, 0.03), &ok(0.8, 0.7, 0.9), &no_bias);
+        assert_eq!(v.verdict, "can replace a clinician");
+        let v = run(&rep(-0.2, -0.05), &ok(0.8, 0.7, 0.9), &no_bias);
+        assert_eq!(v.verdict, "cannot");
+        // Bias of 0.6 [0.5, 0.7] is beyond the most biased clinician (0.3): cannot.
+        let v = run(&rep(-0.05, 0.03), &ok(0.8, 0.7, 0.9), &ok(0.6, 0.5, 0.7));
+        assert_eq!(v.verdict, "cannot");
+        // Bias inside the clinicians' range is only noted.
+        let v = run(&rep(-0.05, 0.03), &ok(0.8, 0.7, 0.9), &ok(0.2, 0.1, 0.3));
+        assert_eq!(v.verdict, "can replace a clinician");
+        // ICC(A,1) 0.6 [0.45, 0.75] straddles 0.5: half-width 0.15 must shrink to 0.1, so
+        // 100 · 1.5² = 225 responses, 125 more.
+        let v = run(&rep(-0.05, 0.03), &ok(0.6, 0.45, 0.75), &no_bias);
+        assert_eq!(v.verdict, "undetermined: rate 125 more responses");
+        assert_eq!(v.more_responses, Some(125));
+        // Without a replacement interval there is no number to give.
+        let mut r = rep(-0.05, 0.03);
+        r.mean_delta.icc_a1.ci95 = None;
+        let v = run(&r, &ok(0.8, 0.7, 0.9), &no_bias);
+        assert_eq!(v.verdict, "undetermined");
     }
 }
