@@ -509,17 +509,6 @@ impl AlphaBootstrap {
         }
     }
 
-    /// Every level's replicates in resample order (NaN where undefined; empty for a level whose
-    /// point estimate is missing), for statistics of paired replicates. `finish` reorders them.
-    pub(crate) fn replicates(&mut self) -> &[Vec<f64>] {
-        if self.has_pending {
-            self.has_pending = false;
-            let last = std::mem::take(&mut self.pending);
-            self.add_single(&last);
-        }
-        &self.boots
-    }
-
     /// Estimates with jackknife SE and percentile CI.
     pub(crate) fn finish(mut self, boot: BootstrapSpec) -> Vec<Estimate> {
         if self.has_pending {

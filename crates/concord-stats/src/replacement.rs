@@ -10,7 +10,6 @@
 //! Intervals are seeded percentile bootstraps over responses, each resample evaluating the
 //! all-human and every replaced matrix on the same responses (paired differences).
 
-use crate::alpha::{AlphaBootstrap, Level};
 use crate::bootstrap::{percentile_ci, BootstrapSpec, TargetRows};
 use crate::estimate::Estimate;
 use crate::icc::HendersonBootstrap;
@@ -53,12 +52,67 @@ pub struct Replacement {
     pub mean_delta: Agreement,
 }
 
-/// Bootstrap state of one rater set: alpha (interval) and the Henderson ICC.
+/// Interval alpha from per-unit sums (Krippendorff 2011 with δ² = (c − k)²): a unit with m ≥ 2
+/// values contributes Σ_{i≠j}(v_i − v_j)²/(m − 1) = 2(mΣv² − (Σv)²)/(m − 1) to Σ o_ck δ²_ck, and
+/// Σ n_c n_k δ²_ck = 2(NΣv² − (Σv)²) over all pairable values, so with A = Σ_u (mΣv² − (Σv)²)/(m − 1)
+/// α = 1 − (N − 1)·A / (N·S2 − S1²). Every term is a weighted sum over units, so a resample is one
+/// pass of four multiply-adds per pattern (the general coincidence-matrix code in `alpha.rs`
+/// would also rebuild a jackknife per rater set).
+struct IntervalAlpha {
+    /// Per target pattern: [m, Σv, Σv², (mΣv² − (Σv)²)/(m − 1)], zeros when m < 2.
+    sums: Vec<[f64; 4]>,
+}
+
+impl IntervalAlpha {
+    fn new(m: &RatingMatrix, rows: &TargetRows) -> IntervalAlpha {
+        let sums = (0..rows.patterns.len())
+            .map(|p| {
+                let (mut k, mut s1, mut s2) = (0.0, 0.0, 0.0);
+                for v in rows.row(m, p).iter().flatten() {
+                    k += 1.0;
+                    s1 += v;
+                    s2 += v * v;
+                }
+                if k < 2.0 {
+                    return [0.0; 4];
+                }
+                [k, s1, s2, (k * s2 - s1 * s1) / (k - 1.0)]
+            })
+            .collect();
+        IntervalAlpha { sums }
+    }
+
+    /// α for pattern weights `w`; `None` with fewer than 2 pairable units or no variation.
+    fn value(&self, w: &[f64]) -> Option<f64> {
+        let (mut units, mut acc) = (0.0, [0.0; 4]);
+        for (row, &wi) in self.sums.iter().zip(w) {
+            if row[0] > 0.0 {
+                units += wi;
+                for (a, v) in acc.iter_mut().zip(row) {
+                    *a += wi * v;
+                }
+            }
+        }
+        let [n, s1, s2, a] = acc;
+        let d_e = n * s2 - s1 * s1;
+        // Rounding noise on an exactly zero spread must not pass for variation.
+        if units < 2.0 || d_e <= 1e-12 * n * s2 {
+            return None;
+        }
+        let v = 1.0 - (n - 1.0) * a / d_e;
+        v.is_finite().then_some(v)
+    }
+}
+
+/// Bootstrap state of one rater set: interval alpha and the Henderson ICC.
 struct RaterSet {
     /// Pattern of this set's rows for each pattern of the combined matrix.
     map: Vec<usize>,
     weights: Vec<f64>,
-    alpha: AlphaBootstrap,
+    n_units: usize,
+    alpha: IntervalAlpha,
+    alpha_point: Option<f64>,
+    alpha_reps: Vec<f64>,
     icc: HendersonBootstrap,
 }
 
@@ -72,9 +126,14 @@ impl RaterSet {
                 own[t].map_or(0, |q| q as usize)
             })
             .collect();
+        let alpha = IntervalAlpha::new(m, &rows);
+        let counts = rows.patterns.weights();
         RaterSet {
             weights: vec![0.0; rows.patterns.len()],
-            alpha: AlphaBootstrap::new(m, &rows, &[Level::Interval], resamples),
+            n_units: rows.keep.len(),
+            alpha_point: alpha.value(&counts),
+            alpha,
+            alpha_reps: Vec::with_capacity(resamples),
             icc: HendersonBootstrap::new(m, &rows, resamples),
             map,
         }
@@ -86,19 +145,25 @@ impl RaterSet {
         for (&wp, &q) in w.iter().zip(&self.map) {
             self.weights[q] += wp;
         }
-        self.alpha.add_resample(&self.weights);
+        if self.alpha_point.is_some() {
+            let v = self.alpha.value(&self.weights);
+            self.alpha_reps.push(v.unwrap_or(f64::NAN));
+        }
         self.icc.add_resample(&self.weights);
     }
 
     /// Replicates of (alpha, ICC(A,1)), and the estimates with their own CIs.
-    fn finish(mut self, boot: BootstrapSpec) -> ([Vec<f64>; 2], Agreement) {
-        let reps = [
-            self.alpha.replicates().first().cloned().unwrap_or_default(),
-            self.icc.icc_a1_replicates().to_vec(),
-        ];
-        let alpha = self.alpha.finish(boot).into_iter().next();
+    fn finish(self, boot: BootstrapSpec) -> ([Vec<f64>; 2], Agreement) {
+        let reps = [self.alpha_reps, self.icc.icc_a1_replicates().to_vec()];
+        let alpha_interval = match self.alpha_point {
+            Some(v) => with_percentile_ci(v, reps[0].clone(), self.n_units, boot),
+            None => Estimate::missing(
+                "fewer than 2 responses with two ratings, or no variation in the ratings",
+            )
+            .with_n(self.n_units),
+        };
         let agreement = Agreement {
-            alpha_interval: alpha.unwrap_or_else(|| Estimate::missing("not computed")),
+            alpha_interval,
             icc_a1: self.icc.finish(boot).icc_a1,
         };
         (reps, agreement)
