@@ -964,6 +964,34 @@ pub fn flatten(report: &AgreementReport) -> Vec<FlatRow> {
             push_est(&mut out, a, &set, "spearman", &j.spearman, n);
             push_est(&mut out, a, &set, "kendall_tau_b", &j.kendall_tau_b, n);
             push_est(&mut out, a, &set, "ccc", &j.ccc, n);
+            let alt = &j.alt_test;
+            let (ni, rep) = (alt.n_items, &j.replacement);
+            push_num(&mut out, a, &set, "alt_test_omega", alt.winning_rate, ni);
+            let adv = alt.advantage_probability;
+            push_num(&mut out, a, &set, "alt_test_advantage", adv, ni);
+            let dn = Some(rep.n);
+            push_est(
+                &mut out,
+                a,
+                &set,
+                "replace_d_ICC_A1",
+                &rep.mean_delta.icc_a1,
+                dn,
+            );
+            let d_alpha = &rep.mean_delta.alpha_interval;
+            push_est(&mut out, a, &set, "replace_d_alpha_int", d_alpha, dn);
+            let b = &j.bias_diagnostics;
+            push_est(&mut out, a, &set, "sd_ratio", &b.sd_ratio, n);
+            push_est(
+                &mut out,
+                a,
+                &set,
+                "proportional_bias",
+                &b.proportional_bias,
+                n,
+            );
+            push_est(&mut out, a, &set, "length_bias", &b.length_bias, n);
+            push_est(&mut out, a, &set, "self_preference", &b.self_preference, n);
         }
     }
     out
