@@ -147,3 +147,20 @@ fn a_judge_at_icc_0_1_over_thousands_of_responses_is_never_good_or_replaceable()
     assert_eq!(j.verdict.verdict, "cannot");
     assert_eq!(finding(&j, "ICC_A1"), "against");
 }
+
+#[test]
+fn the_model_unit_keeps_mentalbench_width_classes_and_the_verdict_stays_response_level() {
+    let data = study(300, 1, |l, e| l + 0.8 * e);
+    let opts = ReportOptions {
+        bootstrap: 300,
+        unit: concord_stats::report::Unit::Model,
+        ..ReportOptions::default()
+    };
+    let j = &agreement_report(&data, &opts).attributes[0].judges[0];
+    assert!(["GR", "MR", "PR", "undetermined"].contains(&j.reliability_class.class.as_str()));
+    assert!(j.reliability_class.basis.contains("MentalBench"));
+    assert_eq!(finding(j, "system_class"), "note");
+    // The same near-human judge as at the response level: the verdict reads the responses.
+    assert_eq!(j.verdict.verdict, "can replace a clinician");
+    assert_eq!(j.n_targets, 5);
+}
