@@ -198,6 +198,16 @@ def bias_diagnostics(df, judge, humans):
     out = {"n": int(len(d)), "sd_ratio": ratio, "sd_ratio_ci": ratio_ci,
            "proportional_bias": ba, "proportional_bias_ci": ba_ci,
            "length_bias": ln, "length_bias_ci": ln_ci}
+    # Each clinician against the mean of the other clinicians on the same responses.
+    out["clinicians"] = {}
+    for h in humans:
+        others = [o for o in humans if o != h]
+        c = d[d[h].notna() & (d[others].notna().sum(axis=1) >= 1)]
+        x, y = c[h].to_numpy(float), c[others].mean(axis=1).to_numpy(float)
+        r, r_ci = pitman_morgan_ci(x, y)
+        s_, s_ci = slope_ci((x + y) / 2.0, x - y)
+        out["clinicians"][h] = {"n": int(len(c)), "sd_ratio": r, "sd_ratio_ci": r_ci,
+                                "proportional_bias": s_, "proportional_bias_ci": s_ci}
     if judge in OWN:
         ok = df[judge].notna() & (df[humans].notna().sum(axis=1) >= 1)
         a = df[ok]

@@ -3,6 +3,7 @@
 
 use crate::dist::{t_quantile, t_two_sided_p};
 use crate::estimate::Estimate;
+use crate::matrix::RatingMatrix;
 use serde::{Deserialize, Serialize};
 
 /// Judge bias diagnostics for one judge on one attribute (response level).
@@ -16,6 +17,23 @@ pub struct JudgeBias {
     pub length_bias: Estimate,
     /// Mean (judge − human mean) on the judge's own models minus on the others, Welch CI.
     pub self_preference: Estimate,
+    /// The same SD ratio and proportional bias for each clinician against the mean of the other
+    /// clinicians, on the same responses: what one more clinician looks like on this yardstick
+    /// (a mean of humans is less noisy than any one rater, judge or clinician).
+    pub clinicians: Vec<ClinicianReference>,
+}
+
+/// One clinician against the mean of the other clinicians.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClinicianReference {
+    /// Clinician name.
+    pub human: String,
+    /// Responses rated by this clinician and at least one other.
+    pub n: usize,
+    /// SD(clinician) / SD(others' mean), Pitman–Morgan CI.
+    pub sd_ratio: Estimate,
+    /// Slope of (clinician − others' mean) on their average, t CI.
+    pub proportional_bias: Estimate,
 }
 
 /// One response: judge score, human mean, response length if known.
@@ -121,9 +139,48 @@ pub fn welch_difference(a: &[f64], b: &[f64]) -> Estimate {
     e
 }
 
+/// Each clinician (column of `humans`) against the mean of the others on `targets`.
+pub fn clinician_reference(
+    humans: &RatingMatrix,
+    targets: &[usize],
+    names: &[String],
+) -> Vec<ClinicianReference> {
+    (0..humans.n_raters())
+        .map(|j| {
+            let (x, y): (Vec<f64>, Vec<f64>) = targets
+                .iter()
+                .filter_map(|&t| {
+                    let row = humans.row(t);
+                    let v = row[j]?;
+                    let others: Vec<f64> = (0..row.len())
+                        .filter(|&o| o != j)
+                        .filter_map(|o| row[o])
+                        .collect();
+                    (!others.is_empty())
+                        .then(|| (v, others.iter().sum::<f64>() / others.len() as f64))
+                })
+                .unzip();
+            let d: Vec<f64> = x.iter().zip(&y).map(|(a, b)| a - b).collect();
+            let avg: Vec<f64> = x.iter().zip(&y).map(|(a, b)| (a + b) / 2.0).collect();
+            ClinicianReference {
+                human: names.get(j).cloned().unwrap_or_else(|| format!("#{j}")),
+                n: x.len(),
+                sd_ratio: sd_ratio(&x, &y),
+                proportional_bias: ols_slope(&avg, &d),
+            }
+        })
+        .collect()
+}
+
 /// All four diagnostics on the responses the judge is scored on (`pairs`) and, for
-/// self-preference, the responses of its own models (`own`, left out of everything else).
-pub fn judge_bias(pairs: &[BiasPair], own: &[BiasPair], own_declared: bool) -> JudgeBias {
+/// self-preference, the responses of its own models (`own`, left out of everything else);
+/// `clinicians` from [`clinician_reference`] on the same responses.
+pub fn judge_bias(
+    pairs: &[BiasPair],
+    own: &[BiasPair],
+    own_declared: bool,
+    clinicians: Vec<ClinicianReference>,
+) -> JudgeBias {
     let x: Vec<f64> = pairs.iter().map(|p| p.judge).collect();
     let y: Vec<f64> = pairs.iter().map(|p| p.human).collect();
     let d: Vec<f64> = pairs.iter().map(|p| p.judge - p.human).collect();
@@ -152,6 +209,7 @@ pub fn judge_bias(pairs: &[BiasPair], own: &[BiasPair], own_declared: bool) -> J
         proportional_bias: ols_slope(&avg, &d),
         length_bias,
         self_preference,
+        clinicians,
     }
 }
 
@@ -212,7 +270,7 @@ mod tests {
             human: 2.5,
             length: None,
         };
-        let b = judge_bias(&[p; 10], &[], false);
+        let b = judge_bias(&[p; 10], &[], false, Vec::new());
         assert!(b.length_bias.reason.unwrap().contains("lengths"));
         assert!(b.self_preference.reason.unwrap().contains("exclude_own"));
         assert!(b.sd_ratio.value.is_none());

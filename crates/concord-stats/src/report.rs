@@ -14,7 +14,7 @@ use crate::judge::{
     mean_bias_table, pair_icc_table, paired_agreement_bootstrap, paired_agreement_table,
     BlandAltman, PairIcc, PairedAgreement, ReliabilityClass,
 };
-use crate::judge_bias::{judge_bias, BiasPair, JudgeBias};
+use crate::judge_bias::{clinician_reference, judge_bias, BiasPair, JudgeBias};
 use crate::kappa::{cohen_kappa_weighted, fleiss_kappa_pooled, KappaSet};
 use crate::matrix::RatingMatrix;
 use crate::reliability::{koo_li_interval, mentalbench_class};
@@ -606,7 +606,10 @@ fn judge_report(
     };
     let pairs: Vec<BiasPair> = usable.iter().map(bias_pair).collect();
     let own_pairs: Vec<BiasPair> = own_responses.iter().map(bias_pair).collect();
-    let bias_diagnostics = judge_bias(&pairs, &own_pairs, own.is_some_and(|m| !m.is_empty()));
+    let targets: Vec<usize> = usable.iter().map(|u| u.0).collect();
+    let clinicians = clinician_reference(&hr.m, &targets, human_names);
+    let declared = own.is_some_and(|m| !m.is_empty());
+    let bias_diagnostics = judge_bias(&pairs, &own_pairs, declared, clinicians);
     // The verdict reads the response level whatever the unit of the comparison above.
     let response_level = system_class.is_some().then(|| {
         let t = response_table(&usable, hr);

@@ -250,6 +250,25 @@ fn bias_diagnostics_match_numpy_and_scipy() {
             &w["length_bias"],
             &w["length_bias_ci"],
         );
+        let refs = w["clinicians"].as_object().unwrap();
+        assert_eq!(b.clinicians.len(), refs.len());
+        for c in &b.clinicians {
+            let wc = &refs[&c.human];
+            let what = format!("{name}: {} vs the others", c.human);
+            assert_eq!(c.n as u64, wc["n"].as_u64().unwrap(), "{what}");
+            est_close(
+                &format!("{what} SD ratio"),
+                &c.sd_ratio,
+                &wc["sd_ratio"],
+                &wc["sd_ratio_ci"],
+            );
+            est_close(
+                &format!("{what} proportional bias"),
+                &c.proportional_bias,
+                &wc["proportional_bias"],
+                &wc["proportional_bias_ci"],
+            );
+        }
         let sp = &w["self_preference"];
         if sp.is_null() {
             assert!(b.self_preference.reason.is_some());
