@@ -152,12 +152,14 @@ pub fn clinician_reference(
                 .filter_map(|&t| {
                     let row = humans.row(t);
                     let v = row[j]?;
-                    let others: Vec<f64> = (0..row.len())
-                        .filter(|&o| o != j)
-                        .filter_map(|o| row[o])
-                        .collect();
-                    (!others.is_empty())
-                        .then(|| (v, others.iter().sum::<f64>() / others.len() as f64))
+                    let (mut sum, mut cnt) = (0.0, 0.0);
+                    for (o, c) in row.iter().enumerate() {
+                        if let (true, Some(x)) = (o != j, c) {
+                            sum += x;
+                            cnt += 1.0;
+                        }
+                    }
+                    (cnt > 0.0).then(|| (v, sum / cnt))
                 })
                 .unzip();
             let d: Vec<f64> = x.iter().zip(&y).map(|(a, b)| a - b).collect();
