@@ -146,6 +146,21 @@ fn a_judge_at_icc_0_1_over_thousands_of_responses_is_never_good_or_replaceable()
     assert!(j.reliability_class.basis.contains("Koo & Li"));
     assert_eq!(j.verdict.verdict, "cannot");
     assert_eq!(finding(&j, "ICC_A1"), "against");
+    // At the model unit the class is MentalBench's width class, named as such, and the
+    // verdict still reads the responses.
+    let opts = ReportOptions {
+        bootstrap: 300,
+        unit: concord_stats::report::Unit::Model,
+        ..ReportOptions::default()
+    };
+    let data = study(3000, 5, |l, e| 4.0 + 0.2 * (l - 4.0) + 1.8 * e);
+    let m = &agreement_report(&data, &opts).attributes[0].judges[0];
+    assert!(!m.reliability_class.class.contains("good"));
+    assert!(m
+        .reliability_class
+        .basis
+        .contains("MentalBench CI-width class"));
+    assert_eq!(m.verdict.verdict, "cannot");
 }
 
 #[test]
