@@ -179,3 +179,27 @@ fn the_model_unit_keeps_mentalbench_width_classes_and_the_verdict_stays_response
     assert_eq!(j.verdict.verdict, "can replace a clinician");
     assert_eq!(j.n_targets, 5);
 }
+
+#[test]
+fn degenerate_judges_get_reasons_not_panics() {
+    // A judge that always says 4, and one that rated nothing: every field is a value or a
+    // reason, and the JSON holds no NaN (serde_json writes NaN as null, which the reasons cover).
+    for data in [study(120, 6, |_, _| 4.0), {
+        let mut d = study(120, 6, |l, _| l);
+        d.ratings.retain(|o| o.rater != 3);
+        d
+    }] {
+        let j = judge_of(&data);
+        assert!(
+            j.verdict.verdict != "can replace a clinician",
+            "{:#?}",
+            j.verdict
+        );
+        let b = &j.bias_diagnostics;
+        for e in [&b.sd_ratio, &b.proportional_bias, &b.self_preference] {
+            assert!(e.value.is_some() || e.reason.is_some(), "{e:?}");
+        }
+        let text = serde_json::to_string(&j).unwrap();
+        assert!(!text.contains("NaN"));
+    }
+}
