@@ -75,7 +75,7 @@ impl Study {
         let rater_index = dense(raters.iter().enumerate().map(|(i, (k, _))| (*k, i)));
         let mut stmt = self
             .conn
-            .prepare("SELECT id, external_id, model FROM response ORDER BY position")?;
+            .prepare("SELECT id, external_id, model, length(text) FROM response ORDER BY position")?;
         let mut targets = Vec::new();
         let mut target_keys = Vec::new();
         let mut rows = stmt.query([])?;
@@ -84,6 +84,8 @@ impl Study {
             targets.push(TargetSpec {
                 id: r.get(1)?,
                 model: r.get(2)?,
+                // SQLite's length() of TEXT counts characters.
+                length: Some(r.get::<_, i64>(3)? as f64),
             });
         }
         let target_index = dense(target_keys.into_iter());

@@ -8,11 +8,13 @@
 //! Run: `cargo bench -p concord-stats --bench agreement`
 
 use concord_stats::alpha::krippendorff_alpha_all;
+use concord_stats::alt_test::{alt_test, AltTestOptions};
 use concord_stats::bootstrap::BootstrapSpec;
 use concord_stats::gwet::gwet;
 use concord_stats::icc::{icc_forms, icc_unbalanced};
 use concord_stats::judge::{paired_agreement, paired_agreement_bootstrap};
 use concord_stats::kappa::{cohen_kappa, fleiss_kappa};
+use concord_stats::replacement::replacement;
 use concord_stats::report::{
     agreement_report, AttributeSpec, Observation, RaterSpec, ReportOptions, StudyRatings,
     TargetSpec, Unit,
@@ -63,6 +65,7 @@ fn study(n_targets: usize) -> StudyRatings {
         .map(|t| TargetSpec {
             id: format!("resp{t}"),
             model: format!("model{}", t % N_MODELS),
+            length: None,
         })
         .collect();
     let bias = [0.0, 0.3, -0.2, 0.7, 0.2, -0.4, 0.5];
@@ -197,6 +200,21 @@ fn main() {
     println!(
         "-- one attribute, one judge vs human mean ({} pairs) --",
         jx.len()
+    );
+    let judge3 = col(3);
+    let names: Vec<String> = ["h1", "h2", "h3"].map(String::from).to_vec();
+    println!(
+        "alt_test (judge vs each human)              {}",
+        ms(best_of(5, || alt_test(
+            &judge3,
+            &humans,
+            &names,
+            &AltTestOptions::default()
+        )))
+    );
+    println!(
+        "replacement (judge in each human's place)   {}",
+        ms(best_of(5, || replacement(&judge3, &humans, &names, boot)))
     );
     println!(
         "paired_agreement (ICC,bias,BA,r,rho,tau,CCC) {}",

@@ -587,6 +587,12 @@ impl HendersonBootstrap {
         self.c_vals.push(c.unwrap_or(f64::NAN));
     }
 
+    /// The ICC(A,1) of every resample added so far, in order (NaN where undefined; empty when
+    /// the point estimate is missing), for statistics of paired replicates. `finish` reorders.
+    pub(crate) fn icc_a1_replicates(&self) -> &[f64] {
+        &self.a_vals
+    }
+
     /// Point estimates with percentile CIs from the collected resamples.
     pub(crate) fn finish(mut self, boot: BootstrapSpec) -> UnbalancedIcc {
         let n = self.n_targets;

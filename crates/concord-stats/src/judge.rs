@@ -260,31 +260,16 @@ pub fn paired_agreement_bootstrap(
     out
 }
 
-/// Reliability class from a CI width (narrower is better).
+/// A reliability label and what it was read from (see `reliability.rs`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReliabilityClass {
-    /// "good", "moderate", "poor", or "undetermined" when the CI is missing.
+    /// Response level: Koo & Li's category of both CI bounds ("poor", "moderate to good", …).
+    /// Model level: MentalBench's width class "GR", "MR" or "PR". "undetermined" without a CI.
     pub class: String,
-    /// The CI width the class was read from.
+    /// The CI width (the basis of the model-level class; informative at the response level).
     pub ci_width: Option<f64>,
-    /// Which estimate's CI was used.
+    /// Which interval the class was read from, and by which rule.
     pub basis: String,
-}
-
-/// Class by CI width: good ≤ t.0 < moderate ≤ t.1 < poor (default thresholds 0.355, 0.560).
-pub fn reliability_class(e: &Estimate, basis: &str, thresholds: (f64, f64)) -> ReliabilityClass {
-    let width = e.ci95.map(|[lo, hi]| hi - lo);
-    let class = match width {
-        None => "undetermined",
-        Some(w) if w <= thresholds.0 => "good",
-        Some(w) if w <= thresholds.1 => "moderate",
-        Some(_) => "poor",
-    };
-    ReliabilityClass {
-        class: class.into(),
-        ci_width: width,
-        basis: basis.into(),
-    }
 }
 
 #[cfg(test)]
@@ -309,7 +294,5 @@ mod tests {
         let a = paired_agreement(&[1.0], &[2.0]);
         assert!(a.bias.reason.is_some() && a.icc.icc_a1.reason.is_some());
         assert!(a.bland_altman.reason.is_some());
-        let c = reliability_class(&a.icc.icc_a1, "ICC_A1", (0.355, 0.56));
-        assert_eq!(c.class, "undetermined");
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod active;
 pub mod alpha;
+pub mod alt_test;
 pub mod bootstrap;
 pub mod correlation;
 pub mod dist;
@@ -17,11 +18,15 @@ pub mod estimate;
 pub mod gwet;
 pub mod icc;
 pub mod judge;
+pub mod judge_bias;
 pub mod kappa;
 pub mod matrix;
 pub mod plan;
 pub mod ppi;
+pub mod reliability;
+pub mod replacement;
 pub mod report;
+pub mod verdict;
 
 pub use estimate::Estimate;
 pub use matrix::{MatrixError, RatingMatrix};

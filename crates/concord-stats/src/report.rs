@@ -4,6 +4,7 @@
 //! [`AgreementReport`] whose JSON form is documented field by field in `SCHEMA.md`.
 
 use crate::alpha::{AlphaBootstrap, AlphaSet, Level};
+use crate::alt_test::{alt_test, AltTest, AltTestOptions};
 use crate::bootstrap::{BootstrapSpec, FastHash, TargetRows};
 use crate::correlation::PairTable;
 use crate::estimate::Estimate;
@@ -11,10 +12,14 @@ use crate::gwet::{gwet_pooled, GwetSet};
 use crate::icc::{icc_forms_pooled, HendersonBootstrap, IccForms, UnbalancedIcc};
 use crate::judge::{
     mean_bias_table, pair_icc_table, paired_agreement_bootstrap, paired_agreement_table,
-    reliability_class, BlandAltman, PairIcc, PairedAgreement, ReliabilityClass,
+    BlandAltman, PairIcc, PairedAgreement, ReliabilityClass,
 };
+use crate::judge_bias::{clinician_reference, judge_bias, BiasPair, JudgeBias};
 use crate::kappa::{cohen_kappa_weighted, fleiss_kappa_pooled, KappaSet};
 use crate::matrix::RatingMatrix;
+use crate::reliability::{koo_li_interval, mentalbench_class};
+use crate::replacement::{replacement, Replacement};
+use crate::verdict::{verdict, Verdict, VerdictInputs};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -48,6 +53,9 @@ pub struct TargetSpec {
     pub id: String,
     /// The model that produced it.
     pub model: String,
+    /// Response length in characters, when known (for the judges' length bias).
+    #[serde(default)]
+    pub length: Option<f64>,
 }
 
 /// One rating; indices point into the vectors of [`StudyRatings`].
@@ -104,8 +112,11 @@ pub struct ReportOptions {
     pub bootstrap: usize,
     /// Seed of every bootstrap in the report.
     pub seed: u64,
-    /// CI-width thresholds (good ≤ .0 < moderate ≤ .1 < poor) for `reliability_class`.
+    /// MentalBench's CI-width thresholds (GR ≤ .0 < MR ≤ .1 < PR) for the model-level class.
     pub reliability_thresholds: (f64, f64),
+    /// ε, q and minimum items of the Alternative Annotator Test.
+    #[serde(default)]
+    pub alt_test: AltTestOptions,
 }
 
 impl Default for ReportOptions {
@@ -119,6 +130,7 @@ impl Default for ReportOptions {
             bootstrap: 1000,
             seed: 42,
             reliability_thresholds: (0.355, 0.560),
+            alt_test: AltTestOptions::default(),
         }
     }
 }
@@ -202,8 +214,16 @@ pub struct JudgeReport {
     pub kendall_tau_b: Estimate,
     /// Lin's CCC.
     pub ccc: Estimate,
-    /// Class from the width of the ICC_A1 CI.
+    /// Koo & Li category of the ICC_A1 CI bounds (responses); MentalBench width class (models).
     pub reliability_class: ReliabilityClass,
+    /// Can the judge stand in for one human? (Calderon et al. 2025, response level.)
+    pub alt_test: AltTest,
+    /// Human agreement with the judge in each human's place (ACORN's test, response level).
+    pub replacement: Replacement,
+    /// Score compression, proportional, length and self-preference bias (response level).
+    pub bias_diagnostics: JudgeBias,
+    /// Can this judge replace a clinician? With the reasons.
+    pub verdict: Verdict,
 }
 
 /// Everything reported for one attribute (or one composite group).
@@ -517,6 +537,7 @@ fn judge_report(
     sheet: &Sheet,
     judge: usize,
     hr: &HumanRows,
+    humans: &HumanReport,
     models: Option<&Models>,
     opts: &ReportOptions,
 ) -> JudgeReport {
@@ -527,6 +548,7 @@ fn judge_report(
         _ => Vec::new(),
     };
     let mut excluded = 0;
+    let mut own_responses = Vec::new();
     // Usable responses as (target, judge score, human pattern), in target order.
     let mut usable: Vec<(usize, f64, u32)> = Vec::with_capacity(hr.target_pattern.len());
     for (t, p) in hr.target_pattern.iter().enumerate() {
@@ -539,6 +561,7 @@ fn judge_report(
         if let Some(md) = models.filter(|_| own.is_some()) {
             if excluded_model[md.of_target[t]] {
                 excluded += 1;
+                own_responses.push((t, j, p));
                 continue;
             }
         }
@@ -548,7 +571,7 @@ fn judge_report(
         resamples: opts.bootstrap,
         seed: opts.seed,
     };
-    let a: PairedAgreement = match (opts.unit, models) {
+    let (a, system_class): (PairedAgreement, _) = match (opts.unit, models) {
         (Unit::Model, Some(md)) => {
             let mut by_model = vec![(0.0, 0.0, 0.0); md.names.len()];
             for &(t, j, p) in &usable {
@@ -560,11 +583,55 @@ fn judge_report(
             let used = || by_model.iter().filter(|v| v.2 > 0.0);
             let x: Vec<f64> = used().map(|v| v.0 / v.2).collect();
             let y: Vec<f64> = used().map(|v| v.1 / v.2).collect();
-            paired_agreement_bootstrap(&x, &y, boot)
+            let class = mentalbench_class(&x, &y, boot, opts.reliability_thresholds);
+            (paired_agreement_bootstrap(&x, &y, boot), Some(class))
         }
-        _ => paired_agreement_table(&response_table(&usable, hr)),
+        _ => (paired_agreement_table(&response_table(&usable, hr)), None),
     };
-    let reliability = reliability_class(&a.icc.icc_a1, "ICC_A1", opts.reliability_thresholds);
+    let reliability = system_class
+        .clone()
+        .unwrap_or_else(|| koo_li_interval(&a.icc.icc_a1, "ICC_A1"));
+    // The judge as one more rater is a response-level question whatever the unit.
+    let mut judge_column = vec![None; hr.m.n_targets()];
+    for &(t, j, _) in &usable {
+        judge_column[t] = Some(j);
+    }
+    let human_names = &humans.raters;
+    let alt_test = alt_test(&judge_column, &hr.m, human_names, &opts.alt_test);
+    let replacement = replacement(&judge_column, &hr.m, human_names, boot);
+    let bias_pair = |&(t, j, p): &(usize, f64, u32)| BiasPair {
+        judge: j,
+        human: hr.mean[p as usize],
+        length: data.targets.get(t).and_then(|s| s.length),
+    };
+    let pairs: Vec<BiasPair> = usable.iter().map(bias_pair).collect();
+    let own_pairs: Vec<BiasPair> = own_responses.iter().map(bias_pair).collect();
+    let targets: Vec<usize> = usable.iter().map(|u| u.0).collect();
+    let clinicians = clinician_reference(&hr.m, &targets, human_names);
+    let declared = own.is_some_and(|m| !m.is_empty());
+    let bias_diagnostics = judge_bias(&pairs, &own_pairs, declared, clinicians);
+    // The verdict reads the response level whatever the unit of the comparison above.
+    let response_level = system_class.is_some().then(|| {
+        let t = response_table(&usable, hr);
+        (pair_icc_table(&t).icc_a1, mean_bias_table(&t))
+    });
+    let (icc_a1, bias) = match &response_level {
+        Some((i, b)) => (i, b),
+        None => (&a.icc.icc_a1, &a.bias),
+    };
+    let human_bias: Vec<Estimate> = humans
+        .rater_diagnostics
+        .iter()
+        .map(|d| d.bias.clone())
+        .collect();
+    let verdict = verdict(&VerdictInputs {
+        alt_test: &alt_test,
+        replacement: &replacement,
+        icc_a1,
+        bias,
+        human_bias: &human_bias,
+        system_class: system_class.as_ref(),
+    });
     JudgeReport {
         judge: name.clone(),
         unit: opts.unit,
@@ -578,6 +645,10 @@ fn judge_report(
         kendall_tau_b: a.kendall_tau_b,
         ccc: a.ccc,
         reliability_class: reliability,
+        alt_test,
+        replacement,
+        bias_diagnostics,
+        verdict,
     }
 }
 
@@ -708,14 +779,15 @@ pub fn agreement_report(data: &StudyRatings, opts: &ReportOptions) -> AgreementR
     let models = needs_models.then(|| Models::new(data));
     let analyse = |s: &Sheet| {
         let hr = HumanRows::new(s, &humans);
+        let human = human_report(s, &hr, &human_names, boot);
         AttributeReport {
             attribute: s.key.clone(),
             group: s.group.clone(),
-            humans: human_report(s, &hr, &human_names, boot),
             judges: judges
                 .iter()
-                .map(|&j| judge_report(data, s, j, &hr, models.as_ref(), opts))
+                .map(|&j| judge_report(data, s, j, &hr, &human, models.as_ref(), opts))
                 .collect(),
+            humans: human,
         }
     };
     AgreementReport {
@@ -895,6 +967,34 @@ pub fn flatten(report: &AgreementReport) -> Vec<FlatRow> {
             push_est(&mut out, a, &set, "spearman", &j.spearman, n);
             push_est(&mut out, a, &set, "kendall_tau_b", &j.kendall_tau_b, n);
             push_est(&mut out, a, &set, "ccc", &j.ccc, n);
+            let alt = &j.alt_test;
+            let (ni, rep) = (alt.n_items, &j.replacement);
+            push_num(&mut out, a, &set, "alt_test_omega", alt.winning_rate, ni);
+            let adv = alt.advantage_probability;
+            push_num(&mut out, a, &set, "alt_test_advantage", adv, ni);
+            let dn = Some(rep.n);
+            push_est(
+                &mut out,
+                a,
+                &set,
+                "replace_d_ICC_A1",
+                &rep.mean_delta.icc_a1,
+                dn,
+            );
+            let d_alpha = &rep.mean_delta.alpha_interval;
+            push_est(&mut out, a, &set, "replace_d_alpha_int", d_alpha, dn);
+            let b = &j.bias_diagnostics;
+            push_est(&mut out, a, &set, "sd_ratio", &b.sd_ratio, n);
+            push_est(
+                &mut out,
+                a,
+                &set,
+                "proportional_bias",
+                &b.proportional_bias,
+                n,
+            );
+            push_est(&mut out, a, &set, "length_bias", &b.length_bias, n);
+            push_est(&mut out, a, &set, "self_preference", &b.self_preference, n);
         }
     }
     out

@@ -55,6 +55,7 @@ fn study() -> StudyRatings {
         .map(|i| TargetSpec {
             id: format!("r{i}"),
             model: models[i % 3].into(),
+            length: None,
         })
         .collect();
     let mut ratings = Vec::new();
@@ -335,6 +336,7 @@ fn a_study_with_judges_only_reports_no_human_estimates() {
             .map(|i| TargetSpec {
                 id: format!("t{i}"),
                 model: "m".into(),
+                length: None,
             })
             .collect(),
         ratings: (0..3)
