@@ -113,3 +113,13 @@ pub fn run() {
         _ => {}
     });
 }
+
+/// Creates the demo study at `path` unless a file is already there.
+fn ensure_demo(path: &Path) -> Result<(), concord_core::Error> {
+    if path.exists() {
+        return Ok(());
+    }
+    eprintln!("concord-app: creating the demo study {}", path.display());
+    concord_core::demo::create_demo(path, &concord_core::demo::DemoOptions::default())?;
+    Ok(())
+}

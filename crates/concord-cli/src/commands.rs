@@ -403,7 +403,11 @@ pub fn run(cli: Cli) -> Result<()> {
             println!("wrote {} rows to {}", s.rows, out.display());
         }
         Command::Info { file, json } => {
-            let info = Study::open(&file)?.info()?;
+            let study = Study::open(&file)?;
+            if let Some(warning) = study.storage_warning() {
+                eprintln!("warning: {warning}");
+            }
+            let info = study.info()?;
             if json {
                 print_json(&info);
             } else {
@@ -421,7 +425,11 @@ pub fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Check { file } => {
-            let problems = Study::open(&file)?.check()?;
+            let study = Study::open(&file)?;
+            if let Some(warning) = study.storage_warning() {
+                eprintln!("warning: {warning}");
+            }
+            let problems = study.check()?;
             if !problems.is_empty() {
                 bail!("{}: {}", file.display(), problems.join("; "));
             }

@@ -214,8 +214,15 @@ and by at least one human.{own} Reported are ICC(A,1) and ICC(C,1) of the two co
 Bland–Altman 95% limits of agreement (bias ± 1.96&nbsp;SD) with the approximate CIs of Bland \
 &amp; Altman (1999); Pearson's r with a Fisher-z CI; Spearman's ρ (Fisher-z CI, SE \
 1/√(n−3)); Kendall's τ-b (asymptotic p, Fisher-z CI with SE √(0.437/(n−4))); and Lin's \
-concordance correlation coefficient (CCC) with a z-transform CI. A judge's reliability class \
-comes from the width of its ICC(A,1) CI: good ≤ {t0}, moderate ≤ {t1}, otherwise poor.</p>\n\
+concordance correlation coefficient (CCC) with a z-transform CI. At the response level a \
+judge's reliability is read from both bounds of its ICC(A,1) CI (Koo &amp; Li 2016: poor &lt; 0.5 \
+≤ moderate &lt; 0.75 ≤ good ≤ 0.9 &lt; excellent), never from the interval's width; at the model \
+level MentalBench's width classes are given as such (ICC(C,1) percentile interval over model \
+means, replicates outside [0, 1] dropped: GR ≤ {t0} &lt; MR ≤ {t1} &lt; PR). Whether a judge can \
+replace a clinician rests on the Alternative Annotator Test (Calderon et al. 2025; ε and q as \
+set, Benjamini–Yekutieli), on the change in the humans' agreement when the judge takes each \
+clinician's place in turn (ACORN; paired bootstrap CI), on the ICC reading above and on the \
+judge's bias against the clinicians' own spread.</p>\n\
 <p>{bootstrap} All intervals are 95%. An estimate that cannot be computed (too few raters or \
 responses, or no variance) is shown as “—” with the reason; nothing is imputed. In the figures, \
 the forest plot shows {main} among the humans and {judge} of each judge against the human mean; \
