@@ -1,9 +1,11 @@
 // Queue screen: every response assigned to this rater, filterable by status, with a
 // virtualised list that only asks the store for the pages it shows (fast at 100k responses).
 
-import { api, errorText, type QueueEntry, type QueueFilter } from "./api";
-import type { AppContext, Screen } from "./app";
-import { clear, formatCount, h } from "./dom";
+import "./queue.css";
+import { api, errorText, type QueueEntry, type QueueFilter } from "../api";
+import type { AppContext, Screen } from "../app";
+import { clear, formatCount, h } from "../dom";
+import { isTextField } from "../keyboard";
 
 const ROW_HEIGHT = 60;
 const PAGE_SIZE = 100;
@@ -35,7 +37,7 @@ export class QueueScreen implements Screen {
   });
   private readonly spacer = h("div", { class: "queue-spacer" });
   private readonly rowsLayer = h("div", { class: "queue-rows" });
-  private readonly summary = h("p", { class: "queue-summary muted", "aria-live": "polite" });
+  private readonly summary = h("p", { class: "queue-summary muted" });
   private readonly jumpInput = h("input", { id: "jump-to", type: "number", min: "1", inputmode: "numeric", placeholder: "#" });
   private readonly error = h("p", { class: "form-error", role: "alert" });
   private renderScheduled = false;
@@ -80,7 +82,7 @@ export class QueueScreen implements Screen {
   }
 
   onKey(e: KeyboardEvent): boolean {
-    if (e.target instanceof HTMLInputElement) return false;
+    if (isTextField(e.target) || !this.ctx.prefs.singleKeyShortcuts || e.ctrlKey || e.metaKey || e.altKey) return false;
     // `g` is the start of the screen shortcuts (g d, g r, …); `/` jumps.
     if (e.key === "/") {
       this.jumpInput.focus();

@@ -1,8 +1,9 @@
 // Start screen: open or create a study, recent studies, choose or create a rater profile.
 
-import { api, errorText, pickNewStudyPath, pickStudyToOpen, type RaterSummary, type StudySummary } from "./api";
-import type { AppContext, Screen } from "./app";
-import { clear, formatCount, h } from "./dom";
+import "./start.css";
+import { api, errorText, pickNewStudyPath, pickStudyToOpen, type RaterSummary, type StudySummary } from "../api";
+import type { AppContext, Screen } from "../app";
+import { clear, formatCount, h } from "../dom";
 
 export class StartScreen implements Screen {
   readonly el: HTMLElement;
