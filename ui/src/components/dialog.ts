@@ -19,7 +19,8 @@ export class ModalDialog {
     this.el = h(
       "dialog",
       { class: "modal", id, "aria-labelledby": titleId },
-      h("h2", { id: titleId }, title),
+      // The title takes focus on opening, so a long dialog is read (and shown) from its top.
+      h("h2", { id: titleId, tabindex: "-1" }, title),
       ...body,
       h("div", { class: "modal-actions" }, h("button", { type: "button", class: "modal-close", onclick: () => this.close() }, "Close (Esc)")),
     );
@@ -48,7 +49,7 @@ export class ModalDialog {
     document.body.append(this.el);
     document.getElementById("app")?.setAttribute("inert", "");
     this.el.showModal();
-    this.el.querySelector<HTMLElement>(FOCUSABLE)?.focus();
+    this.el.querySelector<HTMLElement>("h2")?.focus();
   }
 
   close(): void {

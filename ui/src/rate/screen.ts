@@ -78,7 +78,8 @@ export class RateScreen implements Screen {
 
     this.el = h(
       "section",
-      { class: "screen rate", "aria-label": "Rate" },
+      { class: "screen rate", "aria-labelledby": "rate-title" },
+      h("h1", { id: "rate-title", class: "visually-hidden" }, "Rate"),
       h(
         "div",
         { class: "rate-layout" },
