@@ -4,7 +4,7 @@
 // Shortcuts never act while focus is in a text field (only Esc, back to the rubric). Letters and
 // digits without a modifier act only when the rater has kept single-key shortcuts on (WCAG
 // 2.1.4); Alt+letter/digit and F1 work either way. Digits typed on a score (the radio group)
-// are the group's own input and always work.
+// are the group's own input and always work. Backspace right after a typed score takes it back.
 
 import { altChar, isTextField } from "../keyboard";
 
@@ -62,7 +62,7 @@ export type EntryResult = { kind: "set"; value: number } | { kind: "wait"; text:
  * it at once (every key on a 1–5 scale); on a 0–10 scale "1" waits for a possible "0", and "-"
  * starts a negative value. The caller sets a waiting value on Enter or after a pause.
  */
-export class ScoreEntry {
+class ScoreEntry {
   private text = "";
 
   get pending(): string {
@@ -107,3 +107,82 @@ function startingWith(text: string, min: number, max: number): number[] {
   for (let v = min; v <= max; v++) if (String(v).startsWith(text)) out.push(v);
   return out;
 }
+
+/** How long a score that could still grow (the "1" of "10") waits for its next digit. */
+const ENTRY_PAUSE_MS = 1000;
+
+/** The part of an attribute typing needs. */
+export interface TypedScale {
+  label: string;
+  scale_min: number;
+  scale_max: number;
+}
+
+/** What typing needs from the screen, by attribute index. */
+export interface TypingHost {
+  /** Sets attribute `idx` to `value`; `advance` moves focus to the next attribute. */
+  set(idx: number, value: number | null, advance: boolean): void;
+  value(idx: number): number | null;
+  focus(idx: number): void;
+  hint(text: string, kind: "ok" | "warn"): void;
+}
+
+/** Scores typed on the rubric: digits and minus, a pause or Enter for wide scales, Backspace to take back. */
+export class ScoreTyping {
+  private readonly entry = new ScoreEntry();
+  private timer: number | undefined;
+  /** The score a key just set (focus moved on from it), which Backspace takes back. */
+  private last: { idx: number; previous: number | null } | null = null;
+  private readonly host: TypingHost;
+
+  constructor(host: TypingHost) {
+    this.host = host;
+  }
+
+  /** A digit or minus typed for attribute `idx`. */
+  type(idx: number, scale: TypedScale, char: string): void {
+    window.clearTimeout(this.timer);
+    const result = this.entry.type(char, scale.scale_min, scale.scale_max);
+    if (result.kind === "set") this.set(idx, result.value);
+    else if (result.kind === "wait") {
+      this.host.hint(`${scale.label}: ${result.text}… (Enter sets it, or type the next digit)`, "ok");
+      this.timer = window.setTimeout(() => this.commit(idx, scale), ENTRY_PAUSE_MS);
+    } else {
+      this.host.hint(`${scale.label} takes ${scale.scale_min} – ${scale.scale_max}.`, "warn");
+    }
+  }
+
+  /** Sets a waiting entry now (Enter or the pause); false when nothing was waiting. */
+  commit(idx: number, scale: TypedScale): boolean {
+    window.clearTimeout(this.timer);
+    if (this.entry.pending === "") return false;
+    const value = this.entry.take(scale.scale_min, scale.scale_max);
+    if (value === null) this.host.hint(`${scale.label} takes ${scale.scale_min} – ${scale.scale_max}.`, "warn");
+    else this.set(idx, value);
+    return true;
+  }
+
+  /** Backspace: takes back the score typed just before and returns to it; false when none. */
+  takeBack(): boolean {
+    this.entry.clear();
+    const last = this.last;
+    this.last = null;
+    if (!last) return false;
+    this.host.set(last.idx, last.previous, false);
+    this.host.focus(last.idx);
+    return true;
+  }
+
+  /** Another key, a click or a focus move: nothing waits and nothing can be taken back. */
+  reset(): void {
+    window.clearTimeout(this.timer);
+    this.entry.clear();
+    this.last = null;
+  }
+
+  private set(idx: number, value: number): void {
+    this.last = { idx, previous: this.host.value(idx) };
+    this.host.set(idx, value, true);
+  }
+}
+

@@ -13,7 +13,7 @@ import { ScoreScale } from "../components/score-scale";
 import { formatCount, formatDuration, h } from "../dom";
 import { probe } from "../testing/probe";
 import { helpDialog } from "./help";
-import { placeOf, rateCommand, ScoreEntry, type RateCommand } from "./keys";
+import { placeOf, rateCommand, ScoreTyping, type RateCommand } from "./keys";
 import { ResponseNote } from "./note";
 import { ResponseValues, SaveQueue } from "./save-queue";
 
@@ -25,8 +25,6 @@ interface AttributeRow {
   levels: HTMLElement;
 }
 
-/** How long a score that could still grow (the "1" of "10") waits for its next digit. */
-const ENTRY_PAUSE_MS = 1000;
 
 export class RateScreen implements Screen {
   readonly el: HTMLElement;
@@ -44,10 +42,12 @@ export class RateScreen implements Screen {
   /** True while a response loads; keys typed meanwhile wait in `bufferedKeys`. */
   private loading = false;
   private bufferedKeys: KeyboardEvent[] = [];
-  private readonly entry = new ScoreEntry();
-  private entryTimer: number | undefined;
-  /** The score a digit just set (and moved on from), which Backspace takes back. */
-  private lastTyped: { idx: number; previous: number | null } | null = null;
+  private readonly typing = new ScoreTyping({
+    set: (idx, value, advance) => this.setValue(this.attributes[idx]!.key, value, advance),
+    value: (idx) => this.values.value(this.attributes[idx]!.key),
+    focus: (idx) => this.focusAttribute(idx),
+    hint: (text, kind) => this.setHint(text, kind),
+  });
   private help: ModalDialog | null = null;
 
   private readonly reading = new ReadingPane("rate", "Prompt and response");
@@ -143,8 +143,7 @@ export class RateScreen implements Screen {
     this.view = view;
     this.positionsById.set(view.response_id, view.position);
     this.values = new ResponseValues(view.response_id, view.values);
-    this.entry.clear();
-    this.lastTyped = null;
+    this.typing.reset();
     this.note.load(view.response_id, view.rationale, view.flags);
 
     const parts = [`Response ${formatCount(view.position + 1)} of ${formatCount(view.total)}`, `Item ${view.item_external_id}`];
@@ -174,7 +173,7 @@ export class RateScreen implements Screen {
       this.bufferedKeys.push(e);
       return true;
     }
-    if (command.kind !== "clear") this.lastTyped = command.kind === "type" ? this.lastTyped : null;
+    if (command.kind !== "type" && command.kind !== "clear" && command.kind !== "commit") this.typing.reset();
     this.run(command, performance.now());
     return true;
   }
@@ -182,14 +181,13 @@ export class RateScreen implements Screen {
   private run(command: RateCommand, started: number): void {
     switch (command.kind) {
       case "type":
-        return this.typeChar(command.char);
-      case "commit": {
-        const row = this.rows[this.focusIdx];
-        if (row && this.entry.pending !== "") return this.commitEntry(row);
-        return void this.goNext(started);
-      }
+        return this.typing.type(this.focusIdx, this.attributes[this.focusIdx]!, command.char);
+      case "commit":
+        if (!this.typing.commit(this.focusIdx, this.attributes[this.focusIdx]!)) void this.goNext(started);
+        return;
       case "clear":
-        return this.clearOrTakeBack();
+        if (!this.typing.takeBack()) this.setValue(this.attributes[this.focusIdx]!.key, null, false);
+        return;
       case "next":
         return void this.goNext(started);
       case "previous":
@@ -230,7 +228,7 @@ export class RateScreen implements Screen {
         },
         onChoose: (v, via) => {
           this.focusIdx = idx;
-          this.lastTyped = null;
+          this.typing.reset();
           // Clicking the chosen value again clears it (the mouse twin of Backspace).
           this.setValue(attr.key, via === "click" && this.values.value(attr.key) === v ? null : v, false);
           if (via === "click") this.focusAttribute(idx);
@@ -266,7 +264,7 @@ export class RateScreen implements Screen {
       el.addEventListener("focusin", () => {
         if (this.focusIdx !== idx) {
           this.focusIdx = idx;
-          this.entry.clear();
+          this.typing.reset();
           this.renderFocus();
         }
       });
@@ -371,51 +369,6 @@ export class RateScreen implements Screen {
     this.renderFocus();
     row.scale.focus();
     row.el.scrollIntoView({ block: "nearest" });
-  }
-
-  /** A digit or minus typed for the focused attribute. */
-  private typeChar(char: string): void {
-    const row = this.rows[this.focusIdx];
-    if (!row) return;
-    window.clearTimeout(this.entryTimer);
-    const { scale_min: min, scale_max: max } = row.attr;
-    const result = this.entry.type(char, min, max);
-    if (result.kind === "set") {
-      this.setTyped(row, result.value);
-    } else if (result.kind === "wait") {
-      this.setHint(`${row.attr.label}: ${result.text}… (Enter sets it, or type the next digit)`, "ok");
-      this.entryTimer = window.setTimeout(() => this.commitEntry(row), ENTRY_PAUSE_MS);
-    } else {
-      this.setHint(`${row.attr.label} takes ${min} – ${max}.`, "warn");
-    }
-  }
-
-  private commitEntry(row: AttributeRow): void {
-    window.clearTimeout(this.entryTimer);
-    const value = this.entry.take(row.attr.scale_min, row.attr.scale_max);
-    if (value === null) this.setHint(`${row.attr.label} takes ${row.attr.scale_min} – ${row.attr.scale_max}.`, "warn");
-    else if (this.rows[this.focusIdx] === row) this.setTyped(row, value);
-  }
-
-  /** Sets a typed score and moves on; Backspace right after takes it back. */
-  private setTyped(row: AttributeRow, value: number): void {
-    const idx = this.rows.indexOf(row);
-    this.lastTyped = { idx, previous: this.values.value(row.attr.key) };
-    this.setValue(row.attr.key, value, true);
-  }
-
-  private clearOrTakeBack(): void {
-    this.entry.clear();
-    const last = this.lastTyped;
-    this.lastTyped = null;
-    if (last) {
-      const row = this.rows[last.idx]!;
-      this.setValue(row.attr.key, last.previous, false);
-      this.focusAttribute(last.idx);
-      return;
-    }
-    const row = this.rows[this.focusIdx];
-    if (row) this.setValue(row.attr.key, null, false);
   }
 
   private setValue(key: string, value: number | null, advance: boolean): void {
