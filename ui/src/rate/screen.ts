@@ -96,13 +96,18 @@ export class RateScreen implements Screen {
           ),
           this.attrList,
           this.hint,
-          h("div", { class: "nav-buttons" }, this.prevButton, this.nextButton),
           this.note.el,
+          // Previous / Next, Undo and help stay in view however long the rubric is.
           h(
             "div",
-            { class: "tool-buttons" },
-            h("button", { type: "button", class: "link-button", "aria-keyshortcuts": "Control+Z", onclick: () => void this.undo() }, "Undo last change (Ctrl+Z)"),
-            h("button", { type: "button", class: "link-button help-button", "aria-keyshortcuts": "? F1", onclick: () => this.openHelp() }, "Keyboard and display (? or F1)"),
+            { class: "panel-foot" },
+            h("div", { class: "nav-buttons" }, this.prevButton, this.nextButton),
+            h(
+              "div",
+              { class: "tool-buttons" },
+              h("button", { type: "button", class: "link-button", "aria-keyshortcuts": "Control+Z", onclick: () => void this.undo() }, "Undo last change (Ctrl+Z)"),
+              h("button", { type: "button", class: "link-button help-button", "aria-keyshortcuts": "? F1", onclick: () => this.openHelp() }, "Keyboard and display (? or F1)"),
+            ),
           ),
         ),
       ),

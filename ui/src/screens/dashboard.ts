@@ -328,8 +328,8 @@ export class DashboardScreen implements Screen {
           h("button", { type: "button", class: "small", "data-save": "png", onclick: () => void this.saveChart(name, "png") }, "Save PNG…"),
         ),
       ),
-      h("p", { class: "dash-chart-hint muted" }, CHART_HINTS[name] ?? ""),
-      h("img", { class: "dash-chart-img", alt: "", decoding: "async" }),
+      h("p", { class: "dash-chart-hint muted", id: `chart-hint-${name}` }, CHART_HINTS[name] ?? ""),
+      h("img", { class: "dash-chart-img", alt: "", "aria-describedby": `chart-hint-${name}`, decoding: "async" }),
     );
   }
 
