@@ -304,13 +304,12 @@ export class AdjudicationScreen implements Screen {
         "data-response": row.response_id,
         "data-attribute": row.attribute,
         "aria-selected": "false",
-        "aria-label": `${row.response_id}, ${label}, spread ${row.range}, ${values.map(([r, v]) => `${r} ${v}`).join(", ")}${row.gold !== null ? `, gold ${row.gold}` : ""}`,
         onclick: () => {
           void this.select(index);
           this.list.focus({ preventScroll: true });
         },
       },
-      h("span", { class: "adj-spread", title: "Largest minus smallest score" }, `±${row.range}`),
+      h("span", { class: "adj-spread", title: "Largest minus smallest score" }, `±${row.range}`, h("span", { class: "visually-hidden" }, " spread,")),
       h(
         "span",
         { class: "adj-row-text" },
@@ -318,7 +317,14 @@ export class AdjudicationScreen implements Screen {
           "span",
           { class: "adj-row-title" },
           h("span", { class: "adj-attr" }, label),
-          h("span", { class: "adj-values" }, ...values.map(([rater, v]) => h("span", { class: "adj-value", title: `${rater}: ${v}` }, `${initials(rater)} ${v}`))),
+          // Named by its content (WCAG 2.5.3): initials on screen, full rater names for screen readers.
+          h(
+            "span",
+            { class: "adj-values" },
+            ...values.map(([rater, v]) =>
+              h("span", { class: "adj-value", title: `${rater}: ${v}` }, h("span", { "aria-hidden": "true" }, `${initials(rater)} ${v}`), h("span", { class: "visually-hidden" }, `, ${rater} ${v}`)),
+            ),
+          ),
         ),
         h("span", { class: "adj-rid" }, row.response_id),
       ),
