@@ -25,6 +25,8 @@ interface AttributeRow {
   levels: HTMLElement;
 }
 
+/** Progress is asked for once the writes have been quiet this long (a burst of keys asks once). */
+const PROGRESS_QUIET_MS = 250;
 
 export class RateScreen implements Screen {
   readonly el: HTMLElement;
@@ -34,7 +36,11 @@ export class RateScreen implements Screen {
   private view: RatingScreen | null = null;
   private values = new ResponseValues("", {});
   private focusIdx = 0;
-  private readonly writes = new SaveQueue(() => void this.refreshProgress());
+  private readonly writes = new SaveQueue(() => {
+    window.clearTimeout(this.progressTimer);
+    this.progressTimer = window.setTimeout(() => void this.refreshProgress(), PROGRESS_QUIET_MS);
+  });
+  private progressTimer: number | undefined;
   private readonly positionsById = new Map<string, number>();
   private shownAt = performance.now();
   private timerHandle: number | undefined;
@@ -164,6 +170,7 @@ export class RateScreen implements Screen {
 
   async leave(): Promise<void> {
     window.clearInterval(this.timerHandle);
+    window.clearTimeout(this.progressTimer);
     this.help?.close();
     await this.note.flush();
     await this.writes.settled();
