@@ -25,7 +25,8 @@ fn path_arg(path: &Path) -> String {
 
 /// `ui/node_modules/axe-core/axe.min.js`, installed by `npm ci` in `ui/`.
 fn axe_source() -> Result<String> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/node_modules/axe-core/axe.min.js");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path)
         .with_context(|| format!("reading {} (run `npm ci` in ui/)", path.display()))
 }
@@ -134,24 +135,75 @@ async fn axe_every_screen(binary: &Path, theme: &str) -> Result<Vec<String>> {
         return Ok(vec![]);
     }
     let mut bad = Vec::new();
-    bad.extend(serious(&format!("{theme} rate"), &axe(&app, &source).await?));
+    bad.extend(serious(
+        &format!("{theme} rate"),
+        &axe(&app, &source).await?,
+    ));
     app.press(&['?']).await?;
     app.wait_until("document.querySelector('dialog#help[open]') !== null", WAIT)
         .await?;
-    bad.extend(serious(&format!("{theme} help"), &axe(&app, &source).await?));
+    bad.extend(serious(
+        &format!("{theme} help"),
+        &axe(&app, &source).await?,
+    ));
     app.press(&[key(Key::Escape)]).await?;
     app.wait_until("document.querySelector('dialog#help') === null", WAIT)
         .await?;
-    go(&app, 'q', "queue", "document.querySelectorAll('.queue-row[data-position]').length > 0").await?;
-    bad.extend(serious(&format!("{theme} queue"), &axe(&app, &source).await?));
-    go(&app, 's', "start", "document.querySelector('.rater-item') !== null").await?;
-    bad.extend(serious(&format!("{theme} start"), &axe(&app, &source).await?));
-    go(&app, 'd', "dashboard", "document.querySelectorAll('.dash-chart img[src^=\"data:\"]').length > 0").await?;
-    bad.extend(serious(&format!("{theme} dashboard"), &axe(&app, &source).await?));
-    go(&app, 'a', "adjudication", "document.querySelector('.adj-raters tbody') !== null").await?;
-    bad.extend(serious(&format!("{theme} adjudication"), &axe(&app, &source).await?));
-    go(&app, 'm', "admin", "document.querySelectorAll('.admin-table tbody tr').length > 0").await?;
-    bad.extend(serious(&format!("{theme} admin"), &axe(&app, &source).await?));
+    go(
+        &app,
+        'q',
+        "queue",
+        "document.querySelectorAll('.queue-row[data-position]').length > 0",
+    )
+    .await?;
+    bad.extend(serious(
+        &format!("{theme} queue"),
+        &axe(&app, &source).await?,
+    ));
+    go(
+        &app,
+        's',
+        "start",
+        "document.querySelector('.rater-item') !== null",
+    )
+    .await?;
+    bad.extend(serious(
+        &format!("{theme} start"),
+        &axe(&app, &source).await?,
+    ));
+    go(
+        &app,
+        'd',
+        "dashboard",
+        "document.querySelectorAll('.dash-chart img[src^=\"data:\"]').length > 0",
+    )
+    .await?;
+    bad.extend(serious(
+        &format!("{theme} dashboard"),
+        &axe(&app, &source).await?,
+    ));
+    go(
+        &app,
+        'a',
+        "adjudication",
+        "document.querySelector('.adj-raters tbody') !== null",
+    )
+    .await?;
+    bad.extend(serious(
+        &format!("{theme} adjudication"),
+        &axe(&app, &source).await?,
+    ));
+    go(
+        &app,
+        'm',
+        "admin",
+        "document.querySelectorAll('.admin-table tbody tr').length > 0",
+    )
+    .await?;
+    bad.extend(serious(
+        &format!("{theme} admin"),
+        &axe(&app, &source).await?,
+    ));
     app.quit().await?;
     Ok(bad)
 }
@@ -163,7 +215,11 @@ async fn axe_finds_no_serious_violations_on_any_screen() -> Result<()> {
     };
     let mut bad = axe_every_screen(&binary, "light").await?;
     bad.extend(axe_every_screen(&binary, "dark").await?);
-    assert!(bad.is_empty(), "serious or critical axe violations:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "serious or critical axe violations:\n{}",
+        bad.join("\n")
+    );
     Ok(())
 }
 
@@ -174,7 +230,11 @@ fn contrast(a: &str, b: &str) -> Result<f64> {
         ensure!(hex.len() == 6, "not a #rrggbb colour: {hex}");
         let channel = |i: usize| -> Result<f64> {
             let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16)?) / 255.0;
-            Ok(if c <= 0.03928 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) })
+            Ok(if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            })
         };
         Ok(0.2126 * channel(0)? + 0.7152 * channel(2)? + 0.0722 * channel(4)?)
     };
@@ -221,14 +281,27 @@ async fn theme_colours_have_enough_contrast() -> Result<()> {
     };
     let dir = tempfile::tempdir()?;
     let study_path = dir.path().join("demo.concord");
-    drop(create_demo(&study_path, &DemoOptions { items: 2, ..DemoOptions::default() })?);
+    drop(create_demo(
+        &study_path,
+        &DemoOptions {
+            items: 2,
+            ..DemoOptions::default()
+        },
+    )?);
     let mut failures = Vec::new();
     for theme in ["light", "dark"] {
-        let env: Vec<(&str, &str)> = if theme == "dark" { vec![("GTK_THEME", "Adwaita:dark")] } else { vec![] };
+        let env: Vec<(&str, &str)> = if theme == "dark" {
+            vec![("GTK_THEME", "Adwaita:dark")]
+        } else {
+            vec![]
+        };
         let driver = Driver::start_with_env(&env)?;
         let app = driver.launch(&binary, &[&path_arg(&study_path)]).await?;
         app.wait_ready().await?;
-        let dark = app.js("return matchMedia('(prefers-color-scheme: dark)').matches;").await? == Value::Bool(true);
+        let dark = app
+            .js("return matchMedia('(prefers-color-scheme: dark)').matches;")
+            .await?
+            == Value::Bool(true);
         if dark != (theme == "dark") {
             println!("contrast {theme}: this WebKitGTK does not switch to the {theme} theme here; skipped");
             app.quit().await?;
@@ -247,7 +320,9 @@ async fn theme_colours_have_enough_contrast() -> Result<()> {
                 )?;
                 println!("contrast {theme} {fg} on {bg}: {ratio:.2}:1 (needs {minimum}:1)");
                 if ratio < minimum {
-                    failures.push(format!("{theme}: {fg} on {bg} is {ratio:.2}:1, needs {minimum}:1"));
+                    failures.push(format!(
+                        "{theme}: {fg} on {bg} is {ratio:.2}:1, needs {minimum}:1"
+                    ));
                 }
             }
         }
@@ -329,8 +404,11 @@ async fn scores_modal_help_and_shortcut_setting_by_keyboard_only() -> Result<()>
         .launch(&binary, &[&path_arg(&study_path), "--rater", "Ann"])
         .await?;
     app.wait_ready().await?;
-    app.wait_until("window.__concord.screen === 'rate' && window.__concord.position === 0", WAIT)
-        .await?;
+    app.wait_until(
+        "window.__concord.screen === 'rate' && window.__concord.position === 0",
+        WAIT,
+    )
+    .await?;
     let db = StudyFile::open(&study_path)?;
     let (ann, _) = db.rater_id("Ann")?.context("rater Ann")?;
     let response = app.js("return window.__concord.responseId;").await?;
@@ -344,14 +422,24 @@ async fn scores_modal_help_and_shortcut_setting_by_keyboard_only() -> Result<()>
     assert_eq!(f["tabStops"], serde_json::json!([1, 1, 1]));
 
     // Arrows change the score (and save it); the choice is announced.
-    app.press(&[key(Key::Right), key(Key::Right), key(Key::Left)]).await?;
+    app.press(&[key(Key::Right), key(Key::Right), key(Key::Left)])
+        .await?;
     app.wait_saved().await?;
     let f = focus(&app).await?;
-    assert_eq!((f["key"].clone(), f["value"].clone()), ("clarity".into(), 2.into()));
+    assert_eq!(
+        (f["key"].clone(), f["value"].clone()),
+        ("clarity".into(), 2.into())
+    );
     assert_eq!(f["checked"][0], 2);
-    assert_eq!(db.events(&ann, &response, "clarity")?, vec![Some(2), Some(3), Some(2)]);
-    app.wait_until("document.getElementById('announcer').textContent === 'Clarity 2, saved'", WAIT)
-        .await?;
+    assert_eq!(
+        db.events(&ann, &response, "clarity")?,
+        vec![Some(2), Some(3), Some(2)]
+    );
+    app.wait_until(
+        "document.getElementById('announcer').textContent === 'Clarity 2, saved'",
+        WAIT,
+    )
+    .await?;
 
     // Tab goes to the next attribute's group; "1" "0" types 10 on the 0–10 scale.
     app.press(&[key(Key::Tab)]).await?;
@@ -371,11 +459,18 @@ async fn scores_modal_help_and_shortcut_setting_by_keyboard_only() -> Result<()>
     // "1" alone waits for a possible second digit; Enter sets it at once.
     app.press(&['1']).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(db.values(&ann, &response)?.get("overall"), None, "1 of 10 still open");
+    assert_eq!(
+        db.values(&ann, &response)?.get("overall"),
+        None,
+        "1 of 10 still open"
+    );
     app.press(&[key(Key::Enter)]).await?;
     app.wait_saved().await?;
-    app.wait_until("window.__concord.position === 0 && document.activeElement.dataset.key === 'bias'", WAIT)
-        .await?;
+    app.wait_until(
+        "window.__concord.position === 0 && document.activeElement.dataset.key === 'bias'",
+        WAIT,
+    )
+    .await?;
     assert_eq!(db.values(&ann, &response)?.get("overall"), Some(&1));
     // A negative score.
     app.press(&['-', '2']).await?;
@@ -385,7 +480,10 @@ async fn scores_modal_help_and_shortcut_setting_by_keyboard_only() -> Result<()>
     // PageDown in the rubric scrolls the long response; the pane itself takes focus with Tab.
     app.press(&[key(Key::PageDown), key(Key::PageDown)]).await?;
     let scrolled = focus(&app).await?;
-    assert!(scrolled["scrollTop"].as_f64().unwrap_or(0.0) > 100.0, "{scrolled}");
+    assert!(
+        scrolled["scrollTop"].as_f64().unwrap_or(0.0) > 100.0,
+        "{scrolled}"
+    );
     assert_eq!(scrolled["key"], "bias", "focus stays in the rubric");
 
     // The help dialog is modal: focus inside, the app inert, Tab cycles within it.
@@ -402,35 +500,62 @@ async fn scores_modal_help_and_shortcut_setting_by_keyboard_only() -> Result<()>
         assert_eq!(f["inDialog"], true, "Tab left the dialog: {f}");
         seen.push(f["id"].clone());
     }
-    ensure!(seen.contains(&"pref-single-key".into()), "the shortcut setting is reachable: {seen:?}");
+    ensure!(
+        seen.contains(&"pref-single-key".into()),
+        "the shortcut setting is reachable: {seen:?}"
+    );
     // Turn single-key shortcuts off with Space on the checkbox, then close with Enter on Close.
     while focus(&app).await?["id"] != "pref-single-key" {
         app.press(&[key(Key::Tab)]).await?;
     }
     app.press(&[' ']).await?;
-    app.wait_until("document.getElementById('pref-single-key').checked === false", WAIT)
-        .await?;
-    while app.js("return document.activeElement.classList.contains('modal-close');").await? != Value::Bool(true) {
+    app.wait_until(
+        "document.getElementById('pref-single-key').checked === false",
+        WAIT,
+    )
+    .await?;
+    while app
+        .js("return document.activeElement.classList.contains('modal-close');")
+        .await?
+        != Value::Bool(true)
+    {
         app.press(&[key(Key::Tab)]).await?;
     }
     app.press(&[key(Key::Enter)]).await?;
     app.wait_until("document.querySelector('dialog#help') === null", WAIT)
         .await?;
     let f = focus(&app).await?;
-    assert_eq!((f["key"].clone(), f["inert"].clone()), ("bias".into(), false.into()), "focus back where it was");
-    let stored = app.js("return JSON.parse(localStorage.getItem('concord.prefs.Ann')).singleKeyShortcuts;").await?;
+    assert_eq!(
+        (f["key"].clone(), f["inert"].clone()),
+        ("bias".into(), false.into()),
+        "focus back where it was"
+    );
+    let stored = app
+        .js("return JSON.parse(localStorage.getItem('concord.prefs.Ann')).singleKeyShortcuts;")
+        .await?;
     assert_eq!(stored, false, "the setting is remembered for this rater");
 
     // With single-key shortcuts off, n and ? do nothing; Alt+N moves on; digits on a score still work.
     app.press(&['n', '?']).await?;
     tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(app.js("return [window.__concord.position, document.querySelector('dialog[open]') === null];").await?, serde_json::json!([0, true]));
+    assert_eq!(
+        app.js(
+            "return [window.__concord.position, document.querySelector('dialog[open]') === null];"
+        )
+        .await?,
+        serde_json::json!([0, true])
+    );
     chord(&app, Key::Alt, 'n').await?;
-    app.wait_until("window.__concord.position === 1", WAIT).await?;
+    app.wait_until("window.__concord.position === 1", WAIT)
+        .await?;
     let second = app.js("return window.__concord.responseId;").await?;
     app.press(&['4']).await?;
     app.wait_saved().await?;
-    assert_eq!(db.values(&ann, second.as_str().context("id")?)?.get("clarity"), Some(&4));
+    assert_eq!(
+        db.values(&ann, second.as_str().context("id")?)?
+            .get("clarity"),
+        Some(&4)
+    );
     app.quit().await?;
     println!("e2e keyboard: radio group, wide scales, modal help and shortcut setting passed");
     Ok(())
@@ -455,14 +580,25 @@ async fn rating_screen_reflows_at_200_and_400_percent_zoom() -> Result<()> {
     };
     let dir = tempfile::tempdir()?;
     let study_path = dir.path().join("demo.concord");
-    drop(create_demo(&study_path, &DemoOptions { items: 3, ..DemoOptions::default() })?);
+    drop(create_demo(
+        &study_path,
+        &DemoOptions {
+            items: 3,
+            ..DemoOptions::default()
+        },
+    )?);
     let driver = Driver::start()?;
     let app = driver
         .launch(&binary, &[&path_arg(&study_path), "--rater", "Rater 1"])
         .await?;
     app.wait_ready().await?;
-    app.wait_until("window.__concord.screen === 'rate'", WAIT).await?;
-    let base = app.js("return window.innerWidth;").await?.as_f64().context("width")?;
+    app.wait_until("window.__concord.screen === 'rate'", WAIT)
+        .await?;
+    let base = app
+        .js("return window.innerWidth;")
+        .await?
+        .as_f64()
+        .context("width")?;
     // No text below 12 CSS px at 100%.
     let smallest = app
         .js("let min = 1e9, what = ''; for (const el of document.querySelectorAll('#app *')) { \
@@ -471,10 +607,14 @@ async fn rating_screen_reflows_at_200_and_400_percent_zoom() -> Result<()> {
                if (size < min) { min = size; what = el.className || el.tagName; } } return [min, what];")
         .await?;
     println!("smallest text at 100%: {smallest}");
-    assert!(smallest[0].as_f64().unwrap_or(0.0) >= 12.0 - 1e-9, "text below 12px: {smallest}");
+    assert!(
+        smallest[0].as_f64().unwrap_or(0.0) >= 12.0 - 1e-9,
+        "text below 12px: {smallest}"
+    );
     app.press(&['4', '3']).await?;
     app.wait_saved().await?;
-    app.screenshot(&screenshot_dir().join("rating-zoom-100.png")).await?;
+    app.screenshot(&screenshot_dir().join("rating-zoom-100.png"))
+        .await?;
 
     let overflow = "const d = document.documentElement; const p = document.querySelector('.panel'); \
                     return { page: d.scrollWidth - d.clientWidth, panel: p.scrollWidth - p.clientWidth, width: window.innerWidth };";
@@ -482,14 +622,24 @@ async fn rating_screen_reflows_at_200_and_400_percent_zoom() -> Result<()> {
     zoom_to(&app, 5, base / 2.0).await?;
     let at200 = app.js(overflow).await?;
     println!("200% zoom: {at200}");
-    app.screenshot(&screenshot_dir().join("rating-zoom-200.png")).await?;
-    assert!(at200["page"].as_f64().unwrap_or(1.0) <= 0.5 && at200["panel"].as_f64().unwrap_or(1.0) <= 0.5, "horizontal scroll at 200%: {at200}");
+    app.screenshot(&screenshot_dir().join("rating-zoom-200.png"))
+        .await?;
+    assert!(
+        at200["page"].as_f64().unwrap_or(1.0) <= 0.5
+            && at200["panel"].as_f64().unwrap_or(1.0) <= 0.5,
+        "horizontal scroll at 200%: {at200}"
+    );
     // 400% of 1280 px: the 320 CSS px of WCAG 1.4.10.
     zoom_to(&app, 15, base / 4.0).await?;
     let at400 = app.js(overflow).await?;
     println!("400% zoom: {at400}");
-    app.screenshot(&screenshot_dir().join("rating-zoom-400.png")).await?;
-    assert!(at400["page"].as_f64().unwrap_or(1.0) <= 0.5 && at400["panel"].as_f64().unwrap_or(1.0) <= 0.5, "horizontal scroll at 320 px: {at400}");
+    app.screenshot(&screenshot_dir().join("rating-zoom-400.png"))
+        .await?;
+    assert!(
+        at400["page"].as_f64().unwrap_or(1.0) <= 0.5
+            && at400["panel"].as_f64().unwrap_or(1.0) <= 0.5,
+        "horizontal scroll at 320 px: {at400}"
+    );
     chord(&app, Key::Control, '0').await?;
     app.quit().await?;
     Ok(())

@@ -180,7 +180,10 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
          AND g.reason = 'Consensus meeting: risk not addressed'",
         top.response_id, top.attribute
     ))?;
-    assert_eq!(restored, 1, "undo restored the earlier gold value, adjudicator and reason");
+    assert_eq!(
+        restored, 1,
+        "undo restored the earlier gold value, adjudicator and reason"
+    );
 
     // 3. Admin: add a rater, select Rater 1 too, assign with overlap 2.
     app.press(&[key(Key::Escape), 'g', 'm']).await?;
