@@ -1,6 +1,6 @@
 //! The study lead's screens in the real app: Adjudication lists the widest human disagreement
-//! first, records a gold value set with the keyboard and undoes a stray one; Admin adds a rater and assigns
-//! responses with an overlap. Every step is checked in the study file.
+//! first, records a gold value set with the keyboard and undoes a stray one; Admin adds a rater
+//! and assigns responses with an overlap. Every step is checked in the study file.
 
 use std::time::Duration;
 
