@@ -163,9 +163,10 @@ export class StartScreen implements Screen {
         class: "rater-item",
         "data-rater": summary.rater.name,
         "data-autofocus": autofocus,
-        "aria-label": counts ? `Rate as ${summary.rater.name}, ${counts}` : `Rate as ${summary.rater.name}`,
         onclick: () => void this.chooseRater(summary.rater.name),
       },
+      // Named by its content (WCAG 2.5.3), with "Rate as" for screen readers.
+      h("span", { class: "visually-hidden" }, "Rate as "),
       h("span", { class: "rater-name" }, summary.rater.name),
       h("span", { class: "rater-progress" }, counts),
     );
