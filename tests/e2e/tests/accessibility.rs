@@ -223,23 +223,40 @@ async fn axe_finds_no_serious_violations_on_any_screen() -> Result<()> {
     Ok(())
 }
 
-/// WCAG contrast ratio of two `#rrggbb` colours.
-fn contrast(a: &str, b: &str) -> Result<f64> {
-    let luminance = |hex: &str| -> Result<f64> {
-        let hex = hex.trim().trim_start_matches('#');
-        ensure!(hex.len() == 6, "not a #rrggbb colour: {hex}");
-        let channel = |i: usize| -> Result<f64> {
-            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16)?) / 255.0;
-            Ok(if c <= 0.03928 {
-                c / 12.92
+/// WCAG 2.2 contrast ratio of two sRGB colours given as `[r, g, b]` (0–255).
+fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
+    let luminance = |c: [f64; 3]| {
+        let linear = |v: f64| {
+            let v = v / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
             } else {
-                ((c + 0.055) / 1.055).powf(2.4)
-            })
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
         };
-        Ok(0.2126 * channel(0)? + 0.7152 * channel(2)? + 0.0722 * channel(4)?)
+        0.2126 * linear(c[0]) + 0.7152 * linear(c[1]) + 0.0722 * linear(c[2])
     };
-    let (la, lb) = (luminance(a)?, luminance(b)?);
-    Ok((la.max(lb) + 0.05) / (la.min(lb) + 0.05))
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// `[r, g, b]` of a computed colour as the page reports it (`rgb(…)`/`rgba(…)`).
+fn rgb(value: &Value, token: &str) -> Result<[f64; 3]> {
+    let text = value
+        .as_str()
+        .with_context(|| format!("{token} has no colour"))?;
+    let inner = text
+        .trim()
+        .trim_start_matches("rgba(")
+        .trim_start_matches("rgb(")
+        .trim_end_matches(')');
+    let parts: Vec<f64> = inner
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<std::result::Result<_, _>>()
+        .with_context(|| format!("{token}: cannot read {text}"))?;
+    ensure!(parts.len() >= 3, "{token}: cannot read {text}");
+    Ok([parts[0], parts[1], parts[2]])
 }
 
 /// Text pairs (≥ 4.5:1) and component pairs (≥ 3:1) of the theme tokens in `styles/base.css`.
@@ -253,6 +270,8 @@ const TEXT_PAIRS: &[(&str, &str)] = &[
     ("--muted", "--surface"),
     ("--muted", "--surface-2"),
     ("--muted", "--accent-soft"),
+    ("--muted", "--error-soft"),
+    ("--ok", "--accent-soft"),
     ("--accent-text", "--accent"),
     ("--accent-text", "--accent-strong"),
     ("--accent-strong", "--surface"),
@@ -307,17 +326,16 @@ async fn theme_colours_have_enough_contrast() -> Result<()> {
             app.quit().await?;
             continue;
         }
+        // Each token resolved by the engine (so short and named forms compare alike).
         let tokens = app
-            .js("const s = getComputedStyle(document.documentElement); const out = {}; \
-                 for (const n of ['--text','--bg','--surface','--surface-2','--accent-soft','--error-soft','--muted','--accent-text','--accent','--accent-strong','--on-error','--error','--warn','--warn-soft','--ok','--control-border','--focus']) out[n] = s.getPropertyValue(n).trim(); \
-                 return out;")
+            .js("const probe = document.createElement('span'); document.body.append(probe); const out = {}; \
+                 for (const n of ['--text','--bg','--surface','--surface-2','--accent-soft','--error-soft','--muted','--accent-text','--accent','--accent-strong','--on-error','--error','--warn','--warn-soft','--ok','--control-border','--focus']) { \
+                   probe.style.color = `var(${n})`; out[n] = getComputedStyle(probe).color; } \
+                 probe.remove(); return out;")
             .await?;
         for (pairs, minimum) in [(TEXT_PAIRS, 4.5), (COMPONENT_PAIRS, 3.0)] {
             for (fg, bg) in pairs {
-                let ratio = contrast(
-                    tokens[fg].as_str().context(*fg)?,
-                    tokens[bg].as_str().context(*bg)?,
-                )?;
+                let ratio = contrast(rgb(&tokens[fg], fg)?, rgb(&tokens[bg], bg)?);
                 println!("contrast {theme} {fg} on {bg}: {ratio:.2}:1 (needs {minimum}:1)");
                 if ratio < minimum {
                     failures.push(format!(
@@ -334,24 +352,21 @@ async fn theme_colours_have_enough_contrast() -> Result<()> {
 
 /// A study whose rubric has a 1–5, a 0–10 and a −3…3 scale, and one long response.
 fn wide_scale_study(path: &Path) -> Result<()> {
-    let rubric = Rubric::from_toml_str(
-        r#"
-name = "Wide scales"
-scale = [1, 5]
-[[attribute]]
-key = "clarity"
-label = "Clarity"
-[[attribute]]
-key = "overall"
-label = "Overall"
-scale = [0, 10]
-[[attribute]]
-key = "bias"
-label = "Bias"
-scale = [-3, 3]
-"#,
-        "e2e",
-    )?;
+    let attribute = |key: &str, label: &str, min: i64, max: i64| {
+        let levels: String = (min..=max)
+            .map(|v| format!("\"{v}\" = \"Level {v} of {label}\"\n"))
+            .collect();
+        format!(
+            "[[attribute]]\nkey = \"{key}\"\nlabel = \"{label}\"\nscale = [{min}, {max}]\n[attribute.levels]\n{levels}\n"
+        )
+    };
+    let toml = format!(
+        "name = \"Wide scales\"\nscale = [1, 5]\n\n{}{}{}",
+        attribute("clarity", "Clarity", 1, 5),
+        attribute("overall", "Overall", 0, 10),
+        attribute("bias", "Bias", -3, 3)
+    );
+    let rubric = Rubric::from_toml_str(&toml, "e2e")?;
     let study = Study::create(path, "Wide scales", &rubric)?;
     let long: String = (1..=400)
         .map(|i| format!("Paragraph {i} of a long answer that has to be scrolled to be read.\n\n"))
@@ -476,9 +491,20 @@ async fn scores_modal_help_and_shortcut_setting_by_keyboard_only() -> Result<()>
     app.press(&['-', '2']).await?;
     app.wait_saved().await?;
     assert_eq!(db.values(&ann, &response)?.get("bias"), Some(&-2));
+    assert_eq!(
+        focus(&app).await?["value"],
+        -2,
+        "focus follows the typed score"
+    );
 
     // PageDown in the rubric scrolls the long response; the pane itself takes focus with Tab.
     app.press(&[key(Key::PageDown), key(Key::PageDown)]).await?;
+    // WebKitGTK may scroll smoothly: wait for the pane to get there.
+    app.wait_until(
+        "document.querySelector('.rate .reading').scrollTop > 100",
+        WAIT,
+    )
+    .await?;
     let scrolled = focus(&app).await?;
     assert!(
         scrolled["scrollTop"].as_f64().unwrap_or(0.0) > 100.0,

@@ -73,7 +73,8 @@ export class DashboardScreen implements Screen {
         { class: "dash-body" },
         h(
           "section",
-          { class: "dash-table-wrap", "aria-labelledby": "dash-table-title" },
+          // Focusable so its scrolled rows can be reached from the keyboard.
+          { class: "dash-table-wrap", "aria-labelledby": "dash-table-title", tabindex: "0" },
           this.tableTitle,
           h(
             "table",

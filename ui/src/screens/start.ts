@@ -75,7 +75,8 @@ export class StartScreen implements Screen {
                       {},
                       h(
                         "button",
-                        { type: "button", class: "recent-item", "aria-label": `Open ${r.name} (${r.path})`, onclick: () => void this.open(r.path, r.last_rater) },
+                        { type: "button", class: "recent-item", onclick: () => void this.open(r.path, r.last_rater) },
+                        h("span", { class: "visually-hidden" }, "Open "),
                         h("span", { class: "recent-name" }, r.name),
                         h("span", { class: "recent-path" }, r.path),
                         r.last_rater ? h("span", { class: "recent-rater" }, `as ${r.last_rater}`) : null,
