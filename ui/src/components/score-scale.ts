@@ -80,9 +80,6 @@ export class ScoreScale {
       button.classList.toggle("pending", selected && pending);
       button.tabIndex = v === tabStop ? 0 : -1;
     }
-    // Focus inside the group follows the chosen value (a typed score), as the tab stop does.
-    const stop = this.buttons.get(tabStop);
-    if (stop && this.el.contains(document.activeElement) && document.activeElement !== stop) stop.focus({ preventScroll: true });
   }
 
   /** Moves focus into the group (to its one Tab stop). */

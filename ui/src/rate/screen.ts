@@ -408,7 +408,8 @@ export class RateScreen implements Screen {
       this.renderSaveStatus();
       this.renderHint();
     }
-    if (advance && idx < this.rows.length - 1) this.focusAttribute(idx + 1);
+    // A typed score moves on; on the last attribute focus goes to the score just chosen.
+    if (advance) this.focusAttribute(Math.min(idx + 1, this.rows.length - 1));
   }
 
   /** Progress comes from the store once the writes have settled (the rule lives in core). */
