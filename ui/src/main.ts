@@ -212,6 +212,8 @@ class App implements AppContext {
     this.current = next;
     this.currentName = screen;
     if (probe) probe.screen = screen;
+    // Lets a screen's CSS adapt the page around it (the rating screen on small viewports).
+    document.body.dataset.screen = screen;
     clear(this.main);
     this.main.append(next.el);
     this.renderChrome();

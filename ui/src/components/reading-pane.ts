@@ -53,8 +53,12 @@ export class ReadingPane {
     this.el.scrollTop = 0;
   }
 
-  /** Scrolls the pane by most of its height (PageDown/PageUp typed in the rubric). */
+  /**
+   * Scrolls the pane by most of its height (PageDown/PageUp typed in the rubric); where the pane
+   * does not scroll by itself (small viewports, where the page is one column), the page.
+   */
   scrollByPage(direction: 1 | -1): void {
-    this.el.scrollBy({ top: direction * Math.max(40, this.el.clientHeight * 0.85) });
+    const scroller = this.el.scrollHeight > this.el.clientHeight ? this.el : (document.scrollingElement ?? document.documentElement);
+    scroller.scrollBy({ top: direction * Math.max(40, Math.min(scroller.clientHeight, window.innerHeight) * 0.85) });
   }
 }
