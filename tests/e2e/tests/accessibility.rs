@@ -350,7 +350,7 @@ async fn theme_colours_have_enough_contrast() -> Result<()> {
     Ok(())
 }
 
-/// A study whose rubric has a 1–5, a 0–10 and a −3…3 scale, and one long response.
+/// A study whose rubric has a 1–5, a 0–10 and a −3…3 scale, and two long responses.
 fn wide_scale_study(path: &Path) -> Result<()> {
     let attribute = |key: &str, label: &str, min: i64, max: i64| {
         let levels: String = (min..=max)
@@ -378,15 +378,16 @@ fn wide_scale_study(path: &Path) -> Result<()> {
             prompt: "A long question.".into(),
             response_id: "w-1-a".into(),
             model: "m".into(),
-            response: long,
+            response: long.clone(),
         },
         ResponseRow {
             row: 3,
             item_id: "w-2".into(),
-            prompt: "A short question.".into(),
+            prompt: "Another question.".into(),
             response_id: "w-2-a".into(),
             model: "m".into(),
-            response: "A short answer.".into(),
+            // Long too: each rater's order is shuffled, so either may come first.
+            response: long,
         },
     ])?;
     Ok(())

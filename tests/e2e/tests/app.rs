@@ -303,8 +303,8 @@ async fn hostile_response_renders_inert() -> Result<()> {
                links: document.querySelectorAll('a').length, \
                pwned: window.__pwned === undefined ? null : window.__pwned, \
                title: document.title, \
-               text: document.querySelector('#response-body').textContent.length, \
-               shown: document.querySelector('#response-body').textContent.includes('<script>') \
+               text: document.querySelector('#rate-response-body').textContent.length, \
+               shown: document.querySelector('#rate-response-body').textContent.includes('<script>') \
              };",
         )
         .await?;

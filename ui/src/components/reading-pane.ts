@@ -14,7 +14,7 @@ export interface ReadingContent {
 
 export class ReadingPane {
   readonly el: HTMLElement;
-  readonly responseBody = h("div", { class: "md response-body" });
+  readonly responseBody: HTMLElement;
   private readonly meta = h("p", { class: "meta" });
   private readonly promptBody = h("div", { class: "md prompt-body" });
   private readonly contextBody = h("div", { class: "md context-body" });
@@ -22,6 +22,7 @@ export class ReadingPane {
 
   /** `idPrefix` keeps heading ids unique per screen; `label` names the region. */
   constructor(idPrefix: string, label: string) {
+    this.responseBody = h("div", { class: "md response-body", id: `${idPrefix}-response-body` });
     this.el = h(
       "div",
       { class: "reading", tabindex: "0", role: "region", "aria-label": label },

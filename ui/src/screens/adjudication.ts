@@ -309,7 +309,8 @@ export class AdjudicationScreen implements Screen {
           this.list.focus({ preventScroll: true });
         },
       },
-      h("span", { class: "adj-spread", title: "Largest minus smallest score" }, `±${row.range}`, h("span", { class: "visually-hidden" }, " spread,")),
+      h("span", { class: "visually-hidden" }, "Spread "),
+      h("span", { class: "adj-spread", title: "Largest minus smallest score" }, `±${row.range}`),
       h(
         "span",
         { class: "adj-row-text" },
