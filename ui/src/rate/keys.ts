@@ -55,7 +55,7 @@ export function rateCommand(e: KeyboardEvent, place: KeyPlace, singleKey: boolea
   return letter ? ({ kind: letter } as RateCommand) : null;
 }
 
-export type EntryResult = { kind: "set"; value: number } | { kind: "wait"; text: string } | { kind: "invalid"; text: string };
+type EntryResult = { kind: "set"; value: number } | { kind: "wait"; text: string } | { kind: "invalid"; text: string };
 
 /**
  * Collects typed characters into a score. A key that completes the only value it can start sets
