@@ -493,6 +493,8 @@ export class RateScreen implements Screen {
       await this.show(position);
       // Reading a layout property forces style and layout of the new text now.
       void this.reading.responseBody.offsetHeight;
+      // Focus lands on the first score either way; say that the response changed.
+      announce(`Response ${formatCount(position + 1)} of ${formatCount(this.view!.total)}`);
       probe?.nextLatenciesMs.push(performance.now() - started);
     } catch (err) {
       this.ctx.notify(errorText(err), "error");
