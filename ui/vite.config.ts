@@ -1,8 +1,13 @@
 import { defineConfig } from "vite";
 
 // The app is served from Tauri's embedded asset protocol; no dev server is used by builds or tests.
-export default defineConfig({
+// `npm run build` (what the tests and debug builds embed) keeps the test hooks in `src/testing/`;
+// `npm run build:release` (`--mode release`) compiles them out.
+export default defineConfig(({ mode }) => ({
   clearScreen: false,
+  define: {
+    __TEST_HOOKS__: JSON.stringify(mode !== "release"),
+  },
   build: {
     outDir: "dist",
     emptyOutDir: true,
@@ -11,4 +16,4 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
   },
-});
+}));

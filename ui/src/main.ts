@@ -1,13 +1,16 @@
-import "./style.css";
+import "./styles/base.css";
 import { api, errorText, type Progress, type Session, type Startup, type StudySummary } from "./api";
-import { afterPaint, instrumentation, type AppContext, type NavigateOptions, type Screen, type ScreenName } from "./app";
+import { afterPaint, type AppContext, type NavigateOptions, type Screen, type ScreenName } from "./app";
 import { clear, h } from "./dom";
-import { StartScreen } from "./start";
-import { RateScreen } from "./rate";
-import { QueueScreen } from "./queue";
-import { DashboardScreen } from "./dashboard";
-import { AdjudicationScreen } from "./adjudication";
-import { AdminScreen } from "./admin";
+import { isTextField } from "./keyboard";
+import { applyPreferences, loadPreferences, savePreferences, type Preferences } from "./prefs";
+import { RateScreen } from "./rate/screen";
+import { AdjudicationScreen } from "./screens/adjudication";
+import { AdminScreen } from "./screens/admin";
+import { DashboardScreen } from "./screens/dashboard";
+import { QueueScreen } from "./screens/queue";
+import { StartScreen } from "./screens/start";
+import { probe } from "./testing/probe";
 
 interface NavItem {
   name: ScreenName;
@@ -32,10 +35,12 @@ class App implements AppContext {
   startup: Startup;
   study: StudySummary | null;
   session: Session | null;
+  prefs: Preferences;
   private current: Screen | null = null;
   private currentName: ScreenName | null = null;
   private readonly nav = h("nav", { class: "nav", "aria-label": "Main" });
-  private readonly who = h("div", { class: "who", "aria-live": "polite" });
+  // Not live: the study and rater names would be re-read on every screen change.
+  private readonly who = h("div", { class: "who" });
   private readonly main = h("main", { id: "main", class: "main" });
   private readonly notices = h("div", { class: "notices", role: "status", "aria-live": "polite" });
   private navigating: Promise<void> = Promise.resolve();
@@ -44,6 +49,8 @@ class App implements AppContext {
     this.startup = startup;
     this.study = startup.session?.study ?? startup.study;
     this.session = startup.session;
+    this.prefs = loadPreferences(this.session?.rater.name ?? null);
+    applyPreferences(this.prefs);
     const root = document.getElementById("app")!;
     clear(root);
     root.append(
@@ -58,6 +65,8 @@ class App implements AppContext {
       this.notices,
     );
     document.addEventListener("keydown", (e) => {
+      // A modal dialog owns the keyboard while it is open.
+      if (document.querySelector("dialog[open]")) return;
       if (this.onGoKey(e)) {
         e.preventDefault();
         e.stopPropagation();
@@ -75,13 +84,7 @@ class App implements AppContext {
   private goPending = 0;
 
   private onGoKey(e: KeyboardEvent): boolean {
-    const target = e.target as HTMLElement | null;
-    const typing =
-      target instanceof HTMLTextAreaElement ||
-      target instanceof HTMLSelectElement ||
-      (target instanceof HTMLInputElement && target.type !== "checkbox") ||
-      document.querySelector(".overlay:not([hidden])") !== null;
-    if (typing || e.ctrlKey || e.metaKey || e.altKey) {
+    if (!this.prefs.singleKeyShortcuts || isTextField(e.target) || e.ctrlKey || e.metaKey || e.altKey) {
       this.goPending = 0;
       return false;
     }
@@ -110,8 +113,18 @@ class App implements AppContext {
 
   setSession(session: Session | null): void {
     this.session = session;
-    if (session) this.study = session.study;
+    if (session) {
+      this.study = session.study;
+      this.prefs = loadPreferences(session.rater.name);
+      applyPreferences(this.prefs);
+    }
     this.renderChrome();
+  }
+
+  setPrefs(prefs: Preferences): void {
+    this.prefs = prefs;
+    savePreferences(this.session?.rater.name ?? null, prefs);
+    applyPreferences(prefs);
   }
 
   updateProgress(progress: Progress): void {
@@ -198,7 +211,9 @@ class App implements AppContext {
     }
     this.current = next;
     this.currentName = screen;
-    instrumentation.screen = screen;
+    if (probe) probe.screen = screen;
+    // Lets a screen's CSS adapt the page around it (the rating screen on small viewports).
+    document.body.dataset.screen = screen;
     clear(this.main);
     this.main.append(next.el);
     this.renderChrome();
@@ -250,8 +265,10 @@ async function boot(): Promise<void> {
   if (startup.error) app.notify(startup.error, "error");
   await app.navigate(startup.session ? "rate" : "start");
   await afterPaint();
-  if (instrumentation.screen === "rate") instrumentation.startToRatingReadyMs = performance.now();
-  instrumentation.ready = true;
+  if (probe) {
+    if (probe.screen === "rate") probe.startToRatingReadyMs = performance.now();
+    probe.ready = true;
+  }
 }
 
 void boot();

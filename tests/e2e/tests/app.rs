@@ -122,13 +122,19 @@ async fn clinician_rates_with_the_keyboard_undoes_notes_and_resumes() -> Result<
         keys.iter().map(|k| Some(expected[k])).collect::<Vec<_>>()
     );
 
-    // The help overlay opens with ? and closes with Esc.
+    // The help dialog opens with ? and closes with Esc, giving focus back to the rubric.
     app.press(&['?']).await?;
-    app.wait_until("!document.querySelector('.overlay').hidden", WAIT)
-        .await?;
+    app.wait_until(
+        "document.querySelector('dialog#help[open]') !== null && document.activeElement.closest('dialog') !== null",
+        WAIT,
+    )
+    .await?;
     app.press(&[key(Key::Escape)]).await?;
-    app.wait_until("document.querySelector('.overlay').hidden", WAIT)
-        .await?;
+    app.wait_until(
+        "document.querySelector('dialog#help') === null && document.activeElement.getAttribute('role') === 'radio'",
+        WAIT,
+    )
+    .await?;
 
     // 4. Next response with Enter.
     app.press(&[key(Key::Enter)]).await?;
@@ -297,8 +303,8 @@ async fn hostile_response_renders_inert() -> Result<()> {
                links: document.querySelectorAll('a').length, \
                pwned: window.__pwned === undefined ? null : window.__pwned, \
                title: document.title, \
-               text: document.querySelector('#response-body').textContent.length, \
-               shown: document.querySelector('#response-body').textContent.includes('<script>') \
+               text: document.querySelector('#rate-response-body').textContent.length, \
+               shown: document.querySelector('#rate-response-body').textContent.includes('<script>') \
              };",
         )
         .await?;

@@ -1,6 +1,6 @@
 //! The study lead's screens in the real app: Adjudication lists the widest human disagreement
-//! first and records a gold value set with the keyboard; Admin adds a rater and assigns
-//! responses with an overlap. Every step is checked in the study file.
+//! first, records a gold value set with the keyboard and undoes a stray one; Admin adds a rater
+//! and assigns responses with an overlap. Every step is checked in the study file.
 
 use std::time::Duration;
 
@@ -161,6 +161,29 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
     )
     .await?;
     assert_eq!(file.count("SELECT count(*) FROM gold")?, 1);
+    // A stray digit overwrites gold; Ctrl+Z puts the earlier value back.
+    app.press(&['3']).await?;
+    app.wait_until(
+        "document.querySelector('#gold-status').textContent.startsWith('✓ gold 3 saved')",
+        WAIT,
+    )
+    .await?;
+    app.press_ctrl('z').await?;
+    app.wait_until(
+        "document.querySelector('#gold-status').textContent.startsWith('✓ gold 2 saved') && document.querySelector('#adj-row-0 .adj-gold-badge').textContent === 'gold 2'",
+        WAIT,
+    )
+    .await?;
+    let restored = file.count(&format!(
+        "SELECT count(*) FROM gold g JOIN response p ON p.id = g.response_id JOIN attribute a ON a.id = g.attribute_id \
+         WHERE p.external_id = '{}' AND a.key = '{}' AND g.value = 2 AND g.adjudicator = 'Dr Lead' \
+         AND g.reason = 'Consensus meeting: risk not addressed'",
+        top.response_id, top.attribute
+    ))?;
+    assert_eq!(
+        restored, 1,
+        "undo restored the earlier gold value, adjudicator and reason"
+    );
 
     // 3. Admin: add a rater, select Rater 1 too, assign with overlap 2.
     app.press(&[key(Key::Escape), 'g', 'm']).await?;

@@ -5,9 +5,11 @@
 // says what to show (`dashboardShow`) and draws what arrives. Charts are SVG shown through
 // <img src="data:…">: an SVG image runs no script and loads nothing, whatever its labels say.
 
-import { api, errorText, onDashboard, pickSavePath, type DashboardEvent, type DashboardRequest, type DashboardView, type TableRow } from "./api";
-import { instrumentation, type AppContext, type Screen } from "./app";
-import { clear, formatCount, h } from "./dom";
+import "./dashboard.css";
+import { api, errorText, onDashboard, pickSavePath, type DashboardEvent, type DashboardRequest, type DashboardView, type TableRow } from "../api";
+import type { AppContext, Screen } from "../app";
+import { clear, formatCount, h } from "../dom";
+import { probe } from "../testing/probe";
 
 /** The selection survives leaving and coming back to the screen. */
 let remembered: DashboardRequest = {};
@@ -41,7 +43,7 @@ export class DashboardScreen implements Screen {
   private unlisten: (() => void) | null = null;
   private controlsKey = "";
 
-  private readonly status = h("p", { class: "dash-status", id: "dash-status", "aria-live": "polite" });
+  private readonly status = h("p", { class: "dash-status", id: "dash-status" });
   private readonly busy = h("span", { class: "dash-busy", hidden: true }, "Recomputing…");
   private readonly controls = h("form", { class: "dash-controls", "aria-label": "What to show" });
   private readonly tableTitle = h("h2", { class: "dash-section-title", id: "dash-table-title" });
@@ -71,7 +73,8 @@ export class DashboardScreen implements Screen {
         { class: "dash-body" },
         h(
           "section",
-          { class: "dash-table-wrap", "aria-labelledby": "dash-table-title" },
+          // Focusable so its scrolled rows can be reached from the keyboard.
+          { class: "dash-table-wrap", "aria-labelledby": "dash-table-title", tabindex: "0" },
           this.tableTitle,
           h(
             "table",
@@ -108,7 +111,7 @@ export class DashboardScreen implements Screen {
   async leave(): Promise<void> {
     this.unlisten?.();
     this.unlisten = null;
-    instrumentation.dashboardRequestId = null;
+    if (probe) probe.dashboardRequestId = null;
     await api.dashboardHide().catch(() => undefined);
   }
 
@@ -124,7 +127,7 @@ export class DashboardScreen implements Screen {
   private async show(): Promise<void> {
     remembered = { ...this.request };
     this.requestId = nextRequestId++;
-    instrumentation.dashboardRequestId = this.requestId;
+    if (probe) probe.dashboardRequestId = this.requestId;
     this.busy.hidden = false;
     // Cleared before asking: the answer (or its error) can arrive before the call returns.
     this.error.textContent = "";
@@ -151,8 +154,10 @@ export class DashboardScreen implements Screen {
     this.error.textContent = "";
     this.view = event.view;
     this.render(event.view);
-    instrumentation.dashboardUpdates++;
-    instrumentation.dashboardComputeMs.push(event.view.compute_ms);
+    if (probe) {
+      probe.dashboardUpdates++;
+      probe.dashboardComputeMs.push(event.view.compute_ms);
+    }
   }
 
   // ---- rendering ------------------------------------------------------------------------
@@ -324,8 +329,8 @@ export class DashboardScreen implements Screen {
           h("button", { type: "button", class: "small", "data-save": "png", onclick: () => void this.saveChart(name, "png") }, "Save PNG…"),
         ),
       ),
-      h("p", { class: "dash-chart-hint muted" }, CHART_HINTS[name] ?? ""),
-      h("img", { class: "dash-chart-img", alt: "", decoding: "async" }),
+      h("p", { class: "dash-chart-hint muted", id: `chart-hint-${name}` }, CHART_HINTS[name] ?? ""),
+      h("img", { class: "dash-chart-img", alt: "", "aria-describedby": `chart-hint-${name}`, decoding: "async" }),
     );
   }
 

@@ -2,11 +2,18 @@
 // on, widest spread first; the raters' scores, rationales and flags side by side; a gold value.
 //
 // As on the rating screen, a digit key sets the value at once and the screen says "saved" only
-// after the store has recorded it; a failed save stays visible.
+// after the store has recorded it; a failed save stays visible. Ctrl+Z puts back the gold value
+// a cell had before this session changed it.
 
-import { api, errorText, type AdjudicationView, type Attribute, type Disagreement, type Gold } from "./api";
-import type { AppContext, Screen } from "./app";
-import { append, clear, formatCount, h, humanize, setRenderedHtml } from "./dom";
+import "./adjudication.css";
+import { api, errorText, type AdjudicationView, type Attribute, type Disagreement, type Gold } from "../api";
+import type { AppContext, Screen } from "../app";
+import { announce } from "../components/live-region";
+import { renderRatersTable } from "../components/raters-table";
+import { ReadingPane } from "../components/reading-pane";
+import { ScoreScale } from "../components/score-scale";
+import { append, clear, formatCount, h } from "../dom";
+import { altChar, isTextField } from "../keyboard";
 
 const LIMIT = 500;
 const ADJUDICATOR_KEY = "concord.adjudicator";
@@ -15,6 +22,12 @@ const ADJUDICATOR_KEY = "concord.adjudicator";
 const remembered: { attribute: string | null; minRange: number } = { attribute: null, minRange: 1 };
 
 type GoldState = { kind: "saving"; value: number } | { kind: "saved"; gold: Gold } | { kind: "error"; message: string };
+
+/** A gold value this session recorded, and what the cell held before (null: no gold). */
+interface GoldChange {
+  row: Disagreement;
+  before: { value: number; adjudicator: string; reason: string } | null;
+}
 
 function cellKey(d: { response_id: string; attribute: string }): string {
   return `${d.response_id}\u0000${d.attribute}`;
@@ -31,24 +44,26 @@ export class AdjudicationScreen implements Screen {
   private readonly goldStates = new Map<string, GoldState>();
   private readonly reasons = new Map<string, string>();
   private loadToken = 0;
+  private readonly goldHistory: GoldChange[] = [];
+  private goldScale: ScoreScale | null = null;
+  private goldScaleCell = "";
 
   private readonly attributeSelect = h("select", { id: "adj-attribute" });
   private readonly minInput = h("input", { id: "adj-min", type: "number", min: "1", max: "9", step: "1", inputmode: "numeric" });
   private readonly summary = h("p", { class: "adj-summary muted", id: "adj-summary", "aria-live": "polite" });
   private readonly list = h("div", { class: "adj-list", id: "adj-list", role: "listbox", tabindex: "0", "aria-label": "Disagreements, widest first" });
   private readonly error = h("p", { class: "form-error", role: "alert" });
-  private readonly detail = h("div", { class: "adj-detail", tabindex: "-1", "aria-label": "Selected disagreement" });
+  private readonly detail = h("div", { class: "adj-detail", role: "region", "aria-label": "Selected disagreement" });
   private readonly detailTitle = h("h2", { class: "adj-title", id: "adj-title" });
   private readonly detailMeta = h("p", { class: "meta" });
-  private readonly goldScale = h("div", { class: "scale adj-scale", role: "radiogroup", "aria-labelledby": "gold-label" });
-  private readonly goldStatus = h("span", { class: "gold-status", id: "gold-status", role: "status", "aria-live": "polite" });
-  private readonly goldHint = h("p", { class: "hint", "aria-live": "polite" });
+  private readonly goldScaleSlot = h("div", { class: "adj-scale" });
+  // Not live: the outcome of a save is announced once through the live region.
+  private readonly goldStatus = h("span", { class: "gold-status", id: "gold-status" });
+  private readonly goldHint = h("p", { class: "hint" });
   private readonly reason = h("textarea", { id: "gold-reason", class: "rationale", rows: "2", placeholder: "Why this value? (r) — saved with the value", spellcheck: "true" });
   private readonly adjudicator = h("input", { id: "adjudicator", type: "text", autocomplete: "name", placeholder: "Your name" });
   private readonly ratersTable = h("table", { class: "adj-raters", "aria-labelledby": "adj-raters-title" });
-  private readonly promptBody = h("div", { class: "md prompt-body" });
-  private readonly contextBox = h("details", { class: "context" }, h("summary", {}, "Context"));
-  private readonly responseBody = h("div", { class: "md response-body" });
+  private readonly reading = new ReadingPane("adj", "Prompt and response");
 
   constructor(ctx: AppContext) {
     this.ctx = ctx;
@@ -100,6 +115,8 @@ export class AdjudicationScreen implements Screen {
           " ",
           h("kbd", {}, "↓"),
           " move · digits set the gold value · ",
+          h("kbd", {}, "Ctrl+Z"),
+          " undo gold · ",
           h("kbd", {}, "r"),
           " reason · ",
           h("kbd", {}, "Esc"),
@@ -127,39 +144,47 @@ export class AdjudicationScreen implements Screen {
 
   onKey(e: KeyboardEvent): boolean {
     const target = e.target as HTMLElement | null;
-    const typing =
-      target instanceof HTMLTextAreaElement ||
-      target instanceof HTMLSelectElement ||
-      (target instanceof HTMLInputElement && target.type !== "checkbox");
-    if (typing) {
+    if (isTextField(target)) {
       if (e.key === "Escape") {
-        target.blur();
+        target!.blur();
         this.list.focus({ preventScroll: true });
         return true;
       }
       return false;
     }
-    if (e.ctrlKey || e.metaKey || e.altKey) return false;
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === "z") {
+      void this.undoGold();
+      return true;
+    }
+    if (e.ctrlKey || e.metaKey) return false;
+    // Alt+digit always sets gold; plain keys only from the list (or the gold scale), and only
+    // while single-key shortcuts are on.
+    if (e.altKey && /^[0-9]$/.test(altChar(e))) {
+      void this.setGold(Number(altChar(e)));
+      return true;
+    }
+    if (e.altKey) return false;
+    const onScale = target?.closest('[role="radio"]') != null;
+    const inList = target === this.list;
+    if (e.key === "Escape") {
+      this.list.focus({ preventScroll: true });
+      return true;
+    }
+    if (inList && this.onListKey(e.key)) return true;
+    if (onScale && /^[0-9]$/.test(e.key)) {
+      void this.setGold(Number(e.key));
+      return true;
+    }
+    if (!this.ctx.prefs.singleKeyShortcuts || !(inList || onScale)) return false;
     switch (e.key) {
       case "j":
-      case "ArrowDown":
         void this.select(this.selected + 1);
         return true;
       case "k":
-      case "ArrowUp":
         void this.select(this.selected - 1);
-        return true;
-      case "Home":
-        void this.select(0);
-        return true;
-      case "End":
-        void this.select(this.rows.length - 1);
         return true;
       case "r":
         this.reason.focus();
-        return true;
-      case "Escape":
-        this.list.focus({ preventScroll: true });
         return true;
       default:
         if (/^[0-9]$/.test(e.key)) {
@@ -168,6 +193,14 @@ export class AdjudicationScreen implements Screen {
         }
         return false;
     }
+  }
+
+  /** Arrow keys, Home and End move in the list (its own keys, not shortcuts). */
+  private onListKey(key: string): boolean {
+    const moves: Record<string, number> = { ArrowDown: this.selected + 1, ArrowUp: this.selected - 1, Home: 0, End: this.rows.length - 1 };
+    if (!(key in moves)) return false;
+    void this.select(moves[key]!);
+    return true;
   }
 
   // ---- loading --------------------------------------------------------------------------
@@ -237,13 +270,12 @@ export class AdjudicationScreen implements Screen {
         "section",
         { class: "adj-gold", "aria-labelledby": "gold-label" },
         h("div", { class: "attr-head" }, h("h3", { id: "gold-label", class: "adj-section-title" }, "Gold value"), this.goldStatus),
-        this.goldScale,
+        this.goldScaleSlot,
         this.goldHint,
         h("div", { class: "adj-fields" }, reasonField, whoField),
       ),
       h("section", { class: "adj-raters-wrap", "aria-labelledby": "adj-raters-title" }, h("h3", { id: "adj-raters-title", class: "adj-section-title" }, "Raters side by side"), this.ratersTable),
-      h("article", { class: "prompt", "aria-labelledby": "adj-prompt-title" }, h("h2", { id: "adj-prompt-title", class: "section-title" }, "Prompt"), this.promptBody, this.contextBox),
-      h("article", { class: "response", "aria-labelledby": "adj-response-title" }, h("h2", { id: "adj-response-title", class: "section-title" }, "Response"), this.responseBody),
+      this.reading.el,
     );
   }
 
@@ -272,12 +304,12 @@ export class AdjudicationScreen implements Screen {
         "data-response": row.response_id,
         "data-attribute": row.attribute,
         "aria-selected": "false",
-        "aria-label": `${row.response_id}, ${label}, spread ${row.range}, ${values.map(([r, v]) => `${r} ${v}`).join(", ")}${row.gold !== null ? `, gold ${row.gold}` : ""}`,
         onclick: () => {
           void this.select(index);
           this.list.focus({ preventScroll: true });
         },
       },
+      h("span", { class: "visually-hidden" }, "Spread "),
       h("span", { class: "adj-spread", title: "Largest minus smallest score" }, `±${row.range}`),
       h(
         "span",
@@ -286,7 +318,14 @@ export class AdjudicationScreen implements Screen {
           "span",
           { class: "adj-row-title" },
           h("span", { class: "adj-attr" }, label),
-          h("span", { class: "adj-values" }, ...values.map(([rater, v]) => h("span", { class: "adj-value", title: `${rater}: ${v}` }, `${initials(rater)} ${v}`))),
+          // Named by its content (WCAG 2.5.3): initials on screen, full rater names for screen readers.
+          h(
+            "span",
+            { class: "adj-values" },
+            ...values.map(([rater, v]) =>
+              h("span", { class: "adj-value", title: `${rater}: ${v}` }, h("span", { "aria-hidden": "true" }, `${initials(rater)} ${v}`), h("span", { class: "visually-hidden" }, `, ${rater} ${v}`)),
+            ),
+          ),
         ),
         h("span", { class: "adj-rid" }, row.response_id),
       ),
@@ -322,105 +361,22 @@ export class AdjudicationScreen implements Screen {
       .filter(Boolean)
       .join(" · ");
     this.renderGold();
-    this.renderRaters(row, view);
-    if (view) {
-      setRenderedHtml(this.promptBody, view.prompt_html);
-      this.contextBox.querySelector(".md")?.remove();
-      if (view.context_html) {
-        const body = h("div", { class: "md context-body" });
-        setRenderedHtml(body, view.context_html);
-        this.contextBox.append(body);
-        this.contextBox.hidden = false;
-      } else {
-        this.contextBox.hidden = true;
-      }
-      setRenderedHtml(this.responseBody, view.response_html);
-    }
-  }
-
-  private renderRaters(row: Disagreement, view: AdjudicationView | null): void {
-    clear(this.ratersTable);
-    const raters = view?.raters.filter((r) => Object.keys(r.values).length > 0 || r.rater in row.values || r.rationale || r.flags.length) ?? [];
-    const names = raters.length ? raters.map((r) => r.rater) : Object.keys(row.values);
-    const valueOf = (rater: string, key: string): number | undefined => {
-      const judgement = raters.find((r) => r.rater === rater);
-      return judgement?.values[key] ?? (key === row.attribute ? row.values[rater] : undefined);
-    };
-    this.ratersTable.append(
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Attribute"), ...names.map((n) => h("th", { scope: "col", class: "num" }, n)))),
-    );
-    const body = h("tbody");
-    for (const attr of this.attributes) {
-      const values = names.map((n) => valueOf(n, attr.key));
-      const set = values.filter((v): v is number => v !== undefined);
-      // One point apart is ordinary rater noise; two or more is worth the adjudicator's eye.
-      const differs = set.length > 1 && Math.max(...set) - Math.min(...set) >= 2;
-      body.append(
-        h(
-          "tr",
-          { class: `${attr.key === row.attribute ? "current" : ""}${differs ? " differs" : ""}`.trim() || false },
-          h("th", { scope: "row" }, attr.label),
-          ...values.map((v) => h("td", { class: "num" }, v === undefined ? "—" : String(v))),
-        ),
-      );
-    }
-    body.append(
-      h(
-        "tr",
-        { class: "adj-flags" },
-        h("th", { scope: "row" }, "Flags"),
-        ...names.map((n) => {
-          const flags = raters.find((r) => r.rater === n)?.flags ?? [];
-          return h("td", {}, ...(flags.length ? flags.map((f) => h("span", { class: "chip" }, humanize(f))) : [h("span", { class: "muted" }, "—")]));
-        }),
-      ),
-      h(
-        "tr",
-        { class: "adj-rationale" },
-        h("th", { scope: "row" }, "Rationale"),
-        // Rationales are the raters' plain text: shown as text, never as HTML.
-        ...names.map((n) => {
-          const text = raters.find((r) => r.rater === n)?.rationale ?? "";
-          return h("td", {}, text ? text : h("span", { class: "muted" }, "none given"));
-        }),
-      ),
-    );
-    this.ratersTable.append(body);
+    renderRatersTable(this.ratersTable, this.attributes, row, view);
+    if (view) this.reading.show(view, "");
   }
 
   private renderGold(): void {
     const row = this.rows[this.selected];
-    clear(this.goldScale);
-    if (!row) return;
+    if (!row) {
+      clear(this.goldScaleSlot);
+      this.goldScale = null;
+      return;
+    }
     const attr = this.attribute(row.attribute);
     const state = this.goldStates.get(cellKey(row));
     const shownValue = state?.kind === "saving" ? state.value : state?.kind === "saved" ? state.gold.value : row.gold;
-    if (attr) {
-      for (let v = attr.scale_min; v <= attr.scale_max; v++) {
-        const descriptor = attr.levels.find((l) => l.value === v)?.descriptor ?? "";
-        const raters = Object.entries(row.values)
-          .filter(([, value]) => value === v)
-          .map(([r]) => r);
-        const selected = v === shownValue;
-        this.goldScale.append(
-          h(
-            "button",
-            {
-              type: "button",
-              role: "radio",
-              class: `scale-value${selected ? " selected" : ""}${selected && state?.kind === "saving" ? " pending" : ""}`,
-              "aria-checked": String(selected),
-              "aria-label": `${v}${descriptor ? `: ${descriptor}` : ""}${raters.length ? ` (given by ${raters.join(", ")})` : ""}`,
-              title: descriptor,
-              "data-value": String(v),
-              onclick: () => void this.setGold(v),
-            },
-            String(v),
-            raters.length ? h("span", { class: "adj-votes", "aria-hidden": "true" }, "•".repeat(raters.length)) : null,
-          ),
-        );
-      }
-    }
+    if (attr && this.goldScaleCell !== cellKey(row)) this.buildGoldScale(row, attr);
+    this.goldScale?.render(shownValue, state?.kind === "saving");
     if (state?.kind === "saving") {
       this.goldStatus.className = "gold-status saving";
       this.goldStatus.textContent = "saving…";
@@ -451,9 +407,36 @@ export class AdjudicationScreen implements Screen {
     );
   }
 
+  /** The gold scale of one cell: dots mark how many raters gave each score. */
+  private buildGoldScale(row: Disagreement, attr: Attribute): void {
+    const hadFocus = this.goldScale?.contains(document.activeElement) ?? false;
+    const votes = (v: number) =>
+      Object.entries(row.values)
+        .filter(([, value]) => value === v)
+        .map(([r]) => r);
+    this.goldScale = new ScoreScale({
+      key: attr.key,
+      min: attr.scale_min,
+      max: attr.scale_max,
+      labelledBy: "gold-label",
+      name: (v) => {
+        const descriptor = attr.levels.find((l) => l.value === v)?.descriptor ?? "";
+        const raters = votes(v);
+        return `${v}${descriptor ? `, ${descriptor}` : ""}${raters.length ? ` (given by ${raters.join(", ")})` : ""}`;
+      },
+      extra: (v) => (votes(v).length ? h("span", { class: "adj-votes", "aria-hidden": "true" }, "•".repeat(votes(v).length)) : null),
+      onChoose: (v) => void this.setGold(v),
+    });
+    this.goldScaleCell = cellKey(row);
+    clear(this.goldScaleSlot);
+    this.goldScaleSlot.append(this.goldScale.el);
+    if (hadFocus) this.goldScale.focus();
+  }
+
   private setHint(text: string, kind: "ok" | "warn"): void {
     this.goldHint.textContent = text;
     this.goldHint.className = `hint hint-${kind}`;
+    if (kind === "warn") announce(text);
   }
 
   // ---- actions --------------------------------------------------------------------------
@@ -475,12 +458,21 @@ export class AdjudicationScreen implements Screen {
     localStorage.setItem(ADJUDICATOR_KEY, adjudicator);
     const key = cellKey(row);
     const reason = this.reasons.get(key) ?? "";
+    await this.recordGold(row, value, adjudicator, reason, true);
+  }
+
+  /** Saves a gold value for `row`; `remember` keeps what it replaces for undo. */
+  private async recordGold(row: Disagreement, value: number, adjudicator: string, reason: string, remember: boolean): Promise<void> {
+    const key = cellKey(row);
+    const before = this.goldBefore(row);
     this.goldStates.set(key, { kind: "saving", value });
     this.renderGold();
     try {
       const gold = await api.setGold(row.response_id, row.attribute, value, adjudicator, reason);
+      if (remember && before?.value !== gold.value) this.goldHistory.push({ row, before });
       row.gold = gold.value;
       this.goldStates.set(key, { kind: "saved", gold });
+      announce(`Gold ${gold.value} saved`);
     } catch (err) {
       const message = errorText(err);
       this.goldStates.set(key, { kind: "error", message });
@@ -491,6 +483,32 @@ export class AdjudicationScreen implements Screen {
     if (index >= 0 && old) old.replaceWith(this.listRow(row, index));
     this.renderSelection();
     if (this.rows[this.selected] === row) this.renderGold();
+  }
+  /** What the cell holds now, as far as this screen knows. */
+  private goldBefore(row: Disagreement): GoldChange["before"] {
+    const state = this.goldStates.get(cellKey(row));
+    if (state?.kind === "saved") return { value: state.gold.value, adjudicator: state.gold.adjudicator, reason: state.gold.reason };
+    if (row.gold === null) return null;
+    const earlier = this.views.get(row.response_id)?.gold.find((g) => g.attribute === row.attribute);
+    return { value: row.gold, adjudicator: earlier?.adjudicator ?? this.adjudicator.value.trim(), reason: earlier?.reason ?? "" };
+  }
+
+  /** Puts back the gold value the last change of this session replaced. */
+  private async undoGold(): Promise<void> {
+    const change = this.goldHistory.pop();
+    if (!change) {
+      this.ctx.notify("No gold value to undo.");
+      return;
+    }
+    const index = this.rows.indexOf(change.row);
+    if (index >= 0 && index !== this.selected) await this.select(index);
+    if (change.before === null) {
+      // Removing a gold value needs a command the app does not have yet; say so plainly.
+      this.setHint("This cell had no gold value before; a gold value cannot be removed here yet. Press the value it should have.", "warn");
+      return;
+    }
+    await this.recordGold(change.row, change.before.value, change.before.adjudicator, change.before.reason, false);
+    this.ctx.notify(`Undone: gold is back to ${change.before.value}.`);
   }
 }
 

@@ -1,8 +1,9 @@
 // Start screen: open or create a study, recent studies, choose or create a rater profile.
 
-import { api, errorText, pickNewStudyPath, pickStudyToOpen, type RaterSummary, type StudySummary } from "./api";
-import type { AppContext, Screen } from "./app";
-import { clear, formatCount, h } from "./dom";
+import "./start.css";
+import { api, errorText, pickNewStudyPath, pickStudyToOpen, type RaterSummary, type StudySummary } from "../api";
+import type { AppContext, Screen } from "../app";
+import { clear, formatCount, h } from "../dom";
 
 export class StartScreen implements Screen {
   readonly el: HTMLElement;
@@ -74,7 +75,8 @@ export class StartScreen implements Screen {
                       {},
                       h(
                         "button",
-                        { type: "button", class: "recent-item", "aria-label": `Open ${r.name} (${r.path})`, onclick: () => void this.open(r.path, r.last_rater) },
+                        { type: "button", class: "recent-item", onclick: () => void this.open(r.path, r.last_rater) },
+                        h("span", { class: "visually-hidden" }, "Open "),
                         h("span", { class: "recent-name" }, r.name),
                         h("span", { class: "recent-path" }, r.path),
                         r.last_rater ? h("span", { class: "recent-rater" }, `as ${r.last_rater}`) : null,
@@ -162,9 +164,10 @@ export class StartScreen implements Screen {
         class: "rater-item",
         "data-rater": summary.rater.name,
         "data-autofocus": autofocus,
-        "aria-label": counts ? `Rate as ${summary.rater.name}, ${counts}` : `Rate as ${summary.rater.name}`,
         onclick: () => void this.chooseRater(summary.rater.name),
       },
+      // Named by its content (WCAG 2.5.3), with "Rate as" for screen readers.
+      h("span", { class: "visually-hidden" }, "Rate as "),
       h("span", { class: "rater-name" }, summary.rater.name),
       h("span", { class: "rater-progress" }, counts),
     );

@@ -1,11 +1,14 @@
 // Queue screen: every response assigned to this rater, filterable by status, with a
 // virtualised list that only asks the store for the pages it shows (fast at 100k responses).
 
-import { api, errorText, type QueueEntry, type QueueFilter } from "./api";
-import type { AppContext, Screen } from "./app";
-import { clear, formatCount, h } from "./dom";
+import "./queue.css";
+import { api, errorText, type QueueEntry, type QueueFilter } from "../api";
+import type { AppContext, Screen } from "../app";
+import { clear, formatCount, h } from "../dom";
+import { isTextField } from "../keyboard";
 
-const ROW_HEIGHT = 60;
+/** Row height in rem: rows grow with the text-size setting. */
+const ROW_REM = 4;
 const PAGE_SIZE = 100;
 const OVERSCAN = 6;
 
@@ -35,10 +38,11 @@ export class QueueScreen implements Screen {
   });
   private readonly spacer = h("div", { class: "queue-spacer" });
   private readonly rowsLayer = h("div", { class: "queue-rows" });
-  private readonly summary = h("p", { class: "queue-summary muted", "aria-live": "polite" });
+  private readonly summary = h("p", { class: "queue-summary muted" });
   private readonly jumpInput = h("input", { id: "jump-to", type: "number", min: "1", inputmode: "numeric", placeholder: "#" });
   private readonly error = h("p", { class: "form-error", role: "alert" });
   private renderScheduled = false;
+  private readonly rowHeight = ROW_REM * parseFloat(getComputedStyle(document.documentElement).fontSize);
 
   constructor(ctx: AppContext) {
     this.ctx = ctx;
@@ -80,7 +84,7 @@ export class QueueScreen implements Screen {
   }
 
   onKey(e: KeyboardEvent): boolean {
-    if (e.target instanceof HTMLInputElement) return false;
+    if (isTextField(e.target) || !this.ctx.prefs.singleKeyShortcuts || e.ctrlKey || e.metaKey || e.altKey) return false;
     // `g` is the start of the screen shortcuts (g d, g r, …); `/` jumps.
     if (e.key === "/") {
       this.jumpInput.focus();
@@ -134,8 +138,7 @@ export class QueueScreen implements Screen {
       this.total = 0;
       this.error.textContent = errorText(err);
     }
-    this.spacer.style.height = `${this.total * ROW_HEIGHT}px`;
-    this.viewport.setAttribute("aria-rowcount", String(this.total));
+    this.spacer.style.height = `${this.total * this.rowHeight}px`;
     this.summary.textContent =
       this.total === 0 ? "No responses match this filter." : `${formatCount(this.total)} responses · click or press Enter to open one`;
     this.render();
@@ -153,8 +156,8 @@ export class QueueScreen implements Screen {
   private visibleRange(): [number, number] {
     const top = this.viewport.scrollTop;
     const height = this.viewport.clientHeight || 600;
-    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(this.total - 1, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
+    const first = Math.max(0, Math.floor(top / this.rowHeight) - OVERSCAN);
+    const last = Math.min(this.total - 1, Math.ceil((top + height) / this.rowHeight) + OVERSCAN);
     return [first, last];
   }
 
@@ -182,13 +185,13 @@ export class QueueScreen implements Screen {
       "aria-posinset": String(index + 1),
       "aria-setsize": String(this.total),
     });
-    el.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
+    el.style.transform = `translateY(${index * this.rowHeight}px)`;
     if (!entry) {
       el.append(h("span", { class: "muted" }, "Loading…"));
       return el;
     }
     el.setAttribute("data-position", String(entry.position));
-    el.setAttribute("aria-label", `Response ${entry.position + 1}, ${statusLabel(entry)}${entry.flagged ? ", flagged" : ""}`);
+    // The option is named by what it shows (number, status, ids, preview), as WCAG 2.5.3 asks.
     el.append(
       h("span", { class: "q-pos" }, `#${formatCount(entry.position + 1)}`),
       h("span", { class: `pill status-${entry.status}` }, statusLabel(entry)),
@@ -221,7 +224,7 @@ export class QueueScreen implements Screen {
   }
 
   private onListKey(e: KeyboardEvent): void {
-    const perPage = Math.max(1, Math.floor(this.viewport.clientHeight / ROW_HEIGHT));
+    const perPage = Math.max(1, Math.floor(this.viewport.clientHeight / this.rowHeight));
     let next = this.selected;
     switch (e.key) {
       case "ArrowDown":
@@ -253,10 +256,10 @@ export class QueueScreen implements Screen {
     }
     e.preventDefault();
     this.selected = Math.max(0, Math.min(this.total - 1, next));
-    const top = this.selected * ROW_HEIGHT;
+    const top = this.selected * this.rowHeight;
     if (top < this.viewport.scrollTop) this.viewport.scrollTop = top;
-    else if (top + ROW_HEIGHT > this.viewport.scrollTop + this.viewport.clientHeight) {
-      this.viewport.scrollTop = top + ROW_HEIGHT - this.viewport.clientHeight;
+    else if (top + this.rowHeight > this.viewport.scrollTop + this.viewport.clientHeight) {
+      this.viewport.scrollTop = top + this.rowHeight - this.viewport.clientHeight;
     }
     this.render();
   }

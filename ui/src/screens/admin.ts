@@ -4,6 +4,7 @@
 // Every write goes through the app's one study connection; the dashboard notices the changes
 // by itself.
 
+import "./admin.css";
 import {
   api,
   errorText,
@@ -12,9 +13,9 @@ import {
   type AdminView,
   type MergeSummary,
   type RaterSummary,
-} from "./api";
-import type { AppContext, Screen } from "./app";
-import { clear, formatCount, h } from "./dom";
+} from "../api";
+import type { AppContext, Screen } from "../app";
+import { clear, formatCount, h } from "../dom";
 
 export class AdminScreen implements Screen {
   readonly el: HTMLElement;
