@@ -238,22 +238,74 @@ export interface SettingsChange {
   overlap_target: number;
 }
 
+/** One rater's part of a merge receipt. */
+export interface RaterReceipt {
+  rater: string;
+  events_added: number;
+  cells_changed: number;
+  conflicts: number;
+}
+
+/** A cell one rater edited in two diverged copies (here = the study's earlier value). */
 export interface MergeConflict {
+  id: number;
   rater: string;
   response_id: string;
   attribute: string;
-  values: (number | null)[];
-  kept: number | null;
+  here: number | null;
+  incoming: number | null;
+  current: number | null;
+  merged_at: string;
+  file: string;
+  resolved: { value: number | null; by: string; at: string } | null;
 }
 
+/** The receipt of a merge. */
 export interface MergeSummary {
+  file: string;
   package_id: string;
+  kind: "package" | "copy";
   already_merged: boolean;
-  raters_added: number;
-  responses_added: number;
   events_added: number;
   notes_added: number;
+  gold_added: number;
+  cells_changed: number;
+  raters: RaterReceipt[];
   conflicts: MergeConflict[];
+  accepted_altered: string | null;
+}
+
+/** A rater package's manifest. */
+export interface Manifest {
+  package_id: string;
+  study_id: string;
+  study_name: string;
+  master_id: string;
+  rater_id: string;
+  rater: string;
+  issued_at: string;
+  return_to: string;
+  returned_at: string | null;
+  events: number | null;
+  notes: number | null;
+  events_sha256: string | null;
+}
+
+/** What "Return package…" wrote. */
+export interface ReturnedPackage {
+  file: string;
+  manifest: Manifest;
+  message: string;
+}
+
+/** One entry of a cell's gold history. */
+export interface GoldEvent {
+  response_id: string;
+  attribute: string;
+  value: number;
+  adjudicator: string;
+  reason: string;
+  at: string;
 }
 
 export type DashboardEvent =
@@ -299,6 +351,16 @@ export const api = {
   assignWithOverlap: (raterIds: string[], overlap: number) => invoke<number[]>("assign_with_overlap", { raterIds, overlap }),
   exportPackage: (raterId: string, path: string) => invoke<string>("export_package", { raterId, path }),
   mergePackage: (path: string) => invoke<MergeSummary>("merge_package", { path }),
+  returnPackage: (path: string) => invoke<ReturnedPackage>("return_package", { path }),
+  packageManifest: () => invoke<Manifest | null>("package_manifest"),
+  conflicts: () => invoke<MergeConflict[]>("conflicts"),
+  resolveConflict: (id: number, keep: "here" | "incoming" | "current", by: string) =>
+    invoke<MergeConflict>("resolve_conflict", { id, keep, by }),
+  mergeHistory: () => invoke<MergeSummary[]>("merge_history"),
+  goldHistory: (responseId: string) => invoke<GoldEvent[]>("gold_history", { responseId }),
+  readyToQuit: () => invoke<void>("ready_to_quit"),
+  /** Calls `handler` when the app is about to quit (it waits for `readyToQuit`). */
+  onQuitRequested: (handler: () => Promise<void>) => listen("quit-requested", () => void handler()),
   setSettings: (change: SettingsChange) => invoke<StudySummary>("set_settings", { change }),
 };
 
@@ -350,6 +412,17 @@ export async function pickPackageToMerge(): Promise<string | null> {
     filters: [{ name: "Concord package", extensions: ["concord"] }],
   });
   return typeof chosen === "string" ? chosen : null;
+}
+
+/** Native "save" dialog for a returned package; resolves to a `.concord` path or null. */
+export async function pickReturnPath(suggestedName: string): Promise<string | null> {
+  const chosen = await saveDialog({
+    title: "Return the package: save the file to send",
+    defaultPath: `${suggestedName}.concord`,
+    filters: [{ name: "Concord package", extensions: ["concord"] }],
+  });
+  if (!chosen) return null;
+  return chosen.endsWith(".concord") ? chosen : `${chosen}.concord`;
 }
 
 /** Native "save" dialog for a new study file; resolves to a path or null when cancelled. */

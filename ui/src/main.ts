@@ -1,7 +1,9 @@
 import "./styles/base.css";
-import { api, errorText, type Progress, type Session, type Startup, type StudySummary } from "./api";
+import { api, errorText, type Manifest, type Progress, type Session, type Startup, type StudySummary } from "./api";
 import { afterPaint, type AppContext, type NavigateOptions, type Screen, type ScreenName } from "./app";
+import { returnPackageButton } from "./components/return-package";
 import { clear, h } from "./dom";
+import { answerQuitRequests } from "./quit";
 import { isTextField } from "./keyboard";
 import { applyPreferences, loadPreferences, savePreferences, type Preferences } from "./prefs";
 import { RateScreen } from "./rate/screen";
@@ -220,6 +222,37 @@ class App implements AppContext {
     (next as { focusFirst?: () => void }).focusFirst?.();
   }
 
+  /** The open study's package manifest (null: not a package), asked once per study file. */
+  private manifest: { path: string; manifest: Manifest | null } | null = null;
+
+  /** Saves what the shown screen holds (before the app quits). */
+  async saveBeforeQuit(): Promise<void> {
+    await this.current?.leave?.();
+  }
+
+  private showReturnButton(path: string): void {
+    const known = this.manifest?.path === path ? this.manifest.manifest : undefined;
+    if (known === undefined) {
+      void api
+        .packageManifest()
+        .then((manifest) => {
+          this.manifest = { path, manifest };
+          if (manifest && this.study?.path === path) this.renderChrome();
+        })
+        .catch(() => (this.manifest = { path, manifest: null }));
+      return;
+    }
+    if (known) {
+      this.who.append(
+        returnPackageButton(
+          known,
+          (message, kind) => this.notify(message, kind ?? "info"),
+          () => this.saveBeforeQuit(),
+        ),
+      );
+    }
+  }
+
   private renderChrome(): void {
     clear(this.nav);
     for (const item of NAV) {
@@ -245,6 +278,7 @@ class App implements AppContext {
     if (this.study) {
       this.who.append(h("span", { class: "who-study" }, this.study.name));
       if (this.session) this.who.append(h("span", { class: "who-sep", "aria-hidden": "true" }, "·"), h("span", { class: "who-rater" }, this.session.rater.name));
+      this.showReturnButton(this.study.path);
     }
     document.title = this.session
       ? `${this.session.study.name} — ${this.session.rater.name}`
@@ -262,6 +296,7 @@ async function boot(): Promise<void> {
     startup = { session: null, study: null, recent: [], templates: [], error: errorText(err) };
   }
   const app = new App(startup);
+  await answerQuitRequests(() => app.saveBeforeQuit());
   if (startup.error) app.notify(startup.error, "error");
   await app.navigate(startup.session ? "rate" : "start");
   await afterPaint();

@@ -1,24 +1,17 @@
 // Quitting without losing anything: when the app is asked to end (window closed, SIGTERM at
-// logout), it sends `quit-requested`; the page saves what it still holds (a rationale being
-// typed) and answers `ready_to_quit`; the app then checkpoints the study and exits.
+// logout), it sends `quit-requested`; the page saves what it still holds (the shown screen's
+// `leave`: a rationale being typed, queued writes) and answers `ready_to_quit`; the app then
+// checkpoints the study and exits.
 
 import { api } from "./api";
 
-const flushers: Array<() => Promise<void>> = [];
-
-/** Registers something to save before the app quits (returns an unregister function). */
-export function saveBeforeQuit(flush: () => Promise<void>): () => void {
-  flushers.push(flush);
-  return () => {
-    const i = flushers.indexOf(flush);
-    if (i >= 0) flushers.splice(i, 1);
-  };
-}
-
-/** Starts answering the app's quit requests. */
-export async function answerQuitRequests(): Promise<void> {
+/** Answers the app's quit requests once `save` has run (whatever its outcome). */
+export async function answerQuitRequests(save: () => Promise<void>): Promise<void> {
   await api.onQuitRequested(async () => {
-    await Promise.allSettled(flushers.map((f) => f()));
-    await api.readyToQuit();
+    try {
+      await save();
+    } finally {
+      await api.readyToQuit();
+    }
   });
 }

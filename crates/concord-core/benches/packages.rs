@@ -81,7 +81,10 @@ fn main() {
                 }
             })
             .collect();
-        ratings += study.import_ratings(&rows, RaterKind::Human).unwrap().ratings_added;
+        ratings += study
+            .import_ratings(&rows, RaterKind::Human)
+            .unwrap()
+            .ratings_added;
         let back = dir.path().join(format!("p{i:02}-returned.concord"));
         let t = Instant::now();
         study.return_package(&back).unwrap();

@@ -73,9 +73,9 @@ impl Study {
             .collect();
         let attribute_index = dense(self.attributes.iter().enumerate().map(|(i, a)| (a.id, i)));
         let rater_index = dense(raters.iter().enumerate().map(|(i, (k, _))| (*k, i)));
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, external_id, model, length(text) FROM response ORDER BY position")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, external_id, model, length(text) FROM response ORDER BY position",
+        )?;
         let mut targets = Vec::new();
         let mut target_keys = Vec::new();
         let mut rows = stmt.query([])?;

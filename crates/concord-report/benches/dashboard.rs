@@ -182,4 +182,3 @@ fn refresh_after_one_rating(dir: &std::path::Path) {
         if ms(refresh + stats) <= 50.0 { "met" } else { "NOT met" }
     );
 }
-

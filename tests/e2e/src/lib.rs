@@ -304,6 +304,19 @@ impl App {
     }
 }
 
+/// SQL for a 16-byte global id column as the hyphenated text the app shows.
+pub fn uuid_text(column: &str) -> String {
+    format!(
+        "lower(substr(hex({c}),1,8)||'-'||substr(hex({c}),9,4)||'-'||substr(hex({c}),13,4)||'-'||substr(hex({c}),17,4)||'-'||substr(hex({c}),21))",
+        c = column
+    )
+}
+
+/// SQL for the key of the rater with this global id (as the app shows it).
+pub fn rater_key(rater_id: &str) -> String {
+    format!("(SELECT id FROM rater WHERE gid = unhex(replace('{rater_id}', '-', '')))")
+}
+
 /// Read-only look into a study file, to check what the app wrote.
 pub struct StudyFile {
     conn: rusqlite::Connection,
@@ -319,9 +332,10 @@ impl StudyFile {
     }
 
     pub fn rater_id(&self, name: &str) -> Result<Option<(String, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, kind FROM rater WHERE name = ?1")?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {}, kind FROM rater WHERE name = ?1",
+            uuid_text("gid")
+        ))?;
         let mut rows = stmt.query([name])?;
         Ok(match rows.next()? {
             Some(row) => Some((row.get(0)?, row.get(1)?)),
@@ -333,7 +347,9 @@ impl StudyFile {
     pub fn values(&self, rater_id: &str, response_id: &str) -> Result<BTreeMap<String, i64>> {
         let mut stmt = self.conn.prepare(
             "SELECT a.key, r.value FROM rating r JOIN attribute a ON a.id = r.attribute_id \
-             WHERE r.rater_id = ?1 AND r.response_id = ?2 AND r.value IS NOT NULL",
+             WHERE r.rater_id = (SELECT id FROM rater WHERE gid = unhex(replace(?1, '-', ''))) \
+               AND r.response_id = (SELECT id FROM response WHERE gid = unhex(replace(?2, '-', ''))) \
+               AND r.value IS NOT NULL",
         )?;
         let rows = stmt.query_map([rater_id, response_id], |row| {
             Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
@@ -350,7 +366,9 @@ impl StudyFile {
     ) -> Result<Vec<Option<i64>>> {
         let mut stmt = self.conn.prepare(
             "SELECT e.value FROM rating_event e JOIN attribute a ON a.id = e.attribute_id \
-             WHERE e.rater_id = ?1 AND e.response_id = ?2 AND a.key = ?3 ORDER BY e.created_at, e.id",
+             WHERE e.rater_id = (SELECT id FROM rater WHERE gid = unhex(replace(?1, '-', ''))) \
+               AND e.response_id = (SELECT id FROM response WHERE gid = unhex(replace(?2, '-', ''))) \
+               AND a.key = ?3 ORDER BY e.created_at, e.gid",
         )?;
         let rows = stmt.query_map([rater_id, response_id, attribute_key], |row| row.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -359,7 +377,9 @@ impl StudyFile {
     /// Current rationale and flags of one rater on one response.
     pub fn note(&self, rater_id: &str, response_id: &str) -> Result<Option<(String, Vec<String>)>> {
         let mut stmt = self.conn.prepare(
-            "SELECT rationale, flags FROM response_note WHERE rater_id = ?1 AND response_id = ?2",
+            "SELECT rationale, flags FROM response_note \
+             WHERE rater_id = (SELECT id FROM rater WHERE gid = unhex(replace(?1, '-', ''))) \
+               AND response_id = (SELECT id FROM response WHERE gid = unhex(replace(?2, '-', '')))",
         )?;
         let mut rows = stmt.query([rater_id, response_id])?;
         Ok(match rows.next()? {

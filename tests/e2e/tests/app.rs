@@ -9,7 +9,9 @@ use anyhow::{ensure, Context, Result};
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::import::ResponseRow;
 use concord_core::{Rubric, Study};
-use concord_e2e::{app_binary, key, numbers, screenshot_dir, summarize, App, Driver, StudyFile};
+use concord_e2e::{
+    app_binary, key, numbers, rater_key, screenshot_dir, summarize, App, Driver, StudyFile,
+};
 use fantoccini::key::Key;
 use fantoccini::Locator;
 use serde_json::Value;
@@ -88,7 +90,8 @@ async fn clinician_rates_with_the_keyboard_undoes_notes_and_resumes() -> Result<
     let (rater_id, kind) = db.rater_id("Dr Test")?.context("rater created")?;
     assert_eq!(kind, "human");
     let assigned = db.count(&format!(
-        "SELECT COUNT(*) FROM assignment WHERE rater_id = '{rater_id}'"
+        "SELECT COUNT(*) FROM assignment WHERE rater_id = {}",
+        rater_key(&rater_id)
     ))?;
     assert_eq!(assigned, 12, "every response assigned to the new rater");
     let keys = attribute_keys(&app).await?;

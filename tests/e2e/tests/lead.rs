@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::Study;
-use concord_e2e::{app_binary, key, screenshot_dir, App, Driver, StudyFile};
+use concord_e2e::{app_binary, key, rater_key, screenshot_dir, App, Driver, StudyFile};
 use fantoccini::key::Key;
 use fantoccini::Locator;
 
@@ -144,9 +144,10 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
     assert_eq!(badge, "gold 2");
     let file = StudyFile::open(&study_path)?;
     let gold = file.count(&format!(
-        "SELECT count(*) FROM gold g JOIN response p ON p.id = g.response_id JOIN attribute a ON a.id = g.attribute_id \
-         WHERE p.external_id = '{}' AND a.key = '{}' AND g.value = 2 AND g.adjudicator = 'Dr Lead' \
-         AND g.reason = 'Consensus meeting: risk not addressed' AND g.created_at > 0",
+        "SELECT count(*) FROM gold g JOIN gold_event e ON e.id = g.event_id \
+         JOIN response p ON p.id = g.response_id JOIN attribute a ON a.id = g.attribute_id \
+         WHERE p.external_id = '{}' AND a.key = '{}' AND g.value = 2 AND e.adjudicator = 'Dr Lead' \
+         AND e.reason = 'Consensus meeting: risk not addressed' AND g.created_at > 0",
         top.response_id, top.attribute
     ))?;
     assert_eq!(gold, 1, "the gold value is in the study file");
@@ -175,9 +176,10 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
     )
     .await?;
     let restored = file.count(&format!(
-        "SELECT count(*) FROM gold g JOIN response p ON p.id = g.response_id JOIN attribute a ON a.id = g.attribute_id \
-         WHERE p.external_id = '{}' AND a.key = '{}' AND g.value = 2 AND g.adjudicator = 'Dr Lead' \
-         AND g.reason = 'Consensus meeting: risk not addressed'",
+        "SELECT count(*) FROM gold g JOIN gold_event e ON e.id = g.event_id \
+         JOIN response p ON p.id = g.response_id JOIN attribute a ON a.id = g.attribute_id \
+         WHERE p.external_id = '{}' AND a.key = '{}' AND g.value = 2 AND e.adjudicator = 'Dr Lead' \
+         AND e.reason = 'Consensus meeting: risk not addressed'",
         top.response_id, top.attribute
     ))?;
     assert_eq!(
@@ -214,7 +216,8 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
     )
     .await?;
     let assigned = file.count(&format!(
-        "SELECT count(*) FROM assignment WHERE rater_id = '{okafor}'"
+        "SELECT count(*) FROM assignment WHERE rater_id = {}",
+        rater_key(&okafor)
     ))?;
     assert_eq!(
         assigned, n_responses,

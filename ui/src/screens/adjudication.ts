@@ -9,6 +9,7 @@ import "./adjudication.css";
 import { api, errorText, type AdjudicationView, type Attribute, type Disagreement, type Gold } from "../api";
 import type { AppContext, Screen } from "../app";
 import { announce } from "../components/live-region";
+import { renderGoldHistory } from "../components/gold-history";
 import { renderRatersTable } from "../components/raters-table";
 import { ReadingPane } from "../components/reading-pane";
 import { ScoreScale } from "../components/score-scale";
@@ -60,6 +61,7 @@ export class AdjudicationScreen implements Screen {
   // Not live: the outcome of a save is announced once through the live region.
   private readonly goldStatus = h("span", { class: "gold-status", id: "gold-status" });
   private readonly goldHint = h("p", { class: "hint" });
+  private readonly goldHistorySlot = h("div", { class: "adj-gold-history", id: "gold-history" });
   private readonly reason = h("textarea", { id: "gold-reason", class: "rationale", rows: "2", placeholder: "Why this value? (r) — saved with the value", spellcheck: "true" });
   private readonly adjudicator = h("input", { id: "adjudicator", type: "text", autocomplete: "name", placeholder: "Your name" });
   private readonly ratersTable = h("table", { class: "adj-raters", "aria-labelledby": "adj-raters-title" });
@@ -256,6 +258,20 @@ export class AdjudicationScreen implements Screen {
     if (token !== this.loadToken) return;
     this.view = view;
     this.renderDetail();
+    void this.showGoldHistory(row.response_id);
+  }
+
+  /** Every gold value ever set on the response, oldest first (who, why, when). */
+  private async showGoldHistory(responseId: string): Promise<void> {
+    try {
+      const events = await api.goldHistory(responseId);
+      if (this.rows[this.selected]?.response_id !== responseId) return;
+      clear(this.goldHistorySlot);
+      this.goldHistorySlot.append(renderGoldHistory(events));
+    } catch (err) {
+      clear(this.goldHistorySlot);
+      this.goldHistorySlot.append(h("p", { class: "form-error" }, `Gold history not loaded: ${errorText(err)}`));
+    }
   }
 
   // ---- building -------------------------------------------------------------------------
@@ -273,6 +289,7 @@ export class AdjudicationScreen implements Screen {
         this.goldScaleSlot,
         this.goldHint,
         h("div", { class: "adj-fields" }, reasonField, whoField),
+        h("details", { class: "adj-gold-history-box" }, h("summary", {}, "Gold history of this response"), this.goldHistorySlot),
       ),
       h("section", { class: "adj-raters-wrap", "aria-labelledby": "adj-raters-title" }, h("h3", { id: "adj-raters-title", class: "adj-section-title" }, "Raters side by side"), this.ratersTable),
       this.reading.el,
@@ -472,6 +489,7 @@ export class AdjudicationScreen implements Screen {
       if (remember && before?.value !== gold.value) this.goldHistory.push({ row, before });
       row.gold = gold.value;
       this.goldStates.set(key, { kind: "saved", gold });
+      void this.showGoldHistory(gold.response_id);
       announce(`Gold ${gold.value} saved`);
     } catch (err) {
       const message = errorText(err);

@@ -16,6 +16,7 @@ import {
 } from "../api";
 import type { AppContext, Screen } from "../app";
 import { clear, formatCount, h } from "../dom";
+import { ConflictsPanel, renderReceipt } from "../components/merge-receipt";
 
 export class AdminScreen implements Screen {
   readonly el: HTMLElement;
@@ -37,6 +38,7 @@ export class AdminScreen implements Screen {
   private readonly overlapTarget = h("input", { id: "setting-overlap", type: "number", min: "1", step: "1", inputmode: "numeric" });
   private readonly settingsStatus = h("p", { class: "admin-status", id: "settings-status", role: "status", "aria-live": "polite" });
   private readonly error = h("p", { class: "form-error", role: "alert" });
+  private readonly conflicts = new ConflictsPanel(() => void this.refresh());
 
   constructor(ctx: AppContext) {
     this.ctx = ctx;
@@ -118,10 +120,15 @@ export class AdminScreen implements Screen {
             "section",
             { class: "card", "aria-labelledby": "merge-title" },
             h("h2", { id: "merge-title" }, "Merge a returned package"),
-            h("p", { class: "muted" }, "Adds the ratings and notes the package has that this study lacks. Merging the same file twice changes nothing."),
+            h(
+              "p",
+              { class: "muted" },
+              "Checks the file first (this study's, returned and unedited, only its rater's own ratings), then adds what this study lacks. Merging the same file twice changes nothing.",
+            ),
             h("button", { type: "button", id: "merge-button", onclick: () => void this.merge() }, "Merge package…"),
             this.mergeResult,
           ),
+          this.conflicts.element,
           h("section", { class: "card", "aria-labelledby": "settings-title" }, h("h2", { id: "settings-title" }, "Study settings"), settingsForm),
           h(
             "section",
@@ -144,6 +151,7 @@ export class AdminScreen implements Screen {
 
   async init(): Promise<void> {
     await this.refresh();
+    await this.conflicts.refresh();
     const settings = this.view?.settings;
     if (settings) {
       this.blind.checked = settings.blind;
@@ -294,6 +302,7 @@ export class AdminScreen implements Screen {
       try {
         this.showMerge(await api.mergePackage(path));
         await this.refresh();
+        await this.conflicts.refresh();
       } catch (err) {
         clear(this.mergeResult);
         this.mergeResult.append(h("p", { class: "form-error" }, `Not merged: ${errorText(err)}`));
@@ -303,48 +312,7 @@ export class AdminScreen implements Screen {
 
   private showMerge(summary: MergeSummary): void {
     clear(this.mergeResult);
-    if (summary.already_merged) {
-      this.mergeResult.append(h("p", {}, "This package was merged before; nothing changed."));
-      return;
-    }
-    this.mergeResult.append(
-      h(
-        "p",
-        {},
-        `✓ Merged: ${formatCount(summary.events_added)} rating events, ${formatCount(summary.notes_added)} notes, ${formatCount(summary.raters_added)} raters, ${formatCount(summary.responses_added)} responses added.`,
-      ),
-    );
-    if (summary.conflicts.length === 0) {
-      this.mergeResult.append(h("p", { class: "muted" }, "No conflicts."));
-      return;
-    }
-    this.mergeResult.append(
-      h("h3", { id: "conflicts-title" }, `${formatCount(summary.conflicts.length)} conflicts (the latest value was kept)`),
-      h(
-        "table",
-        { class: "dash-table", "aria-labelledby": "conflicts-title" },
-        h(
-          "thead",
-          {},
-          h("tr", {}, h("th", { scope: "col" }, "Rater"), h("th", { scope: "col" }, "Response"), h("th", { scope: "col" }, "Attribute"), h("th", { scope: "col" }, "Values"), h("th", { scope: "col", class: "num" }, "Kept")),
-        ),
-        h(
-          "tbody",
-          {},
-          ...summary.conflicts.map((c) =>
-            h(
-              "tr",
-              {},
-              h("td", {}, c.rater),
-              h("td", {}, c.response_id),
-              h("td", {}, c.attribute),
-              h("td", {}, c.values.map((v) => (v === null ? "cleared" : String(v))).join(" → ")),
-              h("td", { class: "num" }, c.kept === null ? "cleared" : String(c.kept)),
-            ),
-          ),
-        ),
-      ),
-    );
+    this.mergeResult.append(renderReceipt(summary));
   }
 
   private async saveSettings(): Promise<void> {
