@@ -205,10 +205,16 @@ fn forged_packages_are_refused_with_exit_1_and_the_master_unchanged() {
     ok(&["return", s(&foreign), "-o", s(&foreign_back)]);
     refused(&master, &foreign_back, "from study 'Pilot B'");
     // An edit after return is merged only when the lead says why, and the reason is kept.
+    let altered = returned("altered");
+    edit(
+        &altered,
+        &insert("(SELECT rater_id FROM package)", "2", "1"),
+    );
+    refused(&master, &altered, "was altered after it was returned");
     let out = ok(&[
         "merge",
         s(&master),
-        s(&future),
+        s(&altered),
         "--accept-altered",
         "clock was wrong",
     ]);

@@ -129,7 +129,9 @@ impl Study {
     /// [`Study::live_ratings`].
     pub fn refresh_ratings(&self, live: &mut LiveRatings) -> Result<Refresh> {
         let watermark = self.event_watermark()?;
-        if watermark == live.watermark {
+        // A new rater or response changes the matrix's shape even without a rating event.
+        let reshaped = self.shape()? != live.shape;
+        if watermark == live.watermark && !reshaped {
             return Ok(Refresh::Unchanged);
         }
         let changed: i64 = self.conn.query_row(
@@ -137,7 +139,7 @@ impl Study {
             [live.watermark],
             |r| r.get(0),
         )?;
-        if self.shape()? != live.shape || changed as usize > MAX_INCREMENTAL {
+        if reshaped || changed as usize > MAX_INCREMENTAL {
             *live = self.live_ratings()?;
             return Ok(Refresh::Reloaded);
         }

@@ -166,20 +166,16 @@ fn backup_before_migration(conn: &Connection, path: &Path, version: i64) -> Resu
     Ok(())
 }
 
-/// Closes a connection after folding its write-ahead log into the file, so the study file alone
-/// holds every commit (a copy of it needs no `-wal`). Errors are returned, not swallowed: a caller
-/// that hands the file on must know.
-pub(crate) fn checkpoint(conn: &Connection) -> Result<()> {
+/// Folds the write-ahead log into the study file, so the file alone holds every commit (a copy
+/// of it needs no `-wal`). Returns false when another connection (another program with the study
+/// open) kept it from completing: the commits are still durable in the WAL, and the last program
+/// to close the study folds them in.
+pub(crate) fn checkpoint(conn: &Connection) -> Result<bool> {
     let (busy, _, _): (i64, i64, i64) =
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?;
-    if busy != 0 {
-        return Err(Error::Invalid(
-            "another program is reading the study; close it and try again".into(),
-        ));
-    }
-    Ok(())
+    Ok(busy == 0)
 }
 
 /// The kind of network filesystem `path` is on, if it is on one (Linux `statfs` magic numbers).

@@ -141,7 +141,8 @@ impl Study {
     }
 
     /// Folds the write-ahead log into the study file and closes it, so the file alone holds
-    /// every saved rating (to be called when the app or a command ends).
+    /// every saved rating (to be called when the app or a command ends). While another program
+    /// has the study open the fold waits for the last one to close; nothing is lost either way.
     pub fn close(self) -> Result<()> {
         schema::checkpoint(&self.conn)?;
         self.conn.close().map_err(|(_, e)| Error::Sqlite(e))
