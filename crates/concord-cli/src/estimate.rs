@@ -153,9 +153,13 @@ fn print_estimates(set: &EstimateSet, unjudged: usize) {
     if !set.differences.is_empty() {
         println!("\nDifferences (PPI++, A − B)");
         for d in &set.differences {
-            let p = d
-                .p_ppi_plus
-                .map_or_else(String::new, |p| format!("  p = {p:.4}"));
+            let p = d.p_ppi_plus.map_or_else(String::new, |p| {
+                if p < 1e-4 {
+                    "  p < 0.0001".to_string()
+                } else {
+                    format!("  p = {p:.4}")
+                }
+            });
             println!(
                 "  {}: {} − {}  {}{p}",
                 d.attribute,
@@ -259,8 +263,8 @@ fn print_plan(r: &PlanReport, judge: Option<&str>) {
                 .sd_diff
                 .map_or_else(String::new, |s| format!(", SD of differences {}", num(s)));
             println!("  {}{sd}", j.judge);
-            println!("    mean bias          {}", size_plan(&j.bias));
-            println!("    limits of agreement {}", size_plan(&j.loa));
+            println!("    mean bias            {}", size_plan(&j.bias));
+            println!("    limits of agreement  {}", size_plan(&j.loa));
         }
     }
     if !r.ppi.is_empty() {
@@ -274,11 +278,11 @@ fn print_plan(r: &PlanReport, judge: Option<&str>) {
                 .map_or_else(String::new, |c| format!(", corr {}", num(c)));
             println!("  {} ({} responses{corr})", p.model, p.n_total);
             println!(
-                "    human ratings      {}",
+                "    human ratings        {}",
                 size(p.n_needed, p.n_now, p.n_more, p.reason.as_deref())
             );
             if let (Some(n0), Some(_)) = (p.n_classical, p.n_needed) {
-                println!("    human only would need {n0}");
+                println!("    human only: {n0} needed");
             }
             if let (Some(_), Some(reason)) = (p.n_needed, &p.reason) {
                 println!("    note: {reason}");
