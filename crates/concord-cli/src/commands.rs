@@ -163,6 +163,13 @@ enum Command {
     Plot(analysis::PlotArgs),
     /// Write a self-contained HTML report (summary, methods, tables, all charts).
     Report(analysis::ReportArgs),
+    /// Model scores with valid intervals: a few clinician ratings plus one judge's scores on
+    /// every response (PPI++), with differences and a ranking.
+    Estimate(crate::estimate::EstimateArgs),
+    /// How many more ratings an interval width needs: human ICC, judge bias and limits, PPI++.
+    Plan(crate::estimate::PlanArgs),
+    /// Which responses clinicians should rate next (active sampling), optionally assigned.
+    Next(crate::estimate::NextArgs),
     /// List responses the human raters disagree on most, for adjudication.
     Disagreements {
         file: PathBuf,
@@ -673,6 +680,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Agreement(a) => analysis::agreement(a)?,
         Command::Plot(a) => analysis::plot(a)?,
         Command::Report(a) => analysis::report(a)?,
+        Command::Estimate(a) => crate::estimate::estimate(a)?,
+        Command::Plan(a) => crate::estimate::plan(a)?,
+        Command::Next(a) => crate::estimate::next(a)?,
         Command::Settings {
             file,
             blind,

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod commands;
+mod estimate;
 
 use std::process::ExitCode;
 

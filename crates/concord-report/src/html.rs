@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use concord_core::Study;
+use concord_stats::ppi::MeanCi;
 use concord_stats::report::{AttributeReport, ReportOptions, Unit};
 use concord_stats::Estimate;
 
@@ -51,8 +52,9 @@ figcaption { font-size: 13px; color: #333; margin-top: .35rem; }
 
 /// One self-contained HTML report of `study` with `opts`: study summary, a Methods paragraph
 /// naming every statistic and CI method, tables of every estimate (estimate [95% CI], n,
-/// dropped) and the charts (forest for ICC(2,1), heatmap, bias, one Bland–Altman per judge on
-/// the first attribute, one distribution per attribute, a confusion matrix and progress).
+/// dropped), the "Model scores" (PPI++ with the first judge) and the charts (forest for
+/// ICC(2,1), heatmap, bias, one Bland–Altman per judge on the first attribute, one distribution
+/// per attribute, a confusion matrix and progress).
 /// All study text is HTML-escaped; the file has no script and references nothing outside it.
 pub fn html_report(study: &Study, opts: &ReportOptions) -> Result<String> {
     let analysis = Analysis::load(study, opts)?;
@@ -78,6 +80,7 @@ pub fn html_report(study: &Study, opts: &ReportOptions) -> Result<String> {
     methods(&mut h, &analysis);
     human_tables(&mut h, &analysis);
     judge_tables(&mut h, &analysis);
+    model_scores(&mut h, &analysis);
     figures(&mut h, &analysis)?;
     if !analysis.report.warnings.is_empty() {
         h.push_str("<h2>Warnings</h2>\n<ul>\n");
@@ -520,6 +523,105 @@ fn judge_tables(h: &mut String, a: &Analysis) {
         }
         h.push_str("</tbody></table></div>\n");
     }
+}
+
+/// A table cell with a PPI mean and its interval, or "—" and the reason.
+fn mean_cell(m: &MeanCi) -> String {
+    match m.value {
+        Some(v) => {
+            let ci = m.ci95.map_or_else(String::new, |[lo, hi]| {
+                format!(" <span class=\"ci\">[{}, {}]</span>", num(lo), num(hi))
+            });
+            format!("<td>{}{ci}</td>", num(v))
+        }
+        None => format!(
+            "<td class=\"na\">—<br><small>{}</small></td>",
+            esc(m.reason.as_deref().unwrap_or("not estimable"))
+        ),
+    }
+}
+
+/// "Model scores": PPI++ model means with the first selected judge, when the study has a judge
+/// and human ratings (`estimates::estimate`).
+fn model_scores(h: &mut String, a: &Analysis) {
+    let data = &a.snapshot.live.ratings;
+    let Some(judge) = charts::selected(a, true).into_iter().next() else {
+        return;
+    };
+    if !data
+        .ratings
+        .iter()
+        .any(|o| data.raters.get(o.rater).is_some_and(|r| !r.is_judge))
+    {
+        return;
+    }
+    let keys: Vec<String> = a
+        .report
+        .attributes
+        .iter()
+        .map(|r| r.attribute.clone())
+        .collect();
+    let Ok(set) = crate::estimates::estimate(data, &judge, &keys, 0.05) else {
+        return;
+    };
+    let _ = write!(
+        h,
+        "<h2>Model scores</h2>\n<p>Each model's mean score per attribute combines the human \
+ratings with the scores of one LLM judge, {judge}, on every response, by prediction-powered \
+inference in its power-tuned form PPI++ (Angelopoulos, Duchi &amp; Zrnic 2023, arXiv:2311.01453; \
+PPI: Angelopoulos et al. 2023, <i>Science</i> 382:669), computed as the reference implementation \
+<code>ppi_py</code> 0.2.3. For one model and attribute, Y is the mean human score of each \
+human-rated response (n of them), Ŷ the judge's score of the same responses and Ŷ<sub>unl</sub> \
+the judge's scores of the model's other responses (N). The PPI++ mean is \
+mean(λŶ<sub>unl</sub>) + mean(Y − λŶ), with λ = Cov(Y, Ŷ) / ((1 + n/N)·Var(Ŷ)) clipped to \
+[0, 1], and a normal 95% interval. It corrects the judge's bias with the human ratings, so it \
+is unbiased however biased the judge, and with a useful judge its interval is narrower than \
+the human-only one; this holds when the human-rated responses are a random sample of the \
+model's responses (responses picked with unequal probabilities, as by <code>concord next</code>, \
+need inverse-probability weights, which this table does not apply). Also shown: the human-only \
+mean with its normal interval (<code>ppi_py</code>'s classical interval, SD with ddof 0), plain \
+PPI (λ = 1), and the judge-only mean over all n + N responses, which carries the judge's bias \
+and has no interval.</p>\n",
+        judge = esc(&judge),
+    );
+    head(
+        h,
+        "Mean [95% CI]; n = human-rated responses, N = responses with only the judge's score.",
+        &[
+            "Attribute",
+            "Model",
+            "n",
+            "N",
+            "PPI++",
+            "λ",
+            "Human only",
+            "PPI (λ = 1)",
+            "Judge only (biased)",
+        ],
+    );
+    for e in &set.estimates {
+        let label = data
+            .attributes
+            .iter()
+            .position(|x| x.key == e.attribute)
+            .and_then(|i| a.snapshot.labels.get(i))
+            .unwrap_or(&e.attribute);
+        row_start(h, label, false);
+        let _ = write!(
+            h,
+            "<td class=\"name\">{}</td><td>{}</td><td>{}</td>",
+            esc(&e.model),
+            e.n_labelled,
+            e.n_unlabelled
+        );
+        h.push_str(&mean_cell(&e.ppi_plus));
+        h.push_str(&share(e.ppi_plus.lambda));
+        h.push_str(&mean_cell(&e.human_only));
+        h.push_str(&mean_cell(&e.ppi));
+        h.push_str(&share(e.judge_only.value));
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table></div>\n");
 }
 
 fn figure(h: &mut String, n: &mut usize, data: &ChartData, caption: &str) -> Result<()> {

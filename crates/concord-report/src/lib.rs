@@ -43,6 +43,7 @@
 #![warn(missing_docs)]
 
 mod charts;
+pub mod estimates;
 mod html;
 
 pub use charts::{ChartData, Metric, HUMAN_SERIES, JITTER};
@@ -104,6 +105,9 @@ pub enum ReportError {
         /// The valid names, comma-separated.
         valid: String,
     },
+    /// The study has no LLM judge, and the command needs judge scores.
+    #[error("this study has no LLM judge: import judge scores first (concord ratings import --kind llm)")]
+    NoJudge,
     /// The report options selected no attribute, so per-attribute charts have nothing to show.
     #[error("no attribute is selected for analysis (the study's attributes are: {valid})")]
     NoAttribute {
