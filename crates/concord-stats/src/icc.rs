@@ -1,11 +1,12 @@
 //! Intraclass correlations: the six Shrout & Fleiss (1979) / McGraw & Wong (1996) forms from the
 //! two-way ANOVA on complete targets, and an unbalanced-data ICC(A,1)/ICC(C,1) from Henderson's
-//! method I variance components.
+//! method I variance components (the REML counterpart is in `reml`).
 
-use crate::bootstrap::{percentile_ci, BootstrapSpec, TargetRows};
+use crate::bootstrap::{BootstrapSpec, TargetRows};
 use crate::dist::{f_quantile, f_sf};
 use crate::estimate::Estimate;
 use crate::matrix::RatingMatrix;
+use crate::reml::{Components, RemlData};
 use serde::{Deserialize, Serialize};
 
 /// Mean squares of the two-way ANOVA without interaction (targets × raters, one rating per cell).
@@ -350,91 +351,37 @@ pub struct UnbalancedIcc {
     pub icc_c1: Estimate,
 }
 
-/// Per-pattern sufficient statistics of Henderson's method, one dense row per target pattern:
-/// `[Σy², (Σy)²/m, Σy, m², y_1 … y_k, [y_1 present] … [y_k present]]` (absent y = 0).
+/// Henderson (1953) method I for the two-way crossed model without interaction, n_ij ∈ {0,1}.
 ///
-/// Every quantity of the estimator is a weighted sum of these rows, so a resample costs one
-/// contiguous multiply-add pass over `K × (4 + 2k)` numbers instead of a walk over cells.
-///
-/// The two remaining sums, N = Σ w and M = Σ w·m, need no columns of their own: weights are
-/// whole counts, so both are sums of integers far below 2^53, exact in any order. M is the sum
-/// of the per-rater counts Σ w·[y_j present], and N a lane-wise sum of the weights; dropping
-/// those columns takes a sixth of the work out of the pass that dominates the bootstrap.
-struct Henderson {
-    stats: Vec<f64>,
-    k: usize,
-    /// Every statistic is finite (see [`weighted_row_sums`]).
-    all_finite: bool,
+/// With the quadratic forms T0 = Σy², T_s = Σ_i y_i.²/m_i, T_r = Σ_j y_.j²/m_.j, T_μ = y..²/M,
+/// the sums of squares SS_s = T_s − T_μ, SS_r = T_r − T_μ and SS_e = T0 − T_s − T_r + T_μ are
+/// equated to their expectations, linear in (σ²_s, σ²_r, σ²_e) with coefficients built from
+/// M (ratings), n (targets), r (raters), k_s = Σm_i²/M and k_r = Σm_.j²/M.
+pub(crate) struct HendersonSums {
+    /// Targets n.
+    pub n: f64,
+    /// Ratings M.
+    pub m: f64,
+    /// Raters r.
+    pub r: f64,
+    /// Σ m_i².
+    pub sum_m_target_sq: f64,
+    /// Σ m_.j².
+    pub sum_m_rater_sq: f64,
+    /// T0, T_s, T_r, T_μ.
+    pub t: [f64; 4],
 }
 
-impl Henderson {
-    const FIXED: usize = 4;
-
-    fn new(rows: impl Iterator<Item = Vec<(usize, f64)>>, k: usize) -> Self {
-        let mut stats = Vec::new();
-        for cells in rows {
-            let m = cells.len() as f64;
-            let sum: f64 = cells.iter().map(|c| c.1).sum();
-            let sumsq: f64 = cells.iter().map(|c| c.1 * c.1).sum();
-            let base = stats.len();
-            stats.extend([sumsq, sum * sum / m, sum, m * m]);
-            stats.resize(base + Self::FIXED + 2 * k, 0.0);
-            for &(j, y) in &cells {
-                stats[base + Self::FIXED + j] = y;
-                stats[base + Self::FIXED + k + j] = 1.0;
-            }
-        }
-        let all_finite = stats.iter().all(|v| v.is_finite());
-        Henderson {
-            stats,
-            k,
-            all_finite,
-        }
-    }
-
-    fn components(&self, w: &[f64], acc: &mut [f64]) -> Option<VarianceComponents> {
-        // Small rater counts get a loop with the row width known at compile time (fully
-        // unrolled, accumulators in registers); the additions happen in the same order either
-        // way, so the sums are bit-identical to the general loop.
-        match self.k {
-            1 => weighted_row_sums::<6>(&self.stats, w, self.all_finite, acc),
-            2 => weighted_row_sums::<8>(&self.stats, w, self.all_finite, acc),
-            3 => weighted_row_sums::<10>(&self.stats, w, self.all_finite, acc),
-            4 => weighted_row_sums::<12>(&self.stats, w, self.all_finite, acc),
-            5 => weighted_row_sums::<14>(&self.stats, w, self.all_finite, acc),
-            _ => {
-                let width = Self::FIXED + 2 * self.k;
-                acc.iter_mut().for_each(|x| *x = 0.0);
-                for (row, &wi) in self.stats.chunks_exact(width).zip(w) {
-                    if wi != 0.0 {
-                        acc.iter_mut().zip(row).for_each(|(a, v)| *a += wi * v);
-                    }
-                }
-            }
-        }
-        let [t0, ts, total, ks] = [acc[0], acc[1], acc[2], acc[3]];
-        let (ysum, msum) = acc[Self::FIXED..].split_at(self.k);
-        // Integer sums (see [`Henderson`]): exact, so equal to the former weighted columns.
-        let n = exact_weight_total(w);
-        let m: f64 = msum.iter().sum();
-        if n < 2.0 || m <= n {
+impl HendersonSums {
+    /// The variance components, or `None` when the design does not identify them.
+    pub(crate) fn components(&self) -> Option<VarianceComponents> {
+        let (n, m, nr) = (self.n, self.m, self.r);
+        if n < 2.0 || m <= n || nr < 2.0 {
             return None;
         }
-        let ks = ks / m;
-        let tmu = total * total / m;
-        let (mut tr, mut kr, mut nr) = (0.0, 0.0, 0.0);
-        for j in 0..self.k {
-            if msum[j] > 0.0 {
-                tr += ysum[j] * ysum[j] / msum[j];
-                kr += msum[j] * msum[j];
-                nr += 1.0;
-            }
-        }
-        if nr < 2.0 {
-            return None;
-        }
-        kr /= m;
-        // E[SS] = A · (σ²_s, σ²_r, σ²_e): Henderson (1953) method I, two-way crossed, n_ij ∈ {0,1}.
+        let [t0, ts, tr, tmu] = self.t;
+        let ks = self.sum_m_target_sq / m;
+        let kr = self.sum_m_rater_sq / m;
         let a = [
             [m - ks, n - kr, n - 1.0],
             [nr - ks, m - kr, nr - 1.0],
@@ -448,41 +395,6 @@ impl Henderson {
             residual: x[2],
         })
     }
-}
-
-/// Σ w for whole-count weights, in four lanes (every partial sum is an integer below 2^53, so
-/// the grouping does not change the exact result, and four chains add four times faster).
-fn exact_weight_total(w: &[f64]) -> f64 {
-    let mut lanes = [0.0; 4];
-    let mut chunks = w.chunks_exact(4);
-    for c in &mut chunks {
-        for (l, v) in lanes.iter_mut().zip(c) {
-            *l += v;
-        }
-    }
-    let rest: f64 = chunks.remainder().iter().sum();
-    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + rest
-}
-
-/// `acc = Σ_i w_i · row_i` over the W-wide rows of `stats`, accumulating in row order.
-///
-/// Zero weights (patterns absent from a resample, about a third of the single-target patterns)
-/// contribute nothing. With every statistic finite they are multiplied in anyway: 0 · v = ±0,
-/// and adding ±0 leaves a sum that started at +0 unchanged bit for bit (a rounded sum is −0
-/// only when both terms are), while a data-dependent branch per row mispredicts often. A
-/// non-finite statistic (overflowing sums of squares) would turn 0 · v into NaN, so then zero
-/// weights are skipped as before.
-fn weighted_row_sums<const W: usize>(stats: &[f64], w: &[f64], all_finite: bool, acc: &mut [f64]) {
-    let mut sum = [0.0; W];
-    for (row, &wi) in stats.chunks_exact(W).zip(w) {
-        if all_finite || wi != 0.0 {
-            let row: &[f64; W] = row.try_into().expect("chunks_exact yields W-wide rows");
-            for (s, v) in sum.iter_mut().zip(row) {
-                *s += wi * v;
-            }
-        }
-    }
-    acc.copy_from_slice(&sum);
 }
 
 fn solve3(a: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
@@ -520,115 +432,63 @@ fn icc_pair(c: &VarianceComponents) -> (Option<f64>, Option<f64>) {
 
 /// ICC(A,1) and ICC(C,1) on all observed ratings via Henderson's method I (Henderson 1953).
 ///
-/// Model: y_ij = μ + s_i + r_j + e_ij (targets i, raters j, at most one rating per cell). With
-/// the quadratic forms T0 = Σy², T_s = Σ_i y_i.²/m_i, T_r = Σ_j y_.j²/m_.j, T_μ = y..²/M, the
-/// sums of squares SS_s = T_s − T_μ, SS_r = T_r − T_μ and SS_e = T0 − T_s − T_r + T_μ are equated
-/// to their expectations, which are linear in (σ²_s, σ²_r, σ²_e) with coefficients built from
-/// M (the true number of ratings), n (targets), r (raters), k_s = Σm_i²/M and k_r = Σm_.j²/M,
-/// as in Gwet's irrICC but with the actual M. The 3 × 3 system is solved exactly; components
-/// are not truncated at 0, so on balanced data this reproduces ICC(2,1) and ICC(3,1) of the
-/// ANOVA. The 95% CI is a seeded percentile bootstrap over targets.
+/// Model: y_ij = μ + s_i + r_j + e_ij (targets i, raters j, at most one rating per cell); the
+/// components are those of [`HendersonSums`], as in Gwet's irrICC but with the actual M. The
+/// 3 × 3 system is solved exactly; components are not truncated at 0, so on balanced data this
+/// reproduces ICC(2,1) and ICC(3,1) of the ANOVA. The 95% CI is a seeded parametric bootstrap
+/// of the model with the estimated components (negative ones at 0) that draws new rater effects
+/// in every resample: a bootstrap over targets alone treats the raters as fixed and covered
+/// ICC(A,1) only ~85% of the time with 3 raters (`tests/coverage_reml.rs`).
 pub fn icc_unbalanced(m: &RatingMatrix, boot: BootstrapSpec) -> UnbalancedIcc {
-    let rows = TargetRows::new(m);
-    let mut h = HendersonBootstrap::new(m, &rows, boot.resamples);
-    rows.for_each_resample(boot, |w| h.add_resample(w));
-    h.finish(boot)
-}
-
-/// Henderson estimator prepared on pooled target rows, collecting bootstrap replicates.
-pub(crate) struct HendersonBootstrap {
-    h: Henderson,
-    point: Option<VarianceComponents>,
-    n_targets: usize,
-    n_raters: usize,
-    n_ratings: usize,
-    n_dropped: usize,
-    acc: Vec<f64>,
-    a_vals: Vec<f64>,
-    c_vals: Vec<f64>,
-}
-
-impl HendersonBootstrap {
-    /// Pool `m`'s rows and compute the point estimate.
-    pub(crate) fn new(m: &RatingMatrix, rows: &TargetRows, resamples: usize) -> Self {
-        let cells = (0..rows.patterns.len()).map(|p| {
-            rows.row(m, p)
-                .iter()
-                .enumerate()
-                .filter_map(|(j, c)| c.map(|v| (j, v)))
-                .collect()
-        });
-        let h = Henderson::new(cells, m.n_raters());
-        let mut acc = vec![0.0; Henderson::FIXED + 2 * h.k];
-        let point = h.components(&rows.patterns.weights(), &mut acc);
-        HendersonBootstrap {
-            h,
-            point,
-            n_targets: rows.keep.len(),
-            n_raters: m.n_active_raters(),
-            n_ratings: m.n_observed(),
-            n_dropped: m.n_targets() - rows.keep.len(),
-            acc,
-            a_vals: Vec::with_capacity(resamples),
-            c_vals: Vec::with_capacity(resamples),
-        }
-    }
-
-    /// Evaluate one resample given as target-pattern weights.
-    pub(crate) fn add_resample(&mut self, w: &[f64]) {
-        if self.point.is_none() {
-            return;
-        }
-        let (a, c) = self
-            .h
-            .components(w, &mut self.acc)
-            .map_or((None, None), |c| icc_pair(&c));
-        self.a_vals.push(a.unwrap_or(f64::NAN));
-        self.c_vals.push(c.unwrap_or(f64::NAN));
-    }
-
-    /// Point estimates with percentile CIs from the collected resamples.
-    pub(crate) fn finish(mut self, boot: BootstrapSpec) -> UnbalancedIcc {
-        let n = self.n_targets;
-        let (icc_a1, icc_c1) = match self.point {
-            None => {
-                let reason =
-                    "not estimable: needs ≥ 2 targets, ≥ 2 raters and some target rated twice";
-                (Estimate::missing(reason), Estimate::missing(reason))
-            }
-            Some(c) => {
-                let (a1, c1) = icc_pair(&c);
-                let no_var =
-                    "no variance to partition (all ratings identical or degenerate components)";
-                let mut ea = Estimate::from_option(a1, no_var).with_n(n);
-                let mut ec = Estimate::from_option(c1, no_var).with_n(n);
-                if boot.resamples > 0 {
-                    if let Some((lo, hi)) = percentile_ci(&mut self.a_vals, boot.resamples) {
-                        ea = ea.with_ci(lo, hi, "bootstrap-percentile");
-                    }
-                    if let Some((lo, hi)) = percentile_ci(&mut self.c_vals, boot.resamples) {
-                        ec = ec.with_ci(lo, hi, "bootstrap-percentile");
-                    }
-                    if ea.is_some() {
-                        ea = ea.with_bootstrap(boot.seed, boot.resamples);
-                    }
-                    if ec.is_some() {
-                        ec = ec.with_bootstrap(boot.seed, boot.resamples);
-                    }
-                }
-                (ea, ec)
-            }
+    let data = RemlData::new(m);
+    let n = data.n_targets();
+    let point = data.henderson().components();
+    let mut out = UnbalancedIcc {
+        n_targets: n,
+        n_raters: data.n_raters(),
+        n_ratings: m.n_observed(),
+        n_dropped: m.n_targets() - n,
+        components: point,
+        icc_a1: Estimate::default(),
+        icc_c1: Estimate::default(),
+    };
+    let Some(c) = point else {
+        let reason = "not estimable: needs ≥ 2 targets, ≥ 2 raters and some target rated twice";
+        out.icc_a1 = Estimate::missing(reason);
+        out.icc_c1 = Estimate::missing(reason);
+        return out;
+    };
+    let (a1, c1) = icc_pair(&c);
+    let no_var = "no variance to partition (all ratings identical or degenerate components)";
+    let mut ea = Estimate::from_option(a1, no_var).with_n(n);
+    let mut ec = Estimate::from_option(c1, no_var).with_n(n);
+    if boot.resamples > 0 && (ea.is_some() || ec.is_some()) {
+        let model = Components {
+            target: c.target.max(0.0),
+            rater: c.rater.max(0.0),
+            residual: c.residual.max(0.0),
+            mean: data.mean(),
         };
-        UnbalancedIcc {
-            n_targets: n,
-            n_raters: self.n_raters,
-            n_ratings: self.n_ratings,
-            n_dropped: self.n_dropped,
-            components: self.point,
-            icc_a1,
-            icc_c1,
+        let (mut av, mut cv) = (Vec::new(), Vec::new());
+        data.parametric_draws(&model, boot, |sim| {
+            let (a, c) = sim
+                .henderson()
+                .components()
+                .map_or((None, None), |c| icc_pair(&c));
+            av.push(a.unwrap_or(f64::NAN));
+            cv.push(c.unwrap_or(f64::NAN));
+        });
+        for (e, v) in [(&mut ea, &mut av), (&mut ec, &mut cv)] {
+            if e.is_some() {
+                *e = std::mem::take(e)
+                    .with_bootstrap(boot.seed, boot.resamples)
+                    .with_percentile_ci(v, boot.resamples, "parametric-bootstrap-percentile");
+            }
         }
     }
+    out.icc_a1 = ea;
+    out.icc_c1 = ec;
+    out
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub mod icc;
 pub mod judge;
 pub mod kappa;
 pub mod matrix;
+pub mod reml;
 pub mod report;
 
 pub use estimate::Estimate;

@@ -8,13 +8,14 @@ use crate::bootstrap::{BootstrapSpec, FastHash, TargetRows};
 use crate::correlation::PairTable;
 use crate::estimate::Estimate;
 use crate::gwet::{gwet_pooled, GwetSet};
-use crate::icc::{icc_forms_pooled, HendersonBootstrap, IccForms, UnbalancedIcc};
+use crate::icc::{icc_forms_pooled, icc_unbalanced, IccForms, UnbalancedIcc};
 use crate::judge::{
     mean_bias_table, pair_icc_table, paired_agreement_bootstrap, paired_agreement_table,
     reliability_class, BlandAltman, PairIcc, PairedAgreement, ReliabilityClass,
 };
 use crate::kappa::{cohen_kappa_weighted, fleiss_kappa_pooled, KappaSet};
 use crate::matrix::RatingMatrix;
+use crate::reml::{icc_reml, RemlIcc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -165,6 +166,8 @@ pub struct HumanReport {
     pub icc: IccForms,
     /// Henderson-method ICC(A,1)/ICC(C,1) on all ratings.
     pub icc_unbalanced: UnbalancedIcc,
+    /// REML variance components and ICC(A,1), ICC(C,1), ICC(A,k), ICC(C,k) on all ratings.
+    pub icc_reml: RemlIcc,
     /// Krippendorff's alpha at four levels.
     pub alpha: AlphaSet,
     /// Fleiss' kappa on complete targets.
@@ -349,14 +352,9 @@ fn human_report(
         .map(|(_, w)| w as usize)
         .sum::<usize>();
     let (icc, _) = icc_forms_pooled(m, rows);
-    // One draw per resample serves both bootstraps (identical to the standalone functions).
-    let mut hb = HendersonBootstrap::new(m, rows, boot.resamples);
+    // One draw per resample serves every alpha level (identical to the standalone functions).
     let mut ab = AlphaBootstrap::new(m, rows, &Level::ALL, boot.resamples);
-    rows.for_each_resample(boot, |w| {
-        hb.add_resample(w);
-        ab.add_resample(w);
-    });
-    let icc_unbalanced = hb.finish(boot);
+    rows.for_each_resample(boot, |w| ab.add_resample(w));
     let mut alpha_it = ab.finish(boot).into_iter();
     let mut next = || {
         alpha_it
@@ -374,7 +372,8 @@ fn human_report(
         n_targets,
         n_dropped: n_targets - n_complete,
         icc,
-        icc_unbalanced,
+        icc_unbalanced: icc_unbalanced(m, boot),
+        icc_reml: icc_reml(m, boot),
         alpha,
         fleiss_kappa: fleiss_kappa_pooled(m, rows, sheet.scale),
         gwet: gwet_pooled(m, rows, sheet.scale),
@@ -813,6 +812,15 @@ pub fn flatten(report: &AgreementReport) -> Vec<FlatRow> {
             &u.icc_c1,
             Some(u.n_targets),
         );
+        let r = &h.icc_reml;
+        for (metric, e) in [
+            ("ICC_A1_reml", &r.icc_a1),
+            ("ICC_C1_reml", &r.icc_c1),
+            ("ICC_Ak_reml", &r.icc_ak),
+            ("ICC_Ck_reml", &r.icc_ck),
+        ] {
+            push_est(&mut out, a, "humans", metric, e, Some(r.n_targets));
+        }
         for (k, e) in h.alpha.named() {
             push_est(&mut out, a, "humans", &format!("alpha_{k}"), e, None);
         }

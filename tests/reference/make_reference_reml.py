@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Reference values for the missing-data ICC by REML (concord-stats `reml`).
+
+Run:  /path/to/venv/bin/python tests/reference/make_reference_reml.py
+Writes tests/reference/data/reml_missing.csv (a new crossed design with ~30% missing cells)
+and tests/reference/expected_reml.json with statsmodels MixedLM REML variance components of
+score ~ 1 + (1|target) + (1|rater) for that file and for data/missing.csv.
+
+statsmodels fits crossed random effects as variance components of one all-encompassing group
+(vc_formula, re_formula="0"). Each fit is run with several optimizers; the spread between them
+is recorded so the tolerance of the Rust test (1e-4) is seen to exceed the reference's own
+convergence noise.
+"""
+import json
+import warnings
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import statsmodels.formula.api as smf
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+SEED = 20261126
+
+
+def make_data():
+    rng = np.random.default_rng(SEED)
+    n, k = 60, 5
+    target = rng.normal(3.0, 1.0, n)
+    rater = rng.normal(0.0, 0.5, k)
+    y = np.clip(np.rint(target[:, None] + rater[None, :] + rng.normal(0, 0.7, (n, k))), 1, 5)
+    y[rng.random((n, k)) < 0.30] = np.nan
+    # Every target keeps at least one rating (a fully blank row carries no information).
+    for i in range(n):
+        if np.all(np.isnan(y[i])):
+            y[i, rng.integers(k)] = 3.0
+    return y
+
+
+def write_matrix(path, m):
+    cols = [f"r{j + 1}" for j in range(m.shape[1])]
+    df = pd.DataFrame(m, columns=cols)
+    df.insert(0, "target", [f"t{i + 1}" for i in range(m.shape[0])])
+    df.to_csv(path, index=False, float_format="%.0f", na_rep="")
+
+
+def read_matrix(path):
+    return pd.read_csv(path).drop(columns="target").to_numpy(dtype=float)
+
+
+def reml(m):
+    n, k = m.shape
+    rows = [(i, j, m[i, j]) for i in range(n) for j in range(k) if not np.isnan(m[i, j])]
+    df = pd.DataFrame(rows, columns=["target", "rater", "score"])
+    df["all"] = 1
+    model = smf.mixedlm(
+        "score ~ 1",
+        df,
+        groups="all",
+        re_formula="0",
+        vc_formula={"target": "0 + C(target)", "rater": "0 + C(rater)"},
+    )
+    fits = []
+    for method in ["lbfgs", "bfgs", "powell"]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = model.fit(reml=True, method=[method], maxiter=5000)
+        names = list(model.exog_vc.names)
+        vc = dict(zip(names, (float(v) for v in r.vcomp)))
+        fits.append(
+            {
+                "method": method,
+                "target": vc["target"],
+                "rater": vc["rater"],
+                "residual": float(r.scale),
+                "mean": float(r.fe_params.iloc[0]),
+                "llf": float(r.llf),
+            }
+        )
+    best = max(fits, key=lambda f: f["llf"])
+    spread = max(
+        abs(f[c] - best[c]) for f in fits for c in ("target", "rater", "residual")
+    )
+    s, r_, e = best["target"], best["rater"], best["residual"]
+    kbar = len(df) / df["target"].nunique()
+    return {
+        "optimizer": best["method"],
+        "optimizer_spread": spread,
+        "components": {"target": s, "rater": r_, "residual": e},
+        "mean": best["mean"],
+        "k": kbar,
+        "ICC_A1": s / (s + r_ + e),
+        "ICC_C1": s / (s + e),
+        "ICC_Ak": s / (s + (r_ + e) / kbar),
+        "ICC_Ck": s / (s + e / kbar),
+        "n_ratings": len(df),
+    }
+
+
+def main():
+    m = make_data()
+    write_matrix(DATA / "reml_missing.csv", m)
+    out = {
+        "versions": {p: version(p) for p in ["statsmodels", "numpy", "pandas", "scipy"]},
+        "seed": SEED,
+        "reml_missing": reml(read_matrix(DATA / "reml_missing.csv")),
+        "missing": reml(read_matrix(DATA / "missing.csv")),
+    }
+    (HERE / "expected_reml.json").write_text(json.dumps(out, indent=2) + "\n")
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
