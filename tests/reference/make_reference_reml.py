@@ -4,7 +4,9 @@
 Run:  /path/to/venv/bin/python tests/reference/make_reference_reml.py
 Writes tests/reference/data/reml_missing.csv (a new crossed design with ~30% missing cells)
 and tests/reference/expected_reml.json with statsmodels MixedLM REML variance components of
-score ~ 1 + (1|target) + (1|rater) for that file and for data/missing.csv.
+score ~ 1 + (1|target) + (1|rater) for that file and for data/missing.csv, and the other
+references of issue 14: irrCAC `fleiss` with missing ratings (both files), the Spearman CI with
+Bonett & Wright's SE and the Bland-Altman limits with z = 1.96 (data/judge.csv; scipy quantiles).
 
 statsmodels fits crossed random effects as variance components of one all-encompassing group
 (vc_formula, re_formula="0"). Each fit is run with several optimizers; the spread between them
@@ -19,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
+from irrCAC.raw import CAC
+from scipy import stats
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -99,14 +103,53 @@ def reml(m):
     }
 
 
+def fleiss_missing(m):
+    """irrCAC's Fleiss kappa on every subject, missing ratings as NaN (categories 1..5)."""
+    cac = CAC(pd.DataFrame(m), categories=[1, 2, 3, 4, 5], digits=15).fleiss()["est"]
+    lo, hi = cac["confidence_interval"]
+    return {"value": cac["coefficient_value"], "se": cac["se"], "ci95": [lo, hi]}
+
+
+def judge_refs():
+    d = pd.read_csv(DATA / "judge.csv")
+    x, y = d["judge"].to_numpy(), d["human_mean"].to_numpy()
+    n = len(x)
+    rho = float(stats.spearmanr(x, y).statistic)
+    # Bonett & Wright (2000): SE of atanh(rho) = sqrt((1 + rho^2/2) / (n - 3)).
+    h = stats.norm.ppf(0.975) * np.sqrt((1 + rho**2 / 2) / (n - 3))
+    z = np.arctanh(rho)
+    diff = x - y
+    bias, sd = float(diff.mean()), float(diff.std(ddof=1))
+    zl = 1.96  # Bland & Altman (1986, 1999); pingouin.plot_blandaltman(agreement=1.96)
+    se = sd * np.sqrt(1 / n + zl**2 / (2 * (n - 1)))
+    t = stats.t.ppf(0.975, n - 1)
+    lo, hi = bias - zl * sd, bias + zl * sd
+    return {
+        "spearman": {"value": rho, "ci95": [float(np.tanh(z - h)), float(np.tanh(z + h))]},
+        "bland_altman": {
+            "bias": bias,
+            "sd": sd,
+            "loa": [lo, hi],
+            "loa_ci95": [[lo - t * se, lo + t * se], [hi - t * se, hi + t * se]],
+        },
+    }
+
+
 def main():
     m = make_data()
     write_matrix(DATA / "reml_missing.csv", m)
     out = {
-        "versions": {p: version(p) for p in ["statsmodels", "numpy", "pandas", "scipy"]},
+        "versions": {
+            p: version(p) for p in ["statsmodels", "numpy", "pandas", "scipy", "irrCAC"]
+        },
         "seed": SEED,
         "reml_missing": reml(read_matrix(DATA / "reml_missing.csv")),
         "missing": reml(read_matrix(DATA / "missing.csv")),
+        "fleiss_missing": {
+            "reml_missing": fleiss_missing(read_matrix(DATA / "reml_missing.csv")),
+            "missing": fleiss_missing(read_matrix(DATA / "missing.csv")),
+        },
+        "judge": judge_refs(),
     }
     (HERE / "expected_reml.json").write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps(out, indent=2))

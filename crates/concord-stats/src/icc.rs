@@ -340,9 +340,13 @@ pub struct UnbalancedIcc {
     pub n_ratings: usize,
     /// Targets dropped because nobody rated them.
     pub n_dropped: usize,
-    /// Estimated variance components (absent when not estimable).
+    /// Estimated variance components (absent when not estimable), as solved: may be negative.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub components: Option<VarianceComponents>,
+    /// Components that came out negative and were set to 0 for the ICCs (Searle et al. 1992,
+    /// §4.8: a variance cannot be negative; without this ICC_A1 > ICC_C1 or > 1 can appear).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub truncated_at_zero: Vec<String>,
     /// Absolute agreement σ²_s / (σ²_s + σ²_r + σ²_e).
     #[serde(rename = "ICC_A1")]
     pub icc_a1: Estimate,
@@ -419,6 +423,15 @@ fn solve3(a: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
     Some(x)
 }
 
+/// The components with negative ones set to 0.
+fn truncated(c: &VarianceComponents) -> VarianceComponents {
+    VarianceComponents {
+        target: c.target.max(0.0),
+        rater: c.rater.max(0.0),
+        residual: c.residual.max(0.0),
+    }
+}
+
 fn icc_pair(c: &VarianceComponents) -> (Option<f64>, Option<f64>) {
     let f = |num: f64, den: f64| {
         let v = num / den;
@@ -434,8 +447,9 @@ fn icc_pair(c: &VarianceComponents) -> (Option<f64>, Option<f64>) {
 ///
 /// Model: y_ij = μ + s_i + r_j + e_ij (targets i, raters j, at most one rating per cell); the
 /// components are those of [`HendersonSums`], as in Gwet's irrICC but with the actual M. The
-/// 3 × 3 system is solved exactly; components are not truncated at 0, so on balanced data this
-/// reproduces ICC(2,1) and ICC(3,1) of the ANOVA. The 95% CI is a seeded parametric bootstrap
+/// 3 × 3 system is solved exactly and negative components are set to 0 for the ICCs (flagged in
+/// `truncated_at_zero`), so on balanced data with no negative component this reproduces
+/// ICC(2,1) and ICC(3,1) of the ANOVA. The 95% CI is a seeded parametric bootstrap
 /// of the model with the estimated components (negative ones at 0) that draws new rater effects
 /// in every resample: a bootstrap over targets alone treats the raters as fixed and covered
 /// ICC(A,1) only ~85% of the time with 3 raters (`tests/coverage_reml.rs`).
@@ -449,6 +463,7 @@ pub fn icc_unbalanced(m: &RatingMatrix, boot: BootstrapSpec) -> UnbalancedIcc {
         n_ratings: m.n_observed(),
         n_dropped: m.n_targets() - n,
         components: point,
+        truncated_at_zero: Vec::new(),
         icc_a1: Estimate::default(),
         icc_c1: Estimate::default(),
     };
@@ -458,15 +473,25 @@ pub fn icc_unbalanced(m: &RatingMatrix, boot: BootstrapSpec) -> UnbalancedIcc {
         out.icc_c1 = Estimate::missing(reason);
         return out;
     };
+    for (name, v) in [
+        ("target", c.target),
+        ("rater", c.rater),
+        ("residual", c.residual),
+    ] {
+        if v < 0.0 {
+            out.truncated_at_zero.push(name.to_string());
+        }
+    }
+    let c = truncated(&c);
     let (a1, c1) = icc_pair(&c);
     let no_var = "no variance to partition (all ratings identical or degenerate components)";
     let mut ea = Estimate::from_option(a1, no_var).with_n(n);
     let mut ec = Estimate::from_option(c1, no_var).with_n(n);
     if boot.resamples > 0 && (ea.is_some() || ec.is_some()) {
         let model = Components {
-            target: c.target.max(0.0),
-            rater: c.rater.max(0.0),
-            residual: c.residual.max(0.0),
+            target: c.target,
+            rater: c.rater,
+            residual: c.residual,
             mean: data.mean(),
         };
         let (mut av, mut cv) = (Vec::new(), Vec::new());
@@ -474,7 +499,7 @@ pub fn icc_unbalanced(m: &RatingMatrix, boot: BootstrapSpec) -> UnbalancedIcc {
             let (a, c) = sim
                 .henderson()
                 .components()
-                .map_or((None, None), |c| icc_pair(&c));
+                .map_or((None, None), |c| icc_pair(&truncated(&c)));
             av.push(a.unwrap_or(f64::NAN));
             cv.push(c.unwrap_or(f64::NAN));
         });

@@ -13,7 +13,7 @@ use crate::judge::{
     mean_bias_table, pair_icc_table, paired_agreement_bootstrap, paired_agreement_table,
     reliability_class, BlandAltman, PairIcc, PairedAgreement, ReliabilityClass,
 };
-use crate::kappa::{cohen_kappa_weighted, fleiss_kappa_pooled, KappaSet};
+use crate::kappa::{cohen_kappa_weighted, fleiss_kappa_all_pooled, fleiss_kappa_pooled, KappaSet};
 use crate::matrix::RatingMatrix;
 use crate::reml::{icc_reml, RemlIcc};
 use serde::{Deserialize, Serialize};
@@ -172,6 +172,8 @@ pub struct HumanReport {
     pub alpha: AlphaSet,
     /// Fleiss' kappa on complete targets.
     pub fleiss_kappa: Estimate,
+    /// Fleiss' kappa on every target with ≥ 2 ratings (irrCAC's handling of missing ratings).
+    pub fleiss_kappa_all: Estimate,
     /// Gwet's AC1 and AC2.
     pub gwet: GwetSet,
     /// Every pair of humans.
@@ -376,6 +378,7 @@ fn human_report(
         icc_reml: icc_reml(m, boot),
         alpha,
         fleiss_kappa: fleiss_kappa_pooled(m, rows, sheet.scale),
+        fleiss_kappa_all: fleiss_kappa_all_pooled(m, rows, sheet.scale),
         gwet: gwet_pooled(m, rows, sheet.scale),
         pairs: rater_pairs(hr, names, sheet.scale),
         rater_diagnostics: rater_diagnostics(hr, names),
@@ -825,6 +828,14 @@ pub fn flatten(report: &AgreementReport) -> Vec<FlatRow> {
             push_est(&mut out, a, "humans", &format!("alpha_{k}"), e, None);
         }
         push_est(&mut out, a, "humans", "fleiss_kappa", &h.fleiss_kappa, nc);
+        push_est(
+            &mut out,
+            a,
+            "humans",
+            "fleiss_kappa_all",
+            &h.fleiss_kappa_all,
+            None,
+        );
         push_est(&mut out, a, "humans", "gwet_ac1", &h.gwet.ac1, None);
         push_est(
             &mut out,
