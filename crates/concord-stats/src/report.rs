@@ -107,6 +107,13 @@ pub struct ReportOptions {
     pub seed: u64,
     /// CI-width thresholds (good ≤ .0 < moderate ≤ .1 < poor) for `reliability_class`.
     pub reliability_thresholds: (f64, f64),
+    /// Model level: models with fewer usable responses than this are listed, not used.
+    #[serde(default = "default_min_responses_per_model")]
+    pub min_responses_per_model: usize,
+}
+
+fn default_min_responses_per_model() -> usize {
+    10
 }
 
 impl Default for ReportOptions {
@@ -120,6 +127,7 @@ impl Default for ReportOptions {
             bootstrap: 1000,
             seed: 42,
             reliability_thresholds: (0.355, 0.560),
+            min_responses_per_model: default_min_responses_per_model(),
         }
     }
 }
@@ -209,6 +217,24 @@ pub struct JudgeReport {
     pub ccc: Estimate,
     /// Class from the width of the ICC_A1 CI.
     pub reliability_class: ReliabilityClass,
+    /// Model level: every model with its usable responses and whether it was used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<ModelCount>,
+    /// Why the intervals are not the ones the unit normally gives (model level without
+    /// bootstrap, or with fewer than 3 models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_note: Option<String>,
+}
+
+/// One model at the model level: its usable responses for this judge and attribute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelCount {
+    /// Model name.
+    pub model: String,
+    /// Responses rated by the judge and ≥ 1 human, after `exclude_own`.
+    pub n_responses: usize,
+    /// False when below `min_responses_per_model` (or with no usable response).
+    pub used: bool,
 }
 
 /// Everything reported for one attribute (or one composite group).
@@ -550,6 +576,8 @@ fn judge_report(
         resamples: opts.bootstrap,
         seed: opts.seed,
     };
+    let mut model_counts = Vec::new();
+    let mut interval_note = None;
     let a: PairedAgreement = match (opts.unit, models) {
         (Unit::Model, Some(md)) => {
             let mut by_model = vec![(0.0, 0.0, 0.0); md.names.len()];
@@ -559,10 +587,57 @@ fn judge_report(
                 e.1 += hr.mean[p as usize];
                 e.2 += 1.0;
             }
-            let used = || by_model.iter().filter(|v| v.2 > 0.0);
+            // A model mean over a handful of responses is mostly noise, yet would weigh as
+            // much as one over hundreds in the unweighted system-level comparison.
+            let min = opts.min_responses_per_model.max(1) as f64;
+            model_counts = md
+                .names
+                .iter()
+                .zip(&by_model)
+                .map(|(name, v)| ModelCount {
+                    model: (*name).to_string(),
+                    n_responses: v.2 as usize,
+                    used: v.2 >= min,
+                })
+                .collect();
+            let used = || by_model.iter().filter(|v| v.2 >= min);
             let x: Vec<f64> = used().map(|v| v.0 / v.2).collect();
             let y: Vec<f64> = used().map(|v| v.1 / v.2).collect();
-            paired_agreement_bootstrap(&x, &y, boot)
+            if opts.bootstrap == 0 {
+                interval_note = Some(
+                    "bootstrap 0: analytic intervals on the model means (F, t, Fisher-z)".into(),
+                );
+            } else if x.len() < 3 {
+                interval_note = Some(format!(
+                    "{} model(s) with ≥ {} responses: no bootstrap over models (needs 3)",
+                    x.len(),
+                    opts.min_responses_per_model
+                ));
+            }
+            let mut a = paired_agreement_bootstrap(&x, &y, boot);
+            if opts.bootstrap > 0 && x.len() < 3 {
+                // An F or t interval on two means is not what the model level promises.
+                let why = "no interval: fewer than 3 models to resample";
+                for e in [
+                    &mut a.icc.icc_a1,
+                    &mut a.icc.icc_c1,
+                    &mut a.bias,
+                    &mut a.pearson,
+                    &mut a.spearman,
+                    &mut a.kendall_tau_b,
+                    &mut a.ccc,
+                ] {
+                    if e.ci95.take().is_some() {
+                        e.ci_method = None;
+                        e.reason = Some(why.into());
+                    }
+                }
+                if a.bland_altman.loa_ci95.take().is_some() {
+                    a.bland_altman.ci_method = None;
+                    a.bland_altman.reason = Some(why.into());
+                }
+            }
+            a
         }
         _ => paired_agreement_table(&response_table(&usable, hr)),
     };
@@ -580,6 +655,8 @@ fn judge_report(
         kendall_tau_b: a.kendall_tau_b,
         ccc: a.ccc,
         reliability_class: reliability,
+        models: model_counts,
+        interval_note,
     }
 }
 

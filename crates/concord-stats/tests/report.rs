@@ -193,6 +193,7 @@ fn model_unit_and_exclusions() {
     let mut opts = ReportOptions {
         unit: Unit::Model,
         bootstrap: 100,
+        min_responses_per_model: 1,
         ..Default::default()
     };
     opts.exclude_own.insert("gpt".into(), vec!["m1".into()]);
@@ -350,4 +351,116 @@ fn a_study_with_judges_only_reports_no_human_estimates() {
     let humans = &report.attributes[0].humans;
     assert_eq!((humans.n_targets, humans.n_dropped), (0, 0));
     assert!(humans.icc.icc1.value.is_none());
+}
+
+/// Model level with 5 models of 12 responses and one of 3: the small model is listed, not
+/// used, and every model-level number equals the same statistic on model means computed here
+/// by hand (bootstrap intervals included, same seed).
+#[test]
+fn model_level_uses_models_with_enough_responses_and_bootstraps_their_means() {
+    use concord_stats::bootstrap::BootstrapSpec;
+    use concord_stats::judge::paired_agreement_bootstrap;
+    let sizes = [12usize, 12, 12, 12, 12, 3];
+    let mut targets = Vec::new();
+    let mut ratings = Vec::new();
+    let (mut judge_sum, mut human_sum) = (vec![0.0; 6], vec![0.0; 6]);
+    for (m, &size) in sizes.iter().enumerate() {
+        for i in 0..size {
+            let t = targets.len();
+            targets.push(TargetSpec {
+                id: format!("m{m}-{i}"),
+                model: format!("model-{m}"),
+            });
+            let base = 1.0 + ((m * 3 + i * 7) % 5) as f64;
+            let (h1, h2) = (base, (base + (i % 2) as f64).min(5.0));
+            let j = (base + ((m + i) % 3) as f64 - 1.0).clamp(1.0, 5.0);
+            for (r, v) in [(0, h1), (1, h2), (2, j)] {
+                ratings.push(Observation {
+                    target: t,
+                    rater: r,
+                    attribute: 0,
+                    value: v,
+                });
+            }
+            judge_sum[m] += j;
+            human_sum[m] += (h1 + h2) / 2.0;
+        }
+    }
+    let data = StudyRatings {
+        attributes: vec![AttributeSpec {
+            key: "a".into(),
+            group: None,
+            scale_min: 1,
+            scale_max: 5,
+        }],
+        raters: ["h1", "h2", "judge"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| RaterSpec {
+                name: (*n).into(),
+                is_judge: i == 2,
+            })
+            .collect(),
+        targets,
+        ratings,
+    };
+    let opts = ReportOptions {
+        unit: Unit::Model,
+        bootstrap: 300,
+        seed: 11,
+        ..Default::default()
+    };
+    let r = agreement_report(&data, &opts);
+    let j = &r.attributes[0].judges[0];
+    assert_eq!(j.n_targets, 5);
+    let listed: Vec<(String, usize, bool)> = j
+        .models
+        .iter()
+        .map(|m| (m.model.clone(), m.n_responses, m.used))
+        .collect();
+    assert_eq!(listed[5], ("model-5".to_string(), 3, false));
+    assert!(listed[..5].iter().all(|m| m.1 == 12 && m.2));
+    assert_eq!(j.interval_note, None);
+    let x: Vec<f64> = (0..5).map(|m| judge_sum[m] / 12.0).collect();
+    let y: Vec<f64> = (0..5).map(|m| human_sum[m] / 12.0).collect();
+    let want = paired_agreement_bootstrap(
+        &x,
+        &y,
+        BootstrapSpec {
+            resamples: 300,
+            seed: 11,
+        },
+    );
+    for (got, want) in [
+        (&j.pearson, &want.pearson),
+        (&j.icc.icc_a1, &want.icc.icc_a1),
+        (&j.bias, &want.bias),
+        (&j.ccc, &want.ccc),
+    ] {
+        assert_eq!(got.value, want.value);
+        assert_eq!(got.ci95, want.ci95);
+        assert_eq!(got.ci_method.as_deref(), Some("bootstrap-percentile"));
+    }
+    // The bias by hand: mean over models of (judge mean − human mean).
+    let bias = x.iter().zip(&y).map(|(a, b)| a - b).sum::<f64>() / 5.0;
+    assert!((j.bias.value.unwrap() - bias).abs() < 1e-12);
+    let ci = j.bias.ci95.unwrap();
+    assert!(ci[0] <= bias && bias <= ci[1] && ci[0] < ci[1]);
+
+    // With a minimum of 13 no model qualifies: listed, none used, intervals explained.
+    let strict = agreement_report(
+        &data,
+        &ReportOptions {
+            min_responses_per_model: 13,
+            ..opts
+        },
+    );
+    let j = &strict.attributes[0].judges[0];
+    assert_eq!(j.n_targets, 0);
+    assert!(j.models.iter().all(|m| !m.used));
+    assert_eq!(
+        j.interval_note.as_deref(),
+        Some("0 model(s) with ≥ 13 responses: no bootstrap over models (needs 3)")
+    );
+    assert!(j.pearson.value.is_none() && j.pearson.reason.is_some());
 }
