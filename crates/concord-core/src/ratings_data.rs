@@ -37,9 +37,9 @@ impl Study {
             .collect();
         let mut stmt = self
             .conn
-            .prepare("SELECT id, external_id, model FROM response ORDER BY position")?;
-        let responses: Vec<(String, String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .prepare("SELECT id, external_id, model, item_id FROM response ORDER BY position")?;
+        let responses: Vec<(String, String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let target_index: HashMap<&str, usize> = responses
             .iter()
@@ -73,9 +73,10 @@ impl Study {
                 .collect(),
             targets: responses
                 .into_iter()
-                .map(|(_, external_id, model)| TargetSpec {
+                .map(|(_, external_id, model, item)| TargetSpec {
                     id: external_id,
                     model,
+                    item: Some(item),
                 })
                 .collect(),
             ratings,

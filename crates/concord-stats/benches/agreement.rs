@@ -63,6 +63,7 @@ fn study(n_targets: usize) -> StudyRatings {
         .map(|t| TargetSpec {
             id: format!("resp{t}"),
             model: format!("model{}", t % N_MODELS),
+            item: None,
         })
         .collect();
     let bias = [0.0, 0.3, -0.2, 0.7, 0.2, -0.4, 0.5];

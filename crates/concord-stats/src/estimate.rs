@@ -127,6 +127,29 @@ impl Estimate {
         self
     }
 
+    /// Keep the CI inside the parameter's range [lo, hi] and around its own estimate. Bounds
+    /// beyond the range are moved to it (the parameter cannot lie there; irrCAC caps at 1 the
+    /// same way); a CI that then does not contain the estimate (an approximation that failed
+    /// for these data, e.g. an F interval on a handful of targets) is dropped with the reason.
+    pub fn within_range(mut self, lo: f64, hi: f64) -> Self {
+        let (Some(v), Some([a, b])) = (self.value, self.ci95) else {
+            return self;
+        };
+        let (a, b) = (a.clamp(lo, hi), b.clamp(lo, hi));
+        let slack = 1e-12 * v.abs().max(1.0);
+        if a - slack <= v && v <= b + slack {
+            self.ci95 = Some([a, b]);
+        } else {
+            self.ci95 = None;
+            self.ci_method = None;
+            self.reason = Some(format!(
+                "interval dropped: [{a:.3}, {b:.3}] does not contain the estimate {v:.3} \
+                 (the approximation fails for these data)"
+            ));
+        }
+        self
+    }
+
     /// Attach a standard error (ignored unless finite).
     pub fn with_se(mut self, se: f64) -> Self {
         if self.value.is_some() && se.is_finite() {

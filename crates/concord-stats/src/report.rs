@@ -49,6 +49,9 @@ pub struct TargetSpec {
     pub id: String,
     /// The model that produced it.
     pub model: String,
+    /// The item (prompt) it answers; responses to one item form a cluster for the bootstrap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
 }
 
 /// One rating; indices point into the vectors of [`StudyRatings`].
@@ -88,6 +91,19 @@ pub enum Unit {
     Model,
 }
 
+/// What a response-level bootstrap resamples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cluster {
+    /// Items when several responses answer the same item (several models), else responses.
+    #[default]
+    Auto,
+    /// Items (prompts) with all their responses.
+    Item,
+    /// Responses, as independent units.
+    Response,
+}
+
 /// What to analyse and how.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportOptions {
@@ -110,6 +126,17 @@ pub struct ReportOptions {
     /// Model level: models with fewer usable responses than this are listed, not used.
     #[serde(default = "default_min_responses_per_model")]
     pub min_responses_per_model: usize,
+    /// Unit of the response-level bootstrap (items as clusters, or responses).
+    #[serde(default)]
+    pub cluster: Cluster,
+    /// Complete-case forms (`icc`, `fleiss_kappa`) need this many responses rated by every
+    /// human; below it they are missing with the reason.
+    #[serde(default = "default_min_complete_responses")]
+    pub min_complete_responses: usize,
+}
+
+fn default_min_complete_responses() -> usize {
+    20
 }
 
 fn default_min_responses_per_model() -> usize {
@@ -128,6 +155,8 @@ impl Default for ReportOptions {
             seed: 42,
             reliability_thresholds: (0.355, 0.560),
             min_responses_per_model: default_min_responses_per_model(),
+            cluster: Cluster::Auto,
+            min_complete_responses: default_min_complete_responses(),
         }
     }
 }
@@ -188,6 +217,11 @@ pub struct HumanReport {
     pub pairs: Vec<PairReport>,
     /// Every human against the others.
     pub rater_diagnostics: Vec<RaterDiagnostic>,
+    /// What the target bootstrap (alpha's `ci95`) resampled: "item" or "response".
+    pub bootstrap_unit: String,
+    /// Items resampled when `bootstrap_unit` is "item".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n_clusters: Option<usize>,
 }
 
 /// One judge against the human mean.
@@ -370,6 +404,8 @@ fn human_report(
     hr: &HumanRows,
     names: &[String],
     boot: BootstrapSpec,
+    items: Option<&[u32]>,
+    min_complete: usize,
 ) -> HumanReport {
     let (m, rows) = (&hr.m, &hr.rows);
     let n_targets = rows.keep.len();
@@ -379,23 +415,54 @@ fn human_report(
         .filter(|(r, _)| r.iter().all(Option::is_some))
         .map(|(_, w)| w as usize)
         .sum::<usize>();
-    let (icc, _) = icc_forms_pooled(m, rows);
+    // Complete-case forms on a handful of responses swing wildly and, during labelling, would
+    // replace the headline by numbers on n = 2: below the minimum they are not shown.
+    let too_few = (m.n_raters() >= 2 && n_complete < min_complete).then(|| {
+        format!("too few responses rated by all: n = {n_complete} (minimum {min_complete})")
+    });
+    let icc = match &too_few {
+        Some(reason) => IccForms::missing(reason),
+        None => icc_forms_pooled(m, rows).0,
+    };
     // One draw per resample serves every alpha level (identical to the standalone functions).
     let mut ab = AlphaBootstrap::new(m, rows, &Level::ALL, boot.resamples);
-    rows.for_each_resample(boot, |w| ab.add_resample(w));
+    // Cluster of each kept target, when items are the unit.
+    let clusters: Option<Vec<u32>> = items.map(|of| rows.keep.iter().map(|&t| of[t]).collect());
+    let n_clusters = clusters.as_ref().map(|c| {
+        let mut c = c.clone();
+        c.sort_unstable();
+        c.dedup();
+        c.len()
+    });
+    match &clusters {
+        Some(c) => rows.for_each_cluster_resample(boot, c, |w| ab.add_resample(w)),
+        None => rows.for_each_resample(boot, |w| ab.add_resample(w)),
+    }
     let mut alpha_it = ab.finish(boot).into_iter();
     let mut next = || {
         alpha_it
             .next()
             .unwrap_or_else(|| Estimate::missing("not computed"))
     };
-    let alpha = AlphaSet {
+    let mut alpha = AlphaSet {
         nominal: next(),
         ordinal: next(),
         interval: next(),
         ratio: next(),
     };
-    HumanReport {
+    if clusters.is_some() {
+        for e in [
+            &mut alpha.nominal,
+            &mut alpha.ordinal,
+            &mut alpha.interval,
+            &mut alpha.ratio,
+        ] {
+            if e.ci95.is_some() {
+                e.ci_method = Some("cluster-bootstrap-percentile".into());
+            }
+        }
+    }
+    let mut report = HumanReport {
         raters: names.to_vec(),
         n_targets,
         n_dropped: n_targets - n_complete,
@@ -403,12 +470,94 @@ fn human_report(
         icc_unbalanced: icc_unbalanced(m, boot),
         icc_reml: icc_reml(m, boot),
         alpha,
-        fleiss_kappa: fleiss_kappa_pooled(m, rows, sheet.scale),
+        fleiss_kappa: match &too_few {
+            Some(reason) => Estimate::missing(reason),
+            None => fleiss_kappa_pooled(m, rows, sheet.scale),
+        },
         fleiss_kappa_all: fleiss_kappa_all_pooled(m, rows, sheet.scale),
         gwet: gwet_pooled(m, rows, sheet.scale),
         pairs: rater_pairs(hr, names, sheet.scale),
         rater_diagnostics: rater_diagnostics(hr, names),
+        bootstrap_unit: if clusters.is_some() {
+            "item"
+        } else {
+            "response"
+        }
+        .into(),
+        n_clusters,
+    };
+    bound_human_intervals(&mut report);
+    report
+}
+
+/// Every interval of the human report inside its parameter's range and around its estimate
+/// (see [`Estimate::within_range`]).
+fn bound_human_intervals(h: &mut HumanReport) {
+    let coef = |e: &mut Estimate| *e = std::mem::take(e).within_range(-1.0, 1.0);
+    let upper = |e: &mut Estimate| *e = std::mem::take(e).within_range(f64::NEG_INFINITY, 1.0);
+    let share = |e: &mut Estimate| *e = std::mem::take(e).within_range(0.0, 1.0);
+    let variance = |e: &mut Estimate| *e = std::mem::take(e).within_range(0.0, f64::INFINITY);
+    // Single-rater ICCs are ≥ −1/(k − 1) ≥ −1; average-measure ICCs and alpha only ≤ 1.
+    let i = &mut h.icc;
+    [&mut i.icc1, &mut i.icc2, &mut i.icc3]
+        .into_iter()
+        .for_each(coef);
+    [&mut i.icc1k, &mut i.icc2k, &mut i.icc3k]
+        .into_iter()
+        .for_each(upper);
+    [&mut h.icc_unbalanced.icc_a1, &mut h.icc_unbalanced.icc_c1]
+        .into_iter()
+        .for_each(share);
+    let r = &mut h.icc_reml;
+    [&mut r.icc_a1, &mut r.icc_c1, &mut r.icc_ak, &mut r.icc_ck]
+        .into_iter()
+        .for_each(share);
+    let c = &mut r.components;
+    [&mut c.target, &mut c.rater, &mut c.residual]
+        .into_iter()
+        .for_each(variance);
+    let a = &mut h.alpha;
+    [
+        &mut a.nominal,
+        &mut a.ordinal,
+        &mut a.interval,
+        &mut a.ratio,
+    ]
+    .into_iter()
+    .for_each(upper);
+    let g = &mut h.gwet;
+    [
+        &mut h.fleiss_kappa,
+        &mut h.fleiss_kappa_all,
+        &mut g.ac1,
+        &mut g.ac2_linear,
+        &mut g.ac2_quadratic,
+    ]
+    .into_iter()
+    .for_each(coef);
+    for p in &mut h.pairs {
+        let k = &mut p.kappa;
+        [&mut k.unweighted, &mut k.linear, &mut k.quadratic]
+            .into_iter()
+            .for_each(coef);
     }
+    for d in &mut h.rater_diagnostics {
+        coef(&mut d.icc_c1);
+    }
+}
+
+/// Every coefficient interval of a judge comparison inside [−1, 1] and around its estimate.
+fn bound_judge_intervals(a: &mut PairedAgreement) {
+    [
+        &mut a.icc.icc_a1,
+        &mut a.icc.icc_c1,
+        &mut a.pearson,
+        &mut a.spearman,
+        &mut a.kendall_tau_b,
+        &mut a.ccc,
+    ]
+    .into_iter()
+    .for_each(|e| *e = std::mem::take(e).within_range(-1.0, 1.0));
 }
 
 /// Cohen's kappas for every pair of humans, from the pooled rows.
@@ -578,7 +727,7 @@ fn judge_report(
     };
     let mut model_counts = Vec::new();
     let mut interval_note = None;
-    let a: PairedAgreement = match (opts.unit, models) {
+    let mut a: PairedAgreement = match (opts.unit, models) {
         (Unit::Model, Some(md)) => {
             let mut by_model = vec![(0.0, 0.0, 0.0); md.names.len()];
             for &(t, j, p) in &usable {
@@ -641,6 +790,7 @@ fn judge_report(
         }
         _ => paired_agreement_table(&response_table(&usable, hr)),
     };
+    bound_judge_intervals(&mut a);
     let reliability = reliability_class(&a.icc.icc_a1, "ICC_A1", opts.reliability_thresholds);
     JudgeReport {
         judge: name.clone(),
@@ -674,6 +824,48 @@ fn response_table(usable: &[(usize, f64, u32)], hr: &HumanRows) -> PairTable {
             .into_iter()
             .map(|(p, c, n)| (scores.values[c as usize], hr.mean[p as usize], n)),
     )
+}
+
+/// The item (cluster) number of every target when items are the bootstrap unit: always for
+/// `Cluster::Item`, and for `Cluster::Auto` when some item has 2 or more responses. Targets
+/// without an item are clusters of their own.
+fn item_clusters(
+    data: &StudyRatings,
+    cluster: Cluster,
+    warnings: &mut Vec<String>,
+) -> Option<Vec<u32>> {
+    if cluster == Cluster::Response {
+        return None;
+    }
+    let mut index: HashMap<&str, u32> = HashMap::new();
+    let mut shared = false;
+    let mut next = 0u32;
+    let mut of = Vec::with_capacity(data.targets.len());
+    for t in &data.targets {
+        let id = match t.item.as_deref() {
+            Some(item) => match index.get(item) {
+                Some(&i) => {
+                    shared = true;
+                    i
+                }
+                None => {
+                    index.insert(item, next);
+                    next += 1;
+                    next - 1
+                }
+            },
+            None => {
+                next += 1;
+                next - 1
+            }
+        };
+        of.push(id);
+    }
+    if cluster == Cluster::Item && index.is_empty() {
+        warnings.push("cluster = item, but no response names its item: responses resampled".into());
+        return None;
+    }
+    (cluster == Cluster::Item || shared).then_some(of)
 }
 
 /// Build the full agreement report: humans' inter-rater agreement and each judge vs the humans,
@@ -783,6 +975,7 @@ pub fn agreement_report(data: &StudyRatings, opts: &ReportOptions) -> AgreementR
             });
         }
     }
+    let items = item_clusters(data, opts.cluster, &mut warnings);
     let needs_models = opts.unit == Unit::Model || !opts.exclude_own.is_empty();
     let models = needs_models.then(|| Models::new(data));
     let analyse = |s: &Sheet| {
@@ -790,7 +983,14 @@ pub fn agreement_report(data: &StudyRatings, opts: &ReportOptions) -> AgreementR
         AttributeReport {
             attribute: s.key.clone(),
             group: s.group.clone(),
-            humans: human_report(s, &hr, &human_names, boot),
+            humans: human_report(
+                s,
+                &hr,
+                &human_names,
+                boot,
+                items.as_deref(),
+                opts.min_complete_responses,
+            ),
             judges: judges
                 .iter()
                 .map(|&j| judge_report(data, s, j, &hr, models.as_ref(), opts))

@@ -55,6 +55,7 @@ fn study() -> StudyRatings {
         .map(|i| TargetSpec {
             id: format!("r{i}"),
             model: models[i % 3].into(),
+            item: None,
         })
         .collect();
     let mut ratings = Vec::new();
@@ -336,6 +337,7 @@ fn a_study_with_judges_only_reports_no_human_estimates() {
             .map(|i| TargetSpec {
                 id: format!("t{i}"),
                 model: "m".into(),
+                item: None,
             })
             .collect(),
         ratings: (0..3)
@@ -370,6 +372,7 @@ fn model_level_uses_models_with_enough_responses_and_bootstraps_their_means() {
             targets.push(TargetSpec {
                 id: format!("m{m}-{i}"),
                 model: format!("model-{m}"),
+                item: None,
             });
             let base = 1.0 + ((m * 3 + i * 7) % 5) as f64;
             let (h1, h2) = (base, (base + (i % 2) as f64).min(5.0));
@@ -463,4 +466,42 @@ fn model_level_uses_models_with_enough_responses_and_bootstraps_their_means() {
         Some("0 model(s) with ≥ 13 responses: no bootstrap over models (needs 3)")
     );
     assert!(j.pearson.value.is_none() && j.pearson.reason.is_some());
+}
+
+/// Responses of several models to the same items are resampled by item unless told otherwise.
+#[test]
+fn shared_items_make_the_bootstrap_resample_items() {
+    use concord_stats::report::Cluster;
+    let mut data = study();
+    for (i, t) in data.targets.iter_mut().enumerate() {
+        t.item = Some(format!("prompt-{}", i / 3)); // 10 items × 3 models
+    }
+    let opts = ReportOptions {
+        bootstrap: 100,
+        ..Default::default()
+    };
+    let h = &agreement_report(&data, &opts).attributes[0].humans;
+    assert_eq!(h.bootstrap_unit, "item");
+    assert_eq!(h.n_clusters, Some(10));
+    assert_eq!(
+        h.alpha.interval.ci_method.as_deref(),
+        Some("cluster-bootstrap-percentile")
+    );
+    let by_response = agreement_report(
+        &data,
+        &ReportOptions {
+            cluster: Cluster::Response,
+            ..opts.clone()
+        },
+    );
+    let r = &by_response.attributes[0].humans;
+    assert_eq!(
+        (r.bootstrap_unit.as_str(), r.n_clusters),
+        ("response", None)
+    );
+    assert_eq!(r.alpha.interval.value, h.alpha.interval.value);
+    assert_ne!(r.alpha.interval.ci95, h.alpha.interval.ci95);
+    // One response per item: nothing to cluster under `auto`.
+    let plain = agreement_report(&study(), &opts);
+    assert_eq!(plain.attributes[0].humans.bootstrap_unit, "response");
 }
