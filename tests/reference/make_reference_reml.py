@@ -6,7 +6,8 @@ Writes tests/reference/data/reml_missing.csv (a new crossed design with ~30% mis
 and tests/reference/expected_reml.json with statsmodels MixedLM REML variance components of
 score ~ 1 + (1|target) + (1|rater) for that file and for data/missing.csv, and the other
 references of issue 14: irrCAC `fleiss` with missing ratings (both files), the Spearman CI with
-Bonett & Wright's SE and the Bland-Altman limits with z = 1.96 (data/judge.csv; scipy quantiles).
+Bonett & Wright's SE, the Bland-Altman limits with z = 1.96 and Lin's CCC with epiR's z-transform
+interval (data/judge.csv; scipy quantiles).
 
 statsmodels fits crossed random effects as variance components of one all-encompassing group
 (vc_formula, re_formula="0"). Each fit is run with several optimizers; the spread between them
@@ -124,7 +125,27 @@ def judge_refs():
     se = sd * np.sqrt(1 / n + zl**2 / (2 * (n - 1)))
     t = stats.t.ppf(0.975, n - 1)
     lo, hi = bias - zl * sd, bias + zl * sd
+    # Lin's CCC with the z-transform interval, transcribed from epiR::epi.ccc (ci = "z-transform").
+    mx, my = x.mean(), y.mean()
+    sx2, sy2 = x.var(ddof=0), y.var(ddof=0)
+    sxy = ((x - mx) * (y - my)).sum() / n
+    p = 2 * sxy / (sx2 + sy2 + (mx - my) ** 2)
+    r = stats.pearsonr(x, y).statistic
+    u = (my - mx) / np.sqrt(np.sqrt(sx2) * np.sqrt(sy2))
+    sep = np.sqrt(
+        ((1 - r**2) * p**2 * (1 - p**2) / r**2 + 2 * p**3 * (1 - p) * u**2 / r
+         - 0.5 * p**4 * u**4 / r**2) / (n - 2)
+    )
+    t_ = np.arctanh(p)
+    set_ = sep / (1 - p**2)
+    zv = stats.norm.ppf(0.975)
+    ccc = {
+        "value": float(p),
+        "se": float(set_),
+        "ci95": [float(np.tanh(t_ - zv * set_)), float(np.tanh(t_ + zv * set_))],
+    }
     return {
+        "ccc": ccc,
         "spearman": {"value": rho, "ci95": [float(np.tanh(z - h)), float(np.tanh(z + h))]},
         "bland_altman": {
             "bias": bias,

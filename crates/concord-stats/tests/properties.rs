@@ -295,8 +295,6 @@ proptest! {
         let b = alpha_levels(&m, &[Level::Ordinal], spec);
         prop_assert_eq!(&a, &b);
         prop_assert_eq!(icc_unbalanced(&m, spec), icc_unbalanced(&m, spec));
-        if a[0].value.is_some() {
-            prop_assert_eq!(a[0].seed, Some(seed));
-        }
+        prop_assert_eq!(a[0].seed, a[0].value.map(|_| seed));
     }
 }

@@ -2,10 +2,11 @@
 //! variance components and ICCs of incomplete designs against statsmodels `MixedLM` to 1e-4
 //! (statsmodels' own optimizers disagree by up to ~2e-5 on these fits, recorded in
 //! `expected_reml.json` as `optimizer_spread`); Fleiss' kappa with missing ratings against
-//! irrCAC, the Bonett–Wright Spearman CI and the Bland–Altman limits (z = 1.96) to 1e-9.
+//! irrCAC, the Bonett–Wright Spearman CI, the Bland–Altman limits (z = 1.96) and Lin's CCC with
+//! epiR's z-transform interval to 1e-9.
 
 use concord_stats::bootstrap::BootstrapSpec;
-use concord_stats::correlation::spearman;
+use concord_stats::correlation::{lins_ccc, spearman};
 use concord_stats::judge::bland_altman;
 use concord_stats::kappa::fleiss_kappa_all;
 use concord_stats::reml::icc_reml;
@@ -126,6 +127,18 @@ fn read_judge() -> (Vec<f64>, Vec<f64>) {
             (c[1].parse::<f64>().unwrap(), c[2].parse::<f64>().unwrap())
         })
         .unzip()
+}
+
+#[test]
+fn ccc_matches_epir_z_transform() {
+    let want = &expected()["judge"]["ccc"];
+    let (j, h) = read_judge();
+    let e = lins_ccc(&j, &h);
+    near("ccc", e.value.expect("ccc"), &want["value"], 1e-12);
+    near("ccc.se", e.se.expect("se"), &want["se"], 1e-9);
+    let ci = e.ci95.expect("ci");
+    near("ccc.ci_low", ci[0], &want["ci95"][0], 1e-9);
+    near("ccc.ci_high", ci[1], &want["ci95"][1], 1e-9);
 }
 
 #[test]

@@ -164,7 +164,36 @@ fn report_has_documented_schema() {
     for k in ["pearson", "spearman", "kendall_tau_b", "ccc"] {
         assert!(jd[k]["value"].is_f64(), "{k}");
     }
-    assert!(jd["reliability_class"]["class"].is_string());
+    let width = jd["icc"]["ICC_A1"]["ci95"][1].as_f64().unwrap()
+        - jd["icc"]["ICC_A1"]["ci95"][0].as_f64().unwrap();
+    let class = match width {
+        w if w <= 0.355 => "good",
+        w if w <= 0.560 => "moderate",
+        _ => "poor",
+    };
+    assert_eq!(jd["reliability_class"]["class"], class);
+    assert_eq!(jd["reliability_class"]["ci_width"].as_f64(), Some(width));
+    let reml = &h["icc_reml"];
+    assert_eq!(reml["n_targets"], 30);
+    let k = reml["k"].as_f64().unwrap();
+    assert!((k - reml["n_ratings"].as_f64().unwrap() / 30.0).abs() < 1e-12);
+    for f in ["ICC_A1", "ICC_C1", "ICC_Ak", "ICC_Ck"] {
+        let v = reml[f]["value"].as_f64().unwrap();
+        let ci = &reml[f]["ci95"];
+        assert!(
+            ci[0].as_f64().unwrap() <= v && v <= ci[1].as_f64().unwrap(),
+            "{f}"
+        );
+        assert_eq!(reml[f]["ci_method"], "parametric-bootstrap-percentile");
+    }
+    let a1 = reml["ICC_A1"]["value"].as_f64().unwrap();
+    let c = &reml["components"];
+    let (t, r_, e) = (
+        c["target"]["value"].as_f64().unwrap(),
+        c["rater"]["value"].as_f64().unwrap(),
+        c["residual"]["value"].as_f64().unwrap(),
+    );
+    assert!((a1 - t / (t + r_ + e)).abs() < 1e-12);
     assert_eq!(j["groups"][0]["attribute"], "CSS");
     assert_eq!(j["options"]["seed"], 42);
     assert_eq!(j["options"]["bootstrap"], 200);
@@ -183,10 +212,10 @@ fn composite_kappas_explain_why_they_are_missing() {
     let g = &r.groups[0];
     assert_eq!(g.attribute, "CSS");
     assert!(g.humans.icc.icc2.value.is_some());
+    // Composite scores are means of two attributes: half points are not scale categories.
     let k = &g.humans.pairs[0].kappa.unweighted;
-    if k.value.is_none() {
-        assert!(k.reason.as_deref().unwrap().contains("not a category"));
-    }
+    assert!(k.value.is_none());
+    assert!(k.reason.as_deref().unwrap().contains("not a category"));
 }
 
 #[test]
@@ -203,9 +232,27 @@ fn model_unit_and_exclusions() {
     assert_eq!(j.unit, Unit::Model);
     assert_eq!(j.n_targets, 2);
     assert!(j.n_excluded_own > 0);
+    // Two models left: no bootstrap over models, and the report says so instead of falling
+    // back to F and t intervals on two means.
+    assert_eq!(
+        j.interval_note.as_deref(),
+        Some("2 model(s) with ≥ 1 responses: no bootstrap over models (needs 3)")
+    );
+    assert!(j.bias.value.is_some() && j.bias.ci95.is_none());
+    assert_eq!(
+        j.bias.reason.as_deref(),
+        Some("no interval: fewer than 3 models to resample")
+    );
+    assert_eq!(j.models.iter().filter(|m| m.used).count(), 2);
     let c = &r.attributes[0].judges[1];
     assert_eq!(c.n_targets, 3);
     assert_eq!(c.pearson.seed, Some(42));
+    assert_eq!(c.interval_note, None);
+    let ci = c.bias.ci95.expect("bootstrap interval over 3 models");
+    let v = c.bias.value.unwrap();
+    assert!(ci[0] <= v && v <= ci[1]);
+    assert_eq!(c.bias.ci_method.as_deref(), Some("bootstrap-percentile"));
+    assert_eq!(c.bias.undefined_resamples, Some(0));
 }
 
 #[test]
