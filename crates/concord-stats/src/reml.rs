@@ -124,7 +124,9 @@ impl RemlData {
             .filter(|&j| (0..m.n_targets()).any(|t| m.get(t, j).is_some()))
             .collect();
         let k = active.len();
-        let mut index: HashMap<Vec<bool>, usize> = HashMap::new();
+        // Missingness patterns keyed by their rater bits (one word per 64 raters).
+        let mut index: HashMap<Vec<u64>, usize> = HashMap::new();
+        let mut key = vec![0u64; k.div_ceil(64)];
         let mut d = RemlData {
             patterns: Vec::new(),
             rater_n: vec![0.0; k],
@@ -135,8 +137,13 @@ impl RemlData {
             n_targets: 0,
         };
         for row in m.rows() {
-            let present: Vec<bool> = active.iter().map(|&j| row[j].is_some()).collect();
-            if !present.contains(&true) {
+            key.iter_mut().for_each(|w| *w = 0);
+            for (a, &j) in active.iter().enumerate() {
+                if row[j].is_some() {
+                    key[a / 64] |= 1 << (a % 64);
+                }
+            }
+            if key.iter().all(|&w| w == 0) {
                 continue;
             }
             d.n_targets += 1;
@@ -152,10 +159,18 @@ impl RemlData {
             }
             d.sum += total;
             let next = d.patterns.len();
-            let p = *index.entry(present.clone()).or_insert(next);
+            let p = match index.get(&key) {
+                Some(&p) => p,
+                None => {
+                    index.insert(key.clone(), next);
+                    next
+                }
+            };
             if p == next {
                 d.patterns.push(Pattern {
-                    raters: (0..k).filter(|&a| present[a]).collect(),
+                    raters: (0..k)
+                        .filter(|&a| key[a / 64] >> (a % 64) & 1 == 1)
+                        .collect(),
                     count: 0.0,
                     sum: 0.0,
                     sum_sq_totals: 0.0,
@@ -330,10 +345,17 @@ impl RemlData {
         // The deviance depends on λ² only, so an unconstrained search over λ covers the
         // boundary λ = 0 (a component of 0) without bounds.
         let mut x = start.map_or([1.0, 0.5], |(a, b)| [a.max(0.05), b.max(0.05)]);
+        // Bootstrap refits start at the point estimate with a small simplex and stop at a
+        // relative precision of 1e-5 in λ (the ICCs move by less than 1e-5, far inside the
+        // spread of the resamples); one restart at most.
         let (tol, runs, step) = if precise {
-            (Tolerance { f: 1e-14, x: 1e-10 }, 4, 0.25)
+            (Tolerance { f: 1e-13, x: 1e-10 }, 3, 0.25)
         } else {
-            (Tolerance { f: 1e-10, x: 1e-6 }, 2, 0.1)
+            (
+                Tolerance { f: 1e-9, x: 1e-5 },
+                1,
+                0.1 * x[0].max(x[1]).max(0.05),
+            )
         };
         let mut best = f64::INFINITY;
         for _ in 0..runs {
@@ -447,7 +469,7 @@ fn cholesky_upper(a: &mut [f64], dim: usize) -> Option<f64> {
     Some(logdet)
 }
 
-/// Stopping rule of [`nelder_mead`]: relative spread of values and absolute simplex size.
+/// Stopping rule of [`nelder_mead`]: relative spread of values and relative simplex size.
 #[derive(Clone, Copy)]
 struct Tolerance {
     f: f64,
@@ -473,7 +495,8 @@ fn nelder_mead(
             .max((s[m][1] - s[b][1]).abs())
             .max((s[w][0] - s[b][0]).abs())
             .max((s[w][1] - s[b][1]).abs());
-        if (v[w] - v[b]).abs() <= tol.f * (1.0 + v[b].abs()) && size < tol.x {
+        let scale = 1.0 + s[b][0].abs().max(s[b][1].abs());
+        if (v[w] - v[b]).abs() <= tol.f * (1.0 + v[b].abs()) && size < tol.x * scale {
             break;
         }
         let c = [(s[b][0] + s[m][0]) / 2.0, (s[b][1] + s[m][1]) / 2.0];
