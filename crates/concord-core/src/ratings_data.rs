@@ -74,7 +74,8 @@ impl Study {
         let attribute_index = dense(self.attributes.iter().enumerate().map(|(i, a)| (a.id, i)));
         let rater_index = dense(raters.iter().enumerate().map(|(i, (k, _))| (*k, i)));
         let mut stmt = self.conn.prepare(
-            "SELECT id, external_id, model, length(text) FROM response ORDER BY position",
+            "SELECT p.id, p.external_id, p.model, length(p.text), i.external_id
+             FROM response p JOIN item i ON i.id = p.item_id ORDER BY p.position",
         )?;
         let mut targets = Vec::new();
         let mut target_keys = Vec::new();
@@ -86,6 +87,8 @@ impl Study {
                 model: r.get(2)?,
                 // SQLite's length() of TEXT counts characters.
                 length: Some(r.get::<_, i64>(3)? as f64),
+                // Responses to one item form a cluster for the report's bootstrap.
+                item: Some(r.get(4)?),
             });
         }
         let target_index = dense(target_keys.into_iter());

@@ -14,6 +14,7 @@ use concord_stats::gwet::gwet;
 use concord_stats::icc::{icc_forms, icc_unbalanced};
 use concord_stats::judge::{paired_agreement, paired_agreement_bootstrap};
 use concord_stats::kappa::{cohen_kappa, fleiss_kappa};
+use concord_stats::reml::icc_reml;
 use concord_stats::replacement::replacement;
 use concord_stats::report::{
     agreement_report, AttributeSpec, Observation, RaterSpec, ReportOptions, StudyRatings,
@@ -66,6 +67,7 @@ fn study(n_targets: usize) -> StudyRatings {
             id: format!("resp{t}"),
             model: format!("model{}", t % N_MODELS),
             length: None,
+            item: None,
         })
         .collect();
     let bias = [0.0, 0.3, -0.2, 0.7, 0.2, -0.4, 0.5];
@@ -180,6 +182,10 @@ fn main() {
     println!(
         "icc_unbalanced (Henderson + bootstrap)  {}",
         ms(best_of(5, || icc_unbalanced(&humans, boot)))
+    );
+    println!(
+        "icc_reml (REML + parametric bootstrap)  {}",
+        ms(best_of(5, || icc_reml(&humans, boot)))
     );
     println!(
         "krippendorff alpha ×4 (+jackknife+boot) {}",

@@ -5,7 +5,7 @@
 //! marginals n_c and n = Σ n_c, α = 1 − (n − 1) Σ o_ck δ²_ck / Σ n_c n_k δ²_ck.
 //! Units with fewer than two values are not pairable and are dropped (and counted).
 
-use crate::bootstrap::{percentile_ci, BootstrapSpec, FastHash, TargetRows};
+use crate::bootstrap::{BootstrapSpec, FastHash, TargetRows};
 use crate::estimate::Estimate;
 use crate::matrix::RatingMatrix;
 use serde::{Deserialize, Serialize};
@@ -529,10 +529,13 @@ impl AlphaBootstrap {
                     e = e.with_se(s);
                 }
                 if boot.resamples > 0 {
-                    if let Some((lo, hi)) = percentile_ci(&mut self.boots[li], boot.resamples) {
-                        e = e.with_ci(lo, hi, "bootstrap-percentile");
-                    }
-                    e = e.with_bootstrap(boot.seed, boot.resamples);
+                    e = e
+                        .with_bootstrap(boot.seed, boot.resamples)
+                        .with_percentile_ci(
+                            &mut self.boots[li],
+                            boot.resamples,
+                            "bootstrap-percentile",
+                        );
                 }
                 e
             })

@@ -508,6 +508,46 @@ impl TargetRows {
         m.row(self.keep[self.patterns.representative[p]])
     }
 
+    /// Call `f` with the pattern weights of each of `spec.resamples` cluster resamples: the
+    /// clusters (items) are drawn with replacement and each brings all its targets (Davison &
+    /// Hinkley 1997, §3.8). `cluster_of` gives the cluster of every kept target (as `keep`).
+    pub fn for_each_cluster_resample(
+        &self,
+        spec: BootstrapSpec,
+        cluster_of: &[u32],
+        mut f: impl FnMut(&[f64]),
+    ) {
+        if spec.resamples == 0 || self.patterns.is_empty() {
+            return;
+        }
+        // Each cluster as its (pattern, count) list, clusters in order of first appearance.
+        let mut index: HashMap<u32, usize, FastHash> = HashMap::default();
+        let mut clusters: Vec<Vec<(u32, f64)>> = Vec::new();
+        for (&c, &p) in cluster_of.iter().zip(&self.patterns.item_pattern) {
+            let next = clusters.len();
+            let i = *index.entry(c).or_insert(next);
+            if i == next {
+                clusters.push(Vec::new());
+            }
+            match clusters[i].iter_mut().find(|e| e.0 == p) {
+                Some(e) => e.1 += 1.0,
+                None => clusters[i].push((p, 1.0)),
+            }
+        }
+        let mut rng = Xoshiro256pp::seed_from(spec.seed);
+        let mut w = vec![0.0; self.patterns.len()];
+        let n = clusters.len() as u64;
+        for _ in 0..spec.resamples {
+            w.iter_mut().for_each(|x| *x = 0.0);
+            for _ in 0..n {
+                for &(p, c) in &clusters[rng.below(n) as usize] {
+                    w[p as usize] += c;
+                }
+            }
+            f(&w);
+        }
+    }
+
     /// Call `f` with the pattern weights of each of `spec.resamples` resamples.
     pub fn for_each_resample(&self, spec: BootstrapSpec, mut f: impl FnMut(&[f64])) {
         if spec.resamples == 0 || self.patterns.is_empty() {
@@ -575,6 +615,32 @@ mod tests {
         }
         let cov = cross / r - s1[38] * s1[39] / (r * r);
         assert!((cov + 39.0 * 40.0 / n).abs() < 1.0, "cov {cov}");
+    }
+
+    #[test]
+    fn cluster_resamples_move_whole_clusters() {
+        // 10 items, each with one target of each of 3 patterns (rows 1, 2, 3): any resample of
+        // items gives every pattern the same weight, 10; a resample of targets almost never.
+        let rows: Vec<Vec<Option<f64>>> = (0..30)
+            .map(|t| vec![Some(f64::from(t % 3 + 1)), None])
+            .collect();
+        let m = crate::matrix::RatingMatrix::from_rows(&rows).unwrap();
+        let tr = TargetRows::new(&m);
+        assert_eq!(tr.patterns.len(), 3);
+        let items: Vec<u32> = (0..30).map(|t| t / 3).collect();
+        let spec = BootstrapSpec {
+            resamples: 50,
+            seed: 4,
+        };
+        let mut seen = 0;
+        tr.for_each_cluster_resample(spec, &items, |w| {
+            assert_eq!(w, &[10.0, 10.0, 10.0]);
+            seen += 1;
+        });
+        assert_eq!(seen, 50);
+        let mut unequal = 0;
+        tr.for_each_resample(spec, |w| unequal += usize::from(w[0] != w[1]));
+        assert!(unequal > 40, "{unequal}");
     }
 
     #[test]

@@ -175,7 +175,16 @@ fn fisher_ci(r: f64, se_z: f64) -> (f64, f64) {
     ((z - h).tanh(), (z + h).tanh())
 }
 
-fn correlation_estimate(r: Option<f64>, n: usize, what: &str) -> Estimate {
+/// The standard error of atanh(r) for the Fisher-z interval.
+#[derive(Clone, Copy)]
+enum FisherSe {
+    /// 1/√(n − 3) (Fisher 1921), for Pearson's r.
+    Pearson,
+    /// √((1 + r²/2)/(n − 3)) (Bonett & Wright 2000), for Spearman's rho.
+    BonettWright,
+}
+
+fn correlation_estimate(r: Option<f64>, n: usize, what: &str, se: FisherSe) -> Estimate {
     let Some(r) = r else {
         return Estimate::missing(format!(
             "{what} undefined: fewer than 3 pairs or a constant variable"
@@ -193,7 +202,11 @@ fn correlation_estimate(r: Option<f64>, n: usize, what: &str) -> Estimate {
         e = e.with_p(t_two_sided_p(t, df));
     }
     if n > 3 {
-        let (lo, hi) = fisher_ci(r, 1.0 / (n as f64 - 3.0).sqrt());
+        let inflation = match se {
+            FisherSe::Pearson => 1.0,
+            FisherSe::BonettWright => 1.0 + r * r / 2.0,
+        };
+        let (lo, hi) = fisher_ci(r, (inflation / (n as f64 - 3.0)).sqrt());
         e = e.with_ci(lo, hi, "fisher-z");
     }
     e
@@ -202,12 +215,12 @@ fn correlation_estimate(r: Option<f64>, n: usize, what: &str) -> Estimate {
 /// Pearson correlation with t-test p and Fisher-z 95% CI, SE_z = 1/√(n − 3) (Fisher 1921).
 pub fn pearson(x: &[f64], y: &[f64]) -> Estimate {
     let n = x.len().min(y.len());
-    correlation_estimate(pearson_r(x, y), n, "Pearson r")
+    correlation_estimate(pearson_r(x, y), n, "Pearson r", FisherSe::Pearson)
 }
 
 /// [`pearson`] on a pair table.
 pub fn pearson_table(t: &PairTable) -> Estimate {
-    correlation_estimate(pearson_r_table(t), t.n, "Pearson r")
+    correlation_estimate(pearson_r_table(t), t.n, "Pearson r", FisherSe::Pearson)
 }
 
 /// Mid-ranks (ties get the average rank), 1-based.
@@ -234,21 +247,24 @@ pub fn spearman_rho_table(t: &PairTable) -> Option<f64> {
     weighted_pearson(&rx, &ry, &t.w, t.n)
 }
 
-/// Spearman's rho (Pearson on mid-ranks) with t-test p and Fisher-z CI using SE 1/√(n − 3).
-///
-/// The simple SE 1/√(n − 3) (not Bonett & Wright's 1.06/√(n − 3)) is used so the interval
-/// matches the Pearson one; it is slightly narrow for |rho| near 1.
+/// Spearman's rho (Pearson on mid-ranks) with t-test p and a Fisher-z CI with Bonett & Wright's
+/// (2000) SE √((1 + ρ²/2)/(n − 3)).
 pub fn spearman(x: &[f64], y: &[f64]) -> Estimate {
     let n = x.len().min(y.len());
     let r = (x.len() == y.len())
         .then(|| spearman_rho_table(&PairTable::from_slices(x, y)))
         .flatten();
-    correlation_estimate(r, n, "Spearman rho")
+    correlation_estimate(r, n, "Spearman rho", FisherSe::BonettWright)
 }
 
 /// [`spearman`] on a pair table.
 pub fn spearman_table(t: &PairTable) -> Estimate {
-    correlation_estimate(spearman_rho_table(t), t.n, "Spearman rho")
+    correlation_estimate(
+        spearman_rho_table(t),
+        t.n,
+        "Spearman rho",
+        FisherSe::BonettWright,
+    )
 }
 
 /// Kendall's tau-b statistics: tau_b, S = concordant − discordant, and var(S).

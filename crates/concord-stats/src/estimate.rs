@@ -37,7 +37,10 @@ pub struct Estimate {
     /// Number of bootstrap resamples asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resamples: Option<usize>,
-    /// Why the value (or only the interval) is missing.
+    /// Bootstrap resamples whose statistic was undefined (left out of the interval).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undefined_resamples: Option<usize>,
+    /// Why the value (or only the interval) is missing, or why the interval has zero width.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
@@ -81,6 +84,68 @@ impl Estimate {
             self.ci_method = Some(method.to_string());
         } else if self.reason.is_none() {
             self.reason = Some("confidence interval undefined for these data".to_string());
+        }
+        self
+    }
+
+    /// Attach a percentile bootstrap CI from the resampled statistics `draws` (non-finite =
+    /// undefined resample, counted in `undefined_resamples`). Fewer than half defined: no CI,
+    /// with the reason; a zero-width interval is kept with a reason saying so.
+    pub fn with_percentile_ci(self, draws: &mut Vec<f64>, asked: usize, method: &str) -> Self {
+        self.with_resampled_ci(draws, asked, method, crate::bootstrap::percentile_ci)
+    }
+
+    fn with_resampled_ci(
+        mut self,
+        draws: &mut Vec<f64>,
+        asked: usize,
+        method: &str,
+        interval: impl FnOnce(&mut Vec<f64>, usize) -> Option<(f64, f64)>,
+    ) -> Self {
+        if self.value.is_none() {
+            return self;
+        }
+        let undefined = draws.iter().filter(|v| !v.is_finite()).count();
+        self.undefined_resamples = Some(undefined);
+        match interval(draws, asked) {
+            Some((lo, hi)) => {
+                self = self.with_ci(lo, hi, method);
+                if self.ci95.is_some() && hi - lo <= 1e-12 * lo.abs().max(hi.abs()).max(1.0) {
+                    self.reason.get_or_insert_with(|| {
+                        "zero-width interval: every defined resample gave the same value".into()
+                    });
+                }
+            }
+            None => {
+                self.reason.get_or_insert_with(|| {
+                    format!(
+                        "no interval: {undefined} of {asked} bootstrap resamples were undefined"
+                    )
+                });
+            }
+        }
+        self
+    }
+
+    /// Keep the CI inside the parameter's range [lo, hi] and around its own estimate. Bounds
+    /// beyond the range are moved to it (the parameter cannot lie there; irrCAC caps at 1 the
+    /// same way); a CI that then does not contain the estimate (an approximation that failed
+    /// for these data, e.g. an F interval on a handful of targets) is dropped with the reason.
+    pub fn within_range(mut self, lo: f64, hi: f64) -> Self {
+        let (Some(v), Some([a, b])) = (self.value, self.ci95) else {
+            return self;
+        };
+        let (a, b) = (a.clamp(lo, hi), b.clamp(lo, hi));
+        let slack = 1e-12 * v.abs().max(1.0);
+        if a - slack <= v && v <= b + slack {
+            self.ci95 = Some([a, b]);
+        } else {
+            self.ci95 = None;
+            self.ci_method = None;
+            self.reason = Some(format!(
+                "interval dropped: [{a:.3}, {b:.3}] does not contain the estimate {v:.3} \
+                 (the approximation fails for these data)"
+            ));
         }
         self
     }

@@ -1,11 +1,12 @@
 //! Intraclass correlations: the six Shrout & Fleiss (1979) / McGraw & Wong (1996) forms from the
 //! two-way ANOVA on complete targets, and an unbalanced-data ICC(A,1)/ICC(C,1) from Henderson's
-//! method I variance components.
+//! method I variance components (the REML counterpart is in `reml`).
 
-use crate::bootstrap::{percentile_ci, BootstrapSpec, TargetRows};
+use crate::bootstrap::{BootstrapSpec, TargetRows};
 use crate::dist::{f_quantile, f_sf};
 use crate::estimate::Estimate;
 use crate::matrix::RatingMatrix;
+use crate::reml::{Components, RemlData};
 use serde::{Deserialize, Serialize};
 
 /// Mean squares of the two-way ANOVA without interaction (targets × raters, one rating per cell).
@@ -339,9 +340,13 @@ pub struct UnbalancedIcc {
     pub n_ratings: usize,
     /// Targets dropped because nobody rated them.
     pub n_dropped: usize,
-    /// Estimated variance components (absent when not estimable).
+    /// Estimated variance components (absent when not estimable), as solved: may be negative.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub components: Option<VarianceComponents>,
+    /// Components that came out negative and were set to 0 for the ICCs (Searle et al. 1992,
+    /// §4.8: a variance cannot be negative; without this ICC_A1 > ICC_C1 or > 1 can appear).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub truncated_at_zero: Vec<String>,
     /// Absolute agreement σ²_s / (σ²_s + σ²_r + σ²_e).
     #[serde(rename = "ICC_A1")]
     pub icc_a1: Estimate,
@@ -350,8 +355,55 @@ pub struct UnbalancedIcc {
     pub icc_c1: Estimate,
 }
 
+/// Henderson (1953) method I for the two-way crossed model without interaction, n_ij ∈ {0,1}.
+///
+/// With the quadratic forms T0 = Σy², T_s = Σ_i y_i.²/m_i, T_r = Σ_j y_.j²/m_.j, T_μ = y..²/M,
+/// the sums of squares SS_s = T_s − T_μ, SS_r = T_r − T_μ and SS_e = T0 − T_s − T_r + T_μ are
+/// equated to their expectations, linear in (σ²_s, σ²_r, σ²_e) with coefficients built from
+/// M (ratings), n (targets), r (raters), k_s = Σm_i²/M and k_r = Σm_.j²/M.
+pub(crate) struct HendersonSums {
+    /// Targets n.
+    pub n: f64,
+    /// Ratings M.
+    pub m: f64,
+    /// Raters r.
+    pub r: f64,
+    /// Σ m_i².
+    pub sum_m_target_sq: f64,
+    /// Σ m_.j².
+    pub sum_m_rater_sq: f64,
+    /// T0, T_s, T_r, T_μ.
+    pub t: [f64; 4],
+}
+
+impl HendersonSums {
+    /// The variance components, or `None` when the design does not identify them.
+    pub(crate) fn components(&self) -> Option<VarianceComponents> {
+        let (n, m, nr) = (self.n, self.m, self.r);
+        if n < 2.0 || m <= n || nr < 2.0 {
+            return None;
+        }
+        let [t0, ts, tr, tmu] = self.t;
+        let ks = self.sum_m_target_sq / m;
+        let kr = self.sum_m_rater_sq / m;
+        let a = [
+            [m - ks, n - kr, n - 1.0],
+            [nr - ks, m - kr, nr - 1.0],
+            [ks - nr, kr - n, m - n - nr + 1.0],
+        ];
+        let b = [ts - tmu, tr - tmu, t0 - ts - tr + tmu];
+        let x = solve3(a, b)?;
+        Some(VarianceComponents {
+            target: x[0],
+            rater: x[1],
+            residual: x[2],
+        })
+    }
+}
+
 /// Per-pattern sufficient statistics of Henderson's method, one dense row per target pattern:
-/// `[Σy², (Σy)²/m, Σy, m², y_1 … y_k, [y_1 present] … [y_k present]]` (absent y = 0).
+/// `[Σy², (Σy)²/m, Σy, m², y_1 … y_k, [y_1 present] … [y_k present]]` (absent y = 0), for
+/// bootstraps over targets given as pattern weights (the paired replicates of `replacement`).
 ///
 /// Every quantity of the estimator is a weighted sum of these rows, so a resample costs one
 /// contiguous multiply-add pass over `K × (4 + 2k)` numbers instead of a walk over cells.
@@ -417,11 +469,6 @@ impl Henderson {
         // Integer sums (see [`Henderson`]): exact, so equal to the former weighted columns.
         let n = exact_weight_total(w);
         let m: f64 = msum.iter().sum();
-        if n < 2.0 || m <= n {
-            return None;
-        }
-        let ks = ks / m;
-        let tmu = total * total / m;
         let (mut tr, mut kr, mut nr) = (0.0, 0.0, 0.0);
         for j in 0..self.k {
             if msum[j] > 0.0 {
@@ -430,23 +477,15 @@ impl Henderson {
                 nr += 1.0;
             }
         }
-        if nr < 2.0 {
-            return None;
+        HendersonSums {
+            n,
+            m,
+            r: nr,
+            sum_m_target_sq: ks,
+            sum_m_rater_sq: kr,
+            t: [t0, ts, tr, total * total / m],
         }
-        kr /= m;
-        // E[SS] = A · (σ²_s, σ²_r, σ²_e): Henderson (1953) method I, two-way crossed, n_ij ∈ {0,1}.
-        let a = [
-            [m - ks, n - kr, n - 1.0],
-            [nr - ks, m - kr, nr - 1.0],
-            [ks - nr, kr - n, m - n - nr + 1.0],
-        ];
-        let b = [ts - tmu, tr - tmu, t0 - ts - tr + tmu];
-        let x = solve3(a, b)?;
-        Some(VarianceComponents {
-            target: x[0],
-            rater: x[1],
-            residual: x[2],
-        })
+        .components()
     }
 }
 
@@ -507,6 +546,15 @@ fn solve3(a: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
     Some(x)
 }
 
+/// The components with negative ones set to 0.
+fn truncated(c: &VarianceComponents) -> VarianceComponents {
+    VarianceComponents {
+        target: c.target.max(0.0),
+        rater: c.rater.max(0.0),
+        residual: c.residual.max(0.0),
+    }
+}
+
 fn icc_pair(c: &VarianceComponents) -> (Option<f64>, Option<f64>) {
     let f = |num: f64, den: f64| {
         let v = num / den;
@@ -520,32 +568,88 @@ fn icc_pair(c: &VarianceComponents) -> (Option<f64>, Option<f64>) {
 
 /// ICC(A,1) and ICC(C,1) on all observed ratings via Henderson's method I (Henderson 1953).
 ///
-/// Model: y_ij = μ + s_i + r_j + e_ij (targets i, raters j, at most one rating per cell). With
-/// the quadratic forms T0 = Σy², T_s = Σ_i y_i.²/m_i, T_r = Σ_j y_.j²/m_.j, T_μ = y..²/M, the
-/// sums of squares SS_s = T_s − T_μ, SS_r = T_r − T_μ and SS_e = T0 − T_s − T_r + T_μ are equated
-/// to their expectations, which are linear in (σ²_s, σ²_r, σ²_e) with coefficients built from
-/// M (the true number of ratings), n (targets), r (raters), k_s = Σm_i²/M and k_r = Σm_.j²/M,
-/// as in Gwet's irrICC but with the actual M. The 3 × 3 system is solved exactly; components
-/// are not truncated at 0, so on balanced data this reproduces ICC(2,1) and ICC(3,1) of the
-/// ANOVA. The 95% CI is a seeded percentile bootstrap over targets.
+/// Model: y_ij = μ + s_i + r_j + e_ij (targets i, raters j, at most one rating per cell); the
+/// components are those of [`HendersonSums`], as in Gwet's irrICC but with the actual M. The
+/// 3 × 3 system is solved exactly and negative components are set to 0 for the ICCs (flagged in
+/// `truncated_at_zero`), so on balanced data with no negative component this reproduces
+/// ICC(2,1) and ICC(3,1) of the ANOVA. The 95% CI is a seeded parametric bootstrap
+/// of the model with the estimated components (negative ones at 0) that draws new rater effects
+/// in every resample: a bootstrap over targets alone treats the raters as fixed and covered
+/// ICC(A,1) only ~85% of the time with 3 raters (`tests/coverage_reml.rs`).
 pub fn icc_unbalanced(m: &RatingMatrix, boot: BootstrapSpec) -> UnbalancedIcc {
-    let rows = TargetRows::new(m);
-    let mut h = HendersonBootstrap::new(m, &rows, boot.resamples);
-    rows.for_each_resample(boot, |w| h.add_resample(w));
-    h.finish(boot)
+    let data = RemlData::new(m);
+    let n = data.n_targets();
+    let point = data.henderson().components();
+    let mut out = UnbalancedIcc {
+        n_targets: n,
+        n_raters: data.n_raters(),
+        n_ratings: m.n_observed(),
+        n_dropped: m.n_targets() - n,
+        components: point,
+        truncated_at_zero: Vec::new(),
+        icc_a1: Estimate::default(),
+        icc_c1: Estimate::default(),
+    };
+    let Some(c) = point else {
+        let reason = "not estimable: needs ≥ 2 targets, ≥ 2 raters and some target rated twice";
+        out.icc_a1 = Estimate::missing(reason);
+        out.icc_c1 = Estimate::missing(reason);
+        return out;
+    };
+    for (name, v) in [
+        ("target", c.target),
+        ("rater", c.rater),
+        ("residual", c.residual),
+    ] {
+        if v < 0.0 {
+            out.truncated_at_zero.push(name.to_string());
+        }
+    }
+    let c = truncated(&c);
+    let (a1, c1) = icc_pair(&c);
+    let no_var = "no variance to partition (all ratings identical or degenerate components)";
+    let mut ea = Estimate::from_option(a1, no_var).with_n(n);
+    let mut ec = Estimate::from_option(c1, no_var).with_n(n);
+    if boot.resamples > 0 && (ea.is_some() || ec.is_some()) {
+        let model = Components {
+            target: c.target,
+            rater: c.rater,
+            residual: c.residual,
+            mean: data.mean(),
+        };
+        let (mut av, mut cv) = (Vec::new(), Vec::new());
+        data.parametric_draws(&model, boot, |sim| {
+            let (a, c) = sim
+                .henderson()
+                .components()
+                .map_or((None, None), |c| icc_pair(&truncated(&c)));
+            av.push(a.unwrap_or(f64::NAN));
+            cv.push(c.unwrap_or(f64::NAN));
+        });
+        for (e, v) in [(&mut ea, &mut av), (&mut ec, &mut cv)] {
+            if e.is_some() {
+                *e = std::mem::take(e)
+                    .with_bootstrap(boot.seed, boot.resamples)
+                    .with_percentile_ci(v, boot.resamples, "parametric-bootstrap-percentile");
+            }
+        }
+    }
+    out.icc_a1 = ea;
+    out.icc_c1 = ec;
+    out
 }
 
-/// Henderson estimator prepared on pooled target rows, collecting bootstrap replicates.
+/// Henderson ICC(A,1) on pooled target rows with a percentile bootstrap over targets, for
+/// statistics of paired replicates (`replacement` evaluates several rater sets on the same
+/// resampled responses). Components are truncated at 0 as in [`icc_unbalanced`], so the point
+/// estimate equals its `ICC_A1`; the interval is a target bootstrap (raters fixed), which is
+/// what a paired difference between rater sets on the same responses needs.
 pub(crate) struct HendersonBootstrap {
     h: Henderson,
     point: Option<VarianceComponents>,
     n_targets: usize,
-    n_raters: usize,
-    n_ratings: usize,
-    n_dropped: usize,
     acc: Vec<f64>,
     a_vals: Vec<f64>,
-    c_vals: Vec<f64>,
 }
 
 impl HendersonBootstrap {
@@ -565,12 +669,8 @@ impl HendersonBootstrap {
             h,
             point,
             n_targets: rows.keep.len(),
-            n_raters: m.n_active_raters(),
-            n_ratings: m.n_observed(),
-            n_dropped: m.n_targets() - rows.keep.len(),
             acc,
             a_vals: Vec::with_capacity(resamples),
-            c_vals: Vec::with_capacity(resamples),
         }
     }
 
@@ -579,12 +679,11 @@ impl HendersonBootstrap {
         if self.point.is_none() {
             return;
         }
-        let (a, c) = self
+        let a = self
             .h
             .components(w, &mut self.acc)
-            .map_or((None, None), |c| icc_pair(&c));
+            .and_then(|c| icc_pair(&truncated(&c)).0);
         self.a_vals.push(a.unwrap_or(f64::NAN));
-        self.c_vals.push(c.unwrap_or(f64::NAN));
     }
 
     /// The ICC(A,1) of every resample added so far, in order (NaN where undefined; empty when
@@ -593,47 +692,22 @@ impl HendersonBootstrap {
         &self.a_vals
     }
 
-    /// Point estimates with percentile CIs from the collected resamples.
-    pub(crate) fn finish(mut self, boot: BootstrapSpec) -> UnbalancedIcc {
-        let n = self.n_targets;
-        let (icc_a1, icc_c1) = match self.point {
-            None => {
-                let reason =
-                    "not estimable: needs ≥ 2 targets, ≥ 2 raters and some target rated twice";
-                (Estimate::missing(reason), Estimate::missing(reason))
-            }
-            Some(c) => {
-                let (a1, c1) = icc_pair(&c);
-                let no_var =
-                    "no variance to partition (all ratings identical or degenerate components)";
-                let mut ea = Estimate::from_option(a1, no_var).with_n(n);
-                let mut ec = Estimate::from_option(c1, no_var).with_n(n);
-                if boot.resamples > 0 {
-                    if let Some((lo, hi)) = percentile_ci(&mut self.a_vals, boot.resamples) {
-                        ea = ea.with_ci(lo, hi, "bootstrap-percentile");
-                    }
-                    if let Some((lo, hi)) = percentile_ci(&mut self.c_vals, boot.resamples) {
-                        ec = ec.with_ci(lo, hi, "bootstrap-percentile");
-                    }
-                    if ea.is_some() {
-                        ea = ea.with_bootstrap(boot.seed, boot.resamples);
-                    }
-                    if ec.is_some() {
-                        ec = ec.with_bootstrap(boot.seed, boot.resamples);
-                    }
-                }
-                (ea, ec)
-            }
+    /// ICC(A,1) with the percentile CI of the collected resamples (dropped with the reason when
+    /// it misses the estimate, as every interval of the report).
+    pub(crate) fn finish(mut self, boot: BootstrapSpec) -> Estimate {
+        let Some(c) = self.point else {
+            return Estimate::missing(
+                "not estimable: needs ≥ 2 targets, ≥ 2 raters and some target rated twice",
+            );
         };
-        UnbalancedIcc {
-            n_targets: n,
-            n_raters: self.n_raters,
-            n_ratings: self.n_ratings,
-            n_dropped: self.n_dropped,
-            components: self.point,
-            icc_a1,
-            icc_c1,
+        let no_var = "no variance to partition (all ratings identical or degenerate components)";
+        let ea = Estimate::from_option(icc_pair(&truncated(&c)).0, no_var).with_n(self.n_targets);
+        if boot.resamples == 0 || !ea.is_some() {
+            return ea;
         }
+        ea.with_bootstrap(boot.seed, boot.resamples)
+            .with_percentile_ci(&mut self.a_vals, boot.resamples, "bootstrap-percentile")
+            .within_range(0.0, 1.0)
     }
 }
 

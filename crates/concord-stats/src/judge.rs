@@ -6,7 +6,7 @@ use crate::correlation::{
     ccc_value_table, kendall_tau_b_table, kendall_tau_from_table, lins_ccc_table, pearson_r_table,
     pearson_table, spearman_rho_table, spearman_table, PairTable,
 };
-use crate::dist::{t_quantile, t_two_sided_p, z975};
+use crate::dist::{t_quantile, t_two_sided_p};
 use crate::estimate::Estimate;
 use crate::icc::{icc_a1_c1, icc_from_mean_squares, mean_squares_weighted, IccForms, MeanSquares};
 use rand::{Rng, SeedableRng};
@@ -100,10 +100,14 @@ pub fn mean_bias_table(t: &PairTable) -> Estimate {
     e
 }
 
-/// Bland–Altman limits bias ± z·SD with approximate CIs (Bland & Altman 1999, section 5.1).
+/// The z of the limits of agreement: 1.96, as Bland & Altman (1986, 1999), pingouin and
+/// SCHEMA.md write it (not the exact normal quantile 1.959964).
+pub const LOA_Z: f64 = 1.96;
+
+/// Bland–Altman limits bias ± 1.96·SD with approximate CIs (Bland & Altman 1999, section 5.1).
 ///
 /// SE(limit) = SD·√(1/n + z²/(2(n − 1))) (the exact-form of the paper's √(3s²/n) shortcut), and
-/// the CI is limit ± t_{n−1, .975}·SE; z = 1.959964.
+/// the CI is limit ± t_{n−1, .975}·SE; z = [`LOA_Z`].
 pub fn bland_altman(x: &[f64], y: &[f64]) -> BlandAltman {
     let n = x.len().min(y.len());
     bland_altman_table(&PairTable::from_slices(&x[..n], &y[..n]))
@@ -120,7 +124,7 @@ pub fn bland_altman_table(t: &PairTable) -> BlandAltman {
     }
     let nf = n as f64;
     let (m, sd) = difference_moments(t);
-    let z = z975();
+    let z = LOA_Z;
     let (lo, hi) = (m - z * sd, m + z * sd);
     let se = sd * (1.0 / nf + z * z / (2.0 * (nf - 1.0))).sqrt();
     let t = t_quantile(0.975, nf - 1.0);
@@ -188,7 +192,7 @@ fn point_values(t: &PairTable) -> [f64; 9] {
     let nan = f64::NAN;
     let (icc_a, icc_c) = icc_a1_c1(&pair_mean_squares(t));
     let (d_mean, sd) = difference_moments(t);
-    let z = z975();
+    let z = LOA_Z;
     [
         icc_a.unwrap_or(nan),
         icc_c.unwrap_or(nan),
@@ -228,34 +232,41 @@ pub fn paired_agreement_bootstrap(
             slot.push(v);
         }
     }
-    let mut ci: Vec<Option<(f64, f64)>> = draws
-        .iter_mut()
-        .map(|d| percentile_ci(d, boot.resamples))
-        .collect();
-    let boot_ci = |e: Estimate, c: Option<(f64, f64)>| -> Estimate {
-        let mut e = Estimate {
+    let mut boot_ci = |e: Estimate, i: usize| -> Estimate {
+        // The analytic interval of the response level is replaced, not kept beside.
+        let e = Estimate {
             ci95: None,
             ci_method: None,
+            reason: e.value.is_none().then_some(e.reason).flatten(),
             ..e
         };
-        if let Some((lo, hi)) = c {
-            e = e.with_ci(lo, hi, "bootstrap-percentile");
-        }
         e.with_bootstrap(boot.seed, boot.resamples)
+            .with_percentile_ci(&mut draws[i], boot.resamples, "bootstrap-percentile")
     };
-    out.icc.icc_a1 = boot_ci(out.icc.icc_a1, ci[0]);
-    out.icc.icc_c1 = boot_ci(out.icc.icc_c1, ci[1]);
-    out.bias = boot_ci(out.bias, ci[2]);
-    out.pearson = boot_ci(out.pearson, ci[5]);
-    out.spearman = boot_ci(out.spearman, ci[6]);
-    out.kendall_tau_b = boot_ci(out.kendall_tau_b, ci[7]);
-    out.ccc = boot_ci(out.ccc, ci[8]);
+    out.icc.icc_a1 = boot_ci(out.icc.icc_a1, 0);
+    out.icc.icc_c1 = boot_ci(out.icc.icc_c1, 1);
+    out.bias = boot_ci(out.bias, 2);
+    out.pearson = boot_ci(out.pearson, 5);
+    out.spearman = boot_ci(out.spearman, 6);
+    out.kendall_tau_b = boot_ci(out.kendall_tau_b, 7);
+    out.ccc = boot_ci(out.ccc, 8);
     if out.bland_altman.loa.is_some() {
-        out.bland_altman.loa_ci95 = match (ci[3].take(), ci[4].take()) {
-            (Some(l), Some(h)) => Some([[l.0, l.1], [h.0, h.1]]),
-            _ => None,
-        };
-        out.bland_altman.ci_method = Some("bootstrap-percentile".into());
+        let ci: Vec<Option<(f64, f64)>> = draws[3..5]
+            .iter_mut()
+            .map(|d| percentile_ci(d, boot.resamples))
+            .collect();
+        match (ci[0], ci[1]) {
+            (Some(l), Some(h)) => {
+                out.bland_altman.loa_ci95 = Some([[l.0, l.1], [h.0, h.1]]);
+                out.bland_altman.ci_method = Some("bootstrap-percentile".into());
+            }
+            _ => {
+                out.bland_altman.loa_ci95 = None;
+                out.bland_altman.ci_method = None;
+                out.bland_altman.reason =
+                    Some("no interval: fewer than half of the bootstrap resamples defined".into());
+            }
+        }
     }
     out
 }

@@ -282,6 +282,34 @@ pub(crate) fn fleiss_kappa_pooled(
     }
 }
 
+/// Fleiss' kappa on every target with 2 or more ratings, as irrCAC's `fleiss` computes it with
+/// missing ratings (Gwet 2014, §5.2): p_a over targets with r_i ≥ 2, the category shares π_k over
+/// every rated target, and the linearisation SE of [`fleiss_kappa`].
+pub fn fleiss_kappa_all(m: &RatingMatrix, scale: (i64, i64)) -> Estimate {
+    fleiss_kappa_all_pooled(m, &TargetRows::new(m), scale)
+}
+
+/// [`fleiss_kappa_all`] on the pooled target rows of `m`.
+pub(crate) fn fleiss_kappa_all_pooled(
+    m: &RatingMatrix,
+    rows: &TargetRows,
+    scale: (i64, i64),
+) -> Estimate {
+    if m.n_active_raters() < 2 {
+        return Estimate::missing("fewer than 2 raters");
+    }
+    match pooled_category_counts(m, rows, scale, |_| true) {
+        Ok((counts, w, q)) => crate::gwet::chance_corrected_weighted(
+            &counts,
+            &w,
+            q,
+            Weights::Identity,
+            crate::gwet::Chance::Fleiss,
+        ),
+        Err(e) => Estimate::missing(e),
+    }
+}
+
 /// Two-sided t critical value used by the irrCAC-style intervals.
 pub(crate) fn t975(df: f64) -> f64 {
     t_quantile(0.975, df)

@@ -24,6 +24,7 @@ pub mod matrix;
 pub mod plan;
 pub mod ppi;
 pub mod reliability;
+pub mod reml;
 pub mod replacement;
 pub mod report;
 pub mod verdict;

@@ -10,7 +10,7 @@
 //! Intervals are seeded percentile bootstraps over responses, each resample evaluating the
 //! all-human and every replaced matrix on the same responses (paired differences).
 
-use crate::bootstrap::{percentile_ci, BootstrapSpec, TargetRows};
+use crate::bootstrap::{BootstrapSpec, TargetRows};
 use crate::estimate::Estimate;
 use crate::icc::HendersonBootstrap;
 use crate::matrix::RatingMatrix;
@@ -164,7 +164,7 @@ impl RaterSet {
         };
         let agreement = Agreement {
             alpha_interval,
-            icc_a1: self.icc.finish(boot).icc_a1,
+            icc_a1: self.icc.finish(boot),
         };
         (reps, agreement)
     }
@@ -178,16 +178,21 @@ fn differences(a: &[f64], b: &[f64]) -> Vec<f64> {
     a.iter().zip(b).map(|(x, y)| y - x).collect()
 }
 
-/// `value` with the percentile CI of its bootstrap replicates `reps`.
+/// `value` with the percentile CI of its bootstrap replicates `reps` (undefined ones counted);
+/// a percentile interval that misses its own estimate is dropped with the reason, as every
+/// interval of the report (`Estimate::within_range`).
 fn with_percentile_ci(value: f64, mut reps: Vec<f64>, n: usize, boot: BootstrapSpec) -> Estimate {
-    let mut e = Estimate::point(value).with_n(n);
-    if boot.resamples > 0 {
-        if let Some((lo, hi)) = percentile_ci(&mut reps, boot.resamples) {
-            e = e.with_ci(lo, hi, "bootstrap-percentile");
-        }
-        e = e.with_bootstrap(boot.seed, boot.resamples);
+    let e = Estimate::point(value).with_n(n);
+    if boot.resamples == 0 {
+        return e;
     }
-    e
+    let e = e.with_bootstrap(boot.seed, boot.resamples);
+    if reps.is_empty() {
+        // No paired replicates (a rater set's statistic was undefined at its estimate).
+        return e;
+    }
+    e.with_percentile_ci(&mut reps, boot.resamples, "bootstrap-percentile")
+        .within_range(f64::NEG_INFINITY, f64::INFINITY)
 }
 
 /// Δ = b − a with the percentile CI of the paired replicate differences.

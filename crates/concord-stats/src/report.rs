@@ -9,15 +9,16 @@ use crate::bootstrap::{BootstrapSpec, FastHash, TargetRows};
 use crate::correlation::PairTable;
 use crate::estimate::Estimate;
 use crate::gwet::{gwet_pooled, GwetSet};
-use crate::icc::{icc_forms_pooled, HendersonBootstrap, IccForms, UnbalancedIcc};
+use crate::icc::{icc_forms_pooled, icc_unbalanced, IccForms, UnbalancedIcc};
 use crate::judge::{
     mean_bias_table, pair_icc_table, paired_agreement_bootstrap, paired_agreement_table,
     BlandAltman, PairIcc, PairedAgreement, ReliabilityClass,
 };
 use crate::judge_bias::{clinician_reference, judge_bias, BiasPair, JudgeBias};
-use crate::kappa::{cohen_kappa_weighted, fleiss_kappa_pooled, KappaSet};
+use crate::kappa::{cohen_kappa_weighted, fleiss_kappa_all_pooled, fleiss_kappa_pooled, KappaSet};
 use crate::matrix::RatingMatrix;
 use crate::reliability::{koo_li_interval, mentalbench_class};
+use crate::reml::{icc_reml, RemlIcc};
 use crate::replacement::{replacement, Replacement};
 use crate::verdict::{verdict, Verdict, VerdictInputs};
 use serde::{Deserialize, Serialize};
@@ -56,6 +57,9 @@ pub struct TargetSpec {
     /// Response length in characters, when known (for the judges' length bias).
     #[serde(default)]
     pub length: Option<f64>,
+    /// The item (prompt) it answers; responses to one item form a cluster for the bootstrap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
 }
 
 /// One rating; indices point into the vectors of [`StudyRatings`].
@@ -95,6 +99,19 @@ pub enum Unit {
     Model,
 }
 
+/// What a response-level bootstrap resamples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cluster {
+    /// Items when several responses answer the same item (several models), else responses.
+    #[default]
+    Auto,
+    /// Items (prompts) with all their responses.
+    Item,
+    /// Responses, as independent units.
+    Response,
+}
+
 /// What to analyse and how.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportOptions {
@@ -117,6 +134,24 @@ pub struct ReportOptions {
     /// ε, q and minimum items of the Alternative Annotator Test.
     #[serde(default)]
     pub alt_test: AltTestOptions,
+    /// Model level: models with fewer usable responses than this are listed, not used.
+    #[serde(default = "default_min_responses_per_model")]
+    pub min_responses_per_model: usize,
+    /// Unit of the response-level bootstrap (items as clusters, or responses).
+    #[serde(default)]
+    pub cluster: Cluster,
+    /// Complete-case forms (`icc`, `fleiss_kappa`) need this many responses rated by every
+    /// human; below it they are missing with the reason.
+    #[serde(default = "default_min_complete_responses")]
+    pub min_complete_responses: usize,
+}
+
+fn default_min_complete_responses() -> usize {
+    20
+}
+
+fn default_min_responses_per_model() -> usize {
+    10
 }
 
 impl Default for ReportOptions {
@@ -131,6 +166,9 @@ impl Default for ReportOptions {
             seed: 42,
             reliability_thresholds: (0.355, 0.560),
             alt_test: AltTestOptions::default(),
+            min_responses_per_model: default_min_responses_per_model(),
+            cluster: Cluster::Auto,
+            min_complete_responses: default_min_complete_responses(),
         }
     }
 }
@@ -177,16 +215,25 @@ pub struct HumanReport {
     pub icc: IccForms,
     /// Henderson-method ICC(A,1)/ICC(C,1) on all ratings.
     pub icc_unbalanced: UnbalancedIcc,
+    /// REML variance components and ICC(A,1), ICC(C,1), ICC(A,k), ICC(C,k) on all ratings.
+    pub icc_reml: RemlIcc,
     /// Krippendorff's alpha at four levels.
     pub alpha: AlphaSet,
     /// Fleiss' kappa on complete targets.
     pub fleiss_kappa: Estimate,
+    /// Fleiss' kappa on every target with ≥ 2 ratings (irrCAC's handling of missing ratings).
+    pub fleiss_kappa_all: Estimate,
     /// Gwet's AC1 and AC2.
     pub gwet: GwetSet,
     /// Every pair of humans.
     pub pairs: Vec<PairReport>,
     /// Every human against the others.
     pub rater_diagnostics: Vec<RaterDiagnostic>,
+    /// What the target bootstrap (alpha's `ci95`) resampled: "item" or "response".
+    pub bootstrap_unit: String,
+    /// Items resampled when `bootstrap_unit` is "item".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n_clusters: Option<usize>,
 }
 
 /// One judge against the human mean.
@@ -224,6 +271,24 @@ pub struct JudgeReport {
     pub bias_diagnostics: JudgeBias,
     /// Can this judge replace a clinician? With the reasons.
     pub verdict: Verdict,
+    /// Model level: every model with its usable responses and whether it was used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<ModelCount>,
+    /// Why the intervals are not the ones the unit normally gives (model level without
+    /// bootstrap, or with fewer than 3 models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_note: Option<String>,
+}
+
+/// One model at the model level: its usable responses for this judge and attribute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelCount {
+    /// Model name.
+    pub model: String,
+    /// Responses rated by the judge and ≥ 1 human, after `exclude_own`.
+    pub n_responses: usize,
+    /// False when below `min_responses_per_model` (or with no usable response).
+    pub used: bool,
 }
 
 /// Everything reported for one attribute (or one composite group).
@@ -359,6 +424,8 @@ fn human_report(
     hr: &HumanRows,
     names: &[String],
     boot: BootstrapSpec,
+    items: Option<&[u32]>,
+    min_complete: usize,
 ) -> HumanReport {
     let (m, rows) = (&hr.m, &hr.rows);
     let n_targets = rows.keep.len();
@@ -368,39 +435,149 @@ fn human_report(
         .filter(|(r, _)| r.iter().all(Option::is_some))
         .map(|(_, w)| w as usize)
         .sum::<usize>();
-    let (icc, _) = icc_forms_pooled(m, rows);
-    // One draw per resample serves both bootstraps (identical to the standalone functions).
-    let mut hb = HendersonBootstrap::new(m, rows, boot.resamples);
-    let mut ab = AlphaBootstrap::new(m, rows, &Level::ALL, boot.resamples);
-    rows.for_each_resample(boot, |w| {
-        hb.add_resample(w);
-        ab.add_resample(w);
+    // Complete-case forms on a handful of responses swing wildly and, during labelling, would
+    // replace the headline by numbers on n = 2: below the minimum they are not shown.
+    let too_few = (m.n_raters() >= 2 && n_complete < min_complete).then(|| {
+        format!("too few responses rated by all: n = {n_complete} (minimum {min_complete})")
     });
-    let icc_unbalanced = hb.finish(boot);
+    let icc = match &too_few {
+        Some(reason) => IccForms::missing(reason),
+        None => icc_forms_pooled(m, rows).0,
+    };
+    // One draw per resample serves every alpha level (identical to the standalone functions).
+    let mut ab = AlphaBootstrap::new(m, rows, &Level::ALL, boot.resamples);
+    // Cluster of each kept target, when items are the unit.
+    let clusters: Option<Vec<u32>> = items.map(|of| rows.keep.iter().map(|&t| of[t]).collect());
+    let n_clusters = clusters.as_ref().map(|c| {
+        let mut c = c.clone();
+        c.sort_unstable();
+        c.dedup();
+        c.len()
+    });
+    match &clusters {
+        Some(c) => rows.for_each_cluster_resample(boot, c, |w| ab.add_resample(w)),
+        None => rows.for_each_resample(boot, |w| ab.add_resample(w)),
+    }
     let mut alpha_it = ab.finish(boot).into_iter();
     let mut next = || {
         alpha_it
             .next()
             .unwrap_or_else(|| Estimate::missing("not computed"))
     };
-    let alpha = AlphaSet {
+    let mut alpha = AlphaSet {
         nominal: next(),
         ordinal: next(),
         interval: next(),
         ratio: next(),
     };
-    HumanReport {
+    if clusters.is_some() {
+        for e in [
+            &mut alpha.nominal,
+            &mut alpha.ordinal,
+            &mut alpha.interval,
+            &mut alpha.ratio,
+        ] {
+            if e.ci95.is_some() {
+                e.ci_method = Some("cluster-bootstrap-percentile".into());
+            }
+        }
+    }
+    let mut report = HumanReport {
         raters: names.to_vec(),
         n_targets,
         n_dropped: n_targets - n_complete,
         icc,
-        icc_unbalanced,
+        icc_unbalanced: icc_unbalanced(m, boot),
+        icc_reml: icc_reml(m, boot),
         alpha,
-        fleiss_kappa: fleiss_kappa_pooled(m, rows, sheet.scale),
+        fleiss_kappa: match &too_few {
+            Some(reason) => Estimate::missing(reason),
+            None => fleiss_kappa_pooled(m, rows, sheet.scale),
+        },
+        fleiss_kappa_all: fleiss_kappa_all_pooled(m, rows, sheet.scale),
         gwet: gwet_pooled(m, rows, sheet.scale),
         pairs: rater_pairs(hr, names, sheet.scale),
         rater_diagnostics: rater_diagnostics(hr, names),
+        bootstrap_unit: if clusters.is_some() {
+            "item"
+        } else {
+            "response"
+        }
+        .into(),
+        n_clusters,
+    };
+    bound_human_intervals(&mut report);
+    report
+}
+
+/// Every interval of the human report inside its parameter's range and around its estimate
+/// (see [`Estimate::within_range`]).
+fn bound_human_intervals(h: &mut HumanReport) {
+    let coef = |e: &mut Estimate| *e = std::mem::take(e).within_range(-1.0, 1.0);
+    let upper = |e: &mut Estimate| *e = std::mem::take(e).within_range(f64::NEG_INFINITY, 1.0);
+    let share = |e: &mut Estimate| *e = std::mem::take(e).within_range(0.0, 1.0);
+    let variance = |e: &mut Estimate| *e = std::mem::take(e).within_range(0.0, f64::INFINITY);
+    // Single-rater ICCs are ≥ −1/(k − 1) ≥ −1; average-measure ICCs and alpha only ≤ 1.
+    let i = &mut h.icc;
+    [&mut i.icc1, &mut i.icc2, &mut i.icc3]
+        .into_iter()
+        .for_each(coef);
+    [&mut i.icc1k, &mut i.icc2k, &mut i.icc3k]
+        .into_iter()
+        .for_each(upper);
+    [&mut h.icc_unbalanced.icc_a1, &mut h.icc_unbalanced.icc_c1]
+        .into_iter()
+        .for_each(share);
+    let r = &mut h.icc_reml;
+    [&mut r.icc_a1, &mut r.icc_c1, &mut r.icc_ak, &mut r.icc_ck]
+        .into_iter()
+        .for_each(share);
+    let c = &mut r.components;
+    [&mut c.target, &mut c.rater, &mut c.residual]
+        .into_iter()
+        .for_each(variance);
+    let a = &mut h.alpha;
+    [
+        &mut a.nominal,
+        &mut a.ordinal,
+        &mut a.interval,
+        &mut a.ratio,
+    ]
+    .into_iter()
+    .for_each(upper);
+    let g = &mut h.gwet;
+    [
+        &mut h.fleiss_kappa,
+        &mut h.fleiss_kappa_all,
+        &mut g.ac1,
+        &mut g.ac2_linear,
+        &mut g.ac2_quadratic,
+    ]
+    .into_iter()
+    .for_each(coef);
+    for p in &mut h.pairs {
+        let k = &mut p.kappa;
+        [&mut k.unweighted, &mut k.linear, &mut k.quadratic]
+            .into_iter()
+            .for_each(coef);
     }
+    for d in &mut h.rater_diagnostics {
+        coef(&mut d.icc_c1);
+    }
+}
+
+/// Every coefficient interval of a judge comparison inside [−1, 1] and around its estimate.
+fn bound_judge_intervals(a: &mut PairedAgreement) {
+    [
+        &mut a.icc.icc_a1,
+        &mut a.icc.icc_c1,
+        &mut a.pearson,
+        &mut a.spearman,
+        &mut a.kendall_tau_b,
+        &mut a.ccc,
+    ]
+    .into_iter()
+    .for_each(|e| *e = std::mem::take(e).within_range(-1.0, 1.0));
 }
 
 /// Cohen's kappas for every pair of humans, from the pooled rows.
@@ -571,7 +748,9 @@ fn judge_report(
         resamples: opts.bootstrap,
         seed: opts.seed,
     };
-    let (a, system_class): (PairedAgreement, _) = match (opts.unit, models) {
+    let mut model_counts = Vec::new();
+    let mut interval_note = None;
+    let (mut a, system_class): (PairedAgreement, _) = match (opts.unit, models) {
         (Unit::Model, Some(md)) => {
             let mut by_model = vec![(0.0, 0.0, 0.0); md.names.len()];
             for &(t, j, p) in &usable {
@@ -580,14 +759,62 @@ fn judge_report(
                 e.1 += hr.mean[p as usize];
                 e.2 += 1.0;
             }
-            let used = || by_model.iter().filter(|v| v.2 > 0.0);
+            // A model mean over a handful of responses is mostly noise, yet would weigh as
+            // much as one over hundreds in the unweighted system-level comparison.
+            let min = opts.min_responses_per_model.max(1) as f64;
+            model_counts = md
+                .names
+                .iter()
+                .zip(&by_model)
+                .map(|(name, v)| ModelCount {
+                    model: (*name).to_string(),
+                    n_responses: v.2 as usize,
+                    used: v.2 >= min,
+                })
+                .collect();
+            let used = || by_model.iter().filter(|v| v.2 >= min);
             let x: Vec<f64> = used().map(|v| v.0 / v.2).collect();
             let y: Vec<f64> = used().map(|v| v.1 / v.2).collect();
+            if opts.bootstrap == 0 {
+                interval_note = Some(
+                    "bootstrap 0: analytic intervals on the model means (F, t, Fisher-z)".into(),
+                );
+            } else if x.len() < 3 {
+                interval_note = Some(format!(
+                    "{} model(s) with ≥ {} responses: no bootstrap over models (needs 3)",
+                    x.len(),
+                    opts.min_responses_per_model
+                ));
+            }
             let class = mentalbench_class(&x, &y, boot, opts.reliability_thresholds);
-            (paired_agreement_bootstrap(&x, &y, boot), Some(class))
+            let mut a = paired_agreement_bootstrap(&x, &y, boot);
+            if opts.bootstrap > 0 && x.len() < 3 {
+                // An F or t interval on two means is not what the model level promises.
+                let why = "no interval: fewer than 3 models to resample";
+                for e in [
+                    &mut a.icc.icc_a1,
+                    &mut a.icc.icc_c1,
+                    &mut a.bias,
+                    &mut a.pearson,
+                    &mut a.spearman,
+                    &mut a.kendall_tau_b,
+                    &mut a.ccc,
+                ] {
+                    if e.ci95.take().is_some() {
+                        e.ci_method = None;
+                        e.reason = Some(why.into());
+                    }
+                }
+                if a.bland_altman.loa_ci95.take().is_some() {
+                    a.bland_altman.ci_method = None;
+                    a.bland_altman.reason = Some(why.into());
+                }
+            }
+            (a, Some(class))
         }
         _ => (paired_agreement_table(&response_table(&usable, hr)), None),
     };
+    bound_judge_intervals(&mut a);
     let reliability = system_class
         .clone()
         .unwrap_or_else(|| koo_li_interval(&a.icc.icc_a1, "ICC_A1"));
@@ -649,6 +876,8 @@ fn judge_report(
         replacement,
         bias_diagnostics,
         verdict,
+        models: model_counts,
+        interval_note,
     }
 }
 
@@ -666,6 +895,48 @@ fn response_table(usable: &[(usize, f64, u32)], hr: &HumanRows) -> PairTable {
             .into_iter()
             .map(|(p, c, n)| (scores.values[c as usize], hr.mean[p as usize], n)),
     )
+}
+
+/// The item (cluster) number of every target when items are the bootstrap unit: always for
+/// `Cluster::Item`, and for `Cluster::Auto` when some item has 2 or more responses. Targets
+/// without an item are clusters of their own.
+fn item_clusters(
+    data: &StudyRatings,
+    cluster: Cluster,
+    warnings: &mut Vec<String>,
+) -> Option<Vec<u32>> {
+    if cluster == Cluster::Response {
+        return None;
+    }
+    let mut index: HashMap<&str, u32> = HashMap::new();
+    let mut shared = false;
+    let mut next = 0u32;
+    let mut of = Vec::with_capacity(data.targets.len());
+    for t in &data.targets {
+        let id = match t.item.as_deref() {
+            Some(item) => match index.get(item) {
+                Some(&i) => {
+                    shared = true;
+                    i
+                }
+                None => {
+                    index.insert(item, next);
+                    next += 1;
+                    next - 1
+                }
+            },
+            None => {
+                next += 1;
+                next - 1
+            }
+        };
+        of.push(id);
+    }
+    if cluster == Cluster::Item && index.is_empty() {
+        warnings.push("cluster = item, but no response names its item: responses resampled".into());
+        return None;
+    }
+    (cluster == Cluster::Item || shared).then_some(of)
 }
 
 /// Build the full agreement report: humans' inter-rater agreement and each judge vs the humans,
@@ -775,11 +1046,19 @@ pub fn agreement_report(data: &StudyRatings, opts: &ReportOptions) -> AgreementR
             });
         }
     }
+    let items = item_clusters(data, opts.cluster, &mut warnings);
     let needs_models = opts.unit == Unit::Model || !opts.exclude_own.is_empty();
     let models = needs_models.then(|| Models::new(data));
     let analyse = |s: &Sheet| {
         let hr = HumanRows::new(s, &humans);
-        let human = human_report(s, &hr, &human_names, boot);
+        let human = human_report(
+            s,
+            &hr,
+            &human_names,
+            boot,
+            items.as_deref(),
+            opts.min_complete_responses,
+        );
         AttributeReport {
             attribute: s.key.clone(),
             group: s.group.clone(),
@@ -885,10 +1164,27 @@ pub fn flatten(report: &AgreementReport) -> Vec<FlatRow> {
             &u.icc_c1,
             Some(u.n_targets),
         );
+        let r = &h.icc_reml;
+        for (metric, e) in [
+            ("ICC_A1_reml", &r.icc_a1),
+            ("ICC_C1_reml", &r.icc_c1),
+            ("ICC_Ak_reml", &r.icc_ak),
+            ("ICC_Ck_reml", &r.icc_ck),
+        ] {
+            push_est(&mut out, a, "humans", metric, e, Some(r.n_targets));
+        }
         for (k, e) in h.alpha.named() {
             push_est(&mut out, a, "humans", &format!("alpha_{k}"), e, None);
         }
         push_est(&mut out, a, "humans", "fleiss_kappa", &h.fleiss_kappa, nc);
+        push_est(
+            &mut out,
+            a,
+            "humans",
+            "fleiss_kappa_all",
+            &h.fleiss_kappa_all,
+            None,
+        );
         push_est(&mut out, a, "humans", "gwet_ac1", &h.gwet.ac1, None);
         push_est(
             &mut out,

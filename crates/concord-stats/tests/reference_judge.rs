@@ -46,6 +46,7 @@ fn study(file: &str) -> StudyRatings {
             id: c[0].into(),
             model: column("model").unwrap_or("m").into(),
             length: column("length").map(|l| l.parse().expect("length")),
+            item: None,
         });
         for (r, cell) in c[first_rater..].iter().enumerate() {
             if !cell.is_empty() {

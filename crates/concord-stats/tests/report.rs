@@ -56,6 +56,7 @@ fn study() -> StudyRatings {
             id: format!("r{i}"),
             model: models[i % 3].into(),
             length: None,
+            item: None,
         })
         .collect();
     let mut ratings = Vec::new();
@@ -164,7 +165,46 @@ fn report_has_documented_schema() {
     for k in ["pearson", "spearman", "kendall_tau_b", "ccc"] {
         assert!(jd[k]["value"].is_f64(), "{k}");
     }
-    assert!(jd["reliability_class"]["class"].is_string());
+    // Response level: Koo & Li (2016) category of each bound of the ICC_A1 CI.
+    let (lo, hi) = (
+        jd["icc"]["ICC_A1"]["ci95"][0].as_f64().unwrap(),
+        jd["icc"]["ICC_A1"]["ci95"][1].as_f64().unwrap(),
+    );
+    let width = hi - lo;
+    let koo_li = |v: f64| match v {
+        v if v < 0.5 => "poor",
+        v if v < 0.75 => "moderate",
+        v if v <= 0.9 => "good",
+        _ => "excellent",
+    };
+    let class = if koo_li(lo) == koo_li(hi) {
+        koo_li(lo).to_string()
+    } else {
+        format!("{} to {}", koo_li(lo), koo_li(hi))
+    };
+    assert_eq!(jd["reliability_class"]["class"], class.as_str());
+    assert_eq!(jd["reliability_class"]["ci_width"].as_f64(), Some(width));
+    let reml = &h["icc_reml"];
+    assert_eq!(reml["n_targets"], 30);
+    let k = reml["k"].as_f64().unwrap();
+    assert!((k - reml["n_ratings"].as_f64().unwrap() / 30.0).abs() < 1e-12);
+    for f in ["ICC_A1", "ICC_C1", "ICC_Ak", "ICC_Ck"] {
+        let v = reml[f]["value"].as_f64().unwrap();
+        let ci = &reml[f]["ci95"];
+        assert!(
+            ci[0].as_f64().unwrap() <= v && v <= ci[1].as_f64().unwrap(),
+            "{f}"
+        );
+        assert_eq!(reml[f]["ci_method"], "parametric-bootstrap-percentile");
+    }
+    let a1 = reml["ICC_A1"]["value"].as_f64().unwrap();
+    let c = &reml["components"];
+    let (t, r_, e) = (
+        c["target"]["value"].as_f64().unwrap(),
+        c["rater"]["value"].as_f64().unwrap(),
+        c["residual"]["value"].as_f64().unwrap(),
+    );
+    assert!((a1 - t / (t + r_ + e)).abs() < 1e-12);
     assert_eq!(j["groups"][0]["attribute"], "CSS");
     assert_eq!(j["options"]["seed"], 42);
     assert_eq!(j["options"]["bootstrap"], 200);
@@ -183,10 +223,10 @@ fn composite_kappas_explain_why_they_are_missing() {
     let g = &r.groups[0];
     assert_eq!(g.attribute, "CSS");
     assert!(g.humans.icc.icc2.value.is_some());
+    // Composite scores are means of two attributes: half points are not scale categories.
     let k = &g.humans.pairs[0].kappa.unweighted;
-    if k.value.is_none() {
-        assert!(k.reason.as_deref().unwrap().contains("not a category"));
-    }
+    assert!(k.value.is_none());
+    assert!(k.reason.as_deref().unwrap().contains("not a category"));
 }
 
 #[test]
@@ -194,6 +234,7 @@ fn model_unit_and_exclusions() {
     let mut opts = ReportOptions {
         unit: Unit::Model,
         bootstrap: 100,
+        min_responses_per_model: 1,
         ..Default::default()
     };
     opts.exclude_own.insert("gpt".into(), vec!["m1".into()]);
@@ -202,9 +243,27 @@ fn model_unit_and_exclusions() {
     assert_eq!(j.unit, Unit::Model);
     assert_eq!(j.n_targets, 2);
     assert!(j.n_excluded_own > 0);
+    // Two models left: no bootstrap over models, and the report says so instead of falling
+    // back to F and t intervals on two means.
+    assert_eq!(
+        j.interval_note.as_deref(),
+        Some("2 model(s) with ≥ 1 responses: no bootstrap over models (needs 3)")
+    );
+    assert!(j.bias.value.is_some() && j.bias.ci95.is_none());
+    assert_eq!(
+        j.bias.reason.as_deref(),
+        Some("no interval: fewer than 3 models to resample")
+    );
+    assert_eq!(j.models.iter().filter(|m| m.used).count(), 2);
     let c = &r.attributes[0].judges[1];
     assert_eq!(c.n_targets, 3);
     assert_eq!(c.pearson.seed, Some(42));
+    assert_eq!(c.interval_note, None);
+    let ci = c.bias.ci95.expect("bootstrap interval over 3 models");
+    let v = c.bias.value.unwrap();
+    assert!(ci[0] <= v && v <= ci[1]);
+    assert_eq!(c.bias.ci_method.as_deref(), Some("bootstrap-percentile"));
+    assert_eq!(c.bias.undefined_resamples, Some(0));
 }
 
 #[test]
@@ -337,6 +396,7 @@ fn a_study_with_judges_only_reports_no_human_estimates() {
                 id: format!("t{i}"),
                 model: "m".into(),
                 length: None,
+                item: None,
             })
             .collect(),
         ratings: (0..3)
@@ -352,4 +412,156 @@ fn a_study_with_judges_only_reports_no_human_estimates() {
     let humans = &report.attributes[0].humans;
     assert_eq!((humans.n_targets, humans.n_dropped), (0, 0));
     assert!(humans.icc.icc1.value.is_none());
+}
+
+/// Model level with 5 models of 12 responses and one of 3: the small model is listed, not
+/// used, and every model-level number equals the same statistic on model means computed here
+/// by hand (bootstrap intervals included, same seed).
+#[test]
+fn model_level_uses_models_with_enough_responses_and_bootstraps_their_means() {
+    use concord_stats::bootstrap::BootstrapSpec;
+    use concord_stats::judge::paired_agreement_bootstrap;
+    let sizes = [12usize, 12, 12, 12, 12, 3];
+    let mut targets = Vec::new();
+    let mut ratings = Vec::new();
+    let (mut judge_sum, mut human_sum) = (vec![0.0; 6], vec![0.0; 6]);
+    for (m, &size) in sizes.iter().enumerate() {
+        for i in 0..size {
+            let t = targets.len();
+            targets.push(TargetSpec {
+                id: format!("m{m}-{i}"),
+                model: format!("model-{m}"),
+                length: None,
+                item: None,
+            });
+            let base = 1.0 + ((m * 3 + i * 7) % 5) as f64;
+            let (h1, h2) = (base, (base + (i % 2) as f64).min(5.0));
+            let j = (base + ((m + i) % 3) as f64 - 1.0).clamp(1.0, 5.0);
+            for (r, v) in [(0, h1), (1, h2), (2, j)] {
+                ratings.push(Observation {
+                    target: t,
+                    rater: r,
+                    attribute: 0,
+                    value: v,
+                });
+            }
+            judge_sum[m] += j;
+            human_sum[m] += (h1 + h2) / 2.0;
+        }
+    }
+    let data = StudyRatings {
+        attributes: vec![AttributeSpec {
+            key: "a".into(),
+            group: None,
+            scale_min: 1,
+            scale_max: 5,
+        }],
+        raters: ["h1", "h2", "judge"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| RaterSpec {
+                name: (*n).into(),
+                is_judge: i == 2,
+            })
+            .collect(),
+        targets,
+        ratings,
+    };
+    let opts = ReportOptions {
+        unit: Unit::Model,
+        bootstrap: 300,
+        seed: 11,
+        ..Default::default()
+    };
+    let r = agreement_report(&data, &opts);
+    let j = &r.attributes[0].judges[0];
+    assert_eq!(j.n_targets, 5);
+    let listed: Vec<(String, usize, bool)> = j
+        .models
+        .iter()
+        .map(|m| (m.model.clone(), m.n_responses, m.used))
+        .collect();
+    assert_eq!(listed[5], ("model-5".to_string(), 3, false));
+    assert!(listed[..5].iter().all(|m| m.1 == 12 && m.2));
+    assert_eq!(j.interval_note, None);
+    let x: Vec<f64> = (0..5).map(|m| judge_sum[m] / 12.0).collect();
+    let y: Vec<f64> = (0..5).map(|m| human_sum[m] / 12.0).collect();
+    let want = paired_agreement_bootstrap(
+        &x,
+        &y,
+        BootstrapSpec {
+            resamples: 300,
+            seed: 11,
+        },
+    );
+    for (got, want) in [
+        (&j.pearson, &want.pearson),
+        (&j.icc.icc_a1, &want.icc.icc_a1),
+        (&j.bias, &want.bias),
+        (&j.ccc, &want.ccc),
+    ] {
+        assert_eq!(got.value, want.value);
+        assert_eq!(got.ci95, want.ci95);
+        assert_eq!(got.ci_method.as_deref(), Some("bootstrap-percentile"));
+    }
+    // The bias by hand: mean over models of (judge mean − human mean).
+    let bias = x.iter().zip(&y).map(|(a, b)| a - b).sum::<f64>() / 5.0;
+    assert!((j.bias.value.unwrap() - bias).abs() < 1e-12);
+    let ci = j.bias.ci95.unwrap();
+    assert!(ci[0] <= bias && bias <= ci[1] && ci[0] < ci[1]);
+
+    // With a minimum of 13 no model qualifies: listed, none used, intervals explained.
+    let strict = agreement_report(
+        &data,
+        &ReportOptions {
+            min_responses_per_model: 13,
+            ..opts
+        },
+    );
+    let j = &strict.attributes[0].judges[0];
+    assert_eq!(j.n_targets, 0);
+    assert!(j.models.iter().all(|m| !m.used));
+    assert_eq!(
+        j.interval_note.as_deref(),
+        Some("0 model(s) with ≥ 13 responses: no bootstrap over models (needs 3)")
+    );
+    assert!(j.pearson.value.is_none() && j.pearson.reason.is_some());
+}
+
+/// Responses of several models to the same items are resampled by item unless told otherwise.
+#[test]
+fn shared_items_make_the_bootstrap_resample_items() {
+    use concord_stats::report::Cluster;
+    let mut data = study();
+    for (i, t) in data.targets.iter_mut().enumerate() {
+        t.item = Some(format!("prompt-{}", i / 3)); // 10 items × 3 models
+    }
+    let opts = ReportOptions {
+        bootstrap: 100,
+        ..Default::default()
+    };
+    let h = &agreement_report(&data, &opts).attributes[0].humans;
+    assert_eq!(h.bootstrap_unit, "item");
+    assert_eq!(h.n_clusters, Some(10));
+    assert_eq!(
+        h.alpha.interval.ci_method.as_deref(),
+        Some("cluster-bootstrap-percentile")
+    );
+    let by_response = agreement_report(
+        &data,
+        &ReportOptions {
+            cluster: Cluster::Response,
+            ..opts.clone()
+        },
+    );
+    let r = &by_response.attributes[0].humans;
+    assert_eq!(
+        (r.bootstrap_unit.as_str(), r.n_clusters),
+        ("response", None)
+    );
+    assert_eq!(r.alpha.interval.value, h.alpha.interval.value);
+    assert_ne!(r.alpha.interval.ci95, h.alpha.interval.ci95);
+    // One response per item: nothing to cluster under `auto`.
+    let plain = agreement_report(&study(), &opts);
+    assert_eq!(plain.attributes[0].humans.bootstrap_unit, "response");
 }

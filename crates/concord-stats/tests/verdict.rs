@@ -61,6 +61,7 @@ fn study(n: usize, seed: u64, judge: impl Fn(f64, f64) -> f64) -> StudyRatings {
                 id: format!("r{i}"),
                 model: format!("m{}", i % 5),
                 length: None,
+                item: None,
             })
             .collect(),
         ratings,
