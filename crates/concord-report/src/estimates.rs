@@ -543,6 +543,7 @@ mod tests {
             id: id.to_string(),
             model: model.to_string(),
             length: None,
+            item: None,
         };
         let rater = |name: &str, is_judge| RaterSpec {
             name: name.to_string(),
