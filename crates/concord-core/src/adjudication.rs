@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::ids::{format_utc_ms, new_gid, now_ms};
+use crate::ids::{format_utc_ms, new_gid, next_event_time};
 use crate::model::RaterKind;
 use crate::study::Study;
 
@@ -194,8 +194,6 @@ impl Study {
             ));
         }
         let tx = self.write()?;
-        // Strictly after the cell's latest gold, so the new value wins even if the clock stepped
-        // back or a merged copy's clock ran ahead.
         let last: Option<i64> = tx
             .query_row(
                 "SELECT created_at FROM gold WHERE response_id = ?1 AND attribute_id = ?2",
@@ -203,7 +201,7 @@ impl Study {
                 |r| r.get(0),
             )
             .optional()?;
-        let created_at = last.map_or(now_ms(), |t| now_ms().max(t + 1));
+        let created_at = next_event_time(last);
         tx.execute(
             "INSERT INTO gold_event (gid, response_id, attribute_id, value, adjudicator, reason, created_at, origin_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

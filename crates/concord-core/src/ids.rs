@@ -32,6 +32,13 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// The time for a new event on a cell whose latest event is at `last`: now, but strictly after
+/// `last`, so the new value wins even if the clock stepped back or a merged copy's clock ran
+/// ahead.
+pub(crate) fn next_event_time(last: Option<i64>) -> i64 {
+    last.map_or(now_ms(), |t| now_ms().max(t + 1))
+}
+
 /// UTC milliseconds as an RFC 3339 timestamp (civil-from-days, Hinnant's algorithm).
 pub fn format_utc_ms(ms: i64) -> String {
     let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));

@@ -4,7 +4,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
-use crate::ids::{gid_text, new_gid, now_ms, Gid};
+use crate::ids::{gid_text, new_gid, next_event_time, Gid};
 use crate::model::{RatingEvent, UndoneChange};
 use crate::study::{SessionChange, Study};
 
@@ -37,7 +37,7 @@ pub(crate) fn append_event(
     undoes: Option<&Gid>,
 ) -> Result<(Gid, i64)> {
     let last = current(conn, cell)?.map(|(_, t)| t);
-    let created_at = last.map_or(now_ms(), |t| now_ms().max(t + 1));
+    let created_at = next_event_time(last);
     let gid = new_gid();
     conn.prepare_cached(
         "INSERT INTO rating_event (gid, rater_id, response_id, attribute_id, value, created_at, origin_id, undoes)
@@ -63,7 +63,7 @@ pub(crate) fn append_note(
             |r| r.get(0),
         )
         .optional()?;
-    let created_at = last.map_or(now_ms(), |t| now_ms().max(t + 1));
+    let created_at = next_event_time(last);
     conn.execute(
         "INSERT INTO note_event (gid, rater_id, response_id, rationale, flags, created_at, origin_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
