@@ -119,7 +119,7 @@ fn admin_view_of(study: &Study) -> concord_core::Result<AdminView> {
 /// Raters with progress and the study settings.
 #[tauri::command]
 pub async fn admin_view(state: State<'_, AppState>) -> CommandResult<AdminView> {
-    state.with_study(|study| admin_view_of(study))
+    state.with_study(admin_view_of)
 }
 
 /// Adds a human rater profile (with no assignments yet).
