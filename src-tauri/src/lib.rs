@@ -1,12 +1,13 @@
 //! Concord's desktop app: Tauri commands as a thin layer over `concord-core` and
 //! `concord-report`, Markdown rendered and sanitized here before the webview sees it, and the
-//! live dashboard's background worker. No business rule lives in this crate.
+//! live dashboard's background worker (`watcher`). No business rule lives in this crate.
 
 pub mod commands;
-pub mod dashboard;
+pub mod error;
 pub mod quit;
 pub mod render;
 pub mod state;
+pub mod watcher;
 
 use std::path::Path;
 
@@ -40,8 +41,8 @@ pub fn run() {
                 .app_config_dir()
                 .unwrap_or_else(|_| std::env::temp_dir().join("concord-app"));
             let handle = app.handle().clone();
-            let emit: dashboard::Emit = Box::new(move |event| {
-                if let Err(err) = handle.emit(dashboard::DASHBOARD_EVENT, event) {
+            let emit: watcher::Emit = Box::new(move |event| {
+                if let Err(err) = handle.emit(watcher::DASHBOARD_EVENT, event) {
                     eprintln!("concord-app: could not send the dashboard: {err}");
                 }
             });
@@ -54,39 +55,39 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
-            commands::startup,
-            commands::recent_studies,
-            commands::open_study,
-            commands::study_summary,
-            commands::create_study,
-            commands::choose_rater,
-            commands::close_study,
-            commands::progress,
-            commands::queue,
-            commands::first_unfinished,
-            commands::rating_view,
-            commands::set_rating,
-            commands::undo,
-            commands::set_note,
-            commands::dashboard_show,
-            commands::dashboard_hide,
-            commands::save_chart,
-            commands::save_report,
-            commands::disagreements,
-            commands::adjudication_view,
-            commands::set_gold,
-            commands::admin_view,
-            commands::add_rater,
-            commands::assign_with_overlap,
-            commands::export_package,
-            commands::merge_package,
-            commands::return_package,
-            commands::package_manifest,
-            commands::conflicts,
-            commands::resolve_conflict,
-            commands::merge_history,
-            commands::gold_history,
-            commands::set_settings,
+            commands::session::startup,
+            commands::session::recent_studies,
+            commands::session::open_study,
+            commands::session::study_summary,
+            commands::session::create_study,
+            commands::session::choose_rater,
+            commands::session::close_study,
+            commands::rating::progress,
+            commands::rating::queue,
+            commands::rating::first_unfinished,
+            commands::rating::rating_view,
+            commands::rating::set_rating,
+            commands::rating::undo,
+            commands::rating::set_note,
+            commands::dashboard::dashboard_show,
+            commands::dashboard::dashboard_hide,
+            commands::dashboard::save_chart,
+            commands::dashboard::save_report,
+            commands::lead::disagreements,
+            commands::lead::adjudication_view,
+            commands::lead::set_gold,
+            commands::lead::admin_view,
+            commands::lead::add_rater,
+            commands::lead::assign_with_overlap,
+            commands::lead::export_package,
+            commands::lead::merge_package,
+            commands::lead::return_package,
+            commands::lead::package_manifest,
+            commands::lead::conflicts,
+            commands::lead::resolve_conflict,
+            commands::lead::merge_history,
+            commands::lead::gold_history,
+            commands::lead::set_settings,
             quit::ready_to_quit,
         ])
         .build(tauri::generate_context!());

@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use concord_core::{Rater, Study};
 use serde::{Deserialize, Serialize};
 
-use crate::dashboard::{self, DashboardWorker, Emit};
+use crate::error::{CommandError, CommandResult};
+use crate::watcher::{self, DashboardWorker, Emit};
 
 /// How the app was started: `concord-app [--demo] [PATH.concord] [--rater NAME]`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -79,14 +80,14 @@ impl AppState {
     pub fn with_dashboard(config_file: PathBuf, launch: LaunchArgs, emit: Emit) -> AppState {
         let open: Arc<Mutex<Option<OpenStudy>>> = Arc::default();
         let shared = Arc::clone(&open);
-        // The dashboard reads through the rating connection (see `dashboard::Loader`), holding
+        // The dashboard reads through the rating connection (see `watcher::Loader`), holding
         // the lock only while it loads the snapshot.
-        let load: dashboard::Loader = Arc::new(move |path, request, previous| {
+        let load: watcher::Loader = Arc::new(move |path, request, previous| {
             let guard = lock_open(&shared);
             match guard.as_ref() {
-                Some(open) if open.study.path() == path => {
-                    dashboard::load(&open.study, request, previous)
-                }
+                Some(open) if open.study.path() == path => request
+                    .load(&open.study, previous)
+                    .map_err(|e| e.to_string()),
                 _ => Err("the study was closed".into()),
             }
         });
@@ -105,14 +106,11 @@ impl AppState {
 
     /// Closes the open study, if any, folding its write-ahead log into the file first so the
     /// file alone holds every saved rating.
-    pub fn close_study(&self) -> Result<(), String> {
+    pub fn close_study(&self) -> CommandResult<()> {
         let open = self.open().take();
         self.dashboard.hide();
         match open {
-            Some(open) => open
-                .study
-                .close()
-                .map_err(|e| format!("closing the study: {e}")),
+            Some(open) => Ok(open.study.close()?),
             None => Ok(()),
         }
     }
@@ -123,9 +121,24 @@ impl AppState {
     }
 
     /// Runs `f` with the open study, on the calling thread (use from a blocking thread).
-    pub fn with_study<T>(&self, f: impl FnOnce(&Study) -> Result<T, String>) -> Result<T, String> {
+    pub fn with_study<T, E: Into<CommandError>>(
+        &self,
+        f: impl FnOnce(&Study) -> Result<T, E>,
+    ) -> CommandResult<T> {
         let guard = self.open();
-        f(&guard.as_ref().ok_or("no study is open")?.study)
+        let open = guard.as_ref().ok_or(CommandError::NoStudy)?;
+        f(&open.study).map_err(Into::into)
+    }
+
+    /// Runs `f` with the open study and the chosen rater.
+    pub fn with_rater<T, E: Into<CommandError>>(
+        &self,
+        f: impl FnOnce(&Study, &Rater) -> Result<T, E>,
+    ) -> CommandResult<T> {
+        let guard = self.open();
+        let open = guard.as_ref().ok_or(CommandError::NoStudy)?;
+        let rater = open.rater.as_ref().ok_or(CommandError::NoRater)?;
+        f(&open.study, rater).map_err(Into::into)
     }
 
     /// The launch arguments, handed out once (a reload of the page must not reopen them).
@@ -191,10 +204,8 @@ impl Remembered {
         if let Some(dir) = file.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let tmp = file.with_extension("json.tmp");
         let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        std::fs::write(&tmp, json)?;
-        std::fs::rename(&tmp, file)
+        concord_core::files::write_atomic(file, &json).map_err(std::io::Error::other)
     }
 
     fn note(&mut self, path: &Path, name: &str, rater: Option<&str>) {

@@ -1,17 +1,18 @@
-//! `concord`: the study lead's operations, headless. Parses arguments, calls `concord-core` /
-//! `concord-io`, prints results. Exit codes: 0 ok, 1 error, 2 usage.
+//! `concord`: the study lead's operations, headless. `cli` is the grammar, `cmd` the handlers
+//! (parse what clap could not, call core / io / report), `output` what is printed.
+//! Exit codes: 0 ok, 1 error, 2 usage.
 
-mod analysis;
-mod commands;
-mod estimate;
+mod cli;
+mod cmd;
+mod output;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = commands::Cli::parse(); // exits with 2 on usage errors
-    match commands::run(cli) {
+    let cli = cli::Cli::parse(); // exits with 2 on usage errors
+    match cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let usage = e

@@ -49,8 +49,10 @@ pub struct StudySettings {
     pub flags: Vec<String>,
     /// How many raters should rate each response.
     pub overlap_target: u32,
-    /// Seed of the per-rater shuffles.
-    pub seed: u64,
+    /// Seed of the per-rater queue shuffles (not the statistics' bootstrap seed, which is
+    /// `ReportOptions::seed`). Stored and shown as `seed`, as before the rename.
+    #[serde(rename = "seed")]
+    pub shuffle_seed: u64,
     /// Judge name → models of the judge's own family, left out of system-level analyses.
     pub exclude_own: BTreeMap<String, Vec<String>>,
     /// Who raters send returned packages to (shown to the rater, e.g. "Dr Lead, lead@site.org").
@@ -66,7 +68,7 @@ impl Default for StudySettings {
                 .map(|s| s.to_string())
                 .collect(),
             overlap_target: 2,
-            seed: 1,
+            shuffle_seed: 1,
             exclude_own: BTreeMap::new(),
             return_to: String::new(),
         }

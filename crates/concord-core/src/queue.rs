@@ -10,7 +10,9 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::ids::gid_text;
-use crate::model::{Progress, QueueEntry, QueueFilter, QueuePage, RatingView, ResponseStatus};
+use crate::model::{
+    Progress, QueueEntry, QueueFilter, QueuePage, Rater, RaterKind, RatingView, ResponseStatus,
+};
 use crate::study::Study;
 
 /// Per-assignment status: position, response, number of values set, flagged. Binds ?1 = rater,
@@ -66,7 +68,7 @@ impl Study {
     /// Assigns the given responses to a rater after their existing assignments, shuffled with
     /// the rater's seed; responses already assigned are skipped. Returns how many were added.
     pub fn assign(&self, rater_id: &str, response_ids: &[String]) -> Result<usize> {
-        let seed = rater_seed(self.settings()?.seed, rater_id);
+        let seed = rater_seed(self.settings()?.shuffle_seed, rater_id);
         let rater = self.rater_key(rater_id)?;
         let mut ids = response_ids
             .iter()
@@ -112,7 +114,7 @@ impl Study {
             .query_map([], |r| Ok(gid_text(&r.get::<_, Vec<u8>>(0)?)))?
             .collect::<rusqlite::Result<_>>()?;
         ids.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(
-            self.settings()?.seed,
+            self.settings()?.shuffle_seed,
         ));
         let mut shares = vec![Vec::new(); rater_ids.len()];
         for (k, id) in ids.into_iter().enumerate() {
@@ -137,6 +139,29 @@ impl Study {
             .query_map([rater], |r| Ok(gid_text(&r.get::<_, Vec<u8>>(0)?)))?
             .collect::<rusqlite::Result<_>>()?;
         self.assign(rater_id, &ids)
+    }
+
+    /// The human rater profile `name` (trimmed) that rates in this study: found, or created on
+    /// first use. A profile with no assignment yet gets every response, so choosing a name is
+    /// enough to start rating. Refuses an empty name and an LLM judge's name.
+    pub fn rater_profile(&self, name: &str) -> Result<Rater> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::Invalid("a rater profile needs a name".into()));
+        }
+        let rater = match self.find_rater(name)? {
+            Some(rater) if rater.kind == RaterKind::Llm => {
+                return Err(Error::Invalid(format!(
+                    "“{name}” is an LLM judge in this study, not a rater profile"
+                )))
+            }
+            Some(rater) => rater,
+            None => self.add_rater(name, RaterKind::Human)?,
+        };
+        if self.progress(&rater.id)?.total == 0 {
+            self.assign_all(&rater.id)?;
+        }
+        Ok(rater)
     }
 
     /// Counts of this rater's assigned responses by status.

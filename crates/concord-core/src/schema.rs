@@ -152,6 +152,37 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// A query-only connection that watches a study for commits: [`Watch::data_version`] changes
+/// after a commit by any other connection, in this process or another (SQLite's
+/// `PRAGMA data_version`). The app's dashboard polls it.
+pub struct Watch {
+    conn: Connection,
+}
+
+/// Opens `path` for watching. Opened through SQLite (never a plain file handle, see [`open`]),
+/// so it takes part in SQLite's per-process lock bookkeeping; read-write so WAL shared memory
+/// works as for any reader, and `query_only` so it never writes.
+pub fn open_watch(path: &Path) -> Result<Watch> {
+    let conn = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "query_only", true)?;
+    let watch = Watch { conn };
+    watch.data_version()?;
+    Ok(watch)
+}
+
+impl Watch {
+    /// A number that changes whenever another connection has committed since the last call.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |row| row.get(0))?)
+    }
+}
+
 /// Path of the copy written before migrating from `version`.
 pub fn backup_path(path: &Path, version: i64) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
@@ -209,5 +240,32 @@ pub fn network_filesystem(path: &Path) -> Option<&'static str> {
     {
         let _ = path;
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{RaterKind, Rubric, Study};
+
+    #[test]
+    fn a_watch_sees_commits_of_other_connections_and_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.concord");
+        let study = Study::create(&path, "W", &Rubric::builtin("mentalbench").unwrap()).unwrap();
+        let watch = open_watch(&path).unwrap();
+        let before = watch.data_version().unwrap();
+        assert_eq!(
+            watch.data_version().unwrap(),
+            before,
+            "no commit, no change"
+        );
+        study.add_rater("Ann", RaterKind::Human).unwrap();
+        assert_ne!(watch.data_version().unwrap(), before);
+        assert!(watch
+            .conn
+            .execute("DELETE FROM rater", [])
+            .is_err_and(|e| e.to_string().contains("readonly")));
+        assert!(open_watch(&dir.path().join("missing.concord")).is_err());
     }
 }

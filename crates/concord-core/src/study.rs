@@ -56,6 +56,10 @@ pub struct Study {
 impl Study {
     /// Creates a new study file with `rubric`; refuses to overwrite an existing file.
     pub fn create(path: &Path, name: &str, rubric: &Rubric) -> Result<Study> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::Invalid("a study needs a name".into()));
+        }
         let settings = StudySettings {
             flags: rubric.flags.clone(),
             ..StudySettings::default()

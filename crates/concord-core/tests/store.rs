@@ -406,3 +406,24 @@ fn disagreements_are_ranked_and_gold_is_recorded() {
         Some(2)
     );
 }
+
+#[test]
+fn a_rater_profile_is_found_or_created_by_trimmed_name_with_every_response() {
+    let (_d, path) = temp();
+    let (study, ana, _) = small_study(&path);
+    let judge = study.add_rater("Judge", RaterKind::Llm).unwrap();
+    assert_eq!(study.rater_profile("  Ana ").unwrap().id, ana);
+    let ben = study.rater_profile(" Ben ").unwrap();
+    assert_eq!((ben.name.as_str(), ben.kind), ("Ben", RaterKind::Human));
+    assert_eq!(study.progress(&ben.id).unwrap().total, 4);
+    assert_eq!(study.rater_profile("Ben").unwrap().id, ben.id, "reused");
+    // A profile the lead added without assignments gets every response when chosen.
+    let cy = study.add_rater("Cy", RaterKind::Human).unwrap();
+    assert_eq!(study.progress(&cy.id).unwrap().total, 0);
+    study.rater_profile("Cy").unwrap();
+    assert_eq!(study.progress(&cy.id).unwrap().total, 4);
+    let err = study.rater_profile(" ").unwrap_err().to_string();
+    assert_eq!(err, "a rater profile needs a name");
+    let err = study.rater_profile(&judge.name).unwrap_err().to_string();
+    assert!(err.contains("LLM judge"), "{err}");
+}

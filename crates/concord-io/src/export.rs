@@ -4,6 +4,7 @@ use std::fs::File;
 use std::path::Path;
 
 use concord_core::annotations::{AnnotationRow, AnnotationSet};
+use concord_core::files::TempPath;
 use concord_core::Study;
 use polars::prelude::*;
 
@@ -164,12 +165,12 @@ pub fn export(
     })
 }
 
-/// Writes a frame in `format`; the file is written beside `out` and renamed, so a failed export
-/// never leaves a half-written file under the requested name.
+/// Writes a frame in `format`; the file is written beside `out` (`concord_core::files::TempPath`,
+/// removed on failure) and renamed, so a failed export never leaves a half-written file.
 pub fn write_frame(frame: &mut DataFrame, out: &Path, format: Format) -> Result<()> {
-    let partial = out.with_extension("partial");
     let fail = |e: &dyn std::fmt::Display| IoError::file(out, format!("cannot write: {e}"));
-    let mut file = File::create(&partial).map_err(|e| fail(&e))?;
+    let partial = TempPath::beside(out).map_err(|e| fail(&e))?;
+    let mut file = File::create(partial.path()).map_err(|e| fail(&e))?;
     match format {
         Format::Csv => CsvWriter::new(&mut file)
             .finish(frame)
@@ -185,6 +186,5 @@ pub fn write_frame(frame: &mut DataFrame, out: &Path, format: Format) -> Result<
         }
     }
     file.sync_all().map_err(|e| fail(&e))?;
-    std::fs::rename(&partial, out).map_err(|e| fail(&e))?;
-    Ok(())
+    partial.persist(out).map_err(|e| fail(&e))
 }

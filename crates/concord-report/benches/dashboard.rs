@@ -1,4 +1,5 @@
-//! Full dashboard recompute on a 70k-rating study: load + statistics + all seven SVGs.
+//! Full dashboard recompute on a 70k-rating study: load + statistics + all seven SVGs and the
+//! table (`DashboardView`).
 //!
 //! The study is `concord_core::demo` with 476 items × 3 models = 1,428 responses, 3 human
 //! raters and 4 LLM judges each rating every response on the 7 MentalBench attributes:
@@ -12,7 +13,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use concord_core::demo::{create_demo, DemoOptions};
-use concord_report::{dashboard, Analysis, ChartRequest, StudySnapshot};
+use concord_report::{Analysis, DashboardRequest, DashboardView, StudySnapshot};
 use concord_stats::report::ReportOptions;
 
 const RUNS: usize = 11;
@@ -60,7 +61,7 @@ fn main() {
         info.ratings,
         made.elapsed().as_secs_f64()
     );
-    let selection = ChartRequest::default();
+    let selection = DashboardRequest::default();
     let baseline = median(|| study.study_ratings().expect("load"));
     println!(
         "baseline  Study::study_ratings (raw load)          {:8.2} ms",
@@ -91,14 +92,14 @@ fn main() {
         let snapshot = StudySnapshot::load(&study).expect("snapshot");
         let stats = median(|| Analysis::new(snapshot.clone(), &opts));
         let analysis = Analysis::new(snapshot, &opts);
-        let svg = median(|| analysis.charts(&selection).expect("charts"));
-        let total = median(|| dashboard(&study, &opts, &selection).expect("dashboard"));
-        let bytes: usize = analysis
-            .charts(&selection)
-            .expect("charts")
-            .iter()
-            .map(|c| c.svg.len())
-            .sum();
+        let view =
+            || DashboardView::build(analysis.clone(), &selection, Instant::now()).expect("view");
+        let svg = median(view);
+        let total = median(|| {
+            let analysis = Analysis::load(&study, &opts).expect("analysis");
+            DashboardView::build(analysis, &selection, Instant::now()).expect("view")
+        });
+        let bytes: usize = view().charts.iter().map(|c| c.data_url.len()).sum();
         println!("-- bootstrap = {bootstrap} resamples (Henderson ICC and alpha CIs, 9 sheets), seed 42 --");
         println!(
             "  load   (snapshot: ratings, labels, progress) {:8.2} ms",
@@ -109,12 +110,12 @@ fn main() {
             ms(stats)
         );
         println!(
-            "  SVG    (7 charts, {:>4} kB)                  {:8.2} ms",
+            "  view   (7 charts, {:>4} kB as data URLs, table) {:8.2} ms",
             bytes / 1000,
             ms(svg)
         );
         println!(
-            "  total  dashboard()                          {:8.2} ms  = {:.1}× the raw load; target < 100 ms: {}",
+            "  total  load + DashboardView::build            {:8.2} ms  = {:.1}× the raw load; target < 100 ms: {}",
             ms(total),
             total.as_secs_f64() / baseline.as_secs_f64(),
             if ms(total) < 100.0 { "met" } else { "NOT met" }

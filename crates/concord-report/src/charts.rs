@@ -9,9 +9,10 @@ use concord_plots::{
     DistributionData, ForestData, ForestRow, HeatmapCell, HeatmapData, ProgressData, RaterCounts,
     RaterKind,
 };
-use concord_stats::report::{AttributeReport, HumanReport, Unit};
+use concord_stats::report::{HumanReport, Unit};
 use concord_stats::Estimate;
 
+use crate::selection::{self, selected, sheets};
 use crate::{Analysis, ChartRequest, ReportError, Result};
 
 /// Series name of the human–human estimates in the forest plot.
@@ -209,19 +210,21 @@ impl ChartData {
 /// The chart input asked for by `request`.
 pub(crate) fn build(a: &Analysis, request: &ChartRequest) -> Result<ChartData> {
     let name = request.chart.trim().to_ascii_lowercase();
+    let metric = || selection::metric(request.metric.as_deref());
+    let attribute = || selection::attribute(a, request.attribute.as_deref());
     Ok(match name.as_str() {
-        "forest" => ChartData::Forest(forest(a, metric(request)?)),
-        "heatmap" => ChartData::Heatmap(heatmap(a, metric(request)?)),
+        "forest" => ChartData::Forest(forest(a, metric()?)),
+        "heatmap" => ChartData::Heatmap(heatmap(a, metric()?)),
         "bias" => ChartData::Bias(bias(a)),
         "bland-altman" => {
-            let attribute = attribute(a, request)?;
-            let judge = judge(a, request)?;
+            let attribute = attribute()?;
+            let judge = selection::judge(a, request.judge.as_deref())?;
             ChartData::BlandAltman(bland_altman(a, attribute, judge.as_deref()))
         }
-        "distribution" => ChartData::Distribution(distribution(a, attribute(a, request)?)),
+        "distribution" => ChartData::Distribution(distribution(a, attribute()?)),
         "confusion" => {
-            let attribute = attribute(a, request)?;
-            let raters = rater_pair(a, request)?;
+            let attribute = attribute()?;
+            let raters = selection::rater_pair(a, request.raters.as_ref())?;
             ChartData::Confusion(confusion(a, attribute, raters))
         }
         "progress" => ChartData::Progress(progress(a)),
@@ -232,145 +235,6 @@ pub(crate) fn build(a: &Analysis, request: &ChartRequest) -> Result<ChartData> {
             })
         }
     })
-}
-
-fn metric(request: &ChartRequest) -> Result<Metric> {
-    match &request.metric {
-        None => Ok(Metric::Icc2),
-        Some(name) => Metric::parse(name).ok_or_else(|| ReportError::UnknownMetric {
-            name: name.clone(),
-            valid: Metric::names().join(", "),
-        }),
-    }
-}
-
-/// Index of the attribute named by `request` (key or label, case-insensitive) among the
-/// study's attributes; it must be one the report analysed. Default: the report's first.
-fn attribute(a: &Analysis, request: &ChartRequest) -> Result<usize> {
-    let specs = &a.snapshot.live.ratings.attributes;
-    let reported: Vec<usize> = a
-        .report
-        .attributes
-        .iter()
-        .filter_map(|r| specs.iter().position(|s| s.key == r.attribute))
-        .collect();
-    let valid = || reported.iter().map(|&i| specs[i].key.as_str()).collect();
-    let Some(name) = &request.attribute else {
-        return reported
-            .first()
-            .copied()
-            .ok_or_else(|| ReportError::NoAttribute {
-                valid: join(specs.iter().map(|s| s.key.as_str()).collect()),
-            });
-    };
-    let wanted = name.trim();
-    reported
-        .iter()
-        .copied()
-        .find(|&i| {
-            specs[i].key.eq_ignore_ascii_case(wanted)
-                || a.snapshot.labels[i].eq_ignore_ascii_case(wanted)
-        })
-        .ok_or_else(|| ReportError::UnknownAttribute {
-            name: name.clone(),
-            valid: join(valid()),
-        })
-}
-
-fn join(names: Vec<&str>) -> String {
-    if names.is_empty() {
-        "none".to_string()
-    } else {
-        names.join(", ")
-    }
-}
-
-/// Names of the raters of one kind that the report analysed, in the report's order.
-pub(crate) fn selected(a: &Analysis, judges: bool) -> Vec<String> {
-    let wanted = if judges {
-        &a.report.options.judges
-    } else {
-        &a.report.options.humans
-    };
-    a.snapshot
-        .live
-        .ratings
-        .raters
-        .iter()
-        .filter(|r| r.is_judge == judges)
-        .filter(|r| wanted.as_ref().is_none_or(|w| w.contains(&r.name)))
-        .map(|r| r.name.clone())
-        .collect()
-}
-
-/// The judge named by `request` (default: the first), or `None` when there is no judge.
-fn judge(a: &Analysis, request: &ChartRequest) -> Result<Option<String>> {
-    let judges = selected(a, true);
-    match &request.judge {
-        None => Ok(judges.first().cloned()),
-        Some(name) => judges
-            .iter()
-            .find(|j| *j == name.trim())
-            .cloned()
-            .map(Some)
-            .ok_or_else(|| ReportError::UnknownJudge {
-                name: name.clone(),
-                valid: if judges.is_empty() {
-                    "none (no LLM judge is selected in this study)".to_string()
-                } else {
-                    judges.join(", ")
-                },
-            }),
-    }
-}
-
-/// The two raters of the confusion matrix (default: the first two selected humans); fewer
-/// than two when the study has fewer humans.
-fn rater_pair(a: &Analysis, request: &ChartRequest) -> Result<Vec<String>> {
-    let Some((x, y)) = &request.raters else {
-        return Ok(selected(a, false).into_iter().take(2).collect());
-    };
-    let raters = &a.snapshot.live.ratings.raters;
-    let mut out = Vec::new();
-    for name in [x, y] {
-        let found = raters.iter().find(|r| r.name == name.trim());
-        match found {
-            Some(r) => out.push(r.name.clone()),
-            None => {
-                return Err(ReportError::UnknownRater {
-                    name: name.clone(),
-                    valid: join(raters.iter().map(|r| r.name.as_str()).collect()),
-                })
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Display label of an attribute key.
-pub(crate) fn label(a: &Analysis, key: &str) -> String {
-    a.snapshot
-        .live
-        .ratings
-        .attributes
-        .iter()
-        .position(|s| s.key == key)
-        .map_or_else(|| key.to_string(), |i| a.snapshot.labels[i].clone())
-}
-
-/// Every analysed sheet with its display label and whether it is a composite.
-pub(crate) fn sheets(a: &Analysis) -> Vec<(&AttributeReport, String, bool)> {
-    let attributes = a
-        .report
-        .attributes
-        .iter()
-        .map(|r| (r, label(a, &r.attribute), false));
-    let groups = a
-        .report
-        .groups
-        .iter()
-        .map(|r| (r, format!("{} composite", r.attribute), true));
-    attributes.chain(groups).collect()
 }
 
 fn ci(e: &Estimate) -> Option<(f64, f64)> {

@@ -8,7 +8,8 @@ use concord_stats::ppi::MeanCi;
 use concord_stats::report::{AttributeReport, ReportOptions, Unit};
 use concord_stats::Estimate;
 
-use crate::charts::{self, sheets, ChartData, Metric, JITTER, JUDGE_METRIC};
+use crate::charts::{ChartData, Metric, JITTER, JUDGE_METRIC};
+use crate::selection::{self, sheets};
 use crate::{Analysis, Result};
 
 /// Metric of the report's forest plot.
@@ -118,8 +119,8 @@ fn names(list: &[String]) -> String {
 }
 
 fn summary(h: &mut String, a: &Analysis, info: &concord_core::StudyInfo) {
-    let humans = charts::selected(a, false);
-    let judges = charts::selected(a, true);
+    let humans = selection::selected(a, false);
+    let judges = selection::selected(a, true);
     let d = &a.snapshot.live.ratings;
     h.push_str("<h2>Study</h2>\n<table class=\"kv\">\n");
     let mut row = |k: &str, v: String| {
@@ -453,7 +454,7 @@ fn human_tables(h: &mut String, a: &Analysis) {
 
 fn judge_tables(h: &mut String, a: &Analysis) {
     let rows = sheets(a);
-    let judges = charts::selected(a, true);
+    let judges = selection::selected(a, true);
     h.push_str("<h2>LLM judges against the human mean</h2>\n");
     if judges.is_empty() {
         h.push_str("<p>No LLM judge is selected in this study.</p>\n");
@@ -545,7 +546,7 @@ fn mean_cell(m: &MeanCi) -> String {
 /// and human ratings (`estimates::estimate`).
 fn model_scores(h: &mut String, a: &Analysis) {
     let data = &a.snapshot.live.ratings;
-    let Some(judge) = charts::selected(a, true).into_iter().next() else {
+    let Some(judge) = crate::selection::selected(a, true).into_iter().next() else {
         return;
     };
     if !data
@@ -651,7 +652,7 @@ fn figures(h: &mut String, a: &Analysis) -> Result<()> {
         &a.chart(&req("forest"))?,
         "Points are estimates, bars their 95% CIs; shaded rows are group composites.",
     )?;
-    if !charts::selected(a, true).is_empty() {
+    if !selection::selected(a, true).is_empty() {
         figure(
             h,
             &mut n,
@@ -665,7 +666,7 @@ fn figures(h: &mut String, a: &Analysis) -> Result<()> {
             "Below zero the judge scores lower than the humans.",
         )?;
         if let Some(first) = first {
-            for judge in charts::selected(a, true) {
+            for judge in selection::selected(a, true) {
                 let request = ChartRequest {
                     attribute: Some(first.attribute.clone()),
                     judge: Some(judge),

@@ -10,6 +10,10 @@
 //! 3. **charts** — [`Analysis::chart`] maps the report to a `concord_plots` input and
 //!    [`Analysis::render`] draws it.
 //!
+//! [`DashboardView::build`] runs phase 3 for the dashboard screen: the selection resolved by
+//! the one resolver (`selection.rs`, also behind every chart's defaults), the table of numbers
+//! ([`table_rows`]) and the charts as `data:` URLs.
+//!
 //! This crate computes no agreement statistic: every estimate, interval, bias and limit of
 //! agreement is read from the report. It only counts ratings (distributions, confusion
 //! matrices, coverage) and takes means for plot points (Bland–Altman). It never writes to the
@@ -43,17 +47,25 @@
 #![warn(missing_docs)]
 
 mod charts;
+mod dashboard;
 pub mod estimates;
 mod html;
+mod options;
+mod selection;
+mod table;
 
 pub use charts::{ChartData, Metric, HUMAN_SERIES, JITTER};
+/// The report and its options, as callers of this crate pass and receive them.
+pub use concord_stats::report::{AgreementReport, ReportOptions};
+pub use dashboard::{svg_data_url, ChartView, DashboardRequest, DashboardView, LIVE_BOOTSTRAP};
 pub use html::html_report;
-
-use std::time::{SystemTime, UNIX_EPOCH};
+pub use options::{chart_format, options_for};
+pub use selection::Choice;
+pub use table::{table_rows, TableRow};
 
 use concord_core::{LiveRatings, RaterKind, Study};
 use concord_plots::{Format, RaterProgress};
-use concord_stats::report::{agreement_report, AgreementReport, ReportOptions};
+use concord_stats::report::agreement_report;
 use serde::{Deserialize, Serialize};
 
 /// Everything that can go wrong while building a chart, the dashboard or the report.
@@ -108,6 +120,22 @@ pub enum ReportError {
     /// The study has no LLM judge, and the command needs judge scores.
     #[error("this study has no LLM judge: import judge scores first (concord ratings import --kind llm)")]
     NoJudge,
+    /// A rater named in the options is not in the study as that kind of rater.
+    #[error("no {what} named '{name}' in {study}")]
+    NotInStudy {
+        /// "human rater" or "judge".
+        what: &'static str,
+        /// The name given.
+        name: String,
+        /// The study file.
+        study: String,
+    },
+    /// An attribute named in the options is not in the study's rubric.
+    #[error("no attribute '{key}' in this study's rubric")]
+    NotInRubric {
+        /// The key given.
+        key: String,
+    },
     /// The report options selected no attribute, so per-attribute charts have nothing to show.
     #[error("no attribute is selected for analysis (the study's attributes are: {valid})")]
     NoAttribute {
@@ -120,11 +148,11 @@ pub enum ReportError {
 pub type Result<T> = std::result::Result<T, ReportError>;
 
 /// Which chart to draw and for what. Every field but `chart` is optional; missing ones take
-/// the dashboard defaults: the first attribute, the first judge, metric `ICC2`, and the first
-/// two human raters.
+/// the defaults of the one resolver (`selection.rs`): the first attribute, metric `ICC2`, the
+/// first selected judge and the first two selected humans.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChartRequest {
-    /// One of `concord_plots::chart_names()`; ignored by [`dashboard`], which draws all seven.
+    /// One of `concord_plots::chart_names()`.
     pub chart: String,
     /// Attribute key or label (case-insensitive), for Bland–Altman, distribution and confusion.
     pub attribute: Option<String>,
@@ -134,31 +162,6 @@ pub struct ChartRequest {
     pub metric: Option<String>,
     /// Two rater names (humans or judges) for the confusion matrix.
     pub raters: Option<(String, String)>,
-}
-
-/// One drawn chart of the dashboard.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RenderedChart {
-    /// Chart name, one of `concord_plots::chart_names()`.
-    pub name: String,
-    /// Human-readable title, e.g. "Bland–Altman: Judge A — Guidance".
-    pub title: String,
-    /// The SVG text.
-    pub svg: String,
-}
-
-/// What the dashboard shows: the report (for the table of numbers) and all seven charts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Dashboard {
-    /// The agreement report every chart was drawn from.
-    pub report: AgreementReport,
-    /// All seven charts, in `concord_plots::chart_names()` order.
-    pub charts: Vec<RenderedChart>,
-    /// When the recompute finished, in milliseconds since the Unix epoch (the "last updated"
-    /// time).
-    pub computed_at_ms: i64,
-    /// Ratings (non-empty values) the report was computed from.
-    pub n_ratings: usize,
 }
 
 /// The study data the charts need, read once: phase 1 ("load") of the pipeline.
@@ -256,43 +259,6 @@ impl Analysis {
         let data = self.chart(request)?;
         Ok(concord_plots::render(&data.as_chart(), format, None)?)
     }
-
-    /// All seven charts for `selection` (its `chart` field is ignored), as SVG: phase 3.
-    pub fn charts(&self, selection: &ChartRequest) -> Result<Vec<RenderedChart>> {
-        concord_plots::chart_names()
-            .iter()
-            .map(|name| {
-                let request = ChartRequest {
-                    chart: (*name).to_string(),
-                    ..selection.clone()
-                };
-                let data = self.chart(&request)?;
-                Ok(RenderedChart {
-                    name: (*name).to_string(),
-                    title: data.title(),
-                    svg: concord_plots::render_svg(&data.as_chart(), None)?,
-                })
-            })
-            .collect()
-    }
-}
-
-/// The full dashboard recompute: load the study, compute the report and draw all seven charts
-/// for `selection` (defaults: first attribute, first judge, metric ICC2, first two humans).
-pub fn dashboard(
-    study: &Study,
-    opts: &ReportOptions,
-    selection: &ChartRequest,
-) -> Result<Dashboard> {
-    let analysis = Analysis::load(study, opts)?;
-    let charts = analysis.charts(selection)?;
-    let n_ratings = analysis.snapshot.live.ratings.ratings.len();
-    Ok(Dashboard {
-        report: analysis.report,
-        charts,
-        computed_at_ms: now_ms(),
-        n_ratings,
-    })
 }
 
 /// The input of one chart for `study` with `opts` (loads the study and computes the report;
@@ -309,10 +275,4 @@ pub fn render_chart(
     format: Format,
 ) -> Result<Vec<u8>> {
     Analysis::load(study, opts)?.render(request, format)
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }

@@ -9,8 +9,8 @@ use concord_core::import::{RatingRow, Score};
 use concord_core::{RaterKind, Study};
 use concord_plots::{chart_names, format_value, Format, CI_STROKE_WIDTH, POINT_RADIUS};
 use concord_report::{
-    chart, dashboard, html_report, render_chart, Analysis, ChartData, ChartRequest, Metric,
-    ReportError, HUMAN_SERIES,
+    chart, html_report, render_chart, Analysis, ChartData, ChartRequest, DashboardRequest,
+    DashboardView, Metric, ReportError, HUMAN_SERIES,
 };
 use concord_stats::report::{agreement_report, ReportOptions};
 use concord_stats::Estimate;
@@ -338,27 +338,52 @@ fn progress_matches_the_study_queue() {
     assert!(svg.has(&format!("target {}", p.overlap_target)));
 }
 
+/// The SVG inside a dashboard chart's `data:` URL.
+fn svg_of_url(url: &str) -> String {
+    use base64::Engine;
+    let b64 = url
+        .strip_prefix("data:image/svg+xml;base64,")
+        .expect("an SVG data URL");
+    String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+fn dashboard(analysis: &Analysis, request: &DashboardRequest) -> DashboardView {
+    DashboardView::build(analysis.clone(), request, std::time::Instant::now()).expect("dashboard")
+}
+
 #[test]
 fn dashboard_draws_all_seven_charts_from_the_clis_report() {
     let dir = tempfile::tempdir().unwrap();
     let study = default_demo(dir.path());
     let o = opts();
-    let d = dashboard(&study, &o, &ChartRequest::default()).unwrap();
+    let a = Analysis::load(&study, &o).unwrap();
+    let d = dashboard(&a, &DashboardRequest::default());
     let names: Vec<&str> = d.charts.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, chart_names());
     let data = study.study_ratings().unwrap();
     assert_eq!(
-        d.report,
+        a.report,
         agreement_report(&data, &o),
         "same numbers as `concord agreement`"
     );
     assert_eq!(d.n_ratings, study.info().unwrap().ratings);
     assert!(d.computed_at_ms > 1_600_000_000_000);
+    assert_eq!((d.bootstrap, d.seed), (o.bootstrap, o.seed));
+    // The selection the dashboard shows is the one every chart defaults to.
+    assert_eq!(d.judge.as_deref(), Some("Judge A"));
+    assert_eq!(d.raters, Some(("Rater 1".into(), "Rater 2".into())));
+    assert_eq!(d.attribute, a.report.attributes[0].attribute);
     for c in &d.charts {
-        parse(&c.svg);
+        let svg = svg_of_url(&c.data_url);
+        parse(&svg);
         assert!(!c.title.is_empty());
         let single = render_chart(&study, &o, &request(&c.name), Format::Svg).unwrap();
-        assert_eq!(String::from_utf8(single).unwrap(), c.svg, "{}", c.name);
+        assert_eq!(String::from_utf8(single).unwrap(), svg, "{}", c.name);
     }
     assert!(d.charts[3].title.contains("Judge A") && d.charts[3].title.contains("Guidance"));
     let png = render_chart(&study, &o, &request("heatmap"), Format::Png).unwrap();
@@ -367,6 +392,24 @@ fn dashboard_draws_all_seven_charts_from_the_clis_report() {
         chart(&study, &o, &request("Forest")).unwrap(),
         ChartData::Forest(_)
     ));
+}
+
+#[test]
+fn the_dashboard_and_the_charts_take_the_same_default_judge() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = default_demo(dir.path());
+    // Judges listed against the study's order: both take the study's first selected judge.
+    let o = ReportOptions {
+        judges: Some(vec!["Judge B".into(), "Judge A".into()]),
+        ..opts()
+    };
+    let a = Analysis::load(&study, &o).unwrap();
+    let d = dashboard(&a, &DashboardRequest::default());
+    let ChartData::BlandAltman(ba) = a.chart(&request("bland-altman")).unwrap() else {
+        panic!("not a Bland–Altman chart")
+    };
+    assert_eq!(d.judge.as_deref(), Some(ba.judge.as_str()));
+    assert_eq!(ba.judge, "Judge A");
 }
 
 #[test]
@@ -412,33 +455,51 @@ fn bad_names_are_errors_that_list_the_valid_ones() {
             .contains("Rater 1, Rater 2, Rater 3, Judge A, Judge B"),
         "{e}"
     );
-    let e = dashboard(
-        &study,
-        &opts(),
-        &ChartRequest {
+    // On the dashboard a judge that cannot be drawn leaves its chart out with a note.
+    let d = dashboard(
+        &a,
+        &DashboardRequest {
             judge: Some("GPT-9".into()),
-            ..ChartRequest::default()
+            ..DashboardRequest::default()
+        },
+    );
+    assert!(d.charts.iter().all(|c| c.name != "bland-altman"));
+    assert!(
+        d.notes
+            .iter()
+            .any(|n| n.starts_with("bland-altman: unknown judge 'GPT-9'")),
+        "{:?}",
+        d.notes
+    );
+    let e = DashboardView::compute(
+        &study,
+        &DashboardRequest {
+            attribute: Some("kindness".into()),
+            ..DashboardRequest::default()
         },
     )
     .unwrap_err();
-    assert!(matches!(e, ReportError::UnknownJudge { .. }));
+    assert!(e.to_string().contains("CSS"), "composites are valid: {e}");
 }
 
 /// Every chart and the HTML report of a degenerate study: readable, never a panic.
 fn check_degenerate(study: &Study, expect_no_estimate: &[&str]) -> String {
     let o = opts();
-    let d = dashboard(study, &o, &ChartRequest::default()).expect("dashboard");
-    assert_eq!(d.charts.len(), 7);
-    for c in &d.charts {
-        let svg = parse(&c.svg);
-        if expect_no_estimate.contains(&c.name.as_str()) {
+    let a = Analysis::load(study, &o).expect("analysis");
+    for name in chart_names() {
+        let svg = a.render(&request(name), Format::Svg).expect(name);
+        let svg = parse(&String::from_utf8(svg).unwrap());
+        if expect_no_estimate.contains(name) {
             assert!(
                 svg.contains("No estimate") || svg.contains("no estimate"),
-                "{}: {:?}",
-                c.name,
+                "{name}: {:?}",
                 svg.texts
             );
         }
+    }
+    let d = dashboard(&a, &DashboardRequest::default());
+    for c in &d.charts {
+        parse(&svg_of_url(&c.data_url));
     }
     let html = html_report(study, &o).expect("html report");
     check_html(&html);

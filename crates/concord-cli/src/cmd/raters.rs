@@ -1,0 +1,110 @@
+//! Raters and their work: `raters`, `assign`, `package`, `return`, `rate`.
+
+use std::io::{BufRead, Write};
+
+use anyhow::{bail, Context, Result};
+use concord_core::Study;
+
+use super::rater_id;
+use crate::cli::{AssignArgs, PackageArgs, RateArgs, RatersArgs, ReturnArgs};
+use crate::output::{print_json, value_text};
+
+/// `concord raters`: lists them, or adds one.
+pub fn raters(a: RatersArgs) -> Result<()> {
+    let study = Study::open(&a.file)?;
+    if let Some(name) = a.add {
+        let r = study.add_rater(&name, a.kind.into())?;
+        println!("added {} ({})", r.name, r.kind.as_str());
+        return Ok(());
+    }
+    let raters = study.raters()?;
+    if a.json {
+        print_json(&raters);
+    } else {
+        for r in raters {
+            let p = study.progress(&r.id)?;
+            println!(
+                "{:<24} {:<6} {} / {} assigned rated",
+                r.name,
+                r.kind.as_str(),
+                p.done,
+                p.total
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `concord assign`.
+pub fn assign(a: AssignArgs) -> Result<()> {
+    let study = Study::open(&a.file)?;
+    let ids = a
+        .raters
+        .iter()
+        .map(|n| rater_id(&study, n))
+        .collect::<Result<Vec<_>>>()?;
+    let added = study.assign_with_overlap(&ids, a.overlap)?;
+    for (name, n) in a.raters.iter().zip(added) {
+        println!("{name}: {n} responses assigned");
+    }
+    Ok(())
+}
+
+/// `concord package`.
+pub fn package(a: PackageArgs) -> Result<()> {
+    let study = Study::open(&a.file)?;
+    let id = study.export_package(&rater_id(&study, &a.rater)?, &a.out)?;
+    println!("wrote package {id} for {} to {}", a.rater, a.out.display());
+    Ok(())
+}
+
+/// `concord return`.
+pub fn return_package(a: ReturnArgs) -> Result<()> {
+    let returned = Study::open(&a.package)?.return_package(&a.out)?;
+    if a.json {
+        print_json(&returned);
+    } else {
+        println!("{}", returned.message);
+        println!(
+            "sha256 of its events: {}",
+            returned.manifest.events_sha256.as_deref().unwrap_or("")
+        );
+    }
+    Ok(())
+}
+
+/// `concord rate`: one rating per line of standard input, each durable before its `ok`.
+pub fn rate(a: RateArgs) -> Result<()> {
+    let study = Study::open(&a.file)?;
+    let rater = rater_id(&study, &a.rater)?;
+    let response_ids = study.response_ids()?;
+    let mut out = std::io::stdout().lock();
+    for (n, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = line?;
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let [response, attribute, value] = parts[..] else {
+            bail!("stdin line {}: expected RESPONSE_ID ATTRIBUTE VALUE", n + 1);
+        };
+        let id = response_ids
+            .get(response)
+            .with_context(|| format!("stdin line {}: unknown response '{response}'", n + 1))?;
+        let value = match value {
+            "-" => None,
+            v => Some(
+                v.parse()
+                    .with_context(|| format!("stdin line {}: '{v}' is not an integer", n + 1))?,
+            ),
+        };
+        let event = study.set_rating(&rater, id, attribute, value)?;
+        writeln!(
+            out,
+            "ok {} {response} {attribute} {}",
+            event.id,
+            value_text(value)
+        )?;
+        out.flush()?;
+    }
+    // Fold the log into the file so that the study file alone holds every rating.
+    study.close()?;
+    Ok(())
+}

@@ -1,0 +1,168 @@
+//! The dashboard's table of numbers: one attribute's report flattened into rows, each with its
+//! estimate, interval, n and reason. The rows are read from the report; nothing is computed.
+
+use concord_stats::report::AttributeReport;
+use concord_stats::Estimate;
+use serde::Serialize;
+
+use crate::charts::Metric;
+
+/// One line of the table of numbers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableRow {
+    /// "Humans" or the judge's name.
+    pub group: String,
+    /// Stable id, e.g. `humans.ICC2`, `judge.Judge A.bias`, `pair.Rater 1|Rater 2.quadratic`.
+    pub key: String,
+    /// What the row estimates, as shown.
+    pub statistic: String,
+    /// The estimate (`None`: no estimate, see `reason`).
+    pub estimate: Option<f64>,
+    /// Its 95% interval.
+    pub ci95: Option<[f64; 2]>,
+    /// Targets the estimate used.
+    pub n: Option<usize>,
+    /// Targets left out (incomplete for ICC/Fleiss; own-model exclusions for judges).
+    pub dropped: Option<usize>,
+    /// Why there is no estimate (or no interval).
+    pub reason: Option<String>,
+}
+
+/// Flattens one attribute's report into the table: the humans' ICC forms, alphas, Fleiss'
+/// and Cohen's kappas, then per judge ICC(A,1)/ICC(C,1), bias, limits of agreement and
+/// correlations.
+pub fn table_rows(r: &AttributeReport) -> Vec<TableRow> {
+    let h = &r.humans;
+    let mut rows = Vec::new();
+    let humans = "Humans";
+    let row =
+        |group: &str, key: String, statistic: String, e: &Estimate, dropped: Option<usize>| {
+            TableRow {
+                group: group.to_string(),
+                key,
+                statistic,
+                estimate: e.value,
+                ci95: e.ci95,
+                n: e.n,
+                dropped,
+                reason: e.reason.clone(),
+            }
+        };
+    for m in &Metric::ALL[..6] {
+        let e = m.human_estimate(h);
+        let mut line = row(
+            humans,
+            format!("humans.{}", m.key()),
+            m.label().to_string(),
+            e,
+            Some(h.n_dropped),
+        );
+        line.n = Some(m.human_n(h));
+        rows.push(line);
+    }
+    for m in &Metric::ALL[6..] {
+        rows.push(row(
+            humans,
+            format!("humans.{}", m.key()),
+            m.label().to_string(),
+            m.human_estimate(h),
+            None,
+        ));
+    }
+    rows.push(row(
+        humans,
+        "humans.fleiss_kappa".into(),
+        "Fleiss' κ".into(),
+        &h.fleiss_kappa,
+        Some(h.n_dropped),
+    ));
+    rows.push(row(
+        humans,
+        "humans.gwet_ac1".into(),
+        "Gwet's AC1".into(),
+        &h.gwet.ac1,
+        None,
+    ));
+    for p in &h.pairs {
+        let [a, b] = &p.raters;
+        for (kind, label, e) in [
+            ("unweighted", "Cohen's κ", &p.kappa.unweighted),
+            ("linear", "Cohen's κ (linear)", &p.kappa.linear),
+            ("quadratic", "Cohen's κ (quadratic)", &p.kappa.quadratic),
+        ] {
+            let mut line = row(
+                humans,
+                format!("pair.{a}|{b}.{kind}"),
+                format!("{label}: {a} × {b}"),
+                e,
+                None,
+            );
+            line.n = line.n.or(Some(p.n));
+            rows.push(line);
+        }
+    }
+    for j in &r.judges {
+        let g = j.judge.as_str();
+        let k = |s: &str| format!("judge.{g}.{s}");
+        let dropped = Some(j.n_excluded_own);
+        rows.push(row(
+            g,
+            k("ICC_A1"),
+            "ICC(A,1) vs human mean".into(),
+            &j.icc.icc_a1,
+            dropped,
+        ));
+        rows.push(row(
+            g,
+            k("ICC_C1"),
+            "ICC(C,1) vs human mean".into(),
+            &j.icc.icc_c1,
+            dropped,
+        ));
+        rows.push(row(
+            g,
+            k("bias"),
+            "Bias: mean(judge − human mean)".into(),
+            &j.bias,
+            dropped,
+        ));
+        let ba = &j.bland_altman;
+        for (i, side) in ["Lower", "Upper"].iter().enumerate() {
+            rows.push(TableRow {
+                group: g.to_string(),
+                key: k(&format!("loa_{}", side.to_lowercase())),
+                statistic: format!("{side} limit of agreement"),
+                estimate: ba.loa.map(|l| l[i]),
+                ci95: ba.loa_ci95.map(|c| c[i]),
+                n: Some(j.n_targets),
+                dropped,
+                reason: ba.reason.clone(),
+            });
+        }
+        rows.push(row(
+            g,
+            k("pearson"),
+            "Pearson r".into(),
+            &j.pearson,
+            dropped,
+        ));
+        rows.push(row(
+            g,
+            k("spearman"),
+            "Spearman ρ".into(),
+            &j.spearman,
+            dropped,
+        ));
+        rows.push(row(g, k("ccc"), "Lin's CCC".into(), &j.ccc, dropped));
+    }
+    for line in &mut rows {
+        if line.group != humans && line.n.is_none() {
+            line.n = r
+                .judges
+                .iter()
+                .find(|j| j.judge == line.group)
+                .map(|j| j.n_targets);
+        }
+    }
+    rows
+}

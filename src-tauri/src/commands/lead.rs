@@ -1,0 +1,241 @@
+//! The study lead's screens: adjudication, raters and assignment, packages, merges, conflicts
+//! and settings.
+
+use std::path::Path;
+
+use concord_core::adjudication::{Disagreement, Gold, GoldEvent, RaterJudgement};
+use concord_core::merge::{MergeConflict, MergeOptions, MergeSummary, Resolution};
+use concord_core::package::{Manifest, ReturnedPackage};
+use concord_core::{Rater, RaterKind, Study, StudySettings};
+use serde::Serialize;
+use tauri::State;
+
+use super::{summary, CommandError, CommandResult, RaterSummary, StudySummary};
+use crate::render::{context_to_safe_html, markdown_to_safe_html};
+use crate::state::AppState;
+
+// ---- study lead: adjudication -------------------------------------------------------------
+
+/// A response under adjudication: prompt and response rendered and sanitized, and every human
+/// rater's scores, rationale and flags.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdjudicationView {
+    pub response_id: String,
+    pub item_external_id: String,
+    pub prompt_html: String,
+    pub context_html: Option<String>,
+    pub response_html: String,
+    pub raters: Vec<RaterJudgement>,
+    /// Gold values already set for this response, with who decided and why.
+    pub gold: Vec<Gold>,
+}
+
+/// Response × attribute cells the human raters disagree on, widest spread first.
+#[tauri::command]
+pub async fn disagreements(
+    state: State<'_, AppState>,
+    attribute: Option<String>,
+    min_range: i64,
+    limit: usize,
+) -> CommandResult<Vec<Disagreement>> {
+    let attribute = attribute.filter(|a| !a.is_empty());
+    state.with_study(|study| {
+        study.disagreements(attribute.as_deref(), min_range.max(0), limit.min(5000))
+    })
+}
+
+/// The response `response_id` (external id) with every human rater's judgement of it.
+#[tauri::command]
+pub async fn adjudication_view(
+    state: State<'_, AppState>,
+    response_id: String,
+) -> CommandResult<AdjudicationView> {
+    state.with_study(|study| adjudication_view_of(study, &response_id))
+}
+
+fn adjudication_view_of(
+    study: &Study,
+    external_id: &str,
+) -> concord_core::Result<AdjudicationView> {
+    let j = study.response_judgements(external_id)?;
+    Ok(AdjudicationView {
+        response_id: j.response_id,
+        item_external_id: j.item_external_id,
+        prompt_html: markdown_to_safe_html(&j.prompt),
+        context_html: context_to_safe_html(&j.context),
+        response_html: markdown_to_safe_html(&j.response),
+        raters: j.raters,
+        gold: j.gold,
+    })
+}
+
+/// Records the gold value of one response × attribute; durable when this returns.
+#[tauri::command]
+pub async fn set_gold(
+    state: State<'_, AppState>,
+    response_id: String,
+    attribute: String,
+    value: i64,
+    adjudicator: String,
+    reason: String,
+) -> CommandResult<Gold> {
+    state.with_study(|study| study.set_gold(&response_id, &attribute, value, &adjudicator, &reason))
+}
+
+// ---- study lead: admin ---------------------------------------------------------------------
+
+/// What the admin screen shows: every rater (humans and judges) with progress, and settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdminView {
+    pub raters: Vec<RaterSummary>,
+    pub settings: StudySettings,
+    pub responses: usize,
+}
+
+/// Study settings the admin screen edits; the rest (seed, own-model exclusions) are kept.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct SettingsChange {
+    pub blind: bool,
+    pub flags: Vec<String>,
+    pub overlap_target: u32,
+}
+
+fn admin_view_of(study: &Study) -> concord_core::Result<AdminView> {
+    let raters = study
+        .raters()?
+        .into_iter()
+        .map(|rater| {
+            let progress = Some(study.progress(&rater.id)?);
+            Ok(RaterSummary { rater, progress })
+        })
+        .collect::<concord_core::Result<Vec<_>>>()?;
+    Ok(AdminView {
+        raters,
+        settings: study.settings()?,
+        responses: study.response_ids()?.len(),
+    })
+}
+
+/// Raters with progress and the study settings.
+#[tauri::command]
+pub async fn admin_view(state: State<'_, AppState>) -> CommandResult<AdminView> {
+    state.with_study(admin_view_of)
+}
+
+/// Adds a human rater profile (with no assignments yet).
+#[tauri::command]
+pub async fn add_rater(state: State<'_, AppState>, name: String) -> CommandResult<Rater> {
+    state.with_study(|study| study.add_rater(&name, RaterKind::Human))
+}
+
+/// Spreads every response over `rater_ids` so each goes to `overlap` of them; returns the
+/// assignments added per rater, in the given order.
+#[tauri::command]
+pub async fn assign_with_overlap(
+    state: State<'_, AppState>,
+    rater_ids: Vec<String>,
+    overlap: usize,
+) -> CommandResult<Vec<usize>> {
+    let added = state.with_study(|study| study.assign_with_overlap(&rater_ids, overlap))?;
+    state.dashboard.poke();
+    Ok(added)
+}
+
+/// Writes a package for one rater to `path` (which must not exist); returns the package id.
+#[tauri::command]
+pub async fn export_package(
+    state: State<'_, AppState>,
+    rater_id: String,
+    path: String,
+) -> CommandResult<String> {
+    state.with_study(|study| study.export_package(&rater_id, Path::new(&path)))
+}
+
+/// Validates and merges a returned package into the open study; returns the receipt.
+#[tauri::command]
+pub async fn merge_package(
+    state: State<'_, AppState>,
+    path: String,
+) -> CommandResult<MergeSummary> {
+    let summary =
+        state.with_study(|study| study.merge(Path::new(&path), &MergeOptions::default()))?;
+    state.dashboard.poke();
+    Ok(summary)
+}
+
+/// Seals the open package for return to the lead: a self-contained copy at `path`.
+#[tauri::command]
+pub async fn return_package(
+    state: State<'_, AppState>,
+    path: String,
+) -> CommandResult<ReturnedPackage> {
+    state.with_study(|study| study.return_package(Path::new(&path)))
+}
+
+/// The open package's manifest (`None` for a study that is not a package).
+#[tauri::command]
+pub async fn package_manifest(state: State<'_, AppState>) -> CommandResult<Option<Manifest>> {
+    state.with_study(|study| study.manifest())
+}
+
+/// Conflicts the lead has not resolved yet.
+#[tauri::command]
+pub async fn conflicts(state: State<'_, AppState>) -> CommandResult<Vec<MergeConflict>> {
+    state.with_study(|study| study.conflicts())
+}
+
+/// Settles a conflict by keeping the study's earlier value, the merged value or the current one.
+#[tauri::command]
+pub async fn resolve_conflict(
+    state: State<'_, AppState>,
+    id: i64,
+    keep: String,
+    by: String,
+) -> CommandResult<MergeConflict> {
+    let keep = match keep.as_str() {
+        "here" => Resolution::Here,
+        "incoming" => Resolution::Incoming,
+        "current" => Resolution::Current,
+        other => {
+            return Err(CommandError::Invalid(format!(
+                "unknown choice '{other}' (here, incoming or current)"
+            )))
+        }
+    };
+    let resolved = state.with_study(|study| study.resolve_conflict(id, keep, &by))?;
+    state.dashboard.poke();
+    Ok(resolved)
+}
+
+/// Every merge receipt, oldest first.
+#[tauri::command]
+pub async fn merge_history(state: State<'_, AppState>) -> CommandResult<Vec<MergeSummary>> {
+    state.with_study(|study| study.merge_history())
+}
+
+/// Every gold value set on a response (external id), oldest first.
+#[tauri::command]
+pub async fn gold_history(
+    state: State<'_, AppState>,
+    response_id: String,
+) -> CommandResult<Vec<GoldEvent>> {
+    state.with_study(|study| study.gold_history(Some(&response_id)))
+}
+
+/// Changes blinding, flags and the overlap target; returns the study as the app shows it.
+#[tauri::command]
+pub async fn set_settings(
+    state: State<'_, AppState>,
+    change: SettingsChange,
+) -> CommandResult<StudySummary> {
+    state.with_study(|study| {
+        let settings = StudySettings {
+            blind: change.blind,
+            flags: change.flags,
+            overlap_target: change.overlap_target,
+            ..study.settings()?
+        };
+        study.set_settings(&settings)?;
+        summary(study, true)
+    })
+}

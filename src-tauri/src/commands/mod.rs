@@ -1,0 +1,63 @@
+//! Tauri commands, one file per screen's job: parse the page's arguments, call
+//! `concord-core` / `concord-report`, return serialisable results or a [`CommandError`]
+//! (its message). No business rule lives here; the rater is taken from the app state, never
+//! from the page.
+//!
+//! - `session`: start-up, opening and creating studies, choosing the rater profile;
+//! - `rating`: the rating screen and queue;
+//! - `dashboard`: showing the live dashboard, saving a chart or the report;
+//! - `lead`: adjudication, raters and assignment, packages, merges and settings.
+
+pub mod dashboard;
+pub mod lead;
+pub mod rating;
+pub mod session;
+
+use concord_core::{Progress, Rater, RaterKind, Rubric, Study};
+use serde::Serialize;
+
+pub use crate::error::{CommandError, CommandResult};
+
+/// A rater profile with its progress, for the "who is rating?" list.
+#[derive(Debug, Clone, Serialize)]
+pub struct RaterSummary {
+    pub rater: Rater,
+    /// Left out (`None`) where it is not shown: counting costs a scan of the rater's queue.
+    pub progress: Option<Progress>,
+}
+
+/// What the start screen shows about an open study.
+#[derive(Debug, Clone, Serialize)]
+pub struct StudySummary {
+    pub path: String,
+    pub name: String,
+    pub blind: bool,
+    pub flags: Vec<String>,
+    pub rubric: Rubric,
+    pub raters: Vec<RaterSummary>,
+}
+
+pub(crate) fn summary(study: &Study, with_progress: bool) -> concord_core::Result<StudySummary> {
+    let settings = study.settings()?;
+    let raters = study
+        .raters()?
+        .into_iter()
+        .filter(|r| r.kind == RaterKind::Human)
+        .map(|rater| {
+            let progress = if with_progress {
+                Some(study.progress(&rater.id)?)
+            } else {
+                None
+            };
+            Ok(RaterSummary { rater, progress })
+        })
+        .collect::<concord_core::Result<Vec<_>>>()?;
+    Ok(StudySummary {
+        path: study.path().display().to_string(),
+        name: study.name()?,
+        blind: settings.blind,
+        flags: settings.flags,
+        rubric: study.rubric()?,
+        raters,
+    })
+}

@@ -1,0 +1,224 @@
+//! Start-up, opening and creating studies, choosing the rater profile.
+
+use std::path::{Path, PathBuf};
+
+use concord_core::{Progress, Rater, Rubric, Study};
+use serde::Serialize;
+use tauri::{AppHandle, Manager, Runtime, State};
+
+use super::{summary, CommandError, CommandResult, StudySummary};
+use crate::state::{AppState, OpenStudy, RecentStudy};
+
+/// A study opened with a rater chosen: everything the rating screen needs to start.
+#[derive(Debug, Clone, Serialize)]
+pub struct Session {
+    pub study: StudySummary,
+    pub rater: Rater,
+    pub progress: Progress,
+    /// The first response not fully rated, where work resumes; `None` when all are done.
+    pub resume_position: Option<usize>,
+}
+
+/// What the page needs when it loads.
+#[derive(Debug, Clone, Serialize)]
+pub struct Startup {
+    pub session: Option<Session>,
+    pub study: Option<StudySummary>,
+    pub recent: Vec<RecentStudy>,
+    pub templates: Vec<String>,
+    /// Why the remembered or requested study could not be opened.
+    pub error: Option<String>,
+}
+
+fn set_title<R: Runtime>(app: &AppHandle<R>, title: &str) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.set_title(title);
+    }
+}
+
+fn title_for(study: &str, rater: Option<&str>) -> String {
+    match rater {
+        Some(rater) => format!("{study} — {rater}"),
+        None => format!("{study} — Concord"),
+    }
+}
+
+/// Opens `path` as the current study (closing any other), with no rater chosen yet.
+fn open_into(
+    state: &AppState,
+    path: &Path,
+    with_progress: bool,
+) -> concord_core::Result<StudySummary> {
+    let study = Study::open(path)?;
+    let summary = summary(&study, with_progress)?;
+    if let Err(err) = state.close_study() {
+        eprintln!("concord-app: closing the study: {err}");
+    }
+    *state.open() = Some(OpenStudy { study, rater: None });
+    state.remember(path, &summary.name, None);
+    Ok(summary)
+}
+
+/// Chooses the rater profile `name` in the open study (`Study::rater_profile`: found or
+/// created, with every response when new) and records the choice.
+fn choose_into(state: &AppState, name: &str) -> CommandResult<Session> {
+    let mut guard = state.open();
+    let open = guard.as_mut().ok_or(CommandError::NoStudy)?;
+    let study = &open.study;
+    let rater = study.rater_profile(name)?;
+    let progress = study.progress(&rater.id)?;
+    let resume_position = study.first_unfinished(&rater.id)?;
+    let summary = summary(study, false)?;
+    state.remember(study.path(), &summary.name, Some(&rater.name));
+    open.rater = Some(rater.clone());
+    Ok(Session {
+        study: summary,
+        rater,
+        progress,
+        resume_position,
+    })
+}
+
+/// First call of the page: reopens the study given on the command line or remembered from last
+/// time, with its rater when known.
+#[tauri::command]
+pub async fn startup<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CommandResult<Startup> {
+    let templates = Rubric::template_names()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    // A reload of the page while a study is open shows the same session again.
+    let current = {
+        let guard = state.open();
+        guard.as_ref().map(|open| {
+            (
+                open.study.path().to_path_buf(),
+                open.rater.as_ref().map(|r| r.name.clone()),
+            )
+        })
+    };
+    let remembered = state.remembered();
+    let (target, rater): (Option<PathBuf>, Option<String>) = match (current, state.take_launch()) {
+        (Some((path, rater)), _) => (Some(path), rater),
+        (None, Some(launch)) if launch.study.is_some() => {
+            let path = launch.study.unwrap();
+            let rater = launch.rater.or_else(|| {
+                remembered
+                    .recent
+                    .iter()
+                    .find(|r| Path::new(&r.path) == path)
+                    .and_then(|r| r.last_rater.clone())
+            });
+            (Some(path), rater)
+        }
+        (None, _) => match &remembered.last {
+            Some(last) if Path::new(&last.path).exists() => {
+                (Some(PathBuf::from(&last.path)), last.last_rater.clone())
+            }
+            _ => (None, None),
+        },
+    };
+    let mut startup = Startup {
+        session: None,
+        study: None,
+        recent: Vec::new(),
+        templates,
+        error: None,
+    };
+    if let Some(path) = target {
+        // With a rater to resume, the rater list (and its progress counts) is not shown.
+        match open_into(&state, &path, rater.is_none()) {
+            Ok(summary) => {
+                set_title(&app, &title_for(&summary.name, None));
+                startup.study = Some(summary);
+                if let Some(name) = rater {
+                    match choose_into(&state, &name) {
+                        Ok(session) => {
+                            set_title(
+                                &app,
+                                &title_for(&session.study.name, Some(&session.rater.name)),
+                            );
+                            startup.study = Some(session.study.clone());
+                            startup.session = Some(session);
+                        }
+                        Err(err) => startup.error = Some(err.to_string()),
+                    }
+                }
+            }
+            Err(err) => startup.error = Some(err.to_string()),
+        }
+    }
+    startup.recent = state.remembered().existing_recent();
+    Ok(startup)
+}
+
+/// Studies opened recently whose files still exist, most recent first.
+#[tauri::command]
+pub async fn recent_studies(state: State<'_, AppState>) -> CommandResult<Vec<RecentStudy>> {
+    Ok(state.remembered().existing_recent())
+}
+
+/// Opens a study file chosen by the user.
+#[tauri::command]
+pub async fn open_study<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+) -> CommandResult<StudySummary> {
+    let summary = open_into(&state, Path::new(&path), true)?;
+    set_title(&app, &title_for(&summary.name, None));
+    Ok(summary)
+}
+
+/// The open study with every rater's current progress, for the start screen.
+#[tauri::command]
+pub async fn study_summary(state: State<'_, AppState>) -> CommandResult<StudySummary> {
+    state.with_study(|study| summary(study, true))
+}
+
+/// Creates a new study file from a built-in rubric template and opens it.
+#[tauri::command]
+pub async fn create_study<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+    name: String,
+    template: String,
+) -> CommandResult<StudySummary> {
+    let rubric = Rubric::builtin(&template)?;
+    let path = PathBuf::from(path);
+    let study = Study::create(&path, &name, &rubric)?;
+    drop(study);
+    let summary = open_into(&state, &path, true)?;
+    set_title(&app, &title_for(&summary.name, None));
+    Ok(summary)
+}
+
+/// Chooses (or creates) the rater profile that rates in the open study.
+#[tauri::command]
+pub async fn choose_rater<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    name: String,
+) -> CommandResult<Session> {
+    let session = choose_into(&state, &name)?;
+    set_title(
+        &app,
+        &title_for(&session.study.name, Some(&session.rater.name)),
+    );
+    Ok(session)
+}
+
+/// Closes the open study.
+#[tauri::command]
+pub async fn close_study<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CommandResult<()> {
+    state.close_study()?;
+    set_title(&app, "Concord");
+    Ok(())
+}

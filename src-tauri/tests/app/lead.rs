@@ -1,0 +1,279 @@
+//! The study lead's screens: adjudication, admin, packages and merges.
+
+use crate::common::*;
+
+#[test]
+fn disagreements_list_widest_first_and_set_gold_writes_the_file() {
+    let fx = Fixture::demo();
+    let app = fx.app(LaunchArgs::default());
+    assert_eq!(
+        run(disagreements(app.state(), None, 1, 50))
+            .unwrap_err()
+            .to_string(),
+        "no study is open"
+    );
+    run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
+    let rows = run(disagreements(app.state(), None, 1, 500)).unwrap();
+    let expected = Study::open(&fx.study_path)
+        .unwrap()
+        .disagreements(None, 1, 500)
+        .unwrap();
+    assert_eq!(rows, expected);
+    assert!(!rows.is_empty());
+    assert!(rows.windows(2).all(|w| w[0].range >= w[1].range));
+    let top = rows[0].clone();
+    let only = run(disagreements(
+        app.state(),
+        Some(top.attribute.clone()),
+        top.range,
+        10,
+    ))
+    .unwrap();
+    assert!(only
+        .iter()
+        .all(|d| d.attribute == top.attribute && d.range >= top.range));
+    // An empty attribute means every attribute; an unknown one is a message.
+    assert_eq!(
+        run(disagreements(app.state(), Some(String::new()), 1, 500)).unwrap(),
+        rows
+    );
+    let err = run(disagreements(app.state(), Some("nope".into()), 1, 10))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("nope"), "{err}");
+
+    let gold = run(set_gold(
+        app.state(),
+        top.response_id.clone(),
+        top.attribute.clone(),
+        3,
+        "Dr Lead".into(),
+        " consensus meeting ".into(),
+    ))
+    .unwrap();
+    assert_eq!((gold.value, gold.adjudicator.as_str()), (3, "Dr Lead"));
+    // Durable: another connection to the file reads it back, reason trimmed.
+    let history = Study::open(&fx.study_path)
+        .unwrap()
+        .gold_history(Some(&top.response_id))
+        .unwrap();
+    let stored = history
+        .iter()
+        .find(|g| g.attribute == top.attribute)
+        .map(|g| (g.value, g.adjudicator.clone(), g.reason.clone()))
+        .unwrap();
+    assert_eq!(stored, (3, "Dr Lead".into(), "consensus meeting".into()));
+    let again = run(disagreements(app.state(), None, 1, 500)).unwrap();
+    assert_eq!(
+        again
+            .iter()
+            .find(|d| d.response_id == top.response_id && d.attribute == top.attribute)
+            .unwrap()
+            .gold,
+        Some(3)
+    );
+    for (value, who) in [(9, "Dr Lead"), (3, "  ")] {
+        assert!(run(set_gold(
+            app.state(),
+            top.response_id.clone(),
+            top.attribute.clone(),
+            value,
+            who.into(),
+            String::new(),
+        ))
+        .is_err());
+    }
+}
+
+#[test]
+fn adjudication_view_shows_every_human_judgement_sanitized() {
+    let fx = Fixture::demo();
+    let study = Study::open(&fx.study_path).unwrap();
+    let top = study.disagreements(None, 1, 1).unwrap().remove(0);
+    let internal = study.response_ids().unwrap()[&top.response_id].clone();
+    let r1 = study.find_rater("Rater 1").unwrap().unwrap();
+    study
+        .set_note(
+            &r1.id,
+            &internal,
+            "<script>alert(1)</script> too directive",
+            &["unsafe".to_string()],
+        )
+        .unwrap();
+    drop(study);
+    let app = fx.app(LaunchArgs::default());
+    run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
+    let view = run(adjudication_view(app.state(), top.response_id.clone())).unwrap();
+    assert_eq!(view.response_id, top.response_id);
+    assert!(!view.response_html.is_empty() && !view.prompt_html.is_empty());
+    let names: Vec<_> = view.raters.iter().map(|r| r.rater.as_str()).collect();
+    assert_eq!(names, ["Rater 1", "Rater 2"]);
+    for judgement in &view.raters {
+        assert_eq!(
+            judgement.values.get(&top.attribute),
+            top.values.get(&judgement.rater)
+        );
+        assert_eq!(judgement.values.len(), 7);
+    }
+    // The rationale is plain text for the page to show as text, never HTML.
+    assert_eq!(
+        view.raters[0].rationale,
+        "<script>alert(1)</script> too directive"
+    );
+    assert_eq!(view.raters[0].flags, ["unsafe"]);
+    let err = run(adjudication_view(app.state(), "nope".into()))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("nope"), "{err}");
+}
+
+#[test]
+fn admin_adds_raters_assigns_with_overlap_and_edits_settings() {
+    let fx = Fixture::demo();
+    let app = fx.app(LaunchArgs::default());
+    assert!(run(admin_view(app.state())).is_err());
+    run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
+    let view = run(admin_view(app.state())).unwrap();
+    assert_eq!(view.responses, 8);
+    let kinds: Vec<_> = view
+        .raters
+        .iter()
+        .map(|r| (r.rater.name.as_str(), r.rater.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("Rater 1", RaterKind::Human),
+            ("Rater 2", RaterKind::Human),
+            ("Judge A", RaterKind::Llm)
+        ]
+    );
+    assert_eq!(view.raters[0].progress.as_ref().unwrap().total, 8);
+
+    let a = run(add_rater(app.state(), " Dr Okafor ".into())).unwrap();
+    let b = run(add_rater(app.state(), "Dr Lind".into())).unwrap();
+    assert_eq!((a.name.as_str(), a.kind), ("Dr Okafor", RaterKind::Human));
+    let err = run(add_rater(app.state(), "Dr Lind".into()))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("already exists"), "{err}");
+    assert!(run(add_rater(app.state(), "  ".into())).is_err());
+
+    let ids = vec![a.id.clone(), b.id.clone()];
+    let err = run(assign_with_overlap(app.state(), ids.clone(), 3))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("overlap"), "{err}");
+    let added = run(assign_with_overlap(app.state(), ids.clone(), 2)).unwrap();
+    assert_eq!(added, [8, 8]);
+    let other = Study::open(&fx.study_path).unwrap();
+    let assigned: usize = [&a.id, &b.id]
+        .iter()
+        .map(|id| other.progress(id).unwrap().total)
+        .sum();
+    assert_eq!(assigned, 16);
+    // Assigning again keeps what is there.
+    assert_eq!(
+        run(assign_with_overlap(app.state(), ids, 1)).unwrap(),
+        [0, 0]
+    );
+
+    let summary = run(set_settings(
+        app.state(),
+        SettingsChange {
+            blind: false,
+            flags: vec!["unsafe".into(), " ".into(), "off-topic".into()],
+            overlap_target: 3,
+        },
+    ))
+    .unwrap();
+    assert!(!summary.blind);
+    assert_eq!(summary.flags, ["unsafe", "off-topic"]);
+    let settings = run(admin_view(app.state())).unwrap().settings;
+    assert_eq!(settings.overlap_target, 3);
+    assert_eq!(
+        settings.shuffle_seed,
+        StudySettings::default().shuffle_seed,
+        "the shuffle seed is kept"
+    );
+}
+
+#[test]
+fn admin_exports_a_package_and_merges_it_back() {
+    let fx = Fixture::demo();
+    let app = fx.app(LaunchArgs::default());
+    run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
+    let rater = run(add_rater(app.state(), "Dr Sato".into())).unwrap();
+    run(assign_with_overlap(app.state(), vec![rater.id.clone()], 1)).unwrap();
+    let package = fx.dir.path().join("sato.concord");
+    let package_id = run(export_package(
+        app.state(),
+        rater.id.clone(),
+        package.display().to_string(),
+    ))
+    .unwrap();
+    assert!(!package_id.is_empty() && package.exists());
+    let err = run(export_package(
+        app.state(),
+        rater.id.clone(),
+        package.display().to_string(),
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(!err.is_empty());
+
+    // The rater works in the package on another machine and returns it from the app.
+    let returned = fx.dir.path().join("sato-returned.concord");
+    {
+        let remote = fx.app(LaunchArgs::default());
+        run(open_study(
+            remote.handle().clone(),
+            remote.state(),
+            package.display().to_string(),
+        ))
+        .unwrap();
+        let remote_study = Study::open(&package).unwrap();
+        let view = remote_study.rating_view(&rater.id, 0).unwrap();
+        remote_study
+            .set_rating(&rater.id, &view.response_id, "safety", Some(4))
+            .unwrap();
+        let manifest = run(package_manifest(remote.state())).unwrap().unwrap();
+        assert_eq!(manifest.rater, "Dr Sato");
+        let back = run(return_package(
+            remote.state(),
+            returned.display().to_string(),
+        ))
+        .unwrap();
+        assert_eq!(back.manifest.events, Some(1));
+        assert!(back.message.contains("Send"), "{}", back.message);
+    }
+    let err = run(merge_package(app.state(), package.display().to_string()))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("was not returned"), "{err}");
+    let summary = run(merge_package(app.state(), returned.display().to_string())).unwrap();
+    assert!(!summary.already_merged);
+    assert_eq!(summary.events_added, 1);
+    assert!(summary.conflicts.is_empty());
+    let again = run(merge_package(app.state(), returned.display().to_string())).unwrap();
+    assert!(again.already_merged);
+    assert_eq!(again.events_added, 0);
+    let progress = run(admin_view(app.state()))
+        .unwrap()
+        .raters
+        .into_iter()
+        .find(|r| r.rater.id == rater.id)
+        .unwrap()
+        .progress
+        .unwrap();
+    assert_eq!(progress.partial, 1);
+    assert_eq!(run(merge_history(app.state())).unwrap().len(), 1);
+    assert!(run(conflicts(app.state())).unwrap().is_empty());
+    let err = run(merge_package(
+        app.state(),
+        fx.dir.path().join("missing.concord").display().to_string(),
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(!err.is_empty());
+}

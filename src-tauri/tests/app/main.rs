@@ -1,0 +1,8 @@
+//! The app's commands on real study files through Tauri's mock runtime: one test binary (the
+//! app links Tauri), one module per command group.
+
+mod common;
+mod dashboard;
+mod lead;
+mod rating;
+mod session;

@@ -1,0 +1,218 @@
+//! Start-up, opening and creating studies, choosing the rater profile.
+
+use crate::common::*;
+
+#[test]
+fn startup_with_nothing_remembered_offers_the_start_screen() {
+    let fx = Fixture::demo();
+    let app = fx.app(LaunchArgs::default());
+    let boot = run(startup(app.handle().clone(), app.state())).unwrap();
+    assert!(boot.session.is_none());
+    assert!(boot.study.is_none());
+    assert!(boot.recent.is_empty());
+    assert!(boot.error.is_none());
+    assert!(boot.templates.contains(&"mentalbench".to_string()));
+}
+
+#[test]
+fn startup_opens_the_study_from_the_command_line_and_remembers_it() {
+    let fx = Fixture::demo();
+    let app = fx.app(fx.launch(Some("Nurse A")));
+    let boot = run(startup(app.handle().clone(), app.state())).unwrap();
+    let session = boot.session.expect("session");
+    assert_eq!(session.rater.name, "Nurse A");
+    assert_eq!(session.rater.kind, RaterKind::Human);
+    assert_eq!(session.progress.total, 8);
+    assert_eq!(session.progress.done, 0);
+    assert_eq!(session.resume_position, Some(0));
+    assert!(session
+        .study
+        .raters
+        .iter()
+        .all(|r| r.rater.kind == RaterKind::Human));
+    drop(app);
+
+    // Restart with no arguments: the last study and rater come back.
+    let app = fx.app(LaunchArgs::default());
+    let boot = run(startup(app.handle().clone(), app.state())).unwrap();
+    let session = boot.session.expect("remembered session");
+    assert_eq!(session.rater.name, "Nurse A");
+    assert_eq!(boot.recent.len(), 1);
+    assert_eq!(boot.recent[0].last_rater.as_deref(), Some("Nurse A"));
+
+    // A page reload shows the same session without re-reading the launch arguments.
+    let again = run(startup_again(&app));
+    assert_eq!(again.session.unwrap().rater.id, session.rater.id);
+}
+
+async fn startup_again(app: &tauri::App<MockRuntime>) -> Startup {
+    startup(app.handle().clone(), app.state()).await.unwrap()
+}
+
+#[test]
+fn startup_reports_a_missing_study_instead_of_failing() {
+    let fx = Fixture::demo();
+    let app = fx.app(LaunchArgs {
+        study: Some(fx.dir.path().join("missing.concord")),
+        rater: None,
+        demo: false,
+    });
+    let boot = run(startup(app.handle().clone(), app.state())).unwrap();
+    assert!(boot.session.is_none());
+    assert!(boot.error.is_some());
+}
+
+#[test]
+fn open_study_lists_human_raters_with_progress() {
+    let fx = Fixture::demo();
+    let app = fx.app(LaunchArgs::default());
+    let summary = run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
+    assert_eq!(summary.rubric.attributes.len(), 7);
+    assert!(summary.blind);
+    assert!(summary.flags.contains(&"unsafe".to_string()));
+    let names: Vec<_> = summary
+        .raters
+        .iter()
+        .map(|r| r.rater.name.as_str())
+        .collect();
+    assert_eq!(names, ["Rater 1", "Rater 2"]);
+    assert!(summary
+        .raters
+        .iter()
+        .all(|r| r.progress.as_ref().unwrap().total > 0));
+    let recent = run(recent_studies(app.state())).unwrap();
+    assert_eq!(recent[0].path, fx.path());
+
+    let err = run(open_study(
+        app.handle().clone(),
+        app.state(),
+        fx.dir.path().join("nope.concord").display().to_string(),
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(!err.is_empty());
+}
+
+#[test]
+fn create_study_makes_a_new_file_and_refuses_an_existing_one() {
+    let fx = Fixture::demo();
+    let app = fx.app(LaunchArgs::default());
+    let path = fx.dir.path().join("new.concord").display().to_string();
+    let summary = run(create_study(
+        app.handle().clone(),
+        app.state(),
+        path.clone(),
+        "Pilot".into(),
+        "mentalbench".into(),
+    ))
+    .unwrap();
+    assert_eq!(summary.name, "Pilot");
+    assert!(summary.raters.is_empty());
+    let err = run(create_study(
+        app.handle().clone(),
+        app.state(),
+        path,
+        "Again".into(),
+        "mentalbench".into(),
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("already exists"), "{err}");
+    let err = run(create_study(
+        app.handle().clone(),
+        app.state(),
+        fx.dir.path().join("x.concord").display().to_string(),
+        "X".into(),
+        "no-such-template".into(),
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(!err.is_empty());
+}
+
+#[test]
+fn choose_rater_validates_and_resumes() {
+    let fx = Fixture::demo();
+    let app = fx.app(LaunchArgs::default());
+    let err = run(choose_rater(
+        app.handle().clone(),
+        app.state(),
+        "Ann".into(),
+    ))
+    .unwrap_err()
+    .to_string();
+    assert_eq!(err, "no study is open");
+    run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
+    let err = run(choose_rater(app.handle().clone(), app.state(), "  ".into()))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("name"), "{err}");
+    let err = run(choose_rater(
+        app.handle().clone(),
+        app.state(),
+        "Judge A".into(),
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("LLM judge"), "{err}");
+    // An existing demo rater keeps their assignments and work.
+    let session = run(choose_rater(
+        app.handle().clone(),
+        app.state(),
+        "Rater 1".into(),
+    ))
+    .unwrap();
+    assert_eq!(session.progress.total, 8);
+    assert!(session.progress.done > 0);
+    // Choosing the same new name twice reuses the profile.
+    let first = run(choose_rater(
+        app.handle().clone(),
+        app.state(),
+        "Ann".into(),
+    ))
+    .unwrap();
+    let second = run(choose_rater(
+        app.handle().clone(),
+        app.state(),
+        "Ann".into(),
+    ))
+    .unwrap();
+    assert_eq!(first.rater.id, second.rater.id);
+    assert_eq!(second.progress.total, 8);
+}
+
+#[test]
+fn study_summary_counts_progress_of_every_rater() {
+    let fx = Fixture::demo();
+    let app = fx.app(LaunchArgs::default());
+    assert!(run(study_summary(app.state())).is_err());
+    let session = open_with_rater(&app, &fx.path(), "Ann");
+    assert!(session.study.raters.iter().all(|r| r.progress.is_none()));
+    let summary = run(study_summary(app.state())).unwrap();
+    let ann = summary
+        .raters
+        .iter()
+        .find(|r| r.rater.name == "Ann")
+        .unwrap();
+    assert_eq!(ann.progress.as_ref().unwrap().total, 8);
+}
+
+#[test]
+fn commands_need_a_rater() {
+    let fx = Fixture::demo();
+    let app = fx.app(LaunchArgs::default());
+    assert_eq!(
+        run(progress(app.state())).unwrap_err().to_string(),
+        "no study is open"
+    );
+    run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
+    assert_eq!(
+        run(rating_view(app.state(), 0)).unwrap_err().to_string(),
+        "choose a rater profile first"
+    );
+    run(close_study(app.handle().clone(), app.state())).unwrap();
+    assert_eq!(
+        run(undo(app.state())).unwrap_err().to_string(),
+        "no study is open"
+    );
+}
