@@ -7,13 +7,13 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 need_apt=0
-for pkg in libwebkit2gtk-4.1-dev build-essential pkg-config xvfb xauth webkit2gtk-driver imagemagick chromium fonts-dejavu-core curl; do
+for pkg in libwebkit2gtk-4.1-dev libssl-dev build-essential pkg-config xvfb xauth webkit2gtk-driver imagemagick chromium fonts-dejavu-core curl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt=1
 done
 if [ "$need_apt" = 1 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-    libwebkit2gtk-4.1-dev build-essential pkg-config xvfb xauth webkit2gtk-driver \
+    libwebkit2gtk-4.1-dev libssl-dev build-essential pkg-config xvfb xauth webkit2gtk-driver \
     imagemagick chromium fonts-dejavu-core curl
 fi
 # The machine image ships Node 20; Debian's own is the fallback where none is installed.

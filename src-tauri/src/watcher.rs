@@ -141,7 +141,7 @@ impl Drop for DashboardWorker {
 
 /// The watch connection of `path`, with the message the page shows when it cannot be opened.
 fn watch(path: &Path) -> Result<Watch, String> {
-    open_watch(path).map_err(|e| format!("cannot watch {}: {e}", path.display()))
+    open_watch(path, None).map_err(|e| format!("cannot watch {}: {e}", path.display()))
 }
 
 fn run(shared: &(Mutex<Shared>, Condvar), load: &Loader, emit: &Emit) {

@@ -32,6 +32,11 @@ pub enum Command {
     Info(InfoArgs),
     /// Check the file's integrity and the store's invariants.
     Check { file: PathBuf },
+    /// Encrypt a plain study in place (SQLCipher; passphrase from CONCORD_PASSPHRASE or a
+    /// prompt). The plain original is kept as FILE.bak: delete it once the study opens.
+    Encrypt { file: PathBuf },
+    /// Decrypt an encrypted study in place; the encrypted original is kept as FILE.bak.
+    Decrypt { file: PathBuf },
     /// Show a rubric (a study's, a template or a TOML file), validating it.
     Rubric(RubricArgs),
     /// List raters, or add one.
@@ -86,6 +91,10 @@ pub struct NewArgs {
     /// Display name (defaults to the file name).
     #[arg(long)]
     pub name: Option<String>,
+    /// Encrypt the study (clinical text at rest); passphrase from CONCORD_PASSPHRASE or a
+    /// prompt, never stored. Packages made from it are encrypted with the same passphrase.
+    #[arg(long)]
+    pub encrypt: bool,
 }
 
 #[derive(Args)]

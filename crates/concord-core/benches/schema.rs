@@ -195,6 +195,23 @@ fn main() {
         old_load.as_secs_f64() / new_load.as_secs_f64(),
         if ms(new_load) <= 30.0 { "met" } else { "NOT met" }
     );
+    // SQLite's own cost of stepping through the same rows (no Rust-side work): the floor any
+    // loader of this table pays.
+    let plain = Connection::open(&path).unwrap();
+    let floor = median(|| {
+        plain
+            .query_row(
+                "SELECT sum(rater_id + response_id + attribute_id + value) FROM rating WHERE value IS NOT NULL",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap()
+    });
+    println!(
+        "  SQLite alone stepping through those rows: {:.1} ms (the loader is {:.1}× that floor)",
+        ms(floor),
+        new_load.as_secs_f64() / floor.as_secs_f64()
+    );
     let mut live = study.live_ratings().unwrap();
     let rater = study
         .raters()

@@ -77,6 +77,13 @@ impl Drop for TempPath {
     }
 }
 
+/// `path` with `suffix` appended to its file name ("study.concord" + ".bak").
+pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_os_string();
+    s.push(suffix);
+    s.into()
+}
+
 /// Writes `bytes` to `target` atomically (temporary file, fsync, rename).
 pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;

@@ -5,6 +5,7 @@
 pub mod adjudication;
 pub mod annotations;
 mod check;
+pub mod cipher;
 pub mod demo;
 mod error;
 pub mod files;

@@ -17,8 +17,9 @@ use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::cipher;
 use crate::error::{Error, Result};
-use crate::files::TempPath;
+use crate::files::{with_suffix, TempPath};
 use crate::ids::{format_utc_ms, now_ms};
 use crate::package::{events_digest, manifest_in, same_file};
 use crate::study::Study;
@@ -151,7 +152,8 @@ impl Study {
             [&hash],
             |r| r.get(0),
         )?;
-        let theirs = Study::open(temp.path()).map_err(|e| refuse(other, e))?;
+        let theirs =
+            Study::open_with(temp.path(), self.passphrase()).map_err(|e| refuse(other, e))?;
         let manifest = manifest_in(&theirs.conn, "main")?;
         let package_id = theirs.id().to_string();
         if already {
@@ -234,8 +236,7 @@ impl Study {
             (None, true) => {}
         }
         drop(theirs);
-        self.conn
-            .execute("ATTACH DATABASE ?1 AS pkg", [temp.path().to_string_lossy()])?;
+        cipher::attach(&self.conn, temp.path(), "pkg", self.passphrase())?;
         let result = validate_rows(&self.conn, other, manifest.is_some())
             .and_then(|()| self.merge_attached(&file, &package_id, &hash, opts, accepted_altered));
         self.conn.execute("DETACH DATABASE pkg", [])?;
@@ -615,10 +616,4 @@ fn copy_file(from: &Path, to: &Path) -> Result<()> {
             path: from.to_path_buf(),
             source,
         })
-}
-
-fn with_suffix(path: &Path, suffix: &str) -> std::path::PathBuf {
-    let mut s = path.as_os_str().to_os_string();
-    s.push(suffix);
-    s.into()
 }

@@ -9,10 +9,11 @@
 
 use std::path::Path;
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::cipher;
 use crate::error::{Error, Result};
 use crate::files::TempPath;
 use crate::ids::{format_utc_ms, gid_text, new_gid, now_ms};
@@ -59,13 +60,12 @@ impl Study {
         }
         let rater = self.rater_key(rater_id)?;
         let temp = TempPath::beside(out)?;
-        schema::build(temp.path(), |_| Ok(()))?;
-        self.conn
-            .execute("ATTACH DATABASE ?1 AS pkg", [temp.path().to_string_lossy()])?;
+        schema::build(temp.path(), self.passphrase(), |_| Ok(()))?;
+        cipher::attach(&self.conn, temp.path(), "pkg", self.passphrase())?;
         let filled = self.fill_package(rater);
         self.conn.execute("DETACH DATABASE pkg", [])?;
         let package_id = filled?;
-        schema::seal(temp.path())?;
+        schema::seal(temp.path(), self.passphrase())?;
         temp.persist_new(out)?;
         Ok(package_id)
     }
@@ -164,7 +164,7 @@ impl Study {
             .execute("VACUUM INTO ?1", [temp.path().to_string_lossy()])?;
         let digest =
             {
-                let conn = Connection::open(temp.path())?;
+                let conn = cipher::connect(temp.path(), OpenFlags::default(), self.passphrase())?;
                 let digest = events_digest(&conn, "main")?;
                 let returned_at = now_ms();
                 conn.execute(
@@ -175,7 +175,7 @@ impl Study {
                 conn.close().map_err(|(_, e)| Error::Sqlite(e))?;
                 digest
             };
-        schema::seal(temp.path())?;
+        schema::seal(temp.path(), self.passphrase())?;
         temp.persist(out)?;
         manifest.events = Some(digest.events);
         manifest.notes = Some(digest.notes);

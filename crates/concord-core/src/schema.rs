@@ -3,8 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
+use crate::cipher::{self, Passphrase};
 use crate::error::{Error, Result};
 
 /// `PRAGMA application_id` of every Concord study file ("CNCD").
@@ -55,24 +56,26 @@ fn apply_pragmas(conn: &mut Connection, path: &Path) -> Result<()> {
 /// leaves either no study or a whole one.
 pub(crate) fn create(
     path: &Path,
+    passphrase: Option<&Passphrase>,
     init: impl FnOnce(&rusqlite::Transaction) -> Result<()>,
 ) -> Result<Connection> {
     if path.exists() {
         return Err(Error::AlreadyExists(path.to_path_buf()));
     }
     let temp = crate::files::TempPath::beside(path)?;
-    build(temp.path(), init)?;
+    build(temp.path(), passphrase, init)?;
     temp.persist_new(path)?;
-    open(path)
+    open(path, passphrase)
 }
 
 /// Writes a complete study file at `path` (a temporary name: callers rename it into place):
 /// the schema, then `init`, in one transaction; closed, with no `-wal` beside it.
 pub(crate) fn build(
     path: &Path,
+    passphrase: Option<&Passphrase>,
     init: impl FnOnce(&rusqlite::Transaction) -> Result<()>,
 ) -> Result<()> {
-    let mut conn = Connection::open(path)?;
+    let mut conn = cipher::connect(path, OpenFlags::default(), passphrase)?;
     conn.pragma_update(None, "journal_mode", "DELETE")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -89,15 +92,15 @@ pub(crate) fn build(
 
 /// Makes the file at `path` self-contained and closes it: rollback-journal mode (no `-wal` or
 /// `-shm` can be left beside it), for files that travel.
-pub(crate) fn seal(path: &Path) -> Result<()> {
-    let conn = Connection::open(path)?;
+pub(crate) fn seal(path: &Path, passphrase: Option<&Passphrase>) -> Result<()> {
+    let conn = cipher::connect(path, OpenFlags::default(), passphrase)?;
     conn.pragma_update(None, "journal_mode", "DELETE")?;
     conn.close().map_err(|(_, e)| Error::Sqlite(e))
 }
 
 /// Opens an existing study, refusing anything that is not one, and migrating older schemas
 /// forward (after writing a backup copy beside the file).
-pub(crate) fn open(path: &Path) -> Result<Connection> {
+pub(crate) fn open(path: &Path, passphrase: Option<&Passphrase>) -> Result<Connection> {
     // Everything is read through SQLite itself: opening and closing a plain file handle on a
     // database would drop every POSIX lock this process holds on it (SQLite's "How To Corrupt
     // An SQLite Database File", 2.2), e.g. the app's own rating connection.
@@ -114,12 +117,20 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
         return Err(not_a_study(path, "not a Concord study (an empty file)"));
     }
     // Read the identity before any pragma that writes, so a foreign file is left untouched.
-    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-    let not_sqlite = |e: rusqlite::Error| match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) => {
-            not_a_study(path, "not a Concord study (not an SQLite database)")
-        }
+    let conn = cipher::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE, passphrase)?;
+    // An encrypted file reads as "not a database" without its key, and with a wrong one.
+    let not_sqlite = |e: rusqlite::Error| {
+        match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) if passphrase.is_some() => not_a_study(
+            path,
+            "wrong passphrase (or not a Concord study); the file is unchanged",
+        ),
+        Some(rusqlite::ErrorCode::NotADatabase) => not_a_study(
+            path,
+            "not a Concord study (not an SQLite database), or an encrypted study: give its passphrase",
+        ),
         _ => Error::Sqlite(e),
+    }
     };
     let app_id: i64 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))
@@ -162,10 +173,11 @@ pub struct Watch {
 /// Opens `path` for watching. Opened through SQLite (never a plain file handle, see [`open`]),
 /// so it takes part in SQLite's per-process lock bookkeeping; read-write so WAL shared memory
 /// works as for any reader, and `query_only` so it never writes.
-pub fn open_watch(path: &Path) -> Result<Watch> {
-    let conn = Connection::open_with_flags(
+pub fn open_watch(path: &Path, passphrase: Option<&Passphrase>) -> Result<Watch> {
+    let conn = cipher::connect(
         path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        passphrase,
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "query_only", true)?;
@@ -253,7 +265,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.concord");
         let study = Study::create(&path, "W", &Rubric::builtin("mentalbench").unwrap()).unwrap();
-        let watch = open_watch(&path).unwrap();
+        let watch = open_watch(&path, None).unwrap();
         let before = watch.data_version().unwrap();
         assert_eq!(
             watch.data_version().unwrap(),
@@ -266,6 +278,6 @@ mod tests {
             .conn
             .execute("DELETE FROM rater", [])
             .is_err_and(|e| e.to_string().contains("readonly")));
-        assert!(open_watch(&dir.path().join("missing.concord")).is_err());
+        assert!(open_watch(&dir.path().join("missing.concord"), None).is_err());
     }
 }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+use crate::cipher::Passphrase;
 use crate::error::{Error, Result};
 use crate::ids::{gid_text, new_gid, now_ms, parse_gid, Gid};
 use crate::model::{Rater, RaterCounts, RaterKind, StudyInfo, StudySettings};
@@ -51,11 +52,23 @@ pub struct Study {
     pub(crate) attributes: Vec<AttributeKey>,
     /// This session's changes, newest last (see [`Study::undo`]).
     pub(crate) session: RefCell<Vec<SessionChange>>,
+    /// The passphrase of an encrypted study (packages made from it are encrypted with it too).
+    pub(crate) passphrase: Option<Passphrase>,
 }
 
 impl Study {
     /// Creates a new study file with `rubric`; refuses to overwrite an existing file.
     pub fn create(path: &Path, name: &str, rubric: &Rubric) -> Result<Study> {
+        Study::create_with(path, name, rubric, None)
+    }
+
+    /// [`Study::create`], encrypted with `passphrase` when one is given.
+    pub fn create_with(
+        path: &Path,
+        name: &str,
+        rubric: &Rubric,
+        passphrase: Option<&Passphrase>,
+    ) -> Result<Study> {
         let name = name.trim();
         if name.is_empty() {
             return Err(Error::Invalid("a study needs a name".into()));
@@ -64,7 +77,7 @@ impl Study {
             flags: rubric.flags.clone(),
             ..StudySettings::default()
         };
-        let conn = schema::create(path, |tx| {
+        let conn = schema::create(path, passphrase, |tx| {
             let study = new_gid();
             tx.execute(
                 "INSERT INTO study (id, lineage, name, created_at, settings) VALUES (?1, ?1, ?2, ?3, ?4)",
@@ -92,16 +105,30 @@ impl Study {
             }
             Ok(())
         })?;
-        Study::from_connection(conn, path)
+        Study::from_connection(conn, path, passphrase)
     }
 
     /// Opens an existing study file (see [`schema`] for the checks made).
     pub fn open(path: &Path) -> Result<Study> {
-        let conn = schema::open(path)?;
-        Study::from_connection(conn, path)
+        Study::open_with(path, None)
     }
 
-    fn from_connection(conn: Connection, path: &Path) -> Result<Study> {
+    /// [`Study::open`] for a study that may be encrypted: `passphrase` is its key.
+    pub fn open_with(path: &Path, passphrase: Option<&Passphrase>) -> Result<Study> {
+        let conn = schema::open(path, passphrase)?;
+        Study::from_connection(conn, path, passphrase)
+    }
+
+    /// The passphrase this study was opened with (a second connection to it needs it).
+    pub fn passphrase(&self) -> Option<&Passphrase> {
+        self.passphrase.as_ref()
+    }
+
+    fn from_connection(
+        conn: Connection,
+        path: &Path,
+        passphrase: Option<&Passphrase>,
+    ) -> Result<Study> {
         let (gid, lineage): (Vec<u8>, Vec<u8>) = conn
             .query_row("SELECT id, lineage FROM study", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -141,6 +168,7 @@ impl Study {
             origin,
             attributes,
             session: RefCell::new(Vec::new()),
+            passphrase: passphrase.cloned(),
         })
     }
 

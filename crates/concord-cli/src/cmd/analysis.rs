@@ -9,7 +9,7 @@ use concord_core::Study;
 use concord_report::{chart_format, options_for, ChartRequest, ReportOptions};
 use concord_stats::report::{agreement_report, format_table, to_csv};
 
-use super::parse_pairs;
+use super::{open_study, parse_pairs};
 use crate::cli::{AgreementArgs, AnalysisOptions, PlotArgs, ReportArgs};
 use crate::output::print_json;
 
@@ -34,7 +34,7 @@ fn report_options(study: &Study, a: AnalysisOptions) -> Result<ReportOptions> {
 
 /// `concord agreement`: the table, JSON or CSV.
 pub fn agreement(a: AgreementArgs) -> Result<()> {
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     let opts = report_options(&study, a.options)?;
     let report = agreement_report(&study.study_ratings()?, &opts);
     if a.json {
@@ -55,7 +55,7 @@ pub fn plot(a: PlotArgs) -> Result<()> {
             a.out.display()
         )));
     };
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     let attribute = a.options.attributes.first().cloned();
     let opts = report_options(&study, a.options)?;
     let raters = match a.raters {
@@ -76,7 +76,7 @@ pub fn plot(a: PlotArgs) -> Result<()> {
 
 /// `concord report`: the self-contained HTML report.
 pub fn report(a: ReportArgs) -> Result<()> {
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     let opts = report_options(&study, a.options)?;
     let html = concord_report::html_report(&study, &opts)?;
     write(&a.out, html.as_bytes())

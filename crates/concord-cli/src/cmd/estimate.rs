@@ -3,10 +3,11 @@
 //! to rate next. Parses, calls `concord_report::estimates`, prints through `output`.
 
 use anyhow::{bail, Context, Result};
-use concord_core::{RaterKind, Study};
+use concord_core::RaterKind;
 use concord_report::estimates::{self, NextBatch};
 use serde::Serialize;
 
+use super::open_study;
 use super::usage;
 use crate::cli::{EstimateArgs, NextArgs, PlanArgs};
 use crate::output::{print_estimates, print_json, print_plan};
@@ -19,7 +20,7 @@ pub fn estimate(a: EstimateArgs) -> Result<()> {
             a.alpha
         )));
     }
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     let data = study.study_ratings()?;
     let groups = estimates::ScoreGroups::new(&data, &a.judge, &a.attributes)?;
     let set = concord_stats::ppi::estimate_models(&groups.judge, &groups.model_scores(), a.alpha);
@@ -36,7 +37,7 @@ pub fn plan(a: PlanArgs) -> Result<()> {
     if !(a.width > 0.0 && a.width.is_finite()) {
         return Err(usage(format!("--width must be > 0, got {}", a.width)));
     }
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     let data = study.study_ratings()?;
     let report = estimates::plan(
         &data,
@@ -83,7 +84,7 @@ pub fn next(a: NextArgs) -> Result<()> {
     if a.count == 0 {
         return Err(usage("--count must be at least 1".to_string()));
     }
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     let rater = match &a.assign {
         Some(name) => {
             let r = study.find_rater(name)?.with_context(|| {

@@ -3,8 +3,8 @@
 
 use anyhow::{bail, Result};
 use concord_core::merge::MergeOptions;
-use concord_core::Study;
 
+use super::open_study;
 use crate::cli::{ConflictsArgs, DisagreementsArgs, GoldArgs, MergeArgs, MergesArgs};
 use crate::output::{
     print_conflict, print_disagreement, print_gold_event, print_json, print_receipt, value_text,
@@ -12,7 +12,7 @@ use crate::output::{
 
 /// `concord merge`: one receipt per package.
 pub fn merge(a: MergeArgs) -> Result<()> {
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     let opts = MergeOptions {
         copy: a.copy,
         accept_altered: a.accept_altered,
@@ -33,7 +33,7 @@ pub fn merge(a: MergeArgs) -> Result<()> {
 
 /// `concord conflicts`: lists them, or resolves one.
 pub fn conflicts(a: ConflictsArgs) -> Result<()> {
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     if let (Some(id), Some(keep), Some(by)) = (a.resolve, a.keep, a.by) {
         let c = study.resolve_conflict(id, keep.into(), &by)?;
         if a.json {
@@ -68,7 +68,7 @@ pub fn conflicts(a: ConflictsArgs) -> Result<()> {
 
 /// `concord merges`.
 pub fn merges(a: MergesArgs) -> Result<()> {
-    let history = Study::open(&a.file)?.merge_history()?;
+    let history = open_study(&a.file)?.merge_history()?;
     if a.json {
         print_json(&history);
     } else {
@@ -81,7 +81,7 @@ pub fn merges(a: MergesArgs) -> Result<()> {
 
 /// `concord disagreements`.
 pub fn disagreements(a: DisagreementsArgs) -> Result<()> {
-    let list = Study::open(&a.file)?.disagreements(a.attribute.as_deref(), a.min_range, a.limit)?;
+    let list = open_study(&a.file)?.disagreements(a.attribute.as_deref(), a.min_range, a.limit)?;
     if a.json {
         print_json(&list);
     } else {
@@ -94,7 +94,7 @@ pub fn disagreements(a: DisagreementsArgs) -> Result<()> {
 
 /// `concord gold`: records one gold value, or lists the history.
 pub fn gold(a: GoldArgs) -> Result<()> {
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     if a.history {
         let events = study.gold_history(a.response.as_deref())?;
         if a.json {

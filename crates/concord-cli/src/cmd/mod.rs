@@ -5,6 +5,7 @@
 mod analysis;
 mod estimate;
 mod lead;
+mod passphrase;
 mod raters;
 mod study;
 mod tables;
@@ -13,6 +14,7 @@ use anyhow::{Context, Result};
 use concord_core::Study;
 
 use crate::cli::{Cli, Command, RatingsCommand};
+pub use passphrase::open_study;
 
 /// Runs one command.
 pub fn run(cli: Cli) -> Result<()> {
@@ -20,6 +22,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::New(a) => study::new(a),
         Command::Info(a) => study::info(a),
         Command::Check { file } => study::check(&file),
+        Command::Encrypt { file } => passphrase::encrypt(&file),
+        Command::Decrypt { file } => passphrase::decrypt(&file),
         Command::Rubric(a) => study::rubric(a),
         Command::Settings(a) => study::settings(a),
         Command::Demo(a) => study::demo(a),

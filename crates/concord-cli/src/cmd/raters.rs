@@ -3,15 +3,14 @@
 use std::io::{BufRead, Write};
 
 use anyhow::{bail, Context, Result};
-use concord_core::Study;
 
-use super::rater_id;
+use super::{open_study, rater_id};
 use crate::cli::{AssignArgs, PackageArgs, RateArgs, RatersArgs, ReturnArgs};
 use crate::output::{print_json, value_text};
 
 /// `concord raters`: lists them, or adds one.
 pub fn raters(a: RatersArgs) -> Result<()> {
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     if let Some(name) = a.add {
         let r = study.add_rater(&name, a.kind.into())?;
         println!("added {} ({})", r.name, r.kind.as_str());
@@ -37,7 +36,7 @@ pub fn raters(a: RatersArgs) -> Result<()> {
 
 /// `concord assign`.
 pub fn assign(a: AssignArgs) -> Result<()> {
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     let ids = a
         .raters
         .iter()
@@ -52,7 +51,7 @@ pub fn assign(a: AssignArgs) -> Result<()> {
 
 /// `concord package`.
 pub fn package(a: PackageArgs) -> Result<()> {
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     let id = study.export_package(&rater_id(&study, &a.rater)?, &a.out)?;
     println!("wrote package {id} for {} to {}", a.rater, a.out.display());
     Ok(())
@@ -60,7 +59,7 @@ pub fn package(a: PackageArgs) -> Result<()> {
 
 /// `concord return`.
 pub fn return_package(a: ReturnArgs) -> Result<()> {
-    let returned = Study::open(&a.package)?.return_package(&a.out)?;
+    let returned = open_study(&a.package)?.return_package(&a.out)?;
     if a.json {
         print_json(&returned);
     } else {
@@ -75,7 +74,7 @@ pub fn return_package(a: ReturnArgs) -> Result<()> {
 
 /// `concord rate`: one rating per line of standard input, each durable before its `ok`.
 pub fn rate(a: RateArgs) -> Result<()> {
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     let rater = rater_id(&study, &a.rater)?;
     let response_ids = study.response_ids()?;
     let mut out = std::io::stdout().lock();

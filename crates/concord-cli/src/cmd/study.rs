@@ -6,6 +6,7 @@ use anyhow::{bail, Result};
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::{Rubric, Study};
 
+use super::open_study;
 use super::parse_pairs;
 use crate::cli::{DemoArgs, InfoArgs, NewArgs, RubricArgs, SettingsArgs};
 use crate::output::{print_info, print_json, print_rubric};
@@ -20,10 +21,16 @@ pub fn new(a: NewArgs) -> Result<()> {
             .to_string_lossy()
             .into_owned()
     });
-    Study::create(&a.file, &name, &rubric)?;
+    let passphrase = if a.encrypt {
+        Some(super::passphrase::new_passphrase(&a.file)?)
+    } else {
+        None
+    };
+    Study::create_with(&a.file, &name, &rubric, passphrase.as_ref())?;
     println!(
-        "created {} with rubric {} ({} attributes)",
+        "created {}{} with rubric {} ({} attributes)",
         a.file.display(),
+        if a.encrypt { " (encrypted)" } else { "" },
         rubric.name,
         rubric.attributes.len()
     );
@@ -32,7 +39,7 @@ pub fn new(a: NewArgs) -> Result<()> {
 
 /// `concord info`.
 pub fn info(a: InfoArgs) -> Result<()> {
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     warn_storage(&study);
     let info = study.info()?;
     if a.json {
@@ -45,7 +52,7 @@ pub fn info(a: InfoArgs) -> Result<()> {
 
 /// `concord check`.
 pub fn check(file: &Path) -> Result<()> {
-    let study = Study::open(file)?;
+    let study = open_study(file)?;
     warn_storage(&study);
     let problems = study.check()?;
     if !problems.is_empty() {
@@ -68,7 +75,7 @@ pub fn rubric(a: RubricArgs) -> Result<()> {
         .extension()
         .is_some_and(|e| e == "concord")
     {
-        Study::open(Path::new(&a.source))?.rubric()?
+        open_study(Path::new(&a.source))?.rubric()?
     } else {
         Rubric::builtin_or_file(&a.source)?
     };
@@ -82,7 +89,7 @@ pub fn rubric(a: RubricArgs) -> Result<()> {
 
 /// `concord settings`: changes what is given, prints the settings as stored.
 pub fn settings(a: SettingsArgs) -> Result<()> {
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     let mut settings = study.settings()?;
     if let Some(b) = a.blind {
         settings.blind = b;

@@ -1,16 +1,16 @@
 //! Tables in and out through `concord-io`: `import`, `ratings import`, `export`.
 
 use anyhow::Result;
-use concord_core::Study;
 use concord_io::export::{export as export_table, ExportLayout};
 use concord_io::import::{import_ratings as import_rating_rows, import_responses, ColumnMap};
 use concord_io::import::{RatingLayout, RESPONSE_FIELDS};
 
+use super::open_study;
 use crate::cli::{ExportArgs, ImportArgs, Layout, RatingsImportArgs};
 
 /// `concord import`: prompts and responses.
 pub fn import(a: ImportArgs) -> Result<()> {
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     let map = ColumnMap::parse(&a.map, &RESPONSE_FIELDS)?;
     let s = import_responses(&study, &a.data, a.format.as_deref(), &map)?;
     println!(
@@ -26,7 +26,7 @@ pub fn import(a: ImportArgs) -> Result<()> {
 
 /// `concord ratings import`.
 pub fn import_ratings(a: RatingsImportArgs) -> Result<()> {
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     let layout = match a.layout {
         Layout::Long => RatingLayout::Long,
         Layout::Wide => RatingLayout::Wide,
@@ -46,7 +46,7 @@ pub fn import_ratings(a: RatingsImportArgs) -> Result<()> {
 
 /// `concord export`.
 pub fn export(a: ExportArgs) -> Result<()> {
-    let study = Study::open(&a.file)?;
+    let study = open_study(&a.file)?;
     let layout = match a.layout {
         Layout::Long => ExportLayout::Long,
         Layout::Wide => ExportLayout::Wide,

@@ -1,0 +1,96 @@
+//! Passphrases of encrypted studies: from `CONCORD_PASSPHRASE` (scripts) or a prompt on the
+//! terminal without echo; never stored, never printed. Every handler opens studies through
+//! [`open_study`], so a plain study opens without asking.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use concord_core::cipher::{self, Passphrase};
+use concord_core::Study;
+
+/// The environment variable a script sets instead of typing the passphrase.
+const ENV: &str = "CONCORD_PASSPHRASE";
+
+/// Opens `path`, asking for its passphrase only when it does not open as a plain study.
+pub fn open_study(path: &Path) -> Result<Study> {
+    match Study::open(path) {
+        Err(concord_core::Error::NotAStudy { .. }) if path.is_file() => {
+            let Some(passphrase) = passphrase(&format!("Passphrase for {}: ", path.display()))?
+            else {
+                // Not encrypted as far as we can ask: report the plain open's error.
+                return Ok(Study::open(path)?);
+            };
+            Ok(Study::open_with(path, Some(&passphrase))?)
+        }
+        other => Ok(other?),
+    }
+}
+
+/// The passphrase for a new encrypted file: `CONCORD_PASSPHRASE`, or typed twice.
+pub fn new_passphrase(path: &Path) -> Result<Passphrase> {
+    if let Some(p) = from_env()? {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "{}: set {ENV} or run in a terminal to give the new passphrase",
+            path.display()
+        );
+    }
+    let first = read(&format!("New passphrase for {}: ", path.display()))?;
+    let again = read("Type it again: ")?;
+    if first != again {
+        bail!("the two passphrases differ; nothing was changed");
+    }
+    Ok(Passphrase::new(first)?)
+}
+
+/// `concord encrypt`.
+pub fn encrypt(file: &Path) -> Result<()> {
+    let to = new_passphrase(file)?;
+    cipher::rekey(file, None, Some(&to))?;
+    println!(
+        "encrypted {}; the plain original is {}.bak: delete it once the study opens",
+        file.display(),
+        file.display()
+    );
+    Ok(())
+}
+
+/// `concord decrypt`.
+pub fn decrypt(file: &Path) -> Result<()> {
+    let from = passphrase(&format!("Passphrase for {}: ", file.display()))?
+        .with_context(|| format!("{}: set {ENV} or run in a terminal", file.display()))?;
+    cipher::rekey(file, Some(&from), None)?;
+    println!(
+        "decrypted {}; the encrypted original is {}.bak",
+        file.display(),
+        file.display()
+    );
+    Ok(())
+}
+
+/// `CONCORD_PASSPHRASE`, else a prompt when a terminal is attached, else none.
+fn passphrase(prompt: &str) -> Result<Option<Passphrase>> {
+    if let Some(p) = from_env()? {
+        return Ok(Some(p));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    Ok(Some(Passphrase::new(read(prompt)?)?))
+}
+
+fn from_env() -> Result<Option<Passphrase>> {
+    match std::env::var(ENV) {
+        Ok(p) => Ok(Some(
+            Passphrase::new(p).with_context(|| format!("{ENV} is set but empty"))?,
+        )),
+        Err(_) => Ok(None),
+    }
+}
+
+fn read(prompt: &str) -> Result<String> {
+    rpassword::prompt_password(prompt).context("cannot read the passphrase from the terminal")
+}

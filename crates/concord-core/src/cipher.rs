@@ -1,0 +1,120 @@
+//! Encryption at rest: a study or package file can be encrypted page by page with SQLCipher
+//! (AES-256, key derived from a passphrase by SQLCipher's own PBKDF2). The passphrase is never
+//! stored; every connection to an encrypted file is keyed here before its first statement.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+use crate::files::TempPath;
+use crate::schema;
+
+/// A passphrase for an encrypted study or package. Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Passphrase(String);
+
+impl Passphrase {
+    /// A passphrase; refuses an empty one (SQLCipher would read it as "no encryption").
+    pub fn new(text: impl Into<String>) -> Result<Passphrase> {
+        let text = text.into();
+        if text.is_empty() {
+            return Err(Error::Invalid("a passphrase cannot be empty".into()));
+        }
+        Ok(Passphrase(text))
+    }
+}
+
+impl std::fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Passphrase(…)")
+    }
+}
+
+/// Keys `conn` (a fresh connection, before any other statement) for an encrypted file, or
+/// leaves it plain. SQLCipher's own log is silenced: a wrong key is reported by the caller.
+pub(crate) fn key(conn: &Connection, passphrase: Option<&Passphrase>) -> Result<()> {
+    conn.pragma_update(None, "cipher_log_level", "NONE")?;
+    if let Some(p) = passphrase {
+        conn.pragma_update(None, "key", &p.0)?;
+    }
+    Ok(())
+}
+
+/// Opens a connection to `path` keyed with `passphrase` (the one way every module opens a
+/// second connection to a study or package file).
+pub(crate) fn connect(
+    path: &Path,
+    flags: rusqlite::OpenFlags,
+    passphrase: Option<&Passphrase>,
+) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    key(&conn, passphrase)?;
+    Ok(conn)
+}
+
+/// Attaches the file at `path` to `conn` as `name`, keyed with `passphrase` (an empty key
+/// means plain). The key is always explicit: without one SQLCipher would try the main
+/// database's key material, which cannot open a file with its own salt.
+pub(crate) fn attach(
+    conn: &Connection,
+    path: &Path,
+    name: &str,
+    passphrase: Option<&Passphrase>,
+) -> Result<()> {
+    conn.execute(
+        &format!("ATTACH DATABASE ?1 AS {name} KEY ?2"),
+        rusqlite::params![
+            path.to_string_lossy(),
+            passphrase.map_or("", |p| p.0.as_str())
+        ],
+    )?;
+    Ok(())
+}
+
+/// Rewrites the study at `path` encrypted with `to` (or plain when `to` is `None`), reading it
+/// with `from`. The new file is written beside, checked (it opens with the new key and passes
+/// `concord check`), then swapped in; the original is kept as `<file>.bak` — after encrypting,
+/// that backup is the plain file, which the caller should tell the user to delete once the
+/// encrypted study opens.
+pub fn rekey(path: &Path, from: Option<&Passphrase>, to: Option<&Passphrase>) -> Result<()> {
+    let study = crate::Study::open_with(path, from)?;
+    let temp = TempPath::beside(path)?;
+    // The study's connection may not create files (it opens read-write only), and ATTACH
+    // inherits that: start from an empty file, which SQLite reads as an empty database.
+    std::fs::File::create(temp.path()).map_err(|e| Error::Io {
+        path: temp.path().to_path_buf(),
+        source: e,
+    })?;
+    {
+        let conn = &study.conn;
+        attach(conn, temp.path(), "converted", to)?;
+        // sqlcipher_export copies schema and rows (it runs in its own transaction), but not
+        // the header fields that identify a Concord study.
+        conn.query_row("SELECT sqlcipher_export('converted')", [], |_| Ok(()))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        conn.execute_batch(&format!(
+            "PRAGMA converted.user_version = {version};
+             PRAGMA converted.application_id = {};
+             DETACH DATABASE converted;",
+            schema::APPLICATION_ID
+        ))?;
+    }
+    study.close()?;
+    let converted = crate::Study::open_with(temp.path(), to)?;
+    let problems = converted.check()?;
+    converted.close()?;
+    if !problems.is_empty() {
+        return Err(Error::Invalid(format!(
+            "{}: the converted copy failed its check ({}); the original is unchanged",
+            path.display(),
+            problems.join("; ")
+        )));
+    }
+    let backup = crate::files::with_suffix(path, ".bak");
+    std::fs::rename(path, &backup).map_err(|e| Error::Io {
+        path: backup.clone(),
+        source: e,
+    })?;
+    temp.persist(path)
+}
