@@ -314,7 +314,7 @@ async fn dashboard_follows_ratings_live() -> Result<()> {
     let closed = time_saves(&app, &second, &keys, 20, 150).await?;
     println!("\n=== Dashboard figures (demo study: 16 responses, 3 humans incl. the new one, 2 judges) ===");
     println!(
-        "  recompute in the app (load + statistics with {LIVE_BOOTSTRAP} resamples + 7 SVGs): {}",
+        "  recompute in the app (load + statistics with {LIVE_BOOTSTRAP} resamples + 8 SVGs): {}",
         summarize(&compute)
     );
     println!(
