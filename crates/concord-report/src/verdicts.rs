@@ -130,22 +130,22 @@ fn diagnostics(j: &JudgeReport) -> Vec<Diagnostic> {
     [
         (
             "sd_ratio",
-            "SD ratio judge / human mean (below 1: compressed scores)",
+            "SD ratio judge / human mean (below 1: compressed)",
             &d.sd_ratio,
         ),
         (
             "proportional_bias",
-            "Proportional bias: slope of difference on mean",
+            "Proportional bias (slope on mean)",
             &d.proportional_bias,
         ),
         (
             "length_bias",
-            "Length bias: slope of difference on ln(length)",
+            "Length bias (slope on ln length)",
             &d.length_bias,
         ),
         (
             "self_preference",
-            "Self-preference: bias on own models − on others",
+            "Self-preference (own − other models)",
             &d.self_preference,
         ),
     ]

@@ -429,12 +429,19 @@ async fn dashboard_screenshot_for_a_study_lead() -> Result<()> {
     let rows = shown_table.as_array().context("model-scores rows")?;
     assert_eq!(rows.len(), 9, "3 models × 3 estimators: {shown_table}");
     assert_eq!(rows[1][1], "PPI++");
+    app.wait_until(
+        "(() => { const i = document.querySelector('figure[data-chart=\"model-scores\"] img'); return i.complete && i.naturalWidth > 0; })()",
+        WAIT,
+    )
+    .await?;
+    app.screenshot(&screenshot_dir().join("dashboard-model-scores.png"))
+        .await?;
 
     app.js("document.querySelector('#dash-verdicts').scrollIntoView(); return null;")
         .await?;
     app.screenshot(&screenshot_dir().join("dashboard-judge.png"))
         .await?;
     app.quit().await?;
-    println!("e2e dashboard screenshot: docs/screenshots/dashboard.png, dashboard-judge.png");
+    println!("e2e dashboard screenshots: docs/screenshots/dashboard.png, dashboard-judge.png, dashboard-model-scores.png");
     Ok(())
 }

@@ -76,7 +76,7 @@ export class DashboardScreen implements Screen {
       h(
         "div",
         { class: "dash-field dash-epsilon-field" },
-        h("label", { for: "dash-epsilon" }, "Tolerance ε"),
+        h("label", { for: "dash-epsilon" }, "Alt-test tolerance ε"),
         this.epsilon,
         h("span", { class: "muted", id: "dash-epsilon-hint" }, "how much worse than a clinician the judge may align with the others (0.2 for experts)"),
       ),
@@ -98,7 +98,7 @@ export class DashboardScreen implements Screen {
             h("th", { scope: "col" }, "Alternative Annotator Test"),
             h("th", { scope: "col" }, "In a clinician's place"),
             h("th", { scope: "col" }, "Agreement with the human mean"),
-            h("th", { scope: "col" }, "Bias diagnostics"),
+            h("th", { scope: "col" }, "Bias and its diagnostics"),
           ),
         ),
         this.verdictBody,
@@ -470,11 +470,15 @@ function estimateText(e: Estimate): string {
 
 const FINDING_WORD: Record<string, string> = { for: "for", against: "against", open: "open", note: "note" };
 
-/** One finding as "word: detail", the word in text so nothing rests on colour. */
+/** One finding in words (nothing rests on colour): the sentence when it weighs against the
+ *  judge or is still open, the word alone when it is for or a note (the numbers are beside it
+ *  and the sentence is under "Why"). */
 function findingLine(v: VerdictRow, criterion: string): HTMLElement | null {
   const f = v.findings.find((x) => x.criterion === criterion);
   if (!f) return null;
-  return h("span", { class: `dash-finding dash-finding-${f.finding}` }, h("b", {}, `${FINDING_WORD[f.finding] ?? f.finding}: `), f.detail);
+  const word = FINDING_WORD[f.finding] ?? f.finding;
+  const full = f.finding === "against" || f.finding === "open";
+  return h("span", { class: `dash-finding dash-finding-${f.finding}`, "data-finding": f.finding }, h("b", {}, full ? `${word}: ` : word), full ? f.detail : null);
 }
 
 function verdictRow(v: VerdictRow): HTMLElement {
@@ -482,6 +486,9 @@ function verdictRow(v: VerdictRow): HTMLElement {
     v.winning_rate === null
       ? `not run (${v.humans_tested} clinicians tested)`
       : `ω = ${v.winning_rate.toFixed(2)}: beats ${v.humans_beaten} of ${v.humans_tested} clinicians at ε = ${v.epsilon} — ${v.passed ? "passed" : "not passed"}`;
+  // The findings that settled the verdict, named in the verdict cell itself.
+  const deciding = v.findings.filter((f) => (v.kind === "cannot" ? f.finding === "against" : v.kind === "undetermined" ? f.finding === "open" : f.finding === "for"));
+  const decidedBy = deciding.length ? h("div", { class: "dash-decided" }, `${v.kind === "undetermined" ? "Still open" : "Decided by"}: ${deciding.map((f) => f.label.toLowerCase()).join(", ")}`) : null;
   const why = h(
     "details",
     { class: "dash-verdict-why" },
@@ -492,7 +499,7 @@ function verdictRow(v: VerdictRow): HTMLElement {
     "tr",
     { class: `dash-verdict dash-verdict-${v.kind}`, "data-judge": v.judge, "data-verdict": v.verdict },
     h("th", { scope: "row" }, v.judge),
-    h("td", { class: "dash-verdict-cell" }, h("strong", {}, v.headline), why),
+    h("td", { class: "dash-verdict-cell" }, h("strong", {}, v.headline), decidedBy, why),
     h("td", {}, h("div", { class: "dash-omega" }, omega), findingLine(v, "alt_test")),
     h(
       "td",
@@ -501,8 +508,14 @@ function verdictRow(v: VerdictRow): HTMLElement {
       h("div", {}, `Δ α (interval) ${estimateText(v.replacement_alpha)}`),
       findingLine(v, "replacement"),
     ),
-    h("td", {}, h("div", {}, `ICC(A,1) ${estimateText(v.icc_a1)}`), h("div", { class: "muted" }, v.icc_reading), findingLine(v, "bias")),
-    h("td", {}, h("ul", { class: "dash-diagnostics" }, ...v.diagnostics.map((d) => h("li", { "data-key": d.key }, `${d.label}: ${estimateText(d.estimate)}`)))),
+    h("td", {}, h("div", {}, `ICC(A,1) ${estimateText(v.icc_a1)}`), h("div", { class: "muted" }, v.icc_reading), findingLine(v, "ICC_A1")),
+    h(
+      "td",
+      {},
+      h("div", {}, `Bias ${estimateText(v.bias)}`),
+      findingLine(v, "bias"),
+      h("ul", { class: "dash-diagnostics" }, ...v.diagnostics.map((d) => h("li", { "data-key": d.key }, `${d.label}: ${estimateText(d.estimate)}`))),
+    ),
   );
 }
 
