@@ -594,6 +594,7 @@ fn every_chart_renders_png_at_its_natural_size() {
         Chart::Distribution(&d),
         Chart::Confusion(&c),
         Chart::Progress(&p),
+        Chart::ModelScores(&ms),
     ] {
         let n = chart.natural_size();
         let png = render(&chart, Format::Png, None).unwrap();

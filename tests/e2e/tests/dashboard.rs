@@ -395,7 +395,12 @@ async fn dashboard_screenshot_for_a_study_lead() -> Result<()> {
         "Can this judge replace a clinician? Empathy"
     );
     assert_eq!(panel["epsilon"], "0.2");
-    for (row, judge) in panel["rows"].as_array().context("rows")?.iter().zip(&empathy.judges) {
+    for (row, judge) in panel["rows"]
+        .as_array()
+        .context("rows")?
+        .iter()
+        .zip(&empathy.judges)
+    {
         assert_eq!(row[0], judge.judge.as_str());
         assert_eq!(row[1], judge.verdict.verdict.as_str());
         if let Some(omega) = judge.alt_test.winning_rate {
@@ -416,7 +421,8 @@ async fn dashboard_screenshot_for_a_study_lead() -> Result<()> {
     assert_eq!(charts.len(), 8);
     for c in charts {
         ensure!(
-            c[1].as_str().is_some_and(|a| a.contains("Every number is in the chart's data table")),
+            c[1].as_str()
+                .is_some_and(|a| a.contains("Every number is in the chart's data table")),
             "alt text of {c}"
         );
         ensure!(c[2].as_i64().is_some_and(|n| n > 0), "data rows of {c}");
