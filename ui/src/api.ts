@@ -132,6 +132,8 @@ export interface DashboardRequest {
   judges?: string[] | null;
   judge?: string | null;
   raters?: [string, string] | null;
+  /** ε of the Alternative Annotator Test (null: 0.2). */
+  alt_epsilon?: number | null;
 }
 
 export interface Choice {
@@ -156,6 +158,47 @@ export interface ChartView {
   name: string;
   title: string;
   data_url: string;
+  /** Text alternative with the chart's main numbers. */
+  alt: string;
+  /** Every number the chart draws, for "Show data". */
+  table: DataTable;
+}
+
+export interface DataTable {
+  caption: string;
+  columns: string[];
+  rows: string[][];
+}
+
+/** An estimate as the report gives it (other fields of the report's Estimate are not used here). */
+export interface Estimate {
+  value: number | null;
+  ci95?: [number, number] | null;
+  n?: number | null;
+  reason?: string | null;
+}
+
+/** "Can this judge replace a clinician?" for one judge on the chosen attribute. */
+export interface VerdictRow {
+  judge: string;
+  attribute: string;
+  verdict: string;
+  kind: "replace" | "cannot" | "undetermined";
+  headline: string;
+  more_responses: number | null;
+  epsilon: number;
+  winning_rate: number | null;
+  passed: boolean | null;
+  humans_beaten: number;
+  humans_tested: number;
+  advantage_probability: number | null;
+  replacement_icc: Estimate;
+  replacement_alpha: Estimate;
+  icc_a1: Estimate;
+  icc_reading: string;
+  bias: Estimate;
+  findings: { criterion: string; label: string; finding: string; detail: string }[];
+  diagnostics: { key: string; label: string; estimate: Estimate }[];
 }
 
 export interface DashboardView {
@@ -172,6 +215,9 @@ export interface DashboardView {
   all_humans: string[];
   all_judges: string[];
   table: TableRow[];
+  verdicts: VerdictRow[];
+  alt_epsilon: number;
+  exclusions: string[];
   charts: ChartView[];
   notes: string[];
   n_ratings: number;

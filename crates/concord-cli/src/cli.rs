@@ -330,7 +330,7 @@ pub struct AnalysisOptions {
     /// Compare judges per response or on per-model means.
     #[arg(long, value_enum, default_value_t = UnitArg::Response)]
     pub unit: UnitArg,
-    /// JUDGE=MODEL to leave out for that judge with --unit model (repeatable; adds to the study setting).
+    /// JUDGE=MODEL to leave out for that judge (repeatable; adds to the study setting); MODEL may be a family pattern such as "claude-*".
     #[arg(long = "exclude-own", value_name = "JUDGE=MODEL")]
     pub exclude_own: Vec<String>,
     /// Bootstrap resamples for bootstrap CIs.
@@ -339,6 +339,9 @@ pub struct AnalysisOptions {
     /// Seed of every bootstrap.
     #[arg(long, default_value_t = ReportOptions::default().seed)]
     pub seed: u64,
+    /// ε of the Alternative Annotator Test: the judge's tolerated disadvantage against a clinician (0–1; 0.2 for expert annotators, 0.1 for crowd workers).
+    #[arg(long = "alt-epsilon", value_name = "E", default_value_t = ReportOptions::default().alt_test.epsilon)]
+    pub alt_epsilon: f64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -361,11 +364,11 @@ pub struct AgreementArgs {
 #[derive(Args)]
 pub struct PlotArgs {
     pub file: PathBuf,
-    /// forest, heatmap, bias, bland-altman, distribution, confusion or progress.
+    /// forest, heatmap, bias, bland-altman, distribution, confusion, progress or model-scores.
     pub chart: String,
     /// Output file; .svg or .png.
     pub out: PathBuf,
-    /// Judge for bland-altman (default: the first).
+    /// Judge for bland-altman and model-scores (default: the first).
     #[arg(long)]
     pub judge: Option<String>,
     /// Metric for forest/heatmap: ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k, alpha_nominal, … (default ICC2).

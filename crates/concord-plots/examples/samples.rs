@@ -18,6 +18,7 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let dist = fixtures::distribution_data();
     let conf = fixtures::confusion_data();
     let prog = fixtures::progress_data();
+    let scores = fixtures::model_scores_data();
     let empty_forest = ForestData {
         metric: "Krippendorff's α (interval)".into(),
         rows: forest
@@ -40,6 +41,7 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
         Chart::Distribution(&dist),
         Chart::Confusion(&conf),
         Chart::Progress(&prog),
+        Chart::ModelScores(&scores),
     ];
     for chart in charts {
         let name = chart.name();

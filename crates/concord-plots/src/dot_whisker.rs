@@ -88,29 +88,31 @@ pub fn bias(data: &BiasData) -> Result<String> {
 }
 
 /// One estimate, whichever chart it came from.
-struct Item<'a> {
-    row: &'a str,
-    series: &'a str,
-    estimate: Option<f64>,
-    ci: Option<(f64, f64)>,
-    n: usize,
-    reason: Option<&'a str>,
-    composite: bool,
+pub(crate) struct Item<'a> {
+    pub(crate) row: &'a str,
+    pub(crate) series: &'a str,
+    pub(crate) estimate: Option<f64>,
+    pub(crate) ci: Option<(f64, f64)>,
+    pub(crate) n: usize,
+    pub(crate) reason: Option<&'a str>,
+    pub(crate) composite: bool,
 }
 
 /// Everything the shared layout needs.
-struct Spec<'a> {
-    header: Header,
-    x_label: String,
-    domain: (f64, f64),
-    items: Vec<Item<'a>>,
-    rows: Vec<(&'a str, bool)>,
-    series_count: usize,
+pub(crate) struct Spec<'a> {
+    pub(crate) header: Header,
+    pub(crate) x_label: String,
+    pub(crate) domain: (f64, f64),
+    pub(crate) items: Vec<Item<'a>>,
+    pub(crate) rows: Vec<(&'a str, bool)>,
+    pub(crate) series_count: usize,
     /// Palette index of the first series: bias starts at 1 so each judge keeps the colour
     /// and marker it has in the forest plot, where series 0 is human–human.
-    series_offset: usize,
-    column_heading: &'static str,
-    fallback: &'static str,
+    pub(crate) series_offset: usize,
+    pub(crate) column_heading: &'static str,
+    pub(crate) fallback: &'static str,
+    /// Whether to draw the reference line at 0 (no agreement, no bias).
+    pub(crate) zero_line: bool,
 }
 
 const MARGIN: i32 = 16;
@@ -122,19 +124,19 @@ const MIN_PLOT_W: i32 = 420;
 const MAX_NOTE_W: i32 = 380;
 
 /// A NaN or infinite estimate cannot be placed on an axis; it is drawn as "no estimate".
-fn finite(v: Option<f64>) -> Option<f64> {
+pub(crate) fn finite(v: Option<f64>) -> Option<f64> {
     v.filter(|v| v.is_finite())
 }
 
-fn finite_ci(ci: Option<(f64, f64)>) -> Option<(f64, f64)> {
+pub(crate) fn finite_ci(ci: Option<(f64, f64)>) -> Option<(f64, f64)> {
     ci.filter(|(a, b)| a.is_finite() && b.is_finite())
 }
 
-fn series_order<'a>(items: &[Item<'a>]) -> Vec<&'a str> {
+pub(crate) fn series_order<'a>(items: &[Item<'a>]) -> Vec<&'a str> {
     crate::common::distinct(items.iter().map(|i| i.series))
 }
 
-fn row_order<'a>(items: &[Item<'a>]) -> Vec<(&'a str, bool)> {
+pub(crate) fn row_order<'a>(items: &[Item<'a>]) -> Vec<(&'a str, bool)> {
     let mut out: Vec<(&str, bool)> = Vec::new();
     for i in items {
         if !out.iter().any(|(r, _)| *r == i.row) {
@@ -144,7 +146,7 @@ fn row_order<'a>(items: &[Item<'a>]) -> Vec<(&'a str, bool)> {
     out
 }
 
-fn n_line(items: &[Item<'_>]) -> String {
+pub(crate) fn n_line(items: &[Item<'_>]) -> String {
     let ns = items.iter().filter(|i| i.estimate.is_some()).map(|i| i.n);
     let (lo, hi) = ns.fold((usize::MAX, 0), |(lo, hi), n| (lo.min(n), hi.max(n)));
     match (lo, hi) {
@@ -154,7 +156,7 @@ fn n_line(items: &[Item<'_>]) -> String {
     }
 }
 
-fn values<'s>(items: &'s [Item<'_>]) -> impl Iterator<Item = f64> + 's {
+pub(crate) fn values<'s>(items: &'s [Item<'_>]) -> impl Iterator<Item = f64> + 's {
     items.iter().flat_map(|i| {
         let ci = i.ci.map_or([None, None], |(a, b)| [Some(a), Some(b)]);
         [i.estimate, ci[0], ci[1]]
@@ -164,7 +166,7 @@ fn values<'s>(items: &'s [Item<'_>]) -> impl Iterator<Item = f64> + 's {
     })
 }
 
-fn legend(series: &[&str], offset: usize) -> Vec<LegendItem> {
+pub(crate) fn legend(series: &[&str], offset: usize) -> Vec<LegendItem> {
     series
         .iter()
         .enumerate()
@@ -209,6 +211,7 @@ fn forest_spec(d: &ForestData) -> Spec<'_> {
         column_heading: "Estimate [95% CI]",
         items,
         fallback: "no agreement estimates were supplied",
+        zero_line: true,
     }
 }
 
@@ -248,6 +251,7 @@ fn bias_spec(d: &BiasData) -> Spec<'_> {
         column_heading: "Mean [95% CI]",
         items,
         fallback: "no judge ratings were supplied",
+        zero_line: true,
     }
 }
 
@@ -295,7 +299,7 @@ fn band_height(spec: &Spec<'_>) -> i32 {
     spec.series_count.max(1) as i32 * STEP + 2 * ROW_PAD
 }
 
-fn size(spec: &Spec<'_>) -> (u32, u32) {
+pub(crate) fn size(spec: &Spec<'_>) -> (u32, u32) {
     if !has_estimate(spec) {
         return (900, 520);
     }
@@ -327,7 +331,7 @@ pub(crate) fn draw_bias<DB: DrawingBackend>(
     draw(&bias_spec(d), root)
 }
 
-fn draw<DB: DrawingBackend>(spec: &Spec<'_>, root: &DrawingArea<DB, Shift>) -> DResult {
+pub(crate) fn draw<DB: DrawingBackend>(spec: &Spec<'_>, root: &DrawingArea<DB, Shift>) -> DResult {
     let (w, h) = root.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
     let top = spec.header.draw(root)?;
@@ -377,8 +381,10 @@ fn draw<DB: DrawingBackend>(spec: &Spec<'_>, root: &DrawingArea<DB, Shift>) -> D
         }
     }
     x_axis(root, &scale, rows_bottom, rows_top, &spec.x_label)?;
-    let zero = scale.px(0.0);
-    line(root, (zero, rows_top), (zero, rows_bottom), MUTED, 2)?;
+    if spec.zero_line {
+        let zero = scale.px(0.0);
+        line(root, (zero, rows_top), (zero, rows_bottom), MUTED, 2)?;
+    }
 
     let series = series_order(&spec.items);
     for (r, (row, _)) in spec.rows.iter().enumerate() {

@@ -31,6 +31,7 @@ mod confusion;
 mod distribution;
 mod dot_whisker;
 mod heatmap;
+mod model_scores;
 mod progress;
 
 pub use bland_altman::{bland_altman, BlandAltmanData, BlandAltmanPoint, POINT_RADIUS};
@@ -39,6 +40,7 @@ pub use confusion::{confusion, ConfusionData};
 pub use distribution::{distribution, DistributionData, RaterCounts, RaterKind};
 pub use dot_whisker::{bias, forest, BiasData, BiasRow, ForestData, ForestRow, CI_STROKE_WIDTH};
 pub use heatmap::{heatmap, HeatmapCell, HeatmapData};
+pub use model_scores::{model_scores, ModelScoresData};
 pub use progress::{progress, CoverageBin, ProgressData, RaterProgress};
 
 use plotters::coord::Shift;
@@ -96,6 +98,7 @@ pub fn chart_names() -> &'static [&'static str] {
         "distribution",
         "confusion",
         "progress",
+        "model-scores",
     ]
 }
 
@@ -135,6 +138,8 @@ pub enum Chart<'a> {
     Confusion(&'a ConfusionData),
     /// See [`progress`].
     Progress(&'a ProgressData),
+    /// See [`model_scores`].
+    ModelScores(&'a ModelScoresData),
 }
 
 impl Chart<'_> {
@@ -148,6 +153,7 @@ impl Chart<'_> {
             Chart::Distribution(_) => "distribution",
             Chart::Confusion(_) => "confusion",
             Chart::Progress(_) => "progress",
+            Chart::ModelScores(_) => "model-scores",
         }
     }
 
@@ -161,6 +167,7 @@ impl Chart<'_> {
             Chart::Distribution(d) => distribution::natural_size(d),
             Chart::Confusion(d) => confusion::natural_size(d),
             Chart::Progress(d) => progress::natural_size(d),
+            Chart::ModelScores(d) => model_scores::natural_size(d),
         };
         Size {
             width: width.max(900),
@@ -180,6 +187,7 @@ impl Chart<'_> {
                 Chart::Distribution(d) => distribution::draw(d, root),
                 Chart::Confusion(d) => confusion::draw(d, root),
                 Chart::Progress(d) => progress::draw(d, root),
+                Chart::ModelScores(d) => model_scores::draw_model_scores(d, root),
             }?;
             root.present().map_err(common::de)
         })();

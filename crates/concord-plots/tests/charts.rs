@@ -113,7 +113,7 @@ fn png_size(png: &[u8]) -> (u32, u32) {
 
 #[test]
 fn chart_names_match_chart_variants() {
-    let (f, h, b, ba, d, c, p) = (
+    let (f, h, b, ba, d, c, p, ms) = (
         forest_data(),
         heatmap_data(),
         bias_data(),
@@ -121,6 +121,7 @@ fn chart_names_match_chart_variants() {
         distribution_data(),
         confusion_data(),
         progress_data(),
+        model_scores_data(),
     );
     let charts = [
         Chart::Forest(&f),
@@ -130,6 +131,7 @@ fn chart_names_match_chart_variants() {
         Chart::Distribution(&d),
         Chart::Confusion(&c),
         Chart::Progress(&p),
+        Chart::ModelScores(&ms),
     ];
     let names: Vec<&str> = charts.iter().map(|c| c.name()).collect();
     assert_eq!(names, chart_names());
@@ -175,6 +177,38 @@ fn forest_has_one_whisker_per_estimate_and_every_label() {
     for tick in ["-0.2", "0.0", "1.0"] {
         assert!(svg.has(tick), "axis tick {tick}");
     }
+    svg.assert_no_overlap();
+}
+
+#[test]
+fn model_scores_has_a_whisker_per_interval_and_no_zero_line_off_scale() {
+    let data = model_scores_data();
+    let svg = parse(&model_scores(&data).unwrap());
+    let with_ci = data.rows.iter().filter(|r| r.ci.is_some()).count();
+    assert_eq!(with_ci, 18);
+    assert_eq!(svg.whiskers, with_ci);
+    assert!(svg.labels[0].text.contains("Model scores — Empathy"));
+    for series in ["Human only", "PPI++", "Judge only (biased)"] {
+        assert!(svg.has(series), "legend entry {series}");
+    }
+    for m in 1..=9 {
+        assert_eq!(svg.count(&format!("model-{m}")), 1);
+    }
+    let r = &data.rows[0];
+    let (lo, hi) = r.ci.unwrap();
+    let expected = format!(
+        "{} [{}, {}]  n = 20",
+        format_value(r.estimate.unwrap()),
+        format_value(lo),
+        format_value(hi)
+    );
+    assert!(svg.has(&expected), "{expected}");
+    // The axis spans the scale 1–5, not the forest's −0.2–1.
+    let texts: Vec<&str> = svg.labels.iter().map(|l| l.text.as_str()).collect();
+    assert!(
+        svg.has("1") && svg.has("5") && !svg.has("0") && !svg.has("6"),
+        "{texts:?}"
+    );
     svg.assert_no_overlap();
 }
 
@@ -542,7 +576,7 @@ fn long_names_and_many_series_still_do_not_overlap() {
 
 #[test]
 fn every_chart_renders_png_at_its_natural_size() {
-    let (f, h, b, ba, d, c, p) = (
+    let (f, h, b, ba, d, c, p, ms) = (
         forest_data(),
         heatmap_data(),
         bias_data(),
@@ -550,6 +584,7 @@ fn every_chart_renders_png_at_its_natural_size() {
         distribution_data(),
         confusion_data(),
         progress_data(),
+        model_scores_data(),
     );
     for chart in [
         Chart::Forest(&f),
@@ -559,6 +594,7 @@ fn every_chart_renders_png_at_its_natural_size() {
         Chart::Distribution(&d),
         Chart::Confusion(&c),
         Chart::Progress(&p),
+        Chart::ModelScores(&ms),
     ] {
         let n = chart.natural_size();
         let png = render(&chart, Format::Png, None).unwrap();

@@ -1,4 +1,4 @@
-//! Full dashboard recompute on a 70k-rating study: load + statistics + all seven SVGs and the
+//! Full dashboard recompute on a 70k-rating study: load + statistics + all eight SVGs and the
 //! table (`DashboardView`).
 //!
 //! The study is `concord_core::demo` with 476 items × 3 models = 1,428 responses, 3 human
@@ -110,7 +110,7 @@ fn main() {
             ms(stats)
         );
         println!(
-            "  view   (7 charts, {:>4} kB as data URLs, table) {:8.2} ms",
+            "  view   (8 charts, {:>4} kB as data URLs, table) {:8.2} ms",
             bytes / 1000,
             ms(svg)
         );

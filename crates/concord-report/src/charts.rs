@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use concord_plots::{
     BiasData, BiasRow, BlandAltmanData, BlandAltmanPoint, Chart, ConfusionData, CoverageBin,
-    DistributionData, ForestData, ForestRow, HeatmapCell, HeatmapData, ProgressData, RaterCounts,
-    RaterKind,
+    DistributionData, ForestData, ForestRow, HeatmapCell, HeatmapData, ModelScoresData,
+    ProgressData, RaterCounts, RaterKind,
 };
 use concord_stats::report::{HumanReport, Unit};
 use concord_stats::Estimate;
@@ -133,6 +133,28 @@ impl Metric {
         }
     }
 
+    /// The REML form of this metric (ICC(A,1), ICC(C,1), ICC(A,k), ICC(C,k) from
+    /// `humans.icc_reml`); the one-way forms have none.
+    pub fn reml_estimate(self, h: &HumanReport) -> Option<&Estimate> {
+        match self {
+            Metric::Icc2 => Some(&h.icc_reml.icc_a1),
+            Metric::Icc3 => Some(&h.icc_reml.icc_c1),
+            Metric::Icc2k => Some(&h.icc_reml.icc_ak),
+            Metric::Icc3k => Some(&h.icc_reml.icc_ck),
+            _ => None,
+        }
+    }
+
+    /// The estimate a headline shows: on an incomplete design (some responses miss a human)
+    /// the REML form, which uses every rating, instead of the ANOVA form on the complete
+    /// responses only; `true` when it is the REML form.
+    pub fn headline_estimate(self, h: &HumanReport) -> (&Estimate, bool) {
+        match self.reml_estimate(h) {
+            Some(e) if h.n_dropped > 0 => (e, true),
+            _ => (self.human_estimate(h), false),
+        }
+    }
+
     /// n behind the human estimate: its own `n`, else the complete targets (ICC) or
     /// the targets with a human rating (α).
     pub fn human_n(self, h: &HumanReport) -> usize {
@@ -165,6 +187,8 @@ pub enum ChartData {
     Confusion(ConfusionData),
     /// Progress input.
     Progress(ProgressData),
+    /// Model-scores input (PPI++ with one judge).
+    ModelScores(ModelScoresData),
 }
 
 impl ChartData {
@@ -178,6 +202,7 @@ impl ChartData {
             ChartData::Distribution(d) => Chart::Distribution(d),
             ChartData::Confusion(d) => Chart::Confusion(d),
             ChartData::Progress(d) => Chart::Progress(d),
+            ChartData::ModelScores(d) => Chart::ModelScores(d),
         }
     }
 
@@ -203,6 +228,9 @@ impl ChartData {
                 )
             }
             ChartData::Progress(_) => "Rating progress".to_string(),
+            ChartData::ModelScores(d) => {
+                format!("Model scores: {} — judge {}", d.attribute, d.judge)
+            }
         }
     }
 }
@@ -228,6 +256,15 @@ pub(crate) fn build(a: &Analysis, request: &ChartRequest) -> Result<ChartData> {
             ChartData::Confusion(confusion(a, attribute, raters))
         }
         "progress" => ChartData::Progress(progress(a)),
+        "model-scores" => {
+            let attribute = attribute()?;
+            let judge = selection::judge(a, request.judge.as_deref())?;
+            ChartData::ModelScores(crate::score_chart::model_scores(
+                a,
+                attribute,
+                judge.as_deref(),
+            )?)
+        }
         _ => {
             return Err(ReportError::UnknownChart {
                 name: request.chart.clone(),
@@ -250,14 +287,23 @@ fn reason(e: &Estimate) -> Option<String> {
 
 fn forest(a: &Analysis, metric: Metric) -> ForestData {
     let mut rows = Vec::new();
+    let mut by_reml = Vec::new();
     for (r, label, composite) in sheets(a) {
-        let e = metric.human_estimate(&r.humans);
+        let (e, reml) = metric.headline_estimate(&r.humans);
+        let n = if reml {
+            e.n.unwrap_or(r.humans.icc_reml.n_targets)
+        } else {
+            metric.human_n(&r.humans)
+        };
+        if reml {
+            by_reml.push(label.clone());
+        }
         rows.push(ForestRow {
             label: label.clone(),
             series: HUMAN_SERIES.to_string(),
             estimate: e.value,
             ci: ci(e),
-            n: metric.human_n(&r.humans),
+            n,
             reason: reason(e),
             composite,
         });
@@ -287,9 +333,22 @@ fn forest(a: &Analysis, metric: Metric) -> ForestData {
         metric: metric.label().to_string(),
         rows,
         note: Some(format!(
-            "{HUMAN_SERIES}: {} among {humans} human raters; {judges}",
-            metric.key()
+            "{HUMAN_SERIES}: {} among {humans} human raters{}; {judges}",
+            metric.key(),
+            reml_note(&by_reml)
         )),
+    }
+}
+
+/// Which forest rows show the REML form, for the chart's note.
+fn reml_note(labels: &[String]) -> String {
+    match labels.len() {
+        0 => String::new(),
+        1 => format!(
+            " (REML on every rating for {}, where some responses miss a rater)",
+            labels[0]
+        ),
+        n => format!(" (REML on every rating for {n} rows where some responses miss a rater)"),
     }
 }
 

@@ -7,12 +7,16 @@ use std::time::Instant;
 
 use base64::Engine;
 use concord_core::Study;
-use concord_stats::report::ReportOptions;
+use concord_stats::report::{AttributeReport, ReportOptions};
 use serde::{Deserialize, Serialize};
 
-use crate::options::options_for;
+use crate::chart_text::DataTable;
+use crate::options::{options_for, resolve_exclusions};
 use crate::selection::{self, Choice};
 use crate::table::{table_rows, TableRow};
+use crate::verdicts::{verdict_rows, VerdictRow};
+#[cfg(doc)]
+use crate::ChartData;
 use crate::{Analysis, ChartRequest, Metric, ReportError, Result, StudySnapshot};
 
 /// Bootstrap resamples of the live view (alpha and unbalanced-ICC intervals). Fewer than the
@@ -33,10 +37,13 @@ pub struct DashboardRequest {
     pub humans: Option<Vec<String>>,
     /// Judges to compare (`None`: all).
     pub judges: Option<Vec<String>>,
-    /// Judge of the Bland–Altman plot.
+    /// Judge of the Bland–Altman plot and the model scores.
     pub judge: Option<String>,
     /// Rater pair of the confusion matrix.
     pub raters: Option<(String, String)>,
+    /// ε of the Alternative Annotator Test (`None`: the report's default, 0.2).
+    #[serde(default)]
+    pub alt_epsilon: Option<f64>,
 }
 
 /// A chart ready for an `<img>`: the SVG as a `data:` URL, so nothing in it can run.
@@ -48,6 +55,10 @@ pub struct ChartView {
     pub title: String,
     /// The SVG as a base64 `data:image/svg+xml` URL ([`svg_data_url`]).
     pub data_url: String,
+    /// Text alternative: what the chart shows and its main numbers ([`ChartData::alt_text`]).
+    pub alt: String,
+    /// Every number the chart draws ([`ChartData::data_table`]), for "Show data".
+    pub table: DataTable,
 }
 
 /// Everything the dashboard screen shows after one recompute.
@@ -61,7 +72,7 @@ pub struct DashboardView {
     pub composite: bool,
     /// The metric of the forest plot and heatmap.
     pub metric: String,
-    /// The judge of the Bland–Altman plot.
+    /// The judge of the Bland–Altman plot and the model scores.
     pub judge: Option<String>,
     /// The rater pair of the confusion matrix.
     pub raters: Option<(String, String)>,
@@ -79,6 +90,12 @@ pub struct DashboardView {
     pub all_judges: Vec<String>,
     /// The chosen attribute's report as table rows.
     pub table: Vec<TableRow>,
+    /// "Can this judge replace a clinician?": the chosen attribute's verdict per judge.
+    pub verdicts: Vec<VerdictRow>,
+    /// ε of the Alternative Annotator Test behind `verdicts`.
+    pub alt_epsilon: f64,
+    /// Own-model exclusions in force, one line per judge with the responses they left out.
+    pub exclusions: Vec<String>,
     /// The charts drawn, in `concord_plots::chart_names()` order.
     pub charts: Vec<ChartView>,
     /// Why a chart is missing, or anything the report warns about.
@@ -100,15 +117,16 @@ impl DashboardRequest {
     /// and the study's own-model exclusions, as `concord agreement` uses them) with
     /// [`LIVE_BOOTSTRAP`] resamples.
     pub fn report_options(&self, study: &Study) -> Result<ReportOptions> {
-        options_for(
-            study,
-            ReportOptions {
-                humans: self.humans.clone(),
-                judges: self.judges.clone(),
-                bootstrap: LIVE_BOOTSTRAP,
-                ..ReportOptions::default()
-            },
-        )
+        let mut opts = ReportOptions {
+            humans: self.humans.clone(),
+            judges: self.judges.clone(),
+            bootstrap: LIVE_BOOTSTRAP,
+            ..ReportOptions::default()
+        };
+        if let Some(epsilon) = self.alt_epsilon {
+            opts.alt_test.epsilon = epsilon;
+        }
+        options_for(study, opts)
     }
 
     /// The options of a report saved from the dashboard: its raters, with the command line's
@@ -131,8 +149,9 @@ impl DashboardRequest {
         }
     }
 
-    /// Phase 1, the only one that reads the study: the snapshot and the options. With the
-    /// previous snapshot, only what changed since it is read ([`StudySnapshot::refresh`]).
+    /// Phase 1, the only one that reads the study: the snapshot and the options (own-model
+    /// exclusions resolved against its models, [`resolve_exclusions`]). With the previous
+    /// snapshot, only what changed since it is read ([`StudySnapshot::refresh`]).
     pub fn load(
         &self,
         study: &Study,
@@ -146,12 +165,13 @@ impl DashboardRequest {
             }
             None => StudySnapshot::load(study)?,
         };
+        let opts = resolve_exclusions(opts, &snapshot.live.ratings)?;
         Ok((snapshot, opts))
     }
 }
 
 /// Charts drawn for one attribute; not drawn for a group composite.
-const PER_ATTRIBUTE: [&str; 3] = ["bland-altman", "distribution", "confusion"];
+const PER_ATTRIBUTE: [&str; 4] = ["bland-altman", "distribution", "confusion", "model-scores"];
 
 impl DashboardView {
     /// Loads `study` and builds the view for `request` (all three phases).
@@ -203,6 +223,10 @@ impl DashboardView {
                 notes.push("Bland–Altman: the study has no LLM judge to compare.".into());
                 continue;
             }
+            if *name == "model-scores" && judge.is_none() {
+                notes.push("Model scores: need an LLM judge's scores.".into());
+                continue;
+            }
             if *name == "confusion" && raters.is_none() {
                 notes.push("Confusion matrix: needs two raters.".into());
                 continue;
@@ -213,20 +237,22 @@ impl DashboardView {
             }
             let drawn = a.chart(&chart).and_then(|data| {
                 let svg = concord_plots::render_svg(&data.as_chart(), None)?;
-                Ok((data.title(), svg))
+                Ok((data, svg))
             });
             match drawn {
-                Ok((title, svg)) => charts.push(ChartView {
+                Ok((data, svg)) => charts.push(ChartView {
                     name: (*name).to_string(),
-                    title,
+                    title: data.title(),
                     data_url: svg_data_url(&svg),
+                    alt: data.alt_text(),
+                    table: data.data_table(),
                 }),
                 Err(err) => notes.push(format!("{name}: {err}")),
             }
         }
         if chosen.composite {
             notes.push(format!(
-                "Bland–Altman, distribution and confusion charts are drawn per attribute; choose an attribute of {} to see them.",
+                "Bland–Altman, distribution, confusion and model-score charts are drawn per attribute; choose an attribute of {} to see them.",
                 chosen.key
             ));
         }
@@ -240,6 +266,8 @@ impl DashboardView {
                 valid: "the report's attributes".into(),
             })?;
         let table = table_rows(sheet);
+        let verdicts = verdict_rows(sheet);
+        let exclusions = exclusions(a, sheet);
         Ok(DashboardView {
             attribute: chosen.key,
             attribute_label: chosen.label,
@@ -261,6 +289,9 @@ impl DashboardView {
             all_humans: selection::all(a, false),
             all_judges: selection::all(a, true),
             table,
+            verdicts,
+            alt_epsilon: a.report.options.alt_test.epsilon,
+            exclusions,
             charts,
             notes,
             n_ratings: a.snapshot.live.ratings.ratings.len(),
@@ -270,6 +301,29 @@ impl DashboardView {
             compute_ms: started.elapsed().as_secs_f64() * 1000.0,
         })
     }
+}
+
+/// One line per judge with own-model exclusions: the models and the responses left out.
+fn exclusions(a: &Analysis, sheet: &AttributeReport) -> Vec<String> {
+    a.report
+        .options
+        .exclude_own
+        .iter()
+        .filter(|(_, models)| !models.is_empty())
+        .map(|(judge, models)| {
+            let left_out = sheet
+                .judges
+                .iter()
+                .find(|j| &j.judge == judge)
+                .map_or_else(String::new, |j| {
+                    format!(" ({} responses left out here)", j.n_excluded_own)
+                });
+            format!(
+                "{judge} is not compared on its own models: {}{left_out}",
+                models.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// The SVG as a base64 `data:` URL for an `<img>`: an SVG shown as an image runs no script

@@ -32,6 +32,7 @@ td.name, th.name { text-align: left; white-space: nowrap; }
 tr.composite td { background: #f7f7f2; }
 td small, .note { color: #555; }
 td.na { color: #777; text-align: left; }
+td.wrap { white-space: normal; min-width: 13em; }
 td .ci { white-space: nowrap; }
 table.kv td, table.kv th { text-align: left; }
 div.wide { overflow-x: auto; }
@@ -53,7 +54,8 @@ figcaption { font-size: 13px; color: #333; margin-top: .35rem; }
 
 /// One self-contained HTML report of `study` with `opts`: study summary, a Methods paragraph
 /// naming every statistic and CI method, tables of every estimate (estimate [95% CI], n,
-/// dropped), the "Model scores" (PPI++ with the first judge) and the charts (forest for
+/// dropped), "Can this judge replace a clinician?" (verdicts with their findings and the
+/// bias diagnostics), the "Model scores" (PPI++ with the first judge) and the charts (forest for
 /// ICC(2,1), heatmap, bias, one Bland–Altman per judge on the first attribute, one distribution
 /// per attribute, a confusion matrix and progress).
 /// All study text is HTML-escaped; the file has no script and references nothing outside it.
@@ -81,6 +83,7 @@ pub fn html_report(study: &Study, opts: &ReportOptions) -> Result<String> {
     methods(&mut h, &analysis);
     human_tables(&mut h, &analysis);
     judge_tables(&mut h, &analysis);
+    crate::verdicts::html_section(&mut h, &analysis);
     model_scores(&mut h, &analysis);
     figures(&mut h, &analysis)?;
     if !analysis.report.warnings.is_empty() {
@@ -189,7 +192,9 @@ fn methods(h: &mut String, a: &Analysis) {
         String::new()
     } else {
         format!(
-            " Responses from a judge's own models were left out of that judge's comparison ({}).",
+            " Responses from a judge's own models were left out of that judge's comparison ({}; \
+             family patterns such as “claude-*” resolved to the study's models, an unknown name \
+             refused).",
             esc(&own.join("; "))
         )
     };
@@ -202,9 +207,13 @@ raters, the six intraclass correlation coefficients of Shrout &amp; Fleiss (1979
 &amp; Wong (1996) — ICC(1,1), ICC(2,1)&nbsp;=&nbsp;ICC(A,1), ICC(3,1)&nbsp;=&nbsp;ICC(C,1) and \
 the average-measure forms ICC(1,k), ICC(2,k), ICC(3,k) — were estimated from the two-way ANOVA \
 mean squares on the responses rated by every human rater (the others are reported as dropped), \
-with F-distribution 95% confidence intervals. To use every rating of an unbalanced design, \
-ICC(A,1) and ICC(C,1) were also estimated from variance components by Henderson's method I, \
-with bootstrap CIs. Krippendorff's alpha (nominal, ordinal, interval and ratio metrics) was \
+with F-distribution 95% confidence intervals. To use every rating of an incomplete design, \
+the variance components of the crossed random-effects model score ~ 1 + (1|response) + \
+(1|rater) were estimated by restricted maximum likelihood (REML), giving ICC(A,1), ICC(C,1), \
+ICC(A,k) and ICC(C,k) (k = mean ratings per response) with parametric-bootstrap CIs that treat \
+raters as random; where some responses miss a rater, the forest plot shows these REML forms \
+rather than the complete-case ANOVA ones. ICC(A,1) and ICC(C,1) are also given from Henderson's \
+method I, with bootstrap CIs. Krippendorff's alpha (nominal, ordinal, interval and ratio metrics) was \
 computed from the coincidence matrix with missing ratings allowed, with bootstrap CIs (standard \
 error by delete-one-unit jackknife). Fleiss' kappa (complete responses; standard error by \
 linearisation) and Gwet's AC1 and AC2 (linear and quadratic weights, categories = the declared \
@@ -223,10 +232,15 @@ judge's reliability is read from both bounds of its ICC(A,1) CI (Koo &amp; Li 20
 ≤ moderate &lt; 0.75 ≤ good ≤ 0.9 &lt; excellent), never from the interval's width; at the model \
 level MentalBench's width classes are given as such (ICC(C,1) percentile interval over model \
 means, replicates outside [0, 1] dropped: GR ≤ {t0} &lt; MR ≤ {t1} &lt; PR). Whether a judge can \
-replace a clinician rests on the Alternative Annotator Test (Calderon et al. 2025; ε and q as \
-set, Benjamini–Yekutieli), on the change in the humans' agreement when the judge takes each \
+replace a clinician rests on the Alternative Annotator Test (Calderon et al. 2025; ε = {eps}, \
+q = {q}, at least {min_items} shared responses per tested clinician, Benjamini–Yekutieli), on \
+the change in the humans' agreement when the judge takes each \
 clinician's place in turn (ACORN; paired bootstrap CI), on the ICC reading above and on the \
-judge's bias against the clinicians' own spread.</p>\n\
+judge's bias against the clinicians' own spread; no reading rests on an interval's width \
+alone. The bias diagnostics are the SD ratio judge / human mean (Pitman–Morgan CI), the \
+Bland–Altman regression slope of the difference on the mean (proportional bias) and on log \
+response length (length bias), each with a t CI, and self-preference: the bias on the judge's \
+own models minus that on the others (Welch CI).</p>\n\
 <p>{bootstrap} All intervals are 95%. An estimate that cannot be computed (too few raters or \
 responses, or no variance) is shown as “—” with the reason; nothing is imputed. In the figures, \
 the forest plot shows {main} among the humans and {judge} of each judge against the human mean; \
@@ -238,6 +252,9 @@ which moves only the drawn points, not any statistic.</p>\n",
         main = MAIN_METRIC.label(),
         judge = JUDGE_METRIC,
         jitter = JITTER,
+        eps = o.alt_test.epsilon,
+        q = o.alt_test.q,
+        min_items = o.alt_test.min_items,
     );
 }
 
@@ -276,7 +293,7 @@ fn share(v: Option<f64>) -> String {
     )
 }
 
-fn head(h: &mut String, caption: &str, columns: &[&str]) {
+pub(crate) fn head(h: &mut String, caption: &str, columns: &[&str]) {
     let _ = write!(
         h,
         "<div class=\"wide\"><table>\n<caption class=\"note\">{caption}</caption>\n<thead><tr>"
@@ -288,7 +305,7 @@ fn head(h: &mut String, caption: &str, columns: &[&str]) {
     h.push_str("</tr></thead>\n<tbody>\n");
 }
 
-fn row_start(h: &mut String, label: &str, composite: bool) {
+pub(crate) fn row_start(h: &mut String, label: &str, composite: bool) {
     let class = if composite {
         " class=\"composite\""
     } else {
@@ -302,6 +319,16 @@ fn human_tables(h: &mut String, a: &Analysis) {
     h.push_str("<h2>Inter-rater agreement among human raters</h2>\n");
     if rows.is_empty() {
         h.push_str("<p>No attribute was analysed.</p>\n");
+        return;
+    }
+    let humans = selection::selected(a, false).len();
+    if humans < 2 {
+        // One sentence instead of tables of dashes: nothing here can be estimated.
+        let _ = writeln!(
+            h,
+            "<p>Not estimated: {}.</p>",
+            esc(&crate::table::one_rater_sentence(humans))
+        );
         return;
     }
     h.push_str("<h3>Intraclass correlation (complete responses)</h3>\n");
@@ -324,6 +351,36 @@ fn human_tables(h: &mut String, a: &Analysis) {
         row_start(h, label, *composite);
         let _ = write!(h, "<td>{}</td>", r.humans.n_dropped);
         for (_, e) in r.humans.icc.named() {
+            h.push_str(&cell(e));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table></div>\n");
+
+    h.push_str("<h3>All ratings: REML intraclass correlation</h3>\n");
+    head(
+        h,
+        "Estimate [95% parametric-bootstrap CI]; variance components of score ~ 1 + (1|response) \
+         + (1|rater) by REML on every rating; k = mean ratings per response; n = responses \
+         with a human rating. The headline ICC on incomplete data.",
+        &[
+            "Attribute",
+            "k",
+            "ICC(A,1)",
+            "ICC(C,1)",
+            "ICC(A,k)",
+            "ICC(C,k)",
+        ],
+    );
+    for (r, label, composite) in &rows {
+        row_start(h, label, *composite);
+        let m = &r.humans.icc_reml;
+        let _ = write!(
+            h,
+            "<td>{}</td>",
+            m.k.map_or_else(|| "—".to_string(), |k| format!("{k:.2}"))
+        );
+        for e in [&m.icc_a1, &m.icc_c1, &m.icc_ak, &m.icc_ck] {
             h.push_str(&cell(e));
         }
         h.push_str("</tr>\n");
@@ -478,7 +535,7 @@ fn judge_tables(h: &mut String, a: &Analysis) {
                 "Spearman ρ",
                 "Kendall τ-b",
                 "Lin's CCC",
-                "Class",
+                class_heading(a.report.options.unit),
             ],
         );
         for (r, label, composite) in &rows {
@@ -523,6 +580,14 @@ fn judge_tables(h: &mut String, a: &Analysis) {
             h.push_str("</tr>\n");
         }
         h.push_str("</tbody></table></div>\n");
+    }
+}
+
+/// The heading of the judge tables' reliability column: what the class is read from.
+fn class_heading(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Response => "Reliability (Koo &amp; Li, both CI bounds of ICC(A,1))",
+        Unit::Model => "MentalBench width class (model level)",
     }
 }
 

@@ -12,7 +12,8 @@
 //!
 //! [`DashboardView::build`] runs phase 3 for the dashboard screen: the selection resolved by
 //! the one resolver (`selection.rs`, also behind every chart's defaults), the table of numbers
-//! ([`table_rows`]) and the charts as `data:` URLs.
+//! ([`table_rows`]), the "Can this judge replace a clinician?" rows ([`verdict_rows`]) and the
+//! charts as `data:` URLs, each with its text alternative and data table (`chart_text.rs`).
 //!
 //! This crate computes no agreement statistic: every estimate, interval, bias and limit of
 //! agreement is read from the report. It only counts ratings (distributions, confusion
@@ -40,28 +41,36 @@
 //! - **distribution**: one attribute; per selected human then per selected judge, the count
 //!   of ratings at each scale point.
 //! - **confusion**: one attribute, two raters; counts of responses both rated, by score pair.
+//! - **model-scores**: one judge and attribute; per model the human-only, PPI++ and judge-only
+//!   means of `concord estimate` (`estimates::estimate`, α = 0.05), each with its interval
+//!   (judge-only has none).
 //! - **progress**: per human rater, responses done / assigned (`Study::progress`); coverage is
 //!   the number of responses by how many human raters have rated every attribute of them
 //!   (the same "done" as the per-rater bars), against the study's overlap target.
 
 #![warn(missing_docs)]
 
+mod chart_text;
 mod charts;
 mod dashboard;
 pub mod estimates;
 mod html;
 mod options;
+mod score_chart;
 mod selection;
 mod table;
+mod verdicts;
 
+pub use chart_text::{DataTable, MAX_POINT_ROWS};
 pub use charts::{ChartData, Metric, HUMAN_SERIES, JITTER};
 /// The report and its options, as callers of this crate pass and receive them.
 pub use concord_stats::report::{AgreementReport, ReportOptions};
 pub use dashboard::{svg_data_url, ChartView, DashboardRequest, DashboardView, LIVE_BOOTSTRAP};
 pub use html::html_report;
-pub use options::{chart_format, options_for};
+pub use options::{chart_format, options_for, resolve_exclusions};
 pub use selection::Choice;
 pub use table::{table_rows, TableRow};
+pub use verdicts::{verdict_rows, Diagnostic, Finding, VerdictRow};
 
 use concord_core::{LiveRatings, RaterKind, Study};
 use concord_plots::{Format, RaterProgress};
@@ -130,6 +139,21 @@ pub enum ReportError {
         /// The study file.
         study: String,
     },
+    /// An own-model exclusion names a judge or model the study does not have.
+    #[error("exclude_own in {origin}: no {what} '{name}' in this study; valid {what}s: {valid}")]
+    UnknownExclusion {
+        /// "judge" or "model".
+        what: &'static str,
+        /// The name or pattern given.
+        name: String,
+        /// Where it came from (the study's settings or the options).
+        origin: &'static str,
+        /// The valid names, comma-separated.
+        valid: String,
+    },
+    /// The Alternative Annotator Test's ε is outside (0, 1).
+    #[error("the alt-test ε must be greater than 0 and less than 1 (advantage probabilities are shares); got {0}")]
+    BadEpsilon(f64),
     /// An attribute named in the options is not in the study's rubric.
     #[error("no attribute '{key}' in this study's rubric")]
     NotInRubric {
@@ -154,9 +178,10 @@ pub type Result<T> = std::result::Result<T, ReportError>;
 pub struct ChartRequest {
     /// One of `concord_plots::chart_names()`.
     pub chart: String,
-    /// Attribute key or label (case-insensitive), for Bland–Altman, distribution and confusion.
+    /// Attribute key or label (case-insensitive), for Bland–Altman, distribution, confusion
+    /// and the model scores.
     pub attribute: Option<String>,
-    /// Judge name, for Bland–Altman.
+    /// Judge name, for Bland–Altman and the model scores.
     pub judge: Option<String>,
     /// Agreement metric of the forest plot and heatmap, one of [`Metric::names`].
     pub metric: Option<String>,
@@ -244,9 +269,12 @@ impl Analysis {
         Analysis { snapshot, report }
     }
 
-    /// Loads `study` and computes its report (phases 1 and 2).
+    /// Loads `study` and computes its report (phases 1 and 2), own-model exclusions resolved
+    /// against the study's models ([`resolve_exclusions`]).
     pub fn load(study: &Study, opts: &ReportOptions) -> Result<Analysis> {
-        Ok(Analysis::new(StudySnapshot::load(study)?, opts))
+        let snapshot = StudySnapshot::load(study)?;
+        let opts = resolve_exclusions(opts.clone(), &snapshot.live.ratings)?;
+        Ok(Analysis::new(snapshot, &opts))
     }
 
     /// The input of the requested chart (mapping in the crate docs, "Chart mapping").

@@ -28,30 +28,53 @@ pub struct TableRow {
     pub reason: Option<String>,
 }
 
+/// Group name of the human–human rows.
+const HUMANS: &str = "Humans";
+
+/// One row from an estimate.
+fn row(
+    group: &str,
+    key: String,
+    statistic: String,
+    e: &Estimate,
+    dropped: Option<usize>,
+) -> TableRow {
+    TableRow {
+        group: group.to_string(),
+        key,
+        statistic,
+        estimate: e.value,
+        ci95: e.ci95,
+        n: e.n,
+        dropped,
+        reason: e.reason.clone(),
+    }
+}
+
 /// Flattens one attribute's report into the table: the humans' ICC forms, alphas, Fleiss'
 /// and Cohen's kappas, then per judge ICC(A,1)/ICC(C,1), bias, limits of agreement and
 /// correlations.
 pub fn table_rows(r: &AttributeReport) -> Vec<TableRow> {
     let h = &r.humans;
     let mut rows = Vec::new();
-    let humans = "Humans";
-    let row =
-        |group: &str, key: String, statistic: String, e: &Estimate, dropped: Option<usize>| {
-            TableRow {
-                group: group.to_string(),
-                key,
-                statistic,
-                estimate: e.value,
-                ci95: e.ci95,
-                n: e.n,
-                dropped,
-                reason: e.reason.clone(),
-            }
-        };
+    if h.raters.len() < 2 {
+        // Said once, instead of a dozen rows of dashes.
+        rows.push(TableRow {
+            group: HUMANS.to_string(),
+            key: "humans.raters".into(),
+            statistic: "Inter-rater agreement".into(),
+            estimate: None,
+            ci95: None,
+            n: None,
+            dropped: None,
+            reason: Some(one_rater_sentence(h.raters.len())),
+        });
+        return judge_rows(r, rows);
+    }
     for m in &Metric::ALL[..6] {
         let e = m.human_estimate(h);
         let mut line = row(
-            humans,
+            HUMANS,
             format!("humans.{}", m.key()),
             m.label().to_string(),
             e,
@@ -60,9 +83,23 @@ pub fn table_rows(r: &AttributeReport) -> Vec<TableRow> {
         line.n = Some(m.human_n(h));
         rows.push(line);
     }
+    for m in &Metric::ALL[..6] {
+        let Some(e) = m.reml_estimate(h) else {
+            continue;
+        };
+        let mut line = row(
+            HUMANS,
+            format!("humans.{}_reml", m.key()),
+            format!("{} REML, every rating", m.label()),
+            e,
+            None,
+        );
+        line.n = line.n.or(Some(h.icc_reml.n_targets));
+        rows.push(line);
+    }
     for m in &Metric::ALL[6..] {
         rows.push(row(
-            humans,
+            HUMANS,
             format!("humans.{}", m.key()),
             m.label().to_string(),
             m.human_estimate(h),
@@ -70,14 +107,14 @@ pub fn table_rows(r: &AttributeReport) -> Vec<TableRow> {
         ));
     }
     rows.push(row(
-        humans,
+        HUMANS,
         "humans.fleiss_kappa".into(),
         "Fleiss' κ".into(),
         &h.fleiss_kappa,
         Some(h.n_dropped),
     ));
     rows.push(row(
-        humans,
+        HUMANS,
         "humans.gwet_ac1".into(),
         "Gwet's AC1".into(),
         &h.gwet.ac1,
@@ -91,7 +128,7 @@ pub fn table_rows(r: &AttributeReport) -> Vec<TableRow> {
             ("quadratic", "Cohen's κ (quadratic)", &p.kappa.quadratic),
         ] {
             let mut line = row(
-                humans,
+                HUMANS,
                 format!("pair.{a}|{b}.{kind}"),
                 format!("{label}: {a} × {b}"),
                 e,
@@ -101,6 +138,16 @@ pub fn table_rows(r: &AttributeReport) -> Vec<TableRow> {
             rows.push(line);
         }
     }
+    judge_rows(r, rows)
+}
+
+/// The sentence that replaces every human–human row when there are fewer than two humans.
+pub(crate) fn one_rater_sentence(n: usize) -> String {
+    format!("inter-rater agreement needs ≥ 2 human raters; this analysis has {n}")
+}
+
+/// Appends each judge's rows (ICC, bias, limits, correlations) to `rows`.
+fn judge_rows(r: &AttributeReport, mut rows: Vec<TableRow>) -> Vec<TableRow> {
     for j in &r.judges {
         let g = j.judge.as_str();
         let k = |s: &str| format!("judge.{g}.{s}");
@@ -156,7 +203,7 @@ pub fn table_rows(r: &AttributeReport) -> Vec<TableRow> {
         rows.push(row(g, k("ccc"), "Lin's CCC".into(), &j.ccc, dropped));
     }
     for line in &mut rows {
-        if line.group != humans && line.n.is_none() {
+        if line.group != HUMANS && line.n.is_none() {
             line.n = r
                 .judges
                 .iter()

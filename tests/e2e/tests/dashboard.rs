@@ -161,7 +161,7 @@ async fn dashboard_follows_ratings_live() -> Result<()> {
         )
         .await?;
     let imgs = charts["imgs"].as_array().context("imgs")?;
-    assert_eq!(imgs.len(), 7, "seven charts: {imgs:?}");
+    assert_eq!(imgs.len(), 8, "eight charts: {imgs:?}");
     for img in imgs {
         assert_eq!(img[0], "data:image/svg+xml;base64,");
         ensure!(
@@ -314,7 +314,7 @@ async fn dashboard_follows_ratings_live() -> Result<()> {
     let closed = time_saves(&app, &second, &keys, 20, 150).await?;
     println!("\n=== Dashboard figures (demo study: 16 responses, 3 humans incl. the new one, 2 judges) ===");
     println!(
-        "  recompute in the app (load + statistics with {LIVE_BOOTSTRAP} resamples + 7 SVGs): {}",
+        "  recompute in the app (load + statistics with {LIVE_BOOTSTRAP} resamples + 8 SVGs): {}",
         summarize(&compute)
     );
     println!(
@@ -376,7 +376,76 @@ async fn dashboard_screenshot_for_a_study_lead() -> Result<()> {
     .await?;
     app.screenshot(&screenshot_dir().join("dashboard.png"))
         .await?;
+
+    // "Can this judge replace a clinician?": one row per judge with the report's verdict.
+    app.wait_until(
+        "document.querySelectorAll('#dash-verdicts tr.dash-verdict').length === 2",
+        WAIT,
+    )
+    .await
+    .context("the verdict panel")?;
+    let panel = app
+        .js("return { title: document.querySelector('#dash-verdict-title').textContent, \
+               rows: Array.from(document.querySelectorAll('#dash-verdicts tr.dash-verdict')).map(r => [r.dataset.judge, r.dataset.verdict, r.querySelector('.dash-omega').textContent]), \
+               epsilon: document.querySelector('#dash-epsilon').value };")
+        .await?;
+    println!("verdict panel: {panel}");
+    assert_eq!(
+        panel["title"],
+        "Can this judge replace a clinician? Empathy"
+    );
+    assert_eq!(panel["epsilon"], "0.2");
+    for (row, judge) in panel["rows"]
+        .as_array()
+        .context("rows")?
+        .iter()
+        .zip(&empathy.judges)
+    {
+        assert_eq!(row[0], judge.judge.as_str());
+        assert_eq!(row[1], judge.verdict.verdict.as_str());
+        if let Some(omega) = judge.alt_test.winning_rate {
+            let text = row[2].as_str().unwrap_or_default();
+            ensure!(
+                text.starts_with(&format!("ω = {omega:.2}")),
+                "ω of {}: {text}",
+                judge.judge
+            );
+        }
+    }
+
+    // Every chart has a text alternative and a "Show data" table; open the model scores'.
+    let charts = app
+        .js("return Array.from(document.querySelectorAll('figure.dash-chart')).map(f => [f.dataset.chart, f.querySelector('img').alt, f.querySelectorAll('table.dash-chart-data tbody tr').length, f.querySelector('details.dash-chart-details summary').textContent]);")
+        .await?;
+    let charts = charts.as_array().context("charts")?;
+    assert_eq!(charts.len(), 8);
+    for c in charts {
+        ensure!(
+            c[1].as_str()
+                .is_some_and(|a| a.contains("Every number is in the chart's data table")),
+            "alt text of {c}"
+        );
+        ensure!(c[2].as_i64().is_some_and(|n| n > 0), "data rows of {c}");
+        assert_eq!(c[3], "Show data");
+    }
+    let shown_table = app
+        .js("const f = document.querySelector('figure[data-chart=\"model-scores\"]'); f.querySelector('details').open = true; f.scrollIntoView(); \
+             return Array.from(f.querySelectorAll('table.dash-chart-data tbody tr')).map(r => Array.from(r.cells).map(c => c.textContent));")
+        .await?;
+    let rows = shown_table.as_array().context("model-scores rows")?;
+    assert_eq!(rows.len(), 9, "3 models × 3 estimators: {shown_table}");
+    assert_eq!(rows[1][1], "PPI++");
+    app.wait_until(
+        "(() => { const i = document.querySelector('figure[data-chart=\"model-scores\"] img'); return i.complete && i.naturalWidth > 0; })()",
+        WAIT,
+    )
+    .await?;
+
+    app.js("document.querySelector('#dash-verdicts').scrollIntoView(); return null;")
+        .await?;
+    app.screenshot(&screenshot_dir().join("dashboard-judge.png"))
+        .await?;
     app.quit().await?;
-    println!("e2e dashboard screenshot: docs/screenshots/dashboard.png");
+    println!("e2e dashboard screenshots: docs/screenshots/dashboard.png, dashboard-judge.png (the model scores at the top of the charts)");
     Ok(())
 }

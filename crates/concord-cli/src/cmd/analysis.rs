@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{bail, Result};
 use concord_core::files::write_atomic;
 use concord_core::Study;
-use concord_report::{chart_format, options_for, ChartRequest, ReportOptions};
+use concord_report::{chart_format, options_for, resolve_exclusions, ChartRequest, ReportOptions};
 use concord_stats::report::{agreement_report, format_table, to_csv};
 
 use super::{open_study, parse_pairs};
@@ -19,7 +19,7 @@ fn report_options(study: &Study, a: AnalysisOptions) -> Result<ReportOptions> {
     for (judge, model) in parse_pairs(&a.exclude_own)? {
         exclude_own.entry(judge).or_default().push(model);
     }
-    let chosen = ReportOptions {
+    let mut chosen = ReportOptions {
         attributes: (!a.attributes.is_empty()).then_some(a.attributes),
         humans: a.humans,
         judges: a.judges,
@@ -29,6 +29,7 @@ fn report_options(study: &Study, a: AnalysisOptions) -> Result<ReportOptions> {
         seed: a.seed,
         ..ReportOptions::default()
     };
+    chosen.alt_test.epsilon = a.alt_epsilon;
     Ok(options_for(study, chosen)?)
 }
 
@@ -36,7 +37,9 @@ fn report_options(study: &Study, a: AnalysisOptions) -> Result<ReportOptions> {
 pub fn agreement(a: AgreementArgs) -> Result<()> {
     let study = open_study(&a.file)?;
     let opts = report_options(&study, a.options)?;
-    let report = agreement_report(&study.study_ratings()?, &opts);
+    let data = study.study_ratings()?;
+    let opts = resolve_exclusions(opts, &data)?;
+    let report = agreement_report(&data, &opts);
     if a.json {
         print_json(&report);
     } else if a.csv {
