@@ -4,8 +4,10 @@
 
 pub mod adjudication;
 pub mod annotations;
+mod bibd;
 mod check;
 pub mod demo;
+pub mod design;
 mod error;
 pub mod files;
 mod ids;
