@@ -4,6 +4,7 @@
 
 pub mod adjudication;
 pub mod annotations;
+pub mod assignment;
 mod bibd;
 mod check;
 pub mod demo;
