@@ -16,6 +16,7 @@ pub mod import;
 pub mod merge;
 mod model;
 pub mod package;
+pub mod progress;
 mod queue;
 mod rating;
 mod ratings_data;
