@@ -128,7 +128,10 @@ fn binomial(n: usize, k: usize) -> Option<usize> {
 }
 
 fn is_prime(n: u16) -> bool {
-    n >= 2 && (2..n).take_while(|d| d * d <= n).all(|d| n % d != 0)
+    n >= 2
+        && (2..n)
+            .take_while(|d| d * d <= n)
+            .all(|d| !n.is_multiple_of(d))
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@
 //! equal, whole copies of the smallest balanced incomplete block design for (n, K) that fits
 //! (`bibd.rs`); the rest by a seeded greedy that gives each rater a target share (water-filled
 //! over current loads, extra units to the raters with the lowest total) and fills each response
-//! with the raters that have shared fewest responses with those already on it.
+//! with the raters that have shared fewest responses with those already on it (each pair
+//! weighted by the square of what it shares, so pairs that share nothing come first).
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -73,9 +74,26 @@ pub fn overlap_of(n: usize, placements: &[Placement]) -> Vec<Vec<usize>> {
 /// Builds a design giving every response `k` raters (never more) among `n`, keeping what each
 /// response already has; `seed` fixes every random choice.
 pub fn build(n: usize, k: usize, seed: u64, placements: &[Placement]) -> Result<Design> {
-    if n == 0 || k == 0 || k > n || n > u16::MAX as usize {
+    // Raters outside the design count towards K, so K may exceed n where they hold responses;
+    // it may not where a response would need more raters than the design has free.
+    let short = placements
+        .iter()
+        .find(|p| k.saturating_sub(p.raters.len() + p.outside as usize) > n - p.raters.len());
+    if n == 0
+        || k == 0
+        || n > u16::MAX as usize
+        || short.is_some_and(|p| k > n && p.raters.len() + p.outside as usize == 0)
+    {
         return Err(Error::Invalid(format!(
             "the overlap must be between 1 and the number of raters ({n}), not {k}"
+        )));
+    }
+    if let Some(p) = short {
+        return Err(Error::Invalid(format!(
+            "an overlap of {k} needs more raters than the {} free on some responses (held by {} \
+             others already): name more raters or lower the overlap",
+            n - p.raters.len(),
+            p.raters.len() + p.outside as usize
         )));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -229,7 +247,7 @@ impl State {
                     p.raters
                         .iter()
                         .chain(&chosen)
-                        .map(|&b| self.pairs[a][b as usize])
+                        .map(|&b| weight(self.pairs[a][b as usize]))
                         .sum()
                 };
                 let best = order
@@ -260,8 +278,8 @@ impl State {
         }
     }
 
-    /// Swaps single raters of a greedy pick for free ones while that lowers the responses the
-    /// pick's pairs already share (the greedy adds raters one by one, so its last choices are
+    /// Swaps single raters of a greedy pick for free ones while that lowers the (weighted)
+    /// responses the pick's pairs already share (the greedy adds raters one by one, so its last choices are
     /// constrained by its first). Forced raters stay; only raters still owed a share come in.
     fn improve(
         &self,
@@ -277,7 +295,7 @@ impl State {
                 .map(|(i, &a)| {
                     have.iter()
                         .chain(&pick[..i])
-                        .map(|&b| self.pairs[a as usize][b as usize])
+                        .map(|&b| weight(self.pairs[a as usize][b as usize]))
                         .sum::<usize>()
                 })
                 .sum()
@@ -360,4 +378,10 @@ fn targets(
         left -= 1;
     }
     share.into_iter().map(|s| s as i64).collect()
+}
+
+/// What one more shared response costs a pair that shares `p`: convex, so the greedy first
+/// gives responses to pairs that share none, then evens the rest.
+fn weight(p: usize) -> usize {
+    p * p
 }

@@ -159,7 +159,7 @@ pub struct DesignProgress {
 #[tauri::command]
 pub async fn design_progress(state: State<'_, AppState>) -> CommandResult<DesignProgress> {
     state.with_study(|study| {
-        Ok(DesignProgress {
+        Ok::<_, concord_core::Error>(DesignProgress {
             design: study.current_design()?,
             progress: study.progress_report()?,
         })

@@ -291,7 +291,7 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
         "{summary}"
     );
     let okafor_row = app
-        .js("return [...document.querySelectorAll(\"#progress-table tr[data-rater='Dr Okafor'] td\")].map(td => td.textContent);")
+        .js("return [...document.querySelectorAll(\"#progress-table tr[data-progress-rater='Dr Okafor'] td\")].map(td => td.textContent);")
         .await?;
     assert_eq!(okafor_row[1], serde_json::json!(full), "{okafor_row}");
     app.js("document.querySelector('#design-heatmap').scrollIntoView(); return null;")

@@ -30,7 +30,8 @@ function seconds(s: number | null): string {
 }
 
 function when(utc: string | null): string {
-  return utc ? `${utc.replace("T", " ").replace(/(\.\d+)?Z$/, "")} UTC` : "—";
+  // Minutes are enough to see who is behind; the full time is in the cell's title.
+  return utc ? utc.slice(0, 16).replace("T", " ") : "—";
 }
 
 export class DesignPanel {
@@ -43,14 +44,14 @@ export class DesignPanel {
   constructor() {
     const progressTable = h(
       "table",
-      { class: "dash-table admin-table", id: "progress-table", "aria-labelledby": "progress-title" },
+      { class: "dash-table progress-table", id: "progress-table", "aria-labelledby": "progress-title" },
       h(
         "thead",
         {},
         h(
           "tr",
           {},
-          ...["Rater", "Site", "Assigned", "Done", "Partial", "Flagged", "Last activity", "Median per response", "Package out since"].map((label, i) =>
+          ...["Rater", "Site", "Assigned", "Done", "Partial", "Flagged", "Last active (UTC)", "Median per response", "Package out since (UTC)"].map((label, i) =>
             h("th", { scope: "col", class: i >= 2 && i <= 5 ? "num" : null }, label),
           ),
         ),
@@ -106,7 +107,8 @@ export class DesignPanel {
     for (let a = 0; a < n; a++) for (let b = a + 1; b < n; b++) pairs.push(d.overlap_matrix[a]![b]!);
     const missing = pairs.filter((p) => p === 0).length;
     const max = Math.max(0, ...pairs);
-    const range = pairs.length ? `${Math.min(...pairs)}–${max} shared responses per pair` : "";
+    const min = Math.min(...pairs);
+    const range = `${min === max ? formatCount(max) : `${formatCount(min)}–${formatCount(max)}`} shared responses per pair`;
     this.summary.textContent =
       `${n} rater${n === 1 ? "" : "s"}, ${d.overlap} per response (target). ` +
       (pairs.length === 0 ? "" : missing === 0 ? `All ${pairs.length} pairs share responses (${range}).` : `${missing} of ${pairs.length} pairs share no response (${range}).`);
@@ -147,16 +149,16 @@ export class DesignPanel {
       this.progressBody.append(
         h(
           "tr",
-          { "data-rater": r.rater },
+          { "data-progress-rater": r.rater },
           h("th", { scope: "row" }, r.rater),
           h("td", {}, r.site ?? "—"),
           h("td", { class: "num" }, formatCount(r.assigned)),
           h("td", { class: "num" }, formatCount(r.done)),
           h("td", { class: "num" }, formatCount(r.partial)),
           h("td", { class: "num" }, formatCount(r.flagged)),
-          h("td", {}, when(r.last_activity)),
+          h("td", { class: "nowrap", title: r.last_activity ?? "" }, when(r.last_activity)),
           h("td", {}, seconds(r.median_seconds)),
-          h("td", {}, when(r.package_out_since)),
+          h("td", { class: "nowrap" }, when(r.package_out_since)),
         ),
       );
     }

@@ -284,6 +284,8 @@ export class AdminScreen implements Screen {
           raters.map((r) => r.rater.id),
           overlap,
         );
+        // The run stored its overlap as the study's target.
+        this.overlapTarget.value = String(design.overlap);
         this.assignStatus.textContent = `✓ ${formatCount(design.added)} assignments added (${designKindText(design.kind)}): ${design.raters.map((r) => `${r.rater} ${formatCount(r.added)}`).join(", ")}.`;
         await this.refresh();
         if (this.ctx.session && raters.some((r) => r.rater.id === this.ctx.session!.rater.id)) this.ctx.updateProgress(await api.progress());
