@@ -206,7 +206,8 @@ fn admin_exports_a_package_and_merges_it_back() {
     let app = fx.app(LaunchArgs::default());
     run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
     let rater = run(add_rater(app.state(), "Dr Sato".into())).unwrap();
-    run(assign_with_overlap(app.state(), vec![rater.id.clone()], 1)).unwrap();
+    // The demo's two raters hold every response: a third per response gives Dr Sato them all.
+    run(assign_with_overlap(app.state(), vec![rater.id.clone()], 3)).unwrap();
     let package = fx.dir.path().join("sato.concord");
     let package_id = run(export_package(
         app.state(),
