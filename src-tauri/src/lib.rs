@@ -79,6 +79,7 @@ pub fn run() {
             commands::lead::admin_view,
             commands::lead::add_rater,
             commands::lead::assign_with_overlap,
+            commands::lead::design_progress,
             commands::lead::export_package,
             commands::lead::merge_package,
             commands::lead::return_package,

@@ -278,6 +278,47 @@ export interface AdminView {
   responses: number;
 }
 
+/** One rater's line of an assignment design. */
+export interface RaterLoad {
+  rater: string;
+  id: string;
+  load: number;
+  added: number;
+}
+
+/** An assignment design: how it was built, loads and the rater × rater overlap matrix. */
+export interface DesignSummary {
+  kind: "bibd" | "near_balanced" | "unchanged";
+  construction: string;
+  overlap: number;
+  seed: number;
+  strata: "none" | "model";
+  responses: number;
+  added: number;
+  moved: number;
+  raters: RaterLoad[];
+  /** Responses each pair of raters shares, in `raters` order; the diagonal is the load. */
+  overlap_matrix: number[][];
+}
+
+/** One human rater's progress (done = every attribute rated, partial = some). */
+export interface RaterProgress {
+  rater: string;
+  site: string | null;
+  assigned: number;
+  done: number;
+  partial: number;
+  flagged: number;
+  last_activity: string | null;
+  median_seconds: number | null;
+  package_out_since: string | null;
+}
+
+export interface DesignProgress {
+  design: DesignSummary;
+  progress: { raters: RaterProgress[] };
+}
+
 export interface SettingsChange {
   blind: boolean;
   flags: string[];
@@ -394,7 +435,8 @@ export const api = {
     invoke<Gold>("set_gold", { responseId, attribute, value, adjudicator, reason }),
   adminView: () => invoke<AdminView>("admin_view"),
   addRater: (name: string) => invoke<Rater>("add_rater", { name }),
-  assignWithOverlap: (raterIds: string[], overlap: number) => invoke<number[]>("assign_with_overlap", { raterIds, overlap }),
+  assignWithOverlap: (raterIds: string[], overlap: number) => invoke<DesignSummary>("assign_with_overlap", { raterIds, overlap }),
+  designProgress: () => invoke<DesignProgress>("design_progress"),
   exportPackage: (raterId: string, path: string) => invoke<string>("export_package", { raterId, path }),
   mergePackage: (path: string) => invoke<MergeSummary>("merge_package", { path }),
   returnPackage: (path: string) => invoke<ReturnedPackage>("return_package", { path }),

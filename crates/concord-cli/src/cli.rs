@@ -41,8 +41,11 @@ pub enum Command {
     Rubric(RubricArgs),
     /// List raters, or add one.
     Raters(RatersArgs),
-    /// Assign responses to raters: each response to OVERLAP of the named raters.
+    /// Assign responses to raters as a balanced design: each response to OVERLAP raters, loads
+    /// within one, every pair of raters sharing responses. Re-running tops up to OVERLAP only.
     Assign(AssignArgs),
+    /// Progress per rater: assigned, done, partial, flagged, last activity, time per response.
+    Progress(ProgressArgs),
     /// Write one rater's package (their assigned responses and their own ratings).
     Package(PackageArgs),
     /// Seal a rater package for return to the lead: a self-contained copy with every saved
@@ -166,11 +169,38 @@ pub struct RatersArgs {
 #[derive(Args)]
 pub struct AssignArgs {
     pub file: PathBuf,
-    /// Rater names, comma-separated.
-    #[arg(long, value_delimiter = ',', required = true)]
+    /// Rater names, comma-separated (with --retire, default: every rater holding assignments).
+    #[arg(long, value_delimiter = ',', required_unless_present = "retire")]
     pub raters: Vec<String>,
-    #[arg(long, default_value_t = 2)]
-    pub overlap: usize,
+    /// Raters per response (default: the study's overlap target, which this then becomes).
+    #[arg(long)]
+    pub overlap: Option<usize>,
+    /// Give every rater an even share of each stratum's responses.
+    #[arg(long, value_enum)]
+    pub strata: Option<StrataArg>,
+    /// Seed of the design's random choices (default: the study's seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Move this rater's unrated responses to the other raters, keeping the design balanced.
+    #[arg(long, visible_alias = "unassign", value_name = "RATER")]
+    pub retire: Option<String>,
+    /// Print the design (kind, loads, rater × rater overlap matrix) as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `assign --strata` balances within.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum StrataArg {
+    /// Each model's responses.
+    Model,
+}
+
+#[derive(Args)]
+pub struct ProgressArgs {
+    pub file: PathBuf,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]

@@ -2,7 +2,10 @@
 //! or writes a study; no Rust debug formatting reaches the user.
 
 use concord_core::adjudication::{Disagreement, GoldEvent};
+use concord_core::assignment::DesignSummary;
+use concord_core::design::DesignKind;
 use concord_core::merge::{MergeConflict, MergeSummary};
+use concord_core::progress::ProgressReport;
 use concord_core::{Rubric, StudyInfo};
 use concord_stats::plan::{PlanReport, SizePlan};
 use concord_stats::ppi::{EstimateSet, MeanCi};
@@ -301,5 +304,70 @@ pub fn print_plan(r: &PlanReport, judge: Option<&str>) {
                 println!("    note: {reason}");
             }
         }
+    }
+}
+
+/// `concord assign`: what was built, each rater's share and the overlap matrix.
+pub fn print_design(d: &DesignSummary) {
+    let kind = match d.kind {
+        DesignKind::Bibd => "balanced incomplete block design",
+        DesignKind::NearBalanced => "near-balanced design",
+        DesignKind::Unchanged => "no change",
+    };
+    println!("{kind}: {}", d.construction);
+    println!(
+        "{} responses, {} raters each; {} assignments added{}",
+        d.responses,
+        d.overlap,
+        d.added,
+        if d.moved > 0 {
+            format!(", {} moved from the retired rater", d.moved)
+        } else {
+            String::new()
+        }
+    );
+    for r in &d.raters {
+        println!(
+            "{}: {} responses assigned (load {})",
+            r.rater, r.added, r.load
+        );
+    }
+    if d.raters.len() < 2 {
+        return;
+    }
+    println!("responses shared by each pair (diagonal: load):");
+    let width = d
+        .raters
+        .iter()
+        .map(|r| r.rater.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (r, row) in d.raters.iter().zip(&d.overlap_matrix) {
+        let cells: Vec<String> = row.iter().map(|n| format!("{n:>6}")).collect();
+        println!("  {:<width$}{}", r.rater, cells.join(""));
+    }
+}
+
+/// `concord progress`: one line per human rater.
+pub fn print_progress(p: &ProgressReport) {
+    println!(
+        "{:<24} {:<10} {:>8} {:>6} {:>7} {:>7} {:>9}  last activity",
+        "rater", "site", "assigned", "done", "partial", "flagged", "s/resp"
+    );
+    for r in &p.raters {
+        println!(
+            "{:<24} {:<10} {:>8} {:>6} {:>7} {:>7} {:>9}  {}{}",
+            r.rater,
+            r.site.as_deref().unwrap_or("-"),
+            r.assigned,
+            r.done,
+            r.partial,
+            r.flagged,
+            r.median_seconds.map_or("-".into(), |s| format!("{s:.0}")),
+            r.last_activity.as_deref().unwrap_or("never"),
+            r.package_out_since
+                .as_deref()
+                .map_or(String::new(), |t| format!("  (package out since {t})")),
+        );
     }
 }

@@ -10,6 +10,7 @@
 
 use std::time::{Duration, Instant};
 
+use concord_core::assignment::AssignRequest;
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::import::{RatingRow, Score};
 use concord_core::merge::MergeOptions;
@@ -42,7 +43,13 @@ fn main() {
         })
         .collect();
     let ids: Vec<String> = raters.iter().map(|r| r.id.clone()).collect();
-    master.assign_with_overlap(&ids, 2).unwrap();
+    master
+        .assign_design(&AssignRequest {
+            raters: ids,
+            overlap: Some(2),
+            ..AssignRequest::default()
+        })
+        .unwrap();
     let keys: Vec<String> = master
         .rubric()
         .unwrap()

@@ -4,9 +4,12 @@
 
 pub mod adjudication;
 pub mod annotations;
+pub mod assignment;
+mod bibd;
 mod check;
 pub mod cipher;
 pub mod demo;
+pub mod design;
 mod error;
 pub mod files;
 mod ids;
@@ -14,6 +17,7 @@ pub mod import;
 pub mod merge;
 mod model;
 pub mod package;
+pub mod progress;
 mod queue;
 mod rating;
 mod ratings_data;

@@ -50,6 +50,37 @@ fn rater_seed(study_seed: u64, rater_id: &str) -> u64 {
     u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
 }
 
+/// Appends responses (keys) to a rater's queue inside `tx`, after their existing positions, in
+/// the order of the rater's seeded shuffle; responses they already hold are skipped, so
+/// positions stay `0..total`. Returns how many were added.
+pub(crate) fn append_assignments(
+    tx: &rusqlite::Transaction,
+    study_seed: u64,
+    rater: i64,
+    rater_id: &str,
+    mut responses: Vec<i64>,
+) -> Result<usize> {
+    responses.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(rater_seed(
+        study_seed, rater_id,
+    )));
+    let mut next: i64 = tx.query_row(
+        "SELECT coalesce(max(order_key) + 1, 0) FROM assignment WHERE rater_id = ?1",
+        [rater],
+        |r| r.get(0),
+    )?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO assignment (rater_id, response_id, order_key) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    )?;
+    let mut added = 0;
+    for id in &responses {
+        if insert.execute(params![rater, id, next])? == 1 {
+            next += 1;
+            added += 1;
+        }
+    }
+    Ok(added)
+}
+
 fn filter_clause(filter: QueueFilter) -> &'static str {
     match filter {
         QueueFilter::All => "1",
@@ -68,65 +99,16 @@ impl Study {
     /// Assigns the given responses to a rater after their existing assignments, shuffled with
     /// the rater's seed; responses already assigned are skipped. Returns how many were added.
     pub fn assign(&self, rater_id: &str, response_ids: &[String]) -> Result<usize> {
-        let seed = rater_seed(self.settings()?.shuffle_seed, rater_id);
         let rater = self.rater_key(rater_id)?;
-        let mut ids = response_ids
+        let ids = response_ids
             .iter()
             .map(|id| self.response_key(id))
             .collect::<Result<Vec<i64>>>()?;
-        ids.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+        let seed = self.settings()?.shuffle_seed;
         let tx = self.write()?;
-        let mut next: i64 = tx.query_row(
-            "SELECT coalesce(max(order_key) + 1, 0) FROM assignment WHERE rater_id = ?1",
-            [rater],
-            |r| r.get(0),
-        )?;
-        let mut added = 0;
-        {
-            let mut insert = tx.prepare(
-                "INSERT INTO assignment (rater_id, response_id, order_key) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-            )?;
-            for id in &ids {
-                if insert.execute(params![rater, id, next])? == 1 {
-                    next += 1;
-                    added += 1;
-                }
-            }
-        }
+        let added = append_assignments(&tx, seed, rater, rater_id, ids)?;
         tx.commit()?;
         Ok(added)
-    }
-
-    /// Spreads all responses over `rater_ids` so that each response goes to `overlap` raters
-    /// and every rater gets a near-equal share (round-robin over a seeded shuffle). Existing
-    /// assignments are kept. Returns assignments added per rater, in `rater_ids` order.
-    pub fn assign_with_overlap(&self, rater_ids: &[String], overlap: usize) -> Result<Vec<usize>> {
-        if rater_ids.is_empty() || overlap == 0 || overlap > rater_ids.len() {
-            return Err(Error::Invalid(format!(
-                "overlap must be between 1 and the number of raters ({})",
-                rater_ids.len()
-            )));
-        }
-        let mut stmt = self
-            .conn
-            .prepare("SELECT gid FROM response ORDER BY position")?;
-        let mut ids: Vec<String> = stmt
-            .query_map([], |r| Ok(gid_text(&r.get::<_, Vec<u8>>(0)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        ids.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(
-            self.settings()?.shuffle_seed,
-        ));
-        let mut shares = vec![Vec::new(); rater_ids.len()];
-        for (k, id) in ids.into_iter().enumerate() {
-            for j in 0..overlap {
-                shares[(k * overlap + j) % rater_ids.len()].push(id.clone());
-            }
-        }
-        rater_ids
-            .iter()
-            .zip(&shares)
-            .map(|(rater, share)| self.assign(rater, share))
-            .collect()
     }
 
     /// Assigns every response not yet assigned to this rater (see [`Study::assign`]).

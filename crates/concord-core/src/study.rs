@@ -438,7 +438,8 @@ impl Study {
     }
 }
 
-fn settings_json(settings: &StudySettings) -> String {
+/// The settings as stored in the `study` row.
+pub(crate) fn settings_json(settings: &StudySettings) -> String {
     serde_json::to_string(settings).expect("settings serialize")
 }
 

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use concord_core::assignment::AssignRequest;
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::import::ResponseRow;
 use concord_core::schema::{APPLICATION_ID, SCHEMA_VERSION};
@@ -308,10 +309,15 @@ fn overlap_assignment_gives_each_response_k_raters() {
         .iter()
         .map(|n| study.add_rater(n, RaterKind::Human).unwrap().id)
         .collect();
-    let added = study.assign_with_overlap(&ids, 2).unwrap();
-    assert_eq!(added.iter().sum::<usize>(), 60);
-    assert!(added.iter().all(|n| *n == 15), "{added:?}");
-    assert!(study.assign_with_overlap(&ids, 5).is_err());
+    let request = |overlap| AssignRequest {
+        raters: ids.clone(),
+        overlap: Some(overlap),
+        ..AssignRequest::default()
+    };
+    let design = study.assign_design(&request(2)).unwrap();
+    assert_eq!(design.added, 60);
+    assert!(design.raters.iter().all(|r| r.added == 15), "{design:?}");
+    assert!(study.assign_design(&request(5)).is_err());
 }
 
 #[test]

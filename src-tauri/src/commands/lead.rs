@@ -4,8 +4,10 @@
 use std::path::Path;
 
 use concord_core::adjudication::{Disagreement, Gold, GoldEvent, RaterJudgement};
+use concord_core::assignment::{AssignRequest, DesignSummary};
 use concord_core::merge::{MergeConflict, MergeOptions, MergeSummary, Resolution};
 use concord_core::package::{Manifest, ReturnedPackage};
+use concord_core::progress::ProgressReport;
 use concord_core::{Rater, RaterKind, Study, StudySettings};
 use serde::Serialize;
 use tauri::State;
@@ -128,17 +130,40 @@ pub async fn add_rater(state: State<'_, AppState>, name: String) -> CommandResul
     state.with_study(|study| study.add_rater(&name, RaterKind::Human))
 }
 
-/// Spreads every response over `rater_ids` so each goes to `overlap` of them; returns the
-/// assignments added per rater, in the given order.
+/// Assigns responses to `rater_ids` as a balanced design with `overlap` raters per response
+/// (topping up, never beyond it); returns the design: kind, loads and overlap matrix.
 #[tauri::command]
 pub async fn assign_with_overlap(
     state: State<'_, AppState>,
     rater_ids: Vec<String>,
     overlap: usize,
-) -> CommandResult<Vec<usize>> {
-    let added = state.with_study(|study| study.assign_with_overlap(&rater_ids, overlap))?;
+) -> CommandResult<DesignSummary> {
+    let request = AssignRequest {
+        raters: rater_ids,
+        overlap: Some(overlap),
+        ..AssignRequest::default()
+    };
+    let design = state.with_study(|study| study.assign_design(&request))?;
     state.dashboard.poke();
-    Ok(added)
+    Ok(design)
+}
+
+/// What the admin screen's design card shows: the current overlap matrix and progress per rater.
+#[derive(Debug, Clone, Serialize)]
+pub struct DesignProgress {
+    pub design: DesignSummary,
+    pub progress: ProgressReport,
+}
+
+/// The current assignment design and every human rater's progress.
+#[tauri::command]
+pub async fn design_progress(state: State<'_, AppState>) -> CommandResult<DesignProgress> {
+    state.with_study(|study| {
+        Ok::<_, concord_core::Error>(DesignProgress {
+            design: study.current_design()?,
+            progress: study.progress_report()?,
+        })
+    })
 }
 
 /// Writes a package for one rater to `path` (which must not exist); returns the package id.

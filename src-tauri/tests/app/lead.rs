@@ -160,11 +160,13 @@ fn admin_adds_raters_assigns_with_overlap_and_edits_settings() {
     assert!(run(add_rater(app.state(), "  ".into())).is_err());
 
     let ids = vec![a.id.clone(), b.id.clone()];
-    let err = run(assign_with_overlap(app.state(), ids.clone(), 3))
+    // Rater 1 and 2 hold every response: overlap 5 would need three more on each.
+    let err = run(assign_with_overlap(app.state(), ids.clone(), 5))
         .unwrap_err()
         .to_string();
     assert!(err.contains("overlap"), "{err}");
-    let added = run(assign_with_overlap(app.state(), ids.clone(), 2)).unwrap();
+    let design = run(assign_with_overlap(app.state(), ids.clone(), 4)).unwrap();
+    let added: Vec<usize> = design.raters.iter().map(|r| r.added).collect();
     assert_eq!(added, [8, 8]);
     let other = Study::open(&fx.study_path).unwrap();
     let assigned: usize = [&a.id, &b.id]
@@ -172,10 +174,10 @@ fn admin_adds_raters_assigns_with_overlap_and_edits_settings() {
         .map(|id| other.progress(id).unwrap().total)
         .sum();
     assert_eq!(assigned, 16);
-    // Assigning again keeps what is there.
+    // Assigning again keeps what is there and adds nothing.
     assert_eq!(
-        run(assign_with_overlap(app.state(), ids, 1)).unwrap(),
-        [0, 0]
+        run(assign_with_overlap(app.state(), ids, 1)).unwrap().added,
+        0
     );
 
     let summary = run(set_settings(
@@ -204,7 +206,8 @@ fn admin_exports_a_package_and_merges_it_back() {
     let app = fx.app(LaunchArgs::default());
     run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
     let rater = run(add_rater(app.state(), "Dr Sato".into())).unwrap();
-    run(assign_with_overlap(app.state(), vec![rater.id.clone()], 1)).unwrap();
+    // The demo's two raters hold every response: a third per response gives Dr Sato them all.
+    run(assign_with_overlap(app.state(), vec![rater.id.clone()], 3)).unwrap();
     let package = fx.dir.path().join("sato.concord");
     let package_id = run(export_package(
         app.state(),

@@ -1,6 +1,7 @@
 //! The study lead's screens in the real app: Adjudication lists the widest human disagreement
 //! first, records a gold value set with the keyboard and undoes a stray one; Admin adds a rater
-//! and assigns responses with an overlap. Every step is checked in the study file.
+//! and assigns responses as a design, whose overlap heatmap and progress table it reads. Every
+//! step is checked in the study file.
 
 use std::time::Duration;
 
@@ -187,13 +188,28 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
         "undo restored the earlier gold value, adjudicator and reason"
     );
 
-    // 3. Admin: add a rater, select Rater 1 too, assign with overlap 2.
+    // 3. Admin: add a rater, select the three demo raters too (each already holds every
+    //    response) and raise the overlap to 4: the design tops every response up by one rater,
+    //    and only the new rater is free on each.
     app.press(&[key(Key::Escape), 'g', 'm']).await?;
     app.wait_until(
         "window.__concord.screen === 'admin' && document.querySelectorAll('.admin-table tbody tr').length === 4",
         WAIT,
     )
     .await?;
+    // The heatmap shows the demo's design: three raters, each pair sharing every response.
+    let matrix_js = "return [...document.querySelectorAll('#design-heatmap tbody tr')].map(tr => [...tr.querySelectorAll('td')].map(td => td.textContent));";
+    app.wait_until(
+        "document.querySelectorAll('#design-heatmap tbody tr').length === 3",
+        WAIT,
+    )
+    .await?;
+    let full = n_responses.to_string();
+    assert_eq!(
+        app.js(matrix_js).await?,
+        serde_json::json!(vec![vec![full.clone(); 3]; 3]),
+        "3 × 3 overlap matrix, every cell {n_responses}"
+    );
     click(&app, "#admin-rater-name").await?;
     app.type_text("Dr Okafor").await?;
     app.press(&[key(Key::Enter)]).await?;
@@ -204,11 +220,20 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
     .await?;
     let (okafor, kind) = file.rater_id("Dr Okafor")?.context("Dr Okafor added")?;
     assert_eq!(kind, "human");
-    click(&app, "tr[data-rater='Rater 1'] input[type=checkbox]").await?;
+    for name in ["Rater 1", "Rater 2", "Rater 3"] {
+        click(
+            &app,
+            &format!("tr[data-rater='{name}'] input[type=checkbox]"),
+        )
+        .await?;
+    }
+    click(&app, "#assign-overlap").await?;
+    app.js("const o = document.querySelector('#assign-overlap'); o.value = '4'; return null;")
+        .await?;
     let overlap = app
         .js("return [document.querySelector('#assign-overlap').value, document.querySelector('#assign-button').textContent];")
         .await?;
-    assert_eq!(overlap, serde_json::json!(["2", "Assign to 2 raters"]));
+    assert_eq!(overlap, serde_json::json!(["4", "Assign to 4 raters"]));
     click(&app, "#assign-button").await?;
     app.wait_until(
         "document.querySelector('#assign-status').textContent.startsWith('✓')",
@@ -221,8 +246,12 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
     ))?;
     assert_eq!(
         assigned, n_responses,
-        "overlap 2 over two raters: every response goes to both"
+        "overlap 4 over three full raters and a new one: every response goes to the new one"
     );
+    let per_response = file.count(
+        "SELECT count(*) FROM (SELECT response_id FROM assignment GROUP BY response_id HAVING count(*) <> 4)",
+    )?;
+    assert_eq!(per_response, 0, "every response has exactly 4 raters");
     // The table re-renders after the status line; wait for it rather than racing it.
     let cell = "document.querySelector(\"tr[data-rater='Dr Okafor'] td:nth-child(6)\")";
     app.wait_until(
@@ -233,6 +262,44 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
     .with_context(|| {
         format!("the raters table never showed {n_responses} assigned to Dr Okafor")
     })?;
+    // The heatmap now holds Dr Okafor too: a 4 × 4 matrix, every pair sharing every response,
+    // and the progress table lists the four humans.
+    app.wait_until(
+        "document.querySelectorAll('#design-heatmap tbody tr').length === 4",
+        WAIT,
+    )
+    .await?;
+    assert_eq!(
+        app.js(matrix_js).await?,
+        serde_json::json!(vec![vec![full.clone(); 4]; 4])
+    );
+    let heads = app
+        .js("return [...document.querySelectorAll('#design-heatmap thead th')].map(th => th.textContent);")
+        .await?;
+    assert_eq!(
+        heads,
+        serde_json::json!(["Dr Okafor", "Rater 1", "Rater 2", "Rater 3"])
+    );
+    let summary = app
+        .js("return document.querySelector('#design-summary').textContent;")
+        .await?;
+    assert!(
+        summary
+            .as_str()
+            .unwrap_or("")
+            .contains("All 6 pairs share responses"),
+        "{summary}"
+    );
+    let okafor_row = app
+        .js("return [...document.querySelectorAll(\"#progress-table tr[data-progress-rater='Dr Okafor'] td\")].map(td => td.textContent);")
+        .await?;
+    assert_eq!(okafor_row[1], serde_json::json!(full), "{okafor_row}");
+    app.js("document.querySelector('#design-heatmap').scrollIntoView(); return null;")
+        .await?;
+    app.screenshot(&screenshot_dir().join("admin-design.png"))
+        .await?;
+    app.js("document.querySelector('.admin').scrollTop = 0; return null;")
+        .await?;
     app.screenshot(&screenshot_dir().join("admin.png")).await?;
     app.quit().await?;
 

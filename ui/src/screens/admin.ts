@@ -17,6 +17,7 @@ import {
 import type { AppContext, Screen } from "../app";
 import { clear, formatCount, h } from "../dom";
 import { ConflictsPanel, renderReceipt } from "../components/merge-receipt";
+import { DesignPanel, designKindText } from "./admin-design";
 
 export class AdminScreen implements Screen {
   readonly el: HTMLElement;
@@ -39,6 +40,7 @@ export class AdminScreen implements Screen {
   private readonly settingsStatus = h("p", { class: "admin-status", id: "settings-status", role: "status", "aria-live": "polite" });
   private readonly error = h("p", { class: "form-error", role: "alert" });
   private readonly conflicts = new ConflictsPanel(() => void this.refresh());
+  private readonly design = new DesignPanel();
 
   constructor(ctx: AppContext) {
     this.ctx = ctx;
@@ -78,40 +80,49 @@ export class AdminScreen implements Screen {
         "div",
         { class: "admin-grid" },
         h(
-          "section",
-          { class: "card admin-raters", "aria-labelledby": "raters-title" },
-          h("h2", { id: "raters-title" }, "Raters"),
-          this.ratersCaption,
+          "div",
+          { class: "admin-main" },
           h(
-            "table",
-            { class: "dash-table admin-table", "aria-labelledby": "raters-title" },
+            "section",
+            { class: "card admin-raters", "aria-labelledby": "raters-title" },
+            h("h2", { id: "raters-title" }, "Raters"),
+            this.ratersCaption,
             h(
-              "thead",
-              {},
+              "table",
+              { class: "dash-table admin-table", "aria-labelledby": "raters-title" },
               h(
-                "tr",
+                "thead",
                 {},
-                h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Select")),
-                h("th", { scope: "col" }, "Name"),
-                h("th", { scope: "col" }, "Kind"),
-                h("th", { scope: "col", class: "num" }, "Done"),
-                h("th", { scope: "col", class: "num" }, "Partial"),
-                h("th", { scope: "col", class: "num" }, "Assigned"),
-                h("th", { scope: "col" }, "Package"),
+                h(
+                  "tr",
+                  {},
+                  h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Select")),
+                  h("th", { scope: "col" }, "Name"),
+                  h("th", { scope: "col" }, "Kind"),
+                  h("th", { scope: "col", class: "num" }, "Done"),
+                  h("th", { scope: "col", class: "num" }, "Partial"),
+                  h("th", { scope: "col", class: "num" }, "Assigned"),
+                  h("th", { scope: "col" }, "Package"),
+                ),
               ),
+              this.ratersBody,
             ),
-            this.ratersBody,
+            addForm,
+            this.raterStatus,
+            h(
+              "div",
+              { class: "admin-assign", role: "group", "aria-labelledby": "assign-title" },
+              h("h3", { id: "assign-title" }, "Assign responses"),
+              h(
+                "p",
+                { class: "muted" },
+                "Builds a balanced design over the selected raters: each response goes to exactly that many raters, loads differ by at most one, and every pair of raters shares responses. Existing assignments are kept; responses that already have enough raters get no more.",
+              ),
+              h("div", { class: "admin-inline" }, h("label", { for: "assign-overlap" }, "Overlap"), this.overlap, this.assignButton),
+              this.assignStatus,
+            ),
           ),
-          addForm,
-          this.raterStatus,
-          h(
-            "div",
-            { class: "admin-assign", role: "group", "aria-labelledby": "assign-title" },
-            h("h3", { id: "assign-title" }, "Assign responses"),
-            h("p", { class: "muted" }, "Spreads every response over the selected raters so each response goes to that many of them. Existing assignments are kept."),
-            h("div", { class: "admin-inline" }, h("label", { for: "assign-overlap" }, "Overlap"), this.overlap, this.assignButton),
-            this.assignStatus,
-          ),
+          this.design.element,
         ),
         h(
           "div",
@@ -173,6 +184,7 @@ export class AdminScreen implements Screen {
       this.error.textContent = errorText(err);
       return;
     }
+    await this.design.refresh();
     const ids = new Set(this.view.raters.map((r) => r.rater.id));
     for (const id of [...this.chosen]) if (!ids.has(id)) this.chosen.delete(id);
     this.renderRaters();
@@ -268,12 +280,13 @@ export class AdminScreen implements Screen {
     const overlap = Math.floor(Number(this.overlap.value));
     await this.run(async () => {
       try {
-        const added = await api.assignWithOverlap(
+        const design = await api.assignWithOverlap(
           raters.map((r) => r.rater.id),
           overlap,
         );
-        const total = added.reduce((a, b) => a + b, 0);
-        this.assignStatus.textContent = `✓ ${formatCount(total)} assignments added: ${raters.map((r, i) => `${r.rater.name} ${formatCount(added[i] ?? 0)}`).join(", ")}.`;
+        // The run stored its overlap as the study's target.
+        this.overlapTarget.value = String(design.overlap);
+        this.assignStatus.textContent = `✓ ${formatCount(design.added)} assignments added (${designKindText(design.kind)}): ${design.raters.map((r) => `${r.rater} ${formatCount(r.added)}`).join(", ")}.`;
         await this.refresh();
         if (this.ctx.session && raters.some((r) => r.rater.id === this.ctx.session!.rater.id)) this.ctx.updateProgress(await api.progress());
       } catch (err) {

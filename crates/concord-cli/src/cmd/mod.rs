@@ -34,6 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(a) => tables::export(a),
         Command::Raters(a) => raters::raters(a),
         Command::Assign(a) => raters::assign(a),
+        Command::Progress(a) => raters::progress(a),
         Command::Package(a) => raters::package(a),
         Command::Return(a) => raters::return_package(a),
         Command::Rate(a) => raters::rate(a),

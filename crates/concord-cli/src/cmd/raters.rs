@@ -1,12 +1,15 @@
-//! Raters and their work: `raters`, `assign`, `package`, `return`, `rate`.
+//! Raters and their work: `raters`, `assign`, `progress`, `package`, `return`, `rate`.
 
 use std::io::{BufRead, Write};
 
 use anyhow::{bail, Context, Result};
+use concord_core::assignment::{AssignRequest, Strata};
 
 use super::{open_study, rater_id};
-use crate::cli::{AssignArgs, PackageArgs, RateArgs, RatersArgs, ReturnArgs};
-use crate::output::{print_json, value_text};
+use crate::cli::{
+    AssignArgs, PackageArgs, ProgressArgs, RateArgs, RatersArgs, ReturnArgs, StrataArg,
+};
+use crate::output::{print_design, print_json, print_progress, value_text};
 
 /// `concord raters`: lists them, or adds one.
 pub fn raters(a: RatersArgs) -> Result<()> {
@@ -34,17 +37,43 @@ pub fn raters(a: RatersArgs) -> Result<()> {
     Ok(())
 }
 
-/// `concord assign`.
+/// `concord assign`: builds and writes a design, or hands a retired rater's work over.
 pub fn assign(a: AssignArgs) -> Result<()> {
     let study = open_study(&a.file)?;
-    let ids = a
-        .raters
-        .iter()
-        .map(|n| rater_id(&study, n))
-        .collect::<Result<Vec<_>>>()?;
-    let added = study.assign_with_overlap(&ids, a.overlap)?;
-    for (name, n) in a.raters.iter().zip(added) {
-        println!("{name}: {n} responses assigned");
+    let request = AssignRequest {
+        raters: a
+            .raters
+            .iter()
+            .map(|n| rater_id(&study, n))
+            .collect::<Result<_>>()?,
+        overlap: a.overlap,
+        strata: match a.strata {
+            Some(StrataArg::Model) => Strata::Model,
+            None => Strata::None,
+        },
+        seed: a.seed,
+        retire: a
+            .retire
+            .as_deref()
+            .map(|n| rater_id(&study, n))
+            .transpose()?,
+    };
+    let design = study.assign_design(&request)?;
+    if a.json {
+        print_json(&design);
+    } else {
+        print_design(&design);
+    }
+    Ok(())
+}
+
+/// `concord progress`.
+pub fn progress(a: ProgressArgs) -> Result<()> {
+    let report = open_study(&a.file)?.progress_report()?;
+    if a.json {
+        print_json(&report);
+    } else {
+        print_progress(&report);
     }
     Ok(())
 }

@@ -1,0 +1,166 @@
+// The admin screen's assignment design and progress: the rater × rater overlap matrix as a
+// heatmap (an HTML table: every cell carries its number, shading only repeats it) and a
+// progress table per rater. Both come from the `design_progress` command.
+
+import { api, errorText, type DesignProgress, type DesignSummary, type RaterProgress } from "../api";
+import { clear, formatCount, h } from "../dom";
+
+/** Words for a design's kind, as the lead reads them. */
+export function designKindText(kind: DesignSummary["kind"]): string {
+  switch (kind) {
+    case "bibd":
+      return "balanced incomplete block design";
+    case "near_balanced":
+      return "near-balanced design";
+    default:
+      return "no change";
+  }
+}
+
+/** Shade class of an off-diagonal cell: 0 (no shared response) or 1–5 by share of the maximum. */
+function shade(value: number, max: number): string {
+  if (value === 0) return "heat-none";
+  return `heat-${Math.max(1, Math.ceil((5 * value) / Math.max(max, 1)))}`;
+}
+
+function seconds(s: number | null): string {
+  if (s === null) return "—";
+  if (s < 90) return `${Math.round(s)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+function when(utc: string | null): string {
+  // Minutes are enough to see who is behind; the full time is in the cell's title.
+  return utc ? utc.slice(0, 16).replace("T", " ") : "—";
+}
+
+export class DesignPanel {
+  readonly element: HTMLElement;
+  private readonly summary = h("p", { class: "muted admin-caption", id: "design-summary" });
+  private readonly heatmap = h("div", { class: "heatmap-wrap" });
+  private readonly progressBody = h("tbody");
+  private readonly error = h("p", { class: "form-error", role: "alert" });
+
+  constructor() {
+    const progressTable = h(
+      "table",
+      { class: "dash-table progress-table", id: "progress-table", "aria-labelledby": "progress-title" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ...["Rater", "Site", "Assigned", "Done", "Partial", "Flagged", "Last active (UTC)", "Median per response", "Package out since (UTC)"].map((label, i) =>
+            h("th", { scope: "col", class: i >= 2 && i <= 5 ? "num" : null }, label),
+          ),
+        ),
+      ),
+      this.progressBody,
+    );
+    this.element = h(
+      "div",
+      { class: "admin-design" },
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "design-title" },
+        h("h2", { id: "design-title" }, "Assignment design"),
+        this.summary,
+        this.error,
+        this.heatmap,
+        h(
+          "p",
+          { class: "muted heatmap-legend" },
+          "Each cell is the number of responses two raters both rate; darker means more. The diagonal is each rater's load. A dashed cell marks a pair that shares nothing, so no agreement can be estimated for it.",
+        ),
+      ),
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "progress-title" },
+        h("h2", { id: "progress-title" }, "Progress per rater"),
+        h("div", { class: "dash-table-wrap" }, progressTable),
+      ),
+    );
+  }
+
+  async refresh(): Promise<void> {
+    let view: DesignProgress;
+    try {
+      view = await api.designProgress();
+      this.error.textContent = "";
+    } catch (err) {
+      this.error.textContent = errorText(err);
+      return;
+    }
+    this.renderDesign(view.design);
+    this.renderProgress(view.progress.raters);
+  }
+
+  private renderDesign(d: DesignSummary): void {
+    clear(this.heatmap);
+    const n = d.raters.length;
+    if (n === 0) {
+      this.summary.textContent = "No rater holds assignments yet.";
+      return;
+    }
+    const pairs: number[] = [];
+    for (let a = 0; a < n; a++) for (let b = a + 1; b < n; b++) pairs.push(d.overlap_matrix[a]![b]!);
+    const missing = pairs.filter((p) => p === 0).length;
+    const max = Math.max(0, ...pairs);
+    const min = Math.min(...pairs);
+    const range = `${min === max ? formatCount(max) : `${formatCount(min)}–${formatCount(max)}`} shared responses per pair`;
+    this.summary.textContent =
+      `${n} rater${n === 1 ? "" : "s"}, ${d.overlap} per response (target). ` +
+      (pairs.length === 0 ? "" : missing === 0 ? `All ${pairs.length} pairs share responses (${range}).` : `${missing} of ${pairs.length} pairs share no response (${range}).`);
+    const names = d.raters.map((r) => r.rater);
+    const table = h(
+      "table",
+      { class: "heatmap", id: "design-heatmap" },
+      h("caption", { class: "visually-hidden" }, "Responses shared by each pair of raters; the diagonal is each rater's load"),
+      h("thead", {}, h("tr", {}, h("td", {}), ...names.map((name) => h("th", { scope: "col" }, name)))),
+      h(
+        "tbody",
+        {},
+        ...d.overlap_matrix.map((row, a) =>
+          h(
+            "tr",
+            {},
+            h("th", { scope: "row" }, names[a]!),
+            ...row.map((value, b) =>
+              h(
+                "td",
+                {
+                  class: `num ${a === b ? "heat-diag" : shade(value, max)}`,
+                  title: a === b ? `${names[a]} rates ${formatCount(value)} responses` : `${names[a]} and ${names[b]} share ${formatCount(value)} responses`,
+                },
+                formatCount(value),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+    this.heatmap.append(table);
+  }
+
+  private renderProgress(raters: RaterProgress[]): void {
+    clear(this.progressBody);
+    for (const r of raters) {
+      this.progressBody.append(
+        h(
+          "tr",
+          { "data-progress-rater": r.rater },
+          h("th", { scope: "row" }, r.rater),
+          h("td", {}, r.site ?? "—"),
+          h("td", { class: "num" }, formatCount(r.assigned)),
+          h("td", { class: "num" }, formatCount(r.done)),
+          h("td", { class: "num" }, formatCount(r.partial)),
+          h("td", { class: "num" }, formatCount(r.flagged)),
+          h("td", { class: "nowrap", title: r.last_activity ?? "" }, when(r.last_activity)),
+          h("td", {}, seconds(r.median_seconds)),
+          h("td", { class: "nowrap" }, when(r.package_out_since)),
+        ),
+      );
+    }
+  }
+}
