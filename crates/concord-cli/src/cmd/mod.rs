@@ -8,6 +8,7 @@ mod lead;
 mod raters;
 mod study;
 mod tables;
+mod watch;
 
 use anyhow::{Context, Result};
 use concord_core::Study;
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Estimate(a) => estimate::estimate(a),
         Command::Plan(a) => estimate::plan(a),
         Command::Next(a) => estimate::next(a),
+        Command::Watch(a) => watch::watch(a),
     }
 }
 
