@@ -143,7 +143,7 @@ impl Study {
             let mut stmt = tx.prepare(sql)?;
             // Each statement binds only the parameters it names.
             let wanted = stmt.parameter_count();
-            for (i, value) in [&binds[0], &binds[1]].into_iter().enumerate().take(wanted) {
+            for (i, value) in binds.iter().enumerate().take(wanted) {
                 stmt.raw_bind_parameter(i + 1, value)?;
             }
             stmt.raw_execute()?;
