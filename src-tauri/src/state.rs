@@ -1,5 +1,7 @@
 //! The app's managed state: the open study with the chosen rater, the launch arguments and the
-//! small remembered-sessions file (last study + rater, recent studies) in the app config dir.
+//! small remembered-sessions file (last study, recent studies) in the app config dir. No rater
+//! is remembered: on a shared computer the next clinician must not start in the previous one's
+//! profile.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -99,11 +101,6 @@ impl AppState {
         }
     }
 
-    /// Path of the open study, if any (the lock is held only to copy it).
-    pub fn study_path(&self) -> Option<PathBuf> {
-        self.open().as_ref().map(|o| o.study.path().to_path_buf())
-    }
-
     /// Closes the open study, if any, folding its write-ahead log into the file first so the
     /// file alone holds every saved rating.
     pub fn close_study(&self) -> CommandResult<()> {
@@ -120,14 +117,31 @@ impl AppState {
         lock_open(&self.open)
     }
 
-    /// Runs `f` with the open study, on the calling thread (use from a blocking thread).
+    /// Runs `f` with the open study for one of the lead's commands (adjudication, admin,
+    /// dashboard): refused when the open file is a rater package (`Study::mode`).
     pub fn with_study<T, E: Into<CommandError>>(
+        &self,
+        f: impl FnOnce(&Study) -> Result<T, E>,
+    ) -> CommandResult<T> {
+        self.with_any_study(|study| {
+            study.require_lead("this screen")?;
+            f(study).map_err(Into::into)
+        })
+    }
+
+    /// Runs `f` with the open study, whatever its mode (the study screen, returning a package).
+    pub fn with_any_study<T, E: Into<CommandError>>(
         &self,
         f: impl FnOnce(&Study) -> Result<T, E>,
     ) -> CommandResult<T> {
         let guard = self.open();
         let open = guard.as_ref().ok_or(CommandError::NoStudy)?;
         f(&open.study).map_err(Into::into)
+    }
+
+    /// Path of the open study for a lead's command that works on the file (the dashboard).
+    pub fn lead_study_path(&self) -> CommandResult<PathBuf> {
+        self.with_study(|study| Ok::<_, CommandError>(study.path().to_path_buf()))
     }
 
     /// Runs `f` with the open study and the chosen rater.
@@ -153,10 +167,10 @@ impl AppState {
         Remembered::load(&self.config_file)
     }
 
-    /// Records that `path` was opened (and by whom); failures only cost the convenience.
-    pub fn remember(&self, path: &Path, name: &str, rater: Option<&str>) {
+    /// Records that `path` was opened; failures only cost the convenience.
+    pub fn remember(&self, path: &Path, name: &str) {
         let mut remembered = self.remembered();
-        remembered.note(path, name, rater);
+        remembered.note(path, name);
         if let Err(err) = remembered.save(&self.config_file) {
             eprintln!(
                 "concord-app: could not save {}: {err}",
@@ -177,14 +191,13 @@ fn lock_open(open: &Mutex<Option<OpenStudy>>) -> MutexGuard<'_, Option<OpenStudy
 pub struct RecentStudy {
     pub path: String,
     pub name: String,
-    pub last_rater: Option<String>,
 }
 
 /// The remembered-sessions file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Remembered {
-    /// The study open when the app last closed, with its rater.
+    /// The study open when the app last closed.
     pub last: Option<RecentStudy>,
     /// Most recent first.
     pub recent: Vec<RecentStudy>,
@@ -208,17 +221,11 @@ impl Remembered {
         concord_core::files::write_atomic(file, &json).map_err(std::io::Error::other)
     }
 
-    fn note(&mut self, path: &Path, name: &str, rater: Option<&str>) {
+    fn note(&mut self, path: &Path, name: &str) {
         let path = path.display().to_string();
-        let previous_rater = self
-            .recent
-            .iter()
-            .find(|r| r.path == path)
-            .and_then(|r| r.last_rater.clone());
         let entry = RecentStudy {
             path: path.clone(),
             name: name.to_string(),
-            last_rater: rater.map(str::to_string).or(previous_rater),
         };
         self.recent.retain(|r| r.path != path);
         self.recent.insert(0, entry.clone());
@@ -274,15 +281,24 @@ mod tests {
         let file = dir.path().join("sub/remembered.json");
         let mut r = Remembered::load(&file);
         assert_eq!(r, Remembered::default());
-        r.note(Path::new("/a.concord"), "A", Some("Ann"));
-        r.note(Path::new("/b.concord"), "B", None);
-        r.note(Path::new("/a.concord"), "A", None);
+        r.note(Path::new("/a.concord"), "A");
+        r.note(Path::new("/b.concord"), "B");
+        r.note(Path::new("/a.concord"), "A");
         r.save(&file).unwrap();
         let back = Remembered::load(&file);
         assert_eq!(back.recent.len(), 2);
         assert_eq!(back.recent[0].path, "/a.concord");
-        // Opening a study again without choosing keeps the rater chosen last time.
-        assert_eq!(back.recent[0].last_rater.as_deref(), Some("Ann"));
         assert_eq!(back.last.unwrap().path, "/a.concord");
+        // A file written by an earlier version, with the rater of each study, still loads and
+        // the rater is dropped when it is saved again.
+        std::fs::write(
+            &file,
+            r#"{"last":{"path":"/a.concord","name":"A","last_rater":"Ann"},"recent":[]}"#,
+        )
+        .unwrap();
+        let old = Remembered::load(&file);
+        assert_eq!(old.last.as_ref().unwrap().path, "/a.concord");
+        old.save(&file).unwrap();
+        assert!(!std::fs::read_to_string(&file).unwrap().contains("Ann"));
     }
 }

@@ -47,9 +47,15 @@ export interface RaterSummary {
   progress: Progress | null;
 }
 
+/** Lead: a master file, every screen. Rater: a package, Rate and Queue only. */
+export type StudyMode = "lead" | "rater";
+
 export interface StudySummary {
   path: string;
   name: string;
+  mode: StudyMode;
+  /** In rater mode, the package's rater (the session starts as them). */
+  package_rater: string | null;
   blind: boolean;
   flags: string[];
   rubric: Rubric;
@@ -66,7 +72,6 @@ export interface Session {
 export interface RecentStudy {
   path: string;
   name: string;
-  last_rater: string | null;
 }
 
 export interface Startup {
@@ -83,6 +88,9 @@ export type ResponseStatus = "todo" | "partial" | "done";
 export interface QueueEntry {
   position: number;
   response_id: string;
+  /** What the rater sees: the external id, or "Response 17" in a blind study. */
+  label: string;
+  /** Empty in a blind study. */
   item_external_id: string;
   response_external_id: string;
   status: ResponseStatus;
@@ -101,6 +109,7 @@ export interface RatingScreen {
   position: number;
   total: number;
   response_id: string;
+  /** Empty in a blind study. */
   item_external_id: string;
   prompt_html: string;
   context_html: string | null;

@@ -6,6 +6,17 @@ import type { Preferences } from "./prefs";
 
 export type ScreenName = "start" | "rate" | "queue" | "dashboard" | "admin" | "adjudication";
 
+/** What a rater package offers: its rater rates and reviews their own queue, nothing else. */
+const RATER_SCREENS: ReadonlySet<ScreenName> = new Set<ScreenName>(["rate", "queue"]);
+
+/**
+ * Whether `screen` exists for the open study. The mode is the file's (core decides it and the
+ * study summary says it); in rater mode the lead's screens are absent, and their commands refuse.
+ */
+export function screenExists(screen: ScreenName, study: StudySummary | null): boolean {
+  return study?.mode !== "rater" || RATER_SCREENS.has(screen);
+}
+
 export interface Screen {
   readonly el: HTMLElement;
   /** Global key handler while the screen is shown; return true when the key was handled. */

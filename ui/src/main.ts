@@ -1,6 +1,6 @@
 import "./styles/base.css";
 import { api, errorText, type Manifest, type Progress, type Session, type Startup, type StudySummary } from "./api";
-import { afterPaint, type AppContext, type NavigateOptions, type Screen, type ScreenName } from "./app";
+import { afterPaint, screenExists, type AppContext, type NavigateOptions, type Screen, type ScreenName } from "./app";
 import { returnPackageButton } from "./components/return-package";
 import { clear, h } from "./dom";
 import { answerQuitRequests } from "./quit";
@@ -104,6 +104,7 @@ class App implements AppContext {
   }
 
   private isDisabled(item: NavItem): boolean {
+    if (!screenExists(item.name, this.study)) return true;
     return (item.needsSession && !this.session) || (item.needsStudy === true && !this.study);
   }
 
@@ -159,6 +160,7 @@ class App implements AppContext {
     }
     await this.current?.leave?.();
     let next: Screen;
+    if (!screenExists(screen, this.study)) screen = "rate";
     if ((screen === "rate" || screen === "queue") && !this.session) screen = "start";
     switch (screen) {
       case "rate": {
@@ -255,7 +257,7 @@ class App implements AppContext {
 
   private renderChrome(): void {
     clear(this.nav);
-    for (const item of NAV) {
+    for (const item of NAV.filter((n) => screenExists(n.name, this.study))) {
       const disabled = this.isDisabled(item);
       const button = h(
         "button",

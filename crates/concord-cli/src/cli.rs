@@ -83,6 +83,26 @@ pub enum Command {
     Next(NextArgs),
     /// Show or change study settings.
     Settings(SettingsArgs),
+    /// Watch an inbox folder: returned packages dropped there are merged once fully copied and
+    /// moved to DIR/merged/ with their receipt, or to DIR/rejected/ with the reason.
+    Watch(WatchArgs),
+}
+
+#[derive(Args)]
+pub struct WatchArgs {
+    pub file: PathBuf,
+    /// The inbox folder raters (or a sync client) drop returned packages into.
+    #[arg(long, value_name = "DIR")]
+    pub inbox: PathBuf,
+    /// Scan once and exit (a file is merged at the second scan that sees it unchanged).
+    #[arg(long)]
+    pub once: bool,
+    /// Seconds between scans.
+    #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
+    pub interval: f64,
+    /// One JSON object per file a scan reports (JSON Lines).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]

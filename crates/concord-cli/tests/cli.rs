@@ -460,7 +460,8 @@ fn package_and_merge_round_trip() {
         .stdin
         .take()
         .unwrap()
-        .write_all(b"resp-00001-model-a safety 4\nresp-00002-model-b empathy 2\n")
+        // A blind package names responses by package-local ids.
+        .write_all(b"response-1 safety 4\nresponse-2 empathy 2\n")
         .unwrap();
     assert!(child.wait().unwrap().success());
     // Only the returned file travels; the working package is not mergeable as it is.

@@ -344,10 +344,17 @@ fn next_picks_with_probabilities_and_assigns_the_unrated_picks() {
     let opened = Study::open(&study).unwrap();
     let rater = opened.find_rater("Dr New").unwrap().unwrap();
     let queue = opened.queue(&rater.id, QueueFilter::All, 0, 1000).unwrap();
+    // The queue of a blind study shows no external ids: map global ids back.
+    let external: std::collections::HashMap<String, String> = opened
+        .response_ids()
+        .unwrap()
+        .into_iter()
+        .map(|(e, g)| (g, e))
+        .collect();
     let queued: BTreeSet<String> = queue
         .entries
         .iter()
-        .map(|e| e.response_external_id.clone())
+        .map(|e| external[&e.response_id].clone())
         .collect();
     assert_eq!(queued, unrated);
 

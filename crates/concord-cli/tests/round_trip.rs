@@ -76,10 +76,10 @@ fn a_package_rated_by_a_killed_process_returns_every_acknowledged_rating() {
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || {
         for i in 0..20_000usize {
+            // A blind package names its 120 responses by package-local ids.
             let line = format!(
-                "resp-{:05}-model-{} {} {}\n",
-                i % 60 + 1,
-                ["a", "b"][i / 60 % 2],
+                "response-{} {} {}\n",
+                i % 120 + 1,
                 ["safety", "empathy", "guidance", "relevance"][i % 4],
                 i % 5 + 1
             );
@@ -149,7 +149,7 @@ fn forged_packages_are_refused_with_exit_1_and_the_master_unchanged() {
             .stdin
             .take()
             .unwrap()
-            .write_all(b"resp-00001-model-a safety 4\n")
+            .write_all(b"response-1 safety 4\n")
             .unwrap();
         assert!(child.wait().unwrap().success());
         let back = dir.path().join(format!("{name}-back.concord"));
@@ -271,4 +271,62 @@ fn a_rater_saving_during_a_large_import_waits_instead_of_failing() {
     let acked = String::from_utf8_lossy(&out.stdout).lines().count();
     assert_eq!(acked, 70, "every save succeeded");
     assert!(ok(&["check", s(&master)]).ends_with("ok\n"));
+}
+
+#[test]
+fn watch_merges_a_returned_package_dropped_in_the_inbox_and_rejects_a_forged_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let master = demo_with_packages(dir.path(), "4");
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let pkg = dir.path().join("ana.concord");
+    ok(&["package", s(&master), "--rater", "Ana", "-o", s(&pkg)]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(["rate", s(&pkg), "--rater", "Ana"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"response-1 safety 4\nresponse-2 safety 2\n")
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let back = dir.path().join("ana-returned.concord");
+    ok(&["return", s(&pkg), "-o", s(&back)]);
+    std::fs::copy(&back, inbox.join("ana.concord")).unwrap();
+    let forged = inbox.join("forged.concord");
+    std::fs::copy(&back, &forged).unwrap();
+    edit(
+        &forged,
+        "UPDATE package SET events = 99, events_sha256 = 'x'",
+    );
+    let before = events(&master);
+    let watch = |json: bool| {
+        let mut args = vec!["watch", s(&master), "--inbox", s(&inbox), "--once"];
+        if json {
+            args.push("--json");
+        }
+        ok(&args)
+    };
+    // First sight: both wait for the next scan.
+    let first = watch(false);
+    assert_eq!(first.matches("waiting").count(), 2, "{first}");
+    assert_eq!(events(&master), before);
+    let second: Vec<serde_json::Value> = watch(true)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(second.len(), 2);
+    assert_eq!(second[0]["file"], "ana.concord");
+    assert_eq!(second[0]["status"], "merged");
+    assert_eq!(second[0]["receipt"]["events_added"], 2);
+    assert_eq!(second[1]["status"], "rejected");
+    assert_eq!(events(&master).len(), before.len() + 2);
+    assert!(inbox.join("merged/ana.concord.receipt.json").is_file());
+    let reason = std::fs::read_to_string(inbox.join("rejected/forged.concord.reason.txt")).unwrap();
+    assert!(reason.contains("altered after it was returned"), "{reason}");
+    assert_eq!(watch(false), "", "nothing left in the inbox");
 }

@@ -67,12 +67,19 @@ fn main() {
         master.export_package(&rater.id, &pkg).unwrap();
         let study = Study::open(&pkg).unwrap();
         let total = study.progress(&rater.id).unwrap().total;
+        // A blind study's rating view shows no external id: look the package's ids up.
+        let external: std::collections::HashMap<String, String> = study
+            .response_ids()
+            .unwrap()
+            .into_iter()
+            .map(|(e, g)| (g, e))
+            .collect();
         let rows: Vec<RatingRow> = (0..total)
             .map(|p| {
                 let v = study.rating_view(&rater.id, p).unwrap();
                 RatingRow {
                     row: p + 2,
-                    response_id: v.response_external_id,
+                    response_id: external[&v.response_id].clone(),
                     rater: rater.name.clone(),
                     scores: keys
                         .iter()

@@ -26,6 +26,9 @@ pub enum Error {
     },
     #[error("{0}")]
     Invalid(String),
+    /// A lead's operation asked of a rater package (see [`crate::StudyMode`]).
+    #[error("{0} is for the study lead: this file is a rater package, which can only be rated and returned")]
+    LeadOnly(String),
     #[error("not found: {0}")]
     NotFound(String),
     #[error("study file error: {0}")]

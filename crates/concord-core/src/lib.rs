@@ -14,6 +14,7 @@ mod error;
 pub mod files;
 mod ids;
 pub mod import;
+pub mod inbox;
 pub mod merge;
 mod model;
 pub mod package;

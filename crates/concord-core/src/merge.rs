@@ -502,16 +502,23 @@ fn validate_rows(conn: &Connection, file: &Path, is_package: bool) -> Result<()>
         })
     };
     let limit = now_ms() + CLOCK_TOLERANCE_MS;
+    // A package's rows are matched by global id and text alone: a blind package carries
+    // package-local external ids and no model (see `package.rs`). A copy must match in full.
+    let (same_ids, same_model) = if is_package {
+        ("", "")
+    } else {
+        ("OR m.external_id <> p.external_id", "OR m.model <> p.model")
+    };
     let checks: Vec<String> = vec![
         "SELECT 'rater ''' || p.name || ''' is not a rater of this study (a package cannot add raters)'
              FROM pkg.rater p LEFT JOIN main.rater m ON m.gid = p.gid
              WHERE m.id IS NULL OR m.name <> p.name OR m.kind <> p.kind".into(),
-        "SELECT 'item ''' || p.external_id || ''' is not in this study (a package cannot add items)'
+        format!("SELECT 'item ''' || coalesce(m.external_id, p.external_id) || ''' is not in this study (a package cannot add items)'
              FROM pkg.item p LEFT JOIN main.item m ON m.gid = p.gid
-             WHERE m.id IS NULL OR m.external_id <> p.external_id OR m.text <> p.text".into(),
-        "SELECT 'response ''' || p.external_id || ''' is not in this study, or differs from it (a package cannot add or change responses)'
+             WHERE m.id IS NULL {same_ids} OR m.text <> p.text"),
+        format!("SELECT 'response ''' || coalesce(m.external_id, p.external_id) || ''' is not in this study, or differs from it (a package cannot add or change responses)'
              FROM pkg.response p LEFT JOIN main.response m ON m.gid = p.gid
-             WHERE m.id IS NULL OR m.external_id <> p.external_id OR m.text <> p.text OR m.model <> p.model".into(),
+             WHERE m.id IS NULL {same_ids} OR m.text <> p.text {same_model}"),
         "SELECT 'attribute ''' || p.key || ''' differs from this study''s rubric'
              FROM pkg.attribute p LEFT JOIN main.attribute m ON m.gid = p.gid
              WHERE m.id IS NULL OR m.key <> p.key OR m.scale_min <> p.scale_min OR m.scale_max <> p.scale_max".into(),
@@ -549,7 +556,8 @@ fn validate_rows(conn: &Connection, file: &Path, is_package: bool) -> Result<()>
              WHERE e.rater_id <> (SELECT rater_id FROM pkg.package)",
             "SELECT 'rater ''' || t.name || ''' in the package is not its rater (a package holds one rater)'
              FROM pkg.rater t WHERE t.id <> (SELECT rater_id FROM pkg.package)",
-            "SELECT 'rating event ' || lower(hex(e.gid)) || ' is on response ''' || p.external_id
+            "SELECT 'rating event ' || lower(hex(e.gid)) || ' is on response '''
+                    || (SELECT m.external_id FROM main.response m WHERE m.gid = p.gid)
                     || ''', which is not assigned to ''' || t.name || ''' in this study'
              FROM pkg.rating_event e JOIN pkg.rater t ON t.id = e.rater_id JOIN pkg.response p ON p.id = e.response_id
              WHERE NOT EXISTS (SELECT 1 FROM main.assignment a

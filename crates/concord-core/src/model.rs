@@ -39,6 +39,15 @@ pub struct Rater {
     pub kind: RaterKind,
 }
 
+/// Who a study file is for, decided by the file itself: a master (with no package manifest) is
+/// the study lead's; a rater package (with one) is its rater's, who may only rate and return it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StudyMode {
+    Lead,
+    Rater,
+}
+
 /// Study-wide settings, stored as JSON in the `study` row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -150,7 +159,12 @@ pub struct QueueEntry {
     /// 0-based index in the rater's order.
     pub position: usize,
     pub response_id: String,
+    /// What the rater sees as the response's name: its external id, or in a blind study the
+    /// opaque per-rater ordinal "Response 17" (see [`StudySettings::blind`]).
+    pub label: String,
+    /// Empty in a blind study (external ids often encode the model).
     pub item_external_id: String,
+    /// Empty in a blind study.
     pub response_external_id: String,
     pub status: ResponseStatus,
     pub flagged: bool,
@@ -173,7 +187,11 @@ pub struct RatingView {
     pub position: usize,
     pub total: usize,
     pub response_id: String,
+    /// As in [`QueueEntry::label`].
+    pub label: String,
+    /// Empty in a blind study.
     pub item_external_id: String,
+    /// Empty in a blind study.
     pub response_external_id: String,
     pub prompt: String,
     pub context: serde_json::Value,

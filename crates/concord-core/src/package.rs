@@ -55,6 +55,7 @@ impl Study {
     /// assigned responses, the rater's own events and notes on them, and a manifest. Returns the
     /// package id. On any failure nothing is left at `out`.
     pub fn export_package(&self, rater_id: &str, out: &Path) -> Result<String> {
+        self.require_lead("exporting a package")?;
         if out.exists() {
             return Err(Error::AlreadyExists(out.to_path_buf()));
         }
@@ -93,31 +94,61 @@ impl Study {
                 serde_json::to_string(&settings).expect("settings serialize")
             ],
         )?;
-        let keep = [rater];
+        // Package-local keys: responses numbered in the rater's order, items by first use, so
+        // no key reveals the master's import order (often grouped by model). In a blind study
+        // the external ids become these numbers and the model is left out: the merge maps rows
+        // back by global id and needs neither.
+        tx.execute_batch(
+            "DROP TABLE IF EXISTS temp.package_response; DROP TABLE IF EXISTS temp.package_item;",
+        )?;
+        tx.execute(
+            "CREATE TEMP TABLE package_response AS
+             SELECT a.response_id AS master_id, a.order_key + 1 AS id, p.item_id AS master_item
+             FROM main.assignment a JOIN main.response p ON p.id = a.response_id WHERE a.rater_id = ?1",
+            [rater],
+        )?;
+        tx.execute_batch(
+            "CREATE TEMP TABLE package_item AS
+             SELECT master_item AS master_id, row_number() OVER (ORDER BY min(id)) AS id
+             FROM temp.package_response GROUP BY master_item;",
+        )?;
+        let binds = params![rater, settings.blind];
         for sql in [
             "INSERT INTO pkg.rubric SELECT * FROM main.rubric",
             "INSERT INTO pkg.attribute SELECT * FROM main.attribute",
             "INSERT INTO pkg.attribute_level SELECT * FROM main.attribute_level",
             "INSERT INTO pkg.rater SELECT * FROM main.rater WHERE id = ?1",
-            "INSERT INTO pkg.item SELECT * FROM main.item WHERE id IN (
-                SELECT p.item_id FROM main.response p JOIN main.assignment a ON a.response_id = p.id
-                WHERE a.rater_id = ?1)",
-            "INSERT INTO pkg.response SELECT p.* FROM main.response p
-                JOIN main.assignment a ON a.response_id = p.id WHERE a.rater_id = ?1 ORDER BY p.id",
-            "INSERT INTO pkg.assignment SELECT * FROM main.assignment WHERE rater_id = ?1",
+            "INSERT INTO pkg.item (id, gid, external_id, text, context)
+             SELECT k.id, i.gid, CASE WHEN ?2 THEN 'item-' || k.id ELSE i.external_id END, i.text, i.context
+             FROM temp.package_item k JOIN main.item i ON i.id = k.master_id ORDER BY k.id",
+            "INSERT INTO pkg.response (id, gid, item_id, external_id, model, text, position)
+             SELECT k.id, p.gid, ki.id, CASE WHEN ?2 THEN 'response-' || k.id ELSE p.external_id END,
+                    CASE WHEN ?2 THEN '' ELSE p.model END, p.text, k.id - 1
+             FROM temp.package_response k JOIN main.response p ON p.id = k.master_id
+             JOIN temp.package_item ki ON ki.master_id = k.master_item ORDER BY k.id",
+            "INSERT INTO pkg.assignment (rater_id, response_id, order_key)
+             SELECT ?1, id, id - 1 FROM temp.package_response",
             "INSERT INTO pkg.origin (id, gid) SELECT id, gid FROM main.origin WHERE id IN (
                 SELECT origin_id FROM main.rating_event WHERE rater_id = ?1
                 UNION SELECT origin_id FROM main.note_event WHERE rater_id = ?1)",
-            "INSERT INTO pkg.rating_event SELECT e.* FROM main.rating_event e
-                JOIN main.assignment a ON a.rater_id = e.rater_id AND a.response_id = e.response_id
-                WHERE e.rater_id = ?1 ORDER BY e.id",
-            "INSERT INTO pkg.note_event SELECT e.* FROM main.note_event e
-                JOIN main.assignment a ON a.rater_id = e.rater_id AND a.response_id = e.response_id
-                WHERE e.rater_id = ?1 ORDER BY e.id",
+            "INSERT INTO pkg.rating_event (id, gid, rater_id, response_id, attribute_id, value, created_at, origin_id, undoes)
+             SELECT e.id, e.gid, e.rater_id, k.id, e.attribute_id, e.value, e.created_at, e.origin_id, e.undoes
+             FROM main.rating_event e JOIN temp.package_response k ON k.master_id = e.response_id
+             WHERE e.rater_id = ?1 ORDER BY e.id",
+            "INSERT INTO pkg.note_event (id, gid, rater_id, response_id, rationale, flags, created_at, origin_id)
+             SELECT e.id, e.gid, e.rater_id, k.id, e.rationale, e.flags, e.created_at, e.origin_id
+             FROM main.note_event e JOIN temp.package_response k ON k.master_id = e.response_id
+             WHERE e.rater_id = ?1 ORDER BY e.id",
         ] {
-            let binds = if sql.contains("?1") { &keep[..] } else { &[] };
-            tx.execute(sql, rusqlite::params_from_iter(binds))?;
+            let mut stmt = tx.prepare(sql)?;
+            // Each statement binds only the parameters it names.
+            let wanted = stmt.parameter_count();
+            for (i, value) in binds.iter().enumerate().take(wanted) {
+                stmt.raw_bind_parameter(i + 1, value)?;
+            }
+            stmt.raw_execute()?;
         }
+        tx.execute_batch("DROP TABLE temp.package_response; DROP TABLE temp.package_item;")?;
         tx.execute(
             "INSERT INTO pkg.origin (gid) VALUES (?1) ON CONFLICT DO NOTHING",
             [package],

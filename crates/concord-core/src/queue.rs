@@ -123,9 +123,10 @@ impl Study {
         self.assign(rater_id, &ids)
     }
 
-    /// The human rater profile `name` (trimmed) that rates in this study: found, or created on
-    /// first use. A profile with no assignment yet gets every response, so choosing a name is
-    /// enough to start rating. Refuses an empty name and an LLM judge's name.
+    /// The human rater profile `name` (trimmed) that rates in this study. Only finds: raters
+    /// are added by the lead ([`Study::add_rater`]) and given work by assignment, so a mistyped
+    /// name never becomes a rater with every response. Refuses an empty name, an unknown one,
+    /// an LLM judge's and a profile with nothing assigned yet.
     pub fn rater_profile(&self, name: &str) -> Result<Rater> {
         let name = name.trim();
         if name.is_empty() {
@@ -138,10 +139,16 @@ impl Study {
                 )))
             }
             Some(rater) => rater,
-            None => self.add_rater(name, RaterKind::Human)?,
+            None => {
+                return Err(Error::NotFound(format!(
+                    "rater profile “{name}” (the study lead adds raters: Admin → Add rater, or `concord raters --add`)"
+                )))
+            }
         };
         if self.progress(&rater.id)?.total == 0 {
-            self.assign_all(&rater.id)?;
+            return Err(Error::Invalid(format!(
+                "nothing is assigned to {name} yet; the study lead assigns responses (Admin → Assign, or `concord assign`)"
+            )));
         }
         Ok(rater)
     }
@@ -200,16 +207,21 @@ impl Study {
             );
             (total, sql)
         };
+        let blind = self.settings()?.blind;
         let mut stmt = self.conn.prepare(&sql)?;
         let entries = stmt
             .query_map(params![rater, n, limit as i64, offset as i64], |r| {
                 let n_set = r.get::<_, i64>(4)? as usize;
                 let preview: String = r.get(6)?;
+                let position = r.get::<_, i64>(0)? as usize;
+                let (label, item_external_id, response_external_id) =
+                    shown_ids(blind, position, r.get(2)?, r.get(3)?);
                 Ok(QueueEntry {
-                    position: r.get::<_, i64>(0)? as usize,
+                    position,
                     response_id: gid_text(&r.get::<_, Vec<u8>>(1)?),
-                    item_external_id: r.get(2)?,
-                    response_external_id: r.get(3)?,
+                    label,
+                    item_external_id,
+                    response_external_id,
                     status: status_of(n_set, n as usize),
                     flagged: r.get(5)?,
                     n_set,
@@ -302,20 +314,20 @@ impl Study {
             .query_map(params![rater, response], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let (rationale, flags) = self.note_by_key(rater, response)?;
+        let blind = self.settings()?.blind;
+        let (label, item_external_id, response_external_id) =
+            shown_ids(blind, position, item_external_id, response_external_id);
         Ok(RatingView {
             position,
             total: total as usize,
             response_id,
+            label,
             item_external_id,
             response_external_id,
             prompt,
             context: serde_json::from_str(&context).unwrap_or(serde_json::Value::Null),
             response: response_text,
-            model: if self.settings()?.blind {
-                None
-            } else {
-                Some(model)
-            },
+            model: (!blind).then_some(model),
             values,
             rationale,
             flags,
@@ -342,6 +354,29 @@ impl Study {
             }
             None => (String::new(), Vec::new()),
         })
+    }
+}
+
+/// (label, item id, response id) as a rater sees them: in a blind study only the opaque
+/// per-rater ordinal, since external ids often name the model (`resp-00001-model-a`).
+fn shown_ids(
+    blind: bool,
+    position: usize,
+    item_external_id: String,
+    response_external_id: String,
+) -> (String, String, String) {
+    if blind {
+        (
+            format!("Response {}", position + 1),
+            String::new(),
+            String::new(),
+        )
+    } else {
+        (
+            response_external_id.clone(),
+            item_external_id,
+            response_external_id,
+        )
     }
 }
 

@@ -12,7 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use crate::cipher::Passphrase;
 use crate::error::{Error, Result};
 use crate::ids::{gid_text, new_gid, now_ms, parse_gid, Gid};
-use crate::model::{Rater, RaterCounts, RaterKind, StudyInfo, StudySettings};
+use crate::model::{Rater, RaterCounts, RaterKind, StudyInfo, StudyMode, StudySettings};
 use crate::rubric::{Attribute, Level, Rubric};
 use crate::schema;
 
@@ -50,6 +50,8 @@ pub struct Study {
     pub(crate) origin: i64,
     /// Attributes in rubric order; the rubric is fixed once a study exists.
     pub(crate) attributes: Vec<AttributeKey>,
+    /// Lead's master or rater's package; a file never changes between the two.
+    mode: StudyMode,
     /// This session's changes, newest last (see [`Study::undo`]).
     pub(crate) session: RefCell<Vec<SessionChange>>,
     /// The passphrase of an encrypted study (packages made from it are encrypted with it too).
@@ -159,6 +161,8 @@ impl Study {
             })?;
             rows.collect::<rusqlite::Result<Vec<_>>>()?
         };
+        let is_package: bool =
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM package)", [], |r| r.get(0))?;
         Ok(Study {
             conn,
             path: path.to_path_buf(),
@@ -167,6 +171,11 @@ impl Study {
             lineage,
             origin,
             attributes,
+            mode: if is_package {
+                StudyMode::Rater
+            } else {
+                StudyMode::Lead
+            },
             session: RefCell::new(Vec::new()),
             passphrase: passphrase.cloned(),
         })
@@ -184,6 +193,19 @@ impl Study {
     /// failing).
     pub(crate) fn write(&self) -> Result<Transaction<'_>> {
         Ok(self.conn.unchecked_transaction()?)
+    }
+
+    /// Whether this file is the lead's master or a rater's package (it holds a manifest).
+    pub fn mode(&self) -> StudyMode {
+        self.mode
+    }
+
+    /// Refuses `what` (a lead's operation) in a rater package.
+    pub fn require_lead(&self, what: &str) -> Result<()> {
+        match self.mode {
+            StudyMode::Lead => Ok(()),
+            StudyMode::Rater => Err(Error::LeadOnly(what.to_string())),
+        }
     }
 
     /// The file this study lives in.
@@ -228,8 +250,10 @@ impl Study {
             .map_err(|e| Error::Invalid(format!("study settings are not valid: {e}")))
     }
 
-    /// Replaces the study-wide settings (flag names trimmed, empty ones dropped).
+    /// Replaces the study-wide settings (flag names trimmed, empty ones dropped); the lead's
+    /// alone (a rater cannot lift blinding).
     pub fn set_settings(&self, settings: &StudySettings) -> Result<StudySettings> {
+        self.require_lead("changing the study settings")?;
         let mut settings = settings.clone();
         settings.flags = settings
             .flags
@@ -339,8 +363,10 @@ impl Study {
             .optional()?)
     }
 
-    /// Adds a rater; the name (trimmed) must be new.
+    /// Adds a rater; the name (trimmed) must be new. The one way a person becomes a rater, and
+    /// the lead's (a package's rater is fixed).
     pub fn add_rater(&self, name: &str, kind: RaterKind) -> Result<Rater> {
+        self.require_lead("adding a rater")?;
         let tx = self.write()?;
         let rater = insert_rater(&tx, name, kind)?;
         tx.commit()?;

@@ -381,9 +381,12 @@ mod undo {
             let study = Study::open(&lead.master).unwrap();
             let rater = &lead.raters[0];
             let name = study.raters().unwrap().into_iter().find(|r| &r.id == rater).unwrap().name;
+            // The study is blind, so the rating view shows no external id: look it up.
+            let external: std::collections::HashMap<String, String> =
+                study.response_ids().unwrap().into_iter().map(|(e, g)| (g, e)).collect();
             let cells: Vec<(String, String)> = (0..2)
-                .map(|p| study.rating_view(rater, p).unwrap())
-                .map(|v| (v.response_id, v.response_external_id))
+                .map(|p| study.rating_view(rater, p).unwrap().response_id)
+                .map(|id| (id.clone(), external[&id].clone()))
                 .collect();
             let value = |c: usize| study.rating_view(rater, c).unwrap().values.get("safety").copied();
             // The model: a stack of (cell, value shown before the change).

@@ -400,7 +400,13 @@ fn disagreements_are_ranked_and_gold_is_recorded() {
         [("safety", 4), ("empathy", 1)]
     );
     assert_eq!(list[0].values.get("Ben"), Some(&5));
-    let external = study.rating_view(&ana, 0).unwrap().response_external_id;
+    let shown = study.rating_view(&ana, 0).unwrap().response_id;
+    let (external, _) = study
+        .response_ids()
+        .unwrap()
+        .into_iter()
+        .find(|(_, id)| *id == shown)
+        .unwrap();
     study
         .set_gold(&external, "safety", 2, "Dr Lead", "risk was low")
         .unwrap();
@@ -414,20 +420,30 @@ fn disagreements_are_ranked_and_gold_is_recorded() {
 }
 
 #[test]
-fn a_rater_profile_is_found_or_created_by_trimmed_name_with_every_response() {
+fn a_rater_profile_is_found_by_trimmed_name_and_never_created() {
     let (_d, path) = temp();
     let (study, ana, _) = small_study(&path);
     let judge = study.add_rater("Judge", RaterKind::Llm).unwrap();
     assert_eq!(study.rater_profile("  Ana ").unwrap().id, ana);
-    let ben = study.rater_profile(" Ben ").unwrap();
-    assert_eq!((ben.name.as_str(), ben.kind), ("Ben", RaterKind::Human));
-    assert_eq!(study.progress(&ben.id).unwrap().total, 4);
-    assert_eq!(study.rater_profile("Ben").unwrap().id, ben.id, "reused");
-    // A profile the lead added without assignments gets every response when chosen.
+    // A mistyped or new name is not a rater: only the lead adds raters.
+    let before = study.raters().unwrap().len();
+    let err = study.rater_profile(" Ben ").unwrap_err().to_string();
+    assert!(
+        err.contains("rater profile “Ben”") && err.contains("raters --add"),
+        "{err}"
+    );
+    assert_eq!(study.raters().unwrap().len(), before, "no rater created");
+    // A profile the lead added without assignments is refused until the lead assigns work.
     let cy = study.add_rater("Cy", RaterKind::Human).unwrap();
-    assert_eq!(study.progress(&cy.id).unwrap().total, 0);
-    study.rater_profile("Cy").unwrap();
-    assert_eq!(study.progress(&cy.id).unwrap().total, 4);
+    let err = study.rater_profile("Cy").unwrap_err().to_string();
+    assert!(err.contains("nothing is assigned to Cy"), "{err}");
+    assert_eq!(
+        study.progress(&cy.id).unwrap().total,
+        0,
+        "choosing assigns nothing"
+    );
+    study.assign_all(&cy.id).unwrap();
+    assert_eq!(study.rater_profile("Cy").unwrap().id, cy.id);
     let err = study.rater_profile(" ").unwrap_err().to_string();
     assert_eq!(err, "a rater profile needs a name");
     let err = study.rater_profile(&judge.name).unwrap_err().to_string();

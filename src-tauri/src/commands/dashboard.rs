@@ -18,7 +18,7 @@ pub async fn dashboard_show(
     request: DashboardRequest,
     request_id: u64,
 ) -> CommandResult<()> {
-    let path = state.study_path().ok_or(CommandError::NoStudy)?;
+    let path = state.lead_study_path()?;
     state.dashboard.show(&path, request, request_id);
     Ok(())
 }

@@ -194,13 +194,13 @@ pub async fn return_package(
     state: State<'_, AppState>,
     path: String,
 ) -> CommandResult<ReturnedPackage> {
-    state.with_study(|study| study.return_package(Path::new(&path)))
+    state.with_any_study(|study| study.return_package(Path::new(&path)))
 }
 
 /// The open package's manifest (`None` for a study that is not a package).
 #[tauri::command]
 pub async fn package_manifest(state: State<'_, AppState>) -> CommandResult<Option<Manifest>> {
-    state.with_study(|study| study.manifest())
+    state.with_any_study(|study| study.manifest())
 }
 
 /// Conflicts the lead has not resolved yet.

@@ -13,7 +13,7 @@ pub mod lead;
 pub mod rating;
 pub mod session;
 
-use concord_core::{Progress, Rater, RaterKind, Rubric, Study};
+use concord_core::{Progress, Rater, RaterKind, Rubric, Study, StudyMode};
 use serde::Serialize;
 
 pub use crate::error::{CommandError, CommandResult};
@@ -31,6 +31,10 @@ pub struct RaterSummary {
 pub struct StudySummary {
     pub path: String,
     pub name: String,
+    /// Lead (a master: every screen) or rater (a package: Rate and Queue only), from the file.
+    pub mode: StudyMode,
+    /// In rater mode, the package's rater: the session starts as them, no name asked.
+    pub package_rater: Option<String>,
     pub blind: bool,
     pub flags: Vec<String>,
     pub rubric: Rubric,
@@ -55,6 +59,8 @@ pub(crate) fn summary(study: &Study, with_progress: bool) -> concord_core::Resul
     Ok(StudySummary {
         path: study.path().display().to_string(),
         name: study.name()?,
+        mode: study.mode(),
+        package_rater: study.manifest()?.map(|m| m.rater),
         blind: settings.blind,
         flags: settings.flags,
         rubric: study.rubric()?,

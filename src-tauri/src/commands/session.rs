@@ -1,4 +1,8 @@
 //! Start-up, opening and creating studies, choosing the rater profile.
+//!
+//! A rater package opens straight into its rater's session; a master opens with no rater
+//! chosen, and the rater is chosen on every start (only `--rater` on the command line chooses
+//! one for them), never resumed from the last run.
 
 use std::path::{Path, PathBuf};
 
@@ -7,7 +11,7 @@ use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use super::{summary, CommandError, CommandResult, StudySummary};
-use crate::state::{AppState, OpenStudy, RecentStudy};
+use crate::state::{AppState, LaunchArgs, OpenStudy, RecentStudy};
 
 /// A study opened with a rater chosen: everything the rating screen needs to start.
 #[derive(Debug, Clone, Serialize)]
@@ -55,12 +59,12 @@ fn open_into(
         eprintln!("concord-app: closing the study: {err}");
     }
     *state.open() = Some(OpenStudy { study, rater: None });
-    state.remember(path, &summary.name, None);
+    state.remember(path, &summary.name);
     Ok(summary)
 }
 
-/// Chooses the rater profile `name` in the open study (`Study::rater_profile`: found or
-/// created, with every response when new) and records the choice.
+/// Chooses the rater profile `name` in the open study (`Study::rater_profile`: an existing
+/// human rater with assigned work; never created here).
 fn choose_into(state: &AppState, name: &str) -> CommandResult<Session> {
     let mut guard = state.open();
     let open = guard.as_mut().ok_or(CommandError::NoStudy)?;
@@ -69,7 +73,6 @@ fn choose_into(state: &AppState, name: &str) -> CommandResult<Session> {
     let progress = study.progress(&rater.id)?;
     let resume_position = study.first_unfinished(&rater.id)?;
     let summary = summary(study, false)?;
-    state.remember(study.path(), &summary.name, Some(&rater.name));
     open.rater = Some(rater.clone());
     Ok(Session {
         study: summary,
@@ -79,8 +82,9 @@ fn choose_into(state: &AppState, name: &str) -> CommandResult<Session> {
     })
 }
 
-/// First call of the page: reopens the study given on the command line or remembered from last
-/// time, with its rater when known.
+/// First call of the page: reopens the study given on the command line or open last time. The
+/// rater is the package's in rater mode, the command line's `--rater` if given, else chosen on
+/// the start screen.
 #[tauri::command]
 pub async fn startup<R: Runtime>(
     app: AppHandle<R>,
@@ -103,21 +107,16 @@ pub async fn startup<R: Runtime>(
     let remembered = state.remembered();
     let (target, rater): (Option<PathBuf>, Option<String>) = match (current, state.take_launch()) {
         (Some((path, rater)), _) => (Some(path), rater),
-        (None, Some(launch)) if launch.study.is_some() => {
-            let path = launch.study.unwrap();
-            let rater = launch.rater.or_else(|| {
-                remembered
-                    .recent
-                    .iter()
-                    .find(|r| Path::new(&r.path) == path)
-                    .and_then(|r| r.last_rater.clone())
-            });
-            (Some(path), rater)
-        }
+        (
+            None,
+            Some(LaunchArgs {
+                study: Some(path),
+                rater,
+                ..
+            }),
+        ) => (Some(path), rater),
         (None, _) => match &remembered.last {
-            Some(last) if Path::new(&last.path).exists() => {
-                (Some(PathBuf::from(&last.path)), last.last_rater.clone())
-            }
+            Some(last) if Path::new(&last.path).exists() => (Some(PathBuf::from(&last.path)), None),
             _ => (None, None),
         },
     };
@@ -133,6 +132,7 @@ pub async fn startup<R: Runtime>(
         match open_into(&state, &path, rater.is_none()) {
             Ok(summary) => {
                 set_title(&app, &title_for(&summary.name, None));
+                let rater = summary.package_rater.clone().or(rater);
                 startup.study = Some(summary);
                 if let Some(name) = rater {
                     match choose_into(&state, &name) {
@@ -176,7 +176,7 @@ pub async fn open_study<R: Runtime>(
 /// The open study with every rater's current progress, for the start screen.
 #[tauri::command]
 pub async fn study_summary(state: State<'_, AppState>) -> CommandResult<StudySummary> {
-    state.with_study(|study| summary(study, true))
+    state.with_any_study(|study| summary(study, true))
 }
 
 /// Creates a new study file from a built-in rubric template and opens it.
@@ -197,7 +197,7 @@ pub async fn create_study<R: Runtime>(
     Ok(summary)
 }
 
-/// Chooses (or creates) the rater profile that rates in the open study.
+/// Chooses the rater profile that rates in the open study (the lead adds profiles).
 #[tauri::command]
 pub async fn choose_rater<R: Runtime>(
     app: AppHandle<R>,

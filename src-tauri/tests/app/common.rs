@@ -72,7 +72,19 @@ pub fn run<F: Future>(future: F) -> F::Output {
     tauri::async_runtime::block_on(future)
 }
 
+/// Adds the human rater `name` with every response assigned, as the lead does in Admin (the
+/// rating path never creates raters); nothing when the study has them already.
+pub fn lead_adds_rater(path: &std::path::Path, name: &str) {
+    let study = Study::open(path).unwrap();
+    if study.find_rater(name).unwrap().is_none() {
+        let rater = study.add_rater(name, RaterKind::Human).unwrap();
+        study.assign_all(&rater.id).unwrap();
+    }
+}
+
+/// Opens `path` and chooses `rater` (added by the lead first if new).
 pub fn open_with_rater(app: &tauri::App<MockRuntime>, path: &str, rater: &str) -> Session {
+    lead_adds_rater(std::path::Path::new(path), rater);
     run(open_study(
         app.handle().clone(),
         app.state(),

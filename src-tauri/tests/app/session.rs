@@ -1,6 +1,7 @@
 //! Start-up, opening and creating studies, choosing the rater profile.
 
 use crate::common::*;
+use concord_app::commands::CommandError;
 
 #[test]
 fn startup_with_nothing_remembered_offers_the_start_screen() {
@@ -15,8 +16,9 @@ fn startup_with_nothing_remembered_offers_the_start_screen() {
 }
 
 #[test]
-fn startup_opens_the_study_from_the_command_line_and_remembers_it() {
+fn startup_opens_the_study_from_the_command_line_and_remembers_it_but_not_the_rater() {
     let fx = Fixture::demo();
+    lead_adds_rater(&fx.study_path, "Nurse A");
     let app = fx.app(fx.launch(Some("Nurse A")));
     let boot = run(startup(app.handle().clone(), app.state())).unwrap();
     let session = boot.session.expect("session");
@@ -30,19 +32,24 @@ fn startup_opens_the_study_from_the_command_line_and_remembers_it() {
         .raters
         .iter()
         .all(|r| r.rater.kind == RaterKind::Human));
-    drop(app);
-
-    // Restart with no arguments: the last study and rater come back.
-    let app = fx.app(LaunchArgs::default());
-    let boot = run(startup(app.handle().clone(), app.state())).unwrap();
-    let session = boot.session.expect("remembered session");
-    assert_eq!(session.rater.name, "Nurse A");
-    assert_eq!(boot.recent.len(), 1);
-    assert_eq!(boot.recent[0].last_rater.as_deref(), Some("Nurse A"));
 
     // A page reload shows the same session without re-reading the launch arguments.
     let again = run(startup_again(&app));
     assert_eq!(again.session.unwrap().rater.id, session.rater.id);
+    drop(app);
+
+    // Restart with no arguments (the next clinician at a shared computer): the last study
+    // comes back, but the rater is chosen again, and no rater name is on disk.
+    let app = fx.app(LaunchArgs::default());
+    let boot = run(startup(app.handle().clone(), app.state())).unwrap();
+    assert!(
+        boot.session.is_none(),
+        "no silent resume into the last rater"
+    );
+    assert_eq!(boot.study.expect("last study").path, fx.path());
+    assert_eq!(boot.recent.len(), 1);
+    let remembered = std::fs::read_to_string(fx.config_file()).unwrap();
+    assert!(!remembered.contains("Nurse A"), "{remembered}");
 }
 
 async fn startup_again(app: &tauri::App<MockRuntime>) -> Startup {
@@ -164,21 +171,17 @@ fn choose_rater_validates_and_resumes() {
     .unwrap();
     assert_eq!(session.progress.total, 8);
     assert!(session.progress.done > 0);
-    // Choosing the same new name twice reuses the profile.
-    let first = run(choose_rater(
+    // An unknown name is refused, not created: the lead adds raters.
+    let err = run(choose_rater(
         app.handle().clone(),
         app.state(),
         "Ann".into(),
     ))
-    .unwrap();
-    let second = run(choose_rater(
-        app.handle().clone(),
-        app.state(),
-        "Ann".into(),
-    ))
-    .unwrap();
-    assert_eq!(first.rater.id, second.rater.id);
-    assert_eq!(second.progress.total, 8);
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("the study lead adds raters"), "{err}");
+    let summary = run(study_summary(app.state())).unwrap();
+    assert!(summary.raters.iter().all(|r| r.rater.name != "Ann"));
 }
 
 #[test]
@@ -215,4 +218,53 @@ fn commands_need_a_rater() {
         run(undo(app.state())).unwrap_err().to_string(),
         "no study is open"
     );
+}
+
+#[test]
+fn a_package_opens_in_rater_mode_as_its_rater_and_refuses_the_leads_commands() {
+    let fx = Fixture::demo();
+    let package = fx.dir.path().join("rater1.concord");
+    {
+        let master = Study::open(&fx.study_path).unwrap();
+        let rater = master.find_rater("Rater 1").unwrap().unwrap();
+        master.export_package(&rater.id, &package).unwrap();
+    }
+    let app = fx.app(LaunchArgs {
+        study: Some(package.clone()),
+        rater: None,
+        demo: false,
+    });
+    let boot = run(startup(app.handle().clone(), app.state())).unwrap();
+    let session = boot
+        .session
+        .expect("the package's rater, with no name asked");
+    assert_eq!(session.rater.name, "Rater 1");
+    assert_eq!(session.study.mode, concord_core::StudyMode::Rater);
+    assert_eq!(session.study.package_rater.as_deref(), Some("Rater 1"));
+    assert_eq!(session.study.raters.len(), 1, "no other rater in the file");
+    // Rating works; the lead's commands are refused with one clear message.
+    let view = run(rating_view(app.state(), 0)).unwrap();
+    assert!(view.model.is_none());
+    let lead_only = |err: CommandError| {
+        let text = err.to_string();
+        assert!(text.contains("for the study lead"), "{text}");
+    };
+    lead_only(run(admin_view(app.state())).unwrap_err());
+    lead_only(run(disagreements(app.state(), None, 1, 10)).unwrap_err());
+    lead_only(run(conflicts(app.state())).unwrap_err());
+    lead_only(run(merge_history(app.state())).unwrap_err());
+    lead_only(run(add_rater(app.state(), "Mallory".into())).unwrap_err());
+    lead_only(run(dashboard_show(app.state(), DashboardRequest::default(), 1)).unwrap_err());
+    let change = SettingsChange {
+        blind: false,
+        flags: vec![],
+        overlap_target: 2,
+    };
+    lead_only(run(set_settings(app.state(), change)).unwrap_err());
+    assert!(Study::open(&package).unwrap().settings().unwrap().blind);
+    // What the rater needs still works.
+    assert!(run(package_manifest(app.state())).unwrap().is_some());
+    let back = fx.dir.path().join("back.concord").display().to_string();
+    run(return_package(app.state(), back)).unwrap();
+    assert!(run(study_summary(app.state())).is_ok());
 }

@@ -431,3 +431,15 @@ pub fn numbers(value: &Value) -> Vec<f64> {
 pub fn key(k: fantoccini::key::Key) -> char {
     char::from(k)
 }
+
+/// Adds the human rater `name` with every response assigned, as the lead does in Admin (the app
+/// never creates a rater from a typed or `--rater` name); nothing when they exist already.
+pub fn lead_adds_rater(study: &Path, name: &str) -> Result<()> {
+    let study = concord_core::Study::open(study)?;
+    if study.find_rater(name)?.is_none() {
+        let rater = study.add_rater(name, concord_core::RaterKind::Human)?;
+        study.assign_all(&rater.id)?;
+    }
+    study.close()?;
+    Ok(())
+}

@@ -415,6 +415,7 @@ async fn scores_modal_help_and_shortcut_setting_by_keyboard_only() -> Result<()>
     let dir = tempfile::tempdir()?;
     let study_path = dir.path().join("wide.concord");
     wide_scale_study(&study_path)?;
+    concord_e2e::lead_adds_rater(&study_path, "Ann")?;
     let driver = Driver::start()?;
     let app = driver
         .launch(&binary, &[&path_arg(&study_path), "--rater", "Ann"])

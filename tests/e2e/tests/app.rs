@@ -68,23 +68,26 @@ async fn clinician_rates_with_the_keyboard_undoes_notes_and_resumes() -> Result<
         ..DemoOptions::default()
     };
     drop(create_demo(&study_path, &opts)?);
+    // The lead adds the clinician's profile (the app never creates one from a typed name).
+    concord_e2e::lead_adds_rater(&study_path, "Dr Test")?;
     let study_arg = path_arg(&study_path);
     let driver = Driver::start()?;
 
-    // 1. Open the demo study: the start screen asks who is rating.
+    // 1. Open the demo study: the start screen asks who is rating, with no name to type.
     let app = driver.launch(&binary, &[&study_arg]).await?;
     app.wait_ready().await?;
     let raters = app
-        .js("return [window.__concord.screen, Array.from(document.querySelectorAll('.rater-item')).map(b => b.dataset.rater)];")
+        .js("return [window.__concord.screen, Array.from(document.querySelectorAll('.rater-item')).map(b => b.dataset.rater), document.querySelector('#new-rater-name') === null];")
         .await?;
     assert_eq!(raters[0], "start");
-    assert_eq!(raters[1], serde_json::json!(["Rater 1", "Rater 2"]));
+    assert_eq!(
+        raters[1],
+        serde_json::json!(["Dr Test", "Rater 1", "Rater 2"])
+    );
+    assert_eq!(raters[2], true, "no field creates a rater");
 
-    // 2. Pick a rater: a new profile, typed and submitted with Enter.
-    let name = app.client.find(Locator::Css("#new-rater-name")).await?;
-    name.click().await?;
-    app.type_text("Dr Test").await?;
-    app.press(&[key(Key::Enter)]).await?;
+    // 2. Pick a rater: the clinician's own profile.
+    choose_rater(&app, "Dr Test").await?;
     wait_position(&app, 0).await?;
     let db = StudyFile::open(&study_path)?;
     let (rater_id, kind) = db.rater_id("Dr Test")?.context("rater created")?;
@@ -187,10 +190,13 @@ async fn clinician_rates_with_the_keyboard_undoes_notes_and_resumes() -> Result<
     assert_eq!(saved_rationale, rationale);
     assert_eq!(flags, vec!["unsafe".to_string()]);
 
-    // 7. Quit and start again with only the study path: the rater and the work come back.
+    // 7. Quit and start again with only the study path: the rater is asked again (a shared
+    // computer), and choosing them brings the work back.
     app.quit().await?;
     let app = driver.launch(&binary, &[&study_arg]).await?;
     app.wait_ready().await?;
+    assert_eq!(app.js("return window.__concord.screen;").await?, "start");
+    choose_rater(&app, "Dr Test").await?;
     wait_position(&app, 1).await?;
     let state = app.rating_state().await?;
     assert_eq!(state["response_id"], second_response.as_str());
@@ -283,6 +289,7 @@ async fn hostile_response_renders_inert() -> Result<()> {
         response,
     }])?;
     drop(study);
+    concord_e2e::lead_adds_rater(&study_path, "Ann")?;
 
     let driver = Driver::start()?;
     let started = Instant::now();
@@ -579,7 +586,8 @@ async fn speed_with_100k_responses() -> Result<()> {
     ));
     app.quit().await?;
 
-    // A new rater profile: 100k assignments made at start-up.
+    // A second rater profile, added by the lead with 100k assignments.
+    concord_e2e::lead_adds_rater(&study_path, "New Clinician")?;
     let started = Instant::now();
     let app = driver
         .launch(&binary, &[&study_arg, "--rater", "New Clinician"])
@@ -587,7 +595,7 @@ async fn speed_with_100k_responses() -> Result<()> {
     app.wait_ready().await?;
     wait_position(&app, 0).await?;
     lines.push(format!(
-        "start with a new rater (assigns 100k responses) → rating screen ready: {:.0} ms wall clock",
+        "start with a second rater (100k responses assigned by the lead) → rating screen ready: {:.0} ms wall clock",
         started.elapsed().as_secs_f64() * 1000.0
     ));
     app.quit().await?;
@@ -610,5 +618,15 @@ async fn speed_with_100k_responses() -> Result<()> {
         println!("  {line}");
     }
     println!();
+    Ok(())
+}
+
+/// Clicks the rater profile `name` on the start screen.
+async fn choose_rater(app: &App, name: &str) -> Result<()> {
+    app.client
+        .find(Locator::Css(&format!(".rater-item[data-rater='{name}']")))
+        .await?
+        .click()
+        .await?;
     Ok(())
 }

@@ -117,6 +117,7 @@ async fn dashboard_follows_ratings_live() -> Result<()> {
         ..DemoOptions::default()
     };
     drop(create_demo(&study_path, &opts)?);
+    concord_e2e::lead_adds_rater(&study_path, "Dr Dash")?;
     let driver = Driver::start()?;
     let app = driver
         .launch(

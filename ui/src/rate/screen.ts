@@ -157,7 +157,9 @@ export class RateScreen implements Screen {
     this.typing.reset();
     this.note.load(view.response_id, view.rationale, view.flags);
 
-    const parts = [`Response ${formatCount(view.position + 1)} of ${formatCount(view.total)}`, `Item ${view.item_external_id}`];
+    // A blind study sends no item id (external ids often name the model).
+    const parts = [`Response ${formatCount(view.position + 1)} of ${formatCount(view.total)}`];
+    if (view.item_external_id) parts.push(`Item ${view.item_external_id}`);
     parts.push(view.model ? `Model ${view.model}` : "Model hidden");
     this.reading.show(view, parts.join(" · "));
 

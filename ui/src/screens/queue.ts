@@ -198,7 +198,8 @@ export class QueueScreen implements Screen {
       h(
         "span",
         { class: "q-text" },
-        h("span", { class: "q-ids" }, `${entry.item_external_id} · ${entry.response_external_id}`, entry.flagged ? h("span", { class: "chip small" }, "flagged") : null),
+        // The label core chose: the external ids, or in a blind study only "Response 17".
+        h("span", { class: "q-ids" }, entry.item_external_id ? `${entry.item_external_id} · ${entry.label}` : entry.label, entry.flagged ? h("span", { class: "chip small" }, "flagged") : null),
         h("span", { class: "q-preview" }, entry.preview),
       ),
     );

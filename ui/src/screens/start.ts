@@ -1,4 +1,5 @@
-// Start screen: open or create a study, recent studies, choose or create a rater profile.
+// Start screen: open or create a study, recent studies, choose a rater profile. Profiles are the
+// lead's to add; a rater package starts as its own rater without asking.
 
 import "./start.css";
 import { api, errorText, pickNewStudyPath, pickStudyToOpen, type RaterSummary, type StudySummary } from "../api";
@@ -75,11 +76,10 @@ export class StartScreen implements Screen {
                       {},
                       h(
                         "button",
-                        { type: "button", class: "recent-item", onclick: () => void this.open(r.path, r.last_rater) },
+                        { type: "button", class: "recent-item", onclick: () => void this.open(r.path) },
                         h("span", { class: "visually-hidden" }, "Open "),
                         h("span", { class: "recent-name" }, r.name),
                         h("span", { class: "recent-path" }, r.path),
-                        r.last_rater ? h("span", { class: "recent-rater" }, `as ${r.last_rater}`) : null,
                       ),
                     ),
                   ),
@@ -123,21 +123,6 @@ export class StartScreen implements Screen {
       return;
     }
     this.studyPanel.hidden = false;
-    const humans = study.raters.filter((r) => r.rater.kind === "human");
-    const nameInput = h("input", { id: "new-rater-name", type: "text", autocomplete: "off", placeholder: "Your name or code" });
-    const newRater = h(
-      "form",
-      { class: "row new-rater" },
-      h("label", { for: "new-rater-name" }, "New rater profile"),
-      nameInput,
-      h("button", { type: "submit" }, "Create and start"),
-    );
-    newRater.addEventListener("submit", (e) => {
-      e.preventDefault();
-      const value = nameInput.value.trim();
-      if (value) void this.chooseRater(value);
-      else this.showError("Enter a name for the new rater profile.");
-    });
     this.studyPanel.append(
       h("h2", { id: "study-panel-title" }, study.name),
       h("p", { class: "muted path" }, study.path),
@@ -146,11 +131,22 @@ export class StartScreen implements Screen {
         { class: "muted" },
         `Rubric “${study.rubric.name}”, ${study.rubric.attributes.length} attributes. ${study.blind ? "Blind: model names are hidden while rating." : "Model names are shown."}`,
       ),
+    );
+    const packageRater = study.mode === "rater" ? study.package_rater : null;
+    if (packageRater) {
+      this.studyPanel.append(
+        h("p", {}, `This is ${packageRater}’s rater package: rate, review your queue, then use “Return package…” to send your ratings to the study lead.`),
+        h("div", { class: "row" }, h("button", { type: "button", class: "primary", "data-autofocus": true, onclick: () => void this.chooseRater(packageRater) }, `Start rating as ${packageRater}`)),
+      );
+      return;
+    }
+    const humans = study.raters.filter((r) => r.rater.kind === "human");
+    this.studyPanel.append(
       h("h3", { id: "raters-title" }, "Who is rating?"),
       humans.length
         ? h("ul", { class: "raters", "aria-labelledby": "raters-title" }, ...humans.map((r, i) => h("li", {}, this.raterButton(r, i === 0))))
-        : h("p", { class: "muted" }, "No rater profiles yet: create yours below."),
-      newRater,
+        : h("p", { class: "muted" }, "No rater profiles yet."),
+      h("p", { class: "muted" }, "Your name is not listed? The study lead adds rater profiles (Admin → Add rater)."),
     );
   }
 
@@ -197,17 +193,18 @@ export class StartScreen implements Screen {
       this.showError(errorText(err));
       return null;
     });
-    if (path) await this.open(path, null);
+    if (path) await this.open(path);
   }
 
-  private async open(path: string, lastRater: string | null): Promise<void> {
+  private async open(path: string): Promise<void> {
+    const found: { study?: StudySummary } = {};
     await this.guarded(async () => {
-      const study = await api.openStudy(path);
-      this.opened(study);
-      if (lastRater && study.raters.some((r) => r.rater.name === lastRater)) {
-        this.el.querySelector<HTMLElement>(`[data-rater="${CSS.escape(lastRater)}"]`)?.focus();
-      }
+      found.study = await api.openStudy(path);
+      this.opened(found.study);
     });
+    // A package has one rater: start as them at once (after `guarded` has released the screen).
+    const rater = found.study?.mode === "rater" ? found.study.package_rater : null;
+    if (rater) await this.chooseRater(rater);
   }
 
   private async create(name: string, template: string): Promise<void> {
@@ -228,7 +225,7 @@ export class StartScreen implements Screen {
   private opened(study: StudySummary): void {
     this.ctx.setStudy(study);
     this.ctx.startup.recent = [
-      { path: study.path, name: study.name, last_rater: null },
+      { path: study.path, name: study.name },
       ...this.ctx.startup.recent.filter((r) => r.path !== study.path),
     ];
     this.render();

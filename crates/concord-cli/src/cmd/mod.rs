@@ -9,6 +9,7 @@ mod passphrase;
 mod raters;
 mod study;
 mod tables;
+mod watch;
 
 use anyhow::{Context, Result};
 use concord_core::Study;
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Estimate(a) => estimate::estimate(a),
         Command::Plan(a) => estimate::plan(a),
         Command::Next(a) => estimate::next(a),
+        Command::Watch(a) => watch::watch(a),
     }
 }
 

@@ -1,0 +1,291 @@
+//! The lead's inbox: a folder (often a shared or synced one) where raters drop returned
+//! packages. Each scan merges what has fully arrived with the ordinary merge (`merge.rs`), then
+//! moves the file to `merged/` with its receipt (`NAME.receipt.json`) or to `rejected/` with the
+//! reason (`NAME.reason.txt`).
+//!
+//! A file still being copied must not be merged or rejected: it is taken only once its size and
+//! modification time are the same at two scans in a row and, when its SQLite header says how
+//! long the file is, it is that long. What the previous scan saw is kept in the folder itself
+//! (`.concord-inbox.json`), so successive `concord watch --once` runs, the watch loop and the
+//! app's watcher all poll the same way. Polling, not file-system events: network and sync
+//! folders do not deliver those reliably.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::files::write_atomic;
+use crate::merge::{MergeOptions, MergeSummary};
+use crate::study::Study;
+
+/// Where the previous scan's sizes and times are kept, inside the inbox.
+pub const STATE_FILE: &str = ".concord-inbox.json";
+/// Subfolder for merged packages and their receipts.
+pub const MERGED: &str = "merged";
+/// Subfolder for refused files and their reasons.
+pub const REJECTED: &str = "rejected";
+
+/// What a scan did with one file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InboxEntry {
+    /// The file's name in the inbox.
+    pub file: String,
+    pub status: InboxStatus,
+    /// Why it waits, or why it was rejected; the receipt's one-line summary when merged.
+    pub detail: String,
+    /// Where the file now is (merged or rejected only).
+    pub moved_to: Option<String>,
+    /// The merge receipt (merged only).
+    pub receipt: Option<MergeSummary>,
+}
+
+/// The fate of a file in one scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxStatus {
+    /// Not complete or not stable yet; looked at again next scan.
+    Waiting,
+    Merged,
+    Rejected,
+}
+
+/// Size and modification time of a file at one scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Seen {
+    len: u64,
+    mtime_ns: u128,
+}
+
+/// Looks at every file in `dir` once: merges into `study` what has arrived completely, moves
+/// it to `merged/` or `rejected/`, and reports each file. The lead's (refused in a package).
+pub fn scan_once(study: &Study, dir: &Path) -> Result<Vec<InboxEntry>> {
+    study.require_lead("watching an inbox")?;
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Io { path, source }
+    };
+    if !dir.is_dir() {
+        return Err(Error::Invalid(format!(
+            "{}: the inbox folder does not exist",
+            dir.display()
+        )));
+    }
+    let state_file = dir.join(STATE_FILE);
+    let before: BTreeMap<String, Seen> = std::fs::read(&state_file)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default();
+    let mut names: Vec<String> = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let entry = entry.map_err(io(dir))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type().map_err(io(&entry.path()))?.is_file() && is_candidate(&name) {
+            names.push(name);
+        }
+    }
+    names.sort();
+    let mut now = BTreeMap::new();
+    let mut report = Vec::new();
+    for name in names {
+        let path = dir.join(&name);
+        let Some(seen) = seen(&path) else { continue };
+        let entry = if before.get(&name) != Some(&seen) {
+            now.insert(name.clone(), seen);
+            waiting(
+                &name,
+                "arrived or still changing; merged once it is unchanged at the next scan",
+            )
+        } else if let Some(why) = incomplete(&path, seen.len).map_err(io(&path))? {
+            now.insert(name.clone(), seen);
+            waiting(&name, &why)
+        } else {
+            match study.merge(&path, &MergeOptions::default()) {
+                Ok(receipt) => settle(
+                    dir,
+                    &name,
+                    InboxStatus::Merged,
+                    receipt_json(&receipt),
+                    Some(receipt),
+                )?,
+                Err(err) if is_transient(&err) => {
+                    now.insert(name.clone(), seen);
+                    waiting(
+                        &name,
+                        &format!("the study is busy ({err}); tried again next scan"),
+                    )
+                }
+                Err(err) => settle(dir, &name, InboxStatus::Rejected, format!("{err}\n"), None)?,
+            }
+        };
+        report.push(entry);
+    }
+    if now != before {
+        let json = serde_json::to_vec_pretty(&now).expect("inbox state serializes");
+        write_atomic(&state_file, &json)?;
+    }
+    Ok(report)
+}
+
+/// Names a scan considers: not hidden, not a SQLite sidecar, not a copy tool's partial file.
+fn is_candidate(name: &str) -> bool {
+    const PARTIAL: [&str; 8] = [
+        "-wal",
+        "-shm",
+        "-journal",
+        ".part",
+        ".partial",
+        ".tmp",
+        ".crdownload",
+        "~",
+    ];
+    !name.starts_with('.') && !PARTIAL.iter().any(|s| name.ends_with(s))
+}
+
+fn seen(path: &Path) -> Option<Seen> {
+    // A file that vanished between listing and now (moved by another scan) is skipped.
+    let meta = std::fs::metadata(path).ok()?;
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    Some(Seen {
+        len: meta.len(),
+        mtime_ns,
+    })
+}
+
+fn waiting(name: &str, why: &str) -> InboxEntry {
+    InboxEntry {
+        file: name.to_string(),
+        status: InboxStatus::Waiting,
+        detail: why.to_string(),
+        moved_to: None,
+        receipt: None,
+    }
+}
+
+/// Why a stable file is not complete yet, from its SQLite header (`None`: complete, or not a
+/// SQLite file at all, which the merge then refuses with its own reason).
+fn incomplete(path: &Path, len: u64) -> std::io::Result<Option<String>> {
+    const MAGIC: &[u8; 16] = b"SQLite format 3\0";
+    let mut header = Vec::with_capacity(100);
+    std::fs::File::open(path)?
+        .take(100)
+        .read_to_end(&mut header)?;
+    if header.len() < 100 {
+        // Empty, or the first bytes of a study file: more is coming.
+        let prefix = header.len().min(MAGIC.len());
+        if header[..prefix] == MAGIC[..prefix] {
+            return Ok(Some(format!("only {len} bytes so far")));
+        }
+        return Ok(None);
+    }
+    if &header[..16] != MAGIC {
+        return Ok(None);
+    }
+    let be32 = |at: usize| u32::from_be_bytes(header[at..at + 4].try_into().expect("4 bytes"));
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65_536,
+        n => u64::from(n),
+    };
+    // The in-header page count is trusted only when SQLite marked it valid (offset 92 equals
+    // the change counter at 24), as SQLite itself does.
+    let pages = u64::from(be32(28));
+    if be32(92) != be32(24) || pages == 0 {
+        return Ok(None);
+    }
+    let expected = pages * page_size;
+    Ok((len < expected).then(|| format!("{len} of {expected} bytes so far")))
+}
+
+/// A lock held by another writer for longer than the busy timeout: not the file's fault.
+fn is_transient(err: &Error) -> bool {
+    matches!(
+        err,
+        Error::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+fn receipt_json(receipt: &MergeSummary) -> String {
+    serde_json::to_string_pretty(receipt).expect("receipt serializes") + "\n"
+}
+
+/// Moves `name` (and a `-wal` sent with it) into the subfolder for `status` under a free name,
+/// and writes `note` beside it (the receipt, or the reason).
+fn settle(
+    dir: &Path,
+    name: &str,
+    status: InboxStatus,
+    note: String,
+    receipt: Option<MergeSummary>,
+) -> Result<InboxEntry> {
+    let (sub, suffix) = match status {
+        InboxStatus::Merged => (MERGED, ".receipt.json"),
+        _ => (REJECTED, ".reason.txt"),
+    };
+    let folder = dir.join(sub);
+    std::fs::create_dir_all(&folder).map_err(|source| Error::Io {
+        path: folder.clone(),
+        source,
+    })?;
+    let target = free_name(&folder, name, suffix);
+    let target_name = target.file_name().expect("a file name").to_string_lossy();
+    // The note first: a file in merged/ or rejected/ always has its receipt or reason.
+    write_atomic(
+        &folder.join(format!("{target_name}{suffix}")),
+        note.as_bytes(),
+    )?;
+    let from = dir.join(name);
+    std::fs::rename(&from, &target).map_err(|source| Error::Io { path: from, source })?;
+    let wal = dir.join(format!("{name}-wal"));
+    if wal.is_file() {
+        let _ = std::fs::rename(&wal, folder.join(format!("{target_name}-wal")));
+    }
+    let detail = match &receipt {
+        Some(r) if r.already_merged => "merged before; nothing changed".to_string(),
+        Some(r) => format!(
+            "merged: {} ratings, {} notes added, {} cells changed, {} conflicts",
+            r.events_added,
+            r.notes_added,
+            r.cells_changed,
+            r.conflicts.len()
+        ),
+        None => note.trim_end().to_string(),
+    };
+    Ok(InboxEntry {
+        file: name.to_string(),
+        status,
+        detail,
+        moved_to: Some(target.display().to_string()),
+        receipt,
+    })
+}
+
+/// `folder/name`, or `folder/stem-2.ext`, `-3`, … when taken (a rater may send twice).
+fn free_name(folder: &Path, name: &str, suffix: &str) -> PathBuf {
+    let taken = |p: &Path| {
+        p.exists() || {
+            let mut note = p.as_os_str().to_os_string();
+            note.push(suffix);
+            Path::new(&note).exists()
+        }
+    };
+    let first = folder.join(name);
+    if !taken(&first) {
+        return first;
+    }
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
+        _ => (name, String::new()),
+    };
+    (2..)
+        .map(|n| folder.join(format!("{stem}-{n}{ext}")))
+        .find(|p| !taken(p))
+        .expect("a free name")
+}
