@@ -78,9 +78,9 @@ impl Study {
             let rubric_id = tx.last_insert_rowid();
             for (position, a) in rubric.attributes.iter().enumerate() {
                 tx.execute(
-                    "INSERT INTO attribute (gid, rubric_id, key, label, description, grp, position, scale_min, scale_max)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                    params![new_gid(), rubric_id, a.key, a.label, a.description, a.group, position as i64, a.scale_min, a.scale_max],
+                    "INSERT INTO attribute (gid, rubric_id, key, label, description, grp, position, scale_min, scale_max, group_label)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![new_gid(), rubric_id, a.key, a.label, a.description, a.group, position as i64, a.scale_min, a.scale_max, a.group_label],
                 )?;
                 let attribute_id = tx.last_insert_rowid();
                 for l in &a.levels {
@@ -221,7 +221,7 @@ impl Study {
             .conn
             .query_row("SELECT name FROM rubric", [], |r| r.get(0))?;
         let mut stmt = self.conn.prepare(
-            "SELECT id, key, label, description, grp, scale_min, scale_max FROM attribute ORDER BY position",
+            "SELECT id, key, label, description, grp, scale_min, scale_max, group_label FROM attribute ORDER BY position",
         )?;
         let mut levels_stmt = self.conn.prepare(
             "SELECT value, descriptor FROM attribute_level WHERE attribute_id = ?1 ORDER BY value",
@@ -235,6 +235,7 @@ impl Study {
                         label: r.get(2)?,
                         description: r.get(3)?,
                         group: r.get(4)?,
+                        group_label: r.get(7)?,
                         scale_min: r.get(5)?,
                         scale_max: r.get(6)?,
                         levels: Vec::new(),

@@ -405,6 +405,32 @@ fn disagreements_are_ranked_and_gold_is_recorded() {
         study.disagreements(Some("safety"), 2, 10).unwrap()[0].gold,
         Some(2)
     );
+    // Clearing is one more event: the cell has no gold, the history keeps both entries.
+    assert!(study.clear_gold(&external, "safety", " ", "").is_err());
+    study
+        .clear_gold(&external, "safety", "Dr Lead", "pressed by mistake")
+        .unwrap();
+    assert_eq!(
+        study.disagreements(Some("safety"), 2, 10).unwrap()[0].gold,
+        None
+    );
+    assert!(study.response_judgements(&external).unwrap().gold.is_empty());
+    let history = study.gold_history(Some(&external)).unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|g| (g.value, g.reason.as_str()))
+            .collect::<Vec<_>>(),
+        [(Some(2), "risk was low"), (None, "pressed by mistake")]
+    );
+    assert!(study.check().unwrap().is_empty());
+    study
+        .set_gold(&external, "safety", 3, "Dr Lead", "")
+        .unwrap();
+    assert_eq!(
+        study.disagreements(Some("safety"), 2, 10).unwrap()[0].gold,
+        Some(3)
+    );
 }
 
 #[test]

@@ -68,15 +68,14 @@ export class ModalDialog {
     if (e.key !== "Tab") return;
     const items = [...this.el.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !el.closest("[hidden]"));
     if (items.length === 0) return;
-    const first = items[0]!;
-    const last = items[items.length - 1]!;
-    const active = document.activeElement;
-    if (e.shiftKey && (active === first || !this.el.contains(active))) {
+    // The title (focused on opening) is not a Tab stop: Shift+Tab from it wraps to the end too.
+    const index = items.indexOf(document.activeElement as HTMLElement);
+    if (e.shiftKey && index <= 0) {
       e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && (active === last || !this.el.contains(active))) {
+      items[items.length - 1]!.focus();
+    } else if (!e.shiftKey && (index === items.length - 1 || !this.el.contains(document.activeElement))) {
       e.preventDefault();
-      first.focus();
+      items[0]!.focus();
     }
   }
 }
