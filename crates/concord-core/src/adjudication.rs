@@ -185,8 +185,13 @@ impl Study {
         adjudicator: &str,
         reason: &str,
     ) -> Result<Gold> {
-        let (adjudicator, reason) =
-            self.append_gold(response_external_id, attribute, Some(value), adjudicator, reason)?;
+        let (adjudicator, reason) = self.append_gold(
+            response_external_id,
+            attribute,
+            Some(value),
+            adjudicator,
+            reason,
+        )?;
         Ok(Gold {
             response_id: response_external_id.to_string(),
             attribute: attribute.to_string(),

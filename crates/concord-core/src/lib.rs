@@ -13,6 +13,7 @@ pub mod import;
 pub mod merge;
 mod model;
 pub mod package;
+mod progress;
 mod queue;
 mod rating;
 mod ratings_data;

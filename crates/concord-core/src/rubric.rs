@@ -196,9 +196,7 @@ impl Rubric {
         }
         for (group, label) in &file.groups {
             if !attributes.iter().any(|a| a.group.as_ref() == Some(group)) {
-                return Err(err(format!(
-                    "[groups]: no attribute is in group '{group}'"
-                )));
+                return Err(err(format!("[groups]: no attribute is in group '{group}'")));
             }
             if label.trim().is_empty() {
                 return Err(err(format!("[groups]: group '{group}' has an empty name")));
@@ -294,7 +292,10 @@ mod tests {
         assert_eq!(ok.attributes[0].group_label.as_deref(), Some("Group one"));
         assert_eq!(rubric("").unwrap().attributes[0].group_label, None);
         let err = rubric("[groups]\nH = \"Other\"").unwrap_err().to_string();
-        assert!(err.contains("r.toml") && err.contains("no attribute is in group 'H'"), "{err}");
+        assert!(
+            err.contains("r.toml") && err.contains("no attribute is in group 'H'"),
+            "{err}"
+        );
         assert!(rubric("[groups]\nG = \" \"").is_err());
     }
 }

@@ -12,6 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use crate::error::{Error, Result};
 use crate::ids::{gid_text, new_gid, now_ms, parse_gid, Gid};
 use crate::model::{Rater, RaterCounts, RaterKind, StudyInfo, StudySettings};
+use crate::progress::CountedProgress;
 use crate::rubric::{Attribute, Level, Rubric};
 use crate::schema;
 
@@ -51,6 +52,8 @@ pub struct Study {
     pub(crate) attributes: Vec<AttributeKey>,
     /// This session's changes, newest last (see [`Study::undo`]).
     pub(crate) session: RefCell<Vec<SessionChange>>,
+    /// The progress last counted (see `progress.rs`); dropped by every other write.
+    pub(crate) counted: RefCell<Option<CountedProgress>>,
 }
 
 impl Study {
@@ -141,6 +144,7 @@ impl Study {
             origin,
             attributes,
             session: RefCell::new(Vec::new()),
+            counted: RefCell::new(None),
         })
     }
 
@@ -155,6 +159,8 @@ impl Study {
     /// Starts a write transaction (`BEGIN IMMEDIATE`: waits for another writer instead of
     /// failing).
     pub(crate) fn write(&self) -> Result<Transaction<'_>> {
+        // Whatever this write changes, a progress counted before it may no longer hold.
+        self.counted.borrow_mut().take();
         Ok(self.conn.unchecked_transaction()?)
     }
 

@@ -68,14 +68,11 @@ export class ModalDialog {
     if (e.key !== "Tab") return;
     const items = [...this.el.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !el.closest("[hidden]"));
     if (items.length === 0) return;
-    // The title (focused on opening) is not a Tab stop: Shift+Tab from it wraps to the end too.
+    // Every move is made here, wrapping at both ends; from the title (focused on opening, not a
+    // Tab stop) or the dialog itself, Tab goes to the first control and Shift+Tab to the last.
     const index = items.indexOf(document.activeElement as HTMLElement);
-    if (e.shiftKey && index <= 0) {
-      e.preventDefault();
-      items[items.length - 1]!.focus();
-    } else if (!e.shiftKey && (index === items.length - 1 || !this.el.contains(document.activeElement))) {
-      e.preventDefault();
-      items[0]!.focus();
-    }
+    const next = index === -1 ? (e.shiftKey ? items.length - 1 : 0) : (index + (e.shiftKey ? -1 : 1) + items.length) % items.length;
+    e.preventDefault();
+    items[next]!.focus();
   }
 }
