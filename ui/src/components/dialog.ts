@@ -65,7 +65,8 @@ export class ModalDialog {
   }
 
   private trapTab(e: KeyboardEvent): void {
-    if (e.key !== "Tab") return;
+    // WebKitGTK may name Shift+Tab by its GTK key (ISO_Left_Tab); the physical key is Tab either way.
+    if (e.key !== "Tab" && e.code !== "Tab") return;
     const items = [...this.el.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !el.closest("[hidden]"));
     if (items.length === 0) return;
     // Every move is made here, wrapping at both ends; from the title (focused on opening, not a
