@@ -32,7 +32,9 @@ fn main() {
     drop(create_demo(&path, &opts).unwrap());
     let study = Study::open(&path).unwrap();
     let rater = study.add_rater("Clinician", RaterKind::Human).unwrap();
-    study.assign_with_overlap(&[rater.id.clone()], 1).unwrap();
+    study
+        .assign_with_overlap(std::slice::from_ref(&rater.id), 1)
+        .unwrap();
     let keys: Vec<String> = study
         .rubric()
         .unwrap()

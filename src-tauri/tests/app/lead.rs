@@ -106,8 +106,7 @@ fn disagreements_list_widest_first_and_set_gold_writes_the_file() {
         .gold_history(Some(&top.response_id))
         .unwrap()
         .into_iter()
-        .filter(|g| g.attribute == top.attribute)
-        .next_back()
+        .rfind(|g| g.attribute == top.attribute)
         .unwrap();
     assert_eq!((last.value, last.reason.as_str()), (None, "set by mistake"));
 }
