@@ -76,6 +76,7 @@ pub fn run() {
             commands::lead::disagreements,
             commands::lead::adjudication_view,
             commands::lead::set_gold,
+            commands::lead::clear_gold,
             commands::lead::admin_view,
             commands::lead::add_rater,
             commands::lead::assign_with_overlap,

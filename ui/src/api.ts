@@ -15,6 +15,8 @@ export interface Attribute {
   label: string;
   description: string;
   group: string | null;
+  /** The group's name for raters, from the rubric (null: show `group`). */
+  group_label: string | null;
   scale_min: number;
   scale_max: number;
   levels: Level[];
@@ -125,12 +127,20 @@ export interface SavedRating {
   response_id: string;
   attribute_key: string;
   value: number | null;
+  /** The rater's progress after this value. */
+  progress: Progress;
 }
 
 export interface UndoneChange {
   response_id: string;
   attribute_key: string;
   restored: number | null;
+}
+
+/** What an undo restored (null: nothing to undo), and the progress after it. */
+export interface Undone {
+  change: UndoneChange | null;
+  progress: Progress;
 }
 
 /** What the dashboard shows; missing fields take the defaults (first attribute, ICC2, all raters). */
@@ -398,7 +408,8 @@ export interface ReturnedPackage {
 export interface GoldEvent {
   response_id: string;
   attribute: string;
-  value: number;
+  /** null: the gold value was cleared. */
+  value: number | null;
   adjudicator: string;
   reason: string;
   at: string;
@@ -424,9 +435,10 @@ export const api = {
   ratingView: (position: number) => invoke<RatingScreen>("rating_view", { position }),
   setRating: (responseId: string, attributeKey: string, value: number | null) =>
     invoke<SavedRating>("set_rating", { responseId, attributeKey, value }),
-  undo: () => invoke<UndoneChange | null>("undo"),
+  undo: () => invoke<Undone>("undo"),
+  /** Saves the rationale and flags; resolves to the progress after them. */
   setNote: (responseId: string, rationale: string, flags: string[]) =>
-    invoke<void>("set_note", { responseId, rationale, flags }),
+    invoke<Progress>("set_note", { responseId, rationale, flags }),
   /** Starts (or re-targets) the live dashboard; results arrive through `onDashboard`. */
   dashboardShow: (request: DashboardRequest, requestId: number) =>
     invoke<void>("dashboard_show", { request, requestId }),
@@ -442,6 +454,8 @@ export const api = {
   /** Durable when it resolves. */
   setGold: (responseId: string, attribute: string, value: number, adjudicator: string, reason: string) =>
     invoke<Gold>("set_gold", { responseId, attribute, value, adjudicator, reason }),
+  clearGold: (responseId: string, attribute: string, adjudicator: string, reason: string) =>
+    invoke<void>("clear_gold", { responseId, attribute, adjudicator, reason }),
   adminView: () => invoke<AdminView>("admin_view"),
   addRater: (name: string) => invoke<Rater>("add_rater", { name }),
   assignWithOverlap: (raterIds: string[], overlap: number) => invoke<DesignSummary>("assign_with_overlap", { raterIds, overlap }),

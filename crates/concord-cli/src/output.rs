@@ -75,7 +75,7 @@ pub fn print_gold_event(g: &GoldEvent) {
         g.at,
         g.response_id,
         g.attribute,
-        g.value,
+        value_text(g.value),
         g.adjudicator,
         if g.reason.is_empty() {
             String::new()

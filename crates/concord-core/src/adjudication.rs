@@ -63,7 +63,8 @@ pub struct Gold {
 pub struct GoldEvent {
     pub response_id: String,
     pub attribute: String,
-    pub value: i64,
+    /// None: the gold value was cleared.
+    pub value: Option<i64>,
     pub adjudicator: String,
     pub reason: String,
     /// RFC 3339 UTC.
@@ -150,7 +151,7 @@ impl Study {
         let mut gold_stmt = self.conn.prepare(
             "SELECT a.key, g.value, e.adjudicator, e.reason
              FROM gold g JOIN gold_event e ON e.id = g.event_id JOIN attribute a ON a.id = g.attribute_id
-             WHERE g.response_id = ?1 ORDER BY a.position",
+             WHERE g.response_id = ?1 AND g.value IS NOT NULL ORDER BY a.position",
         )?;
         let gold = gold_stmt
             .query_map([&response_id], |r| {
@@ -184,9 +185,50 @@ impl Study {
         adjudicator: &str,
         reason: &str,
     ) -> Result<Gold> {
+        let (adjudicator, reason) = self.append_gold(
+            response_external_id,
+            attribute,
+            Some(value),
+            adjudicator,
+            reason,
+        )?;
+        Ok(Gold {
+            response_id: response_external_id.to_string(),
+            attribute: attribute.to_string(),
+            value,
+            adjudicator,
+            reason,
+        })
+    }
+
+    /// Clears the gold value of one response × attribute: one more history entry, with no value,
+    /// recording who cleared it and why (so a clearing merges like any gold event).
+    pub fn clear_gold(
+        &self,
+        response_external_id: &str,
+        attribute: &str,
+        adjudicator: &str,
+        reason: &str,
+    ) -> Result<()> {
+        self.append_gold(response_external_id, attribute, None, adjudicator, reason)?;
+        Ok(())
+    }
+
+    /// Appends one gold event in one write transaction; returns the trimmed adjudicator and
+    /// reason as stored.
+    fn append_gold(
+        &self,
+        response_external_id: &str,
+        attribute: &str,
+        value: Option<i64>,
+        adjudicator: &str,
+        reason: &str,
+    ) -> Result<(String, String)> {
         let attr = self.attribute(attribute)?;
         let response_id = self.response_key_of_external(response_external_id)?;
-        self.check_on_scale(attr, value)?;
+        if let Some(value) = value {
+            self.check_on_scale(attr, value)?;
+        }
         let (adjudicator, reason) = (adjudicator.trim(), reason.trim());
         if adjudicator.is_empty() {
             return Err(Error::Invalid(
@@ -208,13 +250,7 @@ impl Study {
             params![new_gid(), response_id, attr.id, value, adjudicator, reason, created_at, self.origin],
         )?;
         tx.commit()?;
-        Ok(Gold {
-            response_id: response_external_id.to_string(),
-            attribute: attribute.to_string(),
-            value,
-            adjudicator: adjudicator.to_string(),
-            reason: reason.to_string(),
-        })
+        Ok((adjudicator.to_string(), reason.to_string()))
     }
 
     /// Every gold value ever set, oldest first per cell, optionally for one response (external

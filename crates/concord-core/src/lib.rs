@@ -19,6 +19,7 @@ pub mod merge;
 mod model;
 pub mod package;
 pub mod progress;
+mod progress_cache;
 mod queue;
 mod rating;
 mod ratings_data;

@@ -13,6 +13,7 @@ use crate::ids::gid_text;
 use crate::model::{
     Progress, QueueEntry, QueueFilter, QueuePage, Rater, RaterKind, RatingView, ResponseStatus,
 };
+use crate::progress_cache::{data_version, CountedProgress};
 use crate::study::Study;
 
 /// Per-assignment status: position, response, number of values set, flagged. Binds ?1 = rater,
@@ -92,7 +93,7 @@ fn filter_clause(filter: QueueFilter) -> &'static str {
 }
 
 impl Study {
-    fn n_attributes(&self) -> usize {
+    pub(crate) fn n_attributes(&self) -> usize {
         self.attributes.len()
     }
 
@@ -153,14 +154,31 @@ impl Study {
         Ok(rater)
     }
 
-    /// Counts of this rater's assigned responses by status.
+    /// Counts of this rater's assigned responses by status (recounted only when something but
+    /// this connection's own saved values changed the study since the last count).
     pub fn progress(&self, rater_id: &str) -> Result<Progress> {
+        let rater = self.rater_key(rater_id)?;
+        let version = data_version(&self.conn)?;
+        if let Some(c) = self.counted.borrow().as_ref() {
+            if c.rater == rater && c.data_version == version {
+                return Ok(c.progress.clone());
+            }
+        }
+        let progress = self.count_progress(rater)?;
+        *self.counted.borrow_mut() = Some(CountedProgress {
+            rater,
+            data_version: version,
+            progress: progress.clone(),
+        });
+        Ok(progress)
+    }
+
+    fn count_progress(&self, rater: i64) -> Result<Progress> {
         let sql = format!(
             "SELECT count(*), coalesce(sum(n_set >= ?2), 0), coalesce(sum(n_set > 0 AND n_set < ?2), 0),
                     coalesce(sum(n_set = 0), 0), coalesce(sum(flagged), 0) FROM ({STATUS_SQL})"
         );
         let n = self.n_attributes() as i64;
-        let rater = self.rater_key(rater_id)?;
         let p = self.conn.query_row(&sql, params![rater, n], |r| {
             let get = |i| r.get::<_, i64>(i).map(|v| v as usize);
             Ok(Progress {

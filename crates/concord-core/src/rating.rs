@@ -6,6 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::error::{Error, Result};
 use crate::ids::{gid_text, new_gid, next_event_time, Gid};
 use crate::model::{RatingEvent, UndoneChange};
+use crate::progress_cache::values_set;
 use crate::study::{SessionChange, Study};
 
 /// A rating cell by its keys in this file.
@@ -99,10 +100,20 @@ impl Study {
             response: self.response_key(response_id)?,
             attribute: attribute.id,
         };
+        // A progress counted before this save stays true with this one response moved.
+        let counted = self.counted.borrow_mut().take();
         let tx = self.write()?;
         let before = current(&tx, cell)?.and_then(|(v, _)| v);
+        let set_before = values_set(&tx, cell)?;
         let (gid, created_at) = append_event(&tx, self.origin, cell, value, None)?;
+        let set_after = values_set(&tx, cell)?;
         tx.commit()?;
+        if let Some(mut c) = counted.filter(|c| c.rater == cell.rater) {
+            if let (Some(b), Some(a)) = (set_before, set_after) {
+                c.moved(b, a, self.n_attributes());
+            }
+            *self.counted.borrow_mut() = Some(c);
+        }
         self.session.borrow_mut().push(SessionChange {
             rater: cell.rater,
             response: cell.response,

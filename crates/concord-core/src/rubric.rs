@@ -22,6 +22,9 @@ pub struct Attribute {
     pub label: String,
     pub description: String,
     pub group: Option<String>,
+    /// The group's name for raters, from the rubric's `[groups]` table (None: show the key).
+    #[serde(default)]
+    pub group_label: Option<String>,
     pub scale_min: i64,
     pub scale_max: i64,
     pub levels: Vec<Level>,
@@ -55,6 +58,9 @@ struct RubricFile {
     scale: Option<[i64; 2]>,
     #[serde(default)]
     flags: Option<Vec<String>>,
+    /// Group key → the name raters see.
+    #[serde(default)]
+    groups: BTreeMap<String, String>,
     #[serde(default, rename = "attribute")]
     attributes: Vec<AttributeFile>,
 }
@@ -173,15 +179,28 @@ impl Rubric {
                     }
                 }
             }
+            let group = a.group.filter(|g| !g.trim().is_empty());
             attributes.push(Attribute {
                 label: a.label.unwrap_or_else(|| key.clone()),
                 key,
                 description: a.description.trim().to_string(),
-                group: a.group.filter(|g| !g.trim().is_empty()),
+                group_label: group
+                    .as_ref()
+                    .and_then(|g| file.groups.get(g))
+                    .map(|l| l.trim().to_string()),
+                group,
                 scale_min,
                 scale_max,
                 levels,
             });
+        }
+        for (group, label) in &file.groups {
+            if !attributes.iter().any(|a| a.group.as_ref() == Some(group)) {
+                return Err(err(format!("[groups]: no attribute is in group '{group}'")));
+            }
+            if label.trim().is_empty() {
+                return Err(err(format!("[groups]: group '{group}' has an empty name")));
+            }
         }
         Ok(Rubric {
             name: file.name,
@@ -231,6 +250,9 @@ mod tests {
             ]
         );
         assert_eq!(r.groups(), ["CSS", "ARS"]);
+        let label = |key: &str| r.attribute(key).unwrap().group_label.as_deref();
+        assert_eq!(label("guidance"), Some("Cognitive support"));
+        assert_eq!(label("empathy"), Some("Affective resonance"));
         assert!(r
             .attributes
             .iter()
@@ -254,5 +276,26 @@ mod tests {
         let outside = "name='x'\nscale=[1,2]\n[[attribute]]\nkey='c'\nlevels={1='x',2='y',7='z'}";
         assert!(load(outside).contains("'c': level 7 is outside"));
         assert!(load("name='x'").contains("no [[attribute]]"));
+    }
+
+    #[test]
+    fn group_names_must_name_a_used_group() {
+        let rubric = |groups: &str| {
+            Rubric::from_toml_str(
+                &format!(
+                    "name = \"r\"\nscale = [1, 2]\n{groups}\n[[attribute]]\nkey = \"a\"\ngroup = \"G\"\n[attribute.levels]\n1 = \"x\"\n2 = \"y\"\n"
+                ),
+                "r.toml",
+            )
+        };
+        let ok = rubric("[groups]\nG = \" Group one \"").unwrap();
+        assert_eq!(ok.attributes[0].group_label.as_deref(), Some("Group one"));
+        assert_eq!(rubric("").unwrap().attributes[0].group_label, None);
+        let err = rubric("[groups]\nH = \"Other\"").unwrap_err().to_string();
+        assert!(
+            err.contains("r.toml") && err.contains("no attribute is in group 'H'"),
+            "{err}"
+        );
+        assert!(rubric("[groups]\nG = \" \"").is_err());
     }
 }

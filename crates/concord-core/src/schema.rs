@@ -15,6 +15,7 @@ pub const APPLICATION_ID: i64 = 0x434E_4344;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0001_initial.sql"),
     include_str!("../../../migrations/0002_integer_keys.sql"),
+    include_str!("../../../migrations/0003_gold_clear_group_labels.sql"),
 ];
 
 /// The schema version this build writes.

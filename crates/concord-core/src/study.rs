@@ -13,6 +13,7 @@ use crate::cipher::Passphrase;
 use crate::error::{Error, Result};
 use crate::ids::{gid_text, new_gid, now_ms, parse_gid, Gid};
 use crate::model::{Rater, RaterCounts, RaterKind, StudyInfo, StudyMode, StudySettings};
+use crate::progress_cache::CountedProgress;
 use crate::rubric::{Attribute, Level, Rubric};
 use crate::schema;
 
@@ -56,6 +57,8 @@ pub struct Study {
     pub(crate) session: RefCell<Vec<SessionChange>>,
     /// The passphrase of an encrypted study (packages made from it are encrypted with it too).
     pub(crate) passphrase: Option<Passphrase>,
+    /// The progress last counted (see `progress_cache.rs`); dropped by every other write.
+    pub(crate) counted: RefCell<Option<CountedProgress>>,
 }
 
 impl Study {
@@ -93,9 +96,9 @@ impl Study {
             let rubric_id = tx.last_insert_rowid();
             for (position, a) in rubric.attributes.iter().enumerate() {
                 tx.execute(
-                    "INSERT INTO attribute (gid, rubric_id, key, label, description, grp, position, scale_min, scale_max)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                    params![new_gid(), rubric_id, a.key, a.label, a.description, a.group, position as i64, a.scale_min, a.scale_max],
+                    "INSERT INTO attribute (gid, rubric_id, key, label, description, grp, position, scale_min, scale_max, group_label)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![new_gid(), rubric_id, a.key, a.label, a.description, a.group, position as i64, a.scale_min, a.scale_max, a.group_label],
                 )?;
                 let attribute_id = tx.last_insert_rowid();
                 for l in &a.levels {
@@ -178,6 +181,7 @@ impl Study {
             },
             session: RefCell::new(Vec::new()),
             passphrase: passphrase.cloned(),
+            counted: RefCell::new(None),
         })
     }
 
@@ -192,6 +196,8 @@ impl Study {
     /// Starts a write transaction (`BEGIN IMMEDIATE`: waits for another writer instead of
     /// failing).
     pub(crate) fn write(&self) -> Result<Transaction<'_>> {
+        // Whatever this write changes, a progress counted before it may no longer hold.
+        self.counted.borrow_mut().take();
         Ok(self.conn.unchecked_transaction()?)
     }
 
@@ -273,7 +279,7 @@ impl Study {
             .conn
             .query_row("SELECT name FROM rubric", [], |r| r.get(0))?;
         let mut stmt = self.conn.prepare(
-            "SELECT id, key, label, description, grp, scale_min, scale_max FROM attribute ORDER BY position",
+            "SELECT id, key, label, description, grp, scale_min, scale_max, group_label FROM attribute ORDER BY position",
         )?;
         let mut levels_stmt = self.conn.prepare(
             "SELECT value, descriptor FROM attribute_level WHERE attribute_id = ?1 ORDER BY value",
@@ -287,6 +293,7 @@ impl Study {
                         label: r.get(2)?,
                         description: r.get(3)?,
                         group: r.get(4)?,
+                        group_label: r.get(7)?,
                         scale_min: r.get(5)?,
                         scale_max: r.get(6)?,
                         levels: Vec::new(),

@@ -340,11 +340,11 @@ fn gold_set_in_two_copies_merges_into_one_history() {
         .unwrap();
     assert_eq!(s.gold_added, 1);
     let history = study.gold_history(Some(&response)).unwrap();
-    let values: Vec<(i64, &str)> = history
+    let values: Vec<(Option<i64>, &str)> = history
         .iter()
         .map(|g| (g.value, g.adjudicator.as_str()))
         .collect();
-    assert_eq!(values, [(2, "Dr A"), (4, "Dr B")]);
+    assert_eq!(values, [(Some(2), "Dr A"), (Some(4), "Dr B")]);
     let j = study.response_judgements(&response).unwrap();
     assert_eq!(j.gold[0].value, 4, "the current gold is the latest");
     assert!(study.check().unwrap().is_empty());

@@ -417,6 +417,36 @@ fn disagreements_are_ranked_and_gold_is_recorded() {
         study.disagreements(Some("safety"), 2, 10).unwrap()[0].gold,
         Some(2)
     );
+    // Clearing is one more event: the cell has no gold, the history keeps both entries.
+    assert!(study.clear_gold(&external, "safety", " ", "").is_err());
+    study
+        .clear_gold(&external, "safety", "Dr Lead", "pressed by mistake")
+        .unwrap();
+    assert_eq!(
+        study.disagreements(Some("safety"), 2, 10).unwrap()[0].gold,
+        None
+    );
+    assert!(study
+        .response_judgements(&external)
+        .unwrap()
+        .gold
+        .is_empty());
+    let history = study.gold_history(Some(&external)).unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|g| (g.value, g.reason.as_str()))
+            .collect::<Vec<_>>(),
+        [(Some(2), "risk was low"), (None, "pressed by mistake")]
+    );
+    assert!(study.check().unwrap().is_empty());
+    study
+        .set_gold(&external, "safety", 3, "Dr Lead", "")
+        .unwrap();
+    assert_eq!(
+        study.disagreements(Some("safety"), 2, 10).unwrap()[0].gold,
+        Some(3)
+    );
 }
 
 #[test]
@@ -448,4 +478,53 @@ fn a_rater_profile_is_found_by_trimmed_name_and_never_created() {
     assert_eq!(err, "a rater profile needs a name");
     let err = study.rater_profile(&judge.name).unwrap_err().to_string();
     assert!(err.contains("LLM judge"), "{err}");
+}
+
+#[test]
+fn progress_kept_by_saves_matches_a_fresh_count_and_sees_other_writers() {
+    let (_d, path) = temp();
+    let (study, ana, ids) = small_study(&path);
+    let keys: Vec<String> = study
+        .rubric()
+        .unwrap()
+        .attributes
+        .into_iter()
+        .map(|a| a.key)
+        .collect();
+    let fresh = || Study::open(&path).unwrap().progress(&ana).unwrap();
+    assert_eq!(study.progress(&ana).unwrap().todo, 4);
+    // Set, overwrite and clear values; after each save the kept count equals a recount.
+    let mut steps = 0;
+    for (i, id) in ids.iter().take(3).enumerate() {
+        for key in keys.iter().take(if i == 0 { keys.len() } else { 2 }) {
+            study.set_rating(&ana, id, key, Some(3)).unwrap();
+            assert_eq!(study.progress(&ana).unwrap(), fresh());
+            steps += 1;
+        }
+    }
+    study.set_rating(&ana, &ids[0], &keys[0], Some(4)).unwrap();
+    assert_eq!(study.progress(&ana).unwrap(), fresh());
+    study.set_rating(&ana, &ids[0], &keys[0], None).unwrap();
+    let p = study.progress(&ana).unwrap();
+    assert_eq!(
+        (p.done, p.partial, p.todo),
+        (0, 3, 1),
+        "after {steps} saves and a clear"
+    );
+    assert_eq!(p, fresh());
+    // Undo and notes are other writes: counted again.
+    study.undo(&ana).unwrap();
+    assert_eq!(study.progress(&ana).unwrap().done, 1);
+    study
+        .set_note(&ana, &ids[3], "", &["unsafe".to_string()])
+        .unwrap();
+    assert_eq!(study.progress(&ana).unwrap().flagged, 1);
+    // Another connection's commit (the CLI, a merge) is seen at the next read.
+    Study::open(&path)
+        .unwrap()
+        .set_rating(&ana, &ids[3], &keys[0], Some(2))
+        .unwrap();
+    let p = study.progress(&ana).unwrap();
+    assert_eq!((p.done, p.partial, p.todo), (1, 3, 0));
+    assert_eq!(p, fresh());
 }

@@ -84,6 +84,19 @@ pub async fn set_gold(
     state.with_study(|study| study.set_gold(&response_id, &attribute, value, &adjudicator, &reason))
 }
 
+/// Clears the gold value of one response × attribute (one more history entry); durable when
+/// this returns.
+#[tauri::command]
+pub async fn clear_gold(
+    state: State<'_, AppState>,
+    response_id: String,
+    attribute: String,
+    adjudicator: String,
+    reason: String,
+) -> CommandResult<()> {
+    state.with_study(|study| study.clear_gold(&response_id, &attribute, &adjudicator, &reason))
+}
+
 // ---- study lead: admin ---------------------------------------------------------------------
 
 /// What the admin screen shows: every rater (humans and judges) with progress, and settings.

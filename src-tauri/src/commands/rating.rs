@@ -27,12 +27,20 @@ pub struct RatingScreen {
     pub flags: Vec<String>,
 }
 
-/// A value the store has durably recorded.
+/// A value the store has durably recorded, and the rater's progress after it.
 #[derive(Debug, Clone, Serialize)]
 pub struct SavedRating {
     pub response_id: String,
     pub attribute_key: String,
     pub value: Option<i64>,
+    pub progress: Progress,
+}
+
+/// What an undo restored (None: nothing to undo), and the rater's progress after it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Undone {
+    pub change: Option<UndoneChange>,
+    pub progress: Progress,
 }
 
 /// The chosen rater's progress.
@@ -82,7 +90,8 @@ pub async fn rating_view(
     })
 }
 
-/// Records one value (or clears it with `null`); durable when this returns.
+/// Records one value (or clears it with `null`); durable when this returns. The progress is
+/// read after the write, under the same lock, so it counts this value.
 #[tauri::command]
 pub async fn set_rating(
     state: State<'_, AppState>,
@@ -90,32 +99,43 @@ pub async fn set_rating(
     attribute_key: String,
     value: Option<i64>,
 ) -> CommandResult<SavedRating> {
-    let event = state.with_rater(|study, rater| {
-        study.set_rating(&rater.id, &response_id, &attribute_key, value)
+    let (event, progress) = state.with_rater(|study, rater| {
+        let event = study.set_rating(&rater.id, &response_id, &attribute_key, value)?;
+        Ok::<_, concord_core::Error>((event, study.progress(&rater.id)?))
     })?;
     state.dashboard.poke();
     Ok(SavedRating {
         response_id: event.response_id,
         attribute_key: event.attribute_key,
         value: event.value,
+        progress,
     })
 }
 
 /// Reverts the rater's most recent value change.
 #[tauri::command]
-pub async fn undo(state: State<'_, AppState>) -> CommandResult<Option<UndoneChange>> {
-    let change = state.with_rater(|study, rater| study.undo(&rater.id))?;
+pub async fn undo(state: State<'_, AppState>) -> CommandResult<Undone> {
+    let undone = state.with_rater(|study, rater| {
+        let change = study.undo(&rater.id)?;
+        Ok::<_, concord_core::Error>(Undone {
+            change,
+            progress: study.progress(&rater.id)?,
+        })
+    })?;
     state.dashboard.poke();
-    Ok(change)
+    Ok(undone)
 }
 
-/// Saves the rationale and flags of one response.
+/// Saves the rationale and flags of one response; returns the progress (its flagged count).
 #[tauri::command]
 pub async fn set_note(
     state: State<'_, AppState>,
     response_id: String,
     rationale: String,
     flags: Vec<String>,
-) -> CommandResult<()> {
-    state.with_rater(|study, rater| study.set_note(&rater.id, &response_id, &rationale, &flags))
+) -> CommandResult<Progress> {
+    state.with_rater(|study, rater| {
+        study.set_note(&rater.id, &response_id, &rationale, &flags)?;
+        study.progress(&rater.id)
+    })
 }

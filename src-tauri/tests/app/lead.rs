@@ -62,7 +62,10 @@ fn disagreements_list_widest_first_and_set_gold_writes_the_file() {
         .find(|g| g.attribute == top.attribute)
         .map(|g| (g.value, g.adjudicator.clone(), g.reason.clone()))
         .unwrap();
-    assert_eq!(stored, (3, "Dr Lead".into(), "consensus meeting".into()));
+    assert_eq!(
+        stored,
+        (Some(3), "Dr Lead".into(), "consensus meeting".into())
+    );
     let again = run(disagreements(app.state(), None, 1, 500)).unwrap();
     assert_eq!(
         again
@@ -83,6 +86,29 @@ fn disagreements_list_widest_first_and_set_gold_writes_the_file() {
         ))
         .is_err());
     }
+    // Clearing is recorded too: the cell has no gold, its history ends with the clearing.
+    run(clear_gold(
+        app.state(),
+        top.response_id.clone(),
+        top.attribute.clone(),
+        "Dr Lead".into(),
+        "set by mistake".into(),
+    ))
+    .unwrap();
+    let cleared = run(disagreements(app.state(), None, 1, 500)).unwrap();
+    let cell = cleared
+        .iter()
+        .find(|d| d.response_id == top.response_id && d.attribute == top.attribute)
+        .unwrap();
+    assert_eq!(cell.gold, None);
+    let last = Study::open(&fx.study_path)
+        .unwrap()
+        .gold_history(Some(&top.response_id))
+        .unwrap()
+        .into_iter()
+        .rfind(|g| g.attribute == top.attribute)
+        .unwrap();
+    assert_eq!((last.value, last.reason.as_str()), (None, "set by mistake"));
 }
 
 #[test]

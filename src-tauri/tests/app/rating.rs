@@ -31,6 +31,16 @@ fn rating_saves_durably_undoes_and_notes() {
         ))
         .unwrap();
         assert_eq!(saved.value, Some(value));
+        // The progress the save returns counts this value: done once every attribute is set.
+        let done = usize::from(i + 1 == keys.len());
+        assert_eq!(
+            (
+                saved.progress.done,
+                saved.progress.partial,
+                saved.progress.todo
+            ),
+            (done, 1 - done, 7)
+        );
     }
     // Durable: a second connection sees every value.
     let other = Study::open(&fx.study_path).unwrap();
@@ -64,17 +74,23 @@ fn rating_saves_durably_undoes_and_notes() {
         None,
     ))
     .unwrap();
-    let undone = run(undo(app.state())).unwrap().unwrap();
+    let undone = run(undo(app.state())).unwrap();
+    assert_eq!(
+        undone.progress.done, 1,
+        "the restored value completes the response again"
+    );
+    let undone = undone.change.unwrap();
     assert_eq!(undone.attribute_key, last);
     assert_eq!(undone.restored, Some(1 + ((keys.len() as i64 - 1) % 5)));
 
-    run(set_note(
+    let p = run(set_note(
         app.state(),
         view.response_id.clone(),
         "Misses the risk cue".into(),
         vec!["unsafe".into()],
     ))
     .unwrap();
+    assert_eq!((p.flagged, p.done), (1, 1));
     let view = run(rating_view(app.state(), 0)).unwrap();
     assert_eq!(view.rationale, "Misses the risk cue");
     assert_eq!(view.flags, ["unsafe"]);

@@ -1,9 +1,11 @@
 //! Accessibility of the real app (WCAG 2.2 AA, issue 15), driven through WebDriver under Xvfb:
-//! axe-core (the npm package pinned in `ui/package.json`) injected into the webview on every
-//! screen in light and dark themes, with zero serious or critical violations; the theme's colour
-//! tokens checked for contrast; the score radio group, wide and negative scales, the modal help
-//! dialog and the shortcut setting used with the keyboard only; and the rating screen at 200% and
-//! 400% zoom without horizontal scrolling. Every value given is checked in the study file.
+//! axe-core (the npm package pinned in `ui/package.json`, rules tagged WCAG 2.0–2.2 A/AA and best
+//! practice) injected into the webview on every screen in light and dark themes, with zero serious
+//! or critical violations; the theme's colour tokens checked for contrast; the score radio group,
+//! wide and negative scales, the modal help dialog, the shortcut setting and its letters, the
+//! context, a 2 MB response scrolled, and gold set, cleared and undone, all with the keyboard only;
+//! the rating screen in (emulated) forced colours; and at 200% and 400% zoom without horizontal
+//! scrolling. Every value given is checked in the study file.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -31,6 +33,13 @@ fn axe_source() -> Result<String> {
         .with_context(|| format!("reading {} (run `npm ci` in ui/)", path.display()))
 }
 
+/// The axe rules run: WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's best practices.
+const AXE_TAGS: &str =
+    "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa', 'best-practice']";
+
+/// Fewer rules passing than this means axe did not look at the screen (an empty page passes).
+const AXE_MIN_PASSES: u64 = 15;
+
 /// Runs axe on the page as it is and returns its violations (id, impact, help, a few targets).
 async fn axe(app: &App, source: &str) -> Result<Vec<Value>> {
     let loaded = app.js("return typeof window.axe === 'object';").await?;
@@ -40,11 +49,13 @@ async fn axe(app: &App, source: &str) -> Result<Vec<Value>> {
     let result = app
         .client
         .execute_async(
-            "const done = arguments[arguments.length - 1]; \
-             window.axe.run(document, { resultTypes: ['violations'] }) \
-               .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, \
-                  nodes: v.nodes.length, targets: v.nodes.slice(0, 4).map(n => n.target.join(' ')) })))) \
-               .catch(e => done({ error: String(e) }));",
+            &format!(
+                "const done = arguments[arguments.length - 1]; \
+                 window.axe.run(document, {{ runOnly: {{ type: 'tag', values: {AXE_TAGS} }}, resultTypes: ['violations'] }}) \
+                   .then(r => done({{ passes: r.passes.length, violations: r.violations.map(v => ({{ id: v.id, impact: v.impact, help: v.help, \
+                      nodes: v.nodes.length, targets: v.nodes.slice(0, 4).map(n => n.target.join(' ')) }})) }})) \
+                   .catch(e => done({{ error: String(e) }}));"
+            ),
             vec![],
         )
         .await
@@ -52,7 +63,12 @@ async fn axe(app: &App, source: &str) -> Result<Vec<Value>> {
     if let Some(error) = result.get("error") {
         bail!("axe failed: {error}");
     }
-    Ok(result.as_array().cloned().unwrap_or_default())
+    let passes = result["passes"].as_u64().unwrap_or(0);
+    ensure!(
+        passes >= AXE_MIN_PASSES,
+        "axe passed only {passes} rules: it did not see the screen"
+    );
+    Ok(result["violations"].as_array().cloned().unwrap_or_default())
 }
 
 /// Prints every violation of one screen and returns the serious and critical ones.
@@ -350,8 +366,8 @@ async fn theme_colours_have_enough_contrast() -> Result<()> {
     Ok(())
 }
 
-/// A study whose rubric has a 1–5, a 0–10 and a −3…3 scale, and two long responses.
-fn wide_scale_study(path: &Path) -> Result<()> {
+/// A rubric with a 1–5 (clarity), a 0–10 (overall) and a −3…3 (bias) scale.
+fn wide_scale_rubric() -> Result<Rubric> {
     let attribute = |key: &str, label: &str, min: i64, max: i64| {
         let levels: String = (min..=max)
             .map(|v| format!("\"{v}\" = \"Level {v} of {label}\"\n"))
@@ -366,8 +382,12 @@ fn wide_scale_study(path: &Path) -> Result<()> {
         attribute("overall", "Overall", 0, 10),
         attribute("bias", "Bias", -3, 3)
     );
-    let rubric = Rubric::from_toml_str(&toml, "e2e")?;
-    let study = Study::create(path, "Wide scales", &rubric)?;
+    Ok(Rubric::from_toml_str(&toml, "e2e")?)
+}
+
+/// A study on the wide-scale rubric with two long responses.
+fn wide_scale_study(path: &Path) -> Result<()> {
+    let study = Study::create(path, "Wide scales", &wide_scale_rubric()?)?;
     let long: String = (1..=400)
         .map(|i| format!("Paragraph {i} of a long answer that has to be scrolled to be read.\n\n"))
         .collect();
@@ -589,6 +609,22 @@ async fn scores_modal_help_and_shortcut_setting_by_keyboard_only() -> Result<()>
     Ok(())
 }
 
+/// Fails when any visible text on the screen is below 12 CSS px (0.8rem) at 100% zoom.
+async fn assert_no_small_text(app: &App, screen: &str) -> Result<()> {
+    let smallest = app
+        .js("let min = 1e9, what = ''; for (const el of document.querySelectorAll('#app *')) { \
+               if (!el.childNodes.length || ![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue; \
+               if (!el.getClientRects().length) continue; const size = parseFloat(getComputedStyle(el).fontSize); \
+               if (size < min) { min = size; what = el.className || el.tagName; } } return [min, what];")
+        .await?;
+    println!("smallest text on {screen} at 100%: {smallest}");
+    ensure!(
+        smallest[0].as_f64().unwrap_or(0.0) >= 12.0 - 1e-9,
+        "{screen}: text below 12px: {smallest}"
+    );
+    Ok(())
+}
+
 /// Zooms with Ctrl+= (20% a step, Tauri's zoom hotkeys) until the layout viewport is `width` CSS px.
 async fn zoom_to(app: &App, steps: usize, width: f64) -> Result<()> {
     chord(app, Key::Control, '0').await?;
@@ -627,18 +663,7 @@ async fn rating_screen_reflows_at_200_and_400_percent_zoom() -> Result<()> {
         .await?
         .as_f64()
         .context("width")?;
-    // No text below 12 CSS px at 100%.
-    let smallest = app
-        .js("let min = 1e9, what = ''; for (const el of document.querySelectorAll('#app *')) { \
-               if (!el.childNodes.length || ![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue; \
-               if (!el.getClientRects().length) continue; const size = parseFloat(getComputedStyle(el).fontSize); \
-               if (size < min) { min = size; what = el.className || el.tagName; } } return [min, what];")
-        .await?;
-    println!("smallest text at 100%: {smallest}");
-    assert!(
-        smallest[0].as_f64().unwrap_or(0.0) >= 12.0 - 1e-9,
-        "text below 12px: {smallest}"
-    );
+    assert_no_small_text(&app, "rate").await?;
     app.press(&['4', '3']).await?;
     app.wait_saved().await?;
     app.screenshot(&screenshot_dir().join("rating-zoom-100.png"))
@@ -673,6 +698,369 @@ async fn rating_screen_reflows_at_200_and_400_percent_zoom() -> Result<()> {
         "horizontal scroll at 320 px: {at400}"
     );
     chord(&app, Key::Control, '0').await?;
+    app.quit().await?;
+    Ok(())
+}
+
+/// A study of one 2 MB response with a conversation as context, on the wide-scale rubric, where
+/// Ben and Cy disagree on clarity by 4 points (for adjudication); Ann rates it in the app.
+fn long_response_study(path: &Path) -> Result<()> {
+    let study = Study::create(path, "Long response", &wide_scale_rubric()?)?;
+    let response: String = (1..=30_000)
+        .map(|i| format!("Paragraph {i} of a very long answer, scrolled from the keyboard.\n\n"))
+        .collect();
+    ensure!(response.len() > 2_000_000, "{} bytes", response.len());
+    study.import_responses(&[ResponseRow {
+        row: 2,
+        item_id: "long-1".into(),
+        prompt: "A question with a long answer.".into(),
+        response_id: "long-1-a".into(),
+        model: "m".into(),
+        response,
+    }])?;
+    for (name, clarity) in [("Ben", 1), ("Cy", 5)] {
+        let rater = study.rater_profile(name)?;
+        let id = study.rating_view(&rater.id, 0)?.response_id;
+        study.set_rating(&rater.id, &id, "clarity", Some(clarity))?;
+    }
+    drop(study);
+    // No importer writes an item's context yet: the fixture sets it in the file directly.
+    rusqlite::Connection::open(path)?.execute(
+        "UPDATE item SET context = ?1",
+        [r#"{"messages": [{"role": "user", "content": "Earlier turn: I have not slept for a week."}]}"#],
+    )?;
+    Ok(())
+}
+
+/// The current gold of the study's one cell (-99: cleared), and how many gold events it has.
+fn gold(db: &StudyFile) -> Result<(i64, i64)> {
+    Ok((
+        db.count("SELECT coalesce((SELECT coalesce(value, -99) FROM gold), -1)")?,
+        db.count("SELECT count(*) FROM gold_event")?,
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn context_long_response_letters_and_gold_by_keyboard_only() -> Result<()> {
+    let Some(binary) = app_binary("context_long_response_letters_and_gold_by_keyboard_only") else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let study_path = dir.path().join("long.concord");
+    long_response_study(&study_path)?;
+    let driver = Driver::start()?;
+    let app = driver
+        .launch(&binary, &[&path_arg(&study_path), "--rater", "Ann"])
+        .await?;
+    app.wait_ready().await?;
+    app.wait_until(
+        "window.__concord.screen === 'rate' && window.__concord.position === 0",
+        WAIT,
+    )
+    .await?;
+    let db = StudyFile::open(&study_path)?;
+    let (ann, _) = db.rater_id("Ann")?.context("rater Ann")?;
+    let response = app.js("return window.__concord.responseId;").await?;
+    let response = response.as_str().context("response id")?.to_string();
+    let shown = app
+        .js("const t = document.querySelector('.rate .response-body').textContent; return [t.length, t.includes('Paragraph 30000 of')];")
+        .await?;
+    assert!(
+        shown[0].as_u64().unwrap_or(0) > 1_900_000 && shown[1] == true,
+        "the whole response is shown: {shown}"
+    );
+    assert_eq!(focus(&app).await?["key"], "clarity");
+    let active = "return { tag: document.activeElement.tagName, cls: document.activeElement.className, \
+                  open: document.querySelector('.rate details.context').open, position: window.__concord.position };";
+
+    // Shift+Tab from the rubric reaches the Context; Enter and Space open and close it in place.
+    chord(&app, Key::Shift, key(Key::Tab)).await?;
+    let a = app.js(active).await?;
+    assert_eq!(
+        (a["tag"].clone(), a["open"].clone()),
+        ("SUMMARY".into(), false.into()),
+        "{a}"
+    );
+    app.press(&[key(Key::Enter)]).await?;
+    app.wait_until("document.querySelector('.rate details.context').open", WAIT)
+        .await?;
+    let context = app
+        .js("return document.querySelector('.rate .context-body').innerText;")
+        .await?;
+    assert!(
+        context
+            .as_str()
+            .unwrap_or("")
+            .contains("not slept for a week"),
+        "{context}"
+    );
+    app.press(&[' ']).await?;
+    app.wait_until(
+        "!document.querySelector('.rate details.context').open",
+        WAIT,
+    )
+    .await?;
+    app.press(&[key(Key::Enter)]).await?;
+    app.wait_until("document.querySelector('.rate details.context').open", WAIT)
+        .await?;
+    assert_eq!(
+        app.js(active).await?["position"],
+        0,
+        "Enter on the Context is not Next"
+    );
+
+    // One more Shift+Tab: the reading pane, which the reading keys scroll to the very end.
+    chord(&app, Key::Shift, key(Key::Tab)).await?;
+    let a = app.js(active).await?;
+    assert!(a["cls"].as_str().unwrap_or("").contains("reading"), "{a}");
+    app.press(&[key(Key::PageDown), ' ', key(Key::Down), key(Key::Down)])
+        .await?;
+    app.wait_until(
+        "document.querySelector('.rate .reading').scrollTop > 300",
+        WAIT,
+    )
+    .await?;
+    app.press(&[key(Key::End)]).await?;
+    app.wait_until(
+        "(() => { const r = document.querySelector('.rate .reading'); return r.scrollTop > 1e5 && r.scrollTop >= r.scrollHeight - r.clientHeight - 4; })()",
+        WAIT,
+    )
+    .await
+    .context("End reaches the end of the 2 MB response")?;
+    app.press(&[key(Key::Home)]).await?;
+    app.wait_until(
+        "document.querySelector('.rate .reading').scrollTop < 4",
+        WAIT,
+    )
+    .await?;
+
+    // Tab, Tab: back through the Context to the rubric, where a digit rates.
+    app.press(&[key(Key::Tab), key(Key::Tab)]).await?;
+    assert_eq!(focus(&app).await?["key"], "clarity");
+    app.press(&['2']).await?;
+    app.wait_saved().await?;
+    assert_eq!(db.values(&ann, &response)?.get("clarity"), Some(&2));
+    app.wait_until(
+        "document.querySelector('.progress-text').textContent === '0 / 1 rated'",
+        WAIT,
+    )
+    .await
+    .context("the progress the save returned")?;
+
+    // F1 opens help at its title; Shift+Tab wraps to its last button, Tab to its first control.
+    app.press(&[key(Key::F1)]).await?;
+    app.wait_until("document.querySelector('dialog#help[open]') !== null", WAIT)
+        .await?;
+    let opened = app.js("return document.activeElement.tagName;").await?;
+    chord(&app, Key::Shift, key(Key::Tab)).await?;
+    let f = app
+        .js("return [document.activeElement.className, document.activeElement.closest('dialog') !== null];")
+        .await?;
+    assert_eq!(
+        f,
+        serde_json::json!(["modal-close", true]),
+        "Shift+Tab from {opened}"
+    );
+    app.press(&[key(Key::Tab)]).await?;
+    assert_eq!(focus(&app).await?["id"], "pref-single-key");
+    // The flag menu's letter becomes x (Backspace, then x in its field).
+    while focus(&app).await?["id"] != "pref-letter-flags" {
+        app.press(&[key(Key::Tab)]).await?;
+    }
+    app.press(&[key(Key::Backspace)]).await?;
+    app.wait_until(
+        "document.getElementById('pref-letters-status').textContent !== ''",
+        WAIT,
+    )
+    .await
+    .context("an empty letter is refused")?;
+    app.press(&['x']).await?;
+    app.wait_until(
+        "JSON.parse(localStorage.getItem('concord.prefs.Ann')).letters.flags === 'x'",
+        WAIT,
+    )
+    .await?;
+    app.press(&[key(Key::Escape)]).await?;
+    app.wait_until("document.querySelector('dialog#help') === null", WAIT)
+        .await?;
+    assert_eq!(
+        focus(&app).await?["key"],
+        "overall",
+        "focus back where it was"
+    );
+    let flags_open = "!document.getElementById('flag-menu').hidden";
+    app.press(&['f']).await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        app.js(&format!("return {flags_open};")).await?,
+        false,
+        "f no longer opens the flags"
+    );
+    app.press(&['x']).await?;
+    app.wait_until(flags_open, WAIT).await?;
+    assert_eq!(
+        app.js("return document.querySelector('.flag-button').textContent;")
+            .await?,
+        "Flags (x)"
+    );
+    app.press(&['x']).await?;
+    app.wait_until(&format!("!({flags_open})"), WAIT).await?;
+
+    // Adjudication: a digit sets gold, Backspace clears it, and Ctrl+Z walks every change back,
+    // the first one included (the cell had no gold).
+    go(&app, 'a', "adjudication", "document.querySelector('#gold-status') !== null && document.activeElement.id === 'adj-list'")
+        .await?;
+    assert_eq!(gold(&db)?, (-1, 0));
+    assert_no_small_text(&app, "adjudication").await?;
+    assert_eq!(
+        app.js("return document.getElementById('gold-clear').disabled;")
+            .await?,
+        true
+    );
+    let status = |text: &str| {
+        format!("document.getElementById('gold-status').textContent.startsWith('{text}')")
+    };
+    for (keys, shown, stored) in [
+        (vec!['3'], "✓ gold 3 saved", (3, 1)),
+        (vec!['4'], "✓ gold 4 saved", (4, 2)),
+        (vec![key(Key::Backspace)], "✓ gold cleared", (-99, 3)),
+    ] {
+        app.press(&keys).await?;
+        app.wait_until(&status(shown), WAIT).await?;
+        assert_eq!(gold(&db)?, stored, "after {shown}");
+    }
+    for (shown, stored) in [
+        ("✓ gold 4 saved", (4, 4)),
+        ("✓ gold 3 saved", (3, 5)),
+        ("✓ gold cleared", (-99, 6)),
+    ] {
+        app.press_ctrl('z').await?;
+        app.wait_until(&status(shown), WAIT).await?;
+        assert_eq!(gold(&db)?, stored, "undo to {shown}");
+    }
+    app.press_ctrl('z').await?;
+    app.wait_until(
+        "Array.from(document.querySelectorAll('.notice')).some(n => n.textContent.includes('No gold value to undo'))",
+        WAIT,
+    )
+    .await?;
+    assert_eq!(gold(&db)?, (-99, 6), "nothing left to undo writes nothing");
+    app.quit().await?;
+    println!("e2e keyboard: context, 2 MB response, letters and gold undo passed");
+    Ok(())
+}
+
+/// Emulates a forced-colours mode (WebKitGTK has no switch for it): the page's own
+/// `@media (forced-colors: active)` rules apply, and every colour they do not set is replaced the
+/// way the mode does it — text CanvasText (ButtonText on controls, GrayText disabled) on Canvas
+/// (ButtonFace), borders and outlines in the text colour, transparent kept, no shadows.
+const FORCED_COLORS: &str = r#"
+const own = [];
+for (const sheet of document.styleSheets) {
+  for (const rule of sheet.cssRules) {
+    if (rule instanceof CSSMediaRule && /forced-colors:\s*active/.test(rule.media.mediaText)) own.push(...rule.cssRules);
+  }
+}
+// Through the CSSOM: the app's content security policy refuses inline <style> elements.
+const sheet = document.styleSheets[document.styleSheets.length - 1];
+for (const r of [...own]) sheet.insertRule(r.cssText, sheet.cssRules.length);
+const sets = (el, prop) => own.some(r => { try { return el.matches(r.selectorText) && r.style.getPropertyValue(prop) !== ''; } catch (e) { return false; } });
+const sides = ['top', 'right', 'bottom', 'left'];
+for (const el of document.querySelectorAll('body *')) {
+  const cs = getComputedStyle(el);
+  const control = el.matches('button, select, input, textarea');
+  const text = el.matches(':disabled') ? 'GrayText' : control ? 'ButtonText' : 'CanvasText';
+  const wanted = { color: text, 'background-color': control ? 'ButtonFace' : 'Canvas', 'outline-color': text };
+  for (const side of sides) wanted[`border-${side}-color`] = text;
+  for (const [prop, value] of Object.entries(wanted)) {
+    if (sets(el, prop)) continue;
+    const now = cs.getPropertyValue(prop);
+    if (now === 'transparent' || /rgba\(.*,\s*0\)$/.test(now)) continue;
+    el.style.setProperty(prop, value, 'important');
+  }
+  el.style.setProperty('box-shadow', 'none', 'important');
+  el.style.setProperty('text-shadow', 'none', 'important');
+}
+return own.length;
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forced_colours_keep_focus_and_choice_visible() -> Result<()> {
+    let Some(binary) = app_binary("forced_colours_keep_focus_and_choice_visible") else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let study_path = dir.path().join("demo.concord");
+    drop(create_demo(
+        &study_path,
+        &DemoOptions {
+            items: 3,
+            ..DemoOptions::default()
+        },
+    )?);
+    let driver = Driver::start()?;
+    let app = driver
+        .launch(&binary, &[&path_arg(&study_path), "--rater", "Rater 1"])
+        .await?;
+    app.wait_ready().await?;
+    app.wait_until("window.__concord.screen === 'rate'", WAIT)
+        .await?;
+    // The rubric names its groups; the screen shows those names, not the keys.
+    let groups = app
+        .js("return Array.from(document.querySelectorAll('.group-title')).map(g => [g.dataset.group, g.textContent]);")
+        .await?;
+    assert_eq!(
+        groups,
+        serde_json::json!([["CSS", "Cognitive support"], ["ARS", "Affective resonance"]])
+    );
+    // Two scores chosen; focus on the third attribute's group, on its score 3.
+    app.press(&['4', '3', key(Key::Right), key(Key::Right)])
+        .await?;
+    app.wait_saved().await?;
+    let rules = app.js(FORCED_COLORS).await?;
+    assert!(
+        rules.as_u64().unwrap_or(0) >= 8,
+        "forced-colours rules found: {rules}"
+    );
+    let look = app
+        .js("const s = el => getComputedStyle(el); const focused = document.activeElement; const row = focused.closest('.attr'); \
+             const chosen = document.querySelector('.attr .scale-value.selected'); const plain = chosen.parentElement.querySelector('.scale-value:not(.selected)'); \
+             const other = document.querySelector('.attr:not(.focused)'); \
+             return { role: focused.getAttribute('role'), outline: [s(focused).outlineStyle, parseFloat(s(focused).outlineWidth), s(focused).outlineColor], \
+               rowBg: s(row).backgroundColor, chosen: [s(chosen).backgroundColor, s(chosen).color], plain: [s(plain).backgroundColor, s(plain).color], \
+               focusedRow: [s(row).borderTopColor, parseFloat(s(row).borderTopWidth)], otherRow: [s(other).borderTopColor, parseFloat(s(other).borderTopWidth)], \
+               bar: [parseFloat(s(document.querySelector('.progress-bar')).borderTopWidth)] };")
+        .await?;
+    println!("forced colours: {look}");
+    assert_eq!(look["role"], "radio");
+    assert_eq!(look["outline"][0], "solid", "focus ring kept: {look}");
+    assert!(look["outline"][1].as_f64().unwrap_or(0.0) >= 2.0, "{look}");
+    assert_ne!(
+        look["outline"][2], look["rowBg"],
+        "focus ring visible on its background"
+    );
+    assert_ne!(
+        look["chosen"][0], look["plain"][0],
+        "the chosen score stands out"
+    );
+    assert_ne!(
+        look["chosen"][0], look["chosen"][1],
+        "its number is readable"
+    );
+    assert_ne!(
+        look["focusedRow"][0], look["otherRow"][0],
+        "the attribute being rated is framed"
+    );
+    assert!(
+        look["focusedRow"][1].as_f64().unwrap_or(0.0) >= 2.0,
+        "{look}"
+    );
+    assert!(
+        look["bar"][0].as_f64().unwrap_or(0.0) >= 1.0,
+        "progress bar outlined: {look}"
+    );
+    app.screenshot(&screenshot_dir().join("rating-forced-colors.png"))
+        .await?;
     app.quit().await?;
     Ok(())
 }

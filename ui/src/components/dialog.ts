@@ -65,18 +65,15 @@ export class ModalDialog {
   }
 
   private trapTab(e: KeyboardEvent): void {
-    if (e.key !== "Tab") return;
+    // WebKitGTK may name Shift+Tab by its GTK key (ISO_Left_Tab); the physical key is Tab either way.
+    if (e.key !== "Tab" && e.code !== "Tab") return;
     const items = [...this.el.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !el.closest("[hidden]"));
     if (items.length === 0) return;
-    const first = items[0]!;
-    const last = items[items.length - 1]!;
-    const active = document.activeElement;
-    if (e.shiftKey && (active === first || !this.el.contains(active))) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && (active === last || !this.el.contains(active))) {
-      e.preventDefault();
-      first.focus();
-    }
+    // Every move is made here, wrapping at both ends; from the title (focused on opening, not a
+    // Tab stop) or the dialog itself, Tab goes to the first control and Shift+Tab to the last.
+    const index = items.indexOf(document.activeElement as HTMLElement);
+    const next = index === -1 ? (e.shiftKey ? items.length - 1 : 0) : (index + (e.shiftKey ? -1 : 1) + items.length) % items.length;
+    e.preventDefault();
+    items[next]!.focus();
   }
 }

@@ -12,7 +12,7 @@ export function renderGoldHistory(events: GoldEvent[]): HTMLElement {
       h(
         "li",
         {},
-        h("strong", {}, `${g.attribute} = ${g.value}`),
+        h("strong", {}, g.value === null ? `${g.attribute} cleared` : `${g.attribute} = ${g.value}`),
         ` by ${g.adjudicator}`,
         g.reason ? ` — ${g.reason}` : "",
         " ",

@@ -1,7 +1,8 @@
 // The prompt, its optional context and the model's response, as sanitized HTML rendered in Rust.
-// One pane for the rating and adjudication screens. The pane is a focusable region, so its text
-// can be scrolled from the keyboard (arrows, PageUp/PageDown, Space) like any page; the rating
-// screen also pages it from the rubric.
+// One pane for the rating and adjudication screens. The pane is a focusable region whose text
+// the reading keys scroll (arrows, PageUp/PageDown, Space, Home/End); the rating screen also
+// pages it from the rubric. The pane scrolls itself on those keys: WebKitGTK left a focused pane
+// unscrolled under test (issue 15), and an explicit scroll is the same everywhere.
 
 import "./reading-pane.css";
 import { h, setRenderedHtml } from "../dom";
@@ -11,6 +12,9 @@ export interface ReadingContent {
   context_html: string | null;
   response_html: string;
 }
+
+/** Lines scrolled by an arrow key, in CSS px. */
+const LINE_PX = 40;
 
 export class ReadingPane {
   readonly el: HTMLElement;
@@ -41,6 +45,13 @@ export class ReadingPane {
         this.responseBody,
       ),
     );
+    this.el.addEventListener("keydown", (e) => {
+      // Only the pane itself: the Context summary and links inside keep their own keys.
+      if (e.target !== this.el || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (!this.scrollForKey(e.key, e.shiftKey)) return;
+      e.preventDefault();
+      e.stopPropagation();
+    });
   }
 
   /** Shows one response (scrolled to the top) under a one-line `meta` description. */
@@ -59,7 +70,24 @@ export class ReadingPane {
    * does not scroll by itself (small viewports, where the page is one column), the page.
    */
   scrollByPage(direction: 1 | -1): void {
-    const scroller = this.el.scrollHeight > this.el.clientHeight ? this.el : (document.scrollingElement ?? document.documentElement);
-    scroller.scrollBy({ top: direction * Math.max(40, Math.min(scroller.clientHeight, window.innerHeight) * 0.85) });
+    const scroller = this.scroller();
+    scroller.scrollBy({ top: direction * Math.max(LINE_PX, Math.min(scroller.clientHeight, window.innerHeight) * 0.85) });
+  }
+
+  /** Scrolls for a reading key pressed on the pane; false when `key` is not one. */
+  private scrollForKey(key: string, shift: boolean): boolean {
+    const scroller = this.scroller();
+    if (key === "ArrowDown" || key === "ArrowUp") scroller.scrollBy({ top: key === "ArrowDown" ? LINE_PX : -LINE_PX });
+    else if (key === "PageDown" || key === "PageUp") this.scrollByPage(key === "PageDown" ? 1 : -1);
+    else if (key === " ") this.scrollByPage(shift ? -1 : 1);
+    else if (key === "Home") scroller.scrollTo({ top: 0 });
+    else if (key === "End") scroller.scrollTo({ top: scroller.scrollHeight });
+    else return false;
+    return true;
+  }
+
+  /** The pane where it scrolls by itself; else (small viewports, one column) the page. */
+  private scroller(): Element {
+    return this.el.scrollHeight > this.el.clientHeight ? this.el : (document.scrollingElement ?? document.documentElement);
   }
 }

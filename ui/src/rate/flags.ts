@@ -1,14 +1,15 @@
 // The flag menu of the rating screen: a disclosure button, the chosen flags as chips, and a
-// checkbox per flag the study offers. While the menu is open, 1–9 toggle flags and f or Esc
-// close it.
+// checkbox per flag the study offers. While the menu is open, 1–9 toggle flags and its letter
+// (f unless the rater chose another) or Esc close it.
 
 import { clear, h, humanize } from "../dom";
 
 export class FlagMenu {
-  readonly button = h("button", { type: "button", class: "flag-button", "aria-expanded": "false", "aria-controls": "flag-menu" }, "Flags (f)");
+  readonly button = h("button", { type: "button", class: "flag-button", "aria-expanded": "false", "aria-controls": "flag-menu" });
   readonly chips = h("div", { class: "flag-chips" });
   readonly menu = h("div", { class: "flag-menu", id: "flag-menu", role: "group", "aria-label": "Flags for this response", hidden: true });
   private flags: string[] = [];
+  private key = "f";
   private readonly available: string[];
   private readonly onChange: (flags: string[]) => void;
   private readonly onClose: () => void;
@@ -19,6 +20,12 @@ export class FlagMenu {
     this.onChange = onChange;
     this.onClose = onClose;
     this.button.addEventListener("click", () => this.toggle());
+  }
+
+  /** The letter that opens and closes the menu. */
+  set letter(key: string) {
+    this.key = key;
+    this.renderButton();
   }
 
   get isOpen(): boolean {
@@ -56,7 +63,7 @@ export class FlagMenu {
   /** Keys while the menu is open; true when handled. */
   onKey(e: KeyboardEvent): boolean {
     if (e.ctrlKey || e.metaKey || e.altKey) return false;
-    if (e.key === "Escape" || e.key === "f") {
+    if (e.key === "Escape" || e.key === this.key) {
       this.close();
       this.onClose();
       return true;
@@ -87,6 +94,10 @@ export class FlagMenu {
       box.addEventListener("change", () => this.toggleFlag(flag));
       this.menu.append(h("div", { class: "flag-option" }, box, h("label", { for: id }, h("kbd", {}, String(i + 1)), " ", humanize(flag))));
     });
-    this.button.textContent = this.flags.length ? `Flags (f) · ${this.flags.length}` : "Flags (f)";
+    this.renderButton();
+  }
+
+  private renderButton(): void {
+    this.button.textContent = this.flags.length ? `Flags (${this.key}) · ${this.flags.length}` : `Flags (${this.key})`;
   }
 }

@@ -3,10 +3,12 @@
 //
 // Shortcuts never act while focus is in a text field (only Esc, back to the rubric). Letters and
 // digits without a modifier act only when the rater has kept single-key shortcuts on (WCAG
-// 2.1.4); Alt+letter/digit and F1 work either way. Digits typed on a score (the radio group)
-// are the group's own input and always work. Backspace right after a typed score takes it back.
+// 2.1.4), with the letters the rater chose; Alt+letter/digit and F1 work either way. Digits typed
+// on a score (the radio group) are the group's own input and always work. Backspace right after
+// a typed score takes it back.
 
 import { altChar, isTextField } from "../keyboard";
+import { LETTER_COMMANDS, type Preferences } from "../prefs";
 
 /** Where focus was when the key was pressed. */
 export type KeyPlace = "score" | "field" | "control" | "elsewhere";
@@ -24,10 +26,17 @@ export function placeOf(target: EventTarget | null): KeyPlace {
   return "elsewhere";
 }
 
-const LETTERS: Record<string, RateCommand["kind"]> = { n: "next", p: "previous", f: "flags", r: "rationale", "?": "help" };
+/** The command of each key the rater's letters map (and `?` for help). */
+function letterMap(prefs: Preferences): Record<string, RateCommand["kind"]> {
+  const map: Record<string, RateCommand["kind"]> = { "?": "help" };
+  for (const command of LETTER_COMMANDS) map[prefs.letters[command]] = command;
+  return map;
+}
 
 /** The command `e` stands for on the rating screen, or null when the key is not the screen's. */
-export function rateCommand(e: KeyboardEvent, place: KeyPlace, singleKey: boolean): RateCommand | null {
+export function rateCommand(e: KeyboardEvent, place: KeyPlace, prefs: Preferences): RateCommand | null {
+  const singleKey = prefs.singleKeyShortcuts;
+  const letters = letterMap(prefs);
   if (place === "field") return e.key === "Escape" ? { kind: "rubric" } : null;
   if (e.key === "F1") return { kind: "help" };
   if ((e.ctrlKey || e.metaKey) && !e.altKey) {
@@ -36,12 +45,13 @@ export function rateCommand(e: KeyboardEvent, place: KeyPlace, singleKey: boolea
   if (e.altKey) {
     const char = altChar(e);
     if (/^[0-9-]$/.test(char)) return { kind: "type", char };
-    const named = LETTERS[char];
+    const named = Object.hasOwn(letters, char) ? letters[char] : undefined;
     return named && named !== "help" ? ({ kind: named } as RateCommand) : null;
   }
   if (e.key === "Escape") return { kind: "rubric" };
   // Buttons, links and the Context summary keep Enter and Space; PageUp/PageDown scroll natively.
-  if (place === "control") return singleKey && LETTERS[e.key] ? ({ kind: LETTERS[e.key] } as RateCommand) : null;
+  const letter = Object.hasOwn(letters, e.key) ? letters[e.key] : undefined;
+  if (place === "control") return singleKey && letter ? ({ kind: letter } as RateCommand) : null;
   const onScore = place === "score";
   if (e.key === "PageDown" || e.key === "PageUp") return onScore ? { kind: "scroll", direction: e.key === "PageDown" ? 1 : -1 } : null;
   if (onScore && (e.key === "Backspace" || e.key === "Delete")) return { kind: "clear" };
@@ -51,7 +61,6 @@ export function rateCommand(e: KeyboardEvent, place: KeyPlace, singleKey: boolea
   if (e.key === "Enter") return { kind: "commit" };
   if (e.key === "Backspace" || e.key === "Delete") return { kind: "clear" };
   if (/^[0-9-]$/.test(e.key)) return { kind: "type", char: e.key };
-  const letter = LETTERS[e.key];
   return letter ? ({ kind: letter } as RateCommand) : null;
 }
 

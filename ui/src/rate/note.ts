@@ -1,7 +1,7 @@
 // The rationale and flags of the shown response: typed text is saved after a pause or when the
 // field loses focus, flags at once; both as one `set_note` through the screen's save queue.
 
-import { api, errorText } from "../api";
+import { api, errorText, type Progress } from "../api";
 import { h } from "../dom";
 import { FlagMenu } from "./flags";
 import type { SaveQueue } from "./save-queue";
@@ -9,7 +9,7 @@ import type { SaveQueue } from "./save-queue";
 const NOTE_DEBOUNCE_MS = 800;
 
 export class ResponseNote {
-  readonly rationale = h("textarea", { id: "rationale", class: "rationale", rows: "3", placeholder: "Optional: why these scores? (r)", spellcheck: "true" });
+  readonly rationale = h("textarea", { id: "rationale", class: "rationale", rows: "3", spellcheck: "true" });
   readonly flags: FlagMenu;
   readonly el: HTMLElement;
   /** The last save's failure, shown until a save succeeds. */
@@ -22,15 +22,25 @@ export class ResponseNote {
   private readonly writes: SaveQueue;
   private readonly onStatus: () => void;
   private readonly notify: (message: string) => void;
+  private readonly onProgress: (progress: Progress) => void;
 
   /**
    * `onStatus` runs whenever saving starts or ends (the screen's save line); `notify` shows a
-   * failure; `onFlagsClosed` runs when the flag menu is closed from the keyboard.
+   * failure; `onFlagsClosed` runs when the flag menu is closed from the keyboard; `onProgress`
+   * gets the rater's progress after each saved note (flags change its flagged count).
    */
-  constructor(available: string[], writes: SaveQueue, onStatus: () => void, notify: (message: string) => void, onFlagsClosed: () => void) {
+  constructor(
+    available: string[],
+    writes: SaveQueue,
+    onStatus: () => void,
+    notify: (message: string) => void,
+    onFlagsClosed: () => void,
+    onProgress: (progress: Progress) => void,
+  ) {
     this.writes = writes;
     this.onStatus = onStatus;
     this.notify = notify;
+    this.onProgress = onProgress;
     this.flags = new FlagMenu(
       available,
       () => {
@@ -54,6 +64,12 @@ export class ResponseNote {
       h("div", { class: "flags-row" }, this.flags.button, this.flags.chips),
       this.flags.menu,
     );
+  }
+
+  /** Shows the rater's letters for the flag menu and the rationale. */
+  showLetters(flags: string, rationale: string): void {
+    this.rationale.placeholder = `Optional: why these scores? (${rationale})`;
+    this.flags.letter = flags;
   }
 
   /** Shows the note of a newly loaded response. */
@@ -83,7 +99,7 @@ export class ResponseNote {
     this.saving = true;
     this.render();
     try {
-      await this.writes.run(() => api.setNote(responseId, rationale, flags));
+      this.onProgress(await this.writes.run(() => api.setNote(responseId, rationale, flags)));
       if (this.responseId === responseId) this.error = null;
       return true;
     } catch (err) {

@@ -1,18 +1,13 @@
 // Writes of the rating screen (values, undo, rationale and flags) go through one queue, so
-// events reach the store in the order the rater gave them, one at a time. When the queue runs
-// empty the screen refreshes what depends on the store (progress).
+// events reach the store in the order the rater gave them, one at a time. Each write returns the
+// rater's progress after it (counted in core), so the last answer is the current progress.
 
-import { api, errorText } from "../api";
+import { api, errorText, type SavedRating } from "../api";
 import { probe } from "../testing/probe";
 
 export class SaveQueue {
   private chain: Promise<unknown> = Promise.resolve();
   private waiting = 0;
-  private readonly onIdle: () => void;
-
-  constructor(onIdle: () => void) {
-    this.onIdle = onIdle;
-  }
 
   /** True while a write is queued or running. */
   get busy(): boolean {
@@ -26,7 +21,6 @@ export class SaveQueue {
     this.chain = next;
     const done = () => {
       this.waiting--;
-      if (this.waiting === 0) this.onIdle();
     };
     next.then(done, done);
     return next;
@@ -77,11 +71,11 @@ export class ResponseValues {
   }
 
   /**
-   * Shows `value` at once and saves it through `queue`; resolves to the stored value, or
-   * rejects with the message (the shown value falls back to the stored one). Null when
-   * nothing changes.
+   * Shows `value` at once and saves it through `queue`; resolves to what the store recorded
+   * (with the progress after it), or rejects with the message (the shown value falls back to
+   * the stored one). Null when nothing changes.
    */
-  save(queue: SaveQueue, key: string, value: number | null): Promise<number | null> | null {
+  save(queue: SaveQueue, key: string, value: number | null): Promise<SavedRating> | null {
     if ((this.shown[key] ?? null) === value && this.states.get(key) !== "error") return null;
     this.shown[key] = value;
     this.states.set(key, "saving");
@@ -100,7 +94,7 @@ export class ResponseValues {
           if (result.value === null) delete this.saved[key];
           else this.saved[key] = result.value;
           this.states.set(key, "saved");
-          return result.value;
+          return result;
         },
         (err) => {
           const message = errorText(err);

@@ -4,7 +4,7 @@
 // "saved" only after that call returned, and a failed save stays visible until retried.
 
 import "./rate.css";
-import { api, errorText, type Attribute, type RatingScreen } from "../api";
+import { api, errorText, type Attribute, type Progress, type RatingScreen } from "../api";
 import { afterPaint, type AppContext, type Screen } from "../app";
 import { announce } from "../components/live-region";
 import type { ModalDialog } from "../components/dialog";
@@ -25,9 +25,6 @@ interface AttributeRow {
   levels: HTMLElement;
 }
 
-/** Progress is asked for once the writes have been quiet this long (a burst of keys asks once). */
-const PROGRESS_QUIET_MS = 250;
-
 export class RateScreen implements Screen {
   readonly el: HTMLElement;
   private readonly ctx: AppContext;
@@ -36,11 +33,7 @@ export class RateScreen implements Screen {
   private view: RatingScreen | null = null;
   private values = new ResponseValues("", {});
   private focusIdx = 0;
-  private readonly writes = new SaveQueue(() => {
-    window.clearTimeout(this.progressTimer);
-    this.progressTimer = window.setTimeout(() => void this.refreshProgress(), PROGRESS_QUIET_MS);
-  });
-  private progressTimer: number | undefined;
+  private readonly writes = new SaveQueue();
   private readonly positionsById = new Map<string, number>();
   private shownAt = performance.now();
   private timerHandle: number | undefined;
@@ -65,8 +58,8 @@ export class RateScreen implements Screen {
   private readonly attrList = h("div", { class: "attr-list", role: "group", "aria-label": "Rubric attributes" });
   private readonly hint = h("p", { class: "hint" });
   private readonly note: ResponseNote;
-  private readonly prevButton = h("button", { type: "button", class: "nav-prev", "aria-keyshortcuts": "p Alt+P" }, "← Previous (p)");
-  private readonly nextButton = h("button", { type: "button", class: "nav-next", "aria-keyshortcuts": "Enter n Alt+N" }, "Next (Enter) →");
+  private readonly prevButton = h("button", { type: "button", class: "nav-prev" });
+  private readonly nextButton = h("button", { type: "button", class: "nav-next" }, "Next (Enter) →");
 
   constructor(ctx: AppContext) {
     this.ctx = ctx;
@@ -77,6 +70,7 @@ export class RateScreen implements Screen {
       () => this.renderSaveStatus(),
       (message) => ctx.notify(message, "error"),
       () => this.focusAttribute(this.focusIdx),
+      (progress) => this.showProgress(progress),
     );
     this.buildAttributes();
     this.prevButton.addEventListener("click", () => void this.goPrevious(performance.now()));
@@ -172,7 +166,6 @@ export class RateScreen implements Screen {
 
   async leave(): Promise<void> {
     window.clearInterval(this.timerHandle);
-    window.clearTimeout(this.progressTimer);
     this.help?.close();
     await this.note.flush();
     await this.writes.settled();
@@ -181,7 +174,7 @@ export class RateScreen implements Screen {
   onKey(e: KeyboardEvent): boolean {
     const place = placeOf(e.target);
     if (this.note.flags.isOpen && place === "control" && this.note.flags.menu.contains(e.target as Node) && this.note.flags.onKey(e)) return true;
-    const command = rateCommand(e, place, this.ctx.prefs.singleKeyShortcuts);
+    const command = rateCommand(e, place, this.ctx.prefs);
     if (!command) return false;
     if (this.loading && place !== "field") {
       this.bufferedKeys.push(e);
@@ -228,7 +221,8 @@ export class RateScreen implements Screen {
     this.attributes.forEach((attr, idx) => {
       if (attr.group && attr.group !== group) {
         group = attr.group;
-        this.attrList.append(h("h3", { class: "group-title" }, attr.group));
+        // The rubric names its groups; a group it leaves unnamed shows its key.
+        this.attrList.append(h("h3", { class: "group-title", "data-group": attr.group }, attr.group_label ?? attr.group));
       }
       const labelId = `attr-label-${idx}`;
       const scale = new ScoreScale({
@@ -365,9 +359,15 @@ export class RateScreen implements Screen {
     if (kind === "warn") announce(text);
   }
 
+  /** Shows the rater's settings: the timer, and the letters in labels and key hints. */
   private applyPrefs(): void {
-    this.timer.hidden = !this.ctx.prefs.showTimer;
+    const { letters, showTimer } = this.ctx.prefs;
+    this.timer.hidden = !showTimer;
     this.renderTimer();
+    this.prevButton.textContent = `← Previous (${letters.previous})`;
+    this.prevButton.setAttribute("aria-keyshortcuts", `${letters.previous} Alt+${letters.previous.toUpperCase()}`);
+    this.nextButton.setAttribute("aria-keyshortcuts", `Enter ${letters.next} Alt+${letters.next.toUpperCase()}`);
+    this.note.showLetters(letters.flags, letters.rationale);
   }
 
   // ---- actions --------------------------------------------------------------------------
@@ -394,8 +394,9 @@ export class RateScreen implements Screen {
       const label = this.attributes[idx]!.label;
       saving
         .then(
-          (stored) => {
-            if (this.values === values) announce(`${label} ${stored === null ? "cleared" : stored}, saved`);
+          (saved) => {
+            this.showProgress(saved.progress);
+            if (this.values === values) announce(`${label} ${saved.value === null ? "cleared" : saved.value}, saved`);
           },
           (message: string) => this.ctx.notify(`Rating not saved: ${message}`, "error"),
         )
@@ -414,21 +415,17 @@ export class RateScreen implements Screen {
     if (advance) this.focusAttribute(Math.min(idx + 1, this.rows.length - 1));
   }
 
-  /** Progress comes from the store once the writes have settled (the rule lives in core). */
-  private async refreshProgress(): Promise<void> {
-    try {
-      this.ctx.updateProgress(await api.progress());
-      this.renderProgress();
-    } catch {
-      // The next refresh will try again; a stale count is not worth an error message.
-    }
-    this.renderSaveStatus();
+  /** Progress as a write returned it (writes are queued, so the last answer is the latest). */
+  private showProgress(progress: Progress): void {
+    this.ctx.updateProgress(progress);
+    this.renderProgress();
   }
 
   private async undo(): Promise<void> {
     try {
       await this.note.flush();
-      const change = await this.writes.run(() => api.undo());
+      const { change, progress } = await this.writes.run(() => api.undo());
+      this.showProgress(progress);
       if (!change) {
         this.ctx.notify("Nothing to undo.");
         return;

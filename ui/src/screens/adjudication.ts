@@ -2,11 +2,12 @@
 // on, widest spread first; the raters' scores, rationales and flags side by side; a gold value.
 //
 // As on the rating screen, a digit key sets the value at once and the screen says "saved" only
-// after the store has recorded it; a failed save stays visible. Ctrl+Z puts back the gold value
-// a cell had before this session changed it.
+// after the store has recorded it; a failed save stays visible. Backspace (or "Clear gold")
+// clears a cell's gold value, and Ctrl+Z puts back what a cell held before this session changed
+// it — a value, or no gold at all — so a stray key never costs a decision.
 
 import "./adjudication.css";
-import { api, errorText, type AdjudicationView, type Attribute, type Disagreement, type Gold } from "../api";
+import { api, errorText, type AdjudicationView, type Attribute, type Disagreement } from "../api";
 import type { AppContext, Screen } from "../app";
 import { announce } from "../components/live-region";
 import { renderGoldHistory } from "../components/gold-history";
@@ -22,12 +23,19 @@ const ADJUDICATOR_KEY = "concord.adjudicator";
 /** The filters survive leaving and coming back to the screen. */
 const remembered: { attribute: string | null; minRange: number } = { attribute: null, minRange: 1 };
 
-type GoldState = { kind: "saving"; value: number } | { kind: "saved"; gold: Gold } | { kind: "error"; message: string };
+/** A cell's gold as recorded: a value (null: no gold, or cleared), who decided and why. */
+interface GoldRecord {
+  value: number | null;
+  adjudicator: string;
+  reason: string;
+}
 
-/** A gold value this session recorded, and what the cell held before (null: no gold). */
+type GoldState = { kind: "saving"; value: number | null } | ({ kind: "saved" } & GoldRecord) | { kind: "error"; message: string };
+
+/** A gold change this session made, and what the cell held before (value null: no gold). */
 interface GoldChange {
   row: Disagreement;
-  before: { value: number; adjudicator: string; reason: string } | null;
+  before: GoldRecord;
 }
 
 function cellKey(d: { response_id: string; attribute: string }): string {
@@ -61,6 +69,7 @@ export class AdjudicationScreen implements Screen {
   // Not live: the outcome of a save is announced once through the live region.
   private readonly goldStatus = h("span", { class: "gold-status", id: "gold-status" });
   private readonly goldHint = h("p", { class: "hint" });
+  private readonly clearButton = h("button", { type: "button", class: "small", id: "gold-clear", "aria-keyshortcuts": "Backspace" }, "Clear gold (Backspace)");
   private readonly goldHistorySlot = h("div", { class: "adj-gold-history", id: "gold-history" });
   private readonly reason = h("textarea", { id: "gold-reason", class: "rationale", rows: "2", placeholder: "Why this value? (r) — saved with the value", spellcheck: "true" });
   private readonly adjudicator = h("input", { id: "adjudicator", type: "text", autocomplete: "name", placeholder: "Your name" });
@@ -86,6 +95,7 @@ export class AdjudicationScreen implements Screen {
       if (row) this.reasons.set(cellKey(row), this.reason.value);
     });
     this.list.addEventListener("focus", () => this.scrollSelectedIntoView());
+    this.clearButton.addEventListener("click", () => void this.setGold(null));
 
     const filters = h(
       "form",
@@ -117,6 +127,8 @@ export class AdjudicationScreen implements Screen {
           " ",
           h("kbd", {}, "↓"),
           " move · digits set the gold value · ",
+          h("kbd", {}, "Backspace"),
+          " clears it · ",
           h("kbd", {}, "Ctrl+Z"),
           " undo gold · ",
           h("kbd", {}, "r"),
@@ -175,6 +187,10 @@ export class AdjudicationScreen implements Screen {
     if (inList && this.onListKey(e.key)) return true;
     if (onScale && /^[0-9]$/.test(e.key)) {
       void this.setGold(Number(e.key));
+      return true;
+    }
+    if ((onScale || inList) && (e.key === "Backspace" || e.key === "Delete")) {
+      void this.setGold(null);
       return true;
     }
     if (!this.ctx.prefs.singleKeyShortcuts || !(inList || onScale)) return false;
@@ -286,7 +302,7 @@ export class AdjudicationScreen implements Screen {
         "section",
         { class: "adj-gold", "aria-labelledby": "gold-label" },
         h("div", { class: "attr-head" }, h("h3", { id: "gold-label", class: "adj-section-title" }, "Gold value"), this.goldStatus),
-        this.goldScaleSlot,
+        h("div", { class: "adj-scale-row" }, this.goldScaleSlot, this.clearButton),
         this.goldHint,
         h("div", { class: "adj-fields" }, reasonField, whoField),
         h("details", { class: "adj-gold-history-box" }, h("summary", {}, "Gold history of this response"), this.goldHistorySlot),
@@ -391,18 +407,20 @@ export class AdjudicationScreen implements Screen {
     }
     const attr = this.attribute(row.attribute);
     const state = this.goldStates.get(cellKey(row));
-    const shownValue = state?.kind === "saving" ? state.value : state?.kind === "saved" ? state.gold.value : row.gold;
+    const shownValue = state?.kind === "saving" || state?.kind === "saved" ? state.value : row.gold;
     if (attr && this.goldScaleCell !== cellKey(row)) this.buildGoldScale(row, attr);
     this.goldScale?.render(shownValue, state?.kind === "saving");
+    this.clearButton.disabled = shownValue === null;
     if (state?.kind === "saving") {
       this.goldStatus.className = "gold-status saving";
-      this.goldStatus.textContent = "saving…";
+      this.goldStatus.textContent = state.value === null ? "clearing…" : "saving…";
     } else if (state?.kind === "error") {
       this.goldStatus.className = "gold-status error";
       this.goldStatus.textContent = `not saved: ${state.message}`;
     } else if (state?.kind === "saved") {
       this.goldStatus.className = "gold-status saved";
-      this.goldStatus.textContent = `✓ gold ${state.gold.value} saved · ${state.gold.adjudicator}`;
+      this.goldStatus.textContent =
+        state.value === null ? `✓ gold cleared · ${state.adjudicator} (Ctrl+Z puts it back)` : `✓ gold ${state.value} saved · ${state.adjudicator}`;
     } else if (row.gold !== null) {
       const earlier = this.view?.response_id === row.response_id
         ? this.view.gold.find((g) => g.attribute === row.attribute)
@@ -418,7 +436,7 @@ export class AdjudicationScreen implements Screen {
     const levels = attr ? `${attr.scale_min} – ${attr.scale_max}` : "a digit";
     this.setHint(
       this.adjudicator.value.trim()
-        ? `Press ${levels} to record the gold value for this cell · dots mark how many raters gave each score.`
+        ? `Press ${levels} to record the gold value for this cell, Backspace to clear it · dots mark how many raters gave each score.`
         : "Enter your name as adjudicator, then press a value.",
       "ok",
     );
@@ -458,11 +476,12 @@ export class AdjudicationScreen implements Screen {
 
   // ---- actions --------------------------------------------------------------------------
 
-  private async setGold(value: number): Promise<void> {
+  /** Sets (or with null clears) the selected cell's gold value, remembering it for undo. */
+  private async setGold(value: number | null): Promise<void> {
     const row = this.rows[this.selected];
     if (!row) return;
     const attr = this.attribute(row.attribute);
-    if (attr && (value < attr.scale_min || value > attr.scale_max)) {
+    if (attr && value !== null && (value < attr.scale_min || value > attr.scale_max)) {
       this.setHint(`${attr.label} takes ${attr.scale_min} – ${attr.scale_max}.`, "warn");
       return;
     }
@@ -473,24 +492,27 @@ export class AdjudicationScreen implements Screen {
       return;
     }
     localStorage.setItem(ADJUDICATOR_KEY, adjudicator);
-    const key = cellKey(row);
-    const reason = this.reasons.get(key) ?? "";
-    await this.recordGold(row, value, adjudicator, reason, true);
+    const before = this.goldBefore(row);
+    if (before.value === value) return;
+    const reason = this.reasons.get(cellKey(row)) ?? "";
+    if (await this.recordGold(row, { value, adjudicator, reason })) this.goldHistory.push({ row, before });
   }
 
-  /** Saves a gold value for `row`; `remember` keeps what it replaces for undo. */
-  private async recordGold(row: Disagreement, value: number, adjudicator: string, reason: string, remember: boolean): Promise<void> {
+  /** Saves `gold` (a value, or null to clear) for `row`; resolves to whether it was saved. */
+  private async recordGold(row: Disagreement, gold: GoldRecord): Promise<boolean> {
     const key = cellKey(row);
-    const before = this.goldBefore(row);
-    this.goldStates.set(key, { kind: "saving", value });
+    this.goldStates.set(key, { kind: "saving", value: gold.value });
     this.renderGold();
+    let saved = false;
     try {
-      const gold = await api.setGold(row.response_id, row.attribute, value, adjudicator, reason);
-      if (remember && before?.value !== gold.value) this.goldHistory.push({ row, before });
+      if (gold.value === null) await api.clearGold(row.response_id, row.attribute, gold.adjudicator, gold.reason);
+      else await api.setGold(row.response_id, row.attribute, gold.value, gold.adjudicator, gold.reason);
       row.gold = gold.value;
-      this.goldStates.set(key, { kind: "saved", gold });
-      void this.showGoldHistory(gold.response_id);
-      announce(`Gold ${gold.value} saved`);
+      this.goldStates.set(key, { kind: "saved", ...gold });
+      void this.showGoldHistory(row.response_id);
+      const label = this.attribute(row.attribute)?.label ?? row.attribute;
+      announce(gold.value === null ? `${label} gold cleared` : `${label} gold ${gold.value}, saved`);
+      saved = true;
     } catch (err) {
       const message = errorText(err);
       this.goldStates.set(key, { kind: "error", message });
@@ -501,17 +523,21 @@ export class AdjudicationScreen implements Screen {
     if (index >= 0 && old) old.replaceWith(this.listRow(row, index));
     this.renderSelection();
     if (this.rows[this.selected] === row) this.renderGold();
-  }
-  /** What the cell holds now, as far as this screen knows. */
-  private goldBefore(row: Disagreement): GoldChange["before"] {
-    const state = this.goldStates.get(cellKey(row));
-    if (state?.kind === "saved") return { value: state.gold.value, adjudicator: state.gold.adjudicator, reason: state.gold.reason };
-    if (row.gold === null) return null;
-    const earlier = this.views.get(row.response_id)?.gold.find((g) => g.attribute === row.attribute);
-    return { value: row.gold, adjudicator: earlier?.adjudicator ?? this.adjudicator.value.trim(), reason: earlier?.reason ?? "" };
+    return saved;
   }
 
-  /** Puts back the gold value the last change of this session replaced. */
+  /** What the cell holds now, as far as this screen knows. */
+  private goldBefore(row: Disagreement): GoldRecord {
+    const state = this.goldStates.get(cellKey(row));
+    if (state?.kind === "saved") return { value: state.value, adjudicator: state.adjudicator, reason: state.reason };
+    const earlier = this.views.get(row.response_id)?.gold.find((g) => g.attribute === row.attribute);
+    return { value: row.gold, adjudicator: earlier?.adjudicator ?? "", reason: earlier?.reason ?? "" };
+  }
+
+  /**
+   * Puts back what the cell held before the last change of this session: its earlier value (with
+   * that decision's reason) or no gold. The undo is recorded in the current adjudicator's name.
+   */
   private async undoGold(): Promise<void> {
     const change = this.goldHistory.pop();
     if (!change) {
@@ -520,13 +546,19 @@ export class AdjudicationScreen implements Screen {
     }
     const index = this.rows.indexOf(change.row);
     if (index >= 0 && index !== this.selected) await this.select(index);
-    if (change.before === null) {
-      // Removing a gold value needs a command the app does not have yet; say so plainly.
-      this.setHint("This cell had no gold value before; a gold value cannot be removed here yet. Press the value it should have.", "warn");
+    const adjudicator = this.adjudicator.value.trim() || change.before.adjudicator;
+    if (!adjudicator) {
+      this.goldHistory.push(change);
+      this.setHint("Enter your name as adjudicator first: undoing records who did it.", "warn");
+      this.adjudicator.focus();
       return;
     }
-    await this.recordGold(change.row, change.before.value, change.before.adjudicator, change.before.reason, false);
-    this.ctx.notify(`Undone: gold is back to ${change.before.value}.`);
+    const reason = change.before.value === null ? "undo" : change.before.reason;
+    if (!(await this.recordGold(change.row, { value: change.before.value, adjudicator, reason }))) {
+      this.goldHistory.push(change);
+      return;
+    }
+    this.ctx.notify(change.before.value === null ? "Undone: this cell has no gold value again." : `Undone: gold is back to ${change.before.value}.`);
   }
 }
 
