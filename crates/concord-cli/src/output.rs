@@ -7,6 +7,9 @@ use concord_core::{Rubric, StudyInfo};
 use concord_stats::plan::{PlanReport, SizePlan};
 use concord_stats::ppi::{EstimateSet, MeanCi};
 
+mod agreement;
+pub use agreement::{format_table, to_csv};
+
 /// Pretty JSON on standard output.
 pub fn print_json(value: &impl serde::Serialize) {
     println!(

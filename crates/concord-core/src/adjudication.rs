@@ -14,7 +14,9 @@ use crate::study::Study;
 /// One response × attribute with its human ratings, for the adjudicator.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Disagreement {
-    pub response_id: String,
+    /// The response's external id (`response_id` in JSON, as `concord … --json` prints it).
+    #[serde(rename = "response_id")]
+    pub external_id: String,
     pub attribute: String,
     /// Rater name → current value.
     pub values: BTreeMap<String, i64>,
@@ -37,7 +39,8 @@ pub struct RaterJudgement {
 /// A response with its prompt and every human rater's judgement, for the adjudicator.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResponseJudgements {
-    pub response_id: String,
+    /// The response's external id.
+    pub external_id: String,
     pub item_external_id: String,
     pub prompt: String,
     pub context: serde_json::Value,
@@ -51,7 +54,9 @@ pub struct ResponseJudgements {
 /// A gold value as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Gold {
-    pub response_id: String,
+    /// The response's external id (`response_id` in JSON, as `concord … --json` prints it).
+    #[serde(rename = "response_id")]
+    pub external_id: String,
     pub attribute: String,
     pub value: i64,
     pub adjudicator: String,
@@ -61,7 +66,9 @@ pub struct Gold {
 /// One entry of a cell's gold history (oldest first); the last one is the current gold.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GoldEvent {
-    pub response_id: String,
+    /// The response's external id (`response_id` in JSON, as `concord … --json` prints it).
+    #[serde(rename = "response_id")]
+    pub external_id: String,
     pub attribute: String,
     pub value: i64,
     pub adjudicator: String,
@@ -103,7 +110,7 @@ impl Study {
         let rows = stmt.query_map(params![min_range, attribute, limit as i64], |r| {
             let values: String = r.get(4)?;
             Ok(Disagreement {
-                response_id: r.get(0)?,
+                external_id: r.get(0)?,
                 attribute: r.get(1)?,
                 range: r.get(2)?,
                 gold: r.get(3)?,
@@ -155,7 +162,7 @@ impl Study {
         let gold = gold_stmt
             .query_map([&response_id], |r| {
                 Ok(Gold {
-                    response_id: response_external_id.to_string(),
+                    external_id: response_external_id.to_string(),
                     attribute: r.get(0)?,
                     value: r.get(1)?,
                     adjudicator: r.get(2)?,
@@ -164,7 +171,7 @@ impl Study {
             })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(ResponseJudgements {
-            response_id: response_external_id.to_string(),
+            external_id: response_external_id.to_string(),
             item_external_id,
             prompt,
             context: serde_json::from_str(&context).unwrap_or(serde_json::Value::Null),
@@ -209,7 +216,7 @@ impl Study {
         )?;
         tx.commit()?;
         Ok(Gold {
-            response_id: response_external_id.to_string(),
+            external_id: response_external_id.to_string(),
             attribute: attribute.to_string(),
             value,
             adjudicator: adjudicator.to_string(),
@@ -231,7 +238,7 @@ impl Study {
         )?;
         let rows = stmt.query_map([response], |r| {
             Ok(GoldEvent {
-                response_id: r.get(0)?,
+                external_id: r.get(0)?,
                 attribute: r.get(1)?,
                 value: r.get(2)?,
                 adjudicator: r.get(3)?,

@@ -73,8 +73,10 @@ pub struct RaterReceipt {
 pub struct MergeConflict {
     pub id: i64,
     pub rater: String,
-    /// External id of the response.
-    pub response_id: String,
+    /// External id of the response (`response_id` in JSON, as `concord conflicts --json`
+    /// prints it).
+    #[serde(rename = "response_id")]
+    pub external_id: String,
     pub attribute: String,
     /// The value this study held before the merge.
     pub here: Option<i64>,
@@ -588,7 +590,7 @@ fn conflicts_where<P: rusqlite::Params>(
         Ok(MergeConflict {
             id: r.get(0)?,
             rater: r.get(1)?,
-            response_id: r.get(2)?,
+            external_id: r.get(2)?,
             attribute: r.get(3)?,
             here: r.get(4)?,
             incoming: r.get(5)?,

@@ -88,7 +88,7 @@ pub struct DashboardView {
     /// Bootstrap resamples of the intervals.
     pub bootstrap: usize,
     /// Seed of every bootstrap.
-    pub seed: u64,
+    pub bootstrap_seed: u64,
     /// When the recompute finished (ms since the Unix epoch).
     pub computed_at_ms: i64,
     /// How long the recompute took, from `started` of [`DashboardView::build`].
@@ -265,7 +265,7 @@ impl DashboardView {
             notes,
             n_ratings: a.snapshot.live.ratings.ratings.len(),
             bootstrap: a.report.options.bootstrap,
-            seed: a.report.options.seed,
+            bootstrap_seed: a.report.options.bootstrap_seed,
             computed_at_ms: concord_core::now_ms(),
             compute_ms: started.elapsed().as_secs_f64() * 1000.0,
         })

@@ -109,24 +109,24 @@ pub fn table_rows(r: &AttributeReport) -> Vec<TableRow> {
             g,
             k("ICC_A1"),
             "ICC(A,1) vs human mean".into(),
-            &j.icc.icc_a1,
+            &j.agreement.icc.icc_a1,
             dropped,
         ));
         rows.push(row(
             g,
             k("ICC_C1"),
             "ICC(C,1) vs human mean".into(),
-            &j.icc.icc_c1,
+            &j.agreement.icc.icc_c1,
             dropped,
         ));
         rows.push(row(
             g,
             k("bias"),
             "Bias: mean(judge − human mean)".into(),
-            &j.bias,
+            &j.agreement.bias,
             dropped,
         ));
-        let ba = &j.bland_altman;
+        let ba = &j.agreement.bland_altman;
         for (i, side) in ["Lower", "Upper"].iter().enumerate() {
             rows.push(TableRow {
                 group: g.to_string(),
@@ -143,17 +143,23 @@ pub fn table_rows(r: &AttributeReport) -> Vec<TableRow> {
             g,
             k("pearson"),
             "Pearson r".into(),
-            &j.pearson,
+            &j.agreement.pearson,
             dropped,
         ));
         rows.push(row(
             g,
             k("spearman"),
             "Spearman ρ".into(),
-            &j.spearman,
+            &j.agreement.spearman,
             dropped,
         ));
-        rows.push(row(g, k("ccc"), "Lin's CCC".into(), &j.ccc, dropped));
+        rows.push(row(
+            g,
+            k("ccc"),
+            "Lin's CCC".into(),
+            &j.agreement.ccc,
+            dropped,
+        ));
     }
     for line in &mut rows {
         if line.group != humans && line.n.is_none() {

@@ -20,7 +20,8 @@ use crate::state::AppState;
 /// rater's scores, rationale and flags.
 #[derive(Debug, Clone, Serialize)]
 pub struct AdjudicationView {
-    pub response_id: String,
+    /// The response's external id.
+    pub external_id: String,
     pub item_external_id: String,
     pub prompt_html: String,
     pub context_html: Option<String>,
@@ -59,7 +60,7 @@ fn adjudication_view_of(
 ) -> concord_core::Result<AdjudicationView> {
     let j = study.response_judgements(external_id)?;
     Ok(AdjudicationView {
-        response_id: j.response_id,
+        external_id: j.external_id,
         item_external_id: j.item_external_id,
         prompt_html: markdown_to_safe_html(&j.prompt),
         context_html: context_to_safe_html(&j.context),
