@@ -61,7 +61,7 @@ pub fn print_disagreement(d: &Disagreement) {
     let gold = d.gold.map(|g| format!("  gold={g}")).unwrap_or_default();
     println!(
         "{:<24} {:<16} range {}  {}{gold}",
-        d.response_id,
+        d.external_id,
         d.attribute,
         d.range,
         values.join(" ")
@@ -73,7 +73,7 @@ pub fn print_gold_event(g: &GoldEvent) {
     println!(
         "{}  {:<24} {:<16} {}  by {}{}",
         g.at,
-        g.response_id,
+        g.external_id,
         g.attribute,
         g.value,
         g.adjudicator,
@@ -130,7 +130,7 @@ pub fn print_conflict(c: &MergeConflict) {
         "  conflict {}: {} on {} / {}: here {}, incoming {}; {state}",
         c.id,
         c.rater,
-        c.response_id,
+        c.external_id,
         c.attribute,
         value_text(c.here),
         value_text(c.incoming)

@@ -1,4 +1,4 @@
-//! End-to-end tests of the report API: schema shape, degenerate inputs, table and CSV output.
+//! End-to-end tests of the report API: schema shape, degenerate inputs, determinism.
 
 use concord_stats::report::{
     agreement_report, AttributeSpec, Observation, RaterSpec, ReportOptions, StudyRatings,
