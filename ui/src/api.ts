@@ -5,312 +5,34 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
 
-export interface Level {
-  value: number;
-  descriptor: string;
-}
-
-export interface Attribute {
-  key: string;
-  label: string;
-  description: string;
-  group: string | null;
-  scale_min: number;
-  scale_max: number;
-  levels: Level[];
-}
-
-export interface Rubric {
-  name: string;
-  attributes: Attribute[];
-}
-
-export type RaterKind = "human" | "llm";
-
-export interface Rater {
-  id: string;
-  name: string;
-  kind: RaterKind;
-}
-
-export interface Progress {
-  total: number;
-  done: number;
-  partial: number;
-  todo: number;
-  flagged: number;
-}
-
-export interface RaterSummary {
-  rater: Rater;
-  /** Null where the caller did not ask for counts (see `studySummary`). */
-  progress: Progress | null;
-}
-
-export interface StudySummary {
-  path: string;
-  name: string;
-  blind: boolean;
-  flags: string[];
-  rubric: Rubric;
-  raters: RaterSummary[];
-}
-
-export interface Session {
-  study: StudySummary;
-  rater: Rater;
-  progress: Progress;
-  resume_position: number | null;
-}
-
-export interface RecentStudy {
-  path: string;
-  name: string;
-  last_rater: string | null;
-}
-
-export interface Startup {
-  session: Session | null;
-  study: StudySummary | null;
-  recent: RecentStudy[];
-  templates: string[];
-  error: string | null;
-}
-
-export type QueueFilter = "all" | "todo" | "partial" | "done" | "flagged";
-export type ResponseStatus = "todo" | "partial" | "done";
-
-export interface QueueEntry {
-  position: number;
-  response_id: string;
-  item_external_id: string;
-  response_external_id: string;
-  status: ResponseStatus;
-  flagged: boolean;
-  n_set: number;
-  n_attributes: number;
-  preview: string;
-}
-
-export interface QueuePage {
-  total: number;
-  entries: QueueEntry[];
-}
-
-export interface RatingScreen {
-  position: number;
-  total: number;
-  response_id: string;
-  item_external_id: string;
-  prompt_html: string;
-  context_html: string | null;
-  response_html: string;
-  response_chars: number;
-  model: string | null;
-  values: Record<string, number>;
-  rationale: string;
-  flags: string[];
-}
-
-export interface SavedRating {
-  response_id: string;
-  attribute_key: string;
-  value: number | null;
-}
-
-export interface UndoneChange {
-  response_id: string;
-  attribute_key: string;
-  restored: number | null;
-}
-
-/** What the dashboard shows; missing fields take the defaults (first attribute, ICC2, all raters). */
-export interface DashboardRequest {
-  attribute?: string | null;
-  metric?: string | null;
-  humans?: string[] | null;
-  judges?: string[] | null;
-  judge?: string | null;
-  raters?: [string, string] | null;
-}
-
-export interface Choice {
-  key: string;
-  label: string;
-  composite: boolean;
-}
-
-export interface TableRow {
-  group: string;
-  key: string;
-  statistic: string;
-  estimate: number | null;
-  ci95: [number, number] | null;
-  n: number | null;
-  dropped: number | null;
-  reason: string | null;
-}
-
-/** A chart as a `data:image/svg+xml;base64,…` URL, shown in an <img> so nothing in it runs. */
-export interface ChartView {
-  name: string;
-  title: string;
-  data_url: string;
-}
-
-export interface DashboardView {
-  attribute: string;
-  attribute_label: string;
-  composite: boolean;
-  metric: string;
-  judge: string | null;
-  raters: [string, string] | null;
-  humans: string[] | null;
-  judges: string[] | null;
-  attributes: Choice[];
-  metrics: Choice[];
-  all_humans: string[];
-  all_judges: string[];
-  table: TableRow[];
-  charts: ChartView[];
-  notes: string[];
-  n_ratings: number;
-  bootstrap: number;
-  seed: number;
-  computed_at_ms: number;
-  compute_ms: number;
-}
-
-/** A response × attribute the human raters disagree on (`response_id` is the external id). */
-export interface Disagreement {
-  response_id: string;
-  attribute: string;
-  /** Rater name → current value. */
-  values: Record<string, number>;
-  range: number;
-  gold: number | null;
-}
-
-export interface RaterJudgement {
-  rater: string;
-  /** Attribute key → current value. */
-  values: Record<string, number>;
-  rationale: string;
-  flags: string[];
-}
-
-export interface AdjudicationView {
-  response_id: string;
-  item_external_id: string;
-  prompt_html: string;
-  context_html: string | null;
-  response_html: string;
-  raters: RaterJudgement[];
-  /** Gold values already set for this response. */
-  gold: Gold[];
-}
-
-export interface Gold {
-  response_id: string;
-  attribute: string;
-  value: number;
-  adjudicator: string;
-  reason: string;
-}
-
-export interface StudySettings {
-  blind: boolean;
-  flags: string[];
-  overlap_target: number;
-  seed: number;
-  exclude_own: Record<string, string[]>;
-}
-
-export interface AdminView {
-  raters: RaterSummary[];
-  settings: StudySettings;
-  responses: number;
-}
-
-export interface SettingsChange {
-  blind: boolean;
-  flags: string[];
-  overlap_target: number;
-}
-
-/** One rater's part of a merge receipt. */
-export interface RaterReceipt {
-  rater: string;
-  events_added: number;
-  cells_changed: number;
-  conflicts: number;
-}
-
-/** A cell one rater edited in two diverged copies (here = the study's earlier value). */
-export interface MergeConflict {
-  id: number;
-  rater: string;
-  response_id: string;
-  attribute: string;
-  here: number | null;
-  incoming: number | null;
-  current: number | null;
-  merged_at: string;
-  file: string;
-  resolved: { value: number | null; by: string; at: string } | null;
-}
-
-/** The receipt of a merge. */
-export interface MergeSummary {
-  file: string;
-  package_id: string;
-  kind: "package" | "copy";
-  already_merged: boolean;
-  events_added: number;
-  notes_added: number;
-  gold_added: number;
-  cells_changed: number;
-  raters: RaterReceipt[];
-  conflicts: MergeConflict[];
-  accepted_altered: string | null;
-}
-
-/** A rater package's manifest. */
-export interface Manifest {
-  package_id: string;
-  study_id: string;
-  study_name: string;
-  master_id: string;
-  rater_id: string;
-  rater: string;
-  issued_at: string;
-  return_to: string;
-  returned_at: string | null;
-  events: number | null;
-  notes: number | null;
-  events_sha256: string | null;
-}
-
-/** What "Return package…" wrote. */
-export interface ReturnedPackage {
-  file: string;
-  manifest: Manifest;
-  message: string;
-}
-
-/** One entry of a cell's gold history. */
-export interface GoldEvent {
-  response_id: string;
-  attribute: string;
-  value: number;
-  adjudicator: string;
-  reason: string;
-  at: string;
-}
-
-export type DashboardEvent =
-  | { kind: "updated"; request_id: number; view: DashboardView }
-  | { kind: "failed"; request_id: number; message: string };
+// The commands' argument and result types are generated from the Rust types into ./generated
+// (src-tauri/src/ts_types.rs; `cargo test -p concord-app --lib ts_types` rewrites them).
+import type {
+  AdjudicationView,
+  AdminView,
+  DashboardEvent,
+  DashboardRequest,
+  Disagreement,
+  Gold,
+  GoldEvent,
+  Manifest,
+  MergeConflict,
+  MergeSummary,
+  Progress,
+  QueueFilter,
+  QueuePage,
+  RatingScreen,
+  Rater,
+  RecentStudy,
+  ReturnedPackage,
+  SavedRating,
+  Session,
+  SettingsChange,
+  Startup,
+  StudySummary,
+  UndoneChange,
+} from "./generated";
+export type * from "./generated";
 
 export const api = {
   startup: () => invoke<Startup>("startup"),

@@ -13,6 +13,7 @@ use crate::study::Study;
 
 /// One response × attribute with its human ratings, for the adjudicator.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Disagreement {
     /// The response's external id (`response_id` in JSON, as `concord … --json` prints it).
     #[serde(rename = "response_id")]
@@ -28,6 +29,7 @@ pub struct Disagreement {
 
 /// One human rater's judgement of a response.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RaterJudgement {
     pub rater: String,
     /// Attribute key → current value.
@@ -53,6 +55,7 @@ pub struct ResponseJudgements {
 
 /// A gold value as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Gold {
     /// The response's external id (`response_id` in JSON, as `concord … --json` prints it).
     #[serde(rename = "response_id")]
@@ -65,6 +68,7 @@ pub struct Gold {
 
 /// One entry of a cell's gold history (oldest first); the last one is the current gold.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GoldEvent {
     /// The response's external id (`response_id` in JSON, as `concord … --json` prints it).
     #[serde(rename = "response_id")]

@@ -39,6 +39,7 @@ pub struct MergeOptions {
 
 /// The receipt of a merge.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MergeSummary {
     pub file: String,
     pub package_id: String,
@@ -61,6 +62,7 @@ pub struct MergeSummary {
 
 /// One rater's part of a merge receipt.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RaterReceipt {
     pub rater: String,
     pub events_added: usize,
@@ -70,6 +72,7 @@ pub struct RaterReceipt {
 
 /// A cell one rater edited in two diverged copies.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MergeConflict {
     pub id: i64,
     pub rater: String,
@@ -91,6 +94,7 @@ pub struct MergeConflict {
 
 /// How a conflict was settled.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Resolved {
     pub value: Option<i64>,
     pub by: String,

@@ -24,6 +24,9 @@ pub const LIVE_BOOTSTRAP: usize = 200;
 /// [`ChartRequest`] (first attribute, metric ICC2, first judge, first two humans; every human
 /// and every judge).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+// Every field may be left out (serde reads a missing `Option` as `None`).
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct DashboardRequest {
     /// Attribute key, or a group name for its composite.
     pub attribute: Option<String>,
@@ -41,6 +44,7 @@ pub struct DashboardRequest {
 
 /// A chart ready for an `<img>`: the SVG as a `data:` URL, so nothing in it can run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChartView {
     /// Chart name, one of `concord_plots::chart_names()`.
     pub name: String,
@@ -52,6 +56,7 @@ pub struct ChartView {
 
 /// Everything the dashboard screen shows after one recompute.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DashboardView {
     /// The attribute (or group) actually drawn, defaults filled in.
     pub attribute: String,

@@ -9,6 +9,7 @@ use crate::charts::Metric;
 
 /// One line of the table of numbers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TableRow {
     /// "Humans" or the judge's name.
     pub group: String,

@@ -19,6 +19,7 @@ use crate::state::AppState;
 /// A response under adjudication: prompt and response rendered and sanitized, and every human
 /// rater's scores, rationale and flags.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AdjudicationView {
     /// The response's external id.
     pub external_id: String,
@@ -87,6 +88,7 @@ pub async fn set_gold(
 
 /// What the admin screen shows: every rater (humans and judges) with progress, and settings.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AdminView {
     pub raters: Vec<RaterSummary>,
     pub settings: StudySettings,
@@ -95,6 +97,7 @@ pub struct AdminView {
 
 /// Study settings the admin screen edits; the rest (seed, own-model exclusions) are kept.
 #[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SettingsChange {
     pub blind: bool,
     pub flags: Vec<String>,
