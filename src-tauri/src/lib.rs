@@ -7,6 +7,8 @@ pub mod error;
 pub mod quit;
 pub mod render;
 pub mod state;
+#[cfg(test)]
+mod ts_types;
 pub mod watcher;
 
 use std::path::Path;

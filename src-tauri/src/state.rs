@@ -188,6 +188,7 @@ fn lock_open(open: &Mutex<Option<OpenStudy>>) -> MutexGuard<'_, Option<OpenStudy
 
 /// A study in the recent list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RecentStudy {
     pub path: String,
     pub name: String,

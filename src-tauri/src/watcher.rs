@@ -33,6 +33,7 @@ pub const DASHBOARD_EVENT: &str = "dashboard";
 
 /// What the worker sends to the page.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DashboardEvent {
     Updated {

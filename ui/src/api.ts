@@ -5,299 +5,42 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
 
-export interface Level {
-  value: number;
-  descriptor: string;
-}
+// The commands' argument and result types are generated from the Rust types into ./generated
+// (src-tauri/src/ts_types.rs; `cargo test -p concord-app --lib ts_types` rewrites them).
+import type {
+  AdjudicationView,
+  AdminView,
+  DashboardEvent,
+  DashboardRequest,
+  Disagreement,
+  Gold,
+  GoldEvent,
+  Manifest,
+  MergeConflict,
+  MergeSummary,
+  Progress,
+  QueueFilter,
+  QueuePage,
+  RatingScreen,
+  Rater,
+  RecentStudy,
+  ReturnedPackage,
+  SavedRating,
+  Session,
+  SettingsChange,
+  Startup,
+  StudySummary,
+  UndoneChange,
+} from "./generated";
+export type * from "./generated";
 
-export interface Attribute {
-  key: string;
-  label: string;
-  description: string;
-  group: string | null;
-  /** The group's name for raters, from the rubric (null: show `group`). */
-  group_label: string | null;
-  scale_min: number;
-  scale_max: number;
-  levels: Level[];
-}
+// Types not generated yet (their Rust types have no ts-rs derive).
 
-export interface Rubric {
-  name: string;
-  attributes: Attribute[];
-}
-
-export type RaterKind = "human" | "llm";
-
-export interface Rater {
-  id: string;
-  name: string;
-  kind: RaterKind;
-}
-
-export interface Progress {
-  total: number;
-  done: number;
-  partial: number;
-  todo: number;
-  flagged: number;
-}
-
-export interface RaterSummary {
-  rater: Rater;
-  /** Null where the caller did not ask for counts (see `studySummary`). */
-  progress: Progress | null;
-}
-
-/** Lead: a master file, every screen. Rater: a package, Rate and Queue only. */
-export type StudyMode = "lead" | "rater";
-
-export interface StudySummary {
-  path: string;
-  name: string;
-  mode: StudyMode;
-  /** In rater mode, the package's rater (the session starts as them). */
-  package_rater: string | null;
-  blind: boolean;
-  flags: string[];
-  rubric: Rubric;
-  raters: RaterSummary[];
-}
-
-export interface Session {
-  study: StudySummary;
-  rater: Rater;
-  progress: Progress;
-  resume_position: number | null;
-}
-
-export interface RecentStudy {
-  path: string;
-  name: string;
-}
-
-export interface Startup {
-  session: Session | null;
-  study: StudySummary | null;
-  recent: RecentStudy[];
-  templates: string[];
-  error: string | null;
-}
-
-export type QueueFilter = "all" | "todo" | "partial" | "done" | "flagged";
-export type ResponseStatus = "todo" | "partial" | "done";
-
-export interface QueueEntry {
-  position: number;
-  response_id: string;
-  /** What the rater sees: the external id, or "Response 17" in a blind study. */
-  label: string;
-  /** Empty in a blind study. */
-  item_external_id: string;
-  response_external_id: string;
-  status: ResponseStatus;
-  flagged: boolean;
-  n_set: number;
-  n_attributes: number;
-  preview: string;
-}
-
-export interface QueuePage {
-  total: number;
-  entries: QueueEntry[];
-}
-
-export interface RatingScreen {
-  position: number;
-  total: number;
-  response_id: string;
-  /** Empty in a blind study. */
-  item_external_id: string;
-  prompt_html: string;
-  context_html: string | null;
-  response_html: string;
-  response_chars: number;
-  model: string | null;
-  values: Record<string, number>;
-  rationale: string;
-  flags: string[];
-}
-
-export interface SavedRating {
-  response_id: string;
-  attribute_key: string;
-  value: number | null;
-  /** The rater's progress after this value. */
-  progress: Progress;
-}
-
-export interface UndoneChange {
-  response_id: string;
-  attribute_key: string;
-  restored: number | null;
-}
-
-/** What an undo restored (null: nothing to undo), and the progress after it. */
 export interface Undone {
   change: UndoneChange | null;
   progress: Progress;
 }
 
-/** What the dashboard shows; missing fields take the defaults (first attribute, ICC2, all raters). */
-export interface DashboardRequest {
-  attribute?: string | null;
-  metric?: string | null;
-  humans?: string[] | null;
-  judges?: string[] | null;
-  judge?: string | null;
-  raters?: [string, string] | null;
-  /** ε of the Alternative Annotator Test (null: 0.2). */
-  alt_epsilon?: number | null;
-}
-
-export interface Choice {
-  key: string;
-  label: string;
-  composite: boolean;
-}
-
-export interface TableRow {
-  group: string;
-  key: string;
-  statistic: string;
-  estimate: number | null;
-  ci95: [number, number] | null;
-  n: number | null;
-  dropped: number | null;
-  reason: string | null;
-}
-
-/** A chart as a `data:image/svg+xml;base64,…` URL, shown in an <img> so nothing in it runs. */
-export interface ChartView {
-  name: string;
-  title: string;
-  data_url: string;
-  /** Text alternative with the chart's main numbers. */
-  alt: string;
-  /** Every number the chart draws, for "Show data". */
-  table: DataTable;
-}
-
-export interface DataTable {
-  caption: string;
-  columns: string[];
-  rows: string[][];
-}
-
-/** An estimate as the report gives it (other fields of the report's Estimate are not used here). */
-export interface Estimate {
-  value: number | null;
-  ci95?: [number, number] | null;
-  n?: number | null;
-  reason?: string | null;
-}
-
-/** "Can this judge replace a clinician?" for one judge on the chosen attribute. */
-export interface VerdictRow {
-  judge: string;
-  attribute: string;
-  verdict: string;
-  kind: "replace" | "cannot" | "undetermined";
-  headline: string;
-  more_responses: number | null;
-  epsilon: number;
-  winning_rate: number | null;
-  passed: boolean | null;
-  humans_beaten: number;
-  humans_tested: number;
-  advantage_probability: number | null;
-  replacement_icc: Estimate;
-  replacement_alpha: Estimate;
-  icc_a1: Estimate;
-  icc_reading: string;
-  bias: Estimate;
-  findings: { criterion: string; label: string; finding: string; detail: string }[];
-  diagnostics: { key: string; label: string; estimate: Estimate }[];
-}
-
-export interface DashboardView {
-  attribute: string;
-  attribute_label: string;
-  composite: boolean;
-  metric: string;
-  judge: string | null;
-  raters: [string, string] | null;
-  humans: string[] | null;
-  judges: string[] | null;
-  attributes: Choice[];
-  metrics: Choice[];
-  all_humans: string[];
-  all_judges: string[];
-  table: TableRow[];
-  verdicts: VerdictRow[];
-  alt_epsilon: number;
-  exclusions: string[];
-  charts: ChartView[];
-  notes: string[];
-  n_ratings: number;
-  bootstrap: number;
-  seed: number;
-  computed_at_ms: number;
-  compute_ms: number;
-}
-
-/** A response × attribute the human raters disagree on (`response_id` is the external id). */
-export interface Disagreement {
-  response_id: string;
-  attribute: string;
-  /** Rater name → current value. */
-  values: Record<string, number>;
-  range: number;
-  gold: number | null;
-}
-
-export interface RaterJudgement {
-  rater: string;
-  /** Attribute key → current value. */
-  values: Record<string, number>;
-  rationale: string;
-  flags: string[];
-}
-
-export interface AdjudicationView {
-  response_id: string;
-  item_external_id: string;
-  prompt_html: string;
-  context_html: string | null;
-  response_html: string;
-  raters: RaterJudgement[];
-  /** Gold values already set for this response. */
-  gold: Gold[];
-}
-
-export interface Gold {
-  response_id: string;
-  attribute: string;
-  value: number;
-  adjudicator: string;
-  reason: string;
-}
-
-export interface StudySettings {
-  blind: boolean;
-  flags: string[];
-  overlap_target: number;
-  seed: number;
-  exclude_own: Record<string, string[]>;
-}
-
-export interface AdminView {
-  raters: RaterSummary[];
-  settings: StudySettings;
-  responses: number;
-}
-
-/** One rater's line of an assignment design. */
 export interface RaterLoad {
   rater: string;
   id: string;
@@ -305,7 +48,6 @@ export interface RaterLoad {
   added: number;
 }
 
-/** An assignment design: how it was built, loads and the rater × rater overlap matrix. */
 export interface DesignSummary {
   kind: "bibd" | "near_balanced" | "unchanged";
   construction: string;
@@ -320,7 +62,6 @@ export interface DesignSummary {
   overlap_matrix: number[][];
 }
 
-/** One human rater's progress (done = every attribute rated, partial = some). */
 export interface RaterProgress {
   rater: string;
   site: string | null;
@@ -337,87 +78,6 @@ export interface DesignProgress {
   design: DesignSummary;
   progress: { raters: RaterProgress[] };
 }
-
-export interface SettingsChange {
-  blind: boolean;
-  flags: string[];
-  overlap_target: number;
-}
-
-/** One rater's part of a merge receipt. */
-export interface RaterReceipt {
-  rater: string;
-  events_added: number;
-  cells_changed: number;
-  conflicts: number;
-}
-
-/** A cell one rater edited in two diverged copies (here = the study's earlier value). */
-export interface MergeConflict {
-  id: number;
-  rater: string;
-  response_id: string;
-  attribute: string;
-  here: number | null;
-  incoming: number | null;
-  current: number | null;
-  merged_at: string;
-  file: string;
-  resolved: { value: number | null; by: string; at: string } | null;
-}
-
-/** The receipt of a merge. */
-export interface MergeSummary {
-  file: string;
-  package_id: string;
-  kind: "package" | "copy";
-  already_merged: boolean;
-  events_added: number;
-  notes_added: number;
-  gold_added: number;
-  cells_changed: number;
-  raters: RaterReceipt[];
-  conflicts: MergeConflict[];
-  accepted_altered: string | null;
-}
-
-/** A rater package's manifest. */
-export interface Manifest {
-  package_id: string;
-  study_id: string;
-  study_name: string;
-  master_id: string;
-  rater_id: string;
-  rater: string;
-  issued_at: string;
-  return_to: string;
-  returned_at: string | null;
-  events: number | null;
-  notes: number | null;
-  events_sha256: string | null;
-}
-
-/** What "Return package…" wrote. */
-export interface ReturnedPackage {
-  file: string;
-  manifest: Manifest;
-  message: string;
-}
-
-/** One entry of a cell's gold history. */
-export interface GoldEvent {
-  response_id: string;
-  attribute: string;
-  /** null: the gold value was cleared. */
-  value: number | null;
-  adjudicator: string;
-  reason: string;
-  at: string;
-}
-
-export type DashboardEvent =
-  | { kind: "updated"; request_id: number; view: DashboardView }
-  | { kind: "failed"; request_id: number; message: string };
 
 export const api = {
   startup: () => invoke<Startup>("startup"),

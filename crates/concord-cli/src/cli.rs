@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use concord_core::merge::Resolution;
 use concord_core::RaterKind;
-use concord_stats::report::{ReportOptions, Unit};
+use concord_stats::report::{ReportOptions, Unit, DEFAULT_BOOTSTRAP_SEED};
 
 /// Concord: rate LLM responses on rubrics and measure agreement.
 #[derive(Parser)]
@@ -387,8 +387,8 @@ pub struct AnalysisOptions {
     #[arg(long, default_value_t = ReportOptions::default().bootstrap)]
     pub bootstrap: usize,
     /// Seed of every bootstrap.
-    #[arg(long, default_value_t = ReportOptions::default().seed)]
-    pub seed: u64,
+    #[arg(long = "seed", value_name = "SEED", default_value_t = DEFAULT_BOOTSTRAP_SEED)]
+    pub bootstrap_seed: u64,
     /// ε of the Alternative Annotator Test: the judge's tolerated disadvantage against a clinician (0–1; 0.2 for expert annotators, 0.1 for crowd workers).
     #[arg(long = "alt-epsilon", value_name = "E", default_value_t = ReportOptions::default().alt_test.epsilon)]
     pub alt_epsilon: f64,

@@ -10,6 +10,9 @@ use concord_core::{Rubric, StudyInfo};
 use concord_stats::plan::{PlanReport, SizePlan};
 use concord_stats::ppi::{EstimateSet, MeanCi};
 
+mod agreement;
+pub use agreement::{format_table, to_csv};
+
 /// Pretty JSON on standard output.
 pub fn print_json(value: &impl serde::Serialize) {
     println!(
@@ -61,7 +64,7 @@ pub fn print_disagreement(d: &Disagreement) {
     let gold = d.gold.map(|g| format!("  gold={g}")).unwrap_or_default();
     println!(
         "{:<24} {:<16} range {}  {}{gold}",
-        d.response_id,
+        d.external_id,
         d.attribute,
         d.range,
         values.join(" ")
@@ -73,7 +76,7 @@ pub fn print_gold_event(g: &GoldEvent) {
     println!(
         "{}  {:<24} {:<16} {}  by {}{}",
         g.at,
-        g.response_id,
+        g.external_id,
         g.attribute,
         value_text(g.value),
         g.adjudicator,
@@ -130,7 +133,7 @@ pub fn print_conflict(c: &MergeConflict) {
         "  conflict {}: {} on {} / {}: here {}, incoming {}; {state}",
         c.id,
         c.rater,
-        c.response_id,
+        c.external_id,
         c.attribute,
         value_text(c.here),
         value_text(c.incoming)

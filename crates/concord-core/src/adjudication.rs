@@ -13,8 +13,11 @@ use crate::study::Study;
 
 /// One response × attribute with its human ratings, for the adjudicator.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Disagreement {
-    pub response_id: String,
+    /// The response's external id (`response_id` in JSON, as `concord … --json` prints it).
+    #[serde(rename = "response_id")]
+    pub external_id: String,
     pub attribute: String,
     /// Rater name → current value.
     pub values: BTreeMap<String, i64>,
@@ -26,6 +29,7 @@ pub struct Disagreement {
 
 /// One human rater's judgement of a response.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RaterJudgement {
     pub rater: String,
     /// Attribute key → current value.
@@ -37,7 +41,8 @@ pub struct RaterJudgement {
 /// A response with its prompt and every human rater's judgement, for the adjudicator.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResponseJudgements {
-    pub response_id: String,
+    /// The response's external id.
+    pub external_id: String,
     pub item_external_id: String,
     pub prompt: String,
     pub context: serde_json::Value,
@@ -50,8 +55,11 @@ pub struct ResponseJudgements {
 
 /// A gold value as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Gold {
-    pub response_id: String,
+    /// The response's external id (`response_id` in JSON, as `concord … --json` prints it).
+    #[serde(rename = "response_id")]
+    pub external_id: String,
     pub attribute: String,
     pub value: i64,
     pub adjudicator: String,
@@ -60,8 +68,11 @@ pub struct Gold {
 
 /// One entry of a cell's gold history (oldest first); the last one is the current gold.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GoldEvent {
-    pub response_id: String,
+    /// The response's external id (`response_id` in JSON, as `concord … --json` prints it).
+    #[serde(rename = "response_id")]
+    pub external_id: String,
     pub attribute: String,
     /// None: the gold value was cleared.
     pub value: Option<i64>,
@@ -104,7 +115,7 @@ impl Study {
         let rows = stmt.query_map(params![min_range, attribute, limit as i64], |r| {
             let values: String = r.get(4)?;
             Ok(Disagreement {
-                response_id: r.get(0)?,
+                external_id: r.get(0)?,
                 attribute: r.get(1)?,
                 range: r.get(2)?,
                 gold: r.get(3)?,
@@ -156,7 +167,7 @@ impl Study {
         let gold = gold_stmt
             .query_map([&response_id], |r| {
                 Ok(Gold {
-                    response_id: response_external_id.to_string(),
+                    external_id: response_external_id.to_string(),
                     attribute: r.get(0)?,
                     value: r.get(1)?,
                     adjudicator: r.get(2)?,
@@ -165,7 +176,7 @@ impl Study {
             })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(ResponseJudgements {
-            response_id: response_external_id.to_string(),
+            external_id: response_external_id.to_string(),
             item_external_id,
             prompt,
             context: serde_json::from_str(&context).unwrap_or(serde_json::Value::Null),
@@ -193,7 +204,7 @@ impl Study {
             reason,
         )?;
         Ok(Gold {
-            response_id: response_external_id.to_string(),
+            external_id: response_external_id.to_string(),
             attribute: attribute.to_string(),
             value,
             adjudicator,
@@ -267,7 +278,7 @@ impl Study {
         )?;
         let rows = stmt.query_map([response], |r| {
             Ok(GoldEvent {
-                response_id: r.get(0)?,
+                external_id: r.get(0)?,
                 attribute: r.get(1)?,
                 value: r.get(2)?,
                 adjudicator: r.get(3)?,

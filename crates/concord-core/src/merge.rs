@@ -40,6 +40,7 @@ pub struct MergeOptions {
 
 /// The receipt of a merge.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MergeSummary {
     pub file: String,
     pub package_id: String,
@@ -62,6 +63,7 @@ pub struct MergeSummary {
 
 /// One rater's part of a merge receipt.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RaterReceipt {
     pub rater: String,
     pub events_added: usize,
@@ -71,11 +73,14 @@ pub struct RaterReceipt {
 
 /// A cell one rater edited in two diverged copies.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MergeConflict {
     pub id: i64,
     pub rater: String,
-    /// External id of the response.
-    pub response_id: String,
+    /// External id of the response (`response_id` in JSON, as `concord conflicts --json`
+    /// prints it).
+    #[serde(rename = "response_id")]
+    pub external_id: String,
     pub attribute: String,
     /// The value this study held before the merge.
     pub here: Option<i64>,
@@ -90,6 +95,7 @@ pub struct MergeConflict {
 
 /// How a conflict was settled.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Resolved {
     pub value: Option<i64>,
     pub by: String,
@@ -597,7 +603,7 @@ fn conflicts_where<P: rusqlite::Params>(
         Ok(MergeConflict {
             id: r.get(0)?,
             rater: r.get(1)?,
-            response_id: r.get(2)?,
+            external_id: r.get(2)?,
             attribute: r.get(3)?,
             here: r.get(4)?,
             incoming: r.get(5)?,

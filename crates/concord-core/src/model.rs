@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Whether a rater is a person or an LLM judge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RaterKind {
     Human,
@@ -33,6 +34,7 @@ impl RaterKind {
 
 /// A person or judge who rates responses.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Rater {
     pub id: String,
     pub name: String,
@@ -42,6 +44,7 @@ pub struct Rater {
 /// Who a study file is for, decided by the file itself: a master (with no package manifest) is
 /// the study lead's; a rater package (with one) is its rater's, who may only rate and return it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum StudyMode {
     Lead,
@@ -50,6 +53,7 @@ pub enum StudyMode {
 
 /// Study-wide settings, stored as JSON in the `study` row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct StudySettings {
     /// Hide the model behind each response from raters.
@@ -117,6 +121,7 @@ pub struct RatingEvent {
 
 /// What an undo restored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UndoneChange {
     pub response_id: String,
     pub attribute_key: String,
@@ -125,6 +130,7 @@ pub struct UndoneChange {
 
 /// A rater's progress over their assigned responses.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Progress {
     pub total: usize,
     pub done: usize,
@@ -135,6 +141,7 @@ pub struct Progress {
 
 /// How far a rater got with one response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ResponseStatus {
     Todo,
@@ -144,6 +151,7 @@ pub enum ResponseStatus {
 
 /// Which queue entries to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum QueueFilter {
     All,
@@ -155,6 +163,7 @@ pub enum QueueFilter {
 
 /// One row of a rater's queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct QueueEntry {
     /// 0-based index in the rater's order.
     pub position: usize,
@@ -175,6 +184,7 @@ pub struct QueueEntry {
 
 /// A page of the queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct QueuePage {
     /// Entries matching the filter in total.
     pub total: usize,

@@ -22,6 +22,7 @@ use crate::study::Study;
 
 /// A package's manifest as stored in it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Manifest {
     pub package_id: String,
     /// The study the package belongs to (its lineage).
@@ -43,6 +44,7 @@ pub struct Manifest {
 
 /// What "Return package" wrote.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReturnedPackage {
     pub file: String,
     pub manifest: Manifest,

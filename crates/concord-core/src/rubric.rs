@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 
 /// One anchor of an attribute's scale, shown to the rater.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Level {
     pub value: i64,
     pub descriptor: String,
@@ -17,6 +18,7 @@ pub struct Level {
 
 /// One rated dimension of a response (e.g. "Safety", 1–5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Attribute {
     pub key: String,
     pub label: String,
@@ -39,6 +41,7 @@ impl Attribute {
 
 /// A named, ordered set of attributes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Rubric {
     pub name: String,
     pub description: String,

@@ -9,6 +9,7 @@ use crate::charts::ChartData;
 
 /// The numbers behind a chart as a plain table (every cell already formatted).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DataTable {
     /// What the table holds, shown as its caption.
     pub caption: String,

@@ -309,7 +309,7 @@ fn forest(a: &Analysis, metric: Metric) -> ForestData {
         });
         if metric.is_icc() {
             for j in &r.judges {
-                let e = &j.icc.icc_a1;
+                let e = &j.agreement.icc.icc_a1;
                 rows.push(ForestRow {
                     label: label.clone(),
                     series: j.judge.clone(),
@@ -356,7 +356,7 @@ fn heatmap(a: &Analysis, metric: Metric) -> HeatmapData {
     let mut cells = Vec::new();
     for (r, label, _) in sheets(a) {
         for j in &r.judges {
-            let e = &j.icc.icc_a1;
+            let e = &j.agreement.icc.icc_a1;
             cells.push(HeatmapCell {
                 attribute: label.clone(),
                 judge: j.judge.clone(),
@@ -389,10 +389,10 @@ fn bias(a: &Analysis) -> BiasData {
             rows.push(BiasRow {
                 attribute: label.clone(),
                 judge: j.judge.clone(),
-                mean: j.bias.value,
-                ci: ci(&j.bias),
-                n: j.bias.n.unwrap_or(j.n_targets),
-                reason: reason(&j.bias),
+                mean: j.agreement.bias.value,
+                ci: ci(&j.agreement.bias),
+                n: j.agreement.bias.n.unwrap_or(j.n_targets),
+                reason: reason(&j.agreement.bias),
             });
         }
     }
@@ -481,7 +481,7 @@ pub(crate) fn bland_altman(a: &Analysis, attribute: usize, judge: Option<&str>) 
         points: Vec::new(),
         bias: None,
         limits: None,
-        seed: a.report.options.seed,
+        seed: a.report.options.bootstrap_seed,
         jitter: JITTER,
         reason: Some("no LLM judge is selected in this study".to_string()),
     };
@@ -496,14 +496,14 @@ pub(crate) fn bland_altman(a: &Analysis, attribute: usize, judge: Option<&str>) 
         data.reason = Some("the judge is not in the report".to_string());
         return data;
     };
-    let ba = &j.bland_altman;
+    let ba = &j.agreement.bland_altman;
     data.points = paired_points(a, attribute, judge);
     data.bias = ba.bias;
     data.limits = ba.loa.map(|[lo, hi]| (lo, hi));
     data.reason = ba.bias.is_none().then(|| {
         ba.reason
             .clone()
-            .or_else(|| j.bias.reason.clone())
+            .or_else(|| j.agreement.bias.reason.clone())
             .unwrap_or_else(|| "not estimable".to_string())
     });
     data

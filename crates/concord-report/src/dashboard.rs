@@ -28,6 +28,9 @@ pub const LIVE_BOOTSTRAP: usize = 200;
 /// [`ChartRequest`] (first attribute, metric ICC2, first judge, first two humans; every human
 /// and every judge).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+// Every field may be left out (serde reads a missing `Option` as `None`).
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct DashboardRequest {
     /// Attribute key, or a group name for its composite.
     pub attribute: Option<String>,
@@ -48,6 +51,7 @@ pub struct DashboardRequest {
 
 /// A chart ready for an `<img>`: the SVG as a `data:` URL, so nothing in it can run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChartView {
     /// Chart name, one of `concord_plots::chart_names()`.
     pub name: String,
@@ -63,6 +67,7 @@ pub struct ChartView {
 
 /// Everything the dashboard screen shows after one recompute.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DashboardView {
     /// The attribute (or group) actually drawn, defaults filled in.
     pub attribute: String,
@@ -105,7 +110,7 @@ pub struct DashboardView {
     /// Bootstrap resamples of the intervals.
     pub bootstrap: usize,
     /// Seed of every bootstrap.
-    pub seed: u64,
+    pub bootstrap_seed: u64,
     /// When the recompute finished (ms since the Unix epoch).
     pub computed_at_ms: i64,
     /// How long the recompute took, from `started` of [`DashboardView::build`].
@@ -296,7 +301,7 @@ impl DashboardView {
             notes,
             n_ratings: a.snapshot.live.ratings.ratings.len(),
             bootstrap: a.report.options.bootstrap,
-            seed: a.report.options.seed,
+            bootstrap_seed: a.report.options.bootstrap_seed,
             computed_at_ms: concord_core::now_ms(),
             compute_ms: started.elapsed().as_secs_f64() * 1000.0,
         })

@@ -172,7 +172,7 @@ fn methods(h: &mut String, a: &Analysis) {
         format!(
             "Every bootstrap interval is a percentile interval from {} resamples of responses \
              (seed {}), so rerunning the report on the same file gives the same numbers.",
-            o.bootstrap, o.seed
+            o.bootstrap, o.bootstrap_seed
         )
     };
     let unit = match o.unit {
@@ -544,10 +544,10 @@ fn judge_tables(h: &mut String, a: &Analysis) {
             };
             row_start(h, label, *composite);
             let _ = write!(h, "<td>{}</td><td>{}</td>", j.n_targets, j.n_excluded_own);
-            h.push_str(&cell(&j.icc.icc_a1));
-            h.push_str(&cell(&j.icc.icc_c1));
-            h.push_str(&cell(&j.bias));
-            let ba = &j.bland_altman;
+            h.push_str(&cell(&j.agreement.icc.icc_a1));
+            h.push_str(&cell(&j.agreement.icc.icc_c1));
+            h.push_str(&cell(&j.agreement.bias));
+            let ba = &j.agreement.bland_altman;
             for i in 0..2 {
                 match ba.loa {
                     Some(loa) => {
@@ -569,7 +569,12 @@ fn judge_tables(h: &mut String, a: &Analysis) {
                     }
                 }
             }
-            for e in [&j.pearson, &j.spearman, &j.kendall_tau_b, &j.ccc] {
+            for e in [
+                &j.agreement.pearson,
+                &j.agreement.spearman,
+                &j.agreement.kendall_tau_b,
+                &j.agreement.ccc,
+            ] {
                 h.push_str(&cell(e));
             }
             let _ = write!(

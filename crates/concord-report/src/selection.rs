@@ -14,6 +14,7 @@ use crate::{Analysis, ReportError, Result};
 
 /// A choice in one of the dashboard's selectors (an attribute, a composite or a metric).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Choice {
     /// What a request names it by: attribute key, group name or metric key.
     pub key: String,

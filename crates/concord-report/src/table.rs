@@ -9,6 +9,7 @@ use crate::charts::Metric;
 
 /// One line of the table of numbers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TableRow {
     /// "Humans" or the judge's name.
     pub group: String,
@@ -156,24 +157,24 @@ fn judge_rows(r: &AttributeReport, mut rows: Vec<TableRow>) -> Vec<TableRow> {
             g,
             k("ICC_A1"),
             "ICC(A,1) vs human mean".into(),
-            &j.icc.icc_a1,
+            &j.agreement.icc.icc_a1,
             dropped,
         ));
         rows.push(row(
             g,
             k("ICC_C1"),
             "ICC(C,1) vs human mean".into(),
-            &j.icc.icc_c1,
+            &j.agreement.icc.icc_c1,
             dropped,
         ));
         rows.push(row(
             g,
             k("bias"),
             "Bias: mean(judge − human mean)".into(),
-            &j.bias,
+            &j.agreement.bias,
             dropped,
         ));
-        let ba = &j.bland_altman;
+        let ba = &j.agreement.bland_altman;
         for (i, side) in ["Lower", "Upper"].iter().enumerate() {
             rows.push(TableRow {
                 group: g.to_string(),
@@ -190,17 +191,23 @@ fn judge_rows(r: &AttributeReport, mut rows: Vec<TableRow>) -> Vec<TableRow> {
             g,
             k("pearson"),
             "Pearson r".into(),
-            &j.pearson,
+            &j.agreement.pearson,
             dropped,
         ));
         rows.push(row(
             g,
             k("spearman"),
             "Spearman ρ".into(),
-            &j.spearman,
+            &j.agreement.spearman,
             dropped,
         ));
-        rows.push(row(g, k("ccc"), "Lin's CCC".into(), &j.ccc, dropped));
+        rows.push(row(
+            g,
+            k("ccc"),
+            "Lin's CCC".into(),
+            &j.agreement.ccc,
+            dropped,
+        ));
     }
     for line in &mut rows {
         if line.group != HUMANS && line.n.is_none() {

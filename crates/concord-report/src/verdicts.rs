@@ -20,6 +20,7 @@ use crate::Analysis;
 
 /// One criterion of the verdict and what it found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Finding {
     /// The report's criterion key: "alt_test", "replacement", "ICC_A1", "bias", "system_class".
     pub criterion: String,
@@ -33,6 +34,7 @@ pub struct Finding {
 
 /// A bias diagnostic of the judge, as an estimate with its interval.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Diagnostic {
     /// Stable key, e.g. "sd_ratio".
     pub key: String,
@@ -44,6 +46,7 @@ pub struct Diagnostic {
 
 /// The verdict for one judge on one attribute (or group composite), with its evidence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VerdictRow {
     /// Judge name.
     pub judge: String,
@@ -180,9 +183,9 @@ pub fn verdict_rows(r: &AttributeReport) -> Vec<VerdictRow> {
                 advantage_probability: a.advantage_probability,
                 replacement_icc: j.replacement.mean_delta.icc_a1.clone(),
                 replacement_alpha: j.replacement.mean_delta.alpha_interval.clone(),
-                icc_a1: j.icc.icc_a1.clone(),
+                icc_a1: j.agreement.icc.icc_a1.clone(),
                 icc_reading: icc_reading(j),
-                bias: j.bias.clone(),
+                bias: j.agreement.bias.clone(),
                 findings: j
                     .verdict
                     .reasons

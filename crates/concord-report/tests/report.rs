@@ -136,7 +136,7 @@ fn forest_has_one_whisker_per_row_and_series_and_prints_the_report_numbers() {
                 note(e, metric.human_n(&s.humans))
             );
             for j in &s.judges {
-                let e = &j.icc.icc_a1;
+                let e = &j.agreement.icc.icc_a1;
                 if metric.is_icc() {
                     expected += usize::from(whiskered(e));
                     assert!(svg.has(&note(e, e.n.unwrap_or(j.n_targets))));
@@ -171,10 +171,18 @@ fn heatmap_and_bias_print_the_judge_numbers_of_the_report() {
     for s in a.report.attributes.iter().chain(&a.report.groups) {
         assert_eq!(s.judges.len(), 2);
         for j in &s.judges {
-            let v = j.icc.icc_a1.value.expect("judge ICC estimable on the demo");
+            let v = j
+                .agreement
+                .icc
+                .icc_a1
+                .value
+                .expect("judge ICC estimable on the demo");
             assert!(heat.has(&format_value(v)), "heatmap cell {v}");
-            whiskers += usize::from(whiskered(&j.bias));
-            assert!(bias.has(&note(&j.bias, j.bias.n.unwrap_or(j.n_targets))));
+            whiskers += usize::from(whiskered(&j.agreement.bias));
+            assert!(bias.has(&note(
+                &j.agreement.bias,
+                j.agreement.bias.n.unwrap_or(j.n_targets)
+            )));
         }
     }
     assert_eq!(whiskers, 9 * 2);
@@ -219,14 +227,14 @@ fn bland_altman_points_are_the_pairs_the_report_used() {
         let j = r.judges.iter().find(|j| j.judge == judge).unwrap();
         assert_eq!(data.points.len(), j.n_targets, "{judge}");
         let mean = data.points.iter().map(|p| p.difference).sum::<f64>() / data.points.len() as f64;
-        let bias = j.bland_altman.bias.unwrap();
+        let bias = j.agreement.bland_altman.bias.unwrap();
         assert!(
             (mean - bias).abs() < 1e-9,
             "points reproduce the report's bias"
         );
         let svg = svg_of(&a, &req);
         assert_eq!(svg.points, j.n_targets);
-        let [lo, hi] = j.bland_altman.loa.unwrap();
+        let [lo, hi] = j.agreement.bland_altman.loa.unwrap();
         for label in [
             format!("Bias {}", format_value(bias)),
             format!("Upper LoA {}", format_value(hi)),
@@ -373,7 +381,10 @@ fn dashboard_draws_all_seven_charts_from_the_clis_report() {
     );
     assert_eq!(d.n_ratings, study.info().unwrap().ratings);
     assert!(d.computed_at_ms > 1_600_000_000_000);
-    assert_eq!((d.bootstrap, d.seed), (o.bootstrap, o.seed));
+    assert_eq!(
+        (d.bootstrap, d.bootstrap_seed),
+        (o.bootstrap, o.bootstrap_seed)
+    );
     // The selection the dashboard shows is the one every chart defaults to.
     assert_eq!(d.judge.as_deref(), Some("Judge A"));
     assert_eq!(d.raters, Some(("Rater 1".into(), "Rater 2".into())));
@@ -546,7 +557,7 @@ fn judges_without_humans_give_no_estimate_charts_and_a_report() {
         assert!(r
             .judges
             .iter()
-            .all(|j| j.n_targets == 0 && j.bias.value.is_none()));
+            .all(|j| j.n_targets == 0 && j.agreement.bias.value.is_none()));
     }
 }
 

@@ -84,7 +84,6 @@ struct Units {
     /// Unit pattern of each target pattern (`None` when it has fewer than 2 values).
     row_to_unit: Vec<Option<usize>>,
     n_units: usize,
-    n_dropped: usize,
 }
 
 /// A unit's values as sorted (domain index, count) pairs.
@@ -140,7 +139,6 @@ impl Units {
             term_start,
             row_to_unit,
             n_units,
-            n_dropped: mat.n_targets() - n_units,
         }
     }
 
@@ -321,7 +319,8 @@ const NO_PAIRS: &str = "fewer than 2 pairable units (units with ≥ 2 ratings)";
 const NO_VARIATION: &str = "no variation: every pairable value is the same";
 
 /// Krippendorff's alpha at one level with jackknife SE and bootstrap CI (Krippendorff 2011).
-pub fn krippendorff_alpha(m: &RatingMatrix, level: Level, boot: BootstrapSpec) -> Estimate {
+#[cfg(test)]
+fn krippendorff_alpha(m: &RatingMatrix, level: Level, boot: BootstrapSpec) -> Estimate {
     let set = alpha_levels(m, &[level], boot);
     set.into_iter()
         .next()
@@ -582,9 +581,10 @@ fn jackknife(units: &Units, set: &LevelSet, acc: &[f64]) -> Vec<Option<f64>> {
 }
 
 /// Number of pairable units and of units dropped as unpairable.
-pub fn pairable_units(m: &RatingMatrix) -> (usize, usize) {
+#[cfg(test)]
+fn pairable_units(m: &RatingMatrix) -> (usize, usize) {
     let u = Units::new(m, &TargetRows::new(m));
-    (u.n_units, u.n_dropped)
+    (u.n_units, m.n_targets() - u.n_units)
 }
 
 #[cfg(test)]

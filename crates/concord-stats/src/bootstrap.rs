@@ -13,6 +13,10 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+/// Seed of every bootstrap when none is chosen (`BootstrapSpec::default`,
+/// `ReportOptions::bootstrap_seed`).
+pub const DEFAULT_BOOTSTRAP_SEED: u64 = 42;
+
 /// Number of resamples and the seed of a percentile bootstrap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BootstrapSpec {
@@ -26,7 +30,7 @@ impl Default for BootstrapSpec {
     fn default() -> Self {
         BootstrapSpec {
             resamples: 1000,
-            seed: 42,
+            seed: DEFAULT_BOOTSTRAP_SEED,
         }
     }
 }
@@ -44,7 +48,8 @@ pub struct Patterns {
 
 impl Patterns {
     /// Pool items by key (items with equal keys are interchangeable for the statistic).
-    pub fn from_keys<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>) -> Patterns {
+    #[cfg(test)]
+    fn from_keys<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>) -> Patterns {
         let mut map: HashMap<K, u32> = HashMap::new();
         let mut representative = Vec::new();
         let mut counts = Vec::new();
@@ -86,14 +91,8 @@ impl Patterns {
     }
 }
 
-/// Key of a row of optional values (exact bits; `None` distinct from every value).
-pub fn row_key(row: &[Option<f64>]) -> Vec<u64> {
-    row.iter()
-        .map(|c| c.map_or(u64::MAX, |v| (v + 0.0).to_bits()))
-        .collect()
-}
-
-/// A matrix row compared and hashed as its [`row_key`], without building the key.
+/// A matrix row compared and hashed by its values' exact bits (`None` distinct from every
+/// value, −0 equal to +0), without building a key.
 struct RowKey<'a>(&'a [Option<f64>]);
 
 fn cell_bits(c: &Option<f64>) -> u64 {
@@ -470,8 +469,8 @@ pub struct TargetRows {
 }
 
 impl TargetRows {
-    /// Pool the rated targets of `m` (same patterns, in the same order, as pooling by
-    /// [`row_key`]; the rows are hashed in place instead of allocating a key per row).
+    /// Pool the rated targets of `m` by identical rows, in order of first appearance (the rows
+    /// are hashed in place instead of allocating a key per row).
     pub fn new(m: &crate::matrix::RatingMatrix) -> TargetRows {
         let keep: Vec<usize> = (0..m.n_targets())
             .filter(|&t| m.row(t).iter().any(Option::is_some))

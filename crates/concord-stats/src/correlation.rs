@@ -223,24 +223,6 @@ pub fn pearson_table(t: &PairTable) -> Estimate {
     correlation_estimate(pearson_r_table(t), t.n, "Pearson r", FisherSe::Pearson)
 }
 
-/// Mid-ranks (ties get the average rank), 1-based.
-pub fn ranks(x: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..x.len()).collect();
-    // Unstable is enough: tied values get the same mid-rank whatever their order.
-    idx.sort_unstable_by(|&a, &b| x[a].total_cmp(&x[b]));
-    let mut r = vec![0.0; x.len()];
-    mid_ranks(x, &vec![1.0; x.len()], &idx, &mut r);
-    r
-}
-
-/// Spearman's rho as a bare number.
-pub fn spearman_rho(x: &[f64], y: &[f64]) -> Option<f64> {
-    if x.len() != y.len() {
-        return None;
-    }
-    spearman_rho_table(&PairTable::from_slices(x, y))
-}
-
 /// Spearman's rho of a pair table: Pearson's r of the mid-ranks, each entry weighted.
 pub fn spearman_rho_table(t: &PairTable) -> Option<f64> {
     let (rx, ry) = t.ranks();
@@ -375,7 +357,8 @@ fn discordant(t: &PairTable, by_y: &[usize]) -> f64 {
 }
 
 /// Kendall's tau-b as a bare number.
-pub fn kendall_tau(x: &[f64], y: &[f64]) -> Option<f64> {
+#[cfg(test)]
+fn kendall_tau(x: &[f64], y: &[f64]) -> Option<f64> {
     if x.len() != y.len() {
         return None;
     }
@@ -420,7 +403,8 @@ fn kendall_estimate(parts: Option<KendallParts>, n: usize) -> Estimate {
 }
 
 /// Lin's concordance correlation ρ_c = 2 s_xy/(s_x² + s_y² + (x̄ − ȳ)²), 1/n moments (Lin 1989).
-pub fn ccc_value(x: &[f64], y: &[f64]) -> Option<f64> {
+#[cfg(test)]
+fn ccc_value(x: &[f64], y: &[f64]) -> Option<f64> {
     if x.len() != y.len() {
         return None;
     }

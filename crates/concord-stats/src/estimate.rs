@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A point estimate with optional 95% CI and extras; `value: None` always carries a `reason`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Estimate {
     /// The estimate; `None` when it cannot be computed (see `reason`).
     pub value: Option<f64>,

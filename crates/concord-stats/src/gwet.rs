@@ -56,18 +56,8 @@ pub(crate) fn gwet_pooled(m: &RatingMatrix, rows: &TargetRows, scale: (i64, i64)
 /// p_a = mean over targets with r_i ≥ 2 of Σ_k r_ik (r*_ik − 1)/(r_i (r_i − 1)), r*_ik = Σ_l w_kl r_il;
 /// π_k = (1/n) Σ_i r_ik/r_i; γ = (p_a − p_e)/(1 − p_e); var = Σ_i (γ*_i − γ)²/(n(n − 1)) with the
 /// linearised γ*_i of Gwet (2014); CI γ ± t_{n−1, .975} SE with the upper bound capped at 1.
-pub fn chance_corrected(
-    counts: &[f64],
-    n: usize,
-    q: usize,
-    weights: Weights,
-    chance: Chance,
-) -> Estimate {
-    chance_corrected_weighted(&counts[..n * q], &vec![1.0; n], q, weights, chance)
-}
-
-/// [`chance_corrected`] over distinct count rows (K × q) with multiplicities `mult`: every
-/// sum over targets is a sum over rows weighted by how many targets share the row.
+/// The counts are distinct rows (K × q) with multiplicities `mult`: every sum over targets is a
+/// sum over rows weighted by how many targets share the row.
 pub fn chance_corrected_weighted(
     counts: &[f64],
     mult: &[f64],

@@ -47,7 +47,8 @@ pub struct BlandAltman {
 /// Every judge-vs-human statistic on one set of pairs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PairedAgreement {
-    /// Pairs used.
+    /// Pairs used. Not serialized: the report writes it as `n_targets` (`JudgeReport`).
+    #[serde(skip)]
     pub n: usize,
     /// ICC(A,1), ICC(C,1) on the two columns.
     pub icc: PairIcc,

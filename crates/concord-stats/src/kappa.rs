@@ -194,31 +194,9 @@ pub(crate) fn cohen_kappa_weighted(
     }
 }
 
-/// Per-target category counts r_ik (targets with no rating dropped): (counts n × q, n, q).
-pub fn category_counts(
-    m: &RatingMatrix,
-    scale: (i64, i64),
-) -> Result<(Vec<f64>, usize, usize), String> {
-    let q = n_categories(scale)?;
-    let mut counts = Vec::with_capacity(m.n_targets() * q);
-    let mut n = 0;
-    for row in m.rows() {
-        if row.iter().all(Option::is_none) {
-            continue;
-        }
-        let start = counts.len();
-        counts.resize(start + q, 0.0);
-        for v in row.iter().flatten() {
-            counts[start + category(*v, scale)?] += 1.0;
-        }
-        n += 1;
-    }
-    Ok((counts, n, q))
-}
-
 /// Category counts of the target patterns of `rows` that pass `keep`: (counts K × q,
 /// multiplicities, q). Patterns come in order of first appearance, so the first value off the
-/// scale reported is the one `category_counts` would report.
+/// scale reported is the first one among the targets.
 pub(crate) fn pooled_category_counts(
     m: &RatingMatrix,
     rows: &TargetRows,

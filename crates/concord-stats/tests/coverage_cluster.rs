@@ -99,7 +99,7 @@ fn cluster_bootstrap_coverage() {
         for (h, cluster) in hits.iter_mut().zip([Cluster::Item, Cluster::Response]) {
             let opts = ReportOptions {
                 bootstrap: 200,
-                seed: rep as u64,
+                bootstrap_seed: rep as u64,
                 cluster,
                 ..Default::default()
             };

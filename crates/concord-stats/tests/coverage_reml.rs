@@ -9,9 +9,9 @@
 //! Slow (minutes in release), so ignored by default. Command (see tests/reference/README.md):
 //! `cargo test --release -p concord-stats --test coverage_reml -- --ignored --nocapture`
 
-use concord_stats::bootstrap::{percentile_ci, BootstrapSpec};
 use concord_stats::icc::icc_unbalanced;
-use concord_stats::reml::icc_reml;
+use concord_stats::testing::bootstrap::{percentile_ci, BootstrapSpec};
+use concord_stats::testing::reml::icc_reml;
 use concord_stats::RatingMatrix;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

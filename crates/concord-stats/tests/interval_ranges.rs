@@ -127,7 +127,7 @@ proptest! {
     fn intervals_stay_in_range_and_cover_their_estimate(rows in grids(), seed in any::<u64>()) {
         let opts = ReportOptions {
             bootstrap: 40,
-            seed,
+            bootstrap_seed: seed,
             min_complete_responses: 2,
             ..ReportOptions::default()
         };

@@ -148,7 +148,7 @@ fn alternative_annotator_test_matches_scipy_and_statsmodels() {
     assert_eq!(judge(&r, "j_noisy").alt_test.passed, Some(false));
 }
 
-fn agreement_close(what: &str, got: &concord_stats::replacement::Agreement, want: &Value) {
+fn agreement_close(what: &str, got: &concord_stats::testing::replacement::Agreement, want: &Value) {
     close(
         &format!("{what} alpha"),
         got.alpha_interval.value.expect("alpha"),

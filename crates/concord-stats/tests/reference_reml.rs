@@ -5,11 +5,11 @@
 //! irrCAC, the Bonett–Wright Spearman CI, the Bland–Altman limits (z = 1.96) and Lin's CCC with
 //! epiR's z-transform interval to 1e-9.
 
-use concord_stats::bootstrap::BootstrapSpec;
-use concord_stats::correlation::{lins_ccc, spearman};
-use concord_stats::judge::bland_altman;
-use concord_stats::kappa::fleiss_kappa_all;
-use concord_stats::reml::icc_reml;
+use concord_stats::testing::bootstrap::BootstrapSpec;
+use concord_stats::testing::correlation::{lins_ccc, spearman};
+use concord_stats::testing::judge::bland_altman;
+use concord_stats::testing::kappa::fleiss_kappa_all;
+use concord_stats::testing::reml::icc_reml;
 use concord_stats::{Estimate, RatingMatrix};
 use serde_json::Value;
 use std::path::PathBuf;

@@ -1,8 +1,8 @@
-//! End-to-end tests of the report API: schema shape, degenerate inputs, table and CSV output.
+//! End-to-end tests of the report API: schema shape, degenerate inputs, determinism.
 
 use concord_stats::report::{
-    agreement_report, flatten, format_table, to_csv, AttributeSpec, Observation, RaterSpec,
-    ReportOptions, StudyRatings, TargetSpec, Unit,
+    agreement_report, AttributeSpec, Observation, RaterSpec, ReportOptions, StudyRatings,
+    TargetSpec, Unit,
 };
 use serde_json::Value;
 
@@ -249,21 +249,28 @@ fn model_unit_and_exclusions() {
         j.interval_note.as_deref(),
         Some("2 model(s) with ≥ 1 responses: no bootstrap over models (needs 3)")
     );
-    assert!(j.bias.value.is_some() && j.bias.ci95.is_none());
+    assert!(j.agreement.bias.value.is_some() && j.agreement.bias.ci95.is_none());
     assert_eq!(
-        j.bias.reason.as_deref(),
+        j.agreement.bias.reason.as_deref(),
         Some("no interval: fewer than 3 models to resample")
     );
     assert_eq!(j.models.iter().filter(|m| m.used).count(), 2);
     let c = &r.attributes[0].judges[1];
     assert_eq!(c.n_targets, 3);
-    assert_eq!(c.pearson.seed, Some(42));
+    assert_eq!(c.agreement.pearson.seed, Some(42));
     assert_eq!(c.interval_note, None);
-    let ci = c.bias.ci95.expect("bootstrap interval over 3 models");
-    let v = c.bias.value.unwrap();
+    let ci = c
+        .agreement
+        .bias
+        .ci95
+        .expect("bootstrap interval over 3 models");
+    let v = c.agreement.bias.value.unwrap();
     assert!(ci[0] <= v && v <= ci[1]);
-    assert_eq!(c.bias.ci_method.as_deref(), Some("bootstrap-percentile"));
-    assert_eq!(c.bias.undefined_resamples, Some(0));
+    assert_eq!(
+        c.agreement.bias.ci_method.as_deref(),
+        Some("bootstrap-percentile")
+    );
+    assert_eq!(c.agreement.bias.undefined_resamples, Some(0));
 }
 
 #[test]
@@ -319,9 +326,8 @@ fn degenerate_inputs_give_reasons_not_nan_or_panic() {
     assert!(h.fleiss_kappa.reason.is_some() && h.gwet.ac1.value.is_some());
     assert!(h.pairs[0].kappa.unweighted.reason.is_some());
     let jr = &r.attributes[0].judges[0];
-    assert!(jr.pearson.reason.is_some() && jr.ccc.reason.is_some());
+    assert!(jr.agreement.pearson.reason.is_some() && jr.agreement.ccc.reason.is_some());
     assert_estimates_sound(&serde_json::to_value(&r).unwrap(), "$");
-    assert!(format_table(&r).contains('('));
 
     // A judge with no overlapping humans, and a scale with one category.
     let mut s = study();
@@ -336,41 +342,17 @@ fn degenerate_inputs_give_reasons_not_nan_or_panic() {
     );
     let safety = &r.attributes[1];
     assert_eq!(safety.judges[0].n_targets, 0);
-    assert!(safety.judges[0].icc.icc_a1.reason.is_some());
+    assert!(safety.judges[0].agreement.icc.icc_a1.reason.is_some());
     assert_eq!(safety.judges[0].reliability_class.class, "undetermined");
     assert!(r.attributes[2].humans.gwet.ac1.reason.is_some());
     assert_estimates_sound(&serde_json::to_value(&r).unwrap(), "$");
 }
 
 #[test]
-fn table_and_csv_list_every_estimate() {
-    let r = agreement_report(
-        &study(),
-        &ReportOptions {
-            bootstrap: 50,
-            ..Default::default()
-        },
-    );
-    let rows = flatten(&r);
-    let csv = to_csv(&r);
-    let mut lines = csv.lines();
-    assert_eq!(
-        lines.next(),
-        Some("attribute,group,set,metric,value,ci_low,ci_high,n")
-    );
-    assert_eq!(lines.count(), rows.len());
-    assert!(csv.contains("accuracy,CSS,humans,ICC2,"));
-    assert!(csv.contains(",judge:gpt,ccc,"));
-    let t = format_table(&r);
-    assert_eq!(t.lines().count(), rows.len() + 1);
-    assert!(t.contains("alpha_ordinal"));
-}
-
-#[test]
 fn report_is_deterministic() {
     let opts = ReportOptions {
         bootstrap: 100,
-        seed: 7,
+        bootstrap_seed: 7,
         ..Default::default()
     };
     let a = serde_json::to_string(&agreement_report(&study(), &opts)).unwrap();
@@ -419,8 +401,8 @@ fn a_study_with_judges_only_reports_no_human_estimates() {
 /// by hand (bootstrap intervals included, same seed).
 #[test]
 fn model_level_uses_models_with_enough_responses_and_bootstraps_their_means() {
-    use concord_stats::bootstrap::BootstrapSpec;
-    use concord_stats::judge::paired_agreement_bootstrap;
+    use concord_stats::testing::bootstrap::BootstrapSpec;
+    use concord_stats::testing::judge::paired_agreement_bootstrap;
     let sizes = [12usize, 12, 12, 12, 12, 3];
     let mut targets = Vec::new();
     let mut ratings = Vec::new();
@@ -470,7 +452,7 @@ fn model_level_uses_models_with_enough_responses_and_bootstraps_their_means() {
     let opts = ReportOptions {
         unit: Unit::Model,
         bootstrap: 300,
-        seed: 11,
+        bootstrap_seed: 11,
         ..Default::default()
     };
     let r = agreement_report(&data, &opts);
@@ -495,10 +477,10 @@ fn model_level_uses_models_with_enough_responses_and_bootstraps_their_means() {
         },
     );
     for (got, want) in [
-        (&j.pearson, &want.pearson),
-        (&j.icc.icc_a1, &want.icc.icc_a1),
-        (&j.bias, &want.bias),
-        (&j.ccc, &want.ccc),
+        (&j.agreement.pearson, &want.pearson),
+        (&j.agreement.icc.icc_a1, &want.icc.icc_a1),
+        (&j.agreement.bias, &want.bias),
+        (&j.agreement.ccc, &want.ccc),
     ] {
         assert_eq!(got.value, want.value);
         assert_eq!(got.ci95, want.ci95);
@@ -506,8 +488,8 @@ fn model_level_uses_models_with_enough_responses_and_bootstraps_their_means() {
     }
     // The bias by hand: mean over models of (judge mean − human mean).
     let bias = x.iter().zip(&y).map(|(a, b)| a - b).sum::<f64>() / 5.0;
-    assert!((j.bias.value.unwrap() - bias).abs() < 1e-12);
-    let ci = j.bias.ci95.unwrap();
+    assert!((j.agreement.bias.value.unwrap() - bias).abs() < 1e-12);
+    let ci = j.agreement.bias.ci95.unwrap();
     assert!(ci[0] <= bias && bias <= ci[1] && ci[0] < ci[1]);
 
     // With a minimum of 13 no model qualifies: listed, none used, intervals explained.
@@ -525,7 +507,7 @@ fn model_level_uses_models_with_enough_responses_and_bootstraps_their_means() {
         j.interval_note.as_deref(),
         Some("0 model(s) with ≥ 13 responses: no bootstrap over models (needs 3)")
     );
-    assert!(j.pearson.value.is_none() && j.pearson.reason.is_some());
+    assert!(j.agreement.pearson.value.is_none() && j.agreement.pearson.reason.is_some());
 }
 
 /// Responses of several models to the same items are resampled by item unless told otherwise.

@@ -137,7 +137,7 @@ fn too_few_responses_are_undetermined_with_a_number() {
 #[test]
 fn a_judge_at_icc_0_1_over_thousands_of_responses_is_never_good_or_replaceable() {
     let j = judge_of(&study(3000, 5, |l, e| 4.0 + 0.2 * (l - 4.0) + 1.8 * e));
-    let icc = &j.icc.icc_a1;
+    let icc = &j.agreement.icc.icc_a1;
     let v = icc.value.unwrap();
     assert!((0.05..0.2).contains(&v), "ICC(A,1) {v}");
     let [lo, hi] = icc.ci95.unwrap();

@@ -21,8 +21,10 @@ use crate::state::AppState;
 /// A response under adjudication: prompt and response rendered and sanitized, and every human
 /// rater's scores, rationale and flags.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AdjudicationView {
-    pub response_id: String,
+    /// The response's external id.
+    pub external_id: String,
     pub item_external_id: String,
     pub prompt_html: String,
     pub context_html: Option<String>,
@@ -61,7 +63,7 @@ fn adjudication_view_of(
 ) -> concord_core::Result<AdjudicationView> {
     let j = study.response_judgements(external_id)?;
     Ok(AdjudicationView {
-        response_id: j.response_id,
+        external_id: j.external_id,
         item_external_id: j.item_external_id,
         prompt_html: markdown_to_safe_html(&j.prompt),
         context_html: context_to_safe_html(&j.context),
@@ -101,6 +103,7 @@ pub async fn clear_gold(
 
 /// What the admin screen shows: every rater (humans and judges) with progress, and settings.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AdminView {
     pub raters: Vec<RaterSummary>,
     pub settings: StudySettings,
@@ -109,6 +112,7 @@ pub struct AdminView {
 
 /// Study settings the admin screen edits; the rest (seed, own-model exclusions) are kept.
 #[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SettingsChange {
     pub blind: bool,
     pub flags: Vec<String>,

@@ -20,6 +20,7 @@ pub use crate::error::{CommandError, CommandResult};
 
 /// A rater profile with its progress, for the "who is rating?" list.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RaterSummary {
     pub rater: Rater,
     /// Left out (`None`) where it is not shown: counting costs a scan of the rater's queue.
@@ -28,6 +29,7 @@ pub struct RaterSummary {
 
 /// What the start screen shows about an open study.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct StudySummary {
     pub path: String,
     pub name: String,

@@ -12,6 +12,7 @@ use crate::state::AppState;
 
 /// One response on the rating screen, with prompt and response already rendered and sanitized.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RatingScreen {
     pub position: usize,
     pub total: usize,
@@ -29,6 +30,7 @@ pub struct RatingScreen {
 
 /// A value the store has durably recorded, and the rater's progress after it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SavedRating {
     pub response_id: String,
     pub attribute_key: String,

@@ -15,6 +15,7 @@ use crate::state::{AppState, LaunchArgs, OpenStudy, RecentStudy};
 
 /// A study opened with a rater chosen: everything the rating screen needs to start.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Session {
     pub study: StudySummary,
     pub rater: Rater,
@@ -25,6 +26,7 @@ pub struct Session {
 
 /// What the page needs when it loads.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Startup {
     pub session: Option<Session>,
     pub study: Option<StudySummary>,

@@ -38,18 +38,21 @@ fn dashboard_numbers_equal_the_agreement_report() {
     // Alpha uses every rating; complete-case ICC is withheld on 8 responses (minimum 20).
     assert!(alpha.estimate.is_some());
     let judge = &empathy.judges[0];
-    assert_eq!(row(&view, "judge.Judge A.bias").estimate, judge.bias.value);
+    assert_eq!(
+        row(&view, "judge.Judge A.bias").estimate,
+        judge.agreement.bias.value
+    );
     assert_eq!(
         row(&view, "judge.Judge A.ICC_A1").ci95,
-        judge.icc.icc_a1.ci95
+        judge.agreement.icc.icc_a1.ci95
     );
     assert_eq!(
         row(&view, "judge.Judge A.loa_upper").estimate,
-        judge.bland_altman.loa.map(|l| l[1])
+        judge.agreement.bland_altman.loa.map(|l| l[1])
     );
     assert_eq!(
         row(&view, "judge.Judge A.spearman").estimate,
-        judge.spearman.value
+        judge.agreement.spearman.value
     );
     assert!(view
         .table

@@ -44,7 +44,7 @@ fn disagreements_list_widest_first_and_set_gold_writes_the_file() {
 
     let gold = run(set_gold(
         app.state(),
-        top.response_id.clone(),
+        top.external_id.clone(),
         top.attribute.clone(),
         3,
         "Dr Lead".into(),
@@ -55,7 +55,7 @@ fn disagreements_list_widest_first_and_set_gold_writes_the_file() {
     // Durable: another connection to the file reads it back, reason trimmed.
     let history = Study::open(&fx.study_path)
         .unwrap()
-        .gold_history(Some(&top.response_id))
+        .gold_history(Some(&top.external_id))
         .unwrap();
     let stored = history
         .iter()
@@ -70,7 +70,7 @@ fn disagreements_list_widest_first_and_set_gold_writes_the_file() {
     assert_eq!(
         again
             .iter()
-            .find(|d| d.response_id == top.response_id && d.attribute == top.attribute)
+            .find(|d| d.external_id == top.external_id && d.attribute == top.attribute)
             .unwrap()
             .gold,
         Some(3)
@@ -78,7 +78,7 @@ fn disagreements_list_widest_first_and_set_gold_writes_the_file() {
     for (value, who) in [(9, "Dr Lead"), (3, "  ")] {
         assert!(run(set_gold(
             app.state(),
-            top.response_id.clone(),
+            top.external_id.clone(),
             top.attribute.clone(),
             value,
             who.into(),
@@ -116,7 +116,7 @@ fn adjudication_view_shows_every_human_judgement_sanitized() {
     let fx = Fixture::demo();
     let study = Study::open(&fx.study_path).unwrap();
     let top = study.disagreements(None, 1, 1).unwrap().remove(0);
-    let internal = study.response_ids().unwrap()[&top.response_id].clone();
+    let internal = study.response_ids().unwrap()[&top.external_id].clone();
     let r1 = study.find_rater("Rater 1").unwrap().unwrap();
     study
         .set_note(
@@ -129,8 +129,8 @@ fn adjudication_view_shows_every_human_judgement_sanitized() {
     drop(study);
     let app = fx.app(LaunchArgs::default());
     run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
-    let view = run(adjudication_view(app.state(), top.response_id.clone())).unwrap();
-    assert_eq!(view.response_id, top.response_id);
+    let view = run(adjudication_view(app.state(), top.external_id.clone())).unwrap();
+    assert_eq!(view.external_id, top.external_id);
     assert!(!view.response_html.is_empty() && !view.prompt_html.is_empty());
     let names: Vec<_> = view.raters.iter().map(|r| r.rater.as_str()).collect();
     assert_eq!(names, ["Rater 1", "Rater 2"]);

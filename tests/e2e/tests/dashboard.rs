@@ -221,8 +221,14 @@ async fn dashboard_follows_ratings_live() -> Result<()> {
             guidance.humans.alpha.interval.value,
         ),
         ("humans.ICC2", guidance.humans.icc.icc2.value),
-        ("judge.Judge A.bias", guidance.judges[0].bias.value),
-        ("judge.Judge B.ICC_A1", guidance.judges[1].icc.icc_a1.value),
+        (
+            "judge.Judge A.bias",
+            guidance.judges[0].agreement.bias.value,
+        ),
+        (
+            "judge.Judge B.ICC_A1",
+            guidance.judges[1].agreement.icc.icc_a1.value,
+        ),
     ] {
         assert_eq!(cell(&app, key, "est").await?, shown(estimate), "{key}");
     }

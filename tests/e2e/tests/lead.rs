@@ -44,7 +44,7 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
     let (top, n_responses) = {
         let study = create_demo(&study_path, &opts)?;
         let top = study.disagreements(None, 1, 1)?.remove(0);
-        let internal = study.response_ids()?[&top.response_id].clone();
+        let internal = study.response_ids()?[&top.external_id].clone();
         let notes = [
             (
                 "Rater 1",
@@ -85,7 +85,7 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
     assert_eq!(
         first,
         serde_json::json!([
-            top.response_id,
+            top.external_id,
             top.attribute,
             "true",
             format!("±{}", top.range)
@@ -149,7 +149,7 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
          JOIN response p ON p.id = g.response_id JOIN attribute a ON a.id = g.attribute_id \
          WHERE p.external_id = '{}' AND a.key = '{}' AND g.value = 2 AND e.adjudicator = 'Dr Lead' \
          AND e.reason = 'Consensus meeting: risk not addressed' AND g.created_at > 0",
-        top.response_id, top.attribute
+        top.external_id, top.attribute
     ))?;
     assert_eq!(gold, 1, "the gold value is in the study file");
     assert_eq!(file.count("SELECT count(*) FROM gold")?, 1);
@@ -181,7 +181,7 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
          JOIN response p ON p.id = g.response_id JOIN attribute a ON a.id = g.attribute_id \
          WHERE p.external_id = '{}' AND a.key = '{}' AND g.value = 2 AND e.adjudicator = 'Dr Lead' \
          AND e.reason = 'Consensus meeting: risk not addressed'",
-        top.response_id, top.attribute
+        top.external_id, top.attribute
     ))?;
     assert_eq!(
         restored, 1,

@@ -389,7 +389,7 @@ export class AdjudicationScreen implements Screen {
     if (!row) return;
     const attr = this.attribute(row.attribute);
     this.detailTitle.textContent = `${attr?.label ?? row.attribute} · ${row.response_id}`;
-    const view = this.view && this.view.response_id === row.response_id ? this.view : null;
+    const view = this.view && this.view.external_id === row.response_id ? this.view : null;
     this.detailMeta.textContent = [view ? `Item ${view.item_external_id}` : null, `Spread ${row.range}`, `${Object.keys(row.values).length} raters`]
       .filter(Boolean)
       .join(" · ");
@@ -422,7 +422,7 @@ export class AdjudicationScreen implements Screen {
       this.goldStatus.textContent =
         state.value === null ? `✓ gold cleared · ${state.adjudicator} (Ctrl+Z puts it back)` : `✓ gold ${state.value} saved · ${state.adjudicator}`;
     } else if (row.gold !== null) {
-      const earlier = this.view?.response_id === row.response_id
+      const earlier = this.view?.external_id === row.response_id
         ? this.view.gold.find((g) => g.attribute === row.attribute)
         : undefined;
       this.goldStatus.className = "gold-status saved";

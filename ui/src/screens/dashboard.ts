@@ -221,7 +221,7 @@ export class DashboardScreen implements Screen {
   // ---- rendering ------------------------------------------------------------------------
 
   private render(view: DashboardView): void {
-    this.status.textContent = `Last updated ${formatTime(view.computed_at_ms)} · ${formatCount(view.n_ratings)} ratings · live view: ${view.bootstrap} bootstrap resamples (seed ${view.seed})`;
+    this.status.textContent = `Last updated ${formatTime(view.computed_at_ms)} · ${formatCount(view.n_ratings)} ratings · live view: ${view.bootstrap} bootstrap resamples (seed ${view.bootstrap_seed})`;
     this.status.title = `Recomputed in ${Math.round(view.compute_ms)} ms`;
     this.renderControls(view);
     this.renderTable(view);

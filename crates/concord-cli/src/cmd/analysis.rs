@@ -7,11 +7,11 @@ use anyhow::{bail, Result};
 use concord_core::files::write_atomic;
 use concord_core::Study;
 use concord_report::{chart_format, options_for, resolve_exclusions, ChartRequest, ReportOptions};
-use concord_stats::report::{agreement_report, format_table, to_csv};
+use concord_stats::report::agreement_report;
 
 use super::{open_study, parse_pairs};
 use crate::cli::{AgreementArgs, AnalysisOptions, PlotArgs, ReportArgs};
-use crate::output::print_json;
+use crate::output::{format_table, print_json, to_csv};
 
 /// The statistics options the user chose, checked against the study.
 fn report_options(study: &Study, a: AnalysisOptions) -> Result<ReportOptions> {
@@ -26,7 +26,7 @@ fn report_options(study: &Study, a: AnalysisOptions) -> Result<ReportOptions> {
         unit: a.unit.into(),
         exclude_own,
         bootstrap: a.bootstrap,
-        seed: a.seed,
+        bootstrap_seed: a.bootstrap_seed,
         ..ReportOptions::default()
     };
     chosen.alt_test.epsilon = a.alt_epsilon;

@@ -42,7 +42,7 @@ pub fn conflicts(a: ConflictsArgs) -> Result<()> {
             println!(
                 "conflict {id} resolved: {} / {} / {} = {}",
                 c.rater,
-                c.response_id,
+                c.external_id,
                 c.attribute,
                 value_text(c.current)
             );
@@ -117,7 +117,7 @@ pub fn gold(a: GoldArgs) -> Result<()> {
     } else {
         println!(
             "gold {} / {} = {} (by {})",
-            g.response_id, g.attribute, g.value, g.adjudicator
+            g.external_id, g.attribute, g.value, g.adjudicator
         );
     }
     Ok(())

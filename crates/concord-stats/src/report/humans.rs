@@ -1,0 +1,254 @@
+//! The humans' inter-rater statistics on one sheet: every ICC form, alpha, the kappas, Gwet's
+//! coefficients, each pair of raters and each rater against the others.
+
+use super::output::{HumanReport, PairReport, RaterDiagnostic};
+use super::sheets::Sheet;
+use crate::alpha::{AlphaBootstrap, AlphaSet, Level};
+use crate::bootstrap::{BootstrapSpec, TargetRows};
+use crate::correlation::PairTable;
+use crate::estimate::Estimate;
+use crate::gwet::gwet_pooled;
+use crate::icc::{icc_forms_pooled, icc_unbalanced, IccForms};
+use crate::judge::{mean_bias_table, pair_icc_table};
+use crate::kappa::{cohen_kappa_weighted, fleiss_kappa_all_pooled, fleiss_kappa_pooled};
+use crate::matrix::RatingMatrix;
+use crate::reml::icc_reml;
+
+/// The human columns of one sheet, pooled by target pattern (targets with identical human
+/// rows). Every human metric, the rater diagnostics and the judge comparisons read these
+/// patterns with their multiplicities instead of walking all targets again.
+pub(super) struct HumanRows {
+    /// Targets × humans.
+    pub(super) m: RatingMatrix,
+    rows: TargetRows,
+    /// Pattern of each target (`None` when no human rated it).
+    pub(super) target_pattern: Vec<Option<u32>>,
+    /// Mean human score of each pattern.
+    pub(super) mean: Vec<f64>,
+}
+
+impl HumanRows {
+    pub(super) fn new(sheet: &Sheet, humans: &[usize]) -> HumanRows {
+        let m = sheet.m.select_raters(humans);
+        let rows = TargetRows::new(&m);
+        let target_pattern = rows.target_patterns(m.n_targets());
+        let mean = (0..rows.patterns.len())
+            .map(|p| {
+                let (mut sum, mut cnt) = (0.0, 0.0);
+                for v in rows.row(&m, p).iter().flatten() {
+                    sum += v;
+                    cnt += 1.0;
+                }
+                sum / cnt
+            })
+            .collect();
+        HumanRows {
+            m,
+            rows,
+            target_pattern,
+            mean,
+        }
+    }
+
+    /// (pattern row, multiplicity) for every pattern.
+    fn weighted_rows(&self) -> impl Iterator<Item = (&[Option<f64>], f64)> + '_ {
+        let counts = &self.rows.patterns.counts;
+        (0..counts.len()).map(move |p| (self.rows.row(&self.m, p), f64::from(counts[p])))
+    }
+}
+
+/// The humans' statistics on `sheet`, from its pooled rows `hr`.
+pub(super) fn human_report(
+    sheet: &Sheet,
+    hr: &HumanRows,
+    names: &[String],
+    boot: BootstrapSpec,
+    items: Option<&[u32]>,
+    min_complete: usize,
+) -> HumanReport {
+    let (m, rows) = (&hr.m, &hr.rows);
+    let n_targets = rows.keep.len();
+    // A complete target is a rated one with every rater present.
+    let n_complete = hr
+        .weighted_rows()
+        .filter(|(r, _)| r.iter().all(Option::is_some))
+        .map(|(_, w)| w as usize)
+        .sum::<usize>();
+    // Complete-case forms on a handful of responses swing wildly and, during labelling, would
+    // replace the headline by numbers on n = 2: below the minimum they are not shown.
+    let too_few = (m.n_raters() >= 2 && n_complete < min_complete).then(|| {
+        format!("too few responses rated by all: n = {n_complete} (minimum {min_complete})")
+    });
+    let icc = match &too_few {
+        Some(reason) => IccForms::missing(reason),
+        None => icc_forms_pooled(m, rows).0,
+    };
+    // One draw per resample serves every alpha level (identical to the standalone functions).
+    let mut ab = AlphaBootstrap::new(m, rows, &Level::ALL, boot.resamples);
+    // Cluster of each kept target, when items are the unit.
+    let clusters: Option<Vec<u32>> = items.map(|of| rows.keep.iter().map(|&t| of[t]).collect());
+    let n_clusters = clusters.as_ref().map(|c| {
+        let mut c = c.clone();
+        c.sort_unstable();
+        c.dedup();
+        c.len()
+    });
+    match &clusters {
+        Some(c) => rows.for_each_cluster_resample(boot, c, |w| ab.add_resample(w)),
+        None => rows.for_each_resample(boot, |w| ab.add_resample(w)),
+    }
+    let mut alpha_it = ab.finish(boot).into_iter();
+    let mut next = || {
+        alpha_it
+            .next()
+            .unwrap_or_else(|| Estimate::missing("not computed"))
+    };
+    let mut alpha = AlphaSet {
+        nominal: next(),
+        ordinal: next(),
+        interval: next(),
+        ratio: next(),
+    };
+    if clusters.is_some() {
+        for e in [
+            &mut alpha.nominal,
+            &mut alpha.ordinal,
+            &mut alpha.interval,
+            &mut alpha.ratio,
+        ] {
+            if e.ci95.is_some() {
+                e.ci_method = Some("cluster-bootstrap-percentile".into());
+            }
+        }
+    }
+    let mut report = HumanReport {
+        raters: names.to_vec(),
+        n_targets,
+        n_dropped: n_targets - n_complete,
+        icc,
+        icc_unbalanced: icc_unbalanced(m, boot),
+        icc_reml: icc_reml(m, boot),
+        alpha,
+        fleiss_kappa: match &too_few {
+            Some(reason) => Estimate::missing(reason),
+            None => fleiss_kappa_pooled(m, rows, sheet.scale),
+        },
+        fleiss_kappa_all: fleiss_kappa_all_pooled(m, rows, sheet.scale),
+        gwet: gwet_pooled(m, rows, sheet.scale),
+        pairs: rater_pairs(hr, names, sheet.scale),
+        rater_diagnostics: rater_diagnostics(hr, names),
+        bootstrap_unit: if clusters.is_some() {
+            "item"
+        } else {
+            "response"
+        }
+        .into(),
+        n_clusters,
+    };
+    bound_human_intervals(&mut report);
+    report
+}
+
+/// Every interval of the human report inside its parameter's range and around its estimate
+/// (see [`Estimate::within_range`]).
+fn bound_human_intervals(h: &mut HumanReport) {
+    let coef = |e: &mut Estimate| *e = std::mem::take(e).within_range(-1.0, 1.0);
+    let upper = |e: &mut Estimate| *e = std::mem::take(e).within_range(f64::NEG_INFINITY, 1.0);
+    let share = |e: &mut Estimate| *e = std::mem::take(e).within_range(0.0, 1.0);
+    let variance = |e: &mut Estimate| *e = std::mem::take(e).within_range(0.0, f64::INFINITY);
+    // Single-rater ICCs are ≥ −1/(k − 1) ≥ −1; average-measure ICCs and alpha only ≤ 1.
+    let i = &mut h.icc;
+    [&mut i.icc1, &mut i.icc2, &mut i.icc3]
+        .into_iter()
+        .for_each(coef);
+    [&mut i.icc1k, &mut i.icc2k, &mut i.icc3k]
+        .into_iter()
+        .for_each(upper);
+    [&mut h.icc_unbalanced.icc_a1, &mut h.icc_unbalanced.icc_c1]
+        .into_iter()
+        .for_each(share);
+    let r = &mut h.icc_reml;
+    [&mut r.icc_a1, &mut r.icc_c1, &mut r.icc_ak, &mut r.icc_ck]
+        .into_iter()
+        .for_each(share);
+    let c = &mut r.components;
+    [&mut c.target, &mut c.rater, &mut c.residual]
+        .into_iter()
+        .for_each(variance);
+    let a = &mut h.alpha;
+    [
+        &mut a.nominal,
+        &mut a.ordinal,
+        &mut a.interval,
+        &mut a.ratio,
+    ]
+    .into_iter()
+    .for_each(upper);
+    let g = &mut h.gwet;
+    [
+        &mut h.fleiss_kappa,
+        &mut h.fleiss_kappa_all,
+        &mut g.ac1,
+        &mut g.ac2_linear,
+        &mut g.ac2_quadratic,
+    ]
+    .into_iter()
+    .for_each(coef);
+    for p in &mut h.pairs {
+        let k = &mut p.kappa;
+        [&mut k.unweighted, &mut k.linear, &mut k.quadratic]
+            .into_iter()
+            .for_each(coef);
+    }
+    for d in &mut h.rater_diagnostics {
+        coef(&mut d.icc_c1);
+    }
+}
+
+/// Cohen's kappas for every pair of humans, from the pooled rows.
+fn rater_pairs(hr: &HumanRows, names: &[String], scale: (i64, i64)) -> Vec<PairReport> {
+    let k = hr.m.n_raters();
+    let mut pairs = Vec::new();
+    for a in 0..k {
+        for b in (a + 1)..k {
+            let both = hr
+                .weighted_rows()
+                .filter_map(|(r, w)| Some((r[a]?, r[b]?, w)));
+            let p = cohen_kappa_weighted(both, scale);
+            pairs.push(PairReport {
+                raters: [names[a].clone(), names[b].clone()],
+                n: p.n,
+                kappa: p.kappa,
+                exact: p.exact,
+                within_one: p.within_one,
+            });
+        }
+    }
+    pairs
+}
+
+/// Each human against the mean of the other humans on the same target.
+fn rater_diagnostics(hr: &HumanRows, names: &[String]) -> Vec<RaterDiagnostic> {
+    (0..hr.m.n_raters())
+        .map(|j| {
+            let pairs = hr.weighted_rows().filter_map(|(row, w)| {
+                let v = row[j]?;
+                let (mut sum, mut cnt) = (0.0, 0.0);
+                for (k, c) in row.iter().enumerate() {
+                    if let (true, Some(o)) = (k != j, c) {
+                        sum += o;
+                        cnt += 1.0;
+                    }
+                }
+                (cnt > 0.0).then(|| (v, sum / cnt, w))
+            });
+            let t = PairTable::from_weighted(pairs);
+            RaterDiagnostic {
+                rater: names[j].clone(),
+                n: t.n(),
+                icc_c1: pair_icc_table(&t).icc_c1,
+                bias: mean_bias_table(&t),
+            }
+        })
+        .collect()
+}

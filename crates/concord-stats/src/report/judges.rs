@@ -1,0 +1,277 @@
+//! Each judge against the human mean on one sheet: the paired statistics per response or per
+//! model, the alternative-annotator and replacement tests, the judge's biases and the verdict.
+
+use super::humans::HumanRows;
+use super::input::{ReportOptions, StudyRatings, Unit};
+use super::output::{HumanReport, JudgeReport, ModelCount};
+use super::sheets::{Models, Sheet};
+use crate::alt_test::alt_test;
+use crate::bootstrap::{BootstrapSpec, FastHash};
+use crate::correlation::PairTable;
+use crate::estimate::Estimate;
+use crate::judge::{
+    mean_bias_table, pair_icc_table, paired_agreement_bootstrap, paired_agreement_table,
+    PairedAgreement,
+};
+use crate::judge_bias::{clinician_reference, judge_bias, BiasPair};
+use crate::reliability::{koo_li_interval, mentalbench_class};
+use crate::replacement::replacement;
+use crate::verdict::{verdict, VerdictInputs};
+use std::collections::HashMap;
+
+/// Every coefficient interval of a judge comparison inside [−1, 1] and around its estimate.
+fn bound_judge_intervals(a: &mut PairedAgreement) {
+    [
+        &mut a.icc.icc_a1,
+        &mut a.icc.icc_c1,
+        &mut a.pearson,
+        &mut a.spearman,
+        &mut a.kendall_tau_b,
+        &mut a.ccc,
+    ]
+    .into_iter()
+    .for_each(|e| *e = std::mem::take(e).within_range(-1.0, 1.0));
+}
+
+/// Numbers distinct values (by bits) in order of first appearance.
+#[derive(Default)]
+struct Interner {
+    values: Vec<f64>,
+    /// Beyond 16 values (composite scores take 13–17): a fast hasher, as this runs once per
+    /// response and judge and SipHash would dominate it.
+    map: HashMap<u64, u32, FastHash>,
+}
+
+impl Interner {
+    fn code(&mut self, v: f64) -> u32 {
+        let bits = v.to_bits();
+        // Scores on a rating scale take a handful of values: a scan beats hashing. The scan
+        // always runs to the end (the values are distinct, so at most one matches): stopping
+        // at the match would make the loop exit depend on the random score and mispredict.
+        if self.values.len() <= 16 {
+            let mut found = None;
+            for (i, x) in self.values.iter().enumerate() {
+                if x.to_bits() == bits {
+                    found = Some(i as u32);
+                }
+            }
+            if let Some(i) = found {
+                return i;
+            }
+        } else if let Some(&i) = self.map.get(&bits) {
+            return i;
+        }
+        let i = self.values.len() as u32;
+        self.values.push(v);
+        self.map.insert(bits, i);
+        i
+    }
+}
+
+/// Counts of (pattern, code) keys as (pattern, code, count), dense when the grid is small.
+fn count_keys(keys: &mut [(u32, u32)], n_patterns: usize, n_codes: usize) -> Vec<(u32, u32, f64)> {
+    if n_patterns * n_codes <= (1 << 20) {
+        let mut grid = vec![0u32; n_patterns * n_codes];
+        for &(p, c) in keys.iter() {
+            grid[p as usize * n_codes + c as usize] += 1;
+        }
+        grid.iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .map(|(i, &n)| ((i / n_codes) as u32, (i % n_codes) as u32, f64::from(n)))
+            .collect()
+    } else {
+        keys.sort_unstable();
+        let mut out: Vec<(u32, u32, f64)> = Vec::new();
+        for &(p, c) in keys.iter() {
+            match out.last_mut() {
+                Some(l) if (l.0, l.1) == (p, c) => l.2 += 1.0,
+                _ => out.push((p, c, 1.0)),
+            }
+        }
+        out
+    }
+}
+
+/// One judge against the humans of `hr` on `sheet`.
+pub(super) fn judge_report(
+    data: &StudyRatings,
+    sheet: &Sheet,
+    judge: usize,
+    hr: &HumanRows,
+    humans: &HumanReport,
+    models: Option<&Models>,
+    opts: &ReportOptions,
+) -> JudgeReport {
+    let name = &data.raters[judge].name;
+    let own = opts.exclude_own.get(name);
+    let excluded_model: Vec<bool> = match (own, models) {
+        (Some(ms), Some(md)) => md.names.iter().map(|n| ms.iter().any(|m| m == n)).collect(),
+        _ => Vec::new(),
+    };
+    let mut excluded = 0;
+    let mut own_responses = Vec::new();
+    // Usable responses as (target, judge score, human pattern), in target order.
+    let mut usable: Vec<(usize, f64, u32)> = Vec::with_capacity(hr.target_pattern.len());
+    for (t, p) in hr.target_pattern.iter().enumerate() {
+        let Some(j) = sheet.m.get(t, judge) else {
+            continue;
+        };
+        let Some(p) = *p else {
+            continue;
+        };
+        if let Some(md) = models.filter(|_| own.is_some()) {
+            if excluded_model[md.of_target[t]] {
+                excluded += 1;
+                own_responses.push((t, j, p));
+                continue;
+            }
+        }
+        usable.push((t, j, p));
+    }
+    let boot = BootstrapSpec {
+        resamples: opts.bootstrap,
+        seed: opts.bootstrap_seed,
+    };
+    let mut model_counts = Vec::new();
+    let mut interval_note = None;
+    let (mut a, system_class): (PairedAgreement, _) = match (opts.unit, models) {
+        (Unit::Model, Some(md)) => {
+            let mut by_model = vec![(0.0, 0.0, 0.0); md.names.len()];
+            for &(t, j, p) in &usable {
+                let e = &mut by_model[md.of_target[t]];
+                e.0 += j;
+                e.1 += hr.mean[p as usize];
+                e.2 += 1.0;
+            }
+            // A model mean over a handful of responses is mostly noise, yet would weigh as
+            // much as one over hundreds in the unweighted system-level comparison.
+            let min = opts.min_responses_per_model.max(1) as f64;
+            model_counts = md
+                .names
+                .iter()
+                .zip(&by_model)
+                .map(|(name, v)| ModelCount {
+                    model: (*name).to_string(),
+                    n_responses: v.2 as usize,
+                    used: v.2 >= min,
+                })
+                .collect();
+            let used = || by_model.iter().filter(|v| v.2 >= min);
+            let x: Vec<f64> = used().map(|v| v.0 / v.2).collect();
+            let y: Vec<f64> = used().map(|v| v.1 / v.2).collect();
+            if opts.bootstrap == 0 {
+                interval_note = Some(
+                    "bootstrap 0: analytic intervals on the model means (F, t, Fisher-z)".into(),
+                );
+            } else if x.len() < 3 {
+                interval_note = Some(format!(
+                    "{} model(s) with ≥ {} responses: no bootstrap over models (needs 3)",
+                    x.len(),
+                    opts.min_responses_per_model
+                ));
+            }
+            let class = mentalbench_class(&x, &y, boot, opts.reliability_thresholds);
+            let mut a = paired_agreement_bootstrap(&x, &y, boot);
+            if opts.bootstrap > 0 && x.len() < 3 {
+                // An F or t interval on two means is not what the model level promises.
+                let why = "no interval: fewer than 3 models to resample";
+                for e in [
+                    &mut a.icc.icc_a1,
+                    &mut a.icc.icc_c1,
+                    &mut a.bias,
+                    &mut a.pearson,
+                    &mut a.spearman,
+                    &mut a.kendall_tau_b,
+                    &mut a.ccc,
+                ] {
+                    if e.ci95.take().is_some() {
+                        e.ci_method = None;
+                        e.reason = Some(why.into());
+                    }
+                }
+                if a.bland_altman.loa_ci95.take().is_some() {
+                    a.bland_altman.ci_method = None;
+                    a.bland_altman.reason = Some(why.into());
+                }
+            }
+            (a, Some(class))
+        }
+        _ => (paired_agreement_table(&response_table(&usable, hr)), None),
+    };
+    bound_judge_intervals(&mut a);
+    let reliability = system_class
+        .clone()
+        .unwrap_or_else(|| koo_li_interval(&a.icc.icc_a1, "ICC_A1"));
+    // The judge as one more rater is a response-level question whatever the unit.
+    let mut judge_column = vec![None; hr.m.n_targets()];
+    for &(t, j, _) in &usable {
+        judge_column[t] = Some(j);
+    }
+    let human_names = &humans.raters;
+    let alt_test = alt_test(&judge_column, &hr.m, human_names, &opts.alt_test);
+    let replacement = replacement(&judge_column, &hr.m, human_names, boot);
+    let bias_pair = |&(t, j, p): &(usize, f64, u32)| BiasPair {
+        judge: j,
+        human: hr.mean[p as usize],
+        length: data.targets.get(t).and_then(|s| s.length),
+    };
+    let pairs: Vec<BiasPair> = usable.iter().map(bias_pair).collect();
+    let own_pairs: Vec<BiasPair> = own_responses.iter().map(bias_pair).collect();
+    let targets: Vec<usize> = usable.iter().map(|u| u.0).collect();
+    let clinicians = clinician_reference(&hr.m, &targets, human_names);
+    let declared = own.is_some_and(|m| !m.is_empty());
+    let bias_diagnostics = judge_bias(&pairs, &own_pairs, declared, clinicians);
+    // The verdict reads the response level whatever the unit of the comparison above.
+    let response_level = system_class.is_some().then(|| {
+        let t = response_table(&usable, hr);
+        (pair_icc_table(&t).icc_a1, mean_bias_table(&t))
+    });
+    let (icc_a1, bias) = match &response_level {
+        Some((i, b)) => (i, b),
+        None => (&a.icc.icc_a1, &a.bias),
+    };
+    let human_bias: Vec<Estimate> = humans
+        .rater_diagnostics
+        .iter()
+        .map(|d| d.bias.clone())
+        .collect();
+    let verdict = verdict(&VerdictInputs {
+        alt_test: &alt_test,
+        replacement: &replacement,
+        icc_a1,
+        bias,
+        human_bias: &human_bias,
+        system_class: system_class.as_ref(),
+    });
+    JudgeReport {
+        judge: name.clone(),
+        unit: opts.unit,
+        n_targets: a.n,
+        n_excluded_own: excluded,
+        agreement: a,
+        reliability_class: reliability,
+        alt_test,
+        replacement,
+        bias_diagnostics,
+        verdict,
+        models: model_counts,
+        interval_note,
+    }
+}
+
+/// The (judge score, human mean) table of the usable responses, counted by (human pattern,
+/// judge score) so that building it is one pass of integer increments.
+fn response_table(usable: &[(usize, f64, u32)], hr: &HumanRows) -> PairTable {
+    let mut scores = Interner::default();
+    let mut keys: Vec<(u32, u32)> = usable
+        .iter()
+        .map(|&(_, j, p)| (p, scores.code(j)))
+        .collect();
+    let counts = count_keys(&mut keys, hr.mean.len(), scores.values.len());
+    PairTable::from_weighted(
+        counts
+            .into_iter()
+            .map(|(p, c, n)| (scores.values[c as usize], hr.mean[p as usize], n)),
+    )
+}

@@ -1,0 +1,224 @@
+//! The matrices the report analyses: one targets × raters sheet per selected attribute and per
+//! composite group, the raters and attributes chosen by name, each target's model and item.
+
+use super::input::{Cluster, StudyRatings};
+use crate::matrix::RatingMatrix;
+use std::collections::{BTreeMap, HashMap};
+
+/// Targets × raters matrix of one attribute (or composite) over all raters of the study.
+pub(super) struct Sheet {
+    /// Attribute key, or group name for a composite.
+    pub(super) key: String,
+    /// The attribute's group (a composite's own name).
+    pub(super) group: Option<String>,
+    /// Lowest and highest scale point.
+    pub(super) scale: (i64, i64),
+    /// The ratings.
+    pub(super) m: RatingMatrix,
+}
+
+/// The indices of `all` whose names are `wanted` (all when `None`); unknown names are warned of.
+pub(super) fn select_names(
+    all: &[(usize, &str)],
+    wanted: &Option<Vec<String>>,
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> Vec<usize> {
+    match wanted {
+        None => all.iter().map(|x| x.0).collect(),
+        Some(names) => {
+            for n in names {
+                if !all.iter().any(|x| x.1 == n) {
+                    warnings.push(format!("unknown {what} '{n}' ignored"));
+                }
+            }
+            all.iter()
+                .filter(|x| names.iter().any(|n| n == x.1))
+                .map(|x| x.0)
+                .collect()
+        }
+    }
+}
+
+/// Each attribute's cells (targets × raters, row-major), `None` for an attribute nobody rated.
+fn build_sheets(data: &StudyRatings, warnings: &mut Vec<String>) -> Vec<Option<Vec<Option<f64>>>> {
+    let (nt, nr, na) = (data.targets.len(), data.raters.len(), data.attributes.len());
+    let mut cells: Vec<Option<Vec<Option<f64>>>> = vec![None; na];
+    let (mut bad, mut dup) = (0usize, 0usize);
+    for o in &data.ratings {
+        if o.target >= nt || o.rater >= nr || o.attribute >= na || !o.value.is_finite() {
+            bad += 1;
+            continue;
+        }
+        let sheet = cells[o.attribute].get_or_insert_with(|| vec![None; nt * nr]);
+        let c = &mut sheet[o.target * nr + o.rater];
+        if c.is_some() {
+            dup += 1;
+        }
+        *c = Some(o.value);
+    }
+    if bad > 0 {
+        warnings.push(format!(
+            "{bad} observations with an out-of-range index or a non-finite value were ignored"
+        ));
+    }
+    if dup > 0 {
+        warnings.push(format!(
+            "{dup} duplicate observations (same target, rater, attribute): the last one was used"
+        ));
+    }
+    cells
+}
+
+/// Distinct models of the study in name order, and each target's model.
+pub(super) struct Models<'a> {
+    /// Model names, sorted.
+    pub(super) names: Vec<&'a str>,
+    /// Index into `names` of each target's model.
+    pub(super) of_target: Vec<usize>,
+}
+
+impl<'a> Models<'a> {
+    pub(super) fn new(data: &'a StudyRatings) -> Models<'a> {
+        let mut names: Vec<&str> = data.targets.iter().map(|t| t.model.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        let of_target = data
+            .targets
+            .iter()
+            .map(|t| index[t.model.as_str()])
+            .collect();
+        Models { names, of_target }
+    }
+}
+
+/// The item (cluster) number of every target when items are the bootstrap unit: always for
+/// `Cluster::Item`, and for `Cluster::Auto` when some item has 2 or more responses. Targets
+/// without an item are clusters of their own.
+pub(super) fn item_clusters(
+    data: &StudyRatings,
+    cluster: Cluster,
+    warnings: &mut Vec<String>,
+) -> Option<Vec<u32>> {
+    if cluster == Cluster::Response {
+        return None;
+    }
+    let mut index: HashMap<&str, u32> = HashMap::new();
+    let mut shared = false;
+    let mut next = 0u32;
+    let mut of = Vec::with_capacity(data.targets.len());
+    for t in &data.targets {
+        let id = match t.item.as_deref() {
+            Some(item) => match index.get(item) {
+                Some(&i) => {
+                    shared = true;
+                    i
+                }
+                None => {
+                    index.insert(item, next);
+                    next += 1;
+                    next - 1
+                }
+            },
+            None => {
+                next += 1;
+                next - 1
+            }
+        };
+        of.push(id);
+    }
+    if cluster == Cluster::Item && index.is_empty() {
+        warnings.push("cluster = item, but no response names its item: responses resampled".into());
+        return None;
+    }
+    (cluster == Cluster::Item || shared).then_some(of)
+}
+
+/// One sheet per selected attribute, and where each attribute's sheet is in that list.
+pub(super) fn attribute_sheets(
+    data: &StudyRatings,
+    attrs: &[usize],
+    warnings: &mut Vec<String>,
+) -> (Vec<Sheet>, BTreeMap<usize, usize>) {
+    let mut cells = build_sheets(data, warnings);
+    let (nt, nr) = (data.targets.len(), data.raters.len());
+    let sheet_of = |a: usize, cells: &mut Vec<Option<Vec<Option<f64>>>>| -> Vec<Option<f64>> {
+        cells[a].take().unwrap_or_else(|| vec![None; nt * nr])
+    };
+    let mut sheets: Vec<Sheet> = Vec::new();
+    let mut sheet_index: BTreeMap<usize, usize> = BTreeMap::new();
+    for &a in attrs {
+        let c = sheet_of(a, &mut cells);
+        let spec = &data.attributes[a];
+        sheet_index.insert(a, sheets.len());
+        if let Ok(m) = RatingMatrix::new(nt, nr, c) {
+            sheets.push(Sheet {
+                key: spec.key.clone(),
+                group: spec.group.clone(),
+                scale: (spec.scale_min, spec.scale_max),
+                m,
+            });
+        }
+    }
+    (sheets, sheet_index)
+}
+
+/// One sheet per composite group, in order of first appearance among the selected attributes:
+/// the mean of the group's attributes for a rater and target who rated every one of them.
+pub(super) fn group_sheets(
+    data: &StudyRatings,
+    attrs: &[usize],
+    sheets: &[Sheet],
+    sheet_index: &BTreeMap<usize, usize>,
+) -> Vec<Sheet> {
+    let (nt, nr) = (data.targets.len(), data.raters.len());
+    let mut group_names: Vec<String> = Vec::new();
+    for &a in attrs {
+        if let Some(g) = &data.attributes[a].group {
+            if !group_names.contains(g) {
+                group_names.push(g.clone());
+            }
+        }
+    }
+    let mut group_sheets = Vec::new();
+    for g in &group_names {
+        let members: Vec<usize> = attrs
+            .iter()
+            .copied()
+            .filter(|&a| data.attributes[a].group.as_ref() == Some(g))
+            .collect();
+        let parts: Vec<&[Option<f64>]> = members
+            .iter()
+            .filter_map(|a| sheet_index.get(a).map(|&i| sheets[i].m.cells()))
+            .collect();
+        let mut c = vec![None; nt * nr];
+        for (i, cell) in c.iter_mut().enumerate() {
+            let mut sum = 0.0;
+            let mut complete = !parts.is_empty();
+            for p in &parts {
+                match p[i] {
+                    Some(v) => sum += v,
+                    None => {
+                        complete = false;
+                        break;
+                    }
+                }
+            }
+            if complete {
+                *cell = Some(sum / parts.len() as f64);
+            }
+        }
+        let lo = members.iter().map(|&a| data.attributes[a].scale_min).min();
+        let hi = members.iter().map(|&a| data.attributes[a].scale_max).max();
+        if let (Ok(m), Some(lo), Some(hi)) = (RatingMatrix::new(nt, nr, c), lo, hi) {
+            group_sheets.push(Sheet {
+                key: g.clone(),
+                group: Some(g.clone()),
+                scale: (lo, hi),
+                m,
+            });
+        }
+    }
+    group_sheets
+}
