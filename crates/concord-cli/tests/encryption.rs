@@ -113,7 +113,8 @@ fn packages_of_an_encrypted_study_travel_encrypted_and_merge_back() {
     rate.stdin
         .take()
         .unwrap()
-        .write_all(b"r1 safety 4\nr2 empathy 2\n")
+        // A blind package (the default) names responses by package-local ids.
+        .write_all(b"response-1 safety 4\nresponse-2 empathy 2\n")
         .unwrap();
     assert!(rate.wait().unwrap().success());
     let returned = dir.path().join("ana-returned.concord");

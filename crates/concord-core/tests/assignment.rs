@@ -176,12 +176,18 @@ fn strata_by_model_give_each_rater_an_even_share_of_every_model() {
     };
     let design = study.assign_design(&request).unwrap();
     assert_eq!(design.added, 150);
+    // A blind queue names no external id: map its global ids back (external id → gid).
+    let external: std::collections::HashMap<String, String> = study
+        .response_ids()
+        .unwrap()
+        .into_iter()
+        .map(|(ext, gid)| (gid, ext))
+        .collect();
     for id in &ids {
         let page = study.queue(id, QueueFilter::All, 0, 1000).unwrap();
         let mut per_model = std::collections::BTreeMap::<String, usize>::new();
         for e in &page.entries {
-            let model = e
-                .response_external_id
+            let model = external[&e.response_id]
                 .rsplit('-')
                 .next()
                 .unwrap()

@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::{bail, ensure, Context, Result};
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::import::ResponseRow;
-use concord_core::{Rubric, Study};
+use concord_core::{RaterKind, Rubric, Study};
 use concord_e2e::{app_binary, key, screenshot_dir, App, Driver, StudyFile};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
@@ -718,8 +718,12 @@ fn long_response_study(path: &Path) -> Result<()> {
         model: "m".into(),
         response,
     }])?;
+    // Raters are the lead's to add (Ann rates in the app).
+    let ann = study.add_rater("Ann", RaterKind::Human)?;
+    study.assign_all(&ann.id)?;
     for (name, clarity) in [("Ben", 1), ("Cy", 5)] {
-        let rater = study.rater_profile(name)?;
+        let rater = study.add_rater(name, RaterKind::Human)?;
+        study.assign_all(&rater.id)?;
         let id = study.rating_view(&rater.id, 0)?.response_id;
         study.set_rating(&rater.id, &id, "clarity", Some(clarity))?;
     }

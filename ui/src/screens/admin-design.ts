@@ -78,7 +78,12 @@ export class DesignPanel {
         "section",
         { class: "card", "aria-labelledby": "progress-title" },
         h("h2", { id: "progress-title" }, "Progress per rater"),
-        h("div", { class: "dash-table-wrap" }, progressTable),
+        // Focusable, so a keyboard user can scroll a table wider than the card.
+        h(
+          "div",
+          { class: "dash-table-wrap", tabindex: "0", "aria-labelledby": "progress-title" },
+          progressTable,
+        ),
       ),
     );
   }
