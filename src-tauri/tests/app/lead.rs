@@ -89,7 +89,7 @@ fn disagreements_list_widest_first_and_set_gold_writes_the_file() {
     // Clearing is recorded too: the cell has no gold, its history ends with the clearing.
     run(clear_gold(
         app.state(),
-        top.response_id.clone(),
+        top.external_id.clone(),
         top.attribute.clone(),
         "Dr Lead".into(),
         "set by mistake".into(),
@@ -98,12 +98,12 @@ fn disagreements_list_widest_first_and_set_gold_writes_the_file() {
     let cleared = run(disagreements(app.state(), None, 1, 500)).unwrap();
     let cell = cleared
         .iter()
-        .find(|d| d.response_id == top.response_id && d.attribute == top.attribute)
+        .find(|d| d.external_id == top.external_id && d.attribute == top.attribute)
         .unwrap();
     assert_eq!(cell.gold, None);
     let last = Study::open(&fx.study_path)
         .unwrap()
-        .gold_history(Some(&top.response_id))
+        .gold_history(Some(&top.external_id))
         .unwrap()
         .into_iter()
         .rfind(|g| g.attribute == top.attribute)
