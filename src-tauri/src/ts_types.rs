@@ -22,7 +22,10 @@ use concord_report::DashboardRequest;
 
 /// Where the bindings are checked in.
 fn generated_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/generated")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../ui/src/generated")
 }
 
 /// Every command's argument and result type, with the types they contain.

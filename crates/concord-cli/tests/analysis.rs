@@ -211,7 +211,10 @@ fn report_is_self_contained_and_renders_cleanly_in_chromium() {
     ] {
         assert!(html.contains(label), "report lacks {label}");
     }
-    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser");
+    let browser_dir = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../tests/browser");
     if !browser_dir.join("node_modules/playwright-core").exists()
         || !Path::new("/usr/bin/chromium").exists()
     {

@@ -32,9 +32,7 @@ fn main() {
     drop(create_demo(&path, &opts).unwrap());
     let study = Study::open(&path).unwrap();
     let rater = study.add_rater("Clinician", RaterKind::Human).unwrap();
-    study
-        .assign_with_overlap(std::slice::from_ref(&rater.id), 1)
-        .unwrap();
+    study.assign_all(&rater.id).unwrap();
     let keys: Vec<String> = study
         .rubric()
         .unwrap()

@@ -10,9 +10,11 @@ use concord_core::Study;
 use rusqlite::Connection;
 
 fn fixture(dir: &Path, name: &str) -> PathBuf {
-    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
+    let from = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("tests/fixtures")
+    .join(name);
     let to = dir.join(name);
     std::fs::copy(from, &to).unwrap();
     to

@@ -12,7 +12,10 @@ use std::path::PathBuf;
 const TOL: f64 = 1e-9;
 
 fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/reference/ppi")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../tests/reference/ppi")
 }
 
 fn expected() -> Value {

@@ -17,7 +17,10 @@ use std::path::PathBuf;
 const TOL: f64 = 1e-4;
 
 fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/reference")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../tests/reference")
 }
 
 /// Reads `target,r1,…` CSV with empty cells for missing ratings.

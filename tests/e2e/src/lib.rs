@@ -399,7 +399,10 @@ impl StudyFile {
 
 /// Where screenshots go: `docs/screenshots/` in the repository.
 pub fn screenshot_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../docs/screenshots")
 }
 
 /// Median and 95th percentile of `values` (ms).

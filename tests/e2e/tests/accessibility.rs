@@ -27,8 +27,10 @@ fn path_arg(path: &Path) -> String {
 
 /// `ui/node_modules/axe-core/axe.min.js`, installed by `npm ci` in `ui/`.
 fn axe_source() -> Result<String> {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/node_modules/axe-core/axe.min.js");
+    let path = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../ui/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path)
         .with_context(|| format!("reading {} (run `npm ci` in ui/)", path.display()))
 }
