@@ -27,7 +27,7 @@ fn path_arg(path: &Path) -> String {
 
 /// `ui/node_modules/axe-core/axe.min.js`, installed by `npm ci` in `ui/`.
 fn axe_source() -> Result<String> {
-    let path = std::path::PathBuf::from(
+    let path = PathBuf::from(
         std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
     )
     .join("../../ui/node_modules/axe-core/axe.min.js");
