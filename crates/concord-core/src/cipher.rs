@@ -7,7 +7,7 @@ use std::path::Path;
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
-use crate::files::TempPath;
+use crate::files::{io_error, with_suffix, TempPath};
 use crate::schema;
 
 /// A passphrase for an encrypted study or package. Its `Debug` never shows it.
@@ -82,10 +82,7 @@ pub fn rekey(path: &Path, from: Option<&Passphrase>, to: Option<&Passphrase>) ->
     let temp = TempPath::beside(path)?;
     // The study's connection may not create files (it opens read-write only), and ATTACH
     // inherits that: start from an empty file, which SQLite reads as an empty database.
-    std::fs::File::create(temp.path()).map_err(|e| Error::Io {
-        path: temp.path().to_path_buf(),
-        source: e,
-    })?;
+    std::fs::File::create(temp.path()).map_err(|e| io_error(temp.path(), e))?;
     {
         let conn = &study.conn;
         attach(conn, temp.path(), "converted", to)?;
@@ -111,10 +108,7 @@ pub fn rekey(path: &Path, from: Option<&Passphrase>, to: Option<&Passphrase>) ->
             problems.join("; ")
         )));
     }
-    let backup = crate::files::with_suffix(path, ".bak");
-    std::fs::rename(path, &backup).map_err(|e| Error::Io {
-        path: backup.clone(),
-        source: e,
-    })?;
+    let backup = with_suffix(path, ".bak");
+    std::fs::rename(path, &backup).map_err(|e| io_error(&backup, e))?;
     temp.persist(path)
 }

@@ -95,7 +95,8 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<()> {
     temp.persist(target)
 }
 
-fn io_error(path: &Path, source: std::io::Error) -> Error {
+/// The store's error for a failed file operation on `path`.
+pub(crate) fn io_error(path: &Path, source: std::io::Error) -> Error {
     Error::Io {
         path: path.to_path_buf(),
         source,

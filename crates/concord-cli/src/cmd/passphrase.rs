@@ -15,13 +15,12 @@ const ENV: &str = "CONCORD_PASSPHRASE";
 /// Opens `path`, asking for its passphrase only when it does not open as a plain study.
 pub fn open_study(path: &Path) -> Result<Study> {
     match Study::open(path) {
-        Err(concord_core::Error::NotAStudy { .. }) if path.is_file() => {
-            let Some(passphrase) = passphrase(&format!("Passphrase for {}: ", path.display()))?
-            else {
-                // Not encrypted as far as we can ask: report the plain open's error.
-                return Ok(Study::open(path)?);
-            };
-            Ok(Study::open_with(path, Some(&passphrase))?)
+        Err(err @ concord_core::Error::NotAStudy { .. }) if path.is_file() => {
+            match passphrase(&format!("Passphrase for {}: ", path.display()))? {
+                Some(passphrase) => Ok(Study::open_with(path, Some(&passphrase))?),
+                // Not encrypted as far as we can ask: the plain open's error stands.
+                None => Err(err.into()),
+            }
         }
         other => Ok(other?),
     }
