@@ -4,23 +4,17 @@
 //! 2 attributes, 400 responses each, 10% human-rated, judge +0.7 and noisy). Every value and
 //! interval bound must agree to 1e-9. No Python is needed to run this test.
 
+mod common;
+
+use common::{reference_dir, reference_json};
 use concord_stats::ppi::{estimate_models, MeanCi, ModelScores};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 const TOL: f64 = 1e-9;
 
-fn dir() -> PathBuf {
-    std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
-    )
-    .join("../../tests/reference/ppi")
-}
-
 fn expected() -> Value {
-    let text = std::fs::read_to_string(dir().join("expected.json")).expect("expected.json");
-    serde_json::from_str(&text).expect("valid JSON")
+    reference_json("ppi/expected.json")
 }
 
 /// (model, attribute) → (Y, Ŷ, Ŷ_unl), in file order; keys in first-appearance order.
@@ -30,7 +24,8 @@ type Groups = (
 );
 
 fn study() -> Groups {
-    let text = std::fs::read_to_string(dir().join("study.csv")).expect("study.csv");
+    let text =
+        std::fs::read_to_string(reference_dir().join("ppi").join("study.csv")).expect("study.csv");
     let mut order = Vec::new();
     let mut groups: BTreeMap<(String, String), [Vec<f64>; 3]> = BTreeMap::new();
     for line in text.lines().skip(1).filter(|l| !l.is_empty()) {

@@ -2,32 +2,26 @@
 //! made by `tests/reference/make_reference_judge.py` (scipy, statsmodels, pingouin,
 //! krippendorff) from the committed CSVs. Values agree to 1e-9. No Python is needed.
 
+mod common;
+
+use common::{reference_dir, reference_json};
 use concord_stats::report::{
     agreement_report, AgreementReport, AttributeSpec, JudgeReport, Observation, RaterSpec,
     ReportOptions, StudyRatings, TargetSpec,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 const TOL: f64 = 1e-9;
 
-fn dir() -> PathBuf {
-    std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
-    )
-    .join("../../tests/reference")
-}
-
 fn expected() -> Value {
-    let text = std::fs::read_to_string(dir().join("expected_judge.json")).expect("expected");
-    serde_json::from_str(&text).expect("valid JSON")
+    reference_json("expected_judge.json")
 }
 
 /// A study from a CSV with `target`, optional `model` and `length`, then one column per rater
 /// (names starting with `j_` are judges); empty cells are missing ratings.
 fn study(file: &str) -> StudyRatings {
-    let text = std::fs::read_to_string(dir().join("data").join(file)).expect("data file");
+    let text = std::fs::read_to_string(reference_dir().join("data").join(file)).expect("data file");
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().expect("header").split(',').collect();
     let first_rater = header

@@ -5,40 +5,18 @@
 //! irrCAC, the Bonett–Wright Spearman CI, the Bland–Altman limits (z = 1.96) and Lin's CCC with
 //! epiR's z-transform interval to 1e-9.
 
+mod common;
+
+use common::{read_matrix, reference_dir, reference_json};
 use concord_stats::testing::bootstrap::BootstrapSpec;
 use concord_stats::testing::correlation::{lins_ccc, spearman};
 use concord_stats::testing::judge::bland_altman;
 use concord_stats::testing::kappa::fleiss_kappa_all;
 use concord_stats::testing::reml::icc_reml;
-use concord_stats::{Estimate, RatingMatrix};
+use concord_stats::Estimate;
 use serde_json::Value;
-use std::path::PathBuf;
 
 const TOL: f64 = 1e-4;
-
-fn dir() -> PathBuf {
-    std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
-    )
-    .join("../../tests/reference")
-}
-
-/// Reads `target,r1,…` CSV with empty cells for missing ratings.
-fn read_matrix(file: &str) -> RatingMatrix {
-    let text = std::fs::read_to_string(dir().join(file)).expect("data file");
-    let rows: Vec<Vec<Option<f64>>> = text
-        .lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            l.split(',')
-                .skip(1)
-                .map(|c| (!c.is_empty()).then(|| c.parse().expect("number")))
-                .collect()
-        })
-        .collect();
-    RatingMatrix::from_rows(&rows).expect("rectangular")
-}
 
 fn close(what: &str, got: &Estimate, want: &Value) {
     let want = want.as_f64().expect("expected number");
@@ -50,8 +28,7 @@ fn close(what: &str, got: &Estimate, want: &Value) {
 }
 
 fn expected() -> Value {
-    let text = std::fs::read_to_string(dir().join("expected_reml.json")).expect("expected");
-    serde_json::from_str(&text).expect("JSON")
+    reference_json("expected_reml.json")
 }
 
 fn near(what: &str, got: f64, want: &Value, tol: f64) {
@@ -121,7 +98,7 @@ fn fleiss_with_missing_ratings_matches_irrcac() {
 }
 
 fn read_judge() -> (Vec<f64>, Vec<f64>) {
-    let text = std::fs::read_to_string(dir().join("data/judge.csv")).expect("judge.csv");
+    let text = std::fs::read_to_string(reference_dir().join("data/judge.csv")).expect("judge.csv");
     text.lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())
