@@ -60,6 +60,8 @@ pub fn run() {
             commands::session::startup,
             commands::session::recent_studies,
             commands::session::open_study,
+            commands::session::needs_passphrase,
+            commands::session::unlock_study,
             commands::session::study_summary,
             commands::session::create_study,
             commands::session::choose_rater,

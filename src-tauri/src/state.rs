@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use concord_core::cipher::Passphrase;
 use concord_core::{Rater, Study};
 use serde::{Deserialize, Serialize};
 
@@ -139,9 +140,12 @@ impl AppState {
         f(&open.study).map_err(Into::into)
     }
 
-    /// Path of the open study for a lead's command that works on the file (the dashboard).
-    pub fn lead_study_path(&self) -> CommandResult<PathBuf> {
-        self.with_study(|study| Ok::<_, CommandError>(study.path().to_path_buf()))
+    /// Path and passphrase of the open study for a lead's command that opens its own
+    /// connection to the file (the dashboard's probe).
+    pub fn lead_study_file(&self) -> CommandResult<(PathBuf, Option<Passphrase>)> {
+        self.with_study(|study| {
+            Ok::<_, CommandError>((study.path().to_path_buf(), study.passphrase().cloned()))
+        })
     }
 
     /// Runs `f` with the open study and the chosen rater.

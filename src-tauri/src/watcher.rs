@@ -17,6 +17,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use concord_core::cipher::Passphrase;
 use concord_core::schema::{open_watch, Watch};
 use concord_report::{Analysis, DashboardRequest, DashboardView, ReportOptions, StudySnapshot};
 use serde::Serialize;
@@ -50,10 +51,20 @@ pub enum DashboardEvent {
 /// Sends a finished recompute to the page.
 pub type Emit = Box<dyn Fn(DashboardEvent) + Send + 'static>;
 
+/// The study the dashboard shows (with the passphrase its probe is keyed with, held in memory
+/// only) and the request it answers.
+#[derive(Clone)]
+struct Watched {
+    path: PathBuf,
+    passphrase: Option<Passphrase>,
+    request: DashboardRequest,
+    request_id: u64,
+}
+
 #[derive(Default)]
 struct Shared {
     /// The study to watch and the request to answer; `None` while the dashboard is not shown.
-    watch: Option<(PathBuf, DashboardRequest, u64)>,
+    watch: Option<Watched>,
     /// Set by [`DashboardWorker::poke`]: look for a change now rather than at the next tick.
     poked: bool,
     stop: bool,
@@ -105,11 +116,23 @@ impl DashboardWorker {
         self.shared.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Shows the dashboard of `path` for `request` (answered with `request_id`): recomputes now
-    /// and after every change until [`DashboardWorker::hide`].
-    pub fn show(&self, path: &Path, request: DashboardRequest, request_id: u64) {
+    /// Shows the dashboard of `path` (opened with `passphrase` when encrypted) for `request`
+    /// (answered with `request_id`): recomputes now and after every change until
+    /// [`DashboardWorker::hide`].
+    pub fn show(
+        &self,
+        path: &Path,
+        passphrase: Option<Passphrase>,
+        request: DashboardRequest,
+        request_id: u64,
+    ) {
         let mut shared = self.lock();
-        shared.watch = Some((path.to_path_buf(), request, request_id));
+        shared.watch = Some(Watched {
+            path: path.to_path_buf(),
+            passphrase,
+            request,
+            request_id,
+        });
         shared.poked = true;
         self.shared.1.notify_all();
     }
@@ -141,8 +164,8 @@ impl Drop for DashboardWorker {
 }
 
 /// The watch connection of `path`, with the message the page shows when it cannot be opened.
-fn watch(path: &Path) -> Result<Watch, String> {
-    open_watch(path, None).map_err(|e| format!("cannot watch {}: {e}", path.display()))
+fn watch(path: &Path, passphrase: Option<&Passphrase>) -> Result<Watch, String> {
+    open_watch(path, passphrase).map_err(|e| format!("cannot watch {}: {e}", path.display()))
 }
 
 fn run(shared: &(Mutex<Shared>, Condvar), load: &Loader, emit: &Emit) {
@@ -155,7 +178,12 @@ fn run(shared: &(Mutex<Shared>, Condvar), load: &Loader, emit: &Emit) {
     // The last snapshot loaded, refreshed by reading only what changed since.
     let mut last: Option<(PathBuf, StudySnapshot)> = None;
     loop {
-        let (path, request, request_id) = {
+        let Watched {
+            path,
+            passphrase,
+            request,
+            request_id,
+        } = {
             let mut s = lock.lock().unwrap_or_else(|p| p.into_inner());
             if !s.poked && !s.stop {
                 s = wake
@@ -192,7 +220,7 @@ fn run(shared: &(Mutex<Shared>, Condvar), load: &Loader, emit: &Emit) {
             if probe.as_ref().is_none_or(|(p, _)| *p != path) {
                 probe = None;
                 answered = None;
-                probe = Some((path.clone(), watch(&path)?));
+                probe = Some((path.clone(), watch(&path, passphrase.as_ref())?));
             }
             let conn = &probe.as_ref().expect("opened above").1;
             let version = conn

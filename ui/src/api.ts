@@ -83,9 +83,14 @@ export const api = {
   startup: () => invoke<Startup>("startup"),
   recentStudies: () => invoke<RecentStudy[]>("recent_studies"),
   openStudy: (path: string) => invoke<StudySummary>("open_study", { path }),
+  /** Whether the study at `path` is encrypted (opens only with its passphrase). */
+  needsPassphrase: (path: string) => invoke<boolean>("needs_passphrase", { path }),
+  /** Opens an encrypted study or package; rejects with a clear message on a wrong passphrase. */
+  unlockStudy: (path: string, passphrase: string) => invoke<StudySummary>("unlock_study", { path, passphrase }),
   studySummary: () => invoke<StudySummary>("study_summary"),
-  createStudy: (path: string, name: string, template: string) =>
-    invoke<StudySummary>("create_study", { path, name, template }),
+  /** `passphrase` encrypts the new study (null: plain). */
+  createStudy: (path: string, name: string, template: string, passphrase: string | null = null) =>
+    invoke<StudySummary>("create_study", { path, name, template, passphrase }),
   chooseRater: (name: string) => invoke<Session>("choose_rater", { name }),
   closeStudy: () => invoke<void>("close_study"),
   progress: () => invoke<Progress>("progress"),

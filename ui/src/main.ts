@@ -295,7 +295,7 @@ async function boot(): Promise<void> {
   try {
     startup = await api.startup();
   } catch (err) {
-    startup = { session: null, study: null, recent: [], templates: [], error: errorText(err) };
+    startup = { session: null, study: null, recent: [], templates: [], error: errorText(err), locked: null };
   }
   const app = new App(startup);
   await answerQuitRequests(() => app.saveBeforeQuit());

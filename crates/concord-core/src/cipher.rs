@@ -53,6 +53,22 @@ pub(crate) fn connect(
     Ok(conn)
 }
 
+/// Whether the study at `path` asks for a passphrase: it exists and does not read as a plain
+/// SQLite database (an encrypted study; a file that is not SQLite at all gets the same answer,
+/// and opening it with a passphrase then says so). Read through SQLite, read-only, so the file
+/// is never written and this process's locks on it are kept.
+pub fn needs_passphrase(path: &Path) -> Result<bool> {
+    if !path.is_file() || std::fs::metadata(path).map_or(true, |m| m.len() == 0) {
+        return Ok(false);
+    }
+    let conn = connect(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY, None)?;
+    match conn.pragma_query_value(None, "application_id", |r| r.get::<_, i64>(0)) {
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => Ok(true),
+        Err(e) => Err(e.into()),
+        Ok(_) => Ok(false),
+    }
+}
+
 /// Attaches the file at `path` to `conn` as `name`, keyed with `passphrase` (an empty key
 /// means plain). The key is always explicit: without one SQLCipher would try the main
 /// database's key material, which cannot open a file with its own salt.

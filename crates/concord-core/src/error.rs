@@ -7,6 +7,13 @@ use std::path::PathBuf;
 pub enum Error {
     #[error("{path}: {message}")]
     NotAStudy { path: PathBuf, message: String },
+    /// The file does not open as a plain SQLite database: an encrypted study opened without its
+    /// passphrase (or a file that is not SQLite at all). Nothing was written.
+    #[error("{0}: not a Concord study (not an SQLite database), or an encrypted study: give its passphrase")]
+    PassphraseNeeded(PathBuf),
+    /// An encrypted file opened with a passphrase that does not open it. Nothing was written.
+    #[error("{0}: wrong passphrase (or not a Concord study); the file is unchanged")]
+    WrongPassphrase(PathBuf),
     #[error("{path}: written by a newer Concord (schema version {found}, this build reads up to {supported}); update Concord to open it")]
     NewerSchema {
         path: PathBuf,

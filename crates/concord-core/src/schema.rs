@@ -120,18 +120,12 @@ pub(crate) fn open(path: &Path, passphrase: Option<&Passphrase>) -> Result<Conne
     // Read the identity before any pragma that writes, so a foreign file is left untouched.
     let conn = cipher::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE, passphrase)?;
     // An encrypted file reads as "not a database" without its key, and with a wrong one.
-    let not_sqlite = |e: rusqlite::Error| {
-        match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) if passphrase.is_some() => not_a_study(
-            path,
-            "wrong passphrase (or not a Concord study); the file is unchanged",
-        ),
-        Some(rusqlite::ErrorCode::NotADatabase) => not_a_study(
-            path,
-            "not a Concord study (not an SQLite database), or an encrypted study: give its passphrase",
-        ),
+    let not_sqlite = |e: rusqlite::Error| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) if passphrase.is_some() => {
+            Error::WrongPassphrase(path.to_path_buf())
+        }
+        Some(rusqlite::ErrorCode::NotADatabase) => Error::PassphraseNeeded(path.to_path_buf()),
         _ => Error::Sqlite(e),
-    }
     };
     let app_id: i64 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))

@@ -18,8 +18,8 @@ pub async fn dashboard_show(
     request: DashboardRequest,
     request_id: u64,
 ) -> CommandResult<()> {
-    let path = state.lead_study_path()?;
-    state.dashboard.show(&path, request, request_id);
+    let (path, passphrase) = state.lead_study_file()?;
+    state.dashboard.show(&path, passphrase, request, request_id);
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use concord_core::cipher::{self, Passphrase};
 use concord_core::{Progress, Rater, Rubric, Study};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -34,6 +35,9 @@ pub struct Startup {
     pub templates: Vec<String>,
     /// Why the remembered or requested study could not be opened.
     pub error: Option<String>,
+    /// The remembered or requested study when it is encrypted: the page asks for its
+    /// passphrase (`unlock_study`).
+    pub locked: Option<String>,
 }
 
 fn set_title<R: Runtime>(app: &AppHandle<R>, title: &str) {
@@ -49,13 +53,16 @@ fn title_for(study: &str, rater: Option<&str>) -> String {
     }
 }
 
-/// Opens `path` as the current study (closing any other), with no rater chosen yet.
+/// Opens `path` as the current study (closing any other), with no rater chosen yet. The
+/// passphrase of an encrypted study stays in memory with the open study (its connections, the
+/// dashboard's probe) and is never written anywhere.
 fn open_into(
     state: &AppState,
     path: &Path,
+    passphrase: Option<&Passphrase>,
     with_progress: bool,
 ) -> concord_core::Result<StudySummary> {
-    let study = Study::open(path)?;
+    let study = Study::open_with(path, passphrase)?;
     let summary = summary(&study, with_progress)?;
     if let Err(err) = state.close_study() {
         eprintln!("concord-app: closing the study: {err}");
@@ -128,10 +135,16 @@ pub async fn startup<R: Runtime>(
         recent: Vec::new(),
         templates,
         error: None,
+        locked: None,
     };
+    // A study open already keeps its passphrase; a reload of the page reuses it.
+    let key = state
+        .open()
+        .as_ref()
+        .and_then(|o| o.study.passphrase().cloned());
     if let Some(path) = target {
         // With a rater to resume, the rater list (and its progress counts) is not shown.
-        match open_into(&state, &path, rater.is_none()) {
+        match open_into(&state, &path, key.as_ref(), rater.is_none()) {
             Ok(summary) => {
                 set_title(&app, &title_for(&summary.name, None));
                 let rater = summary.package_rater.clone().or(rater);
@@ -149,6 +162,9 @@ pub async fn startup<R: Runtime>(
                         Err(err) => startup.error = Some(err.to_string()),
                     }
                 }
+            }
+            Err(concord_core::Error::PassphraseNeeded(_)) => {
+                startup.locked = Some(path.display().to_string());
             }
             Err(err) => startup.error = Some(err.to_string()),
         }
@@ -170,7 +186,28 @@ pub async fn open_study<R: Runtime>(
     state: State<'_, AppState>,
     path: String,
 ) -> CommandResult<StudySummary> {
-    let summary = open_into(&state, Path::new(&path), true)?;
+    let summary = open_into(&state, Path::new(&path), None, true)?;
+    set_title(&app, &title_for(&summary.name, None));
+    Ok(summary)
+}
+
+/// Whether the study file at `path` asks for a passphrase (it is encrypted) before it opens.
+#[tauri::command]
+pub async fn needs_passphrase(path: String) -> CommandResult<bool> {
+    Ok(cipher::needs_passphrase(Path::new(&path))?)
+}
+
+/// Opens an encrypted study (or an encrypted rater package) with its passphrase. A wrong one is
+/// refused with a clear message and the file is left as it was.
+#[tauri::command]
+pub async fn unlock_study<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+    passphrase: String,
+) -> CommandResult<StudySummary> {
+    let passphrase = Passphrase::new(passphrase)?;
+    let summary = open_into(&state, Path::new(&path), Some(&passphrase), true)?;
     set_title(&app, &title_for(&summary.name, None));
     Ok(summary)
 }
@@ -181,7 +218,8 @@ pub async fn study_summary(state: State<'_, AppState>) -> CommandResult<StudySum
     state.with_any_study(|study| summary(study, true))
 }
 
-/// Creates a new study file from a built-in rubric template and opens it.
+/// Creates a new study file from a built-in rubric template and opens it; encrypted with
+/// `passphrase` when one is given (never stored: the lead keeps it).
 #[tauri::command]
 pub async fn create_study<R: Runtime>(
     app: AppHandle<R>,
@@ -189,12 +227,14 @@ pub async fn create_study<R: Runtime>(
     path: String,
     name: String,
     template: String,
+    passphrase: Option<String>,
 ) -> CommandResult<StudySummary> {
     let rubric = Rubric::builtin(&template)?;
     let path = PathBuf::from(path);
-    let study = Study::create(&path, &name, &rubric)?;
+    let passphrase = passphrase.map(Passphrase::new).transpose()?;
+    let study = Study::create_with(&path, &name, &rubric, passphrase.as_ref())?;
     drop(study);
-    let summary = open_into(&state, &path, true)?;
+    let summary = open_into(&state, &path, passphrase.as_ref(), true)?;
     set_title(&app, &title_for(&summary.name, None));
     Ok(summary)
 }

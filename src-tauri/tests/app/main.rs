@@ -3,6 +3,7 @@
 
 mod common;
 mod dashboard;
+mod encryption;
 mod lead;
 mod rating;
 mod session;

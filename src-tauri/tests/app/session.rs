@@ -111,6 +111,7 @@ fn create_study_makes_a_new_file_and_refuses_an_existing_one() {
         path.clone(),
         "Pilot".into(),
         "mentalbench".into(),
+        None,
     ))
     .unwrap();
     assert_eq!(summary.name, "Pilot");
@@ -121,6 +122,7 @@ fn create_study_makes_a_new_file_and_refuses_an_existing_one() {
         path,
         "Again".into(),
         "mentalbench".into(),
+        None,
     ))
     .unwrap_err()
     .to_string();
@@ -131,6 +133,7 @@ fn create_study_makes_a_new_file_and_refuses_an_existing_one() {
         fx.dir.path().join("x.concord").display().to_string(),
         "X".into(),
         "no-such-template".into(),
+        None,
     ))
     .unwrap_err()
     .to_string();

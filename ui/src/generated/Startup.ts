@@ -10,4 +10,9 @@ export type Startup = { session: Session | null, study: StudySummary | null, rec
 /**
  * Why the remembered or requested study could not be opened.
  */
-error: string | null, };
+error: string | null, 
+/**
+ * The remembered or requested study when it is encrypted: the page asks for its
+ * passphrase (`unlock_study`).
+ */
+locked: string | null, };

@@ -5,6 +5,7 @@ import "./start.css";
 import { api, errorText, pickNewStudyPath, pickStudyToOpen, type RaterSummary, type StudySummary } from "../api";
 import type { AppContext, Screen } from "../app";
 import { clear, formatCount, h } from "../dom";
+import { askPassphrase } from "./start-unlock";
 
 export class StartScreen implements Screen {
   readonly el: HTMLElement;
@@ -18,6 +19,12 @@ export class StartScreen implements Screen {
     this.el = h("section", { class: "screen start" });
     this.render();
     if (ctx.study) void this.refreshStudy();
+    // The study given on the command line (or open last time) is encrypted: ask once.
+    const locked = ctx.startup.locked;
+    if (locked) {
+      ctx.startup.locked = null;
+      queueMicrotask(() => this.unlock(locked));
+    }
   }
 
   /** Fetches fresh progress counts for the rater list. */
@@ -98,6 +105,23 @@ export class StartScreen implements Screen {
     const templates = this.ctx.startup.templates;
     const name = h("input", { id: "new-study-name", type: "text", autocomplete: "off", placeholder: "e.g. Pilot round 1" });
     const template = h("select", { id: "new-study-template" }, ...templates.map((t) => h("option", { value: t }, t)));
+    const encrypt = h("input", { id: "new-study-encrypt", type: "checkbox", "aria-controls": "new-study-keys" });
+    const secret = (id: string) => h("input", { id, type: "password", autocomplete: "new-password", spellcheck: "false" });
+    const passphrase = secret("new-study-passphrase");
+    const again = secret("new-study-passphrase-again");
+    const keys = h(
+      "div",
+      { id: "new-study-keys", class: "new-study-keys", hidden: true },
+      h("label", { for: "new-study-passphrase" }, "Passphrase"),
+      passphrase,
+      h("label", { for: "new-study-passphrase-again" }, "Type it again"),
+      again,
+      h("p", { class: "muted" }, "Keep it safe: it is never stored, and without it the study cannot be opened."),
+    );
+    encrypt.addEventListener("change", () => {
+      keys.hidden = !encrypt.checked;
+      if (encrypt.checked) passphrase.focus();
+    });
     const form = h(
       "form",
       { class: "card", "aria-labelledby": "create-title" },
@@ -106,11 +130,27 @@ export class StartScreen implements Screen {
       name,
       h("label", { for: "new-study-template" }, "Rubric template"),
       template,
+      h("div", { class: "check-row" }, encrypt, h("label", { for: "new-study-encrypt" }, "Encrypt the study file (for clinical text)")),
+      keys,
       h("div", { class: "row" }, h("button", { type: "submit" }, "Choose where to save…")),
     );
     form.addEventListener("submit", (e) => {
       e.preventDefault();
-      void this.create(name.value.trim(), template.value);
+      if (encrypt.checked && !passphrase.value) {
+        this.showError("Give the encrypted study a passphrase.");
+        passphrase.focus();
+        return;
+      }
+      if (encrypt.checked && passphrase.value !== again.value) {
+        this.showError("The two passphrases differ.");
+        again.focus();
+        return;
+      }
+      const key = encrypt.checked ? passphrase.value : null;
+      void this.create(name.value.trim(), template.value, key).then(() => {
+        passphrase.value = "";
+        again.value = "";
+      });
     });
     return form;
   }
@@ -197,17 +237,39 @@ export class StartScreen implements Screen {
   }
 
   private async open(path: string): Promise<void> {
-    const found: { study?: StudySummary } = {};
+    const found: { study?: StudySummary; locked?: boolean } = {};
     await this.guarded(async () => {
-      found.study = await api.openStudy(path);
+      try {
+        found.study = await api.openStudy(path);
+      } catch (err) {
+        // An encrypted file does not open as it is: ask for its passphrase instead.
+        if (await api.needsPassphrase(path).catch(() => false)) {
+          found.locked = true;
+          return;
+        }
+        throw err;
+      }
       this.opened(found.study);
     });
-    // A package has one rater: start as them at once (after `guarded` has released the screen).
-    const rater = found.study?.mode === "rater" ? found.study.package_rater : null;
+    if (found.locked) this.unlock(path);
+    else await this.startPackage(found.study);
+  }
+
+  /** Asks for the passphrase of the encrypted study at `path`, then opens it. */
+  private unlock(path: string): void {
+    askPassphrase(path, (study) => {
+      this.opened(study);
+      void this.startPackage(study);
+    });
+  }
+
+  /** A package has one rater: start as them at once (after `guarded` has released the screen). */
+  private async startPackage(study: StudySummary | undefined): Promise<void> {
+    const rater = study?.mode === "rater" ? study.package_rater : null;
     if (rater) await this.chooseRater(rater);
   }
 
-  private async create(name: string, template: string): Promise<void> {
+  private async create(name: string, template: string, passphrase: string | null): Promise<void> {
     if (!name) {
       this.showError("Give the new study a name.");
       return;
@@ -218,7 +280,7 @@ export class StartScreen implements Screen {
     });
     if (!path) return;
     await this.guarded(async () => {
-      this.opened(await api.createStudy(path, name, template));
+      this.opened(await api.createStudy(path, name, template, passphrase));
     });
   }
 

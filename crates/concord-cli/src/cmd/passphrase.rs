@@ -15,7 +15,7 @@ const ENV: &str = "CONCORD_PASSPHRASE";
 /// Opens `path`, asking for its passphrase only when it does not open as a plain study.
 pub fn open_study(path: &Path) -> Result<Study> {
     match Study::open(path) {
-        Err(err @ concord_core::Error::NotAStudy { .. }) if path.is_file() => {
+        Err(err @ concord_core::Error::PassphraseNeeded(_)) => {
             match passphrase(&format!("Passphrase for {}: ", path.display()))? {
                 Some(passphrase) => Ok(Study::open_with(path, Some(&passphrase))?),
                 // Not encrypted as far as we can ask: the plain open's error stands.
