@@ -48,11 +48,18 @@ pub fn run() {
                     eprintln!("concord-app: could not send the dashboard: {err}");
                 }
             });
+            let handle = app.handle().clone();
+            let inbox: watcher::InboxEmit = Box::new(move |event| {
+                if let Err(err) = handle.emit(watcher::INBOX_EVENT, event) {
+                    eprintln!("concord-app: could not send the inbox's news: {err}");
+                }
+            });
             app.manage(quit::Quitting::default());
-            app.manage(AppState::with_dashboard(
+            app.manage(AppState::with_inbox(
                 config_dir.join(REMEMBERED_FILE),
                 launch,
                 emit,
+                inbox,
             ));
             Ok(())
         })
@@ -94,6 +101,8 @@ pub fn run() {
             commands::lead::merge_history,
             commands::lead::gold_history,
             commands::lead::set_settings,
+            commands::lead::inbox_view,
+            commands::lead::set_inbox,
             quit::ready_to_quit,
         ])
         .build(tauri::generate_context!());

@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use concord_core::cipher::Passphrase;
-use concord_core::{Rater, Study};
+use concord_core::inbox::{scan_once, InboxStatus};
+use concord_core::{Rater, Study, StudyMode};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CommandError, CommandResult};
-use crate::watcher::{self, DashboardWorker, Emit};
+use crate::watcher::{self, DashboardWorker, Emit, InboxEmit, InboxEvent};
 
 /// How the app was started: `concord-app [--demo] [PATH.concord] [--rater NAME]`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -79,8 +80,20 @@ impl AppState {
         AppState::with_dashboard(config_file, launch, Box::new(|_| {}))
     }
 
-    /// State whose dashboard worker hands each recompute to `emit`.
+    /// State whose dashboard worker hands each recompute to `emit` (the inbox's outcomes go
+    /// nowhere).
     pub fn with_dashboard(config_file: PathBuf, launch: LaunchArgs, emit: Emit) -> AppState {
+        AppState::with_inbox(config_file, launch, emit, Box::new(|_| {}))
+    }
+
+    /// State whose worker hands each dashboard recompute to `emit` and each inbox scan that
+    /// settled a file (or failed) to `inbox`.
+    pub fn with_inbox(
+        config_file: PathBuf,
+        launch: LaunchArgs,
+        emit: Emit,
+        inbox: InboxEmit,
+    ) -> AppState {
         let open: Arc<Mutex<Option<OpenStudy>>> = Arc::default();
         let shared = Arc::clone(&open);
         // The dashboard reads through the rating connection (see `watcher::Loader`), holding
@@ -94,11 +107,12 @@ impl AppState {
                 _ => Err("the study was closed".into()),
             }
         });
+        let scan = inbox_scan(Arc::clone(&open), inbox);
         AppState {
             open,
             launch: Mutex::new(Some(launch)),
             config_file,
-            dashboard: DashboardWorker::start(load, emit),
+            dashboard: DashboardWorker::start(load, emit, scan),
         }
     }
 
@@ -182,6 +196,45 @@ impl AppState {
             );
         }
     }
+}
+
+/// The worker's inbox poll: one `scan_once` of the open master's inbox folder on the study
+/// connection (so merges are serialised with the app's saves). The page hears of files settled
+/// and of a failure (once, until it changes).
+fn inbox_scan(open: Arc<Mutex<Option<OpenStudy>>>, emit: InboxEmit) -> watcher::Scan {
+    let last_error: Mutex<Option<String>> = Mutex::new(None);
+    Arc::new(move || {
+        let outcome = {
+            let guard = lock_open(&open);
+            let Some(study) = guard.as_ref().map(|o| &o.study) else {
+                return;
+            };
+            let folder = match study.settings() {
+                Ok(s) if !s.inbox.is_empty() && study.mode() == StudyMode::Lead => s.inbox,
+                _ => return,
+            };
+            scan_once(study, Path::new(&folder)).map_err(|e| e.to_string())
+        };
+        let mut last = last_error.lock().unwrap_or_else(|p| p.into_inner());
+        let event = match outcome {
+            Ok(entries) => InboxEvent {
+                settled: entries
+                    .into_iter()
+                    .filter(|e| e.status != InboxStatus::Waiting)
+                    .map(|e| e.file)
+                    .collect(),
+                error: None,
+            },
+            Err(message) => InboxEvent {
+                settled: Vec::new(),
+                error: Some(message),
+            },
+        };
+        if !event.settled.is_empty() || event.error != *last {
+            last.clone_from(&event.error);
+            emit(event);
+        }
+    })
 }
 
 fn lock_open(open: &Mutex<Option<OpenStudy>>) -> MutexGuard<'_, Option<OpenStudy>> {

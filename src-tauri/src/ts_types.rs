@@ -8,15 +8,15 @@ use std::path::{Path, PathBuf};
 
 use ts_rs::{Config, ExportError, TS};
 
-use crate::commands::lead::{AdjudicationView, AdminView, SettingsChange};
+use crate::commands::lead::{AdjudicationView, AdminView, InboxView, SettingsChange};
 use crate::commands::rating::{RatingScreen, SavedRating};
 use crate::commands::session::{Session, Startup};
 use crate::commands::{RaterSummary, StudySummary};
 use crate::state::RecentStudy;
-use crate::watcher::DashboardEvent;
+use crate::watcher::{DashboardEvent, InboxEvent};
 use concord_core::adjudication::{Disagreement, Gold, GoldEvent};
 use concord_core::merge::{MergeConflict, MergeSummary};
-use concord_core::package::{Manifest, ReturnedPackage};
+use concord_core::package::{ExportedPackage, Manifest, ReturnedPackage};
 use concord_core::{QueueFilter, QueuePage, StudySettings, UndoneChange};
 use concord_report::DashboardRequest;
 
@@ -53,6 +53,9 @@ fn export_all(cfg: &Config) -> Result<(), ExportError> {
     MergeConflict::export_all(cfg)?;
     Manifest::export_all(cfg)?;
     ReturnedPackage::export_all(cfg)?;
+    ExportedPackage::export_all(cfg)?;
+    InboxView::export_all(cfg)?;
+    InboxEvent::export_all(cfg)?;
     Ok(())
 }
 

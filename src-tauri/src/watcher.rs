@@ -11,6 +11,11 @@
 //! command pokes the worker) covers all three. Being one thread, it computes at most one
 //! dashboard at a time; changes that arrive meanwhile are seen by the next poll and coalesce
 //! into one more computation.
+//!
+//! The same thread polls the lead's inbox folder every [`INBOX_INTERVAL`] (whether or not the
+//! dashboard is shown) through a [`Scan`] the app state provides, which calls
+//! `concord_core::inbox::scan_once` on the study connection; a merge it makes is a commit the
+//! dashboard's probe sees like any other.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -28,6 +33,13 @@ pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 const SETTLE: Duration = Duration::from_millis(150);
 /// Longest a recompute waits for changes to settle.
 const SETTLE_MAX: Duration = Duration::from_secs(1);
+
+/// How often the lead's inbox folder is scanned. A file is merged once it is unchanged at two
+/// scans in a row, so a copy that stalls for less than this is never taken half-written.
+pub const INBOX_INTERVAL: Duration = Duration::from_secs(3);
+
+/// One scan of the open study's inbox, if it has one (and what to tell the page).
+pub type Scan = Arc<dyn Fn() + Send + Sync>;
 
 /// Name of the event that carries a [`DashboardEvent`] to the page.
 pub const DASHBOARD_EVENT: &str = "dashboard";
@@ -50,6 +62,21 @@ pub enum DashboardEvent {
 
 /// Sends a finished recompute to the page.
 pub type Emit = Box<dyn Fn(DashboardEvent) + Send + 'static>;
+
+/// Name of the event that carries an [`InboxEvent`] to the page.
+pub const INBOX_EVENT: &str = "inbox";
+
+/// What an inbox scan tells the page: the files it merged or rejected (the Admin screen then
+/// reads the receipts again), or why the folder could not be scanned.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct InboxEvent {
+    pub settled: Vec<String>,
+    pub error: Option<String>,
+}
+
+/// Sends an inbox scan's outcome to the page.
+pub type InboxEmit = Box<dyn Fn(InboxEvent) + Send + Sync + 'static>;
 
 /// The study the dashboard shows (with the passphrase its probe is keyed with, held in memory
 /// only) and the request it answers.
@@ -96,14 +123,15 @@ pub struct DashboardWorker {
 }
 
 impl DashboardWorker {
-    /// Starts the worker; `load` reads the study, `emit` receives every recompute.
-    pub fn start(load: Loader, emit: Emit) -> DashboardWorker {
+    /// Starts the worker; `load` reads the study, `emit` receives every recompute, `scan`
+    /// polls the inbox.
+    pub fn start(load: Loader, emit: Emit, scan: Scan) -> DashboardWorker {
         let shared = Arc::new((Mutex::new(Shared::default()), Condvar::new()));
         let thread = {
             let shared = Arc::clone(&shared);
             std::thread::Builder::new()
                 .name("concord-dashboard".into())
-                .spawn(move || run(&shared, &load, &emit))
+                .spawn(move || run(&shared, &load, &emit, &scan))
                 .expect("spawning the dashboard thread")
         };
         DashboardWorker {
@@ -168,8 +196,9 @@ fn watch(path: &Path, passphrase: Option<&Passphrase>) -> Result<Watch, String> 
     open_watch(path, passphrase).map_err(|e| format!("cannot watch {}: {e}", path.display()))
 }
 
-fn run(shared: &(Mutex<Shared>, Condvar), load: &Loader, emit: &Emit) {
+fn run(shared: &(Mutex<Shared>, Condvar), load: &Loader, emit: &Emit, scan: &Scan) {
     let (lock, wake) = shared;
+    let mut scanned = Instant::now();
     let mut probe: Option<(PathBuf, Watch)> = None;
     // What the last emitted view answered: (request id, data_version).
     let mut answered: Option<(u64, i64)> = None;
@@ -178,12 +207,7 @@ fn run(shared: &(Mutex<Shared>, Condvar), load: &Loader, emit: &Emit) {
     // The last snapshot loaded, refreshed by reading only what changed since.
     let mut last: Option<(PathBuf, StudySnapshot)> = None;
     loop {
-        let Watched {
-            path,
-            passphrase,
-            request,
-            request_id,
-        } = {
+        let watched = {
             let mut s = lock.lock().unwrap_or_else(|p| p.into_inner());
             if !s.poked && !s.stop {
                 s = wake
@@ -206,14 +230,22 @@ fn run(shared: &(Mutex<Shared>, Condvar), load: &Loader, emit: &Emit) {
                 return;
             }
             s.poked = false;
-            match &s.watch {
-                Some(w) => w.clone(),
-                None => {
-                    answered = None;
-                    probe = None;
-                    continue;
-                }
-            }
+            s.watch.clone()
+        };
+        if scanned.elapsed() >= INBOX_INTERVAL {
+            scanned = Instant::now();
+            scan();
+        }
+        let Some(Watched {
+            path,
+            passphrase,
+            request,
+            request_id,
+        }) = watched
+        else {
+            answered = None;
+            probe = None;
+            continue;
         };
         let started = Instant::now();
         let outcome = (|| {

@@ -13,6 +13,7 @@ import type {
   DashboardEvent,
   DashboardRequest,
   Disagreement,
+  ExportedPackage,
   Gold,
   GoldEvent,
   Manifest,
@@ -72,11 +73,13 @@ export interface RaterProgress {
   last_activity: string | null;
   median_seconds: number | null;
   package_out_since: string | null;
+  /** The package has been out longer than the report's `overdue_days`. */
+  overdue: boolean;
 }
 
 export interface DesignProgress {
   design: DesignSummary;
-  progress: { raters: RaterProgress[] };
+  progress: { overdue_days: number; raters: RaterProgress[] };
 }
 
 export const api = {
@@ -125,7 +128,8 @@ export const api = {
   addRater: (name: string) => invoke<Rater>("add_rater", { name }),
   assignWithOverlap: (raterIds: string[], overlap: number) => invoke<DesignSummary>("assign_with_overlap", { raterIds, overlap }),
   designProgress: () => invoke<DesignProgress>("design_progress"),
-  exportPackage: (raterId: string, path: string) => invoke<string>("export_package", { raterId, path }),
+  /** An encrypted study's package comes with its own passphrase, shown to the lead once. */
+  exportPackage: (raterId: string, path: string) => invoke<ExportedPackage>("export_package", { raterId, path }),
   mergePackage: (path: string) => invoke<MergeSummary>("merge_package", { path }),
   returnPackage: (path: string) => invoke<ReturnedPackage>("return_package", { path }),
   packageManifest: () => invoke<Manifest | null>("package_manifest"),

@@ -221,6 +221,9 @@ pub struct ProgressArgs {
     pub file: PathBuf,
     #[arg(long)]
     pub json: bool,
+    /// Mark a rater whose package has been out (exported, not merged back) longer than this.
+    #[arg(long, value_name = "N", default_value_t = concord_core::progress::DEFAULT_OVERDUE_DAYS)]
+    pub overdue_days: u32,
 }
 
 #[derive(Args)]

@@ -368,9 +368,14 @@ pub fn print_progress(p: &ProgressReport) {
             r.flagged,
             r.median_seconds.map_or("-".into(), |s| format!("{s:.0}")),
             r.last_activity.as_deref().unwrap_or("never"),
-            r.package_out_since
-                .as_deref()
-                .map_or(String::new(), |t| format!("  (package out since {t})")),
+            r.package_out_since.as_deref().map_or(String::new(), |t| {
+                let overdue = if r.overdue {
+                    format!(", OVERDUE: more than {} days", p.overdue_days)
+                } else {
+                    String::new()
+                };
+                format!("  (package out since {t}{overdue})")
+            }),
         );
     }
 }

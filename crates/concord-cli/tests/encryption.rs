@@ -98,14 +98,30 @@ fn packages_of_an_encrypted_study_travel_encrypted_and_merge_back() {
         &["assign", s(&master), "--raters", "Ana", "--overlap", "1"],
     );
     let package = dir.path().join("ana.concord");
-    ok_key(
-        key,
-        &["package", s(&master), "--rater", "Ana", "-o", s(&package)],
+    let package_key = "read out over the phone";
+    let out = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(["package", s(&master), "--rater", "Ana", "-o", s(&package)])
+        .env("CONCORD_PASSPHRASE", key)
+        .env("CONCORD_PACKAGE_PASSPHRASE", package_key)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains(package_key) && said.contains("separately"),
+        "{said}"
     );
     assert!(!contains(&package, PROMPT) && !contains(&package, RESPONSE));
+    // The study's passphrase does not open the package: only the package's does.
+    let err = String::from_utf8_lossy(&with_key(key, &["info", s(&package)]).stderr).into_owned();
+    assert!(err.contains("wrong passphrase"), "{err}");
     let mut rate = Command::new(env!("CARGO_BIN_EXE_concord"))
         .args(["rate", s(&package), "--rater", "Ana"])
-        .env("CONCORD_PASSPHRASE", key)
+        .env("CONCORD_PASSPHRASE", package_key)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -118,7 +134,7 @@ fn packages_of_an_encrypted_study_travel_encrypted_and_merge_back() {
         .unwrap();
     assert!(rate.wait().unwrap().success());
     let returned = dir.path().join("ana-returned.concord");
-    ok_key(key, &["return", s(&package), "-o", s(&returned)]);
+    ok_key(package_key, &["return", s(&package), "-o", s(&returned)]);
     assert!(!contains(&returned, PROMPT));
     let receipt = ok_key(key, &["merge", s(&master), s(&returned), "--json"]);
     assert!(receipt.contains("\"events_added\": 2"), "{receipt}");

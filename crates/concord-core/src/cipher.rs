@@ -23,6 +23,12 @@ impl Passphrase {
         }
         Ok(Passphrase(text))
     }
+
+    /// The text, for the few places it must leave this type: keying SQLCipher, the master's
+    /// record of a package's passphrase, and showing a generated one to the lead once.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
 }
 
 impl std::fmt::Debug for Passphrase {

@@ -18,8 +18,10 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::files::write_atomic;
+use crate::files::{io_error, write_atomic};
+use crate::ids::format_utc_ms;
 use crate::merge::{MergeOptions, MergeSummary};
+use crate::model::StudySettings;
 use crate::study::Study;
 
 /// Where the previous scan's sizes and times are kept, inside the inbox.
@@ -45,12 +47,122 @@ pub struct InboxEntry {
 
 /// The fate of a file in one scan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum InboxStatus {
     /// Not complete or not stable yet; looked at again next scan.
     Waiting,
     Merged,
     Rejected,
+}
+
+/// A file the inbox settled, as its receipt or reason in `merged/` or `rejected/` tells it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct InboxReceipt {
+    /// The file's name in `merged/` or `rejected/`.
+    pub file: String,
+    /// Merged or rejected.
+    pub status: InboxStatus,
+    /// When it was settled (UTC).
+    pub at: Option<String>,
+    /// The raters whose ratings it brought (merged only).
+    pub raters: Vec<String>,
+    pub events_added: usize,
+    pub notes_added: usize,
+    pub conflicts: usize,
+    /// Why it was rejected; for a merged file, a note such as "merged before".
+    pub detail: String,
+}
+
+impl Study {
+    /// Sets the lead's inbox folder (empty: none); it must exist. The lead's alone.
+    pub fn set_inbox(&self, dir: &str) -> Result<StudySettings> {
+        self.require_lead("setting the inbox")?;
+        let dir = dir.trim();
+        if !dir.is_empty() && !Path::new(dir).is_dir() {
+            return Err(Error::Invalid(format!(
+                "{dir}: the inbox folder does not exist"
+            )));
+        }
+        let settings = StudySettings {
+            inbox: dir.to_string(),
+            ..self.settings()?
+        };
+        self.set_settings(&settings)
+    }
+}
+
+/// What the inbox at `dir` has settled, newest first: each receipt in `merged/` and each
+/// reason in `rejected/` (none when the folders do not exist yet).
+pub fn receipts(dir: &Path) -> Result<Vec<InboxReceipt>> {
+    let mut found = Vec::new();
+    for (sub, suffix, status) in [
+        (MERGED, ".receipt.json", InboxStatus::Merged),
+        (REJECTED, ".reason.txt", InboxStatus::Rejected),
+    ] {
+        let folder = dir.join(sub);
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| io_error(&folder, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(file) = name.strip_suffix(suffix) else {
+                continue;
+            };
+            let path = entry.path();
+            let text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, e))?;
+            let modified = entry
+                .metadata()
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map(|d| d.as_millis() as i64);
+            let mut receipt = InboxReceipt {
+                file: file.to_string(),
+                status,
+                at: modified.map(format_utc_ms),
+                raters: Vec::new(),
+                events_added: 0,
+                notes_added: 0,
+                conflicts: 0,
+                detail: String::new(),
+            };
+            if status == InboxStatus::Merged {
+                fill_from_receipt(&mut receipt, &text);
+            } else {
+                receipt.detail = text.trim().to_string();
+            }
+            found.push((modified, receipt));
+        }
+    }
+    found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.file.cmp(&b.1.file)));
+    Ok(found.into_iter().map(|(_, r)| r).collect())
+}
+
+/// The counts of a merge receipt as `settle` wrote it (`MergeSummary` as JSON).
+fn fill_from_receipt(receipt: &mut InboxReceipt, json: &str) {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else {
+        receipt.detail = "the receipt cannot be read".into();
+        return;
+    };
+    let count = |key: &str| value[key].as_u64().unwrap_or(0) as usize;
+    receipt.events_added = count("events_added");
+    receipt.notes_added = count("notes_added");
+    receipt.conflicts = value["conflicts"].as_array().map_or(0, Vec::len);
+    receipt.raters = value["raters"]
+        .as_array()
+        .map(|raters| {
+            raters
+                .iter()
+                .filter_map(|r| r["rater"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    if value["already_merged"].as_bool() == Some(true) {
+        receipt.detail = "merged before; nothing changed".into();
+    }
 }
 
 /// Size and modification time of a file at one scan.

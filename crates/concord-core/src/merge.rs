@@ -158,8 +158,9 @@ impl Study {
             [&hash],
             |r| r.get(0),
         )?;
-        let theirs =
-            Study::open_with(temp.path(), self.passphrase()).map_err(|e| refuse(other, e))?;
+        // An encrypted package opens with its own passphrase, which this study recorded.
+        let key = self.incoming_passphrase(temp.path())?;
+        let theirs = Study::open_with(temp.path(), key.as_ref()).map_err(|e| refuse(other, e))?;
         let manifest = manifest_in(&theirs.conn, "main")?;
         let package_id = theirs.id().to_string();
         if already {
@@ -242,7 +243,7 @@ impl Study {
             (None, true) => {}
         }
         drop(theirs);
-        cipher::attach(&self.conn, temp.path(), "pkg", self.passphrase())?;
+        cipher::attach(&self.conn, temp.path(), "pkg", key.as_ref())?;
         let result = validate_rows(&self.conn, other, manifest.is_some())
             .and_then(|()| self.merge_attached(&file, &package_id, &hash, opts, accepted_altered));
         self.conn.execute("DETACH DATABASE pkg", [])?;

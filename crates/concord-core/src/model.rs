@@ -70,6 +70,8 @@ pub struct StudySettings {
     pub exclude_own: BTreeMap<String, Vec<String>>,
     /// Who raters send returned packages to (shown to the rater, e.g. "Dr Lead, lead@site.org").
     pub return_to: String,
+    /// The lead's inbox folder, which the app watches (see `inbox.rs`); empty for none.
+    pub inbox: String,
 }
 
 impl Default for StudySettings {
@@ -84,6 +86,7 @@ impl Default for StudySettings {
             shuffle_seed: 1,
             exclude_own: BTreeMap::new(),
             return_to: String::new(),
+            inbox: String::new(),
         }
     }
 }

@@ -6,6 +6,11 @@
 //! and merge history are never in it) and renamed into place when complete. Returning seals a
 //! `VACUUM INTO` copy (every saved rating, no `-wal` needed) and records in the manifest the
 //! counts and a SHA-256 over every event, which the merge checks.
+//!
+//! A package of an encrypted study is encrypted with a passphrase of its own (given by the
+//! lead or generated here), never the study's: a rater must not be able to open the master. The
+//! master, itself encrypted, records it with the package (`package_log`), so the merge and the
+//! unattended inbox can open the returned file; a plain study's packages are plain.
 
 use std::path::Path;
 
@@ -13,10 +18,10 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBeha
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::cipher;
+use crate::cipher::{self, Passphrase};
 use crate::error::{Error, Result};
-use crate::files::TempPath;
-use crate::ids::{format_utc_ms, gid_text, new_gid, now_ms};
+use crate::files::{io_error, TempPath};
+use crate::ids::{format_utc_ms, gid_text, new_gid, now_ms, Gid};
 use crate::schema;
 use crate::study::Study;
 
@@ -52,28 +57,144 @@ pub struct ReturnedPackage {
     pub message: String,
 }
 
+/// What exporting a package wrote.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ExportedPackage {
+    pub package_id: String,
+    pub file: String,
+    /// The package's own passphrase (an encrypted study's package), for the lead to give the
+    /// rater separately from the file; `None` for a plain package.
+    pub passphrase: Option<String>,
+}
+
+/// Characters of a generated passphrase: no 0/O, 1/I, so it can be read out over the phone.
+const PASSPHRASE_ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// A random package passphrase: 5 groups of 4 characters from 32 symbols (100 bits).
+fn generated_passphrase() -> Passphrase {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let groups: Vec<String> = (0..5)
+        .map(|_| {
+            (0..4)
+                .map(|_| char::from(PASSPHRASE_ALPHABET[rng.random_range(0..32)]))
+                .collect()
+        })
+        .collect();
+    Passphrase::new(groups.join("-")).expect("not empty")
+}
+
+/// The first 16 bytes of a file: an encrypted file's SQLCipher salt, or part of the plain
+/// SQLite header. Only for files no connection of this process has open (a plain file handle's
+/// close would drop SQLite's locks on it).
+fn file_prefix(path: &Path) -> Result<Option<[u8; 16]>> {
+    use std::io::Read;
+    let mut prefix = [0u8; 16];
+    let mut file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    match file.read_exact(&mut prefix) {
+        Ok(()) => Ok(Some(prefix)),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
+        Err(e) => Err(io_error(path, e)),
+    }
+}
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
 impl Study {
     /// Writes a package for one rater to `out` (which must not exist): the rubric, the rater's
     /// assigned responses, the rater's own events and notes on them, and a manifest. Returns the
-    /// package id. On any failure nothing is left at `out`.
+    /// package id. On any failure nothing is left at `out`. A package of an encrypted study gets
+    /// a generated passphrase (see [`Study::export_package_with`]).
     pub fn export_package(&self, rater_id: &str, out: &Path) -> Result<String> {
+        Ok(self.export_package_with(rater_id, out, None)?.package_id)
+    }
+
+    /// [`Study::export_package`] with the package's passphrase: an encrypted study's package is
+    /// encrypted with `passphrase` (it must differ from the study's), or with a generated one
+    /// when none is given; a plain study's package is plain and refuses one. The master records
+    /// the package (and its passphrase) so progress and the merge know it.
+    pub fn export_package_with(
+        &self,
+        rater_id: &str,
+        out: &Path,
+        passphrase: Option<&Passphrase>,
+    ) -> Result<ExportedPackage> {
         self.require_lead("exporting a package")?;
         if out.exists() {
             return Err(Error::AlreadyExists(out.to_path_buf()));
         }
+        let key = match (self.passphrase(), passphrase) {
+            (None, None) => None,
+            (None, Some(_)) => {
+                return Err(Error::Invalid(format!(
+                    "{} is not encrypted, so its packages are plain; encrypt the study first to encrypt its packages",
+                    self.path().display()
+                )))
+            }
+            (Some(study), Some(given)) if study == given => {
+                return Err(Error::Invalid(
+                    "a package's passphrase must differ from the study's (a rater must not be able to open the master)".into(),
+                ))
+            }
+            (Some(_), Some(given)) => Some(given.clone()),
+            (Some(_), None) => Some(generated_passphrase()),
+        };
         let rater = self.rater_key(rater_id)?;
         let temp = TempPath::beside(out)?;
-        schema::build(temp.path(), self.passphrase(), |_| Ok(()))?;
-        cipher::attach(&self.conn, temp.path(), "pkg", self.passphrase())?;
+        schema::build(temp.path(), key.as_ref(), |_| Ok(()))?;
+        cipher::attach(&self.conn, temp.path(), "pkg", key.as_ref())?;
         let filled = self.fill_package(rater);
         self.conn.execute("DETACH DATABASE pkg", [])?;
-        let package_id = filled?;
-        schema::seal(temp.path(), self.passphrase())?;
+        let (package, issued_at) = filled?;
+        schema::seal(temp.path(), key.as_ref())?;
+        let salt = match &key {
+            Some(_) => file_prefix(temp.path())?.map(|s| s.to_vec()),
+            None => None,
+        };
+        // Recorded in the same transaction that puts the file in place: a package the master
+        // does not know of (whose passphrase would be lost) is never left behind.
+        let tx = self.write()?;
+        tx.execute(
+            "INSERT INTO package_log (id, rater_id, issued_at, file, salt, passphrase) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![package, rater, issued_at, out.display().to_string(), salt, key.as_ref().map(Passphrase::expose)],
+        )?;
         temp.persist_new(out)?;
-        Ok(package_id)
+        if let Err(err) = tx.commit() {
+            let _ = std::fs::remove_file(out);
+            return Err(err.into());
+        }
+        Ok(ExportedPackage {
+            package_id: gid_text(&package),
+            file: out.display().to_string(),
+            passphrase: key.as_ref().map(|k| k.expose().to_string()),
+        })
     }
 
-    fn fill_package(&self, rater: i64) -> Result<String> {
+    /// The passphrase an incoming file (the merge's private copy, open nowhere) opens with:
+    /// none for a plain file; for an encrypted package this study issued, the one recorded for
+    /// it, found by the file's salt; otherwise this study's own (a copy of an encrypted study).
+    pub(crate) fn incoming_passphrase(&self, copy: &Path) -> Result<Option<Passphrase>> {
+        let salt = match file_prefix(copy)? {
+            Some(prefix) if &prefix != SQLITE_MAGIC => prefix,
+            _ => return Ok(None),
+        };
+        let recorded: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT passphrase FROM package_log WHERE salt = ?1 AND passphrase IS NOT NULL",
+                [salt.as_slice()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match recorded {
+            Some(p) => Ok(Some(Passphrase::new(p)?)),
+            None => Ok(self.passphrase().cloned()),
+        }
+    }
+
+    /// Fills the attached `pkg`; returns the package id and its issue time.
+    fn fill_package(&self, rater: i64) -> Result<(Gid, i64)> {
         // DEFERRED: this reads the master and writes only the package, so the master's write
         // lock (and the app's saves) are never held up.
         let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Deferred)?;
@@ -84,8 +205,9 @@ impl Study {
                 r.get(0)
             })?;
         let mut settings = self.settings()?;
-        // Judge settings are the lead's business, not the rater's.
+        // Judge settings and the lead's inbox are the lead's business, not the rater's.
         settings.exclude_own.clear();
+        settings.inbox.clear();
         tx.execute(
             "INSERT INTO pkg.study (id, lineage, name, created_at, settings) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
@@ -155,13 +277,14 @@ impl Study {
             "INSERT INTO pkg.origin (gid) VALUES (?1) ON CONFLICT DO NOTHING",
             [package],
         )?;
+        let issued_at = now_ms();
         tx.execute(
             "INSERT INTO pkg.package (id, lineage, study_name, master_id, rater_id, issued_at, return_to)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![package, self.lineage, master_name, self.gid, rater, now_ms(), settings.return_to],
+            params![package, self.lineage, master_name, self.gid, rater, issued_at, settings.return_to],
         )?;
         tx.commit()?;
-        Ok(gid_text(&package))
+        Ok((package, issued_at))
     }
 
     /// This file's manifest, when it is a rater package.

@@ -1,16 +1,23 @@
 //! Progress per rater for the lead: assigned, done, partial and flagged responses, the last
 //! activity and the median time per response, read from the study (its own ratings and every
-//! merged package's) in one query.
+//! merged package's) in one query, and which raters' packages are out and for how long.
+
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::ids::format_utc_ms;
+use crate::ids::{format_utc_ms, gid_text, now_ms};
 use crate::study::Study;
 
 /// A gap longer than this between two responses is a break, not time spent on the later one.
 pub const BREAK_MS: i64 = 30 * 60 * 1000;
+
+/// A package out longer than this many days is marked overdue unless the lead says otherwise.
+pub const DEFAULT_OVERDUE_DAYS: u32 = 7;
+
+const DAY_MS: i64 = 24 * 3_600_000;
 
 /// One human rater's progress.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,15 +37,18 @@ pub struct RaterProgress {
     /// Median seconds between finishing one response and the next (breaks over
     /// [`BREAK_MS`] left out); `None` before two responses are touched.
     pub median_seconds: Option<f64>,
-    /// Since when (UTC) a package issued to the rater is out and not merged back. The master
-    /// keeps no record of issued packages yet (an export writes its manifest only into the
-    /// package), so this stays `None` until it does.
+    /// Since when (UTC) the rater's latest package is out: issued by this master and not
+    /// merged back; `None` when it came back or none was issued.
     pub package_out_since: Option<String>,
+    /// The package has been out longer than the report's `overdue_days`.
+    pub overdue: bool,
 }
 
 /// Every human rater's progress, by name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProgressReport {
+    /// Days a package may be out before its rater is marked overdue.
+    pub overdue_days: u32,
     pub raters: Vec<RaterProgress>,
 }
 
@@ -75,7 +85,8 @@ const PROGRESS_SQL: &str = "
         SELECT rater_id, max(last) AS last FROM touched GROUP BY rater_id
     )
     SELECT t.name, json_extract(t.metadata, '$.site'), coalesce(c.assigned, 0),
-           coalesce(c.done, 0), coalesce(c.partial, 0), coalesce(c.flagged, 0), l.last, d.seconds
+           coalesce(c.done, 0), coalesce(c.partial, 0), coalesce(c.flagged, 0), l.last, d.seconds,
+           t.id
     FROM rater t
     LEFT JOIN counts c ON c.rater_id = t.id
     LEFT JOIN latest l ON l.rater_id = t.id
@@ -84,12 +95,22 @@ const PROGRESS_SQL: &str = "
     ORDER BY t.name";
 
 impl Study {
-    /// Every human rater's progress (see [`RaterProgress`]).
+    /// Every human rater's progress (see [`RaterProgress`]), overdue after
+    /// [`DEFAULT_OVERDUE_DAYS`].
     pub fn progress_report(&self) -> Result<ProgressReport> {
+        self.progress_report_overdue(DEFAULT_OVERDUE_DAYS)
+    }
+
+    /// Every human rater's progress, a package out longer than `overdue_days` marked overdue.
+    pub fn progress_report_overdue(&self, overdue_days: u32) -> Result<ProgressReport> {
+        let out = self.packages_out()?;
+        let now = now_ms();
         let mut stmt = self.conn.prepare(PROGRESS_SQL)?;
         let count = |v: i64| v as usize;
         let raters = stmt
             .query_map(params![self.attributes.len() as i64, BREAK_MS], |r| {
+                let rater: i64 = r.get(8)?;
+                let since = out.get(&rater).copied();
                 Ok(RaterProgress {
                     rater: r.get(0)?,
                     site: r.get(1)?,
@@ -99,10 +120,37 @@ impl Study {
                     flagged: count(r.get(5)?),
                     last_activity: r.get::<_, Option<i64>>(6)?.map(format_utc_ms),
                     median_seconds: r.get(7)?,
-                    package_out_since: None,
+                    package_out_since: since.map(format_utc_ms),
+                    overdue: since.is_some_and(|t| now - t > i64::from(overdue_days) * DAY_MS),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(ProgressReport { raters })
+        Ok(ProgressReport {
+            overdue_days,
+            raters,
+        })
+    }
+
+    /// Rater key → issue time of the rater's latest package, when it has not been merged back.
+    fn packages_out(&self) -> Result<HashMap<i64, i64>> {
+        let merged: HashSet<String> = self
+            .conn
+            .prepare("SELECT package_id FROM merge_log")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut latest: HashMap<i64, (i64, String)> = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT rater_id, issued_at, id FROM package_log ORDER BY issued_at, id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id = gid_text(&r.get::<_, Vec<u8>>(2)?);
+            latest.insert(r.get(0)?, (r.get(1)?, id));
+        }
+        Ok(latest
+            .into_iter()
+            .filter(|(_, (_, id))| !merged.contains(id))
+            .map(|(rater, (issued_at, _))| (rater, issued_at))
+            .collect())
     }
 }

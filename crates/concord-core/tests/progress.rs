@@ -113,6 +113,7 @@ fn progress_counts_times_and_sites_of_a_hand_made_study() {
             last_activity: Some(format_utc_ms(T0 + 250_000)),
             median_seconds: Some(60.0),
             package_out_since: None,
+            overdue: false,
         },
         RaterProgress {
             rater: "Ben".into(),
@@ -124,6 +125,7 @@ fn progress_counts_times_and_sites_of_a_hand_made_study() {
             last_activity: Some(format_utc_ms(T0 + 7_210_000)),
             median_seconds: None,
             package_out_since: None,
+            overdue: false,
         },
         RaterProgress {
             rater: "Cy".into(),
@@ -135,6 +137,7 @@ fn progress_counts_times_and_sites_of_a_hand_made_study() {
             last_activity: None,
             median_seconds: None,
             package_out_since: None,
+            overdue: false,
         },
     ];
     assert_eq!(report.raters, expect);
@@ -166,4 +169,70 @@ fn an_even_number_of_gaps_takes_the_mean_of_the_middle_two() {
     assert_eq!(report.raters[0].median_seconds, Some(30.0));
     // Rated but never assigned: no assignment counts.
     assert_eq!((report.raters[0].assigned, report.raters[0].done), (0, 0));
+}
+
+#[test]
+fn a_package_not_back_is_out_since_its_export_and_overdue_after_n_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.concord");
+    let study = hand_made(&path, 2);
+    let ids: Vec<String> = study.response_ids().unwrap().into_values().collect();
+    let ana = study.add_rater("Ana", RaterKind::Human).unwrap();
+    let ben = study.add_rater("Ben", RaterKind::Human).unwrap();
+    study.assign(&ana.id, &ids).unwrap();
+    study.assign(&ben.id, &ids).unwrap();
+    let out = |name: &str| dir.path().join(name);
+    let first = study
+        .export_package(&ana.id, &out("ana-1.concord"))
+        .unwrap();
+    study.export_package(&ben.id, &out("ben.concord")).unwrap();
+    drop(study);
+    // Ana's first package went out ten days ago, Ben's three days ago.
+    let conn = Connection::open(&path).unwrap();
+    let day = 24 * 3_600_000;
+    let now = concord_core::now_ms();
+    for (name, days) in [("Ana", 10), ("Ben", 3)] {
+        conn.execute(
+            "UPDATE package_log SET issued_at = ?1 WHERE rater_id = (SELECT id FROM rater WHERE name = ?2)",
+            params![now - days * day, name],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let study = Study::open(&path).unwrap();
+    let out_since = |report: &concord_core::progress::ProgressReport, name: &str| {
+        let r = report.raters.iter().find(|r| r.rater == name).unwrap();
+        (r.package_out_since.clone(), r.overdue)
+    };
+    let report = study.progress_report().unwrap();
+    assert_eq!(report.overdue_days, 7);
+    assert_eq!(
+        out_since(&report, "Ana"),
+        (Some(format_utc_ms(now - 10 * day)), true)
+    );
+    assert_eq!(
+        out_since(&report, "Ben"),
+        (Some(format_utc_ms(now - 3 * day)), false)
+    );
+    let strict = study.progress_report_overdue(2).unwrap();
+    assert!(out_since(&strict, "Ben").1, "overdue after 2 days");
+
+    // Ana's package comes back: she is no longer out. A newer package is out again.
+    let package = Study::open(&out("ana-1.concord")).unwrap();
+    let id = package.rating_view(&ana.id, 0).unwrap().response_id;
+    package.set_rating(&ana.id, &id, "safety", Some(2)).unwrap();
+    package.return_package(&out("ana-1-back.concord")).unwrap();
+    let receipt = study
+        .merge(&out("ana-1-back.concord"), &Default::default())
+        .unwrap();
+    assert_eq!(receipt.package_id, first);
+    assert_eq!(
+        out_since(&study.progress_report().unwrap(), "Ana"),
+        (None, false)
+    );
+    study
+        .export_package(&ana.id, &out("ana-2.concord"))
+        .unwrap();
+    let (since, overdue) = out_since(&study.progress_report().unwrap(), "Ana");
+    assert!(since.is_some() && !overdue);
 }

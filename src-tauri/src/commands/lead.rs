@@ -5,8 +5,9 @@ use std::path::Path;
 
 use concord_core::adjudication::{Disagreement, Gold, GoldEvent, RaterJudgement};
 use concord_core::assignment::{AssignRequest, DesignSummary};
+use concord_core::inbox::{self, InboxReceipt};
 use concord_core::merge::{MergeConflict, MergeOptions, MergeSummary, Resolution};
-use concord_core::package::{Manifest, ReturnedPackage};
+use concord_core::package::{ExportedPackage, Manifest, ReturnedPackage};
 use concord_core::progress::ProgressReport;
 use concord_core::{Rater, RaterKind, Study, StudySettings};
 use serde::Serialize;
@@ -183,14 +184,15 @@ pub async fn design_progress(state: State<'_, AppState>) -> CommandResult<Design
     })
 }
 
-/// Writes a package for one rater to `path` (which must not exist); returns the package id.
+/// Writes a package for one rater to `path` (which must not exist); an encrypted study's
+/// package gets a generated passphrase, returned once for the lead to hand over.
 #[tauri::command]
 pub async fn export_package(
     state: State<'_, AppState>,
     rater_id: String,
     path: String,
-) -> CommandResult<String> {
-    state.with_study(|study| study.export_package(&rater_id, Path::new(&path)))
+) -> CommandResult<ExportedPackage> {
+    state.with_study(|study| study.export_package_with(&rater_id, Path::new(&path), None))
 }
 
 /// Validates and merges a returned package into the open study; returns the receipt.
@@ -279,5 +281,42 @@ pub async fn set_settings(
         };
         study.set_settings(&settings)?;
         summary(study, true)
+    })
+}
+
+// ---- study lead: inbox ---------------------------------------------------------------------
+
+/// The inbox card of the admin screen: the folder watched and what it has settled.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct InboxView {
+    /// Empty when no inbox is set.
+    pub folder: String,
+    /// Newest first.
+    pub receipts: Vec<InboxReceipt>,
+}
+
+fn inbox_view_of(study: &Study) -> concord_core::Result<InboxView> {
+    let folder = study.settings()?.inbox;
+    let receipts = if folder.is_empty() {
+        Vec::new()
+    } else {
+        inbox::receipts(Path::new(&folder))?
+    };
+    Ok(InboxView { folder, receipts })
+}
+
+/// The inbox folder and its receipts (merged and rejected files).
+#[tauri::command]
+pub async fn inbox_view(state: State<'_, AppState>) -> CommandResult<InboxView> {
+    state.with_study(inbox_view_of)
+}
+
+/// Sets the inbox folder the app watches (empty: stop watching); it must exist.
+#[tauri::command]
+pub async fn set_inbox(state: State<'_, AppState>, folder: String) -> CommandResult<InboxView> {
+    state.with_study(|study| {
+        study.set_inbox(&folder)?;
+        inbox_view_of(study)
     })
 }

@@ -142,3 +142,57 @@ fn a_new_study_can_be_created_encrypted() {
         "Ward pilot"
     );
 }
+
+#[test]
+fn an_encrypted_studys_package_opens_in_the_app_with_its_own_passphrase_only() {
+    let fx = encrypted();
+    let app = fx.app(LaunchArgs::default());
+    run(unlock_study(
+        app.handle().clone(),
+        app.state(),
+        fx.path(),
+        KEY.into(),
+    ))
+    .unwrap();
+    let admin = run(admin_view(app.state())).unwrap();
+    let nurse = admin
+        .raters
+        .iter()
+        .find(|r| r.rater.name == "Nurse A")
+        .unwrap();
+    let package = fx.dir.path().join("nurse-a.concord");
+    let exported = run(export_package(
+        app.state(),
+        nurse.rater.id.clone(),
+        package.display().to_string(),
+    ))
+    .unwrap();
+    let passphrase = exported
+        .passphrase
+        .expect("an encrypted package's passphrase");
+    assert_ne!(passphrase, KEY);
+
+    let rater_app = fx.app(LaunchArgs::default());
+    let package_path = package.display().to_string();
+    assert!(run(needs_passphrase(package_path.clone())).unwrap());
+    let err = run(unlock_study(
+        rater_app.handle().clone(),
+        rater_app.state(),
+        package_path.clone(),
+        KEY.into(),
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("wrong passphrase"),
+        "the study's passphrase: {err}"
+    );
+    let summary = run(unlock_study(
+        rater_app.handle().clone(),
+        rater_app.state(),
+        package_path,
+        passphrase,
+    ))
+    .unwrap();
+    assert_eq!(summary.package_rater.as_deref(), Some("Nurse A"));
+}

@@ -240,7 +240,8 @@ fn admin_exports_a_package_and_merges_it_back() {
         rater.id.clone(),
         package.display().to_string(),
     ))
-    .unwrap();
+    .unwrap()
+    .package_id;
     assert!(!package_id.is_empty() && package.exists());
     let err = run(export_package(
         app.state(),

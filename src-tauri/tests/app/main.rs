@@ -4,6 +4,7 @@
 mod common;
 mod dashboard;
 mod encryption;
+mod inbox;
 mod lead;
 mod rating;
 mod session;

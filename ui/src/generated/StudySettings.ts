@@ -28,4 +28,8 @@ exclude_own: { [key in string]: Array<string> },
 /**
  * Who raters send returned packages to (shown to the rater, e.g. "Dr Lead, lead@site.org").
  */
-return_to: string, };
+return_to: string, 
+/**
+ * The lead's inbox folder, which the app watches (see `inbox.rs`); empty for none.
+ */
+inbox: string, };

@@ -98,7 +98,7 @@ export class DesignPanel {
       return;
     }
     this.renderDesign(view.design);
-    this.renderProgress(view.progress.raters);
+    this.renderProgress(view.progress.raters, view.progress.overdue_days);
   }
 
   private renderDesign(d: DesignSummary): void {
@@ -148,7 +148,7 @@ export class DesignPanel {
     this.heatmap.append(table);
   }
 
-  private renderProgress(raters: RaterProgress[]): void {
+  private renderProgress(raters: RaterProgress[], overdueDays: number): void {
     clear(this.progressBody);
     for (const r of raters) {
       this.progressBody.append(
@@ -163,7 +163,13 @@ export class DesignPanel {
           h("td", { class: "num" }, formatCount(r.flagged)),
           h("td", { class: "nowrap", title: r.last_activity ?? "" }, when(r.last_activity)),
           h("td", {}, seconds(r.median_seconds)),
-          h("td", { class: "nowrap" }, when(r.package_out_since)),
+          h(
+            "td",
+            { class: r.overdue ? "nowrap overdue" : "nowrap", "data-overdue": r.overdue ? "true" : null },
+            when(r.package_out_since),
+            // Said in words, not only by colour.
+            r.overdue ? h("strong", { class: "overdue-mark" }, ` overdue (> ${overdueDays} days)`) : null,
+          ),
         ),
       );
     }

@@ -17,6 +17,7 @@ import {
 import type { AppContext, Screen } from "../app";
 import { clear, formatCount, h } from "../dom";
 import { ConflictsPanel, renderReceipt } from "../components/merge-receipt";
+import { ModalDialog } from "../components/dialog";
 import { DesignPanel, designKindText } from "./admin-design";
 
 export class AdminScreen implements Screen {
@@ -300,8 +301,9 @@ export class AdminScreen implements Screen {
     if (!path) return;
     await this.run(async () => {
       try {
-        await api.exportPackage(summary.rater.id, path);
+        const exported = await api.exportPackage(summary.rater.id, path);
         this.ctx.notify(`Package for ${summary.rater.name} written to ${path}.`);
+        if (exported.passphrase) showPackagePassphrase(summary.rater.name, exported.passphrase);
       } catch (err) {
         this.ctx.notify(`Package not written: ${errorText(err)}`, "error");
       }
@@ -350,4 +352,13 @@ export class AdminScreen implements Screen {
       }
     });
   }
+}
+
+/** Shows an encrypted package's passphrase once, for the lead to hand over apart from the file. */
+function showPackagePassphrase(rater: string, passphrase: string): void {
+  new ModalDialog("package-passphrase", `Passphrase for ${rater}’s package`, [
+    h("p", {}, `The package is encrypted. ${rater} needs this passphrase to open it. Give it separately from the file (by phone or in person, not in the same email).`),
+    h("p", { class: "package-passphrase", id: "package-passphrase-text" }, passphrase),
+    h("p", { class: "muted" }, "Returned packages merge without it: the study keeps it, encrypted with the study."),
+  ]).open();
 }

@@ -11,6 +11,8 @@ use concord_core::Study;
 
 /// The environment variable a script sets instead of typing the passphrase.
 const ENV: &str = "CONCORD_PASSPHRASE";
+/// The environment variable a lead sets to choose a package's passphrase (else one is made).
+const PACKAGE_ENV: &str = "CONCORD_PACKAGE_PASSPHRASE";
 
 /// Opens `path`, asking for its passphrase only when it does not open as a plain study.
 pub fn open_study(path: &Path) -> Result<Study> {
@@ -43,6 +45,19 @@ pub fn new_passphrase(path: &Path) -> Result<Passphrase> {
         bail!("the two passphrases differ; nothing was changed");
     }
     Ok(Passphrase::new(first)?)
+}
+
+/// The passphrase the lead chose for a new package (`CONCORD_PACKAGE_PASSPHRASE`); `None`
+/// lets core generate one for an encrypted study.
+pub fn package_passphrase() -> Result<Option<Passphrase>> {
+    match std::env::var(PACKAGE_ENV) {
+        Ok(p) => {
+            Ok(Some(Passphrase::new(p).with_context(|| {
+                format!("{PACKAGE_ENV} is set but empty")
+            })?))
+        }
+        Err(_) => Ok(None),
+    }
 }
 
 /// `concord encrypt`.

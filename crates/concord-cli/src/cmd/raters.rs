@@ -69,7 +69,7 @@ pub fn assign(a: AssignArgs) -> Result<()> {
 
 /// `concord progress`.
 pub fn progress(a: ProgressArgs) -> Result<()> {
-    let report = open_study(&a.file)?.progress_report()?;
+    let report = open_study(&a.file)?.progress_report_overdue(a.overdue_days)?;
     if a.json {
         print_json(&report);
     } else {
@@ -81,8 +81,20 @@ pub fn progress(a: ProgressArgs) -> Result<()> {
 /// `concord package`.
 pub fn package(a: PackageArgs) -> Result<()> {
     let study = open_study(&a.file)?;
-    let id = study.export_package(&rater_id(&study, &a.rater)?, &a.out)?;
-    println!("wrote package {id} for {} to {}", a.rater, a.out.display());
+    let key = super::passphrase::package_passphrase()?;
+    let exported = study.export_package_with(&rater_id(&study, &a.rater)?, &a.out, key.as_ref())?;
+    println!(
+        "wrote package {} for {} to {}",
+        exported.package_id,
+        a.rater,
+        a.out.display()
+    );
+    if let Some(passphrase) = exported.passphrase {
+        println!(
+            "the package is encrypted; its passphrase (give it to {} separately, not with the file): {passphrase}",
+            a.rater
+        );
+    }
     Ok(())
 }
 
