@@ -16,6 +16,8 @@ import type {
   ExportedPackage,
   Gold,
   GoldEvent,
+  InboxEvent,
+  InboxView,
   Manifest,
   MergeConflict,
   MergeSummary,
@@ -142,7 +144,22 @@ export const api = {
   /** Calls `handler` when the app is about to quit (it waits for `readyToQuit`). */
   onQuitRequested: (handler: () => Promise<void>) => listen("quit-requested", () => void handler()),
   setSettings: (change: SettingsChange) => invoke<StudySummary>("set_settings", { change }),
+  /** The lead's inbox folder and its receipts, newest first. */
+  inboxView: () => invoke<InboxView>("inbox_view"),
+  /** Sets the inbox folder the app watches ("" stops watching). */
+  setInbox: (folder: string) => invoke<InboxView>("set_inbox", { folder }),
 };
+
+/** Subscribes to the inbox's news: files merged or rejected, or why the folder cannot be read. */
+export function onInbox(handler: (event: InboxEvent) => void): Promise<UnlistenFn> {
+  return listen<InboxEvent>("inbox", (e) => handler(e.payload));
+}
+
+/** Native folder dialog for the inbox; resolves to a folder or null. */
+export async function pickInboxFolder(): Promise<string | null> {
+  const chosen = await openDialog({ multiple: false, directory: true, title: "Choose the inbox folder" });
+  return typeof chosen === "string" ? chosen : null;
+}
 
 /** Subscribes to the dashboard's recomputes. */
 export function onDashboard(handler: (event: DashboardEvent) => void): Promise<UnlistenFn> {

@@ -19,6 +19,7 @@ import { clear, formatCount, h } from "../dom";
 import { ConflictsPanel, renderReceipt } from "../components/merge-receipt";
 import { ModalDialog } from "../components/dialog";
 import { DesignPanel, designKindText } from "./admin-design";
+import { InboxPanel } from "./admin-inbox";
 
 export class AdminScreen implements Screen {
   readonly el: HTMLElement;
@@ -42,6 +43,7 @@ export class AdminScreen implements Screen {
   private readonly error = h("p", { class: "form-error", role: "alert" });
   private readonly conflicts = new ConflictsPanel(() => void this.refresh());
   private readonly design = new DesignPanel();
+  private readonly inbox = new InboxPanel();
 
   constructor(ctx: AppContext) {
     this.ctx = ctx;
@@ -140,6 +142,7 @@ export class AdminScreen implements Screen {
             h("button", { type: "button", id: "merge-button", onclick: () => void this.merge() }, "Merge package…"),
             this.mergeResult,
           ),
+          this.inbox.element,
           this.conflicts.element,
           h("section", { class: "card", "aria-labelledby": "settings-title" }, h("h2", { id: "settings-title" }, "Study settings"), settingsForm),
           h(
@@ -164,6 +167,11 @@ export class AdminScreen implements Screen {
   async init(): Promise<void> {
     await this.refresh();
     await this.conflicts.refresh();
+    // A package the app merged from the inbox changes progress and may add conflicts.
+    await this.inbox.start(() => {
+      void this.refresh();
+      void this.conflicts.refresh();
+    });
     const settings = this.view?.settings;
     if (settings) {
       this.blind.checked = settings.blind;
@@ -171,6 +179,10 @@ export class AdminScreen implements Screen {
       this.overlapTarget.value = String(settings.overlap_target);
       this.overlap.value = String(settings.overlap_target);
     }
+  }
+
+  async leave(): Promise<void> {
+    this.inbox.stop();
   }
 
   focusFirst(): void {
