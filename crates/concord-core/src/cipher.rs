@@ -1,6 +1,7 @@
 //! Encryption at rest: a study or package file can be encrypted page by page with SQLCipher
-//! (AES-256, key derived from a passphrase by SQLCipher's own PBKDF2). The passphrase is never
-//! stored; every connection to an encrypted file is keyed here before its first statement.
+//! (AES-256, key derived from a passphrase by SQLCipher's PBKDF2, once per process and file
+//! salt: `key_cache.rs`). The passphrase is never stored; every connection to an encrypted file
+//! is keyed here before its first statement.
 
 use std::path::Path;
 
@@ -8,6 +9,7 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::files::{io_error, with_suffix, TempPath};
+use crate::key_cache::raw_key;
 use crate::schema;
 
 /// A passphrase for an encrypted study or package. Its `Debug` never shows it.
@@ -37,14 +39,22 @@ impl std::fmt::Debug for Passphrase {
     }
 }
 
-/// Keys `conn` (a fresh connection, before any other statement) for an encrypted file, or
-/// leaves it plain. SQLCipher's own log is silenced: a wrong key is reported by the caller.
-pub(crate) fn key(conn: &Connection, passphrase: Option<&Passphrase>) -> Result<()> {
+/// Keys `conn` to `path` (a fresh connection, before any other statement) for an encrypted
+/// file, or leaves it plain. SQLCipher's own log is silenced: a wrong key is reported by the
+/// caller.
+fn key(conn: &Connection, path: &Path, passphrase: Option<&Passphrase>) -> Result<()> {
     conn.pragma_update(None, "cipher_log_level", "NONE")?;
     if let Some(p) = passphrase {
-        conn.pragma_update(None, "key", &p.0)?;
+        conn.pragma_update(None, "key", raw_key(path, &p.0)?)?;
     }
     Ok(())
+}
+
+/// Forgets the keys derived in this process: the next open of an encrypted file derives its key
+/// again, as the first open in a new process does. For benches.
+#[doc(hidden)]
+pub fn forget_derived_keys() {
+    crate::key_cache::forget();
 }
 
 /// Opens a connection to `path` keyed with `passphrase` (the one way every module opens a
@@ -55,7 +65,7 @@ pub(crate) fn connect(
     passphrase: Option<&Passphrase>,
 ) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
-    key(&conn, passphrase)?;
+    key(&conn, path, passphrase)?;
     Ok(conn)
 }
 
@@ -84,12 +94,13 @@ pub(crate) fn attach(
     name: &str,
     passphrase: Option<&Passphrase>,
 ) -> Result<()> {
+    let key = match passphrase {
+        Some(p) => raw_key(path, &p.0)?,
+        None => String::new(),
+    };
     conn.execute(
         &format!("ATTACH DATABASE ?1 AS {name} KEY ?2"),
-        rusqlite::params![
-            path.to_string_lossy(),
-            passphrase.map_or("", |p| p.0.as_str())
-        ],
+        rusqlite::params![path.to_string_lossy(), key],
     )?;
     Ok(())
 }

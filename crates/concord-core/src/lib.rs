@@ -15,6 +15,7 @@ pub mod files;
 mod ids;
 pub mod import;
 pub mod inbox;
+mod key_cache;
 pub mod merge;
 mod model;
 pub mod package;
