@@ -80,10 +80,13 @@ async fn an_encrypted_study_opens_only_with_its_passphrase_and_saves_ratings() -
         std::fs::read(&path)? == before,
         "a wrong passphrase changed the file"
     );
-    // WebKitGTK under Xvfb paints the top layer late: give the error a moment to show.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    app.screenshot(&screenshot_dir().join("passphrase.png"))
-        .await?;
+    // WebKitGTK under Xvfb can hand back the frame before the last change (the dialog in its
+    // top layer): the first snapshot forces a fresh one, the second is kept.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let shot = screenshot_dir().join("passphrase.png");
+    app.screenshot(&shot).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.screenshot(&shot).await?;
 
     // The field's text is selected after a wrong try: typing replaces it.
     app.type_text(KEY).await?;
