@@ -211,7 +211,10 @@ pub fn scan_once(study: &Study, dir: &Path) -> Result<Vec<InboxEntry>> {
                 &name,
                 "arrived or still changing; merged once it is unchanged at the next scan",
             )
-        } else if let Some(why) = incomplete(&path, seen.len).map_err(io(&path))? {
+        } else if let Some(why) = incomplete(&path, seen.len)
+            .map_err(io(&path))?
+            .or(study.encrypted_incomplete(&path, seen.len))
+        {
             now.insert(name.clone(), seen);
             waiting(&name, &why)
         } else {
@@ -313,6 +316,34 @@ fn incomplete(path: &Path, len: u64) -> std::io::Result<Option<String>> {
     }
     let expected = pages * page_size;
     Ok((len < expected).then(|| format!("{len} of {expected} bytes so far")))
+}
+
+/// How long a stable encrypted file that reads as cut short is given to finish arriving before
+/// the merge is let to reject it as damaged.
+const CUT_SHORT_GRACE: std::time::Duration = std::time::Duration::from_secs(600);
+
+impl Study {
+    /// Why an encrypted package this study issued is not complete yet. Its header is readable
+    /// only with the passphrase recorded for it, and SQLite reports a file shorter than its
+    /// header declares as malformed: such a file waits while it was written in the last
+    /// [`CUT_SHORT_GRACE`]. `None` when complete, plain, or not this study's (the merge then
+    /// accepts or refuses it with its own reason).
+    fn encrypted_incomplete(&self, path: &Path, len: u64) -> Option<String> {
+        let key = self.incoming_passphrase(path).ok()??;
+        let conn =
+            crate::cipher::connect(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY, Some(&key))
+                .ok()?;
+        let read = conn.pragma_query_value(None, "page_count", |r| r.get::<_, i64>(0));
+        let cut_short = matches!(&read, Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt));
+        let recent = std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age < CUT_SHORT_GRACE);
+        (cut_short && recent).then(|| {
+            format!("{len} bytes so far: shorter than its header says (waits up to 10 minutes for the rest)")
+        })
+    }
 }
 
 /// A lock held by another writer for longer than the busy timeout: not the file's fault.

@@ -250,3 +250,42 @@ fn a_package_from_another_encrypted_study_is_refused_with_the_master_unchanged()
     assert!(err.contains("nothing was merged"), "{err}");
     assert_eq!(lead.study.info().unwrap(), before);
 }
+
+#[test]
+fn a_half_copied_encrypted_package_waits_in_the_inbox_until_complete() {
+    let lead = lead(false);
+    let pkg = lead.path("ana.concord");
+    let key = lead
+        .study
+        .export_package_with(&lead.rater, &pkg, None)
+        .unwrap()
+        .passphrase
+        .map(|p| Passphrase::new(p).unwrap())
+        .unwrap();
+    let returned = lead.path("ana-returned.concord");
+    rate_and_return(&pkg, &key, &lead.rater, 3, &returned);
+    let bytes = std::fs::read(&returned).unwrap();
+    assert!(bytes.len() >= 3 * 4096, "{} bytes", bytes.len());
+    let inbox = lead.path("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    // The copy stalls after two whole pages, for longer than a scan.
+    let target = inbox.join("ana.concord");
+    std::fs::write(&target, &bytes[..2 * 4096]).unwrap();
+    let before = lead.study.info().unwrap();
+    for _ in 0..3 {
+        let scan = scan_once(&lead.study, &inbox).unwrap();
+        assert_eq!(scan[0].status, InboxStatus::Waiting, "{}", scan[0].detail);
+    }
+    let scan = scan_once(&lead.study, &inbox).unwrap();
+    assert!(
+        scan[0].detail.contains("bytes so far"),
+        "{}",
+        scan[0].detail
+    );
+    assert_eq!(lead.study.info().unwrap(), before);
+    std::fs::write(&target, &bytes).unwrap();
+    scan_once(&lead.study, &inbox).unwrap();
+    let scan = scan_once(&lead.study, &inbox).unwrap();
+    assert_eq!(scan[0].status, InboxStatus::Merged, "{}", scan[0].detail);
+    assert_eq!(scan[0].receipt.as_ref().unwrap().events_added, 3);
+}
