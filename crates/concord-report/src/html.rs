@@ -210,8 +210,10 @@ mean squares on the responses rated by every human rater (the others are reporte
 with F-distribution 95% confidence intervals. To use every rating of an incomplete design, \
 the variance components of the crossed random-effects model score ~ 1 + (1|response) + \
 (1|rater) were estimated by restricted maximum likelihood (REML), giving ICC(A,1), ICC(C,1), \
-ICC(A,k) and ICC(C,k) (k = mean ratings per response) with parametric-bootstrap CIs that treat \
-raters as random; where some responses miss a rater, the forest plot shows these REML forms \
+ICC(A,k) and ICC(C,k) (k = mean ratings per response) with generalized confidence intervals \
+(Weerahandi 1993) whose pivots, the fitting-constants sums of squares over their expectations, \
+come from a parametric bootstrap of the fitted model that redraws the rater effects, so raters \
+are treated as random; where some responses miss a rater, the forest plot shows these REML forms \
 rather than the complete-case ANOVA ones. ICC(A,1) and ICC(C,1) are also given from Henderson's \
 method I, with bootstrap CIs. Krippendorff's alpha (nominal, ordinal, interval and ratio metrics) was \
 computed from the coincidence matrix with missing ratings allowed, with bootstrap CIs (standard \
@@ -360,7 +362,7 @@ fn human_tables(h: &mut String, a: &Analysis) {
     h.push_str("<h3>All ratings: REML intraclass correlation</h3>\n");
     head(
         h,
-        "Estimate [95% parametric-bootstrap CI]; variance components of score ~ 1 + (1|response) \
+        "Estimate [95% generalized CI, parametric-bootstrap pivots]; variance components of score ~ 1 + (1|response) \
          + (1|rater) by REML on every rating; k = mean ratings per response; n = responses \
          with a human rating. The headline ICC on incomplete data.",
         &[
