@@ -228,8 +228,11 @@ impl RemlData {
     }
 
     /// REML estimates of the components, or `None` when the fit fails. `start` (λ_s, λ_r) is
-    /// where the search begins; `precise` asks for the point estimate's tolerance (bootstrap
-    /// refits stop earlier: their spread is many orders above the difference).
+    /// where the search begins; `precise` asks for the point estimate's tolerance (refits to
+    /// bootstrap draws stop earlier: their spread is many orders above the difference). The
+    /// report fits once, precisely; warm-started loose refits are what the former
+    /// refit-percentile interval did, which the coverage simulation and the bench compare
+    /// against (`tests/support/reml_refit.rs`).
     pub fn fit(&self, start: Option<(f64, f64)>, precise: bool) -> Option<Components> {
         if self.not_estimable().is_some() {
             return None;

@@ -27,7 +27,7 @@ use crate::bootstrap::BootstrapSpec;
 /// The fitting-constants sums of one design: the rater block of the fixed-effects normal
 /// equations with the targets absorbed, C_r = diag(m_.j) − Σ_i n_i n_i'/m_i, without its last
 /// rater (whose effect is set to 0, C_r having rank k − 1 in a connected design), factored once.
-struct FittingConstants {
+pub(super) struct FittingConstants {
     /// Upper Cholesky factor of the (k − 1) × (k − 1) block, row-major.
     factor: Vec<f64>,
     dim: usize,
@@ -42,7 +42,7 @@ struct FittingConstants {
 impl FittingConstants {
     /// The factored design, or `None` when it leaves no residual degree of freedom or the
     /// raters are not connected through shared targets.
-    fn new(d: &RemlData) -> Option<FittingConstants> {
+    pub(super) fn new(d: &RemlData) -> Option<FittingConstants> {
         let (n, k, m) = (d.n_targets as f64, d.n_raters(), d.n_ratings);
         let df_residual = m - n - k as f64 + 1.0;
         if df_residual < 1.0 {
@@ -73,7 +73,7 @@ impl FittingConstants {
     }
 
     /// [R(s|r), R(r|s), SS_e] of `d` (this design), using `rhs` and `z` as scratch.
-    fn sums(&self, d: &RemlData, rhs: &mut [f64], z: &mut [f64]) -> [f64; 3] {
+    pub(super) fn sums(&self, d: &RemlData, rhs: &mut [f64], z: &mut [f64]) -> [f64; 3] {
         // The rater right-hand side with targets absorbed: y_.j − Σ_i n_ij y_i./m_i.
         rhs.copy_from_slice(&d.rater_sum[..self.dim]);
         let mut t_targets = 0.0;
