@@ -152,22 +152,25 @@ pub fn icc_reml(m: &RatingMatrix, boot: BootstrapSpec) -> RemlIcc {
     };
     let point = fit.iccs(k);
     let mut draws: Vec<Vec<f64>> = (0..7).map(|_| Vec::with_capacity(boot.resamples)).collect();
+    let mut no_pivots = None;
     if boot.resamples > 0 {
-        data.pivotal_draws(&fit, boot, |row| {
-            let iccs = row.and_then(|c| c.iccs(k));
-            let values = [
-                row.map(|c| c.target),
-                row.map(|c| c.rater),
-                row.map(|c| c.residual),
-                iccs.map(|v| v[0]),
-                iccs.map(|v| v[1]),
-                iccs.map(|v| v[2]),
-                iccs.map(|v| v[3]),
-            ];
-            for (v, x) in draws.iter_mut().zip(values) {
-                v.push(x.unwrap_or(f64::NAN));
-            }
-        });
+        no_pivots = data
+            .pivotal_draws(&fit, boot, |row| {
+                let iccs = row.and_then(|c| c.iccs(k));
+                let values = [
+                    row.map(|c| c.target),
+                    row.map(|c| c.rater),
+                    row.map(|c| c.residual),
+                    iccs.map(|v| v[0]),
+                    iccs.map(|v| v[1]),
+                    iccs.map(|v| v[2]),
+                    iccs.map(|v| v[3]),
+                ];
+                for (v, x) in draws.iter_mut().zip(values) {
+                    v.push(x.unwrap_or(f64::NAN));
+                }
+            })
+            .err();
     }
     let values = [
         Some(fit.target),
@@ -180,11 +183,15 @@ pub fn icc_reml(m: &RatingMatrix, boot: BootstrapSpec) -> RemlIcc {
     ];
     let [target, rater, residual, a1, c1, ak, ck] = std::array::from_fn(|i| {
         let e = Estimate::from_option(values[i], "no variance to partition").with_n(n);
-        if boot.resamples > 0 && e.is_some() {
-            e.with_bootstrap(boot.seed, boot.resamples)
-                .with_percentile_ci(&mut draws[i], boot.resamples, GPQ_METHOD)
-        } else {
-            e
+        match no_pivots {
+            _ if boot.resamples == 0 || !e.is_some() => e,
+            Some(reason) => Estimate {
+                reason: Some(reason.into()),
+                ..e
+            },
+            None => e
+                .with_bootstrap(boot.seed, boot.resamples)
+                .with_percentile_ci(&mut draws[i], boot.resamples, GPQ_METHOD),
         }
     });
     out.components = RemlComponents {

@@ -62,7 +62,13 @@ impl FittingConstants {
                 }
             }
         }
+        let diagonal: Vec<f64> = (0..dim).map(|j| a[j * dim + j]).collect();
         cholesky_upper(&mut a, dim)?;
+        // Unconnected raters make C_r singular; rounding can leave a pivot of 1e-16 instead of
+        // 0, so a pivot that lost all but 1e-9 of its diagonal counts as zero.
+        if (0..dim).any(|j| a[j * dim + j].powi(2) <= 1e-9 * diagonal[j]) {
+            return None;
+        }
         Some(FittingConstants {
             factor: a,
             dim,
@@ -122,18 +128,18 @@ impl FittingConstants {
 impl RemlData {
     /// Call `f` with `boot.resamples` generalized pivotal quantities of the components, drawn
     /// through data sets from the fitted model `c` ([`RemlData::parametric_draws`], rater
-    /// effects redrawn); `None` for a draw that gives none, and for every draw when the design
-    /// has no residual degree of freedom or unconnected raters.
+    /// effects redrawn); `None` for a draw that gives none. Without calling `f`, the reason
+    /// when the design itself gives no pivots.
     pub(super) fn pivotal_draws(
         &self,
         c: &Components,
         boot: BootstrapSpec,
         mut f: impl FnMut(Option<Components>),
-    ) {
-        let Some(fc) = FittingConstants::new(self) else {
-            (0..boot.resamples).for_each(|_| f(None));
-            return;
-        };
+    ) -> Result<(), &'static str> {
+        let fc = FittingConstants::new(self).ok_or(
+            "no interval: the design leaves no residual degree of freedom, or its raters \
+             share no responses that connect them",
+        )?;
         let (n, k) = (self.n_targets as f64, self.n_raters() as f64);
         let (mut rhs, mut z) = (vec![0.0; fc.dim], vec![0.0; fc.dim]);
         let observed = fc.sums(self, &mut rhs, &mut z);
@@ -150,5 +156,6 @@ impl RemlData {
             }
             f(Some(fc.solve(given, n, k, c.mean)))
         });
+        Ok(())
     }
 }

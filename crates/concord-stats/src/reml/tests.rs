@@ -72,3 +72,31 @@ fn balanced_pivotal_interval_of_icc_c1_is_the_exact_f_interval() {
         Some("parametric-bootstrap-generalized-pivotal")
     );
 }
+
+#[test]
+fn a_design_without_pivots_keeps_its_estimates_and_says_why_there_is_no_interval() {
+    // Raters 0 and 1 rate responses 0–3, raters 2 and 3 responses 4–7: no response connects
+    // the two pairs, so raters adjusted for responses are not all estimable. REML still fits.
+    let mut cells = Vec::new();
+    for t in 0..8u32 {
+        let y = 1.0 + f64::from(t % 4) + 0.5 * f64::from(t % 3);
+        let pair = [Some(y), Some(y + 0.5 - 0.25 * f64::from(t % 2))];
+        cells.extend(if t < 4 {
+            [pair[0], pair[1], None, None]
+        } else {
+            [None, None, pair[0], pair[1]]
+        });
+    }
+    let m = RatingMatrix::new(8, 4, cells).unwrap();
+    let r = icc_reml(
+        &m,
+        BootstrapSpec {
+            resamples: 50,
+            seed: 1,
+        },
+    );
+    assert!(r.icc_a1.value.is_some(), "{:?}", r.icc_a1);
+    assert_eq!(r.icc_a1.ci95, None);
+    let reason = r.icc_a1.reason.as_deref().unwrap();
+    assert!(reason.starts_with("no interval: the design"), "{reason}");
+}
