@@ -14,6 +14,7 @@ pub const BREAK_MS: i64 = 30 * 60 * 1000;
 
 /// One human rater's progress.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RaterProgress {
     pub rater: String,
     /// The rater's site (`site` in the rater's metadata), if recorded.
@@ -38,6 +39,7 @@ pub struct RaterProgress {
 
 /// Every human rater's progress, by name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProgressReport {
     pub raters: Vec<RaterProgress>,
 }

@@ -2,6 +2,10 @@
 //!
 //! Every chart draws in pixel space on the root area, so SVG and PNG come from the same
 //! calls and label positions are under our control rather than plotters' mesh heuristics.
+//! `axes.rs` holds the scales, ticks and axes, `jitter.rs` the deterministic jitter.
+
+mod axes;
+mod jitter;
 
 use std::sync::OnceLock;
 
@@ -10,11 +14,13 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::PlotError;
+pub(crate) use axes::{tick_label, x_axis, y_axis, Scale};
+pub(crate) use jitter::XorShift;
 
 /// Family name the embedded font is registered under; SVG viewers fall back to their own
 /// sans-serif, PNGs use the embedded DejaVu Sans.
 pub(crate) const FONT: &str = "sans-serif";
-static FONT_BYTES: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 
 /// Error raised while drawing; turned into [`PlotError::Drawing`] with the chart's name.
 pub(crate) type DResult<T = ()> = Result<T, String>;
@@ -384,174 +390,9 @@ pub(crate) fn distinct<'a>(items: impl IntoIterator<Item = &'a str>) -> Vec<&'a 
     out
 }
 
-/// Linear map from data values to pixels.
-#[derive(Clone, Copy)]
-pub(crate) struct Scale {
-    pub d0: f64,
-    pub d1: f64,
-    pub p0: i32,
-    pub p1: i32,
-}
-
-impl Scale {
-    /// Pixel position of `v`.
-    pub fn px(&self, v: f64) -> i32 {
-        let span = if self.d1 == self.d0 {
-            1.0
-        } else {
-            self.d1 - self.d0
-        };
-        (self.p0 as f64 + (v - self.d0) / span * (self.p1 - self.p0) as f64).round() as i32
-    }
-
-    /// Round tick values covering the domain, about `target` of them.
-    pub fn ticks(&self, target: usize) -> Vec<f64> {
-        nice_ticks(self.d0, self.d1, target)
-    }
-}
-
-/// Tick values at a step of 1, 2, 2.5 or 5 × 10^k within `[lo, hi]`.
-pub(crate) fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
-    if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
-        return vec![lo];
-    }
-    let raw = (hi - lo) / target.max(1) as f64;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * mag);
-    let first = (lo / step - 1e-9).ceil() as i64;
-    let last = (hi / step + 1e-9).floor() as i64;
-    (first..=last).map(|k| k as f64 * step).collect()
-}
-
-/// Label for a tick: as few decimals as the step needs, and never "-0".
-pub(crate) fn tick_label(v: f64, ticks: &[f64]) -> String {
-    let step = if ticks.len() > 1 {
-        (ticks[1] - ticks[0]).abs()
-    } else {
-        1.0
-    };
-    let decimals = if step >= 1.0 {
-        0
-    } else if (step * 10.0 - (step * 10.0).round()).abs() < 1e-9 {
-        1
-    } else {
-        2
-    };
-    let v = if v.abs() < step * 1e-6 { 0.0 } else { v };
-    format!("{v:.decimals$}")
-}
-
-/// Draws a horizontal numeric axis along `y` with gridlines up to `grid_top`, and its label.
-pub(crate) fn x_axis<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    scale: &Scale,
-    y: i32,
-    grid_top: i32,
-    label: &str,
-) -> DResult {
-    let ticks = scale.ticks(6);
-    for t in &ticks {
-        let x = scale.px(*t);
-        line(root, (x, grid_top), (x, y), GRID, 1)?;
-        line(root, (x, y), (x, y + 5), MUTED, 1)?;
-        let s = tick_label(*t, &ticks);
-        text(
-            root,
-            &s,
-            (x, y + 8),
-            fs::TICK,
-            INK,
-            (HPos::Center, VPos::Top),
-        )?;
-    }
-    line(root, (scale.p0, y), (scale.p1, y), MUTED, 1)?;
-    let mid = ((scale.p0 + scale.p1) / 2, y + 32);
-    text(root, label, mid, fs::LABEL, INK, (HPos::Center, VPos::Top))
-}
-
-/// Draws a vertical numeric axis along `x` with gridlines to `grid_right`, and its label.
-pub(crate) fn y_axis<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    scale: &Scale,
-    x: i32,
-    grid_right: i32,
-    label: &str,
-) -> DResult {
-    let ticks = scale.ticks(6);
-    let mut widest = 0;
-    for t in &ticks {
-        let y = scale.px(*t);
-        line(root, (x, y), (grid_right, y), GRID, 1)?;
-        line(root, (x - 5, y), (x, y), MUTED, 1)?;
-        let s = tick_label(*t, &ticks);
-        widest = widest.max(text_width(&s, fs::TICK));
-        text(
-            root,
-            &s,
-            (x - 8, y),
-            fs::TICK,
-            INK,
-            (HPos::Right, VPos::Center),
-        )?;
-    }
-    line(root, (x, scale.p0), (x, scale.p1), MUTED, 1)?;
-    let mid = (x - widest - 24, (scale.p0 + scale.p1) / 2);
-    vertical_text(root, label, mid, fs::LABEL)
-}
-
-/// Tiny xorshift64 generator: deterministic jitter without a `rand` dependency
-/// (Marsaglia 2003, shifts 13/7/17).
-pub(crate) struct XorShift(u64);
-
-impl XorShift {
-    /// Seeds the generator; a zero state would stay zero forever, so it is mixed first.
-    pub fn new(seed: u64) -> Self {
-        let s = seed ^ 0x9E37_79B9_7F4A_7C15;
-        Self(if s == 0 { 0x2545_F491_4F6C_DD1D } else { s })
-    }
-
-    /// Next value uniform in [0, 1).
-    pub fn next_f64(&mut self) -> f64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        (x >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Next value uniform in [-a, a).
-    pub fn symmetric(&mut self, a: f64) -> f64 {
-        (self.next_f64() * 2.0 - 1.0) * a
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn nice_ticks_cover_forest_axis() {
-        let t = nice_ticks(-0.2, 1.0, 6);
-        assert_eq!(t.len(), 7);
-        assert!((t[0] + 0.2).abs() < 1e-9 && (t[6] - 1.0).abs() < 1e-9);
-        assert_eq!(tick_label(t[1], &t), "0.0");
-    }
-
-    #[test]
-    fn xorshift_is_deterministic_and_bounded() {
-        let (mut a, mut b) = (XorShift::new(7), XorShift::new(7));
-        for _ in 0..1000 {
-            let v = a.next_f64();
-            assert_eq!(v, b.next_f64());
-            assert!((0.0..1.0).contains(&v));
-        }
-        assert_ne!(XorShift::new(1).next_f64(), XorShift::new(2).next_f64());
-    }
 
     #[test]
     fn viridis_ends_match_matplotlib() {
