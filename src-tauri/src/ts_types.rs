@@ -8,13 +8,16 @@ use std::path::{Path, PathBuf};
 
 use ts_rs::{Config, ExportError, TS};
 
-use crate::commands::lead::{AdjudicationView, AdminView, InboxView, SettingsChange};
-use crate::commands::rating::{RatingScreen, SavedRating};
+use crate::commands::lead::{
+    AdjudicationView, AdminView, DesignProgress, InboxView, SettingsChange,
+};
+use crate::commands::rating::{RatingScreen, SavedRating, Undone};
 use crate::commands::session::{Session, Startup};
 use crate::commands::{RaterSummary, StudySummary};
 use crate::state::RecentStudy;
 use crate::watcher::{DashboardEvent, InboxEvent};
 use concord_core::adjudication::{Disagreement, Gold, GoldEvent};
+use concord_core::assignment::DesignSummary;
 use concord_core::merge::{MergeConflict, MergeSummary};
 use concord_core::package::{ExportedPackage, Manifest, ReturnedPackage};
 use concord_core::{QueueFilter, QueuePage, StudySettings, UndoneChange};
@@ -40,6 +43,7 @@ fn export_all(cfg: &Config) -> Result<(), ExportError> {
     RatingScreen::export_all(cfg)?;
     SavedRating::export_all(cfg)?;
     UndoneChange::export_all(cfg)?;
+    Undone::export_all(cfg)?;
     DashboardRequest::export_all(cfg)?;
     DashboardEvent::export_all(cfg)?;
     Disagreement::export_all(cfg)?;
@@ -49,6 +53,8 @@ fn export_all(cfg: &Config) -> Result<(), ExportError> {
     StudySettings::export_all(cfg)?;
     AdminView::export_all(cfg)?;
     SettingsChange::export_all(cfg)?;
+    DesignSummary::export_all(cfg)?;
+    DesignProgress::export_all(cfg)?;
     MergeSummary::export_all(cfg)?;
     MergeConflict::export_all(cfg)?;
     Manifest::export_all(cfg)?;

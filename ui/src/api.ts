@@ -12,6 +12,8 @@ import type {
   AdminView,
   DashboardEvent,
   DashboardRequest,
+  DesignProgress,
+  DesignSummary,
   Disagreement,
   ExportedPackage,
   Gold,
@@ -33,56 +35,9 @@ import type {
   SettingsChange,
   Startup,
   StudySummary,
-  UndoneChange,
+  Undone,
 } from "./generated";
 export type * from "./generated";
-
-// Types not generated yet (their Rust types have no ts-rs derive).
-
-export interface Undone {
-  change: UndoneChange | null;
-  progress: Progress;
-}
-
-export interface RaterLoad {
-  rater: string;
-  id: string;
-  load: number;
-  added: number;
-}
-
-export interface DesignSummary {
-  kind: "bibd" | "near_balanced" | "unchanged";
-  construction: string;
-  overlap: number;
-  seed: number;
-  strata: "none" | "model";
-  responses: number;
-  added: number;
-  moved: number;
-  raters: RaterLoad[];
-  /** Responses each pair of raters shares, in `raters` order; the diagonal is the load. */
-  overlap_matrix: number[][];
-}
-
-export interface RaterProgress {
-  rater: string;
-  site: string | null;
-  assigned: number;
-  done: number;
-  partial: number;
-  flagged: number;
-  last_activity: string | null;
-  median_seconds: number | null;
-  package_out_since: string | null;
-  /** The package has been out longer than the report's `overdue_days`. */
-  overdue: boolean;
-}
-
-export interface DesignProgress {
-  design: DesignSummary;
-  progress: { overdue_days: number; raters: RaterProgress[] };
-}
 
 export const api = {
   startup: () => invoke<Startup>("startup"),
@@ -120,12 +75,12 @@ export const api = {
   /** Widest disagreement first; `attribute` null for every attribute. */
   disagreements: (attribute: string | null, minRange: number, limit: number) =>
     invoke<Disagreement[]>("disagreements", { attribute, minRange, limit }),
-  adjudicationView: (responseId: string) => invoke<AdjudicationView>("adjudication_view", { responseId }),
+  adjudicationView: (externalId: string) => invoke<AdjudicationView>("adjudication_view", { externalId }),
   /** Durable when it resolves. */
-  setGold: (responseId: string, attribute: string, value: number, adjudicator: string, reason: string) =>
-    invoke<Gold>("set_gold", { responseId, attribute, value, adjudicator, reason }),
-  clearGold: (responseId: string, attribute: string, adjudicator: string, reason: string) =>
-    invoke<void>("clear_gold", { responseId, attribute, adjudicator, reason }),
+  setGold: (externalId: string, attribute: string, value: number, adjudicator: string, reason: string) =>
+    invoke<Gold>("set_gold", { externalId, attribute, value, adjudicator, reason }),
+  clearGold: (externalId: string, attribute: string, adjudicator: string, reason: string) =>
+    invoke<void>("clear_gold", { externalId, attribute, adjudicator, reason }),
   adminView: () => invoke<AdminView>("admin_view"),
   addRater: (name: string) => invoke<Rater>("add_rater", { name }),
   assignWithOverlap: (raterIds: string[], overlap: number) => invoke<DesignSummary>("assign_with_overlap", { raterIds, overlap }),
@@ -139,7 +94,7 @@ export const api = {
   resolveConflict: (id: number, keep: "here" | "incoming" | "current", by: string) =>
     invoke<MergeConflict>("resolve_conflict", { id, keep, by }),
   mergeHistory: () => invoke<MergeSummary[]>("merge_history"),
-  goldHistory: (responseId: string) => invoke<GoldEvent[]>("gold_history", { responseId }),
+  goldHistory: (externalId: string) => invoke<GoldEvent[]>("gold_history", { externalId }),
   readyToQuit: () => invoke<void>("ready_to_quit"),
   /** Calls `handler` when the app is about to quit (it waits for `readyToQuit`). */
   onQuitRequested: (handler: () => Promise<void>) => listen("quit-requested", () => void handler()),

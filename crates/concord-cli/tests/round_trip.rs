@@ -3,41 +3,16 @@
 //! rater saving while the lead imports waits instead of failing.
 
 mod common;
+mod sessions;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{concord, ok, s};
 use rusqlite::Connection;
-
-fn demo_with_packages(dir: &Path, items: &str) -> PathBuf {
-    let master = dir.join("master.concord");
-    ok(&[
-        "demo",
-        s(&master),
-        "--items",
-        items,
-        "--models",
-        "2",
-        "--raters",
-        "0",
-        "--judges",
-        "0",
-    ]);
-    ok(&["raters", s(&master), "--add", "Ana"]);
-    ok(&["raters", s(&master), "--add", "Ben"]);
-    ok(&[
-        "assign",
-        s(&master),
-        "--raters",
-        "Ana,Ben",
-        "--overlap",
-        "2",
-    ]);
-    master
-}
+use sessions::{demo_with_packages, rate_lines, rate_until_killed, spawn_rate};
 
 /// Every rating event of a file as (global id, value), in arrival order.
 fn events(path: &Path) -> Vec<(String, Option<i64>)> {
@@ -64,44 +39,22 @@ fn refused(master: &Path, file: &Path, expect: &str) {
 #[test]
 fn a_package_rated_by_a_killed_process_returns_every_acknowledged_rating() {
     let dir = tempfile::tempdir().unwrap();
-    let master = demo_with_packages(dir.path(), "60");
+    let (master, _) = demo_with_packages(dir.path(), "60");
     let pkg = dir.path().join("ana.concord");
     ok(&["package", s(&master), "--rater", "Ana", "-o", s(&pkg)]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .args(["rate", s(&pkg), "--rater", "Ana"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        for i in 0..20_000usize {
-            // A blind package names its 120 responses by package-local ids.
-            let line = format!(
-                "response-{} {} {}\n",
-                i % 120 + 1,
-                ["safety", "empathy", "guidance", "relevance"][i % 4],
-                i % 5 + 1
-            );
-            if stdin.write_all(line.as_bytes()).is_err() {
-                break;
-            }
-        }
+    // A blind package names its 120 responses by package-local ids.
+    let lines = (0..20_000usize).map(|i| {
+        format!(
+            "response-{} {} {}\n",
+            i % 120 + 1,
+            ["safety", "empathy", "guidance", "relevance"][i % 4],
+            i % 5 + 1
+        )
     });
-    let mut acked = Vec::new();
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        acked.push(line.split_whitespace().nth(1).unwrap().replace('-', ""));
-        if acked.len() == 300 {
-            Command::new("kill")
-                .args(["-KILL", &child.id().to_string()])
-                .status()
-                .unwrap();
-            break;
-        }
-    }
-    child.wait().unwrap();
-    let _ = writer.join();
+    let acked: Vec<String> = rate_until_killed(&pkg, "Ana", lines, 300)
+        .into_iter()
+        .map(|id| id.replace('-', ""))
+        .collect();
     let back = dir.path().join("ana-returned.concord");
     ok(&["return", s(&pkg), "-o", s(&back)]);
     // Only the returned file is sent: copy it alone, as an email attachment would.
@@ -128,7 +81,7 @@ fn edit(path: &Path, sql: &str) {
 #[test]
 fn forged_packages_are_refused_with_exit_1_and_the_master_unchanged() {
     let dir = tempfile::tempdir().unwrap();
-    let master = demo_with_packages(dir.path(), "6");
+    let (master, _) = demo_with_packages(dir.path(), "6");
     let ben: String = Connection::open(&master)
         .unwrap()
         .query_row("SELECT hex(gid) FROM rater WHERE name = 'Ben'", [], |r| {
@@ -139,19 +92,7 @@ fn forged_packages_are_refused_with_exit_1_and_the_master_unchanged() {
     let returned = |name: &str| -> PathBuf {
         let pkg = dir.path().join(format!("{name}.concord"));
         ok(&["package", s(&master), "--rater", "Ana", "-o", s(&pkg)]);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
-            .args(["rate", s(&pkg), "--rater", "Ana"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"response-1 safety 4\n")
-            .unwrap();
-        assert!(child.wait().unwrap().success());
+        rate_lines(&pkg, "Ana", b"response-1 safety 4\n");
         let back = dir.path().join(format!("{name}-back.concord"));
         ok(&["return", s(&pkg), "-o", s(&back)]);
         back
@@ -224,7 +165,7 @@ fn forged_packages_are_refused_with_exit_1_and_the_master_unchanged() {
 #[test]
 fn a_rater_saving_during_a_large_import_waits_instead_of_failing() {
     let dir = tempfile::tempdir().unwrap();
-    let master = demo_with_packages(dir.path(), "20");
+    let (master, _) = demo_with_packages(dir.path(), "20");
     let mut csv = String::from("item_id,prompt,response_id,model,response\n");
     for i in 0..100_000 {
         csv.push_str(&format!(
@@ -241,13 +182,7 @@ fn a_rater_saving_during_a_large_import_waits_instead_of_failing() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let mut rate = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .args(["rate", s(&master), "--rater", "Ana"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut rate = spawn_rate(&master, "Ana", Stdio::piped());
     let mut stdin = rate.stdin.take().unwrap();
     let writer = std::thread::spawn(move || {
         for i in 0..70usize {
@@ -276,24 +211,12 @@ fn a_rater_saving_during_a_large_import_waits_instead_of_failing() {
 #[test]
 fn watch_merges_a_returned_package_dropped_in_the_inbox_and_rejects_a_forged_one() {
     let dir = tempfile::tempdir().unwrap();
-    let master = demo_with_packages(dir.path(), "4");
+    let (master, _) = demo_with_packages(dir.path(), "4");
     let inbox = dir.path().join("inbox");
     std::fs::create_dir(&inbox).unwrap();
     let pkg = dir.path().join("ana.concord");
     ok(&["package", s(&master), "--rater", "Ana", "-o", s(&pkg)]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .args(["rate", s(&pkg), "--rater", "Ana"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"response-1 safety 4\nresponse-2 safety 2\n")
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    rate_lines(&pkg, "Ana", b"response-1 safety 4\nresponse-2 safety 2\n");
     let back = dir.path().join("ana-returned.concord");
     ok(&["return", s(&pkg), "-o", s(&back)]);
     std::fs::copy(&back, inbox.join("ana.concord")).unwrap();

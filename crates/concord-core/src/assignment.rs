@@ -15,6 +15,7 @@ use crate::study::{settings_json, Study};
 
 /// What a design is balanced within.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Strata {
     /// All responses together.
@@ -40,6 +41,7 @@ pub struct AssignRequest {
 
 /// One rater's line of a design.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RaterLoad {
     pub rater: String,
     pub id: String,
@@ -52,6 +54,7 @@ pub struct RaterLoad {
 /// A design as the lead sees it: how it was built, loads and the rater × rater overlap matrix
 /// (responses each pair shares; the diagonal is the load).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DesignSummary {
     pub kind: DesignKind,
     pub construction: String,

@@ -32,6 +32,7 @@ pub struct Placement {
 
 /// Which construction a design came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DesignKind {
     /// Whole copies of a balanced incomplete block design: equal loads, every pair equally often.

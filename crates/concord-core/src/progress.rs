@@ -21,6 +21,7 @@ const DAY_MS: i64 = 24 * 3_600_000;
 
 /// One human rater's progress.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RaterProgress {
     pub rater: String,
     /// The rater's site (`site` in the rater's metadata), if recorded.
@@ -46,6 +47,7 @@ pub struct RaterProgress {
 
 /// Every human rater's progress, by name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProgressReport {
     /// Days a package may be out before its rater is marked overdue.
     pub overdue_days: u32,

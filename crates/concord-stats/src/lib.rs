@@ -77,7 +77,7 @@ pub mod testing {
     }
     /// REML ICCs.
     pub mod reml {
-        pub use crate::reml::icc_reml;
+        pub use crate::reml::{icc_reml, Components, RemlData};
     }
     /// The judge-replaces-a-human test.
     pub mod replacement {

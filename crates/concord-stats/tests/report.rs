@@ -195,7 +195,10 @@ fn report_has_documented_schema() {
             ci[0].as_f64().unwrap() <= v && v <= ci[1].as_f64().unwrap(),
             "{f}"
         );
-        assert_eq!(reml[f]["ci_method"], "parametric-bootstrap-percentile");
+        assert_eq!(
+            reml[f]["ci_method"],
+            "parametric-bootstrap-generalized-pivotal"
+        );
     }
     let a1 = reml["ICC_A1"]["value"].as_f64().unwrap();
     let c = &reml["components"];

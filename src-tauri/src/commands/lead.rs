@@ -49,13 +49,13 @@ pub async fn disagreements(
     })
 }
 
-/// The response `response_id` (external id) with every human rater's judgement of it.
+/// The response `external_id` with every human rater's judgement of it.
 #[tauri::command]
 pub async fn adjudication_view(
     state: State<'_, AppState>,
-    response_id: String,
+    external_id: String,
 ) -> CommandResult<AdjudicationView> {
-    state.with_study(|study| adjudication_view_of(study, &response_id))
+    state.with_study(|study| adjudication_view_of(study, &external_id))
 }
 
 fn adjudication_view_of(
@@ -78,13 +78,13 @@ fn adjudication_view_of(
 #[tauri::command]
 pub async fn set_gold(
     state: State<'_, AppState>,
-    response_id: String,
+    external_id: String,
     attribute: String,
     value: i64,
     adjudicator: String,
     reason: String,
 ) -> CommandResult<Gold> {
-    state.with_study(|study| study.set_gold(&response_id, &attribute, value, &adjudicator, &reason))
+    state.with_study(|study| study.set_gold(&external_id, &attribute, value, &adjudicator, &reason))
 }
 
 /// Clears the gold value of one response × attribute (one more history entry); durable when
@@ -92,12 +92,12 @@ pub async fn set_gold(
 #[tauri::command]
 pub async fn clear_gold(
     state: State<'_, AppState>,
-    response_id: String,
+    external_id: String,
     attribute: String,
     adjudicator: String,
     reason: String,
 ) -> CommandResult<()> {
-    state.with_study(|study| study.clear_gold(&response_id, &attribute, &adjudicator, &reason))
+    state.with_study(|study| study.clear_gold(&external_id, &attribute, &adjudicator, &reason))
 }
 
 // ---- study lead: admin ---------------------------------------------------------------------
@@ -168,6 +168,7 @@ pub async fn assign_with_overlap(
 
 /// What the admin screen's design card shows: the current overlap matrix and progress per rater.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct DesignProgress {
     pub design: DesignSummary,
     pub progress: ProgressReport,
@@ -261,9 +262,9 @@ pub async fn merge_history(state: State<'_, AppState>) -> CommandResult<Vec<Merg
 #[tauri::command]
 pub async fn gold_history(
     state: State<'_, AppState>,
-    response_id: String,
+    external_id: String,
 ) -> CommandResult<Vec<GoldEvent>> {
-    state.with_study(|study| study.gold_history(Some(&response_id)))
+    state.with_study(|study| study.gold_history(Some(&external_id)))
 }
 
 /// Changes blinding, flags and the overlap target; returns the study as the app shows it.

@@ -40,6 +40,7 @@ pub struct SavedRating {
 
 /// What an undo restored (None: nothing to undo), and the rater's progress after it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Undone {
     pub change: Option<UndoneChange>,
     pub progress: Progress,

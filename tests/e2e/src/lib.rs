@@ -116,6 +116,30 @@ impl Driver {
         Ok(driver)
     }
 
+    /// Starts the driver in `theme` ("dark": the app under `GTK_THEME=Adwaita:dark`).
+    pub fn start_in(theme: &str) -> Result<Driver> {
+        if theme == "dark" {
+            Driver::start_with_env(&[("GTK_THEME", "Adwaita:dark")])
+        } else {
+            Driver::start()
+        }
+    }
+
+    /// Launches the app on `study` as `rater` and waits until its rating screen shows.
+    pub async fn rate(&self, app: &Path, study: &Path, rater: &str) -> Result<App> {
+        let session = self
+            .launch(app, &[&study.display().to_string(), "--rater", rater])
+            .await?;
+        session.wait_ready().await?;
+        session
+            .wait_until(
+                "window.__concord.screen === 'rate'",
+                Duration::from_secs(30),
+            )
+            .await?;
+        Ok(session)
+    }
+
     /// Launches the app with `args` and returns the WebDriver session.
     pub async fn launch(&self, app: &Path, args: &[&str]) -> Result<App> {
         let mut caps = serde_json::Map::new();
@@ -397,12 +421,19 @@ impl StudyFile {
     }
 }
 
-/// Where screenshots go: `docs/screenshots/` in the repository.
-pub fn screenshot_dir() -> PathBuf {
-    std::path::PathBuf::from(
+/// `relative` in the repository. The runtime `CARGO_MANIFEST_DIR` comes first: a test binary
+/// reused from a shared target dir was compiled in another checkout.
+pub fn repo_path(relative: &str) -> PathBuf {
+    PathBuf::from(
         std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
     )
-    .join("../../docs/screenshots")
+    .join("../..")
+    .join(relative)
+}
+
+/// Where screenshots go: `docs/screenshots/` in the repository.
+pub fn screenshot_dir() -> PathBuf {
+    repo_path("docs/screenshots")
 }
 
 /// Median and 95th percentile of `values` (ms).
@@ -433,6 +464,17 @@ pub fn numbers(value: &Value) -> Vec<f64> {
 /// The character WebDriver uses for a special key.
 pub fn key(k: fantoccini::key::Key) -> char {
     char::from(k)
+}
+
+/// A demo study (`concord_core::demo`) of `items` prompts with the demo's other defaults, closed
+/// so the app opens it alone.
+pub fn small_demo(path: &Path, items: usize) -> Result<()> {
+    let opts = concord_core::demo::DemoOptions {
+        items,
+        ..concord_core::demo::DemoOptions::default()
+    };
+    concord_core::demo::create_demo(path, &opts)?.close()?;
+    Ok(())
 }
 
 /// Adds the human rater `name` with every response assigned, as the lead does in Admin (the app

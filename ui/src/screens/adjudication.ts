@@ -13,34 +13,16 @@ import { announce } from "../components/live-region";
 import { renderGoldHistory } from "../components/gold-history";
 import { renderRatersTable } from "../components/raters-table";
 import { ReadingPane } from "../components/reading-pane";
-import { ScoreScale } from "../components/score-scale";
+import type { ScoreScale } from "../components/score-scale";
 import { append, clear, formatCount, h } from "../dom";
 import { altChar, isTextField } from "../keyboard";
+import { cellKey, disagreementRow, goldScale, goldStatus, type GoldChange, type GoldRecord, type GoldState } from "./adjudication-cells";
 
 const LIMIT = 500;
 const ADJUDICATOR_KEY = "concord.adjudicator";
 
 /** The filters survive leaving and coming back to the screen. */
 const remembered: { attribute: string | null; minRange: number } = { attribute: null, minRange: 1 };
-
-/** A cell's gold as recorded: a value (null: no gold, or cleared), who decided and why. */
-interface GoldRecord {
-  value: number | null;
-  adjudicator: string;
-  reason: string;
-}
-
-type GoldState = { kind: "saving"; value: number | null } | ({ kind: "saved" } & GoldRecord) | { kind: "error"; message: string };
-
-/** A gold change this session made, and what the cell held before (value null: no gold). */
-interface GoldChange {
-  row: Disagreement;
-  before: GoldRecord;
-}
-
-function cellKey(d: { response_id: string; attribute: string }): string {
-  return `${d.response_id}\u0000${d.attribute}`;
-}
 
 export class AdjudicationScreen implements Screen {
   readonly el: HTMLElement;
@@ -278,10 +260,10 @@ export class AdjudicationScreen implements Screen {
   }
 
   /** Every gold value ever set on the response, oldest first (who, why, when). */
-  private async showGoldHistory(responseId: string): Promise<void> {
+  private async showGoldHistory(externalId: string): Promise<void> {
     try {
-      const events = await api.goldHistory(responseId);
-      if (this.rows[this.selected]?.response_id !== responseId) return;
+      const events = await api.goldHistory(externalId);
+      if (this.rows[this.selected]?.response_id !== externalId) return;
       clear(this.goldHistorySlot);
       this.goldHistorySlot.append(renderGoldHistory(events));
     } catch (err) {
@@ -325,46 +307,10 @@ export class AdjudicationScreen implements Screen {
   }
 
   private listRow(row: Disagreement, index: number): HTMLElement {
-    const label = this.attribute(row.attribute)?.label ?? row.attribute;
-    const values = Object.entries(row.values);
-    const el = h(
-      "div",
-      {
-        class: "adj-row",
-        role: "option",
-        id: `adj-row-${index}`,
-        "data-index": String(index),
-        "data-response": row.response_id,
-        "data-attribute": row.attribute,
-        "aria-selected": "false",
-        onclick: () => {
-          void this.select(index);
-          this.list.focus({ preventScroll: true });
-        },
-      },
-      h("span", { class: "visually-hidden" }, "Spread "),
-      h("span", { class: "adj-spread", title: "Largest minus smallest score" }, `±${row.range}`),
-      h(
-        "span",
-        { class: "adj-row-text" },
-        h(
-          "span",
-          { class: "adj-row-title" },
-          h("span", { class: "adj-attr" }, label),
-          // Named by its content (WCAG 2.5.3): initials on screen, full rater names for screen readers.
-          h(
-            "span",
-            { class: "adj-values" },
-            ...values.map(([rater, v]) =>
-              h("span", { class: "adj-value", title: `${rater}: ${v}` }, h("span", { "aria-hidden": "true" }, `${initials(rater)} ${v}`), h("span", { class: "visually-hidden" }, `, ${rater} ${v}`)),
-            ),
-          ),
-        ),
-        h("span", { class: "adj-rid" }, row.response_id),
-      ),
-      row.gold !== null ? h("span", { class: "adj-gold-badge", title: "Gold value set" }, `gold ${row.gold}`) : h("span", { class: "adj-gold-badge empty" }, "no gold"),
-    );
-    return el;
+    return disagreementRow(row, index, this.attribute(row.attribute)?.label ?? row.attribute, () => {
+      void this.select(index);
+      this.list.focus({ preventScroll: true });
+    });
   }
 
   private renderSelection(): void {
@@ -408,31 +354,19 @@ export class AdjudicationScreen implements Screen {
     const attr = this.attribute(row.attribute);
     const state = this.goldStates.get(cellKey(row));
     const shownValue = state?.kind === "saving" || state?.kind === "saved" ? state.value : row.gold;
-    if (attr && this.goldScaleCell !== cellKey(row)) this.buildGoldScale(row, attr);
+    if (attr && this.goldScaleCell !== cellKey(row)) {
+      const hadFocus = this.goldScale?.contains(document.activeElement) ?? false;
+      this.goldScale = goldScale(row, attr, (v) => void this.setGold(v));
+      this.goldScaleCell = cellKey(row);
+      clear(this.goldScaleSlot);
+      this.goldScaleSlot.append(this.goldScale.el);
+      if (hadFocus) this.goldScale.focus();
+    }
     this.goldScale?.render(shownValue, state?.kind === "saving");
     this.clearButton.disabled = shownValue === null;
-    if (state?.kind === "saving") {
-      this.goldStatus.className = "gold-status saving";
-      this.goldStatus.textContent = state.value === null ? "clearing…" : "saving…";
-    } else if (state?.kind === "error") {
-      this.goldStatus.className = "gold-status error";
-      this.goldStatus.textContent = `not saved: ${state.message}`;
-    } else if (state?.kind === "saved") {
-      this.goldStatus.className = "gold-status saved";
-      this.goldStatus.textContent =
-        state.value === null ? `✓ gold cleared · ${state.adjudicator} (Ctrl+Z puts it back)` : `✓ gold ${state.value} saved · ${state.adjudicator}`;
-    } else if (row.gold !== null) {
-      const earlier = this.view?.external_id === row.response_id
-        ? this.view.gold.find((g) => g.attribute === row.attribute)
-        : undefined;
-      this.goldStatus.className = "gold-status saved";
-      this.goldStatus.textContent = earlier
-        ? `✓ gold ${earlier.value} set earlier by ${earlier.adjudicator}${earlier.reason ? ` — ${earlier.reason}` : ""}`
-        : `✓ gold ${row.gold} set earlier`;
-    } else {
-      this.goldStatus.className = "gold-status";
-      this.goldStatus.textContent = "not set";
-    }
+    const status = goldStatus(state, row, this.view);
+    this.goldStatus.className = status.className;
+    this.goldStatus.textContent = status.text;
     const levels = attr ? `${attr.scale_min} – ${attr.scale_max}` : "a digit";
     this.setHint(
       this.adjudicator.value.trim()
@@ -440,32 +374,6 @@ export class AdjudicationScreen implements Screen {
         : "Enter your name as adjudicator, then press a value.",
       "ok",
     );
-  }
-
-  /** The gold scale of one cell: dots mark how many raters gave each score. */
-  private buildGoldScale(row: Disagreement, attr: Attribute): void {
-    const hadFocus = this.goldScale?.contains(document.activeElement) ?? false;
-    const votes = (v: number) =>
-      Object.entries(row.values)
-        .filter(([, value]) => value === v)
-        .map(([r]) => r);
-    this.goldScale = new ScoreScale({
-      key: attr.key,
-      min: attr.scale_min,
-      max: attr.scale_max,
-      labelledBy: "gold-label",
-      name: (v) => {
-        const descriptor = attr.levels.find((l) => l.value === v)?.descriptor ?? "";
-        const raters = votes(v);
-        return `${v}${descriptor ? `, ${descriptor}` : ""}${raters.length ? ` (given by ${raters.join(", ")})` : ""}`;
-      },
-      extra: (v) => (votes(v).length ? h("span", { class: "adj-votes", "aria-hidden": "true" }, "•".repeat(votes(v).length)) : null),
-      onChoose: (v) => void this.setGold(v),
-    });
-    this.goldScaleCell = cellKey(row);
-    clear(this.goldScaleSlot);
-    this.goldScaleSlot.append(this.goldScale.el);
-    if (hadFocus) this.goldScale.focus();
   }
 
   private setHint(text: string, kind: "ok" | "warn"): void {
@@ -560,10 +468,4 @@ export class AdjudicationScreen implements Screen {
     }
     this.ctx.notify(change.before.value === null ? "Undone: this cell has no gold value again." : `Undone: gold is back to ${change.before.value}.`);
   }
-}
-
-function initials(name: string): string {
-  const words = name.split(/\s+/).filter(Boolean);
-  if (words.length > 1 && /^\d+$/.test(words[words.length - 1]!)) return `R${words[words.length - 1]}`;
-  return words.map((w) => w[0]!.toUpperCase()).join("").slice(0, 3);
 }

@@ -1,0 +1,314 @@
+//! Seeded bootstrap machinery over targets, run on per-target sufficient statistics.
+//!
+//! Targets with identical rating rows are pooled into "patterns" with a multiplicity. Drawing n
+//! targets with replacement is then exactly a multinomial draw of pattern counts, which we sample
+//! either by Poissonization with rejection on the total (few patterns, see [`Resampler`]) or by
+//! direct index draws (many patterns). Each
+//! statistic is written once, for weighted patterns, so the point estimate and every resample run
+//! the same code with no per-resample allocation. The generator is xoshiro256++ seeded through
+//! ChaCha8 from the caller's seed, so results are reproducible bit for bit.
+
+//!
+//! `resampler.rs` draws the pattern counts.
+
+mod resampler;
+#[cfg(test)]
+mod tests;
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+pub use resampler::Resampler;
+use resampler::Xoshiro256pp;
+
+/// Seed of every bootstrap when none is chosen (`BootstrapSpec::default`,
+/// `ReportOptions::bootstrap_seed`).
+pub const DEFAULT_BOOTSTRAP_SEED: u64 = 42;
+
+/// Number of resamples and the seed of a percentile bootstrap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BootstrapSpec {
+    /// Resamples (0 disables the bootstrap interval).
+    pub resamples: usize,
+    /// Seed of the generator (every draw follows from it).
+    pub seed: u64,
+}
+
+impl Default for BootstrapSpec {
+    fn default() -> Self {
+        BootstrapSpec {
+            resamples: 1000,
+            seed: DEFAULT_BOOTSTRAP_SEED,
+        }
+    }
+}
+
+/// Distinct items with multiplicities, keyed by an exact bit pattern.
+#[derive(Debug, Clone)]
+pub struct Patterns {
+    /// For each distinct pattern, the index of one representative item.
+    pub representative: Vec<usize>,
+    /// How many items share each pattern.
+    pub counts: Vec<u32>,
+    /// Pattern id of each item.
+    pub item_pattern: Vec<u32>,
+}
+
+impl Patterns {
+    /// Pool items by key (items with equal keys are interchangeable for the statistic).
+    #[cfg(test)]
+    fn from_keys<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>) -> Patterns {
+        let mut map: HashMap<K, u32> = HashMap::new();
+        let mut representative = Vec::new();
+        let mut counts = Vec::new();
+        let mut item_pattern = Vec::new();
+        for (i, k) in keys.enumerate() {
+            let id = *map.entry(k).or_insert_with(|| {
+                representative.push(i);
+                counts.push(0);
+                (representative.len() - 1) as u32
+            });
+            counts[id as usize] += 1;
+            item_pattern.push(id);
+        }
+        Patterns {
+            representative,
+            counts,
+            item_pattern,
+        }
+    }
+
+    /// Number of distinct patterns.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// True when there are no items.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// Number of items.
+    pub fn n_items(&self) -> usize {
+        self.item_pattern.len()
+    }
+
+    /// Multiplicities as f64 weights.
+    pub fn weights(&self) -> Vec<f64> {
+        self.counts.iter().map(|&c| f64::from(c)).collect()
+    }
+}
+
+/// A matrix row compared and hashed by its values' exact bits (`None` distinct from every
+/// value, −0 equal to +0), without building a key.
+struct RowKey<'a>(&'a [Option<f64>]);
+
+fn cell_bits(c: &Option<f64>) -> u64 {
+    c.map_or(u64::MAX, |v| (v + 0.0).to_bits())
+}
+
+impl PartialEq for RowKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len()
+            && self
+                .0
+                .iter()
+                .zip(other.0)
+                .all(|(a, b)| cell_bits(a) == cell_bits(b))
+    }
+}
+
+impl Eq for RowKey<'_> {}
+
+impl std::hash::Hash for RowKey<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        for c in self.0 {
+            h.write_u64(cell_bits(c));
+        }
+    }
+}
+
+/// Multiply-rotate hasher (the FxHash recipe) for small in-process keys: SipHash's DoS
+/// resistance buys nothing here and costs most of the time of pooling 10,000 rows.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        // Final avalanche so that the table's low and high bits both depend on every word.
+        let mut z = self.0;
+        z = (z ^ (z >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        z ^ (z >> 33)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_u32(&mut self, x: u32) {
+        self.write_u64(u64::from(x));
+    }
+
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+}
+
+/// `BuildHasher` of [`FastHasher`].
+pub(crate) type FastHash = std::hash::BuildHasherDefault<FastHasher>;
+
+/// Quantile with linear interpolation between order statistics (numpy's default, Hyndman–Fan 7).
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let h = (sorted.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Percentile 95% interval from resampled values (non-finite resamples are skipped).
+///
+/// Returns `None` when fewer than half of the resamples gave a finite value.
+pub fn percentile_ci(values: &mut Vec<f64>, asked: usize) -> Option<(f64, f64)> {
+    values.retain(|v| v.is_finite());
+    if values.is_empty() || values.len() * 2 < asked {
+        return None;
+    }
+    // Only the order statistics around the two quantiles are read, so select them instead of
+    // sorting: `total_cmp` is a total order, so the selected values are exactly those a sort
+    // would put there and the interval is bit-identical.
+    Some((
+        quantile_selected(values, 0.025),
+        quantile_selected(values, 0.975),
+    ))
+}
+
+/// [`quantile_sorted`] of `values` as if sorted by `total_cmp`, by selection (reorders `values`).
+fn quantile_selected(values: &mut [f64], q: f64) -> f64 {
+    let h = (values.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    let (_, &mut v_lo, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    // Order statistic lo + 1 is the smallest value above position lo.
+    let v_hi = if hi == lo {
+        v_lo
+    } else {
+        above.iter().copied().min_by(f64::total_cmp).unwrap_or(v_lo)
+    };
+    v_lo + (h - lo as f64) * (v_hi - v_lo)
+}
+
+/// Targets with at least one rating, pooled by identical rows: the unit of every target bootstrap.
+///
+/// Statistics that share a `TargetRows` and a seed see exactly the same resamples, so the report
+/// can draw once per resample for several statistics and still match the standalone functions.
+#[derive(Debug, Clone)]
+pub struct TargetRows {
+    /// Matrix row of each kept target.
+    pub keep: Vec<usize>,
+    /// Kept targets pooled by identical rows.
+    pub patterns: Patterns,
+}
+
+impl TargetRows {
+    /// Pool the rated targets of `m` by identical rows, in order of first appearance (the rows
+    /// are hashed in place instead of allocating a key per row).
+    pub fn new(m: &crate::matrix::RatingMatrix) -> TargetRows {
+        let keep: Vec<usize> = (0..m.n_targets())
+            .filter(|&t| m.row(t).iter().any(Option::is_some))
+            .collect();
+        let mut map: HashMap<RowKey, u32, FastHash> = HashMap::default();
+        let mut patterns = Patterns {
+            representative: Vec::new(),
+            counts: Vec::new(),
+            item_pattern: Vec::with_capacity(keep.len()),
+        };
+        for (i, &t) in keep.iter().enumerate() {
+            let id = *map.entry(RowKey(m.row(t))).or_insert_with(|| {
+                patterns.representative.push(i);
+                patterns.counts.push(0);
+                (patterns.representative.len() - 1) as u32
+            });
+            patterns.counts[id as usize] += 1;
+            patterns.item_pattern.push(id);
+        }
+        TargetRows { keep, patterns }
+    }
+
+    /// Pattern id of every target of the matrix (`None` for targets nobody rated).
+    pub fn target_patterns(&self, n_targets: usize) -> Vec<Option<u32>> {
+        let mut out = vec![None; n_targets];
+        for (&t, &p) in self.keep.iter().zip(&self.patterns.item_pattern) {
+            out[t] = Some(p);
+        }
+        out
+    }
+
+    /// The matrix row standing for pattern `p`.
+    pub fn row<'m>(&self, m: &'m crate::matrix::RatingMatrix, p: usize) -> &'m [Option<f64>] {
+        m.row(self.keep[self.patterns.representative[p]])
+    }
+
+    /// Call `f` with the pattern weights of each of `spec.resamples` cluster resamples: the
+    /// clusters (items) are drawn with replacement and each brings all its targets (Davison &
+    /// Hinkley 1997, §3.8). `cluster_of` gives the cluster of every kept target (as `keep`).
+    pub fn for_each_cluster_resample(
+        &self,
+        spec: BootstrapSpec,
+        cluster_of: &[u32],
+        mut f: impl FnMut(&[f64]),
+    ) {
+        if spec.resamples == 0 || self.patterns.is_empty() {
+            return;
+        }
+        // Each cluster as its (pattern, count) list, clusters in order of first appearance.
+        let mut index: HashMap<u32, usize, FastHash> = HashMap::default();
+        let mut clusters: Vec<Vec<(u32, f64)>> = Vec::new();
+        for (&c, &p) in cluster_of.iter().zip(&self.patterns.item_pattern) {
+            let next = clusters.len();
+            let i = *index.entry(c).or_insert(next);
+            if i == next {
+                clusters.push(Vec::new());
+            }
+            match clusters[i].iter_mut().find(|e| e.0 == p) {
+                Some(e) => e.1 += 1.0,
+                None => clusters[i].push((p, 1.0)),
+            }
+        }
+        let mut rng = Xoshiro256pp::seed_from(spec.seed);
+        let mut w = vec![0.0; self.patterns.len()];
+        let n = clusters.len() as u64;
+        for _ in 0..spec.resamples {
+            w.iter_mut().for_each(|x| *x = 0.0);
+            for _ in 0..n {
+                for &(p, c) in &clusters[rng.below(n) as usize] {
+                    w[p as usize] += c;
+                }
+            }
+            f(&w);
+        }
+    }
+
+    /// Call `f` with the pattern weights of each of `spec.resamples` resamples.
+    pub fn for_each_resample(&self, spec: BootstrapSpec, mut f: impl FnMut(&[f64])) {
+        if spec.resamples == 0 || self.patterns.is_empty() {
+            return;
+        }
+        let mut rs = Resampler::new(&self.patterns, spec.seed);
+        let mut w = vec![0.0; self.patterns.len()];
+        for _ in 0..spec.resamples {
+            rs.draw(&mut w);
+            f(&w);
+        }
+    }
+}
