@@ -1,6 +1,7 @@
-//! The study's current ratings as the statistics crate's neutral input: one indexed scan of
-//! `rating` by integer keys, mapped to positions through dense tables (no string hashing), and
-//! a refresh that reads only the cells changed since the last load.
+//! The study's current ratings as the statistics crate's neutral input: one scan of the packed
+//! `rating_row` (every attribute's value of one rater and response in one row) by integer keys,
+//! mapped to positions through dense tables (no string hashing), and a refresh that reads only
+//! the cells changed since the last load.
 
 use concord_stats::report::{AttributeSpec, Observation, RaterSpec, StudyRatings, TargetSpec};
 
@@ -112,16 +113,48 @@ impl Study {
             watermark,
             shape,
         };
+        // `rating_row` holds every attribute's current value of one (rater, response), one
+        // character per attribute id (migrations/0004): a seventh of the rows `rating` has on a
+        // 7-attribute rubric, and row steps are most of a load's cost.
+        let mut scale_min = Vec::new();
+        for a in &self.attributes {
+            let k = a.id as usize;
+            if scale_min.len() <= k {
+                scale_min.resize(k + 1, None);
+            }
+            scale_min[k] = Some(a.scale_min);
+        }
         let mut stmt = self.conn.prepare(
-            "SELECT rater_id, response_id, attribute_id, value FROM rating
-             WHERE value IS NOT NULL ORDER BY rater_id, response_id, attribute_id",
+            "SELECT rater_id, response_id, vals FROM rating_row ORDER BY rater_id, response_id",
         )?;
+        let at = |v: &Vec<Option<usize>>, k: i64| v.get(k as usize).copied().flatten();
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            let key = (row.get(0)?, row.get(1)?, row.get(2)?);
-            if let Some(obs) = live.observation(key, row.get(3)?) {
-                live.keys.push(key);
-                live.ratings.ratings.push(obs);
+            let (rater_key, response_key): (i64, i64) = (row.get(0)?, row.get(1)?);
+            let (Some(rater), Some(target)) = (
+                at(&live.rater_index, rater_key),
+                at(&live.target_index, response_key),
+            ) else {
+                continue;
+            };
+            for (slot, ch) in row.get_ref(2)?.as_str()?.chars().enumerate() {
+                let attribute_key = slot as i64 + 1;
+                let (Some(attribute), Some(Some(min))) = (
+                    at(&live.attribute_index, attribute_key),
+                    scale_min.get(attribute_key as usize).copied(),
+                ) else {
+                    continue;
+                };
+                if ch == ' ' {
+                    continue;
+                }
+                live.keys.push((rater_key, response_key, attribute_key));
+                live.ratings.ratings.push(Observation {
+                    rater,
+                    target,
+                    attribute,
+                    value: (ch as i64 - 48 + min) as f64,
+                });
             }
         }
         Ok(live)
