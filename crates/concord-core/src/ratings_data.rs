@@ -16,8 +16,11 @@ const MAX_INCREMENTAL: usize = 2_000;
 #[derive(Debug, Clone, PartialEq)]
 pub struct LiveRatings {
     pub ratings: StudyRatings,
-    /// Keys (rater, response, attribute) of `ratings.ratings`, in the same (sorted) order.
-    keys: Vec<(i64, i64, i64)>,
+    /// The key in this file of each rater, target and attribute position: `ratings.ratings` is
+    /// sorted by (rater, response, attribute) key, which a refresh's binary search follows.
+    rater_keys: Vec<i64>,
+    target_keys: Vec<i64>,
+    attribute_keys: Vec<i64>,
     rater_index: Vec<Option<usize>>,
     target_index: Vec<Option<usize>>,
     attribute_index: Vec<Option<usize>>,
@@ -79,10 +82,10 @@ impl Study {
              FROM response p JOIN item i ON i.id = p.item_id ORDER BY p.position",
         )?;
         let mut targets = Vec::new();
-        let mut target_keys = Vec::new();
+        let mut target_keys: Vec<i64> = Vec::new();
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            target_keys.push((r.get::<_, i64>(0)?, targets.len()));
+            target_keys.push(r.get(0)?);
             targets.push(TargetSpec {
                 id: r.get(1)?,
                 model: r.get(2)?,
@@ -92,7 +95,7 @@ impl Study {
                 item: Some(r.get(4)?),
             });
         }
-        let target_index = dense(target_keys.into_iter());
+        let target_index = dense(target_keys.iter().enumerate().map(|(i, k)| (*k, i)));
         let mut live = LiveRatings {
             ratings: StudyRatings {
                 attributes,
@@ -104,9 +107,12 @@ impl Study {
                     })
                     .collect(),
                 targets,
-                ratings: Vec::new(),
+                // Every cell has at least one event: the event count bounds the ratings.
+                ratings: Vec::with_capacity(watermark.max(0) as usize),
             },
-            keys: Vec::new(),
+            rater_keys: raters.iter().map(|(k, _)| *k).collect(),
+            target_keys,
+            attribute_keys: self.attributes.iter().map(|a| a.id).collect(),
             rater_index,
             target_index,
             attribute_index,
@@ -116,13 +122,14 @@ impl Study {
         // `rating_row` holds every attribute's current value of one (rater, response), one
         // character per attribute id (migrations/0004): a seventh of the rows `rating` has on a
         // 7-attribute rubric, and row steps are most of a load's cost.
-        let mut scale_min = Vec::new();
-        for a in &self.attributes {
-            let k = a.id as usize;
-            if scale_min.len() <= k {
-                scale_min.resize(k + 1, None);
+        // Per character position (attribute id − 1): the attribute's position and scale minimum.
+        let mut slots: Vec<Option<(usize, i64)>> = Vec::new();
+        for (i, a) in self.attributes.iter().enumerate() {
+            let k = a.id as usize - 1;
+            if slots.len() <= k {
+                slots.resize(k + 1, None);
             }
-            scale_min[k] = Some(a.scale_min);
+            slots[k] = Some((i, a.scale_min));
         }
         let mut stmt = self.conn.prepare(
             "SELECT rater_id, response_id, vals FROM rating_row ORDER BY rater_id, response_id",
@@ -130,31 +137,24 @@ impl Study {
         let at = |v: &Vec<Option<usize>>, k: i64| v.get(k as usize).copied().flatten();
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            let (rater_key, response_key): (i64, i64) = (row.get(0)?, row.get(1)?);
             let (Some(rater), Some(target)) = (
-                at(&live.rater_index, rater_key),
-                at(&live.target_index, response_key),
+                at(&live.rater_index, row.get(0)?),
+                at(&live.target_index, row.get(1)?),
             ) else {
                 continue;
             };
-            for (slot, ch) in row.get_ref(2)?.as_str()?.chars().enumerate() {
-                let attribute_key = slot as i64 + 1;
-                let (Some(attribute), Some(Some(min))) = (
-                    at(&live.attribute_index, attribute_key),
-                    scale_min.get(attribute_key as usize).copied(),
-                ) else {
-                    continue;
-                };
+            for (ch, slot) in row.get_ref(2)?.as_str()?.chars().zip(&slots) {
                 if ch == ' ' {
                     continue;
                 }
-                live.keys.push((rater_key, response_key, attribute_key));
-                live.ratings.ratings.push(Observation {
-                    rater,
-                    target,
-                    attribute,
-                    value: (ch as i64 - 48 + min) as f64,
-                });
+                if let Some((attribute, min)) = *slot {
+                    live.ratings.ratings.push(Observation {
+                        rater,
+                        target,
+                        attribute,
+                        value: (ch as i64 - 48 + min) as f64,
+                    });
+                }
             }
         }
         Ok(live)
@@ -229,16 +229,20 @@ impl LiveRatings {
     /// Sets one cell's current value (`None` removes it), keeping the load order.
     fn set(&mut self, key: (i64, i64, i64), value: Option<i64>) {
         let obs = value.and_then(|v| self.observation(key, v));
-        match (self.keys.binary_search(&key), obs) {
+        let found = self.ratings.ratings.binary_search_by(|o| {
+            (
+                self.rater_keys[o.rater],
+                self.target_keys[o.target],
+                self.attribute_keys[o.attribute],
+            )
+                .cmp(&key)
+        });
+        match (found, obs) {
             (Ok(i), Some(o)) => self.ratings.ratings[i] = o,
             (Ok(i), None) => {
-                self.keys.remove(i);
                 self.ratings.ratings.remove(i);
             }
-            (Err(i), Some(o)) => {
-                self.keys.insert(i, key);
-                self.ratings.ratings.insert(i, o);
-            }
+            (Err(i), Some(o)) => self.ratings.ratings.insert(i, o),
             (Err(_), None) => {}
         }
     }
