@@ -77,24 +77,41 @@ impl Study {
             .collect();
         let attribute_index = dense(self.attributes.iter().enumerate().map(|(i, a)| (a.id, i)));
         let rater_index = dense(raters.iter().enumerate().map(|(i, (k, _))| (*k, i)));
-        let mut stmt = self.conn.prepare(
-            "SELECT p.id, p.external_id, p.model, length(p.text), i.external_id
-             FROM response p JOIN item i ON i.id = p.item_id ORDER BY p.position",
-        )?;
-        let mut targets = Vec::new();
-        let mut target_keys: Vec<i64> = Vec::new();
+        // Items by key, so responses are read in one plain scan (no per-row item lookup) and
+        // ordered here (no index on position; a sort in SQLite costs more than this one).
+        let mut items: Vec<Option<String>> = Vec::new();
+        let mut stmt = self.conn.prepare("SELECT id, external_id FROM item")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            target_keys.push(r.get(0)?);
-            targets.push(TargetSpec {
-                id: r.get(1)?,
-                model: r.get(2)?,
-                // SQLite's length() of TEXT counts characters.
-                length: Some(r.get::<_, i64>(3)? as f64),
-                // Responses to one item form a cluster for the report's bootstrap.
-                item: Some(r.get(4)?),
-            });
+            let k = r.get::<_, i64>(0)? as usize;
+            if items.len() <= k {
+                items.resize(k + 1, None);
+            }
+            items[k] = Some(r.get(1)?);
         }
+        let mut stmt = self.conn.prepare(
+            "SELECT position, id, external_id, model, length(text), item_id FROM response",
+        )?;
+        let mut responses: Vec<(i64, i64, TargetSpec)> = Vec::new();
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let item = items.get(r.get::<_, i64>(5)? as usize).cloned().flatten();
+            responses.push((
+                r.get(0)?,
+                r.get(1)?,
+                TargetSpec {
+                    id: r.get(2)?,
+                    model: r.get(3)?,
+                    // SQLite's length() of TEXT counts characters.
+                    length: Some(r.get::<_, i64>(4)? as f64),
+                    // Responses to one item form a cluster for the report's bootstrap.
+                    item,
+                },
+            ));
+        }
+        responses.sort_unstable_by_key(|(position, key, _)| (*position, *key));
+        let (target_keys, targets): (Vec<i64>, Vec<TargetSpec>) =
+            responses.into_iter().map(|(_, k, t)| (k, t)).unzip();
         let target_index = dense(target_keys.iter().enumerate().map(|(i, k)| (*k, i)));
         let mut live = LiveRatings {
             ratings: StudyRatings {
