@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::Study;
+use concord_stats::report::{agreement_report, ReportOptions};
 use rusqlite::Connection;
 
 const RUNS: usize = 11;
@@ -215,6 +216,25 @@ fn main() {
         ms(targets),
         new_load.as_secs_f64() / (floor + targets).as_secs_f64(),
         ms(per_cell)
+    );
+    // What `concord agreement --json` does between start-up and exit, in-process: open, load,
+    // the statistics with the CLI's default options (REML ICCs, 1,000 bootstrap resamples, …)
+    // and the JSON text; beside it the same with 0.1's load on its layout.
+    let open = median(|| Study::open(&path).unwrap());
+    let data = study.study_ratings().unwrap();
+    let opts = ReportOptions::default();
+    let stats = median(|| agreement_report(&data, &opts));
+    let report = agreement_report(&data, &opts);
+    let json = median(|| serde_json::to_string_pretty(&report).unwrap());
+    let total = open + new_load + stats + json;
+    println!(
+        "`concord agreement --json` in-process: open {:.1} ms + load {:.1} ms + statistics {:.1} ms + JSON {:.1} ms = {:.1} ms (with 0.1's load: {:.1} ms); target ≤ 60 ms whole process",
+        ms(open),
+        ms(new_load),
+        ms(stats),
+        ms(json),
+        ms(total),
+        ms(open + old_load + stats + json),
     );
     let mut live = study.live_ratings().unwrap();
     let rater = study
