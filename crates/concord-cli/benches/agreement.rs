@@ -15,24 +15,13 @@
 //! (the studies take about a minute to build).
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::Study;
 use concord_stats::report::{agreement_report, ReportOptions};
 
 mod timing;
-use timing::{median, ms, RUNS};
-
-/// Runs `binary args…` with its output discarded; panics unless it succeeds.
-fn run(binary: &str, args: &[&str]) {
-    let status = Command::new(binary)
-        .args(args)
-        .stdout(Stdio::null())
-        .status()
-        .expect("run concord");
-    assert!(status.success(), "{binary} {args:?}");
-}
+use timing::{median, ms, run, RUNS};
 
 fn main() {
     let this = env!("CARGO_BIN_EXE_concord");

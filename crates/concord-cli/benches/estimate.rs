@@ -11,7 +11,6 @@
 //! Run: `cargo bench -p concord-cli --bench estimate` (the study takes about a minute to build).
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use concord_core::demo::{create_demo, DemoOptions};
@@ -20,16 +19,11 @@ use concord_report::estimates::ScoreGroups;
 use concord_stats::ppi::estimate_models;
 
 mod timing;
-use timing::{median, ms, RUNS};
+use timing::{median, ms, run, RUNS};
 
 /// Runs `concord args…` with its output discarded; panics unless it succeeds.
 fn process(args: &[&str]) {
-    let status = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .args(args)
-        .stdout(Stdio::null())
-        .status()
-        .expect("run concord");
-    assert!(status.success(), "concord {args:?}");
+    run(env!("CARGO_BIN_EXE_concord"), args);
 }
 
 fn main() {

@@ -1,6 +1,8 @@
-//! Timing helpers the CLI's benches share: a median of `RUNS` runs after one warm-up.
+//! Timing helpers the CLI's benches share: a median of `RUNS` runs after one warm-up, and a
+//! process run to time.
 
 use std::hint::black_box;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Runs per figure (after one warm-up run).
@@ -23,4 +25,14 @@ pub fn median<T>(mut f: impl FnMut() -> T) -> Duration {
 /// Milliseconds, for printing.
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
+}
+
+/// Runs `binary args…` with its output discarded; panics unless it succeeds.
+pub fn run(binary: &str, args: &[&str]) {
+    let status = Command::new(binary)
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .expect("run concord");
+    assert!(status.success(), "{binary} {args:?}");
 }
