@@ -10,43 +10,20 @@
 //!
 //! Run: `cargo bench -p concord-cli --bench estimate` (the study takes about a minute to build).
 
-use std::hint::black_box;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::Study;
 use concord_report::estimates::ScoreGroups;
 use concord_stats::ppi::estimate_models;
 
-const RUNS: usize = 11;
-
-fn median<T>(mut f: impl FnMut() -> T) -> Duration {
-    black_box(f());
-    let mut times: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let t = Instant::now();
-            black_box(f());
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[RUNS / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
+mod timing;
+use timing::{median, ms, run, RUNS};
 
 /// Runs `concord args…` with its output discarded; panics unless it succeeds.
 fn process(args: &[&str]) {
-    let status = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .args(args)
-        .stdout(Stdio::null())
-        .status()
-        .expect("run concord");
-    assert!(status.success(), "concord {args:?}");
+    run(env!("CARGO_BIN_EXE_concord"), args);
 }
 
 fn main() {

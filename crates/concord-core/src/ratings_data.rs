@@ -1,6 +1,7 @@
-//! The study's current ratings as the statistics crate's neutral input: one indexed scan of
-//! `rating` by integer keys, mapped to positions through dense tables (no string hashing), and
-//! a refresh that reads only the cells changed since the last load.
+//! The study's current ratings as the statistics crate's neutral input: one scan of the packed
+//! `rating_row` (every attribute's value of one rater and response in one row) by integer keys,
+//! mapped to positions through dense tables (no string hashing), and a refresh that reads only
+//! the cells changed since the last load.
 
 use concord_stats::report::{AttributeSpec, Observation, RaterSpec, StudyRatings, TargetSpec};
 
@@ -15,8 +16,11 @@ const MAX_INCREMENTAL: usize = 2_000;
 #[derive(Debug, Clone, PartialEq)]
 pub struct LiveRatings {
     pub ratings: StudyRatings,
-    /// Keys (rater, response, attribute) of `ratings.ratings`, in the same (sorted) order.
-    keys: Vec<(i64, i64, i64)>,
+    /// The key in this file of each rater, target and attribute position: `ratings.ratings` is
+    /// sorted by (rater, response, attribute) key, which a refresh's binary search follows.
+    rater_keys: Vec<i64>,
+    target_keys: Vec<i64>,
+    attribute_keys: Vec<i64>,
     rater_index: Vec<Option<usize>>,
     target_index: Vec<Option<usize>>,
     attribute_index: Vec<Option<usize>>,
@@ -73,25 +77,42 @@ impl Study {
             .collect();
         let attribute_index = dense(self.attributes.iter().enumerate().map(|(i, a)| (a.id, i)));
         let rater_index = dense(raters.iter().enumerate().map(|(i, (k, _))| (*k, i)));
-        let mut stmt = self.conn.prepare(
-            "SELECT p.id, p.external_id, p.model, length(p.text), i.external_id
-             FROM response p JOIN item i ON i.id = p.item_id ORDER BY p.position",
-        )?;
-        let mut targets = Vec::new();
-        let mut target_keys = Vec::new();
+        // Items by key, so responses are read in one plain scan (no per-row item lookup) and
+        // ordered here (no index on position; a sort in SQLite costs more than this one).
+        let mut items: Vec<Option<String>> = Vec::new();
+        let mut stmt = self.conn.prepare("SELECT id, external_id FROM item")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            target_keys.push((r.get::<_, i64>(0)?, targets.len()));
-            targets.push(TargetSpec {
-                id: r.get(1)?,
-                model: r.get(2)?,
-                // SQLite's length() of TEXT counts characters.
-                length: Some(r.get::<_, i64>(3)? as f64),
-                // Responses to one item form a cluster for the report's bootstrap.
-                item: Some(r.get(4)?),
-            });
+            let k = r.get::<_, i64>(0)? as usize;
+            if items.len() <= k {
+                items.resize(k + 1, None);
+            }
+            items[k] = Some(r.get(1)?);
         }
-        let target_index = dense(target_keys.into_iter());
+        let mut stmt = self.conn.prepare(
+            "SELECT position, id, external_id, model, length(text), item_id FROM response",
+        )?;
+        let mut responses: Vec<(i64, i64, TargetSpec)> = Vec::new();
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let item = items.get(r.get::<_, i64>(5)? as usize).cloned().flatten();
+            responses.push((
+                r.get(0)?,
+                r.get(1)?,
+                TargetSpec {
+                    id: r.get(2)?,
+                    model: r.get(3)?,
+                    // SQLite's length() of TEXT counts characters.
+                    length: Some(r.get::<_, i64>(4)? as f64),
+                    // Responses to one item form a cluster for the report's bootstrap.
+                    item,
+                },
+            ));
+        }
+        responses.sort_unstable_by_key(|(position, key, _)| (*position, *key));
+        let (target_keys, targets): (Vec<i64>, Vec<TargetSpec>) =
+            responses.into_iter().map(|(_, k, t)| (k, t)).unzip();
+        let target_index = dense(target_keys.iter().enumerate().map(|(i, k)| (*k, i)));
         let mut live = LiveRatings {
             ratings: StudyRatings {
                 attributes,
@@ -103,25 +124,54 @@ impl Study {
                     })
                     .collect(),
                 targets,
-                ratings: Vec::new(),
+                // Every cell has at least one event: the event count bounds the ratings.
+                ratings: Vec::with_capacity(watermark.max(0) as usize),
             },
-            keys: Vec::new(),
+            rater_keys: raters.iter().map(|(k, _)| *k).collect(),
+            target_keys,
+            attribute_keys: self.attributes.iter().map(|a| a.id).collect(),
             rater_index,
             target_index,
             attribute_index,
             watermark,
             shape,
         };
+        // `rating_row` holds every attribute's current value of one (rater, response), one
+        // character per attribute id (migrations/0004): a seventh of the rows `rating` has on a
+        // 7-attribute rubric, and row steps are most of a load's cost.
+        // Per character position (attribute id − 1): the attribute's position and scale minimum.
+        let mut slots: Vec<Option<(usize, i64)>> = Vec::new();
+        for (i, a) in self.attributes.iter().enumerate() {
+            let k = a.id as usize - 1;
+            if slots.len() <= k {
+                slots.resize(k + 1, None);
+            }
+            slots[k] = Some((i, a.scale_min));
+        }
         let mut stmt = self.conn.prepare(
-            "SELECT rater_id, response_id, attribute_id, value FROM rating
-             WHERE value IS NOT NULL ORDER BY rater_id, response_id, attribute_id",
+            "SELECT rater_id, response_id, vals FROM rating_row ORDER BY rater_id, response_id",
         )?;
+        let at = |v: &Vec<Option<usize>>, k: i64| v.get(k as usize).copied().flatten();
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            let key = (row.get(0)?, row.get(1)?, row.get(2)?);
-            if let Some(obs) = live.observation(key, row.get(3)?) {
-                live.keys.push(key);
-                live.ratings.ratings.push(obs);
+            let (Some(rater), Some(target)) = (
+                at(&live.rater_index, row.get(0)?),
+                at(&live.target_index, row.get(1)?),
+            ) else {
+                continue;
+            };
+            for (ch, slot) in row.get_ref(2)?.as_str()?.chars().zip(&slots) {
+                if ch == ' ' {
+                    continue;
+                }
+                if let Some((attribute, min)) = *slot {
+                    live.ratings.ratings.push(Observation {
+                        rater,
+                        target,
+                        attribute,
+                        value: (ch as i64 - 48 + min) as f64,
+                    });
+                }
             }
         }
         Ok(live)
@@ -196,16 +246,20 @@ impl LiveRatings {
     /// Sets one cell's current value (`None` removes it), keeping the load order.
     fn set(&mut self, key: (i64, i64, i64), value: Option<i64>) {
         let obs = value.and_then(|v| self.observation(key, v));
-        match (self.keys.binary_search(&key), obs) {
+        let found = self.ratings.ratings.binary_search_by(|o| {
+            (
+                self.rater_keys[o.rater],
+                self.target_keys[o.target],
+                self.attribute_keys[o.attribute],
+            )
+                .cmp(&key)
+        });
+        match (found, obs) {
             (Ok(i), Some(o)) => self.ratings.ratings[i] = o,
             (Ok(i), None) => {
-                self.keys.remove(i);
                 self.ratings.ratings.remove(i);
             }
-            (Err(i), Some(o)) => {
-                self.keys.insert(i, key);
-                self.ratings.ratings.insert(i, o);
-            }
+            (Err(i), Some(o)) => self.ratings.ratings.insert(i, o),
             (Err(_), None) => {}
         }
     }

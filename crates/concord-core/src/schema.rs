@@ -16,7 +16,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0001_initial.sql"),
     include_str!("../../../migrations/0002_integer_keys.sql"),
     include_str!("../../../migrations/0003_gold_clear_group_labels.sql"),
-    include_str!("../../../migrations/0004_package_log.sql"),
+    include_str!("../../../migrations/0004_packed_rating_rows.sql"),
+    include_str!("../../../migrations/0005_package_log.sql"),
 ];
 
 /// The schema version this build writes.

@@ -134,3 +134,46 @@ fn a_v1_package_rated_offline_returns_and_merges_into_the_migrated_master() {
     assert_eq!(s.events_added, 1, "the one rating made in the package");
     assert!(study.check().unwrap().is_empty());
 }
+
+#[test]
+fn a_v3_study_migrates_to_packed_rows_with_every_event_id_value_and_log_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture(dir.path(), "v3-study.concord");
+    let queries = [V2_EVENTS, V2_CURRENT, V2_NOTES, V2_GOLD, V2_IDS, V2_MERGES];
+    let before: Vec<_> = queries.iter().map(|q| rows(&path, q)).collect();
+    assert!(before[0].len() > 50 && before[1].iter().any(|r| r[3] == "NULL"));
+    assert!(!before[2].is_empty() && !before[3].is_empty() && !before[5].is_empty());
+    let study = Study::open(&path).unwrap();
+    assert!(concord_core::schema::backup_path(&path, 3).is_file());
+    assert!(study.check().unwrap().is_empty(), "{:?}", study.check());
+    // The loader reads the packed rows: it finds exactly the current non-empty values.
+    let loaded: BTreeSet<Vec<String>> = {
+        let r = study.study_ratings().unwrap();
+        r.ratings
+            .iter()
+            .map(|o| {
+                vec![
+                    r.raters[o.rater].name.clone(),
+                    r.targets[o.target].id.clone(),
+                    r.attributes[o.attribute].key.clone(),
+                    o.value.to_string(),
+                ]
+            })
+            .collect()
+    };
+    drop(study);
+    let after: Vec<_> = queries.iter().map(|q| rows(&path, q)).collect();
+    for (what, (b, a)) in ["events", "current", "notes", "gold", "ids", "merge log"]
+        .iter()
+        .zip(before.iter().zip(&after))
+    {
+        assert_eq!(b, a, "{what} survive the migration");
+    }
+    let current = rows(
+        &path,
+        "SELECT t.name, p.external_id, a.key, r.value FROM rating r JOIN rater t ON t.id = r.rater_id
+         JOIN response p ON p.id = r.response_id JOIN attribute a ON a.id = r.attribute_id
+         WHERE r.value IS NOT NULL",
+    );
+    assert_eq!(loaded, current);
+}

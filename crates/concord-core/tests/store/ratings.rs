@@ -101,3 +101,71 @@ fn notes_and_flags_are_versioned_and_validated() {
         2
     );
 }
+
+#[test]
+fn packed_rows_follow_the_latest_event_through_ties_and_late_arrivals() {
+    let (_d, path) = temp();
+    let (study, _rater, _ids) = small_study(&path);
+    study.close().unwrap();
+    let conn = Connection::open(&path).unwrap();
+    let (t, p, a, o, scale_min): (i64, i64, i64, i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT id FROM rater), (SELECT min(id) FROM response), id,
+                    (SELECT min(id) FROM origin), scale_min FROM attribute WHERE key = 'safety'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    // (created_at, last gid byte, value, the cell's value after it arrives): a tie goes to the
+    // larger global id whatever the arrival order, an older event never overwrites a newer one,
+    // and a clearing empties the cell.
+    let steps = [
+        (100, 2, Some(2), Some(2)),
+        (100, 1, Some(1), Some(2)),
+        (50, 9, Some(5), Some(2)),
+        (100, 3, Some(3), Some(3)),
+        (200, 0, None, None),
+        (150, 7, Some(4), None),
+    ];
+    for (created_at, gid, value, expected) in steps {
+        let mut id = [0u8; 16];
+        id[15] = gid;
+        id[0] = created_at as u8;
+        conn.execute(
+            "INSERT INTO rating_event (gid, rater_id, response_id, attribute_id, value, created_at, origin_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            rusqlite::params![id.to_vec(), t, p, a, value, created_at, o],
+        )
+        .unwrap();
+        let vals: String = conn
+            .query_row(
+                "SELECT vals FROM rating_row WHERE rater_id = ?1 AND response_id = ?2",
+                [t, p],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let ch = vals.chars().nth(a as usize - 1).unwrap();
+        let packed = (ch != ' ').then(|| ch as i64 - 48 + scale_min);
+        assert_eq!(packed, expected, "after the event at {created_at}");
+        let current: Option<i64> = conn
+            .query_row(
+                "SELECT value FROM rating WHERE rater_id = ?1 AND response_id = ?2 AND attribute_id = ?3",
+                [t, p, a],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(current, expected);
+    }
+    // A value below the scale cannot be packed: the insert is refused, nothing changes.
+    assert!(conn
+        .execute(
+            "INSERT INTO rating_event (gid, rater_id, response_id, attribute_id, value, created_at, origin_id)
+             VALUES (randomblob(16), ?1, ?2, ?3, ?4, 300, ?5)",
+            [t, p, a, scale_min - 1, o],
+        )
+        .is_err_and(|e| e.to_string().contains("scale minimum")));
+    drop(conn);
+    let study = Study::open(&path).unwrap();
+    assert!(study.check().unwrap().is_empty(), "{:?}", study.check());
+    assert!(study.study_ratings().unwrap().ratings.is_empty());
+}

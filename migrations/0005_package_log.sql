@@ -1,4 +1,4 @@
--- Version 4: the master's record of every rater package it issued (a package's own manifest
+-- Version 5: the master's record of every rater package it issued (a package's own manifest
 -- stays in the package's `package` table, whose presence makes a file a package). Progress
 -- reads which packages are still out; the merge finds an encrypted package's passphrase here
 -- by the SQLCipher salt that opens the package file (its first 16 bytes, kept by the rater's
