@@ -70,6 +70,9 @@ pub struct StudySettings {
     pub exclude_own: BTreeMap<String, Vec<String>>,
     /// Who raters send returned packages to (shown to the rater, e.g. "Dr Lead, lead@site.org").
     pub return_to: String,
+    /// ε of the Alternative Annotator Test every analysis of the study uses (0 < ε < 1; the
+    /// dashboard's ε control saves it, `--alt-epsilon` overrides it for one run).
+    pub alt_epsilon: f64,
 }
 
 impl Default for StudySettings {
@@ -84,6 +87,7 @@ impl Default for StudySettings {
             shuffle_seed: 1,
             exclude_own: BTreeMap::new(),
             return_to: String::new(),
+            alt_epsilon: concord_stats::report::AltTestOptions::default().epsilon,
         }
     }
 }

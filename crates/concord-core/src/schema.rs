@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0001_initial.sql"),
     include_str!("../../../migrations/0002_integer_keys.sql"),
     include_str!("../../../migrations/0003_gold_clear_group_labels.sql"),
+    include_str!("../../../migrations/0004_sampling_rounds.sql"),
 ];
 
 /// The schema version this build writes.
