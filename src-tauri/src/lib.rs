@@ -73,6 +73,7 @@ pub fn run() {
             commands::rating::set_note,
             commands::dashboard::dashboard_show,
             commands::dashboard::dashboard_hide,
+            commands::dashboard::set_alt_epsilon,
             commands::dashboard::save_chart,
             commands::dashboard::save_report,
             commands::lead::disagreements,
@@ -92,6 +93,7 @@ pub fn run() {
             commands::lead::merge_history,
             commands::lead::gold_history,
             commands::lead::set_settings,
+            commands::lead::push_next,
             quit::ready_to_quit,
         ])
         .build(tauri::generate_context!());

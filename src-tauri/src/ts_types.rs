@@ -18,6 +18,7 @@ use concord_core::adjudication::{Disagreement, Gold, GoldEvent};
 use concord_core::merge::{MergeConflict, MergeSummary};
 use concord_core::package::{Manifest, ReturnedPackage};
 use concord_core::{QueueFilter, QueuePage, StudySettings, UndoneChange};
+use concord_report::estimates::Assigned;
 use concord_report::DashboardRequest;
 
 /// Where the bindings are checked in.
@@ -53,6 +54,7 @@ fn export_all(cfg: &Config) -> Result<(), ExportError> {
     MergeConflict::export_all(cfg)?;
     Manifest::export_all(cfg)?;
     ReturnedPackage::export_all(cfg)?;
+    Assigned::export_all(cfg)?;
     Ok(())
 }
 

@@ -28,4 +28,9 @@ exclude_own: { [key in string]: Array<string> },
 /**
  * Who raters send returned packages to (shown to the rater, e.g. "Dr Lead, lead@site.org").
  */
-return_to: string, };
+return_to: string, 
+/**
+ * ε of the Alternative Annotator Test every analysis of the study uses (0 < ε < 1; the
+ * dashboard's ε control saves it, `--alt-epsilon` overrides it for one run).
+ */
+alt_epsilon: number, };
