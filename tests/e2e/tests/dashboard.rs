@@ -507,7 +507,11 @@ async fn epsilon_is_saved_with_the_study() -> Result<()> {
             WAIT,
         )
         .await?;
-        app.js("document.querySelector('#dash-verdicts').scrollIntoView(); return null;")
+        // The panel shows about one judge at a time: scroll to the undetermined one.
+        app.js("document.querySelector('#dash-verdicts').scrollIntoView(); \
+                const w = document.querySelector('.dash-verdicts-wrap'); \
+                const r = document.querySelector('tr.dash-verdict[data-judge=\"OrcaPlatypus\"]'); \
+                w.scrollTop = r.offsetTop - w.querySelector('thead').offsetHeight; return null;")
             .await?;
         app.screenshot(&screenshot_dir().join("verdict-hanna.png"))
             .await?;
