@@ -487,8 +487,11 @@ async fn epsilon_is_saved_with_the_study() -> Result<()> {
     app.wait_ready().await?;
     app.press(&['g', 'd']).await?;
     wait_dashboard(&app).await?;
-    app.wait_until("document.querySelectorAll('#dash-verdicts tr.dash-verdict').length > 0", WAIT)
-        .await?;
+    app.wait_until(
+        "document.querySelectorAll('#dash-verdicts tr.dash-verdict').length > 0",
+        WAIT,
+    )
+    .await?;
     app.js("const e = document.querySelector('#dash-epsilon'); e.value = '0.1'; e.dispatchEvent(new Event('change')); return null;")
         .await?;
     app.wait_until(
@@ -508,11 +511,13 @@ async fn epsilon_is_saved_with_the_study() -> Result<()> {
         )
         .await?;
         // The panel shows about one judge at a time: scroll to the undetermined one.
-        app.js("document.querySelector('#dash-verdicts').scrollIntoView(); \
+        app.js(
+            "document.querySelector('#dash-verdicts').scrollIntoView(); \
                 const w = document.querySelector('.dash-verdicts-wrap'); \
                 const r = document.querySelector('tr.dash-verdict[data-judge=\"OrcaPlatypus\"]'); \
-                w.scrollTop = r.offsetTop - w.querySelector('thead').offsetHeight; return null;")
-            .await?;
+                w.scrollTop = r.offsetTop - w.querySelector('thead').offsetHeight; return null;",
+        )
+        .await?;
         app.screenshot(&screenshot_dir().join("verdict-hanna.png"))
             .await?;
         println!("e2e screenshot: docs/screenshots/verdict-hanna.png");
