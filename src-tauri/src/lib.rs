@@ -82,6 +82,7 @@ pub fn run() {
             commands::rating::set_note,
             commands::dashboard::dashboard_show,
             commands::dashboard::dashboard_hide,
+            commands::dashboard::set_alt_epsilon,
             commands::dashboard::save_chart,
             commands::dashboard::save_report,
             commands::lead::disagreements,
@@ -103,6 +104,7 @@ pub fn run() {
             commands::lead::set_settings,
             commands::lead::inbox_view,
             commands::lead::set_inbox,
+            commands::lead::push_next,
             quit::ready_to_quit,
         ])
         .build(tauri::generate_context!());

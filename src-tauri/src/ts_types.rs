@@ -21,6 +21,7 @@ use concord_core::assignment::DesignSummary;
 use concord_core::merge::{MergeConflict, MergeSummary};
 use concord_core::package::{ExportedPackage, Manifest, ReturnedPackage};
 use concord_core::{QueueFilter, QueuePage, StudySettings, UndoneChange};
+use concord_report::estimates::Assigned;
 use concord_report::DashboardRequest;
 
 /// Where the bindings are checked in.
@@ -62,6 +63,7 @@ fn export_all(cfg: &Config) -> Result<(), ExportError> {
     ExportedPackage::export_all(cfg)?;
     InboxView::export_all(cfg)?;
     InboxEvent::export_all(cfg)?;
+    Assigned::export_all(cfg)?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialo
 // (src-tauri/src/ts_types.rs; `cargo test -p concord-app --lib ts_types` rewrites them).
 import type {
   AdjudicationView,
+  Assigned,
   AdminView,
   DashboardEvent,
   DashboardRequest,
@@ -68,6 +69,8 @@ export const api = {
   dashboardShow: (request: DashboardRequest, requestId: number) =>
     invoke<void>("dashboard_show", { request, requestId }),
   dashboardHide: () => invoke<void>("dashboard_hide"),
+  /** Saves the study's alt-test ε (lead only); the dashboard recomputes with it. */
+  setAltEpsilon: (epsilon: number) => invoke<number>("set_alt_epsilon", { epsilon }),
   /** Renders `chart` as the dashboard shows it and writes it (.svg or .png) to `path`. */
   saveChart: (request: DashboardRequest, chart: string, path: string) =>
     invoke<string>("save_chart", { request, chart, path }),
@@ -85,6 +88,8 @@ export const api = {
   addRater: (name: string) => invoke<Rater>("add_rater", { name }),
   assignWithOverlap: (raterIds: string[], overlap: number) => invoke<DesignSummary>("assign_with_overlap", { raterIds, overlap }),
   designProgress: () => invoke<DesignProgress>("design_progress"),
+  /** Active sampling: the next `count` responses to the front of `rater`'s queue, π recorded. */
+  pushNext: (rater: string, count: number) => invoke<Assigned>("push_next", { rater, count }),
   /** An encrypted study's package comes with its own passphrase, shown to the lead once. */
   exportPackage: (raterId: string, path: string) => invoke<ExportedPackage>("export_package", { raterId, path }),
   mergePackage: (path: string) => invoke<MergeSummary>("merge_package", { path }),

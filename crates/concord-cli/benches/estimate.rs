@@ -1,4 +1,5 @@
-//! `concord estimate` on a 70k-response study, whole process, with its phases beside it.
+//! `concord estimate` and `concord next` on a 70k-response study, whole process, with the
+//! estimate's phases beside it.
 //!
 //! The study is `concord_core::demo` with 7,778 items × 9 models = 70,002 responses, 4 LLM
 //! judges scoring every response on the 7 MentalBench attributes, and 3 humans each rating a
@@ -96,6 +97,13 @@ fn main() {
     println!(
         "  stats + JSON text                                 {:8.2} ms",
         ms(json)
+    );
+    let next = median(|| process(&["next", file, "--count", "1000", "--json"]));
+    println!(
+        "  whole     `concord next --count 1000 --json` process {:6.2} ms  = {:.2}× `concord info`; target < 200 ms: {}",
+        ms(next),
+        next.as_secs_f64() / baseline.as_secs_f64(),
+        if ms(next) < 200.0 { "met" } else { "NOT met" }
     );
     for (name, d) in [("--json", whole), ("text", text)] {
         println!(

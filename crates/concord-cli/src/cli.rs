@@ -366,6 +366,9 @@ pub struct SettingsArgs {
     /// Who raters send returned packages to (shown to them when they return one).
     #[arg(long)]
     pub return_to: Option<String>,
+    /// ε of the Alternative Annotator Test the study's analyses use (0–1; default 0.2).
+    #[arg(long = "alt-epsilon", value_name = "E")]
+    pub alt_epsilon: Option<f64>,
 }
 
 /// Which ratings and judges an analysis uses.
@@ -392,9 +395,9 @@ pub struct AnalysisOptions {
     /// Seed of every bootstrap.
     #[arg(long = "seed", value_name = "SEED", default_value_t = DEFAULT_BOOTSTRAP_SEED)]
     pub bootstrap_seed: u64,
-    /// ε of the Alternative Annotator Test: the judge's tolerated disadvantage against a clinician (0–1; 0.2 for expert annotators, 0.1 for crowd workers).
-    #[arg(long = "alt-epsilon", value_name = "E", default_value_t = ReportOptions::default().alt_test.epsilon)]
-    pub alt_epsilon: f64,
+    /// ε of the Alternative Annotator Test: the judge's tolerated disadvantage against a clinician (0–1; 0.2 for expert annotators, 0.1 for crowd workers). Default: the study's setting (`concord settings --alt-epsilon`).
+    #[arg(long = "alt-epsilon", value_name = "E")]
+    pub alt_epsilon: Option<f64>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

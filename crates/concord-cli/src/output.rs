@@ -175,6 +175,12 @@ pub fn print_estimates(set: &EstimateSet, unjudged: usize) {
         set.judge,
         level(set.alpha)
     );
+    if let Some(rounds) = set.active_rounds {
+        println!(
+            "Active sampling ({rounds} recorded rounds): PPI++ is the active-inference estimate, \
+             each clinician rating weighted by 1/π (Zrnic & Candès 2024); human only is unweighted"
+        );
+    }
     let mut attribute = "";
     for e in &set.estimates {
         if e.attribute != attribute {

@@ -251,3 +251,31 @@ fn report_is_self_contained_and_renders_cleanly_in_chromium() {
         "charts did not render: {result}"
     );
 }
+
+#[test]
+fn alt_epsilon_is_the_study_setting_unless_a_run_overrides_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = demo(dir.path());
+    let epsilon = |extra: &[&str]| {
+        let mut args = vec!["agreement", s(&study), "--json", "--bootstrap", "50"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--attribute", "safety"]);
+        let json: Value = serde_json::from_str(&ok(&args)).unwrap();
+        let judge_eps = json["attributes"][0]["judges"][0]["alt_test"]["epsilon"].as_f64();
+        (
+            json["options"]["alt_test"]["epsilon"].as_f64().unwrap(),
+            judge_eps,
+        )
+    };
+    assert_eq!(epsilon(&[]), (0.2, Some(0.2)));
+    let settings: Value =
+        serde_json::from_str(&ok(&["settings", s(&study), "--alt-epsilon", "0.1"])).unwrap();
+    assert_eq!(settings["alt_epsilon"], 0.1);
+    assert_eq!(epsilon(&[]), (0.1, Some(0.1)));
+    assert_eq!(epsilon(&["--alt-epsilon", "0.3"]), (0.3, Some(0.3)));
+    // Out of range: refused, the setting unchanged.
+    let bad = concord(&["settings", s(&study), "--alt-epsilon", "1.5"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("between 0 and 1"));
+    assert_eq!(epsilon(&[]), (0.1, Some(0.1)));
+}

@@ -25,6 +25,7 @@ mod queue;
 mod rating;
 mod ratings_data;
 pub mod rubric;
+pub mod sampling;
 pub mod schema;
 mod study;
 

@@ -72,6 +72,9 @@ pub struct StudySettings {
     pub return_to: String,
     /// The lead's inbox folder, which the app watches (see `inbox.rs`); empty for none.
     pub inbox: String,
+    /// ε of the Alternative Annotator Test every analysis of the study uses (0 < ε < 1; the
+    /// dashboard's ε control saves it, `--alt-epsilon` overrides it for one run).
+    pub alt_epsilon: f64,
 }
 
 impl Default for StudySettings {
@@ -87,6 +90,7 @@ impl Default for StudySettings {
             exclude_own: BTreeMap::new(),
             return_to: String::new(),
             inbox: String::new(),
+            alt_epsilon: concord_stats::report::AltTestOptions::default().epsilon,
         }
     }
 }

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0003_gold_clear_group_labels.sql"),
     include_str!("../../../migrations/0004_packed_rating_rows.sql"),
     include_str!("../../../migrations/0005_package_log.sql"),
+    include_str!("../../../migrations/0006_sampling_rounds.sql"),
 ];
 
 /// The schema version this build writes.

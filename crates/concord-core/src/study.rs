@@ -260,6 +260,12 @@ impl Study {
     /// alone (a rater cannot lift blinding).
     pub fn set_settings(&self, settings: &StudySettings) -> Result<StudySettings> {
         self.require_lead("changing the study settings")?;
+        let epsilon = settings.alt_epsilon;
+        if !(epsilon > 0.0 && epsilon < 1.0) {
+            return Err(Error::Invalid(format!(
+                "the alternative annotator test's ε must lie strictly between 0 and 1, got {epsilon}"
+            )));
+        }
         let mut settings = settings.clone();
         settings.flags = settings
             .flags

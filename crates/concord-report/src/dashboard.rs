@@ -11,7 +11,7 @@ use concord_stats::report::{AttributeReport, ReportOptions};
 use serde::{Deserialize, Serialize};
 
 use crate::chart_text::DataTable;
-use crate::options::{options_for, resolve_exclusions};
+use crate::options::{alt_epsilon_for, options_for, resolve_exclusions};
 use crate::selection::{self, Choice};
 use crate::table::{table_rows, TableRow};
 use crate::verdicts::{verdict_rows, VerdictRow};
@@ -44,7 +44,8 @@ pub struct DashboardRequest {
     pub judge: Option<String>,
     /// Rater pair of the confusion matrix.
     pub raters: Option<(String, String)>,
-    /// ε of the Alternative Annotator Test (`None`: the report's default, 0.2).
+    /// ε of the Alternative Annotator Test for this view only (`None`: the study's setting,
+    /// `StudySettings::alt_epsilon`).
     #[serde(default)]
     pub alt_epsilon: Option<f64>,
 }
@@ -128,9 +129,7 @@ impl DashboardRequest {
             bootstrap: LIVE_BOOTSTRAP,
             ..ReportOptions::default()
         };
-        if let Some(epsilon) = self.alt_epsilon {
-            opts.alt_test.epsilon = epsilon;
-        }
+        opts.alt_test.epsilon = alt_epsilon_for(study, self.alt_epsilon)?;
         options_for(study, opts)
     }
 

@@ -11,17 +11,20 @@
 //! over the responses per attribute. Models are found by position (a study has few, and
 //! responses of one model tend to sit together), never through a string map.
 
-use concord_stats::active::{
-    calibrated_uncertainty, choose_next, judge_disagreement, uncertainty_by_score, ActiveModel,
-};
+use std::collections::HashMap;
+
+use concord_core::sampling::SamplingRound;
+use concord_stats::active::{combined_probabilities, with_active_design, ActiveScores};
 use concord_stats::icc::icc_forms;
 use concord_stats::plan::{plan_attribute, PlanReport};
 use concord_stats::ppi::{estimate_models, EstimateSet, ModelScores};
 use concord_stats::report::StudyRatings;
 use concord_stats::RatingMatrix;
-use serde::{Deserialize, Serialize};
 
 use crate::{ReportError, Result};
+
+mod next;
+pub use next::{next, push_next, Assigned, NextBatch, NextModel, NextPick};
 
 /// Share of each `concord next` round drawn uniformly (Zrnic & Candès 2024 mix a uniform part
 /// in so that no response gets a vanishing π and a huge weight; `active` suggests 0.1–0.3).
@@ -187,6 +190,15 @@ struct Group {
     unjudged: usize,
 }
 
+/// One judge × model × attribute under an active design: over every response the judge
+/// scored, its score, its π and the human mean where rated ([`ActiveScores`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Design {
+    f: Vec<f64>,
+    pi: Vec<f64>,
+    y: Vec<Option<f64>>,
+}
+
 /// One judge's scores grouped by attribute × model (attribute-major, models in order of first
 /// appearance): the inputs of `ppi::estimate_models` and `plan::plan_attribute`.
 #[derive(Debug, Clone, PartialEq)]
@@ -198,21 +210,84 @@ pub struct ScoreGroups {
     /// Model names in order of first appearance among the responses.
     pub models: Vec<String>,
     groups: Vec<Group>,
+    /// Parallel to `groups` when the study recorded active rounds, else empty.
+    designs: Vec<Design>,
+    rounds: usize,
+}
+
+/// The probability that each response (aligned with `data.targets`) was rated under the
+/// recorded active rounds: the responses the first round found rated count as a uniform base
+/// sample of their model (π₀ = rated / candidates), and every round adds its own π
+/// (`active::combined_probabilities`). Empty when there are no rounds.
+pub fn design_probabilities(data: &StudyRatings, rounds: &[SamplingRound]) -> Vec<f64> {
+    let Some(first) = rounds.first() else {
+        return Vec::new();
+    };
+    let index: HashMap<&str, usize> = data
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(t, s)| (s.id.as_str(), t))
+        .collect();
+    let (models, model_of) = models_of(data);
+    let (mut rated, mut candidates) = (vec![0usize; models.len()], vec![0usize; models.len()]);
+    for c in &first.candidates {
+        if let Some(&t) = index.get(c.response_id.as_str()) {
+            candidates[model_of[t]] += 1;
+            rated[model_of[t]] += usize::from(c.rated);
+        }
+    }
+    let mut pi: Vec<f64> = model_of
+        .iter()
+        .map(|&m| match candidates[m] {
+            0 => 0.0,
+            n => rated[m] as f64 / n as f64,
+        })
+        .collect();
+    for round in rounds {
+        let mut this = vec![0.0; pi.len()];
+        for c in &round.candidates {
+            if let Some(&t) = index.get(c.response_id.as_str()) {
+                this[t] = c.probability;
+            }
+        }
+        pi = combined_probabilities(&pi, &this);
+    }
+    pi
 }
 
 impl ScoreGroups {
     /// Groups `judge`'s and the humans' scores on `attributes` (every attribute when empty).
     pub fn new(data: &StudyRatings, judge: &str, attributes: &[String]) -> Result<ScoreGroups> {
+        Self::with_design(data, judge, attributes, &[])
+    }
+
+    /// As [`ScoreGroups::new`], and with the study's recorded active `rounds` (none: as `new`)
+    /// each group also keeps, over every response the judge scored, its π
+    /// ([`design_probabilities`]) and human mean, for the active estimate.
+    pub fn with_design(
+        data: &StudyRatings,
+        judge: &str,
+        attributes: &[String],
+        rounds: &[SamplingRound],
+    ) -> Result<ScoreGroups> {
+        let pi = design_probabilities(data, rounds);
         let j = judge_index(data, judge)?;
         let attrs = attribute_indices(data, attributes)?;
         let (models, model_of) = models_of(data);
         let cells = Cells::load(data, &attrs, &[j]);
         let m = models.len();
         let mut groups = vec![Group::default(); attrs.len() * m];
+        let mut designs = vec![Design::default(); if pi.is_empty() { 0 } else { groups.len() }];
         for s in 0..attrs.len() {
             let row = &mut groups[s * m..(s + 1) * m];
             for (t, (&f, &model)) in cells.judge(s, 0).iter().zip(&model_of).enumerate() {
                 let g = &mut row[model];
+                if let (Some(d), true) = (designs.get_mut(s * m + model), f.is_finite()) {
+                    d.f.push(f);
+                    d.pi.push(pi[t]);
+                    d.y.push(cells.human(s, t));
+                }
                 match (cells.human(s, t), f.is_finite()) {
                     (Some(y), true) => {
                         g.y.push(y);
@@ -232,7 +307,30 @@ impl ScoreGroups {
                 .collect(),
             models: models.iter().map(|s| s.to_string()).collect(),
             groups,
+            designs,
+            rounds: rounds.len(),
         })
+    }
+
+    /// `concord estimate`'s numbers: human-only, judge-only, PPI++ and PPI model means with
+    /// differences and ranking (`ppi::estimate_models`; Angelopoulos, Duchi & Zrnic 2023), the
+    /// PPI++ column the active-inference estimate where rounds were recorded
+    /// (`active::with_active_design`; Zrnic & Candès 2024).
+    pub fn estimate(&self, alpha: f64) -> EstimateSet {
+        let set = estimate_models(&self.judge, &self.model_scores(), alpha);
+        if self.designs.is_empty() {
+            return set;
+        }
+        let designs: Vec<ActiveScores<'_>> = self
+            .designs
+            .iter()
+            .map(|d| ActiveScores {
+                f: &d.f,
+                pi: &d.pi,
+                y: &d.y,
+            })
+            .collect();
+        with_active_design(set, &designs, self.rounds)
     }
 
     /// One [`ModelScores`] per attribute × model, attribute-major.
@@ -257,20 +355,16 @@ impl ScoreGroups {
     }
 }
 
-/// `concord estimate`: human-only, judge-only, PPI++ and PPI model means for one judge, with
-/// pairwise differences and the ranking (`ppi::estimate_models`; Angelopoulos, Duchi & Zrnic 2023).
+/// Human-only, judge-only, PPI++ and PPI model means for one judge, with pairwise differences
+/// and the ranking, as if the human-rated responses were a uniform sample ([`ScoreGroups::estimate`]
+/// without rounds: the report's and the dashboard's "Model scores").
 pub fn estimate(
     data: &StudyRatings,
     judge: &str,
     attributes: &[String],
     alpha: f64,
 ) -> Result<EstimateSet> {
-    let groups = ScoreGroups::new(data, judge, attributes)?;
-    Ok(estimate_models(
-        &groups.judge,
-        &groups.model_scores(),
-        alpha,
-    ))
+    Ok(ScoreGroups::new(data, judge, attributes)?.estimate(alpha))
 }
 
 /// `concord plan` for one attribute (the first when `None`): the human ICC(A,1) (Bonett 2002)
@@ -357,269 +451,5 @@ fn human_icc(data: &StudyRatings, a: usize) -> Option<(f64, usize, usize)> {
     icc.icc.icc2.value.map(|rho| (rho, k, icc.n_targets))
 }
 
-/// One response chosen by `concord next`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NextPick {
-    /// Model name.
-    pub model: String,
-    /// The response's external id.
-    pub response_id: String,
-    /// Its inclusion probability π this round (weight 1/π in the estimate).
-    pub probability: f64,
-    /// Whether a human already scored it on every selected attribute (then it needs no new rating).
-    pub rated: bool,
-}
-
-/// One model's share of a `concord next` round.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NextModel {
-    /// Model name.
-    pub model: String,
-    /// Picks from this model (∝ its mean judge uncertainty).
-    pub picks: usize,
-    /// External ids of every response of the model, the candidates of the round.
-    pub response_ids: Vec<String>,
-    /// π of every candidate this round, aligned with `response_ids` (Σ = `picks`).
-    pub probabilities: Vec<f64>,
-}
-
-/// A `concord next` round: which responses to rate and with what probability each was drawn
-/// (`active::choose_next`; Zrnic & Candès 2024).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NextBatch {
-    /// Judges whose scores set the uncertainty.
-    pub judges: Vec<String>,
-    /// Attributes whose uncertainties were combined.
-    pub attributes: Vec<String>,
-    /// How the judge uncertainty was estimated.
-    pub uncertainty: String,
-    /// Share of the round drawn uniformly.
-    pub uniform_mix: f64,
-    /// Seed of the draw.
-    pub seed: u64,
-    /// The chosen responses, model by model.
-    pub picks: Vec<NextPick>,
-    /// Per model: its budget and every candidate's π (keep them: a later estimate weights each
-    /// rating by 1/π, with π combined over rounds by `active::combined_probabilities`).
-    pub models: Vec<NextModel>,
-}
-
-/// `concord next`: `count` responses whose human ratings most shrink the PPI++ intervals.
-/// A response's uncertainty is, per attribute, the judge's residual spread at its score
-/// (`active::uncertainty_by_score`, one judge: `judge` or the study's only judge) or the judges'
-/// disagreement calibrated on the rated responses (`active::calibrated_uncertainty`, several),
-/// combined over attributes as √(mean u²) — the π that minimises the summed variance of all
-/// attribute means, since one clinician rating scores every attribute.
-pub fn next(
-    data: &StudyRatings,
-    judge: Option<&str>,
-    attributes: &[String],
-    count: usize,
-    seed: u64,
-) -> Result<NextBatch> {
-    let attrs = attribute_indices(data, attributes)?;
-    let judges = match judge {
-        Some(name) => vec![judge_index(data, name)?],
-        None => judge_indices(data),
-    };
-    if judges.is_empty() {
-        return Err(ReportError::NoJudge);
-    }
-    let (models, model_of) = models_of(data);
-    let cells = Cells::load(data, &attrs, &judges);
-    let n = data.targets.len();
-    let mut sum_u2 = vec![0.0; n];
-    let mut rated = vec![true; n];
-    for s in 0..attrs.len() {
-        let columns: Vec<&[f64]> = (0..judges.len()).map(|c| cells.judge(s, c)).collect();
-        // f = the judges' mean score (over those who scored the response).
-        let f: Vec<f64> = (0..n)
-            .map(|t| {
-                let (sum, k) = columns.iter().fold((0.0, 0u32), |(sum, k), col| {
-                    if col[t].is_finite() {
-                        (sum + col[t], k + 1)
-                    } else {
-                        (sum, k)
-                    }
-                });
-                if k > 0 {
-                    sum / f64::from(k)
-                } else {
-                    f64::NAN
-                }
-            })
-            .collect();
-        let disagreement = (judges.len() > 1).then(|| judge_disagreement(&columns));
-        let (mut rated_x, mut residuals) = (Vec::new(), Vec::new());
-        for t in 0..n {
-            match cells.human(s, t) {
-                Some(y) if f[t].is_finite() => {
-                    rated_x.push(disagreement.as_ref().map_or(f[t], |d| d[t]));
-                    residuals.push(y - f[t]);
-                }
-                Some(_) => {}
-                None => rated[t] = false,
-            }
-        }
-        let u = match &disagreement {
-            Some(d) => calibrated_uncertainty(d, &rated_x, &residuals),
-            None => uncertainty_by_score(&f, &rated_x, &residuals),
-        };
-        for (acc, u) in sum_u2.iter_mut().zip(&u) {
-            *acc += u * u;
-        }
-    }
-    let scale = 1.0 / attrs.len().max(1) as f64;
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); models.len()];
-    for (t, &m) in model_of.iter().enumerate() {
-        members[m].push(t);
-    }
-    let uncertainty: Vec<Vec<f64>> = members
-        .iter()
-        .map(|ts| ts.iter().map(|&t| (sum_u2[t] * scale).sqrt()).collect())
-        .collect();
-    let active: Vec<ActiveModel<'_>> = models
-        .iter()
-        .zip(&uncertainty)
-        .map(|(m, u)| ActiveModel {
-            model: m,
-            uncertainty: u,
-        })
-        .collect();
-    let batch = choose_next(&active, count, UNIFORM_MIX, seed);
-    let id = |t: usize| data.targets[t].id.clone();
-    Ok(NextBatch {
-        judges: judges
-            .iter()
-            .map(|&j| data.raters[j].name.clone())
-            .collect(),
-        attributes: attrs
-            .iter()
-            .map(|&a| data.attributes[a].key.clone())
-            .collect(),
-        uncertainty: if judges.len() > 1 {
-            "judge disagreement, calibrated on the human-rated responses".to_string()
-        } else {
-            "the judge's residual spread at each score".to_string()
-        },
-        uniform_mix: UNIFORM_MIX,
-        seed,
-        picks: batch
-            .picks
-            .iter()
-            .map(|p| {
-                let t = members[p.model_index][p.response];
-                NextPick {
-                    model: p.model.clone(),
-                    response_id: id(t),
-                    probability: p.probability,
-                    rated: rated[t],
-                }
-            })
-            .collect(),
-        models: models
-            .iter()
-            .zip(&members)
-            .zip(batch.budget.iter().zip(batch.probabilities))
-            .map(|((m, ts), (&picks, probabilities))| NextModel {
-                model: m.to_string(),
-                picks,
-                response_ids: ts.iter().map(|&t| id(t)).collect(),
-                probabilities,
-            })
-            .collect(),
-    })
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use concord_stats::report::{AttributeSpec, Observation, RaterSpec, TargetSpec};
-
-    /// Two models, one attribute; humans H1, H2 and judge J. r0 (model a): both humans and J;
-    /// r1 (a): J only; r2 (b): H1 only, no J; r3 (b): H2 and J; r4 (a): nobody.
-    fn study() -> StudyRatings {
-        let target = |id: &str, model: &str| TargetSpec {
-            id: id.to_string(),
-            model: model.to_string(),
-            length: None,
-            item: None,
-        };
-        let rater = |name: &str, is_judge| RaterSpec {
-            name: name.to_string(),
-            is_judge,
-        };
-        let obs = |target, rater, value| Observation {
-            target,
-            rater,
-            attribute: 0,
-            value,
-        };
-        StudyRatings {
-            attributes: vec![AttributeSpec {
-                key: "empathy".to_string(),
-                group: None,
-                scale_min: 1,
-                scale_max: 5,
-            }],
-            raters: vec![rater("H1", false), rater("J", true), rater("H2", false)],
-            targets: vec![
-                target("r0", "a"),
-                target("r1", "a"),
-                target("r2", "b"),
-                target("r3", "b"),
-                target("r4", "a"),
-            ],
-            ratings: vec![
-                obs(0, 0, 2.0),
-                obs(0, 2, 5.0),
-                obs(0, 1, 4.0),
-                obs(1, 1, 3.0),
-                obs(2, 0, 1.0),
-                obs(3, 2, 4.0),
-                obs(3, 1, 5.0),
-            ],
-        }
-    }
-
-    #[test]
-    fn groups_hold_the_human_mean_the_judge_and_the_judge_only_scores() {
-        let data = study();
-        let g = ScoreGroups::new(&data, "J", &[]).unwrap();
-        assert_eq!(g.models, ["a", "b"]);
-        let s = g.model_scores();
-        assert_eq!((s[0].model, s[0].attribute), ("a", "empathy"));
-        assert_eq!(
-            (s[0].y, s[0].yhat, s[0].yhat_unlabelled),
-            (&[3.5][..], &[4.0][..], &[3.0][..])
-        );
-        assert_eq!(
-            (s[1].y, s[1].yhat, s[1].yhat_unlabelled),
-            (&[4.0][..], &[5.0][..], &[][..])
-        );
-        // r2 has a human score but no judge score.
-        assert_eq!(g.unjudged(), 1);
-        assert!(matches!(
-            ScoreGroups::new(&data, "H1", &[]),
-            Err(ReportError::UnknownJudge { valid, .. }) if valid == "J"
-        ));
-    }
-
-    #[test]
-    fn next_marks_rated_picks_and_covers_every_response() {
-        let data = study();
-        let batch = next(&data, None, &[], 5, 1).unwrap();
-        assert_eq!(batch.judges, ["J"]);
-        assert_eq!(batch.picks.len(), 5);
-        let rated: Vec<(&str, bool)> = batch
-            .picks
-            .iter()
-            .map(|p| (p.response_id.as_str(), p.rated))
-            .collect();
-        for (id, r) in rated {
-            assert_eq!(r, ["r0", "r2", "r3"].contains(&id), "{id}");
-        }
-        assert_eq!(batch.models[0].response_ids, ["r0", "r1", "r4"]);
-        assert_eq!(batch.models[1].response_ids, ["r2", "r3"]);
-    }
-}
+mod tests;

@@ -67,7 +67,7 @@ pub use charts::{ChartData, Metric, HUMAN_SERIES, JITTER};
 pub use concord_stats::report::{AgreementReport, ReportOptions};
 pub use dashboard::{svg_data_url, ChartView, DashboardRequest, DashboardView, LIVE_BOOTSTRAP};
 pub use html::html_report;
-pub use options::{chart_format, options_for, resolve_exclusions};
+pub use options::{alt_epsilon_for, chart_format, options_for, resolve_exclusions};
 pub use selection::Choice;
 pub use table::{table_rows, TableRow};
 pub use verdicts::{verdict_rows, Diagnostic, Finding, VerdictRow};

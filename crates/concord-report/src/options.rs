@@ -76,6 +76,15 @@ pub fn options_for(study: &Study, chosen: ReportOptions) -> Result<ReportOptions
     })
 }
 
+/// The alt-test ε of an analysis: the one `chosen` for this run, else the study's setting
+/// (`StudySettings::alt_epsilon`, which the dashboard's ε control saves).
+pub fn alt_epsilon_for(study: &Study, chosen: Option<f64>) -> Result<f64> {
+    match chosen {
+        Some(epsilon) => Ok(epsilon),
+        None => Ok(study.settings()?.alt_epsilon),
+    }
+}
+
 /// `opts` with every own-model exclusion resolved against the study's models: a family
 /// pattern (`*` matches any run of characters, as in `"claude-*"`) becomes the models it
 /// matches, in the study's order; a name or pattern matching no model is an error naming the

@@ -100,7 +100,9 @@ pub fn ols_slope(x: &[f64], y: &[f64]) -> Estimate {
         sxy += (a - mx) * (b - my);
         syy += (b - my) * (b - my);
     }
-    if sxx <= 0.0 {
+    // The mean of n equal values can differ from them by rounding, leaving sxx a few ulps
+    // above 0 and a slope with an interval of ±10¹²: count that as no spread.
+    if sxx <= 1e-24 * nf * (1.0 + mx * mx) {
         return Estimate::missing("the predictor does not vary").with_n(n);
     }
     let b = sxy / sxx;
@@ -266,6 +268,10 @@ mod tests {
         assert!(ols_slope(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0])
             .reason
             .is_some());
+        // ln 23 repeated: its computed mean is off by an ulp, the spread is still none.
+        let same = vec![23f64.ln(); 1056];
+        let y: Vec<f64> = (0..1056).map(|i| f64::from(i % 5)).collect();
+        assert!(ols_slope(&same, &y).reason.is_some());
         assert!(welch_difference(&[1.0], &[1.0, 2.0]).reason.is_some());
         let p = BiasPair {
             judge: 3.0,

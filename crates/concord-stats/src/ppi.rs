@@ -34,6 +34,9 @@
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal};
 
+mod compare;
+pub use compare::{model_differences, model_ranking, ModelDifference, RankEntry};
+
 /// One judge's scores for one model and attribute (see the module doc for the three slices).
 #[derive(Debug, Clone, Copy)]
 pub struct ModelScores<'a> {
@@ -127,46 +130,6 @@ pub struct ModelEstimate {
     pub ppi: MeanCi,
 }
 
-/// A − B for two models on the same attribute: the models' responses are separate samples,
-/// so variances add. (Where the same prompts were human-rated for both models the scores are
-/// usually positively correlated and the true variance smaller: the interval is then conservative.)
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelDifference {
-    /// Attribute key.
-    pub attribute: String,
-    /// Model A (minuend).
-    pub model_a: String,
-    /// Model B (subtrahend).
-    pub model_b: String,
-    /// Difference of human-only means.
-    pub human_only: MeanCi,
-    /// Difference of judge-only means (biased; no interval).
-    pub judge_only: JudgeOnly,
-    /// Difference of PPI++ means (each model with its own λ).
-    pub ppi_plus: MeanCi,
-    /// Difference of plain PPI means.
-    pub ppi: MeanCi,
-    /// Two-sided normal p-value of "PPI++ difference = 0".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub p_ppi_plus: Option<f64>,
-}
-
-/// One model's place in an attribute's PPI++ ranking (rank 1 = highest mean score).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RankEntry {
-    /// Attribute key.
-    pub attribute: String,
-    /// Model name.
-    pub model: String,
-    /// Rank by PPI++ point estimate (1 = best; ties broken by input order).
-    pub rank: usize,
-    /// Interval for the true rank: [1 + models surely better, K − models surely worse], from
-    /// PPI++ differences at level α/(K − 1) each (Bonferroni), so it covers with ≥ 1 − α.
-    pub rank_ci: [usize; 2],
-    /// The PPI++ mean the rank is based on.
-    pub value: f64,
-}
-
 /// The `concord estimate` result for one judge.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EstimateSet {
@@ -181,6 +144,12 @@ pub struct EstimateSet {
     /// Per attribute, models by PPI++ mean with rank intervals; models without a PPI++
     /// interval are left out.
     pub ranking: Vec<RankEntry>,
+    /// Active sampling rounds recorded in the study (`concord next --assign`); when present,
+    /// every `ppi_plus` is the active-inference estimate weighted by 1/π
+    /// (`active::with_active_design`), and `human_only` is the unweighted mean, biased toward
+    /// the responses the rounds favoured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_rounds: Option<usize>,
 }
 
 /// The two-sided normal critical value z(1 − α/2), as `scipy.stats.norm.ppf` to ~1e-15.
@@ -454,114 +423,6 @@ pub fn estimate_model(s: &ModelScores<'_>, alpha: f64) -> ModelEstimate {
     }
 }
 
-/// A − B with se = √(se_A² + se_B²) (the models' responses are disjoint, hence independent).
-fn difference(a: &MeanCi, b: &MeanCi, z: f64) -> MeanCi {
-    match (a.value, b.value) {
-        (Some(va), Some(vb)) => match (a.se, b.se) {
-            (Some(sa), Some(sb)) => MeanCi::normal(va - vb, sa.hypot(sb), z, 2),
-            _ => MeanCi {
-                value: Some(va - vb),
-                reason: Some("one of the two models has no interval".to_string()),
-                ..MeanCi::default()
-            },
-        },
-        _ => MeanCi::missing("one of the two models has no estimate"),
-    }
-}
-
-fn two_sided_p(d: &MeanCi) -> Option<f64> {
-    let (v, se) = (d.value?, d.se?);
-    if se > 0.0 {
-        Normal::new(0.0, 1.0)
-            .ok()
-            .map(|n| (2.0 * n.sf((v / se).abs())).min(1.0))
-    } else {
-        None
-    }
-}
-
-/// Pairwise A − B for every pair of estimates that share an attribute, A before B in input order.
-pub fn model_differences(estimates: &[ModelEstimate], alpha: f64) -> Vec<ModelDifference> {
-    let Some(z) = z_two_sided(alpha) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (i, a) in estimates.iter().enumerate() {
-        for b in estimates[i + 1..]
-            .iter()
-            .filter(|b| b.attribute == a.attribute)
-        {
-            let ppi_plus = difference(&a.ppi_plus, &b.ppi_plus, z);
-            out.push(ModelDifference {
-                attribute: a.attribute.clone(),
-                model_a: a.model.clone(),
-                model_b: b.model.clone(),
-                human_only: difference(&a.human_only, &b.human_only, z),
-                judge_only: JudgeOnly {
-                    value: a
-                        .judge_only
-                        .value
-                        .zip(b.judge_only.value)
-                        .map(|(x, y)| x - y),
-                    biased: true,
-                },
-                p_ppi_plus: two_sided_p(&ppi_plus),
-                ppi_plus,
-                ppi: difference(&a.ppi, &b.ppi, z),
-            });
-        }
-    }
-    out
-}
-
-/// PPI++ ranking per attribute with simultaneous rank intervals (see [`RankEntry::rank_ci`]).
-pub fn model_ranking(estimates: &[ModelEstimate], alpha: f64) -> Vec<RankEntry> {
-    let mut attributes: Vec<&str> = Vec::new();
-    for e in estimates {
-        if !attributes.contains(&e.attribute.as_str()) {
-            attributes.push(&e.attribute);
-        }
-    }
-    let mut out = Vec::new();
-    for attr in attributes {
-        let mut rows: Vec<(&str, f64, f64)> = estimates
-            .iter()
-            .filter(|e| e.attribute == attr)
-            .filter_map(|e| Some((e.model.as_str(), e.ppi_plus.value?, e.ppi_plus.se?)))
-            .collect();
-        let k = rows.len();
-        if k == 0 {
-            continue;
-        }
-        let z = if k > 1 {
-            z_two_sided(alpha / (k - 1) as f64)
-        } else {
-            Some(0.0)
-        };
-        let Some(z) = z else { continue };
-        rows.sort_by(|a, b| b.1.total_cmp(&a.1));
-        for (r, &(model, v, se)) in rows.iter().enumerate() {
-            let (mut better, mut worse) = (0, 0);
-            for &(_, w, sw) in &rows {
-                let half = z * se.hypot(sw);
-                if w - v > half {
-                    better += 1;
-                } else if v - w > half {
-                    worse += 1;
-                }
-            }
-            out.push(RankEntry {
-                attribute: attr.to_string(),
-                model: model.to_string(),
-                rank: r + 1,
-                rank_ci: [1 + better, k - worse],
-                value: v,
-            });
-        }
-    }
-    out
-}
-
 /// Everything `concord estimate` prints for one judge: per-model estimates, pairwise
 /// differences and the PPI++ ranking, at error level `alpha` (`ppi_py`'s default is 0.1;
 /// Concord's is 0.05).
@@ -573,89 +434,9 @@ pub fn estimate_models(judge: &str, models: &[ModelScores<'_>], alpha: f64) -> E
         differences: model_differences(&estimates, alpha),
         ranking: model_ranking(&estimates, alpha),
         estimates,
+        active_rounds: None,
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn z_matches_scipy() {
-        // scipy.stats.norm.ppf(0.975), norm.ppf(0.995)
-        assert!((z_two_sided(0.05).unwrap() - 1.959963984540054).abs() < 1e-14);
-        assert!((z_two_sided(0.01).unwrap() - 2.5758293035489004).abs() < 1e-14);
-        assert!(z_two_sided(0.0).is_none() && z_two_sided(1.0).is_none());
-    }
-
-    #[test]
-    fn lambda_one_is_plain_ppi_and_zero_is_classical() {
-        let y = [3.0, 4.0, 2.0, 5.0, 4.0];
-        let yhat = [3.5, 4.8, 2.9, 5.0, 4.1];
-        let yu = [4.0, 3.1, 4.7, 2.2, 3.9, 4.4];
-        let zero = ppi_mean_ci_at(&y, &yhat, &yu, 0.0, 0.05);
-        let classical = classical_mean_ci(&y, 0.05);
-        assert!((zero.value.unwrap() - classical.value.unwrap()).abs() < 1e-15);
-        assert!((zero.se.unwrap() - classical.se.unwrap()).abs() < 1e-15);
-        let one = ppi_mean_ci_at(&y, &yhat, &yu, 1.0, 0.05);
-        let by_hand = yu.iter().sum::<f64>() / 6.0
-            + y.iter().zip(&yhat).map(|(a, b)| a - b).sum::<f64>() / 5.0;
-        assert!((one.value.unwrap() - by_hand).abs() < 1e-14);
-    }
-
-    #[test]
-    fn degenerate_inputs_give_reasons_not_nan() {
-        let none = ppi_plus_mean_ci(&[], &[], &[1.0], 0.05);
-        assert!(none.value.is_none() && none.reason.is_some());
-        let one = ppi_plus_mean_ci(&[3.0], &[3.0], &[1.0, 2.0], 0.05);
-        assert!(one.value.is_some() && one.ci95.is_none() && one.reason.is_some());
-        let flat = ppi_plus_mean_ci(&[3.0, 4.0], &[2.0, 2.0], &[2.0, 2.0], 0.05);
-        assert_eq!(flat.lambda, Some(0.0));
-        assert_eq!(flat.value, Some(3.5));
-        let no_unl = ppi_plus_mean_ci(&[3.0, 4.0], &[2.0, 5.0], &[], 0.05);
-        assert_eq!(no_unl.lambda, Some(0.0));
-        assert!(no_unl.ci95.is_some());
-        assert!(ppi_mean_ci_at(&[3.0, 4.0], &[2.0, 5.0], &[], 1.0, 0.05)
-            .value
-            .is_none());
-        let bad = ppi_plus_mean_ci(&[f64::NAN, 1.0], &[1.0, 2.0], &[1.0], 0.05);
-        assert!(bad.value.is_none());
-        let json = serde_json::to_string(&flat).unwrap();
-        assert!(!json.contains("NaN") && !json.contains("null"));
-    }
-
-    #[test]
-    fn rank_interval_widens_when_models_are_close() {
-        let mk = |model: &str, v: f64, se: f64| ModelEstimate {
-            model: model.into(),
-            attribute: "a".into(),
-            n_labelled: 10,
-            n_unlabelled: 10,
-            human_only: MeanCi::default(),
-            judge_only: JudgeOnly {
-                value: None,
-                biased: true,
-            },
-            ppi_plus: MeanCi {
-                value: Some(v),
-                se: Some(se),
-                ..MeanCi::default()
-            },
-            ppi: MeanCi::default(),
-        };
-        let r = model_ranking(
-            &[
-                mk("low", 1.0, 0.01),
-                mk("top", 4.0, 0.01),
-                mk("near", 3.99, 0.01),
-            ],
-            0.05,
-        );
-        assert_eq!(
-            (r[0].model.as_str(), r[0].rank, r[0].rank_ci),
-            ("top", 1, [1, 2])
-        );
-        assert_eq!((r[1].model.as_str(), r[1].rank_ci), ("near", [1, 2]));
-        assert_eq!((r[2].model.as_str(), r[2].rank_ci), ("low", [3, 3]));
-    }
-}
+mod tests;

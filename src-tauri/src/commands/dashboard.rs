@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use concord_core::files::write_atomic;
+use concord_core::StudySettings;
 use concord_report::{chart_format, html_report, Analysis, DashboardRequest};
 use tauri::State;
 
@@ -21,6 +22,21 @@ pub async fn dashboard_show(
     let (path, passphrase) = state.lead_study_file()?;
     state.dashboard.show(&path, passphrase, request, request_id);
     Ok(())
+}
+
+/// Saves the study's alt-test ε (the lead's setting `StudySettings::alt_epsilon`, checked by
+/// core); the dashboard recomputes with it. Returns the ε stored.
+#[tauri::command]
+pub async fn set_alt_epsilon(state: State<'_, AppState>, epsilon: f64) -> CommandResult<f64> {
+    let saved = state.with_study(|study| {
+        let settings = StudySettings {
+            alt_epsilon: epsilon,
+            ..study.settings()?
+        };
+        study.set_settings(&settings)
+    })?;
+    state.dashboard.poke();
+    Ok(saved.alt_epsilon)
 }
 
 /// The dashboard is no longer shown: stop recomputing.

@@ -10,6 +10,7 @@ use concord_core::merge::{MergeConflict, MergeOptions, MergeSummary, Resolution}
 use concord_core::package::{ExportedPackage, Manifest, ReturnedPackage};
 use concord_core::progress::ProgressReport;
 use concord_core::{Rater, RaterKind, Study, StudySettings};
+use concord_report::estimates::{push_next as push_next_round, Assigned};
 use serde::Serialize;
 use tauri::State;
 
@@ -183,6 +184,19 @@ pub async fn design_progress(state: State<'_, AppState>) -> CommandResult<Design
             progress: study.progress_report()?,
         })
     })
+}
+
+/// Chooses the next `count` responses to rate (active sampling over every judge, `concord
+/// next`) and puts the unrated picks at the front of the human `rater`'s queue, recording each
+/// candidate's π for `concord estimate` (`estimates::push_next`; the seed is the clock).
+#[tauri::command]
+pub async fn push_next(
+    state: State<'_, AppState>,
+    rater: String,
+    count: usize,
+) -> CommandResult<Assigned> {
+    let seed = concord_core::now_ms().unsigned_abs();
+    state.with_study(|study| push_next_round(study, &rater, None, count, seed).map(|(_, a)| a))
 }
 
 /// Writes a package for one rater to `path` (which must not exist); an encrypted study's

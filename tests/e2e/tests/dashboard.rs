@@ -456,3 +456,72 @@ async fn dashboard_screenshot_for_a_study_lead() -> Result<()> {
     println!("e2e dashboard screenshots: docs/screenshots/dashboard.png, dashboard-judge.png (the model scores at the top of the charts)");
     Ok(())
 }
+
+/// The dashboard's ε control saves the study's setting (`StudySettings::alt_epsilon`): the
+/// verdicts recompute with it and the file keeps it. With `CONCORD_HANNA=<study>` (built as in
+/// docs/public-dataset.md) it also takes `docs/screenshots/verdict-hanna.png` of that study's
+/// panel at ε = 0.1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn epsilon_is_saved_with_the_study() -> Result<()> {
+    let Some(binary) = app_binary("epsilon_is_saved_with_the_study") else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let hanna = std::env::var_os("CONCORD_HANNA").map(std::path::PathBuf::from);
+    let study_path = match &hanna {
+        Some(source) => {
+            let copy = dir.path().join("hanna.concord");
+            std::fs::copy(source, &copy)?;
+            copy
+        }
+        None => {
+            let path = dir.path().join("demo.concord");
+            drop(create_demo(&path, &DemoOptions::default())?);
+            path
+        }
+    };
+    let driver = Driver::start()?;
+    let app = driver
+        .launch(&binary, &[&study_path.display().to_string()])
+        .await?;
+    app.wait_ready().await?;
+    app.press(&['g', 'd']).await?;
+    wait_dashboard(&app).await?;
+    app.wait_until(
+        "document.querySelectorAll('#dash-verdicts tr.dash-verdict').length > 0",
+        WAIT,
+    )
+    .await?;
+    app.js("const e = document.querySelector('#dash-epsilon'); e.value = '0.1'; e.dispatchEvent(new Event('change')); return null;")
+        .await?;
+    app.wait_until(
+        "Array.from(document.querySelectorAll('#dash-verdicts .dash-omega')).some(c => c.textContent.includes('ε = 0.1'))",
+        WAIT,
+    )
+    .await
+    .context("the verdicts at ε = 0.1")?;
+    let saved = Study::open(&study_path)?.settings()?.alt_epsilon;
+    assert_eq!(saved, 0.1, "the study keeps the dashboard's ε");
+    if hanna.is_some() {
+        app.js("const s = document.querySelector('#dash-attribute'); s.value = 'engagement'; s.dispatchEvent(new Event('change')); return null;")
+            .await?;
+        app.wait_until(
+            "document.querySelector('#dash-verdict-title').textContent.endsWith('Engagement')",
+            WAIT,
+        )
+        .await?;
+        // The panel shows about one judge at a time: scroll to the undetermined one.
+        app.js(
+            "document.querySelector('#dash-verdicts').scrollIntoView(); \
+                const w = document.querySelector('.dash-verdicts-wrap'); \
+                const r = document.querySelector('tr.dash-verdict[data-judge=\"OrcaPlatypus\"]'); \
+                w.scrollTop = r.offsetTop - w.querySelector('thead').offsetHeight; return null;",
+        )
+        .await?;
+        app.screenshot(&screenshot_dir().join("verdict-hanna.png"))
+            .await?;
+        println!("e2e screenshot: docs/screenshots/verdict-hanna.png");
+    }
+    app.quit().await?;
+    Ok(())
+}

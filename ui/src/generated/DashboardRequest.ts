@@ -31,6 +31,7 @@ judge?: string | null,
  */
 raters?: [string, string] | null, 
 /**
- * ε of the Alternative Annotator Test (`None`: the report's default, 0.2).
+ * ε of the Alternative Annotator Test for this view only (`None`: the study's setting,
+ * `StudySettings::alt_epsilon`).
  */
 alt_epsilon?: number | null, };

@@ -32,4 +32,9 @@ return_to: string,
 /**
  * The lead's inbox folder, which the app watches (see `inbox.rs`); empty for none.
  */
-inbox: string, };
+inbox: string, 
+/**
+ * ε of the Alternative Annotator Test every analysis of the study uses (0 < ε < 1; the
+ * dashboard's ε control saves it, `--alt-epsilon` overrides it for one run).
+ */
+alt_epsilon: number, };

@@ -40,6 +40,9 @@ export class DesignPanel {
   private readonly heatmap = h("div", { class: "heatmap-wrap" });
   private readonly progressBody = h("tbody");
   private readonly error = h("p", { class: "form-error", role: "alert" });
+  private readonly pushRater = h("select", { id: "push-rater" });
+  private readonly pushCount = h("input", { type: "number", id: "push-count", min: "1", step: "1", value: "20", class: "dash-epsilon" });
+  private readonly pushStatus = h("p", { class: "muted", id: "push-status", role: "status" });
 
   constructor() {
     const progressTable = h(
@@ -76,6 +79,26 @@ export class DesignPanel {
       ),
       h(
         "section",
+        { class: "card", "aria-labelledby": "push-title" },
+        h("h2", { id: "push-title" }, "Rate next"),
+        h(
+          "p",
+          { class: "muted admin-caption" },
+          "Chooses the responses whose clinician ratings shrink the model-score intervals most (where the judges are least sure) and puts them first in a rater's queue. Each response's chance of being chosen is recorded, so the estimates stay unbiased.",
+        ),
+        h(
+          "div",
+          { class: "dash-field" },
+          h("label", { for: "push-rater" }, "Rater"),
+          this.pushRater,
+          h("label", { for: "push-count" }, "Responses"),
+          this.pushCount,
+          h("button", { type: "button", id: "push-next", onclick: () => void this.push() }, "Push to the front of the queue"),
+        ),
+        this.pushStatus,
+      ),
+      h(
+        "section",
         { class: "card", "aria-labelledby": "progress-title" },
         h("h2", { id: "progress-title" }, "Progress per rater"),
         // Focusable, so a keyboard user can scroll a table wider than the card.
@@ -99,6 +122,22 @@ export class DesignPanel {
     }
     this.renderDesign(view.design);
     this.renderProgress(view.progress.raters, view.progress.overdue_days);
+    const chosen = this.pushRater.value;
+    clear(this.pushRater);
+    for (const r of view.progress.raters) this.pushRater.append(h("option", { value: r.rater, selected: r.rater === chosen }, r.rater));
+  }
+
+  private async push(): Promise<void> {
+    const count = Number(this.pushCount.value);
+    if (!this.pushRater.value || !(count >= 1)) return;
+    try {
+      const done = await api.pushNext(this.pushRater.value, Math.floor(count));
+      this.pushStatus.textContent = `${formatCount(done.responses)} responses are now first in ${done.rater}'s queue (${formatCount(done.added)} new to it).`;
+      await this.refresh();
+    } catch (err) {
+      this.pushStatus.textContent = "";
+      this.error.textContent = errorText(err);
+    }
   }
 
   private renderDesign(d: DesignSummary): void {

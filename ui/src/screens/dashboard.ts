@@ -63,7 +63,7 @@ export class DashboardScreen implements Screen {
     "aria-describedby": "dash-epsilon-hint",
     onchange: (e: Event) => {
       const value = Number((e.target as HTMLInputElement).value);
-      if (value > 0 && value < 1) this.change({ alt_epsilon: value });
+      if (value > 0 && value < 1) void this.saveEpsilon(value);
     },
   });
   private readonly verdicts = h(
@@ -78,7 +78,7 @@ export class DashboardScreen implements Screen {
         { class: "dash-field dash-epsilon-field" },
         h("label", { for: "dash-epsilon" }, "Alt-test tolerance ε"),
         this.epsilon,
-        h("span", { class: "muted", id: "dash-epsilon-hint" }, "how much worse than a clinician the judge may align with the others (0.2 for experts)"),
+        h("span", { class: "muted", id: "dash-epsilon-hint" }, "how much worse than a clinician the judge may align with the others (0.2 for experts, 0.1 for crowd workers); saved with the study"),
       ),
     ),
     h(
@@ -321,6 +321,17 @@ export class DashboardScreen implements Screen {
     });
     box.append(list);
     return h("div", { class: "dash-field" }, h("span", { class: "dash-field-label", "aria-hidden": "true" }, label), box);
+  }
+
+  /** ε is the study's setting: saved, then shown from the study (no per-view override). */
+  private async saveEpsilon(value: number): Promise<void> {
+    try {
+      await api.setAltEpsilon(value);
+      this.error.textContent = "";
+      this.change({ alt_epsilon: null });
+    } catch (err) {
+      this.error.textContent = errorText(err);
+    }
   }
 
   private change(patch: DashboardRequest): void {

@@ -6,7 +6,9 @@ use std::path::Path;
 use anyhow::{bail, Result};
 use concord_core::files::write_atomic;
 use concord_core::Study;
-use concord_report::{chart_format, options_for, resolve_exclusions, ChartRequest, ReportOptions};
+use concord_report::{
+    alt_epsilon_for, chart_format, options_for, resolve_exclusions, ChartRequest, ReportOptions,
+};
 use concord_stats::report::agreement_report;
 
 use super::{open_study, parse_pairs};
@@ -29,7 +31,7 @@ fn report_options(study: &Study, a: AnalysisOptions) -> Result<ReportOptions> {
         bootstrap_seed: a.bootstrap_seed,
         ..ReportOptions::default()
     };
-    chosen.alt_test.epsilon = a.alt_epsilon;
+    chosen.alt_test.epsilon = alt_epsilon_for(study, a.alt_epsilon)?;
     Ok(options_for(study, chosen)?)
 }
 

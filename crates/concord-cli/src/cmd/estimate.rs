@@ -2,9 +2,8 @@
 //! scores on everything, how many more ratings a target precision needs, and which responses
 //! to rate next. Parses, calls `concord_report::estimates`, prints through `output`.
 
-use anyhow::{bail, Context, Result};
-use concord_core::RaterKind;
-use concord_report::estimates::{self, NextBatch};
+use anyhow::Result;
+use concord_report::estimates::{self, Assigned, NextBatch};
 use serde::Serialize;
 
 use super::open_study;
@@ -22,8 +21,9 @@ pub fn estimate(a: EstimateArgs) -> Result<()> {
     }
     let study = open_study(&a.file)?;
     let data = study.study_ratings()?;
-    let groups = estimates::ScoreGroups::new(&data, &a.judge, &a.attributes)?;
-    let set = concord_stats::ppi::estimate_models(&groups.judge, &groups.model_scores(), a.alpha);
+    let rounds = study.sampling_rounds()?;
+    let groups = estimates::ScoreGroups::with_design(&data, &a.judge, &a.attributes, &rounds)?;
+    let set = groups.estimate(a.alpha);
     if a.json {
         print_json(&set);
     } else {
@@ -69,53 +69,23 @@ struct NextOutput<'a> {
     assigned: Option<Assigned>,
 }
 
-/// Responses given to a rater by `--assign`.
-#[derive(Serialize)]
-struct Assigned {
-    rater: String,
-    /// Picks without a human rating, sent to the rater.
-    responses: usize,
-    /// Of those, newly added to the rater's queue (the others were already in it).
-    added: usize,
-}
-
 /// Picks the next responses to rate and optionally assigns them.
 pub fn next(a: NextArgs) -> Result<()> {
     if a.count == 0 {
         return Err(usage("--count must be at least 1".to_string()));
     }
     let study = open_study(&a.file)?;
-    let rater = match &a.assign {
-        Some(name) => {
-            let r = study.find_rater(name)?.with_context(|| {
-                format!("no rater named '{name}' in {}", study.path().display())
-            })?;
-            if r.kind != RaterKind::Human {
-                bail!("'{name}' is an LLM judge: --assign takes a human rater");
-            }
-            Some(r)
+    let (batch, assigned) = match &a.assign {
+        Some(rater) => {
+            let (batch, assigned) =
+                estimates::push_next(&study, rater, a.judge.as_deref(), a.count, a.seed)?;
+            (batch, Some(assigned))
         }
-        None => None,
-    };
-    let data = study.study_ratings()?;
-    let batch = estimates::next(&data, a.judge.as_deref(), &[], a.count, a.seed)?;
-    let assigned = match rater {
-        Some(r) => {
-            let gids = study.response_ids()?;
-            let ids: Vec<String> = batch
-                .picks
-                .iter()
-                .filter(|p| !p.rated)
-                .filter_map(|p| gids.get(&p.response_id).cloned())
-                .collect();
-            let added = study.assign(&r.id, &ids)?;
-            Some(Assigned {
-                rater: r.name,
-                responses: ids.len(),
-                added,
-            })
+        None => {
+            let data = study.study_ratings()?;
+            let batch = estimates::next(&data, a.judge.as_deref(), &[], a.count, a.seed)?;
+            (batch, None)
         }
-        None => None,
     };
     if a.json {
         print_json(&NextOutput {
@@ -147,7 +117,7 @@ pub fn next(a: NextArgs) -> Result<()> {
     println!("Picks per model: {}", budget.join(", "));
     if let Some(s) = assigned {
         println!(
-            "assigned {} responses to {} ({} new in the queue)",
+            "put {} responses at the front of {}'s queue ({} new to it); their π is recorded for `concord estimate`",
             s.responses, s.rater, s.added
         );
     }

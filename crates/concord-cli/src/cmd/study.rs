@@ -106,6 +106,9 @@ pub fn settings(a: SettingsArgs) -> Result<()> {
     if let Some(to) = a.return_to {
         settings.return_to = to.trim().to_string();
     }
+    if let Some(epsilon) = a.alt_epsilon {
+        settings.alt_epsilon = epsilon;
+    }
     print_json(&study.set_settings(&settings)?);
     Ok(())
 }

@@ -1,0 +1,91 @@
+//! Unit tests of `estimates` on a five-response study.
+
+use super::*;
+use concord_stats::report::{AttributeSpec, Observation, RaterSpec, TargetSpec};
+
+/// Two models, one attribute; humans H1, H2 and judge J. r0 (model a): both humans and J;
+/// r1 (a): J only; r2 (b): H1 only, no J; r3 (b): H2 and J; r4 (a): nobody.
+fn study() -> StudyRatings {
+    let target = |id: &str, model: &str| TargetSpec {
+        id: id.to_string(),
+        model: model.to_string(),
+        length: None,
+        item: None,
+    };
+    let rater = |name: &str, is_judge| RaterSpec {
+        name: name.to_string(),
+        is_judge,
+    };
+    let obs = |target, rater, value| Observation {
+        target,
+        rater,
+        attribute: 0,
+        value,
+    };
+    StudyRatings {
+        attributes: vec![AttributeSpec {
+            key: "empathy".to_string(),
+            group: None,
+            scale_min: 1,
+            scale_max: 5,
+        }],
+        raters: vec![rater("H1", false), rater("J", true), rater("H2", false)],
+        targets: vec![
+            target("r0", "a"),
+            target("r1", "a"),
+            target("r2", "b"),
+            target("r3", "b"),
+            target("r4", "a"),
+        ],
+        ratings: vec![
+            obs(0, 0, 2.0),
+            obs(0, 2, 5.0),
+            obs(0, 1, 4.0),
+            obs(1, 1, 3.0),
+            obs(2, 0, 1.0),
+            obs(3, 2, 4.0),
+            obs(3, 1, 5.0),
+        ],
+    }
+}
+
+#[test]
+fn groups_hold_the_human_mean_the_judge_and_the_judge_only_scores() {
+    let data = study();
+    let g = ScoreGroups::new(&data, "J", &[]).unwrap();
+    assert_eq!(g.models, ["a", "b"]);
+    let s = g.model_scores();
+    assert_eq!((s[0].model, s[0].attribute), ("a", "empathy"));
+    assert_eq!(
+        (s[0].y, s[0].yhat, s[0].yhat_unlabelled),
+        (&[3.5][..], &[4.0][..], &[3.0][..])
+    );
+    assert_eq!(
+        (s[1].y, s[1].yhat, s[1].yhat_unlabelled),
+        (&[4.0][..], &[5.0][..], &[][..])
+    );
+    // r2 has a human score but no judge score.
+    assert_eq!(g.unjudged(), 1);
+    assert!(matches!(
+        ScoreGroups::new(&data, "H1", &[]),
+        Err(ReportError::UnknownJudge { valid, .. }) if valid == "J"
+    ));
+}
+
+#[test]
+fn next_marks_rated_picks_and_covers_every_response() {
+    let data = study();
+    let batch = next(&data, None, &[], 5, 1).unwrap();
+    assert_eq!(batch.judges, ["J"]);
+    assert_eq!(batch.picks.len(), 5);
+    let rated: Vec<(&str, bool)> = batch
+        .picks
+        .iter()
+        .map(|p| (p.response_id.as_str(), p.rated))
+        .collect();
+    for (id, r) in rated {
+        assert_eq!(r, ["r0", "r2", "r3"].contains(&id), "{id}");
+    }
+    assert_eq!(batch.models[0].response_ids, ["r0", "r1", "r4"]);
+    assert_eq!(batch.models[1].response_ids, ["r2", "r3"]);
+}
