@@ -1,7 +1,8 @@
 //! Encryption at rest: a study or package file can be encrypted page by page with SQLCipher
 //! (AES-256, key derived from a passphrase by SQLCipher's PBKDF2, once per process and file
-//! salt: `key_cache.rs`). The passphrase is never stored; every connection to an encrypted file
-//! is keyed here before its first statement.
+//! salt: `key_cache.rs`). The study's passphrase is never stored (an encrypted master keeps its
+//! packages' passphrases, which a decrypted copy must not); every connection to an encrypted
+//! file is keyed here before its first statement.
 
 use std::path::Path;
 
@@ -112,6 +113,9 @@ pub(crate) fn attach(
 /// encrypted study opens.
 pub fn rekey(path: &Path, from: Option<&Passphrase>, to: Option<&Passphrase>) -> Result<()> {
     let study = crate::Study::open_with(path, from)?;
+    if to.is_none() {
+        refuse_packages_out(&study, path)?;
+    }
     let temp = TempPath::beside(path)?;
     // The study's connection may not create files (it opens read-write only), and ATTACH
     // inherits that: start from an empty file, which SQLite reads as an empty database.
@@ -122,6 +126,15 @@ pub fn rekey(path: &Path, from: Option<&Passphrase>, to: Option<&Passphrase>) ->
         // sqlcipher_export copies schema and rows (it runs in its own transaction), but not
         // the header fields that identify a Concord study.
         conn.query_row("SELECT sqlcipher_export('converted')", [], |_| Ok(()))?;
+        if to.is_none() {
+            // Every package has come back (refuse_packages_out): their passphrases are spent,
+            // and a plain file must not hold them.
+            // secure_delete: the old text must not linger in the page's free space.
+            conn.execute_batch(
+                "PRAGMA converted.secure_delete = ON;
+                 UPDATE converted.package_log SET passphrase = NULL;",
+            )?;
+        }
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         conn.execute_batch(&format!(
             "PRAGMA converted.user_version = {version};
@@ -144,4 +157,29 @@ pub fn rekey(path: &Path, from: Option<&Passphrase>, to: Option<&Passphrase>) ->
     let backup = with_suffix(path, ".bak");
     std::fs::rename(path, &backup).map_err(|e| io_error(&backup, e))?;
     temp.persist(path)
+}
+
+/// Refuses to decrypt a master while one of its encrypted packages is still out: the plain
+/// copy cannot keep that package's passphrase, so the package could no longer be merged.
+fn refuse_packages_out(study: &crate::Study, path: &Path) -> Result<()> {
+    let out: Vec<String> = study
+        .conn
+        .prepare(
+            "SELECT r.name FROM package_log p JOIN rater r ON r.id = p.rater_id
+             WHERE p.passphrase IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM merge_log m WHERE replace(m.package_id, '-', '') = lower(hex(p.id)))
+             ORDER BY p.issued_at",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if out.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Invalid(format!(
+        "{}: {} encrypted package(s) are still out ({}); merge them before decrypting, since a \
+         plain study cannot keep their passphrases; nothing was changed",
+        path.display(),
+        out.len(),
+        out.join(", ")
+    )))
 }

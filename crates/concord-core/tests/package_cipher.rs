@@ -289,3 +289,37 @@ fn a_half_copied_encrypted_package_waits_in_the_inbox_until_complete() {
     assert_eq!(scan[0].status, InboxStatus::Merged, "{}", scan[0].detail);
     assert_eq!(scan[0].receipt.as_ref().unwrap().events_added, 3);
 }
+
+#[test]
+fn decrypting_waits_for_every_encrypted_package_and_then_keeps_no_passphrase() {
+    let lead = lead(false);
+    let master = lead.path("master.concord");
+    let ana = lead.path("ana.concord");
+    let exported = lead
+        .study
+        .export_package_with(&lead.rater, &ana, None)
+        .unwrap();
+    let key = Passphrase::new(exported.passphrase.clone().unwrap()).unwrap();
+    let study_key = Passphrase::new(STUDY_KEY).unwrap();
+
+    // Out: the plain copy could not keep the package's passphrase, so decrypting is refused
+    // and the master stays encrypted.
+    let err = cipher::rekey(&master, Some(&study_key), None).unwrap_err();
+    assert!(err.to_string().contains("still out"), "{err}");
+    assert!(cipher::needs_passphrase(&master).unwrap());
+
+    let returned = lead.path("ana-returned.concord");
+    rate_and_return(&ana, &key, &lead.rater, 1, &returned);
+    lead.study
+        .merge(&returned, &MergeOptions::default())
+        .unwrap();
+    let Lead { dir, study, .. } = lead;
+    study.close().unwrap();
+
+    // Back: decrypting succeeds, and the plain file holds no package passphrase anywhere.
+    cipher::rekey(&master, Some(&study_key), None).unwrap();
+    assert!(!cipher::needs_passphrase(&master).unwrap());
+    assert!(!contains(&master, exported.passphrase.as_deref().unwrap()));
+    Study::open(&master).unwrap().close().unwrap();
+    drop(dir);
+}

@@ -479,7 +479,7 @@ function estimateText(e: Estimate): string {
   return formatEstimate(e.value) + ci;
 }
 
-const FINDING_WORD: Record<string, string> = { for: "for", against: "against", open: "open", note: "note" };
+const FINDING_WORD: Record<string, string> = { for: "supports replacing", against: "against replacing", open: "still open", note: "for information" };
 
 /** One finding in words (nothing rests on colour): the sentence when it weighs against the
  *  judge or is still open, the word alone when it is for or a note (the numbers are beside it
