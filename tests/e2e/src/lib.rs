@@ -477,6 +477,20 @@ pub fn small_demo(path: &Path, items: usize) -> Result<()> {
     Ok(())
 }
 
+/// A demo study of `items` prompts × 2 models with one human rater ("Rater 1") holding every
+/// response, no judge and nothing rated yet: the blank start most journeys need.
+pub fn one_rater_demo(path: &Path, items: usize) -> Result<concord_core::Study> {
+    let opts = concord_core::demo::DemoOptions {
+        items,
+        models: 2,
+        raters: 1,
+        judges: 0,
+        coverage: 0.0,
+        ..concord_core::demo::DemoOptions::default()
+    };
+    Ok(concord_core::demo::create_demo(path, &opts)?)
+}
+
 /// Adds the human rater `name` with every response assigned, as the lead does in Admin (the app
 /// never creates a rater from a typed or `--rater` name); nothing when they exist already.
 pub fn lead_adds_rater(study: &Path, name: &str) -> Result<()> {

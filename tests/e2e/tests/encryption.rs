@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use anyhow::{ensure, Result};
 use concord_core::cipher::{self, Passphrase};
-use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::Study;
-use concord_e2e::{app_binary, key, screenshot_dir, Driver};
+use concord_e2e::{app_binary, key, one_rater_demo, screenshot_dir, Driver};
 use fantoccini::key::Key;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -24,17 +23,7 @@ async fn an_encrypted_study_opens_only_with_its_passphrase_and_saves_ratings() -
     };
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("ward-study.concord");
-    let study = create_demo(
-        &path,
-        &DemoOptions {
-            items: 3,
-            models: 2,
-            raters: 1,
-            judges: 0,
-            coverage: 0.0,
-            ..DemoOptions::default()
-        },
-    )?;
+    let study = one_rater_demo(&path, 3)?;
     let rater = study.raters()?.remove(0);
     study.close()?;
     let passphrase = Passphrase::new(KEY)?;

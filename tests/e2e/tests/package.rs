@@ -7,10 +7,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
-use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::merge::MergeOptions;
 use concord_core::Study;
-use concord_e2e::{app_binary, App, Driver};
+use concord_e2e::{app_binary, one_rater_demo, App, Driver};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -38,17 +37,7 @@ async fn sigterm_leaves_a_package_file_that_holds_every_rating() -> Result<()> {
     };
     let dir = tempfile::tempdir()?;
     let master = dir.path().join("master.concord");
-    let study = create_demo(
-        &master,
-        &DemoOptions {
-            items: 3,
-            models: 2,
-            raters: 1,
-            judges: 0,
-            coverage: 0.0,
-            ..DemoOptions::default()
-        },
-    )?;
+    let study = one_rater_demo(&master, 3)?;
     let rater = study.raters()?.remove(0);
     let package = dir.path().join("rater-1-package.concord");
     study.export_package(&rater.id, &package)?;

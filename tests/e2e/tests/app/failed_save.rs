@@ -9,15 +9,7 @@ async fn failed_save_is_shown_and_can_be_retried() -> Result<()> {
     };
     let dir = tempfile::tempdir()?;
     let study_path = dir.path().join("demo.concord");
-    let opts = DemoOptions {
-        items: 3,
-        models: 2,
-        raters: 1,
-        judges: 0,
-        coverage: 0.0,
-        ..DemoOptions::default()
-    };
-    drop(create_demo(&study_path, &opts)?);
+    drop(one_rater_demo(&study_path, 3)?);
     let driver = Driver::start()?;
     let app = driver.rate(&binary, &study_path, "Rater 1").await?;
     wait_position(&app, 0).await?;

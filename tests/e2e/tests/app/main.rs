@@ -16,7 +16,8 @@ use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::import::ResponseRow;
 use concord_core::{Rubric, Study};
 use concord_e2e::{
-    app_binary, key, numbers, rater_key, screenshot_dir, summarize, App, Driver, StudyFile,
+    app_binary, key, numbers, one_rater_demo, rater_key, screenshot_dir, summarize, App, Driver,
+    StudyFile,
 };
 use fantoccini::key::Key;
 use fantoccini::Locator;

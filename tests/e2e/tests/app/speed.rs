@@ -15,16 +15,8 @@ async fn speed_with_100k_responses() -> Result<()> {
     }
     let dir = tempfile::tempdir()?;
     let study_path = dir.path().join("big.concord");
-    let opts = DemoOptions {
-        items: 50_000,
-        models: 2,
-        raters: 1,
-        judges: 0,
-        coverage: 0.0,
-        ..DemoOptions::default()
-    };
     let started = Instant::now();
-    drop(create_demo(&study_path, &opts)?);
+    drop(one_rater_demo(&study_path, 50_000)?);
     let create_s = started.elapsed().as_secs_f64();
     let driver = Driver::start()?;
 
