@@ -163,15 +163,11 @@ pub fn rekey(path: &Path, from: Option<&Passphrase>, to: Option<&Passphrase>) ->
 /// copy cannot keep that package's passphrase, so the package could no longer be merged.
 fn refuse_packages_out(study: &crate::Study, path: &Path) -> Result<()> {
     let out: Vec<String> = study
-        .conn
-        .prepare(
-            "SELECT r.name FROM package_log p JOIN rater r ON r.id = p.rater_id
-             WHERE p.passphrase IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM merge_log m WHERE replace(m.package_id, '-', '') = lower(hex(p.id)))
-             ORDER BY p.issued_at",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .issued_packages()?
+        .into_iter()
+        .filter(|p| p.encrypted && !p.merged)
+        .map(|p| p.rater_name)
+        .collect();
     if out.is_empty() {
         return Ok(());
     }

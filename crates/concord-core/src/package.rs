@@ -12,6 +12,7 @@
 //! master, itself encrypted, records it with the package (`package_log`), so the merge and the
 //! unattended inbox can open the returned file; a plain study's packages are plain.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -101,6 +102,20 @@ fn file_prefix(path: &Path) -> Result<Option<[u8; 16]>> {
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
+/// A package the master issued, as `Study::issued_packages` reads it.
+pub(crate) struct IssuedPackage {
+    /// The rater's integer key.
+    pub rater: i64,
+    /// The rater's name, as the lead knows them.
+    pub rater_name: String,
+    /// Unix milliseconds.
+    pub issued_at: i64,
+    /// Encrypted with a passphrase of its own (recorded in the master).
+    pub encrypted: bool,
+    /// A merge has taken it back.
+    pub merged: bool,
+}
+
 impl Study {
     /// Writes a package for one rater to `out` (which must not exist): the rubric, the rater's
     /// assigned responses, the rater's own events and notes on them, and a manifest. Returns the
@@ -169,6 +184,34 @@ impl Study {
             file: out.display().to_string(),
             passphrase: key.as_ref().map(|k| k.expose().to_string()),
         })
+    }
+
+    /// Every package this master issued (`package_log`), oldest first, each marked merged when
+    /// `merge_log` holds its receipt: what progress ("package out since") and `decrypt` (no
+    /// encrypted package may still be out) both read.
+    pub(crate) fn issued_packages(&self) -> Result<Vec<IssuedPackage>> {
+        let merged: HashSet<String> = self
+            .conn
+            .prepare("SELECT package_id FROM merge_log")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT p.rater_id, r.name, p.issued_at, p.id, p.passphrase IS NOT NULL
+             FROM package_log p JOIN rater r ON r.id = p.rater_id
+             ORDER BY p.issued_at, p.id",
+        )?;
+        let packages = stmt
+            .query_map([], |r| {
+                Ok(IssuedPackage {
+                    rater: r.get(0)?,
+                    rater_name: r.get(1)?,
+                    issued_at: r.get(2)?,
+                    merged: merged.contains(&gid_text(&r.get::<_, Vec<u8>>(3)?)),
+                    encrypted: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(packages)
     }
 
     /// The passphrase an incoming file (the merge's private copy, open nowhere) opens with:

@@ -2,13 +2,13 @@
 //! activity and the median time per response, read from the study (its own ratings and every
 //! merged package's) in one query, and which raters' packages are out and for how long.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::ids::{format_utc_ms, gid_text, now_ms};
+use crate::ids::{format_utc_ms, now_ms};
 use crate::study::Study;
 
 /// A gap longer than this between two responses is a break, not time spent on the later one.
@@ -135,24 +135,14 @@ impl Study {
 
     /// Rater key → issue time of the rater's latest package, when it has not been merged back.
     fn packages_out(&self) -> Result<HashMap<i64, i64>> {
-        let merged: HashSet<String> = self
-            .conn
-            .prepare("SELECT package_id FROM merge_log")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut latest: HashMap<i64, (i64, String)> = HashMap::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT rater_id, issued_at, id FROM package_log ORDER BY issued_at, id")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let id = gid_text(&r.get::<_, Vec<u8>>(2)?);
-            latest.insert(r.get(0)?, (r.get(1)?, id));
+        let mut latest = HashMap::new();
+        for package in self.issued_packages()? {
+            latest.insert(package.rater, package);
         }
         Ok(latest
-            .into_iter()
-            .filter(|(_, (_, id))| !merged.contains(id))
-            .map(|(rater, (issued_at, _))| (rater, issued_at))
+            .into_values()
+            .filter(|p| !p.merged)
+            .map(|p| (p.rater, p.issued_at))
             .collect())
     }
 }
