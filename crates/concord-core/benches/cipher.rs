@@ -1,7 +1,8 @@
 //! Opening an encrypted study against the same study in plain, measured in the same run: a
 //! 100,000-response study (10,000 items × 10 models, one clinician who rated 10% and one judge
-//! who rated everything), opened as the app does (open, the study summary, the rater's first
-//! response) and opened for the dashboard (open and load every rating). Medians of 7 runs.
+//! who rated everything), opened as the app does (open, the start screen's summary, the rater's
+//! progress and first unfinished response) and opened for the dashboard (open and load every
+//! rating). Medians of 7 runs.
 //!
 //! Run: `cargo bench -p concord-core --bench cipher`
 
@@ -28,11 +29,17 @@ fn median(mut f: impl FnMut()) -> Duration {
     times[RUNS / 2]
 }
 
-/// What the app does on open: the study, its summary, the rater's first response.
+/// What the app does on open (`open_into`, then `choose_into` and the first rating screen): the
+/// study; the start screen's summary (name, settings, raters, rubric, package manifest); the
+/// rater's progress and first unfinished response.
 fn open_for_rating(path: &Path, key: Option<&Passphrase>, rater: &str) {
     let study = Study::open_with(path, key).unwrap();
-    black_box(study.info().unwrap());
-    black_box(study.rating_view(rater, 0).unwrap());
+    black_box((study.name().unwrap(), study.settings().unwrap()));
+    black_box((study.raters().unwrap(), study.rubric().unwrap()));
+    black_box(study.manifest().unwrap());
+    black_box(study.progress(rater).unwrap());
+    let position = study.first_unfinished(rater).unwrap().unwrap_or(0);
+    black_box(study.rating_view(rater, position).unwrap());
 }
 
 fn open_and_load(path: &Path, key: Option<&Passphrase>) {
@@ -87,7 +94,11 @@ fn main() {
     };
     let p = median(|| open_for_rating(&plain, None, &rater));
     let e = median(|| open_for_rating(&encrypted, Some(&key), &rater));
-    report("open for rating (study, summary, first response)", p, e);
+    report(
+        "open for rating (study, start screen, first unfinished response)",
+        p,
+        e,
+    );
     // The first open in a process derives the key (PBKDF2-HMAC-SHA512, 256,000 iterations).
     let cold = median(|| {
         cipher::forget_derived_keys();
