@@ -18,7 +18,7 @@ use crate::state::RecentStudy;
 use crate::watcher::{DashboardEvent, InboxEvent};
 use concord_core::adjudication::{Disagreement, Gold, GoldEvent};
 use concord_core::assignment::DesignSummary;
-use concord_core::merge::{MergeConflict, MergeSummary};
+use concord_core::merge::{MergeConflict, MergeSummary, Resolution};
 use concord_core::package::{ExportedPackage, Manifest, ReturnedPackage};
 use concord_core::{QueueFilter, QueuePage, StudySettings, UndoneChange};
 use concord_report::estimates::Assigned;
@@ -58,6 +58,7 @@ fn export_all(cfg: &Config) -> Result<(), ExportError> {
     DesignProgress::export_all(cfg)?;
     MergeSummary::export_all(cfg)?;
     MergeConflict::export_all(cfg)?;
+    Resolution::export_all(cfg)?;
     Manifest::export_all(cfg)?;
     ReturnedPackage::export_all(cfg)?;
     ExportedPackage::export_all(cfg)?;

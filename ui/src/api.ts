@@ -30,6 +30,7 @@ import type {
   RatingScreen,
   Rater,
   RecentStudy,
+  Resolution,
   ReturnedPackage,
   SavedRating,
   Session,
@@ -96,7 +97,7 @@ export const api = {
   returnPackage: (path: string) => invoke<ReturnedPackage>("return_package", { path }),
   packageManifest: () => invoke<Manifest | null>("package_manifest"),
   conflicts: () => invoke<MergeConflict[]>("conflicts"),
-  resolveConflict: (id: number, keep: "here" | "incoming" | "current", by: string) =>
+  resolveConflict: (id: number, keep: Resolution, by: string) =>
     invoke<MergeConflict>("resolve_conflict", { id, keep, by }),
   mergeHistory: () => invoke<MergeSummary[]>("merge_history"),
   goldHistory: (externalId: string) => invoke<GoldEvent[]>("gold_history", { externalId }),

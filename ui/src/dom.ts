@@ -44,6 +44,11 @@ export function formatCount(n: number): string {
   return n.toLocaleString("en-US");
 }
 
+/** Estimates are shown to three decimals with a true minus sign. */
+export function formatEstimate(x: number): string {
+  return x.toFixed(3).replace("-", "−");
+}
+
 export function formatDuration(ms: number): string {
   const s = Math.floor(ms / 1000);
   const m = Math.floor(s / 60);

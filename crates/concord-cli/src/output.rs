@@ -4,9 +4,11 @@
 use concord_core::adjudication::{Disagreement, GoldEvent};
 use concord_core::assignment::DesignSummary;
 use concord_core::design::DesignKind;
+use concord_core::inbox::{InboxEntry, InboxStatus};
 use concord_core::merge::{MergeConflict, MergeSummary};
 use concord_core::progress::ProgressReport;
-use concord_core::{Rubric, StudyInfo};
+use concord_core::{Progress, Rater, Rubric, StudyInfo};
+use concord_report::estimates::{Assigned, NextBatch};
 use concord_stats::plan::{PlanReport, SizePlan};
 use concord_stats::ppi::{EstimateSet, MeanCi};
 
@@ -383,5 +385,66 @@ pub fn print_progress(p: &ProgressReport) {
                 format!("  (package out since {t}{overdue})")
             }),
         );
+    }
+}
+
+/// `concord raters`: each rater with its kind and how many of its assigned responses it rated.
+pub fn print_raters(raters: &[Rater], progress: &[Progress]) {
+    for (r, p) in raters.iter().zip(progress) {
+        println!(
+            "{:<24} {:<6} {} / {} assigned rated",
+            r.name,
+            r.kind.as_str(),
+            p.done,
+            p.total
+        );
+    }
+}
+
+/// `concord next` as text: the picks with their π, the picks per model, and what `--assign` did.
+pub fn print_next(batch: &NextBatch, assigned: Option<&Assigned>) {
+    println!(
+        "Next {} responses to rate (seed {}; uncertainty: {}; {}% drawn uniformly)",
+        batch.picks.len(),
+        batch.seed,
+        batch.uncertainty,
+        batch.uniform_mix * 100.0
+    );
+    println!("  π = the response's probability of being picked; keep it (--json has every π)");
+    for p in &batch.picks {
+        let note = if p.rated { "  (already rated)" } else { "" };
+        println!(
+            "  {:<10} {:<28} π = {:.4}{note}",
+            p.model, p.response_id, p.probability
+        );
+    }
+    let budget: Vec<String> = batch
+        .models
+        .iter()
+        .map(|m| format!("{} {}", m.model, m.picks))
+        .collect();
+    println!("Picks per model: {}", budget.join(", "));
+    if let Some(s) = assigned {
+        println!(
+            "put {} responses at the front of {}'s queue ({} new to it); their π is recorded for `concord estimate`",
+            s.responses, s.rater, s.added
+        );
+    }
+}
+
+/// One file a `concord watch` scan reports: a JSON line, or its status in words.
+pub fn print_inbox_entry(entry: &InboxEntry, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string(entry).expect("serializable"));
+        return;
+    }
+    let status = match entry.status {
+        InboxStatus::Waiting => "waiting",
+        InboxStatus::Merged => "merged",
+        InboxStatus::Rejected => "rejected",
+    };
+    match &entry.moved_to {
+        Some(to) => println!("{status} {}: {} (now {to})", entry.file, entry.detail),
+        None => println!("{status} {}: {}", entry.file, entry.detail),
     }
 }

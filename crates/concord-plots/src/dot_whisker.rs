@@ -1,5 +1,5 @@
 //! Forest plot (agreement per attribute) and judge-bias plot: both are rows of dodged
-//! estimates with 95% CI whiskers, so they share one layout.
+//! estimates with 95% CI whiskers, so they share one layout (as does `model_scores.rs`).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -98,14 +98,10 @@ pub(crate) struct Item<'a> {
     pub(crate) composite: bool,
 }
 
-/// Everything the shared layout needs.
-pub(crate) struct Spec<'a> {
-    pub(crate) header: Header,
+/// What each chart of this layout chooses for itself; [`Spec::new`] derives the rest.
+pub(crate) struct Frame {
     pub(crate) x_label: String,
     pub(crate) domain: (f64, f64),
-    pub(crate) items: Vec<Item<'a>>,
-    pub(crate) rows: Vec<(&'a str, bool)>,
-    pub(crate) series_count: usize,
     /// Palette index of the first series: bias starts at 1 so each judge keeps the colour
     /// and marker it has in the forest plot, where series 0 is human–human.
     pub(crate) series_offset: usize,
@@ -113,6 +109,39 @@ pub(crate) struct Spec<'a> {
     pub(crate) fallback: &'static str,
     /// Whether to draw the reference line at 0 (no agreement, no bias).
     pub(crate) zero_line: bool,
+}
+
+/// Everything the shared layout needs.
+pub(crate) struct Spec<'a> {
+    pub(crate) header: Header,
+    pub(crate) frame: Frame,
+    pub(crate) items: Vec<Item<'a>>,
+    pub(crate) rows: Vec<(&'a str, bool)>,
+    pub(crate) series_count: usize,
+}
+
+impl<'a> Spec<'a> {
+    /// The layout of `items` under `title` and `subtitle`: rows and series in the order first
+    /// seen, one legend entry per series.
+    pub(crate) fn new(
+        title: String,
+        subtitle: Vec<String>,
+        frame: Frame,
+        items: Vec<Item<'a>>,
+    ) -> Spec<'a> {
+        let series = series_order(&items);
+        Spec {
+            header: Header {
+                title,
+                subtitle,
+                legend: legend(&series, frame.series_offset),
+            },
+            rows: row_order(&items),
+            series_count: series.len(),
+            frame,
+            items,
+        }
+    }
 }
 
 const MARGIN: i32 = 16;
@@ -124,19 +153,19 @@ const MIN_PLOT_W: i32 = 420;
 const MAX_NOTE_W: i32 = 380;
 
 /// A NaN or infinite estimate cannot be placed on an axis; it is drawn as "no estimate".
-pub(crate) fn finite(v: Option<f64>) -> Option<f64> {
+fn finite(v: Option<f64>) -> Option<f64> {
     v.filter(|v| v.is_finite())
 }
 
-pub(crate) fn finite_ci(ci: Option<(f64, f64)>) -> Option<(f64, f64)> {
+fn finite_ci(ci: Option<(f64, f64)>) -> Option<(f64, f64)> {
     ci.filter(|(a, b)| a.is_finite() && b.is_finite())
 }
 
-pub(crate) fn series_order<'a>(items: &[Item<'a>]) -> Vec<&'a str> {
+fn series_order<'a>(items: &[Item<'a>]) -> Vec<&'a str> {
     crate::common::distinct(items.iter().map(|i| i.series))
 }
 
-pub(crate) fn row_order<'a>(items: &[Item<'a>]) -> Vec<(&'a str, bool)> {
+fn row_order<'a>(items: &[Item<'a>]) -> Vec<(&'a str, bool)> {
     let mut out: Vec<(&str, bool)> = Vec::new();
     for i in items {
         if !out.iter().any(|(r, _)| *r == i.row) {
@@ -166,7 +195,7 @@ pub(crate) fn values<'s>(items: &'s [Item<'_>]) -> impl Iterator<Item = f64> + '
     })
 }
 
-pub(crate) fn legend(series: &[&str], offset: usize) -> Vec<LegendItem> {
+fn legend(series: &[&str], offset: usize) -> Vec<LegendItem> {
     series
         .iter()
         .enumerate()
@@ -177,10 +206,10 @@ pub(crate) fn legend(series: &[&str], offset: usize) -> Vec<LegendItem> {
         .collect()
 }
 
-fn forest_spec(d: &ForestData) -> Spec<'_> {
-    let items: Vec<Item> = d
-        .rows
-        .iter()
+/// One item per row of a chart drawn from [`ForestRow`]s; `composites`: whether composite rows
+/// get their shaded band.
+pub(crate) fn forest_items(rows: &[ForestRow], composites: bool) -> Vec<Item<'_>> {
+    rows.iter()
         .map(|r| Item {
             row: &r.label,
             series: &r.series,
@@ -188,34 +217,33 @@ fn forest_spec(d: &ForestData) -> Spec<'_> {
             ci: finite_ci(r.ci),
             n: r.n,
             reason: r.reason.as_deref(),
-            composite: r.composite,
+            composite: composites && r.composite,
         })
-        .collect();
+        .collect()
+}
+
+/// The forest plot's layout of `d`.
+pub(crate) fn forest_spec(d: &ForestData) -> Spec<'_> {
+    let items = forest_items(&d.rows, true);
     let lo = values(&items).fold(-0.2f64, f64::min);
     let hi = values(&items).fold(1.0f64, f64::max);
     let domain = ((lo * 10.0).floor() / 10.0, (hi * 10.0).ceil() / 10.0);
-    let series = series_order(&items);
     let mut subtitle = vec![format!("{} with 95% CI · {}", d.metric, n_line(&items))];
     subtitle.extend(d.note.clone());
-    Spec {
-        header: Header {
-            title: format!("Agreement by attribute: {}", d.metric),
-            subtitle,
-            legend: legend(&series, 0),
-        },
+    let frame = Frame {
         x_label: d.metric.clone(),
         domain,
-        rows: row_order(&items),
-        series_count: series.len(),
         series_offset: 0,
         column_heading: "Estimate [95% CI]",
-        items,
         fallback: "no agreement estimates were supplied",
         zero_line: true,
-    }
+    };
+    let title = format!("Agreement by attribute: {}", d.metric);
+    Spec::new(title, subtitle, frame, items)
 }
 
-fn bias_spec(d: &BiasData) -> Spec<'_> {
+/// The bias plot's layout of `d`.
+pub(crate) fn bias_spec(d: &BiasData) -> Spec<'_> {
     let items: Vec<Item> = d
         .rows
         .iter()
@@ -231,28 +259,21 @@ fn bias_spec(d: &BiasData) -> Spec<'_> {
         .collect();
     let m = values(&items).fold(0.5f64, |m, v| m.max(v.abs()));
     let m = (m * 1.1 * 4.0).ceil() / 4.0;
-    let series = series_order(&items);
     let mut subtitle = vec![format!(
         "Mean with 95% CI · {} · below 0: judge scores lower than humans",
         n_line(&items)
     )];
     subtitle.extend(d.note.clone());
-    Spec {
-        header: Header {
-            title: "Judge bias by attribute: mean(judge − human mean)".to_string(),
-            subtitle,
-            legend: legend(&series, 1),
-        },
+    let frame = Frame {
         x_label: "Judge − human mean (score points)".to_string(),
         domain: (-m, m),
-        rows: row_order(&items),
-        series_count: series.len(),
         series_offset: 1,
         column_heading: "Mean [95% CI]",
-        items,
         fallback: "no judge ratings were supplied",
         zero_line: true,
-    }
+    };
+    let title = "Judge bias by attribute: mean(judge − human mean)".to_string();
+    Spec::new(title, subtitle, frame, items)
 }
 
 /// The text printed to the right of each estimate.
@@ -286,7 +307,7 @@ fn columns(spec: &Spec<'_>) -> (i32, i32) {
         .items
         .iter()
         .map(|i| text_width(&note(i), fs::SMALL))
-        .chain([text_width(spec.column_heading, fs::SMALL)])
+        .chain([text_width(spec.frame.column_heading, fs::SMALL)])
         .max()
         .unwrap_or(0)
         .min(MAX_NOTE_W)
@@ -309,34 +330,12 @@ pub(crate) fn size(spec: &Spec<'_>) -> (u32, u32) {
     (width, (spec.header.height(width) + body) as u32)
 }
 
-pub(crate) fn forest_size(d: &ForestData) -> (u32, u32) {
-    size(&forest_spec(d))
-}
-
-pub(crate) fn bias_size(d: &BiasData) -> (u32, u32) {
-    size(&bias_spec(d))
-}
-
-pub(crate) fn draw_forest<DB: DrawingBackend>(
-    d: &ForestData,
-    root: &DrawingArea<DB, Shift>,
-) -> DResult {
-    draw(&forest_spec(d), root)
-}
-
-pub(crate) fn draw_bias<DB: DrawingBackend>(
-    d: &BiasData,
-    root: &DrawingArea<DB, Shift>,
-) -> DResult {
-    draw(&bias_spec(d), root)
-}
-
 pub(crate) fn draw<DB: DrawingBackend>(spec: &Spec<'_>, root: &DrawingArea<DB, Shift>) -> DResult {
     let (w, h) = root.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
     let top = spec.header.draw(root)?;
     if !has_estimate(spec) {
-        let why = no_estimate_line(spec.items.iter().map(|i| i.reason), spec.fallback);
+        let why = no_estimate_line(spec.items.iter().map(|i| i.reason), spec.frame.fallback);
         let detail = format!(
             "{} rows × {} series supplied, none with an estimate",
             spec.rows.len(),
@@ -358,8 +357,8 @@ pub(crate) fn draw<DB: DrawingBackend>(spec: &Spec<'_>, root: &DrawingArea<DB, S
     let rows_top = top + COLUMN_HEAD;
     let rows_bottom = (rows_top + spec.rows.len() as i32 * band).min(h - AXIS_H);
     let scale = Scale {
-        d0: spec.domain.0,
-        d1: spec.domain.1,
+        d0: spec.frame.domain.0,
+        d1: spec.frame.domain.1,
         p0: plot_x0,
         p1: plot_x1,
     };
@@ -367,7 +366,7 @@ pub(crate) fn draw<DB: DrawingBackend>(spec: &Spec<'_>, root: &DrawingArea<DB, S
     let head = (HPos::Left, VPos::Bottom);
     text(
         root,
-        spec.column_heading,
+        spec.frame.column_heading,
         (note_x, rows_top - 6),
         fs::SMALL,
         MUTED,
@@ -380,8 +379,8 @@ pub(crate) fn draw<DB: DrawingBackend>(spec: &Spec<'_>, root: &DrawingArea<DB, S
             fill_rect(root, (MARGIN, y0), (w - MARGIN, y0 + band), BAND)?;
         }
     }
-    x_axis(root, &scale, rows_bottom, rows_top, &spec.x_label)?;
-    if spec.zero_line {
+    x_axis(root, &scale, rows_bottom, rows_top, &spec.frame.x_label)?;
+    if spec.frame.zero_line {
         let zero = scale.px(0.0);
         line(root, (zero, rows_top), (zero, rows_bottom), MUTED, 2)?;
     }
@@ -407,13 +406,11 @@ pub(crate) fn draw<DB: DrawingBackend>(spec: &Spec<'_>, root: &DrawingArea<DB, S
             text(root, &note(item), (note_x, y), fs::SMALL, color, mid)?;
             if let Some((lo, hi)) = item.ci.filter(|_| item.estimate.is_some()) {
                 let (a, b) = (scale.px(lo.max(scale.d0)), scale.px(hi.min(scale.d1)));
-                let color = crate::common::series_color(s + spec.series_offset);
-                let style = color.stroke_width(CI_STROKE_WIDTH);
-                root.draw(&PathElement::new(vec![(a, y), (b, y)], style))
-                    .map_err(crate::common::de)?;
+                let color = crate::common::series_color(s + spec.frame.series_offset);
+                line(root, (a, y), (b, y), color, CI_STROKE_WIDTH)?;
             }
             if let Some(e) = item.estimate {
-                marker(root, s + spec.series_offset, (scale.px(e), y), 5)?;
+                marker(root, s + spec.frame.series_offset, (scale.px(e), y), 5)?;
             }
         }
     }

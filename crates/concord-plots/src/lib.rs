@@ -160,14 +160,14 @@ impl Chart<'_> {
     /// The size at which every label fits without overlap (at least 900×520 px).
     pub fn natural_size(&self) -> Size {
         let (width, height) = match self {
-            Chart::Forest(d) => dot_whisker::forest_size(d),
+            Chart::Forest(d) => dot_whisker::size(&dot_whisker::forest_spec(d)),
             Chart::Heatmap(d) => heatmap::natural_size(d),
-            Chart::Bias(d) => dot_whisker::bias_size(d),
+            Chart::Bias(d) => dot_whisker::size(&dot_whisker::bias_spec(d)),
             Chart::BlandAltman(d) => bland_altman::natural_size(d),
             Chart::Distribution(d) => distribution::natural_size(d),
             Chart::Confusion(d) => confusion::natural_size(d),
             Chart::Progress(d) => progress::natural_size(d),
-            Chart::ModelScores(d) => model_scores::natural_size(d),
+            Chart::ModelScores(d) => dot_whisker::size(&model_scores::spec(d)),
         };
         Size {
             width: width.max(900),
@@ -180,14 +180,14 @@ impl Chart<'_> {
         let result: DResult = (|| {
             root.fill(&WHITE).map_err(common::de)?;
             match self {
-                Chart::Forest(d) => dot_whisker::draw_forest(d, root),
+                Chart::Forest(d) => dot_whisker::draw(&dot_whisker::forest_spec(d), root),
                 Chart::Heatmap(d) => heatmap::draw(d, root),
-                Chart::Bias(d) => dot_whisker::draw_bias(d, root),
+                Chart::Bias(d) => dot_whisker::draw(&dot_whisker::bias_spec(d), root),
                 Chart::BlandAltman(d) => bland_altman::draw(d, root),
                 Chart::Distribution(d) => distribution::draw(d, root),
                 Chart::Confusion(d) => confusion::draw(d, root),
                 Chart::Progress(d) => progress::draw(d, root),
-                Chart::ModelScores(d) => model_scores::draw_model_scores(d, root),
+                Chart::ModelScores(d) => dot_whisker::draw(&model_scores::spec(d), root),
             }?;
             root.present().map_err(common::de)
         })();

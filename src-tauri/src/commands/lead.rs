@@ -14,7 +14,7 @@ use concord_report::estimates::{push_next as push_next_round, Assigned};
 use serde::Serialize;
 use tauri::State;
 
-use super::{summary, CommandError, CommandResult, RaterSummary, StudySummary};
+use super::{summary, CommandResult, RaterSummary, StudySummary};
 use crate::render::{context_to_safe_html, markdown_to_safe_html};
 use crate::state::AppState;
 
@@ -248,19 +248,9 @@ pub async fn conflicts(state: State<'_, AppState>) -> CommandResult<Vec<MergeCon
 pub async fn resolve_conflict(
     state: State<'_, AppState>,
     id: i64,
-    keep: String,
+    keep: Resolution,
     by: String,
 ) -> CommandResult<MergeConflict> {
-    let keep = match keep.as_str() {
-        "here" => Resolution::Here,
-        "incoming" => Resolution::Incoming,
-        "current" => Resolution::Current,
-        other => {
-            return Err(CommandError::Invalid(format!(
-                "unknown choice '{other}' (here, incoming or current)"
-            )))
-        }
-    };
     let resolved = state.with_study(|study| study.resolve_conflict(id, keep, &by))?;
     state.dashboard.poke();
     Ok(resolved)

@@ -307,3 +307,21 @@ fn admin_exports_a_package_and_merges_it_back() {
     .to_string();
     assert!(!err.is_empty());
 }
+
+#[test]
+fn resolve_conflict_takes_the_typed_choice_the_page_sends() {
+    use concord_core::merge::Resolution;
+    // The page sends the generated `Resolution` type's strings; anything else is refused by
+    // the command's argument parsing before any study is touched.
+    for (sent, keep) in [
+        ("here", Resolution::Here),
+        ("incoming", Resolution::Incoming),
+        ("current", Resolution::Current),
+    ] {
+        assert_eq!(
+            serde_json::from_value::<Resolution>(serde_json::json!(sent)).unwrap(),
+            keep
+        );
+    }
+    assert!(serde_json::from_value::<Resolution>(serde_json::json!("mine")).is_err());
+}

@@ -41,6 +41,7 @@ export type { RaterReceipt } from "./RaterReceipt";
 export type { RaterSummary } from "./RaterSummary";
 export type { RatingScreen } from "./RatingScreen";
 export type { RecentStudy } from "./RecentStudy";
+export type { Resolution } from "./Resolution";
 export type { Resolved } from "./Resolved";
 export type { ResponseStatus } from "./ResponseStatus";
 export type { ReturnedPackage } from "./ReturnedPackage";

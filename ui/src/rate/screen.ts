@@ -9,27 +9,18 @@ import { afterPaint, type AppContext, type Screen } from "../app";
 import { announce } from "../components/live-region";
 import type { ModalDialog } from "../components/dialog";
 import { ReadingPane } from "../components/reading-pane";
-import { ScoreScale } from "../components/score-scale";
 import { formatCount, formatDuration, h } from "../dom";
 import { probe } from "../testing/probe";
 import { helpDialog } from "./help";
 import { placeOf, rateCommand, ScoreTyping, type RateCommand } from "./keys";
 import { ResponseNote } from "./note";
+import { RubricPanel } from "./rubric";
 import { ResponseValues, SaveQueue } from "./save-queue";
-
-interface AttributeRow {
-  attr: Attribute;
-  el: HTMLElement;
-  scale: ScoreScale;
-  state: HTMLElement;
-  levels: HTMLElement;
-}
 
 export class RateScreen implements Screen {
   readonly el: HTMLElement;
   private readonly ctx: AppContext;
   private readonly attributes: Attribute[];
-  private readonly rows: AttributeRow[] = [];
   private view: RatingScreen | null = null;
   private values = new ResponseValues("", {});
   private focusIdx = 0;
@@ -55,9 +46,9 @@ export class RateScreen implements Screen {
   private readonly progressDetail = h("span", { class: "progress-detail" });
   private readonly timer = h("span", { class: "timer", role: "timer", "aria-label": "Time on this response" });
   private readonly saveStatus = h("span", { class: "save-status", id: "save-status" });
-  private readonly attrList = h("div", { class: "attr-list", role: "group", "aria-label": "Rubric attributes" });
   private readonly hint = h("p", { class: "hint" });
   private readonly note: ResponseNote;
+  private readonly rubric: RubricPanel;
   private readonly prevButton = h("button", { type: "button", class: "nav-prev" });
   private readonly nextButton = h("button", { type: "button", class: "nav-next" }, "Next (Enter) →");
 
@@ -72,7 +63,24 @@ export class RateScreen implements Screen {
       () => this.focusAttribute(this.focusIdx),
       (progress) => this.showProgress(progress),
     );
-    this.buildAttributes();
+    this.rubric = new RubricPanel(this.attributes, {
+      choose: (idx, value, via) => {
+        const key = this.attributes[idx]!.key;
+        this.focusIdx = idx;
+        this.typing.reset();
+        // Clicking the chosen value again clears it (the mouse twin of Backspace).
+        this.setValue(key, via === "click" && this.values.value(key) === value ? null : value, false);
+        if (via === "click") this.focusAttribute(idx);
+      },
+      set: (idx, value) => this.setValue(this.attributes[idx]!.key, value, false),
+      focused: (idx) => {
+        if (this.focusIdx !== idx) {
+          this.focusIdx = idx;
+          this.typing.reset();
+          this.rubric.showFocus(idx);
+        }
+      },
+    });
     this.prevButton.addEventListener("click", () => void this.goPrevious(performance.now()));
     this.nextButton.addEventListener("click", () => void this.goNext(performance.now()));
 
@@ -94,7 +102,7 @@ export class RateScreen implements Screen {
             this.progressBar,
             h("div", { class: "progress-line small" }, this.progressDetail, this.saveStatus),
           ),
-          this.attrList,
+          this.rubric.el,
           this.hint,
           this.note.el,
           // Previous / Next, Undo and help stay in view however long the rubric is.
@@ -214,106 +222,16 @@ export class RateScreen implements Screen {
     }
   }
 
-  // ---- building -------------------------------------------------------------------------
-
-  private buildAttributes(): void {
-    let group: string | null = null;
-    this.attributes.forEach((attr, idx) => {
-      if (attr.group && attr.group !== group) {
-        group = attr.group;
-        // The rubric names its groups; a group it leaves unnamed shows its key.
-        this.attrList.append(h("h3", { class: "group-title", "data-group": attr.group }, attr.group_label ?? attr.group));
-      }
-      const labelId = `attr-label-${idx}`;
-      const scale = new ScoreScale({
-        key: attr.key,
-        min: attr.scale_min,
-        max: attr.scale_max,
-        labelledBy: labelId,
-        name: (v) => {
-          const descriptor = attr.levels.find((l) => l.value === v)?.descriptor;
-          return descriptor ? `${v}, ${descriptor}` : String(v);
-        },
-        onChoose: (v, via) => {
-          this.focusIdx = idx;
-          this.typing.reset();
-          // Clicking the chosen value again clears it (the mouse twin of Backspace).
-          this.setValue(attr.key, via === "click" && this.values.value(attr.key) === v ? null : v, false);
-          if (via === "click") this.focusAttribute(idx);
-        },
-      });
-      const state = h("span", { class: "attr-state" });
-      const levels = h(
-        "div",
-        { class: "attr-detail", "aria-hidden": "true" },
-        attr.description ? h("p", { class: "attr-description" }, attr.description) : null,
-        h(
-          "ol",
-          { class: "levels" },
-          ...attr.levels.map((l) =>
-            h(
-              "li",
-              { "data-value": String(l.value), onclick: () => this.setValue(attr.key, l.value, false) },
-              h("span", { class: "level-value" }, String(l.value)),
-              h("span", { class: "level-text" }, l.descriptor),
-            ),
-          ),
-        ),
-      );
-      // Focusing the row (a click beside the scores, or a script) focuses its score group.
-      const el = h(
-        "div",
-        { class: "attr", "data-key": attr.key, tabindex: "-1" },
-        h("div", { class: "attr-head" }, h("span", { class: "attr-label", id: labelId }, attr.label), state),
-        scale.el,
-        levels,
-      );
-      el.addEventListener("focus", () => scale.focus());
-      el.addEventListener("focusin", () => {
-        if (this.focusIdx !== idx) {
-          this.focusIdx = idx;
-          this.typing.reset();
-          this.renderFocus();
-        }
-      });
-      this.rows.push({ attr, el, scale, state, levels });
-      this.attrList.append(el);
-    });
-  }
-
   // ---- rendering ------------------------------------------------------------------------
 
   private renderAll(): void {
-    for (const row of this.rows) this.renderRow(row);
-    this.renderFocus();
+    this.rubric.renderAll(this.values);
+    this.rubric.showFocus(this.focusIdx);
     this.renderProgress();
     this.renderTimer();
     this.renderSaveStatus();
     this.renderHint();
     this.prevButton.disabled = !this.view || this.view.position === 0;
-  }
-
-  private renderRow(row: AttributeRow): void {
-    const key = row.attr.key;
-    const value = this.values.value(key);
-    const state = this.values.state(key);
-    row.scale.render(value, state === "saving");
-    for (const li of row.levels.querySelectorAll<HTMLElement>("li")) {
-      li.classList.toggle("selected", Number(li.dataset.value) === value);
-    }
-    row.el.classList.toggle("is-set", value !== null);
-    row.el.classList.toggle("has-error", state === "error");
-    row.state.className = `attr-state ${state ?? "unset"}`;
-    if (state === "saving") row.state.textContent = "saving…";
-    else if (state === "error") row.state.textContent = "not saved";
-    else if (state === "saved" && value !== null) row.state.textContent = "✓ saved";
-    else if (state === "saved") row.state.textContent = "cleared";
-    else row.state.textContent = "";
-    row.state.title = this.values.error(key) ?? "";
-  }
-
-  private renderFocus(): void {
-    this.rows.forEach((row, idx) => row.el.classList.toggle("focused", idx === this.focusIdx));
   }
 
   private renderProgress(): void {
@@ -377,12 +295,9 @@ export class RateScreen implements Screen {
   }
 
   private focusAttribute(idx: number): void {
-    const row = this.rows[idx];
-    if (!row) return;
+    if (!this.rubric.has(idx)) return;
     this.focusIdx = idx;
-    this.renderFocus();
-    row.scale.focus();
-    row.el.scrollIntoView({ block: "nearest" });
+    this.rubric.focus(idx);
   }
 
   private setValue(key: string, value: number | null, advance: boolean): void {
@@ -402,17 +317,17 @@ export class RateScreen implements Screen {
         )
         .finally(() => {
           if (this.values === values) {
-            this.renderRow(this.rows[idx]!);
+            this.rubric.render(idx, this.values);
             this.renderHint();
           }
           this.renderSaveStatus();
         });
-      this.renderRow(this.rows[idx]!);
+      this.rubric.render(idx, this.values);
       this.renderSaveStatus();
       this.renderHint();
     }
     // A typed score moves on; on the last attribute focus goes to the score just chosen.
-    if (advance) this.focusAttribute(Math.min(idx + 1, this.rows.length - 1));
+    if (advance) this.focusAttribute(Math.min(idx + 1, this.attributes.length - 1));
   }
 
   /** Progress as a write returned it (writes are queued, so the last answer is the latest). */
@@ -435,7 +350,7 @@ export class RateScreen implements Screen {
       if (view && change.response_id === view.response_id) {
         this.values.restored(change.attribute_key, change.restored);
         if (idx >= 0) {
-          this.renderRow(this.rows[idx]!);
+          this.rubric.render(idx, this.values);
           this.focusAttribute(idx);
         }
         this.renderHint();

@@ -16,7 +16,7 @@ import {
 } from "../api";
 import type { AppContext, Screen } from "../app";
 import { clear, formatCount, h } from "../dom";
-import { ConflictsPanel, renderReceipt } from "../components/merge-receipt";
+import { ConflictsPanel, renderReceipt } from "./admin-merge";
 import { ModalDialog } from "../components/dialog";
 import { DesignPanel, designKindText } from "./admin-design";
 import { InboxPanel } from "./admin-inbox";

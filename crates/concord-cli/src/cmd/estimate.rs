@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::open_study;
 use super::usage;
 use crate::cli::{EstimateArgs, NextArgs, PlanArgs};
-use crate::output::{print_estimates, print_json, print_plan};
+use crate::output::{print_estimates, print_json, print_next, print_plan};
 
 /// Prints the model scores of one judge.
 pub fn estimate(a: EstimateArgs) -> Result<()> {
@@ -94,32 +94,6 @@ pub fn next(a: NextArgs) -> Result<()> {
         });
         return Ok(());
     }
-    println!(
-        "Next {} responses to rate (seed {}; uncertainty: {}; {}% drawn uniformly)",
-        batch.picks.len(),
-        batch.seed,
-        batch.uncertainty,
-        batch.uniform_mix * 100.0
-    );
-    println!("  π = the response's probability of being picked; keep it (--json has every π)");
-    for p in &batch.picks {
-        let note = if p.rated { "  (already rated)" } else { "" };
-        println!(
-            "  {:<10} {:<28} π = {:.4}{note}",
-            p.model, p.response_id, p.probability
-        );
-    }
-    let budget: Vec<String> = batch
-        .models
-        .iter()
-        .map(|m| format!("{} {}", m.model, m.picks))
-        .collect();
-    println!("Picks per model: {}", budget.join(", "));
-    if let Some(s) = assigned {
-        println!(
-            "put {} responses at the front of {}'s queue ({} new to it); their π is recorded for `concord estimate`",
-            s.responses, s.rater, s.added
-        );
-    }
+    print_next(&batch, assigned.as_ref());
     Ok(())
 }

@@ -9,7 +9,7 @@ use super::{open_study, rater_id};
 use crate::cli::{
     AssignArgs, PackageArgs, ProgressArgs, RateArgs, RatersArgs, ReturnArgs, StrataArg,
 };
-use crate::output::{print_design, print_json, print_progress, value_text};
+use crate::output::{print_design, print_json, print_progress, print_raters, value_text};
 
 /// `concord raters`: lists them, or adds one.
 pub fn raters(a: RatersArgs) -> Result<()> {
@@ -23,16 +23,11 @@ pub fn raters(a: RatersArgs) -> Result<()> {
     if a.json {
         print_json(&raters);
     } else {
-        for r in raters {
-            let p = study.progress(&r.id)?;
-            println!(
-                "{:<24} {:<6} {} / {} assigned rated",
-                r.name,
-                r.kind.as_str(),
-                p.done,
-                p.total
-            );
-        }
+        let progress = raters
+            .iter()
+            .map(|r| study.progress(&r.id))
+            .collect::<Result<Vec<_>, _>>()?;
+        print_raters(&raters, &progress);
     }
     Ok(())
 }

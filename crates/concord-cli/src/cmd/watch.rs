@@ -4,11 +4,12 @@
 use std::time::Duration;
 
 use anyhow::Result;
-use concord_core::inbox::{scan_once, InboxEntry, InboxStatus};
+use concord_core::inbox::{scan_once, InboxStatus};
 use concord_core::Study;
 
 use super::usage;
 use crate::cli::WatchArgs;
+use crate::output::print_inbox_entry;
 
 /// `concord watch FILE --inbox DIR [--once]`: runs until interrupted (Ctrl+C), or for one scan.
 pub fn watch(a: WatchArgs) -> Result<()> {
@@ -30,28 +31,12 @@ pub fn watch(a: WatchArgs) -> Result<()> {
         for entry in scan_once(&study, &a.inbox)? {
             // A waiting file is reported on every scan; the loop prints only what settled.
             if a.once || entry.status != InboxStatus::Waiting {
-                print_entry(&entry, a.json);
+                print_inbox_entry(&entry, a.json);
             }
         }
         if a.once {
             return Ok(study.close()?);
         }
         std::thread::sleep(Duration::from_secs_f64(a.interval));
-    }
-}
-
-fn print_entry(entry: &InboxEntry, json: bool) {
-    if json {
-        println!("{}", serde_json::to_string(entry).expect("serializable"));
-        return;
-    }
-    let status = match entry.status {
-        InboxStatus::Waiting => "waiting",
-        InboxStatus::Merged => "merged",
-        InboxStatus::Rejected => "rejected",
-    };
-    match &entry.moved_to {
-        Some(to) => println!("{status} {}: {} (now {to})", entry.file, entry.detail),
-        None => println!("{status} {}: {}", entry.file, entry.detail),
     }
 }

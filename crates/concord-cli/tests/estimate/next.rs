@@ -86,21 +86,7 @@ fn next_picks_with_probabilities_and_assigns_the_unrated_picks() {
     assert_eq!(got["assigned"]["added"], unrated.len());
 
     // The study now holds exactly those assignments for the new rater.
-    let opened = Study::open(&study).unwrap();
-    let rater = opened.find_rater("Dr New").unwrap().unwrap();
-    let queue = opened.queue(&rater.id, QueueFilter::All, 0, 1000).unwrap();
-    // The queue of a blind study shows no external ids: map global ids back.
-    let external: std::collections::HashMap<String, String> = opened
-        .response_ids()
-        .unwrap()
-        .into_iter()
-        .map(|(e, g)| (g, e))
-        .collect();
-    let queued: BTreeSet<String> = queue
-        .entries
-        .iter()
-        .map(|e| external[&e.response_id].clone())
-        .collect();
+    let queued: BTreeSet<String> = queue_front(&study, "Dr New", 1000).into_iter().collect();
     assert_eq!(queued, unrated);
 
     // Same seed, same picks; another seed, other picks.
@@ -161,24 +147,13 @@ fn next_assign_records_the_round_and_estimate_weights_each_rating_by_it() {
         .collect();
     assert_eq!(got["assigned"]["responses"], picks.len());
     assert!(got["assigned"]["added"].as_u64().unwrap() <= picks.len() as u64);
-    let opened = Study::open(&study).unwrap();
-    let rater = opened.find_rater("Dr New").unwrap().unwrap();
-    let queue = opened
-        .queue(&rater.id, QueueFilter::All, 0, picks.len())
-        .unwrap();
-    let external: std::collections::HashMap<String, String> = opened
-        .response_ids()
-        .unwrap()
-        .into_iter()
-        .map(|(e, g)| (g, e))
-        .collect();
-    let front: Vec<String> = queue
-        .entries
-        .iter()
-        .map(|e| external[&e.response_id].clone())
-        .collect();
-    assert_eq!(front, picks, "the picks lead the queue, in pick order");
+    assert_eq!(
+        queue_front(&study, "Dr New", picks.len()),
+        picks,
+        "the picks lead the queue, in pick order"
+    );
     // The round as recorded: every candidate, its π and whether it was rated.
+    let opened = Study::open(&study).unwrap();
     let rounds = opened.sampling_rounds().unwrap();
     assert_eq!(rounds.len(), 1);
     assert_eq!((rounds[0].seed, rounds[0].uniform_mix), (5, 0.2));
@@ -207,15 +182,16 @@ fn next_assign_records_the_round_and_estimate_weights_each_rating_by_it() {
     }
     std::fs::write(&csv, text).unwrap();
     ok(&["ratings", "import", s(&study), s(&csv), "--kind", "human"]);
-    let after = json(&[
+    // The same estimate as JSON (checked against a plain loop) and as text.
+    let safety = [
         "estimate",
         s(&study),
         "--judge",
         "Judge A",
         "--attribute",
         "safety",
-        "--json",
-    ]);
+    ];
+    let after = json(&[&safety[..], &["--json"]].concat());
     assert_eq!(after["active_rounds"], 1);
 
     // The same estimate from a plain loop: π = 1 − (1 − base)(1 − π_round), base = the share
@@ -280,16 +256,28 @@ fn next_assign_records_the_round_and_estimate_weights_each_rating_by_it() {
         let lo = e["ppi_plus"]["ci95"][0].as_f64().unwrap();
         assert!((lo - want.ci95.unwrap()[0]).abs() < 1e-12);
     }
-    let text = ok(&[
-        "estimate",
-        s(&study),
-        "--judge",
-        "Judge A",
-        "--attribute",
-        "safety",
-    ]);
+    let text = ok(&safety);
     assert!(
         text.contains("Active sampling (1 recorded rounds)"),
         "{text}"
     );
+}
+
+/// The external ids of the first `limit` responses in `rater`'s queue, in queue order (the
+/// queue of a blind study shows no external ids: global ids are mapped back).
+fn queue_front(study: &Path, rater: &str, limit: usize) -> Vec<String> {
+    let opened = Study::open(study).unwrap();
+    let rater = opened.find_rater(rater).unwrap().unwrap();
+    let queue = opened.queue(&rater.id, QueueFilter::All, 0, limit).unwrap();
+    let external: std::collections::HashMap<String, String> = opened
+        .response_ids()
+        .unwrap()
+        .into_iter()
+        .map(|(e, g)| (g, e))
+        .collect();
+    queue
+        .entries
+        .iter()
+        .map(|e| external[&e.response_id].clone())
+        .collect()
 }

@@ -103,8 +103,11 @@ pub struct Resolved {
     pub at: String,
 }
 
-/// The lead's decision on a conflict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The lead's decision on a conflict (the app's `resolve_conflict` takes it as
+/// `"here" | "incoming" | "current"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
 pub enum Resolution {
     /// Keep the value the study held before the merge.
     Here,

@@ -204,11 +204,7 @@ pub(crate) fn dashed<DB: DrawingBackend>(
                 a.1 + (dy * s / len).round() as i32,
             )
         };
-        root.draw(&PathElement::new(
-            vec![p(t), p(t1)],
-            color.stroke_width(width),
-        ))
-        .map_err(de)?;
+        line(root, p(t), p(t1), color, width)?;
         t += 10.0;
     }
     Ok(())

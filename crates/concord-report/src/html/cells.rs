@@ -44,18 +44,27 @@ pub(super) fn num(v: f64) -> String {
 pub(super) fn cell(e: &Estimate) -> String {
     match e.value {
         Some(v) => {
-            let ci = e.ci95.map_or_else(String::new, |[lo, hi]| {
-                format!(" <span class=\"ci\">[{}, {}]</span>", num(lo), num(hi))
-            });
             let n =
                 e.n.map_or_else(String::new, |n| format!("<br><small>n = {n}</small>"));
-            format!("<td>{}{ci}{n}</td>", num(v))
+            format!("<td>{}{}{n}</td>", num(v), ci_span(e.ci95))
         }
-        None => format!(
-            "<td class=\"na\">—<br><small>{}</small></td>",
-            esc(e.reason.as_deref().unwrap_or("not estimable"))
-        ),
+        None => not_estimated(e.reason.as_deref()),
     }
+}
+
+/// The bracketed 95% interval printed after a value, or nothing.
+pub(super) fn ci_span(ci95: Option<[f64; 2]>) -> String {
+    ci95.map_or_else(String::new, |[lo, hi]| {
+        format!(" <span class=\"ci\">[{}, {}]</span>", num(lo), num(hi))
+    })
+}
+
+/// The cell of a value that could not be estimated: "—" and the reason.
+pub(super) fn not_estimated(reason: Option<&str>) -> String {
+    format!(
+        "<td class=\"na\">—<br><small>{}</small></td>",
+        esc(reason.unwrap_or("not estimable"))
+    )
 }
 
 pub(super) fn share(v: Option<f64>) -> String {
@@ -89,15 +98,7 @@ pub(crate) fn row_start(h: &mut String, label: &str, composite: bool) {
 /// A table cell with a PPI mean and its interval, or "—" and the reason.
 pub(super) fn mean_cell(m: &MeanCi) -> String {
     match m.value {
-        Some(v) => {
-            let ci = m.ci95.map_or_else(String::new, |[lo, hi]| {
-                format!(" <span class=\"ci\">[{}, {}]</span>", num(lo), num(hi))
-            });
-            format!("<td>{}{ci}</td>", num(v))
-        }
-        None => format!(
-            "<td class=\"na\">—<br><small>{}</small></td>",
-            esc(m.reason.as_deref().unwrap_or("not estimable"))
-        ),
+        Some(v) => format!("<td>{}{}</td>", num(v), ci_span(m.ci95)),
+        None => not_estimated(m.reason.as_deref()),
     }
 }

@@ -2,9 +2,9 @@
 
 use std::fmt::Write as _;
 
-use concord_stats::report::Unit;
+use concord_stats::report::{AttributeReport, Unit};
 
-use super::cells::{cell, esc, head, num, row_start, share};
+use super::cells::{cell, ci_span, esc, head, not_estimated, num, row_start, share};
 use crate::selection::{self, sheets};
 use crate::Analysis;
 
@@ -26,7 +26,7 @@ pub(super) fn human_tables(h: &mut String, a: &Analysis) {
         return;
     }
     h.push_str("<h3>Intraclass correlation (complete responses)</h3>\n");
-    head(
+    table(
         h,
         "Estimate [95% CI, F-based]; n = responses rated by every human; dropped = responses \
          with at least one human rating but not all.",
@@ -40,19 +40,18 @@ pub(super) fn human_tables(h: &mut String, a: &Analysis) {
             "ICC(2,k)",
             "ICC(3,k)",
         ],
+        &rows,
+        |r| [r],
+        |h, r| {
+            let _ = write!(h, "<td>{}</td>", r.humans.n_dropped);
+            for (_, e) in r.humans.icc.named() {
+                h.push_str(&cell(e));
+            }
+        },
     );
-    for (r, label, composite) in &rows {
-        row_start(h, label, *composite);
-        let _ = write!(h, "<td>{}</td>", r.humans.n_dropped);
-        for (_, e) in r.humans.icc.named() {
-            h.push_str(&cell(e));
-        }
-        h.push_str("</tr>\n");
-    }
-    h.push_str("</tbody></table></div>\n");
 
     h.push_str("<h3>All ratings: REML intraclass correlation</h3>\n");
-    head(
+    table(
         h,
         "Estimate [95% generalized CI, parametric-bootstrap pivots]; variance components of score ~ 1 + (1|response) \
          + (1|rater) by REML on every rating; k = mean ratings per response; n = responses \
@@ -65,24 +64,23 @@ pub(super) fn human_tables(h: &mut String, a: &Analysis) {
             "ICC(A,k)",
             "ICC(C,k)",
         ],
+        &rows,
+        |r| [r],
+        |h, r| {
+            let m = &r.humans.icc_reml;
+            let _ = write!(
+                h,
+                "<td>{}</td>",
+                m.k.map_or_else(|| "—".to_string(), |k| format!("{k:.2}"))
+            );
+            for e in [&m.icc_a1, &m.icc_c1, &m.icc_ak, &m.icc_ck] {
+                h.push_str(&cell(e));
+            }
+        },
     );
-    for (r, label, composite) in &rows {
-        row_start(h, label, *composite);
-        let m = &r.humans.icc_reml;
-        let _ = write!(
-            h,
-            "<td>{}</td>",
-            m.k.map_or_else(|| "—".to_string(), |k| format!("{k:.2}"))
-        );
-        for e in [&m.icc_a1, &m.icc_c1, &m.icc_ak, &m.icc_ck] {
-            h.push_str(&cell(e));
-        }
-        h.push_str("</tr>\n");
-    }
-    h.push_str("</tbody></table></div>\n");
 
     h.push_str("<h3>All ratings: Henderson ICC and Krippendorff's alpha</h3>\n");
-    head(
+    table(
         h,
         "Estimate [95% bootstrap CI]; n = responses (Henderson) or pairable units (alpha); \
          dropped = responses with no human rating.",
@@ -96,22 +94,21 @@ pub(super) fn human_tables(h: &mut String, a: &Analysis) {
             "α interval",
             "α ratio",
         ],
+        &rows,
+        |r| [r],
+        |h, r| {
+            let u = &r.humans.icc_unbalanced;
+            let _ = write!(h, "<td>{}</td>", u.n_dropped);
+            h.push_str(&cell(&u.icc_a1));
+            h.push_str(&cell(&u.icc_c1));
+            for (_, e) in r.humans.alpha.named() {
+                h.push_str(&cell(e));
+            }
+        },
     );
-    for (r, label, composite) in &rows {
-        row_start(h, label, *composite);
-        let u = &r.humans.icc_unbalanced;
-        let _ = write!(h, "<td>{}</td>", u.n_dropped);
-        h.push_str(&cell(&u.icc_a1));
-        h.push_str(&cell(&u.icc_c1));
-        for (_, e) in r.humans.alpha.named() {
-            h.push_str(&cell(e));
-        }
-        h.push_str("</tr>\n");
-    }
-    h.push_str("</tbody></table></div>\n");
 
     h.push_str("<h3>Chance-corrected agreement: Fleiss' kappa and Gwet's AC1/AC2</h3>\n");
-    head(
+    table(
         h,
         "Estimate [95% t CI]; Fleiss' kappa on complete responses.",
         &[
@@ -122,27 +119,26 @@ pub(super) fn human_tables(h: &mut String, a: &Analysis) {
             "Gwet AC2 (linear)",
             "Gwet AC2 (quadratic)",
         ],
+        &rows,
+        |r| [r],
+        |h, r| {
+            let g = &r.humans.gwet;
+            let _ = write!(h, "<td>{}</td>", r.humans.n_dropped);
+            for e in [
+                &r.humans.fleiss_kappa,
+                &g.ac1,
+                &g.ac2_linear,
+                &g.ac2_quadratic,
+            ] {
+                h.push_str(&cell(e));
+            }
+        },
     );
-    for (r, label, composite) in &rows {
-        row_start(h, label, *composite);
-        let g = &r.humans.gwet;
-        let _ = write!(h, "<td>{}</td>", r.humans.n_dropped);
-        for e in [
-            &r.humans.fleiss_kappa,
-            &g.ac1,
-            &g.ac2_linear,
-            &g.ac2_quadratic,
-        ] {
-            h.push_str(&cell(e));
-        }
-        h.push_str("</tr>\n");
-    }
-    h.push_str("</tbody></table></div>\n");
 
     h.push_str("<h3>Pairs of human raters: Cohen's kappa</h3>\n");
     let any_pair = rows.iter().any(|(r, _, _)| !r.humans.pairs.is_empty());
     if any_pair {
-        head(
+        table(
             h,
             "Estimate [95% normal CI, Fleiss–Cohen–Everitt SE]; n = responses both rated.",
             &[
@@ -155,10 +151,9 @@ pub(super) fn human_tables(h: &mut String, a: &Analysis) {
                 "Exact",
                 "Within one",
             ],
-        );
-        for (r, label, composite) in &rows {
-            for p in &r.humans.pairs {
-                row_start(h, label, *composite);
+            &rows,
+            |r| &r.humans.pairs,
+            |h, p| {
                 let _ = write!(
                     h,
                     "<td class=\"name\">{} × {}</td><td>{}</td>",
@@ -171,24 +166,21 @@ pub(super) fn human_tables(h: &mut String, a: &Analysis) {
                 }
                 h.push_str(&share(p.exact));
                 h.push_str(&share(p.within_one));
-                h.push_str("</tr>\n");
-            }
-        }
-        h.push_str("</tbody></table></div>\n");
+            },
+        );
     } else {
         h.push_str("<p>Fewer than two human raters: no pair to compare.</p>\n");
     }
 
     h.push_str("<h3>Each human rater against the other humans</h3>\n");
-    head(
+    table(
         h,
         "Against the leave-one-out mean of the other humans; n = responses rated by the rater \
          and at least one other human.",
         &["Attribute", "Rater", "n", "ICC(C,1)", "Mean difference"],
-    );
-    for (r, label, composite) in &rows {
-        for d in &r.humans.rater_diagnostics {
-            row_start(h, label, *composite);
+        &rows,
+        |r| &r.humans.rater_diagnostics,
+        |h, d| {
             let _ = write!(
                 h,
                 "<td class=\"name\">{}</td><td>{}</td>",
@@ -197,10 +189,8 @@ pub(super) fn human_tables(h: &mut String, a: &Analysis) {
             );
             h.push_str(&cell(&d.icc_c1));
             h.push_str(&cell(&d.bias));
-            h.push_str("</tr>\n");
-        }
-    }
-    h.push_str("</tbody></table></div>\n");
+        },
+    );
 }
 
 pub(super) fn judge_tables(h: &mut String, a: &Analysis) {
@@ -213,7 +203,7 @@ pub(super) fn judge_tables(h: &mut String, a: &Analysis) {
     }
     for judge in &judges {
         let _ = writeln!(h, "<h3>{}</h3>", esc(judge));
-        head(
+        table(
             h,
             "Estimate [95% CI]; n = pairs used; excluded = responses from the judge's own models.",
             &[
@@ -231,55 +221,63 @@ pub(super) fn judge_tables(h: &mut String, a: &Analysis) {
                 "Lin's CCC",
                 class_heading(a.report.options.unit),
             ],
-        );
-        for (r, label, composite) in &rows {
-            let Some(j) = r.judges.iter().find(|j| &j.judge == judge) else {
-                continue;
-            };
-            row_start(h, label, *composite);
-            let _ = write!(h, "<td>{}</td><td>{}</td>", j.n_targets, j.n_excluded_own);
-            h.push_str(&cell(&j.agreement.icc.icc_a1));
-            h.push_str(&cell(&j.agreement.icc.icc_c1));
-            h.push_str(&cell(&j.agreement.bias));
-            let ba = &j.agreement.bland_altman;
-            for i in 0..2 {
-                match ba.loa {
-                    Some(loa) => {
-                        let ci = ba.loa_ci95.map_or_else(String::new, |c| {
-                            format!(
-                                " <span class=\"ci\">[{}, {}]</span>",
-                                num(c[i][0]),
-                                num(c[i][1])
-                            )
-                        });
-                        let _ = write!(h, "<td>{}{ci}</td>", num(loa[i]));
-                    }
-                    None => {
-                        let _ = write!(
-                            h,
-                            "<td class=\"na\">—<br><small>{}</small></td>",
-                            esc(ba.reason.as_deref().unwrap_or("not estimable"))
-                        );
+            &rows,
+            |r| r.judges.iter().find(|j| &j.judge == judge),
+            |h, j| {
+                let _ = write!(h, "<td>{}</td><td>{}</td>", j.n_targets, j.n_excluded_own);
+                h.push_str(&cell(&j.agreement.icc.icc_a1));
+                h.push_str(&cell(&j.agreement.icc.icc_c1));
+                h.push_str(&cell(&j.agreement.bias));
+                let ba = &j.agreement.bland_altman;
+                for i in 0..2 {
+                    match ba.loa {
+                        Some(loa) => {
+                            let ci = ci_span(ba.loa_ci95.map(|c| c[i]));
+                            let _ = write!(h, "<td>{}{ci}</td>", num(loa[i]));
+                        }
+                        None => h.push_str(&not_estimated(ba.reason.as_deref())),
                     }
                 }
-            }
-            for e in [
-                &j.agreement.pearson,
-                &j.agreement.spearman,
-                &j.agreement.kendall_tau_b,
-                &j.agreement.ccc,
-            ] {
-                h.push_str(&cell(e));
-            }
-            let _ = write!(
-                h,
-                "<td class=\"name\">{}</td>",
-                esc(&j.reliability_class.class)
-            );
+                for e in [
+                    &j.agreement.pearson,
+                    &j.agreement.spearman,
+                    &j.agreement.kendall_tau_b,
+                    &j.agreement.ccc,
+                ] {
+                    h.push_str(&cell(e));
+                }
+                let _ = write!(
+                    h,
+                    "<td class=\"name\">{}</td>",
+                    esc(&j.reliability_class.class)
+                );
+            },
+        );
+    }
+}
+
+/// One table of rows per attribute and composite (`sheets`): the head, then for each sheet a
+/// row per item `rows_of` gives (one, several, or none), labelled with the sheet and filled by
+/// `cells`, and the close.
+fn table<'a, T, I>(
+    h: &mut String,
+    caption: &str,
+    columns: &[&str],
+    sheets: &[(&'a AttributeReport, String, bool)],
+    rows_of: impl Fn(&'a AttributeReport) -> I,
+    cells: impl Fn(&mut String, T),
+) where
+    I: IntoIterator<Item = T>,
+{
+    head(h, caption, columns);
+    for (r, label, composite) in sheets {
+        for item in rows_of(r) {
+            row_start(h, label, *composite);
+            cells(h, item);
             h.push_str("</tr>\n");
         }
-        h.push_str("</tbody></table></div>\n");
     }
+    h.push_str("</tbody></table></div>\n");
 }
 
 /// The heading of the judge tables' reliability column: what the class is read from.

@@ -1,7 +1,7 @@
 // The lead's view of merges: the receipt of the merge just made, and the open conflicts (cells
 // one rater edited in two diverged copies) with a decision per conflict.
 
-import { api, errorText, type MergeConflict, type MergeSummary } from "../api";
+import { api, errorText, type MergeConflict, type MergeSummary, type Resolution } from "../api";
 import { clear, formatCount, h } from "../dom";
 
 function valueText(v: number | null): string {
@@ -131,7 +131,7 @@ export class ConflictsPanel {
   }
 
   private row(c: MergeConflict): HTMLElement {
-    const keep = (choice: "here" | "incoming" | "current", label: string, value: number | null) =>
+    const keep = (choice: Resolution, label: string, value: number | null) =>
       h(
         "button",
         {
@@ -157,7 +157,7 @@ export class ConflictsPanel {
     );
   }
 
-  private async resolve(c: MergeConflict, keep: "here" | "incoming" | "current"): Promise<void> {
+  private async resolve(c: MergeConflict, keep: Resolution): Promise<void> {
     const by = this.by.value.trim();
     if (!by) {
       this.status.textContent = "Type your name first: it is recorded with the decision.";
