@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bibd;
 use crate::error::{Error, Result};
+use crate::site_spread;
 
 /// One response as the design sees it before this run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -199,7 +200,7 @@ pub fn build_across_sites(
         state.rng = ChaCha8Rng::seed_from_u64(rng.random());
         state.greedy(k, placements, &rest, &mut stratum_load);
     }
-    if state.spread_sites(placements, per_site) {
+    if site_spread::swap_apart(&mut state.additions, placements, sites, per_site) {
         let mut after = placements.to_vec();
         for &(r, a) in &state.additions {
             after[r].raters.push(a);
@@ -249,58 +250,6 @@ impl State {
         on.iter()
             .filter(|&&b| b as usize != a && self.sites[b as usize] == self.sites[a])
             .count()
-    }
-
-    /// Where the shares forced two raters of a site onto one response beyond `cap`, swaps
-    /// one of them with a rater of another site added to another response of the same stratum,
-    /// when that leaves both responses within the cap: every rater's load and share of each
-    /// stratum stay as they were. Returns whether anything was swapped.
-    fn spread_sites(&mut self, placements: &[Placement], cap: usize) -> bool {
-        let mut added: Vec<Vec<usize>> = vec![Vec::new(); placements.len()];
-        for (i, &(r, _)) in self.additions.iter().enumerate() {
-            added[r].push(i);
-        }
-        let raters = |adds: &[(usize, u16)], r: usize| -> Vec<u16> {
-            let mut on = placements[r].raters.clone();
-            on.extend(added[r].iter().map(|&i| adds[i].1));
-            on
-        };
-        let of_site = |on: &[u16], site: u32| {
-            on.iter()
-                .filter(|&&b| self.sites[b as usize] == site)
-                .count()
-        };
-        let mut swapped = false;
-        for r in 0..placements.len() {
-            for &i in &added[r] {
-                let a = self.additions[i].1;
-                let site_a = self.sites[a as usize];
-                if of_site(&raters(&self.additions, r), site_a) <= cap {
-                    continue;
-                }
-                let stratum = placements[r].stratum;
-                let swap = (0..placements.len())
-                    .filter(|&r2| r2 != r && placements[r2].stratum == stratum)
-                    .flat_map(|r2| added[r2].iter().map(move |&j| (r2, j)))
-                    .find(|&(r2, j)| {
-                        let b = self.additions[j].1;
-                        let site_b = self.sites[b as usize];
-                        let (on, on2) = (raters(&self.additions, r), raters(&self.additions, r2));
-                        site_b != site_a
-                            && !on.contains(&b)
-                            && !on2.contains(&a)
-                            && of_site(&on, site_b) < cap
-                            && of_site(&on2, site_a) < cap
-                    });
-                if let Some((_, j)) = swap {
-                    let b = self.additions[j].1;
-                    self.additions[i].1 = b;
-                    self.additions[j].1 = a;
-                    swapped = true;
-                }
-            }
-        }
-        swapped
     }
 
     /// Records `new` raters on response `r`, which already has `have`.
