@@ -92,7 +92,7 @@ export const api = {
   /** Active sampling: the next `count` responses to the front of `rater`'s queue, π recorded. */
   pushNext: (rater: string, count: number) => invoke<Assigned>("push_next", { rater, count }),
   /** An encrypted study's package comes with its own passphrase, shown to the lead once. */
-  exportPackage: (raterId: string, path: string) => invoke<ExportedPackage>("export_package", { raterId, path }),
+  exportPackage: (raterId: string, path: string, passphrase: string | null) => invoke<ExportedPackage>("export_package", { raterId, path, passphrase }),
   mergePackage: (path: string) => invoke<MergeSummary>("merge_package", { path }),
   returnPackage: (path: string) => invoke<ReturnedPackage>("return_package", { path }),
   packageManifest: () => invoke<Manifest | null>("package_manifest"),

@@ -168,3 +168,97 @@ fn retire_moves_unrated_work_and_progress_reports_it() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no rater named 'Zed'"));
 }
+
+#[test]
+fn strata_site_spreads_each_response_over_the_sites() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sites.concord");
+    ok(&[
+        "demo",
+        s(&file),
+        "--items",
+        "20",
+        "--models",
+        "3",
+        "--raters",
+        "0",
+        "--judges",
+        "1",
+    ]);
+    // Six clinicians at three sites, two each, listed so that site and name order differ.
+    let sites = [
+        ("Ana", "North"),
+        ("Ben", "South"),
+        ("Cai", "East"),
+        ("Dee", "North"),
+        ("Eli", "South"),
+        ("Fay", "East"),
+    ];
+    for (name, site) in sites {
+        ok(&["raters", s(&file), "--add", name, "--site", site]);
+    }
+    let design = json(&[
+        "assign",
+        s(&file),
+        "--raters",
+        &NAMES.join(","),
+        "--overlap",
+        "3",
+        "--strata",
+        "site",
+        "--seed",
+        "9",
+        "--json",
+    ]);
+    assert_eq!(design["strata"], "site");
+    assert_eq!(design["added"], 180);
+    // Who holds each response, with its model, straight from the file.
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT p.external_id, p.model, t.name FROM assignment a
+             JOIN response p ON p.id = a.response_id JOIN rater t ON t.id = a.rater_id
+             ORDER BY p.id, t.name",
+        )
+        .unwrap();
+    let rows: Vec<(String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let site_of = |rater: &str| sites.iter().find(|(n, _)| *n == rater).unwrap().1;
+    let mut holders = std::collections::BTreeMap::<&str, Vec<&str>>::new();
+    let mut per_model_site = std::collections::BTreeMap::<(&str, &str), usize>::new();
+    let mut per_model_rater = std::collections::BTreeMap::<(&str, &str), usize>::new();
+    for (response, model, rater) in &rows {
+        holders.entry(response).or_default().push(rater);
+        *per_model_site.entry((model, site_of(rater))).or_default() += 1;
+        *per_model_rater.entry((model, rater)).or_default() += 1;
+    }
+    assert_eq!(holders.len(), 60);
+    // Each response's three raters: one from each site.
+    for (response, raters) in &holders {
+        let mut at: Vec<&str> = raters.iter().map(|r| site_of(r)).collect();
+        at.sort_unstable();
+        at.dedup();
+        assert_eq!(at.len(), 3, "{response} is rated by {raters:?}");
+    }
+    // Every site sees each model's 20 responses once each; every rater 10 of each model.
+    assert!(
+        per_model_site.values().all(|&c| c == 20),
+        "{per_model_site:?}"
+    );
+    assert!(
+        per_model_rater.values().all(|&c| c == 10),
+        "{per_model_rater:?}"
+    );
+    // The site shows in progress.
+    let progress = json(&["progress", s(&file), "--json"]);
+    let ana = progress["raters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rater"] == "Ana")
+        .unwrap();
+    assert_eq!(ana["site"], "North");
+}

@@ -23,6 +23,10 @@ pub enum Strata {
     None,
     /// Each model's responses: every rater gets an even share of every model.
     Model,
+    /// The raters' sites (`site` in a rater's metadata): as `Model`, so every site sees each
+    /// model in proportion to its raters, and each response's raters come from as many
+    /// different sites as the loads allow (`design::build_across_sites`).
+    Site,
 }
 
 /// A request to assign: who, how many raters per response, and how.
@@ -102,7 +106,12 @@ impl Study {
             None => 0,
         };
         let holdings = holdings(&tx, &keys, request.strata)?;
-        let design = design::build(keys.len(), overlap, seed, &holdings.placements)?;
+        let sites = match request.strata {
+            Strata::Site => sites(&tx, &keys)?,
+            Strata::None | Strata::Model => (0..keys.len() as u32).collect(),
+        };
+        let design =
+            design::build_across_sites(keys.len(), overlap, seed, &holdings.placements, &sites)?;
         let mut per_rater = vec![Vec::new(); keys.len()];
         for &(r, a) in &design.additions {
             per_rater[a as usize].push(holdings.responses[r]);
@@ -134,6 +143,23 @@ impl Study {
             raters,
             overlap_matrix: design.overlap,
         })
+    }
+
+    /// Records rater `rater_id`'s site (trimmed; empty clears it), which `Strata::Site`
+    /// spreads each response's raters over and progress reports. The lead's alone.
+    pub fn set_rater_site(&self, rater_id: &str, site: &str) -> Result<()> {
+        self.require_lead("setting a rater's site")?;
+        let key = self.rater_key(rater_id)?;
+        let site = site.trim();
+        let tx = self.write()?;
+        tx.execute(
+            "UPDATE rater SET metadata = CASE WHEN ?2 = '' THEN json_remove(metadata, '$.site')
+                                              ELSE json_set(metadata, '$.site', ?2) END
+             WHERE id = ?1",
+            params![key, site],
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// The current design of every human rater who holds assignments (nothing is written).
@@ -232,7 +258,7 @@ fn holdings(conn: &rusqlite::Connection, roster: &[i64], strata: Strata) -> Resu
         let next = models.len() as u32;
         let stratum = match strata {
             Strata::None => 0,
-            Strata::Model => *models.entry(model).or_insert(next),
+            Strata::Model | Strata::Site => *models.entry(model).or_insert(next),
         };
         responses.push(row.get::<_, i64>(0)?);
         placements.push(Placement {
@@ -258,6 +284,27 @@ fn holdings(conn: &rusqlite::Connection, roster: &[i64], strata: Strata) -> Resu
         responses,
         placements,
     })
+}
+
+/// A site label per roster rater, from `site` in their metadata (trimmed; empty or missing:
+/// a label of their own, so an unsited rater is never taken for anyone's colleague).
+fn sites(conn: &rusqlite::Connection, roster: &[i64]) -> Result<Vec<u32>> {
+    let mut stmt = conn.prepare(
+        "SELECT trim(coalesce(json_extract(metadata, '$.site'), '')) FROM rater WHERE id = ?1",
+    )?;
+    let mut labels: HashMap<String, u32> = HashMap::new();
+    let mut out = Vec::with_capacity(roster.len());
+    for (i, key) in roster.iter().enumerate() {
+        let site: String = stmt.query_row([key], |r| r.get(0))?;
+        out.push(if site.is_empty() {
+            // Past every named site's label: unique to this rater.
+            u32::MAX - i as u32
+        } else {
+            let next = labels.len() as u32;
+            *labels.entry(site).or_insert(next)
+        });
+    }
+    Ok(out)
 }
 
 /// Removes the rater's assignments they have not touched (no rating, cleared or not, and no

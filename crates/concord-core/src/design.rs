@@ -11,6 +11,8 @@
 //! with the raters that have shared fewest responses with those already on it (each pair
 //! weighted by the square of what it shares, so pairs that share nothing come first).
 
+use std::collections::HashMap;
+
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -18,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bibd;
 use crate::error::{Error, Result};
+use crate::site_spread;
 
 /// One response as the design sees it before this run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -75,6 +78,30 @@ pub fn overlap_of(n: usize, placements: &[Placement]) -> Vec<Vec<usize>> {
 /// Builds a design giving every response `k` raters (never more) among `n`, keeping what each
 /// response already has; `seed` fixes every random choice.
 pub fn build(n: usize, k: usize, seed: u64, placements: &[Placement]) -> Result<Design> {
+    let own_sites: Vec<u32> = (0..n as u32).collect();
+    build_across_sites(n, k, seed, placements, &own_sites)
+}
+
+/// As [`build`], with rater `a` at site `sites[a]` (any labels; a rater without a site gets a
+/// label of their own): each response's raters come from as many different sites as the loads
+/// allow. Exactly K per response and loads within one stay hard rules; among the raters still
+/// owed a share, the greedy takes the one with fewest raters of its site already on the
+/// response, then the one sharing fewest responses with them, and BIBD copies are used only
+/// when every block spreads its raters over the sites (no site more than ⌈K / sites⌉ times).
+/// With every rater at a site of their own this is [`build`].
+pub fn build_across_sites(
+    n: usize,
+    k: usize,
+    seed: u64,
+    placements: &[Placement],
+    sites: &[u32],
+) -> Result<Design> {
+    if sites.len() != n {
+        return Err(Error::Invalid(format!(
+            "{} sites for {n} raters",
+            sites.len()
+        )));
+    }
     // Raters outside the design count towards K, so K may exceed n where they hold responses;
     // it may not where a response would need more raters than the design has free.
     let short = placements
@@ -104,7 +131,16 @@ pub fn build(n: usize, k: usize, seed: u64, placements: &[Placement]) -> Result<
         total: vec![0; n],
         additions: Vec::new(),
         rng: ChaCha8Rng::seed_from_u64(0),
+        sites: sites.to_vec(),
     };
+    let site_count = {
+        let mut distinct = sites.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        distinct.len()
+    };
+    // The most raters of one site a response needs when its raters are spread over the sites.
+    let per_site = k.div_ceil(site_count);
     for i in 0..n {
         state.total[i] = state.pairs[i][i];
     }
@@ -136,7 +172,15 @@ pub fn build(n: usize, k: usize, seed: u64, placements: &[Placement]) -> Result<
         fresh.shuffle(&mut rng);
         partial.shuffle(&mut rng);
         let equal = stratum_load.iter().all(|&l| l == stratum_load[0]);
-        let design = bibd::smallest(n, k, fresh.len()).filter(|_| equal);
+        let design = bibd::smallest(n, k, fresh.len()).filter(|d| {
+            equal
+                && d.blocks.iter().all(|block| {
+                    let raters: Vec<u16> = block.iter().map(|&x| relabel[x as usize]).collect();
+                    raters
+                        .iter()
+                        .all(|&a| state.same_site(a as usize, &raters) < per_site)
+                })
+        });
         let mut rest = partial;
         match design {
             Some(d) => {
@@ -155,6 +199,13 @@ pub fn build(n: usize, k: usize, seed: u64, placements: &[Placement]) -> Result<
         greedy += rest.len();
         state.rng = ChaCha8Rng::seed_from_u64(rng.random());
         state.greedy(k, placements, &rest, &mut stratum_load);
+    }
+    if site_spread::swap_apart(&mut state.additions, placements, sites, per_site) {
+        let mut after = placements.to_vec();
+        for &(r, a) in &state.additions {
+            after[r].raters.push(a);
+        }
+        state.pairs = overlap_of(n, &after);
     }
     let kind = match (copied, greedy) {
         (0, 0) => DesignKind::Unchanged,
@@ -189,9 +240,18 @@ struct State {
     total: Vec<usize>,
     additions: Vec<(usize, u16)>,
     rng: ChaCha8Rng,
+    /// Site label per rater.
+    sites: Vec<u32>,
 }
 
 impl State {
+    /// Raters among `on` at rater `a`'s site, other than `a`.
+    fn same_site(&self, a: usize, on: &[u16]) -> usize {
+        on.iter()
+            .filter(|&&b| b as usize != a && self.sites[b as usize] == self.sites[a])
+            .count()
+    }
+
     /// Records `new` raters on response `r`, which already has `have`.
     fn add(&mut self, r: usize, have: &[u16], new: &[u16], stratum_load: &mut [usize]) {
         for (i, &a) in new.iter().enumerate() {
@@ -228,7 +288,7 @@ impl State {
         }
         let mut order: Vec<usize> = (0..n).collect();
         order.shuffle(&mut self.rng);
-        let mut deficit = targets(stratum_load, &left, slots, &self.total, &order);
+        let mut deficit = targets(stratum_load, &left, slots, &self.total, &order, &self.sites);
         let mut chosen: Vec<u16> = Vec::with_capacity(k);
         for &r in responses {
             let p = &placements[r];
@@ -251,15 +311,20 @@ impl State {
                         .map(|&b| weight(self.pairs[a][b as usize]))
                         .sum()
                 };
+                let colleagues = |a: usize| -> usize {
+                    self.same_site(a, &p.raters) + self.same_site(a, &chosen)
+                };
                 let best = order
                     .iter()
                     .copied()
                     .filter(|&a| !p.raters.contains(&(a as u16)) && !chosen.contains(&(a as u16)))
                     .min_by(|&a, &b| {
-                        // Raters still owed a share first, then fewest shared responses, then
-                        // the larger share of chances still owed (deficit / left).
+                        // Raters still owed a share first, then fewest of their site already
+                        // on the response, then fewest shared responses, then the larger share
+                        // of chances still owed (deficit / left).
                         (deficit[a] <= 0)
                             .cmp(&(deficit[b] <= 0))
+                            .then(colleagues(a).cmp(&colleagues(b)))
                             .then(shared(a).cmp(&shared(b)))
                             .then((deficit[b] * left[a] as i64).cmp(&(deficit[a] * left[b] as i64)))
                     })
@@ -279,9 +344,9 @@ impl State {
         }
     }
 
-    /// Swaps single raters of a greedy pick for free ones while that lowers the (weighted)
-    /// responses the pick's pairs already share (the greedy adds raters one by one, so its last choices are
-    /// constrained by its first). Forced raters stay; only raters still owed a share come in.
+    /// Swaps single raters of a greedy pick for free ones while that lowers the pick's same-site
+    /// pairs, then the (weighted) responses its pairs already share (the greedy adds raters one
+    /// by one, so its last choices are constrained by its first). Forced raters stay; only raters still owed a share come in.
     fn improve(
         &self,
         have: &[u16],
@@ -290,20 +355,25 @@ impl State {
         deficit: &[i64],
         left: &[usize],
     ) {
-        let cost = |pick: &[u16]| -> usize {
+        // Same-site pairs on the response first, then the pairs' weighted shared responses.
+        let cost = |pick: &[u16]| -> (usize, usize) {
             pick.iter()
                 .enumerate()
                 .map(|(i, &a)| {
-                    have.iter()
-                        .chain(&pick[..i])
-                        .map(|&b| weight(self.pairs[a as usize][b as usize]))
-                        .sum::<usize>()
+                    let a = a as usize;
+                    have.iter().chain(&pick[..i]).fold((0, 0), |(s, w), &b| {
+                        let b = b as usize;
+                        (
+                            s + usize::from(self.sites[a] == self.sites[b]),
+                            w + weight(self.pairs[a][b]),
+                        )
+                    })
                 })
-                .sum()
+                .fold((0, 0), |(s, w), (ds, dw)| (s + ds, w + dw))
         };
         let mut best = cost(chosen);
         let mut improved = true;
-        while improved && best > 0 {
+        while improved && best > (0, 0) {
             improved = false;
             for slot in 0..chosen.len() {
                 let out = chosen[slot] as usize;
@@ -331,13 +401,16 @@ impl State {
 
 /// Each rater's share of `slots` new assignments in a stratum: water-filled over the stratum's
 /// current loads (no one above a rater with room below them), capped by each rater's chances;
-/// the units left go to the raters with the lowest total load, then in `order`.
+/// the units left go to the raters with the lowest total load, then to sites that got fewest of
+/// them (a site given more units than the stratum has responses would have to put two of its
+/// raters on one), then in `order`.
 fn targets(
     current: &[usize],
     chances: &[usize],
     slots: usize,
     total: &[usize],
     order: &[usize],
+    sites: &[u32],
 ) -> Vec<i64> {
     let raised = |level: usize| -> usize {
         (0..current.len())
@@ -370,13 +443,22 @@ fn targets(
         .copied()
         .filter(|&a| current[a] + share[a] == lo && share[a] < chances[a])
         .collect();
-    room.sort_by_key(|&a| total[a] + share[a]);
-    for a in room {
-        if left == 0 {
+    // Units each site has in this stratum so far; a rater is compared by their colleagues'.
+    let mut given: HashMap<u32, usize> = HashMap::new();
+    for (a, &units) in share.iter().enumerate() {
+        *given.entry(sites[a]).or_default() += units;
+    }
+    while left > 0 {
+        let Some(at) = (0..room.len()).min_by_key(|&i| {
+            let a = room[i];
+            (total[a] + share[a], given[&sites[a]] - share[a])
+        }) else {
             break;
-        }
+        };
+        let a = room.remove(at);
         share[a] += 1;
         left -= 1;
+        *given.entry(sites[a]).or_default() += 1;
     }
     share.into_iter().map(|s| s as i64).collect()
 }

@@ -5,7 +5,8 @@
 //!
 //! A file still being copied must not be merged or rejected: it is taken only once its size and
 //! modification time are the same at two scans in a row and, when its SQLite header says how
-//! long the file is, it is that long. What the previous scan saw is kept in the folder itself
+//! long the file is, it is that long; an encrypted package whose arrived pages fail their HMAC
+//! is damaged, not still arriving, and is rejected at once. What the previous scan saw is kept in the folder itself
 //! (`.concord-inbox.json`), so successive `concord watch --once` runs, the watch loop and the
 //! app's watcher all poll the same way. Polling, not file-system events: network and sync
 //! folders do not deliver those reliably.
@@ -211,29 +212,39 @@ pub fn scan_once(study: &Study, dir: &Path) -> Result<Vec<InboxEntry>> {
                 &name,
                 "arrived or still changing; merged once it is unchanged at the next scan",
             )
-        } else if let Some(why) = incomplete(&path, seen.len)
-            .map_err(io(&path))?
-            .or(study.encrypted_incomplete(&path, seen.len))
-        {
-            now.insert(name.clone(), seen);
-            waiting(&name, &why)
         } else {
-            match study.merge(&path, &MergeOptions::default()) {
-                Ok(receipt) => settle(
-                    dir,
-                    &name,
-                    InboxStatus::Merged,
-                    receipt_json(&receipt),
-                    Some(receipt),
-                )?,
-                Err(err) if is_transient(&err) => {
+            let arrival = match incomplete(&path, seen.len).map_err(io(&path))? {
+                Some(why) => Arrival::Waiting(why),
+                None => study.encrypted_arrival(&path, seen.len),
+            };
+            match arrival {
+                Arrival::Waiting(why) => {
                     now.insert(name.clone(), seen);
-                    waiting(
-                        &name,
-                        &format!("the study is busy ({err}); tried again next scan"),
-                    )
+                    waiting(&name, &why)
                 }
-                Err(err) => settle(dir, &name, InboxStatus::Rejected, format!("{err}\n"), None)?,
+                Arrival::Damaged(why) => {
+                    let reason = format!("{}: {why}; nothing was merged\n", path.display());
+                    settle(dir, &name, InboxStatus::Rejected, reason, None)?
+                }
+                Arrival::Complete => match study.merge(&path, &MergeOptions::default()) {
+                    Ok(receipt) => settle(
+                        dir,
+                        &name,
+                        InboxStatus::Merged,
+                        receipt_json(&receipt),
+                        Some(receipt),
+                    )?,
+                    Err(err) if is_transient(&err) => {
+                        now.insert(name.clone(), seen);
+                        waiting(
+                            &name,
+                            &format!("the study is busy ({err}); tried again next scan"),
+                        )
+                    }
+                    Err(err) => {
+                        settle(dir, &name, InboxStatus::Rejected, format!("{err}\n"), None)?
+                    }
+                },
             }
         };
         report.push(entry);
@@ -322,28 +333,89 @@ fn incomplete(path: &Path, len: u64) -> std::io::Result<Option<String>> {
 /// the merge is let to reject it as damaged.
 const CUT_SHORT_GRACE: std::time::Duration = std::time::Duration::from_secs(600);
 
+/// Whether a stable encrypted file has arrived: complete, still arriving, or damaged.
+#[derive(Debug, PartialEq)]
+enum Arrival {
+    /// Complete, plain, or not this study's: the merge accepts or refuses it.
+    Complete,
+    /// Shorter than its header says, every page so far intact.
+    Waiting(String),
+    /// A page that has arrived fails its HMAC: no further copying repairs it.
+    Damaged(String),
+}
+
 impl Study {
-    /// Why an encrypted package this study issued is not complete yet. Its header is readable
-    /// only with the passphrase recorded for it, and SQLite reports a file shorter than its
-    /// header declares as malformed: such a file waits while it was written in the last
-    /// [`CUT_SHORT_GRACE`]. `None` when complete, plain, or not this study's (the merge then
-    /// accepts or refuses it with its own reason).
-    fn encrypted_incomplete(&self, path: &Path, len: u64) -> Option<String> {
-        let key = self.incoming_passphrase(path).ok()??;
-        let conn =
+    /// Whether an encrypted package this study issued has arrived. Its header is readable only
+    /// with the passphrase recorded for it, and SQLite reports a file shorter than its header
+    /// declares as malformed, as it does a damaged one; SQLCipher's per-page HMAC tells the
+    /// two apart (`PRAGMA cipher_integrity_check`): a page that is there, not all zeros (a copy
+    /// tool's preallocated hole), and fails its HMAC is damage; only missing or partial pages
+    /// mean the copy is still arriving, which waits while the file was written in the last
+    /// [`CUT_SHORT_GRACE`].
+    fn encrypted_arrival(&self, path: &Path, len: u64) -> Arrival {
+        let Some(key) = self.incoming_passphrase(path).ok().flatten() else {
+            return Arrival::Complete;
+        };
+        let Ok(conn) =
             crate::cipher::connect(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY, Some(&key))
-                .ok()?;
+        else {
+            return Arrival::Complete;
+        };
         let read = conn.pragma_query_value(None, "page_count", |r| r.get::<_, i64>(0));
-        let cut_short = matches!(&read, Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt));
+        if !matches!(&read, Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt))
+        {
+            return Arrival::Complete;
+        }
+        if let Some(page) = damaged_page(&conn, path) {
+            return Arrival::Damaged(format!(
+                "complete but damaged: page {page} fails its integrity check (HMAC), so the file is not still arriving"
+            ));
+        }
         let recent = std::fs::metadata(path)
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age < CUT_SHORT_GRACE);
-        (cut_short && recent).then(|| {
-            format!("{len} bytes so far: shorter than its header says (waits up to 10 minutes for the rest)")
-        })
+        if recent {
+            Arrival::Waiting(format!("{len} bytes so far: shorter than its header says (waits up to 10 minutes for the rest)"))
+        } else {
+            Arrival::Complete
+        }
     }
+}
+
+/// The first page of the keyed file `conn` that has arrived (not all zeros) and fails its HMAC.
+fn damaged_page(conn: &rusqlite::Connection, path: &Path) -> Option<u64> {
+    let failed: Vec<u64> = conn
+        .prepare("PRAGMA cipher_integrity_check")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()
+        })
+        .ok()?
+        .iter()
+        .filter_map(|line| {
+            line.strip_prefix("HMAC verification failed for page ")
+                .and_then(|n| n.trim().parse().ok())
+        })
+        .collect();
+    if failed.is_empty() {
+        return None;
+    }
+    // SQLCipher answers this pragma as text.
+    let page_size: u64 = conn
+        .pragma_query_value(None, "cipher_page_size", |r| r.get::<_, String>(0))
+        .ok()?
+        .parse()
+        .ok()?;
+    let bytes = std::fs::read(path).ok()?;
+    failed.into_iter().find(|&page| {
+        let start = ((page - 1) * page_size) as usize;
+        let end = (start + page_size as usize).min(bytes.len());
+        bytes
+            .get(start..end)
+            .is_some_and(|p| p.iter().any(|&b| b != 0))
+    })
 }
 
 /// A lock held by another writer for longer than the busy timeout: not the file's fault.

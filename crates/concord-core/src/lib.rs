@@ -27,6 +27,7 @@ mod ratings_data;
 pub mod rubric;
 pub mod sampling;
 pub mod schema;
+mod site_spread;
 mod study;
 
 pub use error::{Error, Result};

@@ -120,11 +120,21 @@ impl Study {
         Ok(added)
     }
 
-    /// Every recorded sampling round, oldest first.
+    /// How many sampling rounds are recorded: a cheap test of whether
+    /// [`Study::sampling_rounds`] changed (rounds are only ever added).
+    pub fn sampling_round_count(&self) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sampling_round", [], |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
+    /// Every recorded sampling round, oldest first by (creation time, global id), so a master
+    /// and a merged copy list the same rounds in the same order whatever the merge order.
     pub fn sampling_rounds(&self) -> Result<Vec<SamplingRound>> {
         let mut rounds: Vec<(i64, SamplingRound)> = self
             .conn
-            .prepare("SELECT id, seed, uniform_mix FROM sampling_round ORDER BY id")?
+            .prepare("SELECT id, seed, uniform_mix FROM sampling_round ORDER BY created_at, gid")?
             .query_map([], |r| {
                 Ok((
                     r.get(0)?,
@@ -144,14 +154,11 @@ impl Study {
              FROM sampling_probability p JOIN response r ON r.id = p.response_id
              ORDER BY p.round_id, p.response_id",
         )?;
+        let at: HashMap<i64, usize> = rounds.iter().enumerate().map(|(i, r)| (r.0, i)).collect();
         let mut rows = stmt.query([])?;
-        let mut at = 0;
         while let Some(row) = rows.next()? {
             let round: i64 = row.get(0)?;
-            while rounds[at].0 != round {
-                at += 1;
-            }
-            rounds[at].1.candidates.push(SampledResponse {
+            rounds[at[&round]].1.candidates.push(SampledResponse {
                 response_id: row.get(1)?,
                 probability: row.get(2)?,
                 rated: row.get(3)?,

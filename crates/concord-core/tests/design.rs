@@ -1,8 +1,9 @@
 //! Properties of assignment designs over random sizes: exactly K distinct raters per response,
 //! loads within one, every pair of raters overlapping (when there are enough responses) with
-//! pair counts near their mean, strata balanced, re-runs adding nothing, top-ups to K only.
+//! pair counts near their mean, strata balanced, re-runs adding nothing, top-ups to K only;
+//! with the raters' sites, each response's raters spread over them.
 
-use concord_core::design::{build, overlap_of, Design, DesignKind, Placement};
+use concord_core::design::{build, build_across_sites, overlap_of, Design, DesignKind, Placement};
 use proptest::prelude::*;
 
 /// The placements after applying a design's additions.
@@ -30,6 +31,20 @@ fn check_exact_k(placements: &[Placement], k: usize) {
         raters.dedup();
         assert_eq!(raters.len(), p.raters.len(), "response {r}: a rater twice");
         assert_eq!(p.raters.len() + p.outside as usize, k, "response {r}");
+    }
+}
+
+/// Every rater's share of each of `strata` strata within one of every other rater's.
+fn check_strata(placements: &[Placement], n: usize, strata: usize) {
+    for s in 0..strata as u32 {
+        let mut per = vec![0usize; n];
+        for p in placements.iter().filter(|p| p.stratum == s) {
+            for &a in &p.raters {
+                per[a as usize] += 1;
+            }
+        }
+        let (lo, hi) = spread(per.iter().copied());
+        assert!(hi - lo <= 1, "stratum {s}: {per:?}");
     }
 }
 
@@ -78,14 +93,7 @@ proptest! {
         check_exact_k(&after, k);
         let (lo, hi) = spread(design.loads.iter().copied());
         prop_assert!(hi - lo <= 1, "loads {:?}", design.loads);
-        for s in 0..sizes.len() as u32 {
-            let mut per = vec![0usize; n];
-            for p in after.iter().filter(|p| p.stratum == s) {
-                for &a in &p.raters { per[a as usize] += 1; }
-            }
-            let (lo, hi) = spread(per.iter().copied());
-            prop_assert!(hi - lo <= 1, "stratum {s}: {per:?}");
-        }
+        check_strata(&after, n, sizes.len());
     }
 
     #[test]
@@ -103,6 +111,80 @@ proptest! {
         check_exact_k(&after, k);
         let (lo, hi) = spread(top_up.loads.iter().copied());
         prop_assert!(hi - lo <= 1, "loads {:?}", top_up.loads);
+    }
+}
+
+/// Most raters of one site on any response.
+fn most_of_one_site(placements: &[Placement], sites: &[u32]) -> usize {
+    placements
+        .iter()
+        .map(|p| {
+            p.raters
+                .iter()
+                .map(|&a| {
+                    p.raters
+                        .iter()
+                        .filter(|&&b| sites[b as usize] == sites[a as usize])
+                        .count()
+                })
+                .max()
+                .unwrap_or(0)
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// `--strata site` with sites of equal size: the rules of every design (K exact, loads
+    /// within one, each model's share within one per rater) and each response's K raters from
+    /// K different sites (⌈K / sites⌉ of one site at most when K exceeds them), fresh and after
+    /// a top-up.
+    #[test]
+    fn sites_of_equal_size_spread_every_response(site_count in 2usize..=4, per_site in 1usize..=4, k_frac in 0.0f64..1.0, sizes in prop::collection::vec(1usize..=60, 1..=3), more in 0usize..=40, seed in any::<u64>()) {
+        let n = site_count * per_site;
+        let k = 1 + (k_frac * n as f64) as usize;
+        // Sites interleaved and relabelled, so neither rater order nor labels line up with them.
+        let sites: Vec<u32> = (0..n).map(|a| 7 * (a % site_count) as u32 + 3).collect();
+        let placements: Vec<Placement> = sizes.iter().enumerate()
+            .flat_map(|(s, &m)| (0..m).map(move |_| Placement { stratum: s as u32, ..Placement::default() }))
+            .collect();
+        let design = build_across_sites(n, k, seed, &placements, &sites).unwrap();
+        let mut after = applied(placements, &design);
+        check_exact_k(&after, k);
+        let (lo, hi) = spread(design.loads.iter().copied());
+        prop_assert!(hi - lo <= 1, "loads {:?}", design.loads);
+        check_strata(&after, n, sizes.len());
+        prop_assert_eq!(overlap_of(n, &after), design.overlap.clone());
+        let cap = k.div_ceil(site_count);
+        prop_assert!(most_of_one_site(&after, &sites) <= cap, "{:?}", design.construction);
+        after.extend(vec![Placement::default(); more]);
+        let top_up = build_across_sites(n, k, seed ^ 5, &after, &sites).unwrap();
+        let after = applied(after, &top_up);
+        check_exact_k(&after, k);
+        prop_assert!(most_of_one_site(&after, &sites) <= cap);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Sites of any sizes (a site of one rater cannot be spread over): the hard rules hold.
+    #[test]
+    fn sites_of_any_size_keep_k_loads_and_strata(sites in prop::collection::vec(0u32..4, 2..=12), k_frac in 0.0f64..1.0, sizes in prop::collection::vec(1usize..=60, 1..=3), seed in any::<u64>()) {
+        let n = sites.len();
+        let k = 1 + (k_frac * n as f64) as usize;
+        let placements: Vec<Placement> = sizes.iter().enumerate()
+            .flat_map(|(s, &m)| (0..m).map(move |_| Placement { stratum: s as u32, ..Placement::default() }))
+            .collect();
+        let design = build_across_sites(n, k, seed, &placements, &sites).unwrap();
+        let after = applied(placements, &design);
+        check_exact_k(&after, k);
+        prop_assert_eq!(overlap_of(n, &after), design.overlap.clone());
+        let (lo, hi) = spread(design.loads.iter().copied());
+        prop_assert!(hi - lo <= 1, "loads {:?}", design.loads);
+        check_strata(&after, n, sizes.len());
     }
 }
 
@@ -179,4 +261,19 @@ fn raters_outside_the_design_let_the_overlap_exceed_its_size() {
             .contains("needs more raters than the 2 free"),
         "{err}"
     );
+}
+
+#[test]
+fn very_unequal_sites_still_finish_quickly_with_the_hard_rules() {
+    // One clinician at a site, five at another, pairs on 20,000 responses: most pairs cannot be
+    // split over the sites while loads stay even, and the swap search stops at its budget.
+    let sites = [0, 1, 1, 1, 1, 1];
+    let placements = vec![Placement::default(); 20_000];
+    let started = std::time::Instant::now();
+    let design = build_across_sites(6, 2, 4, &placements, &sites).unwrap();
+    let after = applied(placements, &design);
+    check_exact_k(&after, 2);
+    let (lo, hi) = spread(design.loads.iter().copied());
+    assert!(hi - lo <= 1, "loads {:?}", design.loads);
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
 }

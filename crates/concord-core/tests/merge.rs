@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::merge::{MergeOptions, Resolution};
+use concord_core::sampling::{SampledResponse, SamplingRound};
 use concord_core::Study;
 use proptest::prelude::*;
 use rusqlite::Connection;
@@ -257,5 +258,169 @@ proptest! {
         merge(&study, &left);
         merge(&study, &f.packages[2]);
         prop_assert_eq!(current(&target), reference);
+    }
+}
+
+/// Every sampling round of a study by global ids, as comparable rows: (round, rater, seed,
+/// mix, created_at, [(response, π, rated)]).
+type Round = (String, String, i64, f64, i64, Vec<(String, f64, bool)>);
+
+fn rounds(path: &Path) -> Vec<Round> {
+    let conn = Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT hex(s.gid), hex(t.gid), s.seed, s.uniform_mix, s.created_at, s.id
+             FROM sampling_round s JOIN rater t ON t.id = s.rater_id ORDER BY 1",
+        )
+        .unwrap();
+    let heads: Vec<(Round, i64)> = stmt
+        .query_map([], |r| {
+            Ok((
+                (
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    vec![],
+                ),
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    heads
+        .into_iter()
+        .map(|(mut round, id)| {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT hex(p.gid), s.probability, s.rated FROM sampling_probability s
+                     JOIN response p ON p.id = s.response_id WHERE s.round_id = ?1 ORDER BY 1",
+                )
+                .unwrap();
+            round.5 = stmt
+                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            round
+        })
+        .collect()
+}
+
+/// Copies of the study (not packages) merged into a copy of the base, in `order`; returns the
+/// rounds and the current values.
+type Merged = (
+    Vec<Round>,
+    Vec<(String, String, String, Option<i64>, String)>,
+);
+
+fn merged_copies(base: &Path, copies: &[PathBuf], order: &[usize], name: &str) -> Merged {
+    let target = copy(base, name);
+    let study = Study::open(&target).unwrap();
+    let opts = MergeOptions {
+        copy: true,
+        ..MergeOptions::default()
+    };
+    for &i in order {
+        study.merge(&copies[i], &opts).unwrap();
+    }
+    assert!(study.check().unwrap().is_empty());
+    // The rounds read back for `concord estimate` are in the same order in every merge order.
+    let listed = study.sampling_rounds().unwrap();
+    let by_time = {
+        let mut r = rounds(&target);
+        r.sort_by(|a, b| (a.4, &a.0).cmp(&(b.4, &b.0)));
+        r
+    };
+    assert_eq!(
+        listed.iter().map(|r| r.seed as i64).collect::<Vec<_>>(),
+        by_time.iter().map(|r| r.2).collect::<Vec<_>>()
+    );
+    drop(study);
+    (rounds(&target), current(&target))
+}
+
+/// One sampling round recorded in copy `copy`: every response a candidate with its π.
+#[derive(Debug, Clone)]
+struct RoundOp {
+    copy: usize,
+    seed: u64,
+    pick: usize,
+    probabilities: Vec<(f64, bool)>,
+    rating: Option<i64>,
+}
+
+fn round_op() -> impl Strategy<Value = RoundOp> {
+    (
+        0..2usize,
+        any::<u32>(),
+        0..6usize,
+        prop::collection::vec((0.0..=1.0f64, any::<bool>()), 6),
+        prop::option::of(1..=5i64),
+    )
+        .prop_map(|(copy, seed, pick, probabilities, rating)| RoundOp {
+            copy,
+            seed: u64::from(seed),
+            pick,
+            probabilities,
+            rating,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    /// A copy of the study brings its sampling rounds (with every candidate's π) along with its
+    /// events; merging copies is idempotent, commutative and associative for rounds too.
+    #[test]
+    fn copies_carry_their_sampling_rounds(ops in prop::collection::vec(round_op(), 1..6)) {
+        let f = fixture();
+        let base = Study::open(&f.base).unwrap();
+        let external: Vec<String> = {
+            let by_gid: std::collections::HashMap<String, String> =
+                base.response_ids().unwrap().into_iter().map(|(e, g)| (g, e)).collect();
+            f.responses.iter().map(|g| by_gid[g].clone()).collect()
+        };
+        drop(base);
+        let copies = [copy(&f.base, "c0.concord"), copy(&f.base, "c1.concord")];
+        let mut recorded = [0usize; 2];
+        for o in &ops {
+            let study = Study::open(&copies[o.copy]).unwrap();
+            let round = SamplingRound {
+                seed: o.seed,
+                uniform_mix: 0.2,
+                candidates: external
+                    .iter()
+                    .zip(&o.probabilities)
+                    .map(|(id, &(probability, rated))| SampledResponse {
+                        response_id: id.clone(),
+                        probability,
+                        rated,
+                    })
+                    .collect(),
+            };
+            study.assign_sampled(&f.raters[0], &[external[o.pick].clone()], &round).unwrap();
+            recorded[o.copy] += 1;
+            if let Some(v) = o.rating {
+                study.set_rating(&f.raters[0], &f.responses[o.pick], "safety", Some(v)).unwrap();
+            }
+        }
+        let reference = merged_copies(&f.base, &copies, &[0, 1], "m01.concord");
+        prop_assert_eq!(reference.0.len(), recorded[0] + recorded[1]);
+        prop_assert_eq!(&reference.0, &rounds(&{
+            // The union as the copies hold it.
+            let u = copy(&copies[0], "u.concord");
+            Study::open(&u).unwrap().merge(&copies[1], &MergeOptions { copy: true, ..MergeOptions::default() }).unwrap();
+            u
+        }));
+        prop_assert_eq!(&merged_copies(&f.base, &copies, &[1, 0], "m10.concord"), &reference);
+        // Associativity and idempotence: c0 ∪ c1 as one copy, after both were merged already.
+        let left = copy(&copies[0], "left.concord");
+        Study::open(&left).unwrap().merge(&copies[1], &MergeOptions { copy: true, ..MergeOptions::default() }).unwrap();
+        let all = [copies[0].clone(), copies[1].clone(), left];
+        prop_assert_eq!(&merged_copies(&f.base, &all, &[2], "m2.concord"), &reference);
+        prop_assert_eq!(&merged_copies(&f.base, &all, &[1, 2, 0], "m120.concord"), &reference);
     }
 }

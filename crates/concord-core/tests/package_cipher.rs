@@ -291,6 +291,72 @@ fn a_half_copied_encrypted_package_waits_in_the_inbox_until_complete() {
 }
 
 #[test]
+fn a_complete_but_damaged_encrypted_package_is_rejected_at_once_and_a_preallocated_one_waits() {
+    let lead = lead(false);
+    let pkg = lead.path("ana.concord");
+    let key = lead
+        .study
+        .export_package_with(&lead.rater, &pkg, None)
+        .unwrap()
+        .passphrase
+        .map(|p| Passphrase::new(p).unwrap())
+        .unwrap();
+    let returned = lead.path("ana-returned.concord");
+    rate_and_return(&pkg, &key, &lead.rater, 3, &returned);
+    let bytes = std::fs::read(&returned).unwrap();
+    let pages = bytes.len() / 4096;
+    assert!(
+        pages >= 3 && bytes.len().is_multiple_of(4096),
+        "{} bytes",
+        bytes.len()
+    );
+    let inbox = lead.path("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let before = lead.study.info().unwrap();
+    // Full length, one byte of the last page flipped (a bad disk, a broken transfer).
+    let mut damaged = bytes.clone();
+    damaged[bytes.len() - 2000] ^= 0x5a;
+    std::fs::write(inbox.join("damaged.concord"), &damaged).unwrap();
+    // A copy tool that preallocates: full length, the second half still zeros.
+    let mut holes = bytes.clone();
+    let half = pages / 2 * 4096;
+    holes[half..].fill(0);
+    std::fs::write(inbox.join("preallocated.concord"), &holes).unwrap();
+    let first = scan_once(&lead.study, &inbox).unwrap();
+    assert!(first.iter().all(|e| e.status == InboxStatus::Waiting));
+    let second = scan_once(&lead.study, &inbox).unwrap();
+    let status = |name: &str| second.iter().find(|e| e.file == name).unwrap();
+    // Rejected at the first stable scan, not after 10 minutes, with the reason.
+    let d = status("damaged.concord");
+    assert_eq!(d.status, InboxStatus::Rejected, "{}", d.detail);
+    assert!(
+        d.detail.contains(&format!(
+            "complete but damaged: page {pages} fails its integrity check"
+        )),
+        "{}",
+        d.detail
+    );
+    let reason =
+        std::fs::read_to_string(inbox.join("rejected/damaged.concord.reason.txt")).unwrap();
+    assert!(reason.contains("nothing was merged"), "{reason}");
+    // Intact pages so far and zeros after: still arriving.
+    let p = status("preallocated.concord");
+    assert_eq!(p.status, InboxStatus::Waiting, "{}", p.detail);
+    assert!(
+        p.detail.contains("shorter than its header says"),
+        "{}",
+        p.detail
+    );
+    assert_eq!(lead.study.info().unwrap(), before, "nothing merged");
+    // The rest arrives: merged.
+    std::fs::write(inbox.join("preallocated.concord"), &bytes).unwrap();
+    scan_once(&lead.study, &inbox).unwrap();
+    let done = scan_once(&lead.study, &inbox).unwrap();
+    assert_eq!(done[0].status, InboxStatus::Merged, "{}", done[0].detail);
+    assert_eq!(done[0].receipt.as_ref().unwrap().events_added, 3);
+}
+
+#[test]
 fn decrypting_waits_for_every_encrypted_package_and_then_keeps_no_passphrase() {
     let lead = lead(false);
     let master = lead.path("master.concord");

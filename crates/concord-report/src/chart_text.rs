@@ -282,8 +282,10 @@ impl ChartData {
                         .filter(|r| r.series == "PPI++")
                         .map(|r| (r.label.as_str(), r.estimate)),
                 ) {
+                    // The note says how PPI++ was computed (uniform or weighted by the rounds).
                     Some(t) => format!(
-                        "{models} models; PPI++ means range {t}. Human-only and judge-only means are drawn beside each."
+                        "{models} models; PPI++ means range {t}. Human-only and judge-only means are drawn beside each.{}",
+                        d.note.as_ref().map(|n| format!(" {n}.")).unwrap_or_default()
                     ),
                     None => d
                         .note

@@ -356,15 +356,17 @@ impl ScoreGroups {
 }
 
 /// Human-only, judge-only, PPI++ and PPI model means for one judge, with pairwise differences
-/// and the ranking, as if the human-rated responses were a uniform sample ([`ScoreGroups::estimate`]
-/// without rounds: the report's and the dashboard's "Model scores").
+/// and the ranking, the PPI++ column weighted by the recorded active `rounds` where there are
+/// any: `concord estimate`'s numbers, and the report's and the dashboard's "Model scores"
+/// ([`ScoreGroups::with_design`], then [`ScoreGroups::estimate`]).
 pub fn estimate(
     data: &StudyRatings,
+    rounds: &[SamplingRound],
     judge: &str,
     attributes: &[String],
     alpha: f64,
 ) -> Result<EstimateSet> {
-    Ok(ScoreGroups::new(data, judge, attributes)?.estimate(alpha))
+    Ok(ScoreGroups::with_design(data, judge, attributes, rounds)?.estimate(alpha))
 }
 
 /// `concord plan` for one attribute (the first when `None`): the human ICC(A,1) (Bonett 2002)

@@ -42,8 +42,8 @@
 //!   of ratings at each scale point.
 //! - **confusion**: one attribute, two raters; counts of responses both rated, by score pair.
 //! - **model-scores**: one judge and attribute; per model the human-only, PPI++ and judge-only
-//!   means of `concord estimate` (`estimates::estimate`, α = 0.05), each with its interval
-//!   (judge-only has none).
+//!   means of `concord estimate` (`estimates::estimate`, α = 0.05, weighted by the snapshot's
+//!   sampling rounds where the study recorded any), each with its interval (judge-only has none).
 //! - **progress**: per human rater, responses done / assigned (`Study::progress`); coverage is
 //!   the number of responses by how many human raters have rated every attribute of them
 //!   (the same "done" as the per-rater bars), against the study's overlap target.
@@ -72,6 +72,7 @@ pub use selection::Choice;
 pub use table::{table_rows, TableRow};
 pub use verdicts::{verdict_rows, Diagnostic, Finding, VerdictRow};
 
+use concord_core::sampling::SamplingRound;
 use concord_core::{LiveRatings, RaterKind, Study};
 use concord_plots::{Format, RaterProgress};
 use concord_stats::report::agreement_report;
@@ -201,6 +202,9 @@ pub struct StudySnapshot {
     pub progress: Vec<RaterProgress>,
     /// Raters each response should get (`StudySettings::overlap_target`).
     pub overlap_target: usize,
+    /// The recorded active sampling rounds (`Study::sampling_rounds`), which the model scores
+    /// weight by, as `concord estimate` does.
+    pub rounds: Vec<SamplingRound>,
 }
 
 impl StudySnapshot {
@@ -223,6 +227,7 @@ impl StudySnapshot {
             labels,
             progress: progress_of(study)?,
             overlap_target: study.settings()?.overlap_target as usize,
+            rounds: study.sampling_rounds()?,
         })
     }
 
@@ -233,6 +238,11 @@ impl StudySnapshot {
         // Assignments change without rating events, so progress is always re-read.
         self.progress = progress_of(study)?;
         self.overlap_target = study.settings()?.overlap_target as usize;
+        // Rounds are only ever added (push_next, merge) and a round lists every candidate, so
+        // they are re-read only when their number changed.
+        if study.sampling_round_count()? != self.rounds.len() {
+            self.rounds = study.sampling_rounds()?;
+        }
         Ok(())
     }
 }

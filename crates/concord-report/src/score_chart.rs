@@ -1,6 +1,7 @@
 //! The "Model scores" chart: one judge's PPI++ model means next to the human-only and
 //! judge-only means, per model, for one attribute — the numbers of `concord estimate`
-//! (`estimates::estimate`), drawn with the forest plot's dot-and-whisker layout.
+//! (`estimates::estimate`, weighted by the study's sampling rounds where it has any), drawn
+//! with the forest plot's dot-and-whisker layout.
 
 use concord_plots::{ForestRow, ModelScoresData};
 use concord_stats::ppi::MeanCi;
@@ -54,7 +55,18 @@ pub(crate) fn model_scores(
         out.note = Some("no LLM judge is selected in this study".to_string());
         return Ok(out);
     };
-    let set = crate::estimates::estimate(data, judge, std::slice::from_ref(&spec.key), ALPHA)?;
+    let set = crate::estimates::estimate(
+        data,
+        &a.snapshot.rounds,
+        judge,
+        std::slice::from_ref(&spec.key),
+        ALPHA,
+    )?;
+    if let Some(rounds) = set.active_rounds {
+        out.note = Some(format!(
+            "PPI++ weights each human rating by 1/π over {rounds} sampling round(s) (concord next); human-only is unweighted; judge-only is biased"
+        ));
+    }
     for e in &set.estimates {
         let all = e.n_labelled + e.n_unlabelled;
         out.rows

@@ -164,7 +164,7 @@ fn model_scores_chart_is_concord_estimate() {
     assert_eq!(chart.title, "Model scores: Empathy — judge Judge B");
     // `concord estimate FILE --judge "Judge B" --attribute empathy --json` calls this.
     let data = study.study_ratings().unwrap();
-    let set = estimate(&data, "Judge B", &["empathy".to_string()], 0.05).unwrap();
+    let set = estimate(&data, &[], "Judge B", &["empathy".to_string()], 0.05).unwrap();
     assert_eq!(set.estimates.len(), 3, "three demo models");
     let a = Analysis::load(&study, &request.report_options(&study).unwrap()).unwrap();
     let ChartData::ModelScores(d) = a

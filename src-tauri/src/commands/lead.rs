@@ -5,6 +5,7 @@ use std::path::Path;
 
 use concord_core::adjudication::{Disagreement, Gold, GoldEvent, RaterJudgement};
 use concord_core::assignment::{AssignRequest, DesignSummary};
+use concord_core::cipher::Passphrase;
 use concord_core::inbox::{self, InboxReceipt};
 use concord_core::merge::{MergeConflict, MergeOptions, MergeSummary, Resolution};
 use concord_core::package::{ExportedPackage, Manifest, ReturnedPackage};
@@ -199,15 +200,21 @@ pub async fn push_next(
     state.with_study(|study| push_next_round(study, &rater, None, count, seed).map(|(_, a)| a))
 }
 
-/// Writes a package for one rater to `path` (which must not exist); an encrypted study's
-/// package gets a generated passphrase, returned once for the lead to hand over.
+/// Writes a package for one rater to `path` (which must not exist). An encrypted study's
+/// package is encrypted with the `passphrase` the lead typed (core's rules, as for the CLI's
+/// `CONCORD_PACKAGE_PASSPHRASE`: not empty, not the study's own), or without one with a
+/// generated passphrase, returned once for the lead to hand over.
 #[tauri::command]
 pub async fn export_package(
     state: State<'_, AppState>,
     rater_id: String,
     path: String,
+    passphrase: Option<String>,
 ) -> CommandResult<ExportedPackage> {
-    state.with_study(|study| study.export_package_with(&rater_id, Path::new(&path), None))
+    let passphrase = passphrase.map(Passphrase::new).transpose()?;
+    state.with_study(|study| {
+        study.export_package_with(&rater_id, Path::new(&path), passphrase.as_ref())
+    })
 }
 
 /// Validates and merges a returned package into the open study; returns the receipt.

@@ -38,6 +38,8 @@ pub struct StudySummary {
     /// In rater mode, the package's rater: the session starts as them, no name asked.
     pub package_rater: Option<String>,
     pub blind: bool,
+    /// Encrypted at rest: its packages are encrypted too, each with its own passphrase.
+    pub encrypted: bool,
     pub flags: Vec<String>,
     pub rubric: Rubric,
     pub raters: Vec<RaterSummary>,
@@ -64,6 +66,7 @@ pub(crate) fn summary(study: &Study, with_progress: bool) -> concord_core::Resul
         mode: study.mode(),
         package_rater: study.manifest()?.map(|m| m.rater),
         blind: settings.blind,
+        encrypted: study.passphrase().is_some(),
         flags: settings.flags,
         rubric: study.rubric()?,
         raters,

@@ -165,6 +165,7 @@ fn an_encrypted_studys_package_opens_in_the_app_with_its_own_passphrase_only() {
         app.state(),
         nurse.rater.id.clone(),
         package.display().to_string(),
+        None,
     ))
     .unwrap();
     let passphrase = exported
@@ -195,4 +196,68 @@ fn an_encrypted_studys_package_opens_in_the_app_with_its_own_passphrase_only() {
     ))
     .unwrap();
     assert_eq!(summary.package_rater.as_deref(), Some("Nurse A"));
+}
+
+#[test]
+fn the_lead_may_type_a_packages_passphrase_under_the_clis_rules() {
+    let fx = encrypted();
+    let app = fx.app(LaunchArgs::default());
+    let summary = run(unlock_study(
+        app.handle().clone(),
+        app.state(),
+        fx.path(),
+        KEY.into(),
+    ))
+    .unwrap();
+    assert!(summary.encrypted, "the page learns the study is encrypted");
+    let nurse = summary
+        .raters
+        .iter()
+        .find(|r| r.rater.name == "Nurse A")
+        .unwrap()
+        .rater
+        .id
+        .clone();
+    let package = fx.dir.path().join("nurse-a.concord");
+    let export = |passphrase: Option<&str>| {
+        run(export_package(
+            app.state(),
+            nurse.clone(),
+            package.display().to_string(),
+            passphrase.map(str::to_string),
+        ))
+    };
+    // The rules of CONCORD_PACKAGE_PASSPHRASE: not empty, not the study's own; nothing written.
+    let empty = export(Some("")).unwrap_err().to_string();
+    assert!(empty.contains("cannot be empty"), "{empty}");
+    let same = export(Some(KEY)).unwrap_err().to_string();
+    assert!(same.contains("must differ from the study's"), "{same}");
+    assert!(!package.exists());
+    let chosen = "lantern harbour quiet morning";
+    let exported = export(Some(chosen)).unwrap();
+    assert_eq!(exported.passphrase.as_deref(), Some(chosen));
+    // The package opens with the typed passphrase, not with the study's.
+    let key = Passphrase::new(chosen).unwrap();
+    let p = Study::open_with(&package, Some(&key)).unwrap();
+    assert_eq!(p.manifest().unwrap().unwrap().rater, "Nurse A");
+    drop(p);
+    assert!(matches!(
+        Study::open_with(&package, Some(&Passphrase::new(KEY).unwrap())),
+        Err(concord_core::Error::WrongPassphrase(_))
+    ));
+
+    // A plain study's package is plain and refuses a typed passphrase.
+    let plain = Fixture::demo();
+    let app = plain.app(LaunchArgs::default());
+    let summary = run(open_study(app.handle().clone(), app.state(), plain.path())).unwrap();
+    assert!(!summary.encrypted);
+    let err = run(export_package(
+        app.state(),
+        summary.raters[0].rater.id.clone(),
+        plain.dir.path().join("r1.concord").display().to_string(),
+        Some(chosen.into()),
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("is not encrypted"), "{err}");
 }

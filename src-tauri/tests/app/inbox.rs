@@ -67,6 +67,7 @@ fn a_package_dropped_in_the_inbox_is_merged_and_a_forged_one_rejected() {
         app.state(),
         rater.id.clone(),
         package.display().to_string(),
+        None,
     ))
     .unwrap();
     let returned = fx.dir.path().join("rater-1-returned.concord");

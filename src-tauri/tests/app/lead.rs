@@ -239,6 +239,7 @@ fn admin_exports_a_package_and_merges_it_back() {
         app.state(),
         rater.id.clone(),
         package.display().to_string(),
+        None,
     ))
     .unwrap()
     .package_id;
@@ -247,6 +248,7 @@ fn admin_exports_a_package_and_merges_it_back() {
         app.state(),
         rater.id.clone(),
         package.display().to_string(),
+        None,
     ))
     .unwrap_err()
     .to_string();

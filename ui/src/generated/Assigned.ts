@@ -9,6 +9,10 @@ export type Assigned = {
  */
 rater: string, 
 /**
+ * Responses the round picked (those already rated by a human need no new rating).
+ */
+picked: number, 
+/**
  * Picks without a human rating, now first in the rater's queue.
  */
 responses: number, 

@@ -3,4 +3,4 @@
 /**
  * What a design is balanced within.
  */
-export type Strata = "none" | "model";
+export type Strata = "none" | "model" | "site";

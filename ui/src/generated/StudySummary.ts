@@ -14,4 +14,8 @@ mode: StudyMode,
 /**
  * In rater mode, the package's rater: the session starts as them, no name asked.
  */
-package_rater: string | null, blind: boolean, flags: Array<string>, rubric: Rubric, raters: Array<RaterSummary>, };
+package_rater: string | null, blind: boolean, 
+/**
+ * Encrypted at rest: its packages are encrypted too, each with its own passphrase.
+ */
+encrypted: boolean, flags: Array<string>, rubric: Rubric, raters: Array<RaterSummary>, };

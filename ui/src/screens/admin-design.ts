@@ -2,7 +2,7 @@
 // heatmap (an HTML table: every cell carries its number, shading only repeats it) and a
 // progress table per rater. Both come from the `design_progress` command.
 
-import { api, errorText, type DesignProgress, type DesignSummary, type RaterProgress } from "../api";
+import { api, errorText, type Assigned, type DesignProgress, type DesignSummary, type RaterProgress } from "../api";
 import { clear, formatCount, h } from "../dom";
 
 /** Words for a design's kind, as the lead reads them. */
@@ -34,6 +34,17 @@ function when(utc: string | null): string {
   return utc ? utc.slice(0, 16).replace("T", " ") : "—";
 }
 
+/** What a push did, in the lead's words: why fewer than asked may lead the queue, and whether
+ * the rater had the picks already. */
+function pushedText(done: Assigned): string {
+  const parts = [`${formatCount(done.responses)} response${done.responses === 1 ? " is" : "s are"} now first in ${done.rater}'s queue.`];
+  const rated = done.picked - done.responses;
+  if (rated > 0) parts.push(`${formatCount(rated)} of the ${formatCount(done.picked)} picked already had a clinician rating and need no other.`);
+  if (done.responses > 0)
+    parts.push(done.added === 0 ? `${done.rater} held all of them already; they moved up.` : `${formatCount(done.added)} of them ${done.added === 1 ? "is" : "are"} newly assigned to ${done.rater}.`);
+  return parts.join(" ");
+}
+
 export class DesignPanel {
   readonly element: HTMLElement;
   private readonly summary = h("p", { class: "muted admin-caption", id: "design-summary" });
@@ -41,7 +52,7 @@ export class DesignPanel {
   private readonly progressBody = h("tbody");
   private readonly error = h("p", { class: "form-error", role: "alert" });
   private readonly pushRater = h("select", { id: "push-rater" });
-  private readonly pushCount = h("input", { type: "number", id: "push-count", min: "1", step: "1", value: "20", class: "dash-epsilon" });
+  private readonly pushCount = h("input", { type: "number", id: "push-count", min: "1", step: "1", value: "20" });
   private readonly pushStatus = h("p", { class: "muted", id: "push-status", role: "status" });
 
   constructor() {
@@ -88,7 +99,7 @@ export class DesignPanel {
         ),
         h(
           "div",
-          { class: "dash-field" },
+          { class: "admin-inline" },
           h("label", { for: "push-rater" }, "Rater"),
           this.pushRater,
           h("label", { for: "push-count" }, "Responses"),
@@ -132,7 +143,7 @@ export class DesignPanel {
     if (!this.pushRater.value || !(count >= 1)) return;
     try {
       const done = await api.pushNext(this.pushRater.value, Math.floor(count));
-      this.pushStatus.textContent = `${formatCount(done.responses)} responses are now first in ${done.rater}'s queue (${formatCount(done.added)} new to it).`;
+      this.pushStatus.textContent = pushedText(done);
       await this.refresh();
     } catch (err) {
       this.pushStatus.textContent = "";

@@ -17,9 +17,9 @@ import {
 import type { AppContext, Screen } from "../app";
 import { clear, formatCount, h } from "../dom";
 import { ConflictsPanel, renderReceipt } from "./admin-merge";
-import { ModalDialog } from "../components/dialog";
 import { DesignPanel, designKindText } from "./admin-design";
 import { InboxPanel } from "./admin-inbox";
+import { askPackagePassphrase, showPackagePassphrase } from "./admin-passphrase";
 
 export class AdminScreen implements Screen {
   readonly el: HTMLElement;
@@ -309,13 +309,20 @@ export class AdminScreen implements Screen {
   }
 
   private async exportPackage(summary: RaterSummary): Promise<void> {
+    // An encrypted study's package: the lead types its passphrase or lets the app make one.
+    let typed: string | null = null;
+    if (this.ctx.study?.encrypted) {
+      const choice = await askPackagePassphrase(summary.rater.name);
+      if (choice === undefined) return;
+      typed = choice;
+    }
     const path = await pickPackageSavePath(summary.rater.name.replace(/[^A-Za-z0-9_-]+/g, "-").toLowerCase());
     if (!path) return;
     await this.run(async () => {
       try {
-        const exported = await api.exportPackage(summary.rater.id, path);
-        this.ctx.notify(`Package for ${summary.rater.name} written to ${path}.`);
-        if (exported.passphrase) showPackagePassphrase(summary.rater.name, exported.passphrase);
+        const exported = await api.exportPackage(summary.rater.id, path, typed);
+        this.ctx.notify(`Package for ${summary.rater.name} written to ${path}${typed === null ? "" : ", encrypted with the passphrase you typed"}.`);
+        if (exported.passphrase && typed === null) showPackagePassphrase(summary.rater.name, exported.passphrase);
       } catch (err) {
         this.ctx.notify(`Package not written: ${errorText(err)}`, "error");
       }
@@ -364,13 +371,4 @@ export class AdminScreen implements Screen {
       }
     });
   }
-}
-
-/** Shows an encrypted package's passphrase once, for the lead to hand over apart from the file. */
-function showPackagePassphrase(rater: string, passphrase: string): void {
-  new ModalDialog("package-passphrase", `Passphrase for ${rater}’s package`, [
-    h("p", {}, `The package is encrypted. ${rater} needs this passphrase to open it. Give it separately from the file (by phone or in person, not in the same email).`),
-    h("p", { class: "package-passphrase", id: "package-passphrase-text" }, passphrase),
-    h("p", { class: "muted" }, "Returned packages merge without it: the study keeps it, encrypted with the study."),
-  ]).open();
 }

@@ -13,6 +13,9 @@ pub struct RatersArgs {
     pub add: Option<String>,
     #[arg(long, value_enum, default_value_t = Kind::Human)]
     pub kind: Kind,
+    /// The added rater's site (for `assign --strata site` and `progress`).
+    #[arg(long, requires = "add")]
+    pub site: Option<String>,
     #[arg(long)]
     pub json: bool,
 }
@@ -60,6 +63,10 @@ pub struct AssignArgs {
 pub enum StrataArg {
     /// Each model's responses.
     Model,
+    /// The raters' sites (`raters --add NAME --site S`): each model as with `model`, and each
+    /// response's raters from as many sites as even loads allow (equal sites: at most ⌈K/sites⌉
+    /// of one site; a rater without a site is a site of their own).
+    Site,
 }
 
 #[derive(Args)]

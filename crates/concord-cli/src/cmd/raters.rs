@@ -16,6 +16,9 @@ pub fn raters(a: RatersArgs) -> Result<()> {
     let study = open_study(&a.file)?;
     if let Some(name) = a.add {
         let r = study.add_rater(&name, a.kind.into())?;
+        if let Some(site) = &a.site {
+            study.set_rater_site(&r.id, site)?;
+        }
         println!("added {} ({})", r.name, r.kind.as_str());
         return Ok(());
     }
@@ -44,6 +47,7 @@ pub fn assign(a: AssignArgs) -> Result<()> {
         overlap: a.overlap,
         strata: match a.strata {
             Some(StrataArg::Model) => Strata::Model,
+            Some(StrataArg::Site) => Strata::Site,
             None => Strata::None,
         },
         seed: a.seed,

@@ -16,6 +16,7 @@ mod common;
 mod errors;
 mod models;
 mod next;
+mod rounds;
 
 use common::{concord, ok, s};
 

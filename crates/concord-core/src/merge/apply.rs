@@ -1,6 +1,7 @@
 //! The accepted merge: one IMMEDIATE transaction that adds the events this study lacks (a union by
 //! global id; the triggers resolve each cell to its latest event), records the cells one rater
-//! edited in two diverged copies as conflicts, and writes the receipt.
+//! edited in two diverged copies as conflicts, and writes the receipt; a copy of the study also
+//! brings its gold events and its active sampling rounds.
 
 use std::collections::BTreeMap;
 
@@ -86,6 +87,9 @@ impl Study {
         } else {
             0
         };
+        if opts.copy {
+            copy_sampling_rounds(&tx)?;
+        }
         let merged_at = now_ms();
         tx.execute(
             "INSERT INTO merge_log (package_id, file_hash, file_name, kind, merged_at, events_added, notes_added, gold_added, accepted_altered)
@@ -160,4 +164,28 @@ impl Study {
             accepted_altered,
         })
     }
+}
+
+/// A copy's active sampling rounds this study lacks, by global id, with every candidate's π:
+/// `concord estimate` weights the copy's ratings by them. A round and its probabilities are
+/// written in one transaction wherever they are made, so a round present here is complete.
+fn copy_sampling_rounds(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        "CREATE TEMP TABLE new_round AS
+         SELECT s.gid FROM pkg.sampling_round s
+         WHERE NOT EXISTS (SELECT 1 FROM main.sampling_round x WHERE x.gid = s.gid);
+         INSERT INTO main.sampling_round (gid, created_at, rater_id, seed, uniform_mix)
+         SELECT s.gid, s.created_at, mr.id, s.seed, s.uniform_mix
+         FROM pkg.sampling_round s JOIN temp.new_round n ON n.gid = s.gid
+         JOIN pkg.rater pr ON pr.id = s.rater_id JOIN main.rater mr ON mr.gid = pr.gid
+         ORDER BY s.created_at, s.gid;
+         INSERT INTO main.sampling_probability (round_id, response_id, probability, rated)
+         SELECT ms.id, mp.id, p.probability, p.rated
+         FROM pkg.sampling_probability p
+         JOIN pkg.sampling_round ps ON ps.id = p.round_id JOIN temp.new_round n ON n.gid = ps.gid
+         JOIN main.sampling_round ms ON ms.gid = ps.gid
+         JOIN pkg.response pp ON pp.id = p.response_id JOIN main.response mp ON mp.gid = pp.gid;
+         DROP TABLE temp.new_round;",
+    )?;
+    Ok(())
 }

@@ -230,6 +230,8 @@ pub fn next(
 pub struct Assigned {
     /// The human rater.
     pub rater: String,
+    /// Responses the round picked (those already rated by a human need no new rating).
+    pub picked: usize,
     /// Picks without a human rating, now first in the rater's queue.
     pub responses: usize,
     /// Of those, new to the queue (the others moved up).
@@ -260,6 +262,7 @@ pub fn push_next(
     let added = study.assign_sampled(&person.id, &ids, &batch.sampling_round())?;
     let assigned = Assigned {
         rater: person.name,
+        picked: batch.picks.len(),
         responses: ids.len(),
         added,
     };

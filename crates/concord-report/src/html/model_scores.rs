@@ -5,6 +5,26 @@ use std::fmt::Write as _;
 use super::cells::{esc, head, mean_cell, row_start, share};
 use crate::Analysis;
 
+/// How the PPI++ column treats the sampling design: weighted by the recorded rounds of
+/// `concord next` (`estimates::estimate` applies them, as `concord estimate` does), or uniform.
+fn design_text(rounds: Option<usize>) -> String {
+    match rounds {
+        Some(rounds) => format!(
+            "This study recorded {rounds} active sampling round(s) (<code>concord next \
+--assign</code>, Admin \"Rate next\"), which picked responses with unequal probabilities π, so \
+the PPI++ column is the active-inference estimate instead (Zrnic &amp; Candès 2024, \
+arXiv:2403.03208): every response's judge score with each human-rated response weighted by \
+1/π, π combined over the rounds with the responses rated before the first round as a uniform \
+sample of their model, λ power-tuned and clipped to [0, 1], as <code>concord estimate</code> \
+prints. The human-only and PPI (λ = 1) columns are unweighted and lean toward the responses the \
+rounds favoured. "
+        ),
+        None => "Responses picked with unequal probabilities (<code>concord next</code>) \
+would be weighted by 1/π; this study recorded no such round. "
+            .to_string(),
+    }
+}
+
 /// "Model scores": PPI++ model means with the first selected judge, when the study has a judge
 /// and human ratings (`estimates::estimate`).
 pub(super) fn model_scores(h: &mut String, a: &Analysis) {
@@ -25,7 +45,7 @@ pub(super) fn model_scores(h: &mut String, a: &Analysis) {
         .iter()
         .map(|r| r.attribute.clone())
         .collect();
-    let Ok(set) = crate::estimates::estimate(data, &judge, &keys, 0.05) else {
+    let Ok(set) = crate::estimates::estimate(data, &a.snapshot.rounds, &judge, &keys, 0.05) else {
         return;
     };
     let _ = write!(
@@ -41,12 +61,12 @@ mean(λŶ<sub>unl</sub>) + mean(Y − λŶ), with λ = Cov(Y, Ŷ) / ((1 + n/N)·
 [0, 1], and a normal 95% interval. It corrects the judge's bias with the human ratings, so it \
 is unbiased however biased the judge, and with a useful judge its interval is narrower than \
 the human-only one; this holds when the human-rated responses are a random sample of the \
-model's responses (responses picked with unequal probabilities, as by <code>concord next</code>, \
-need inverse-probability weights, which this table does not apply). Also shown: the human-only \
+model's responses. {design}Also shown: the human-only \
 mean with its normal interval (<code>ppi_py</code>'s classical interval, SD with ddof 0), plain \
 PPI (λ = 1), and the judge-only mean over all n + N responses, which carries the judge's bias \
 and has no interval.</p>\n",
         judge = esc(&judge),
+        design = design_text(set.active_rounds),
     );
     head(
         h,
