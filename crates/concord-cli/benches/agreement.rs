@@ -6,7 +6,8 @@
 //! earlier release binary named by `CONCORD_BASELINE` (e.g. `cargo build --release -p
 //! concord-cli` in a checkout of main; a debug build is no baseline): it writes its own copy of
 //! the same demo study in its own schema (`concord demo`, same seed and sizes) and runs the same
-//! command on that copy. Without it only this build is measured. Each figure is the median of 11
+//! command on that copy, whose JSON must equal this build's byte for byte (the demo is
+//! seeded). Without it only this build is measured. Each figure is the median of 11
 //! runs after one warm-up. The phases: open (`Study::open`), load (`Study::study_ratings`), the
 //! statistics (`agreement_report` with the CLI's default options: REML ICCs, 1,000 bootstrap
 //! resamples, …) and the JSON text.
@@ -21,7 +22,7 @@ use concord_core::Study;
 use concord_stats::report::{agreement_report, ReportOptions};
 
 mod timing;
-use timing::{median, ms, run, RUNS};
+use timing::{median, ms, output, run, RUNS};
 
 fn main() {
     let this = env!("CARGO_BIN_EXE_concord");
@@ -66,6 +67,12 @@ fn main() {
     );
     let whole = median(|| run(this, &["agreement", file, "--json"]));
     if let Some(baseline) = &baseline {
+        // The demo is seeded: both copies hold the same ratings, so the outputs must match.
+        assert!(
+            output(this, &["agreement", file, "--json"], "")
+                == output(baseline, &["agreement", old_file, "--json"], ""),
+            "`concord agreement --json` differs from the baseline's"
+        );
         let whole_old = median(|| run(baseline, &["agreement", old_file, "--json"]));
         println!(
             "  baseline  `concord agreement --json` (whole process) {:8.1} ms ({:.1}× this build)",

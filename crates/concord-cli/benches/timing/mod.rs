@@ -1,7 +1,8 @@
 //! Timing helpers the CLI's benches share: a median of `RUNS` runs after one warm-up, and a
-//! process run to time.
+//! process run to time or to compare with a baseline binary's.
 
 use std::hint::black_box;
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -35,4 +36,25 @@ pub fn run(binary: &str, args: &[&str]) {
         .status()
         .expect("run concord");
     assert!(status.success(), "{binary} {args:?}");
+}
+
+/// What `binary args…` prints on standard output, given `input` on its standard input; panics
+/// unless it succeeds.
+pub fn output(binary: &str, args: &[&str], input: &str) -> Vec<u8> {
+    let mut child = Command::new(binary)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run concord");
+    // Written whole before reading: every input here is far below a pipe's buffer.
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait for concord");
+    assert!(out.status.success(), "{binary} {args:?}");
+    out.stdout
 }
