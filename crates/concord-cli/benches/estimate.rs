@@ -25,7 +25,7 @@ use concord_report::estimates::ScoreGroups;
 use concord_stats::ppi::estimate_models;
 
 mod timing;
-use timing::{median, ms, output, run, RUNS};
+use timing::{median, ms, output, paired, run, RUNS};
 
 const ESTIMATE: [&str; 4] = ["estimate", "--judge", "Judge A", "--json"];
 const NEXT: [&str; 4] = ["next", "--count", "1000", "--json"];
@@ -105,9 +105,11 @@ fn main() {
     }
     let whole_process = |command: &[&str]| {
         let argv = args(command, file);
-        let mine = median(|| run(this, &argv));
-        let old = baseline.as_ref().map(|b| median(|| run(b, &argv)));
-        (mine, old)
+        paired(
+            RUNS,
+            || run(this, &argv),
+            baseline.as_ref().map(|b| || run(b, &argv)),
+        )
     };
     let (info_run, info_old) = whole_process(&["info"]);
     row("`concord info`", info_run, info_old, None);
@@ -129,7 +131,7 @@ fn main() {
     );
 
     let open = |load: &dyn Fn(&Study)| {
-        median(|| {
+        median(RUNS, || {
             let study = Study::open(Path::new(file)).expect("open");
             load(&study);
         })
@@ -137,9 +139,13 @@ fn main() {
     let all = open(&|s| drop(s.study_ratings().expect("load")));
     let judge = open(&|s| drop(s.scoring_ratings(Some("Judge A")).expect("load")));
     let judges = open(&|s| drop(s.scoring_ratings(None).expect("load")));
-    let group = median(|| ScoreGroups::new(&data, "Judge A", &[]).expect("groups"));
-    let stats = median(|| estimate_models("Judge A", &groups.model_scores(), 0.05));
-    let json = median(|| {
+    let group = median(RUNS, || {
+        ScoreGroups::new(&data, "Judge A", &[]).expect("groups")
+    });
+    let stats = median(RUNS, || {
+        estimate_models("Judge A", &groups.model_scores(), 0.05)
+    });
+    let json = median(RUNS, || {
         serde_json::to_string_pretty(&estimate_models("Judge A", &groups.model_scores(), 0.05))
             .expect("json")
     });

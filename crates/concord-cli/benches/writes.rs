@@ -4,21 +4,21 @@
 //! value durable before its `ok`); and in this process the median durable `Study::set_rating`.
 //!
 //! The baseline is an earlier release binary named by `CONCORD_BASELINE` (schema 6 or later: it
-//! rates in the same study file); without it only this build is measured. Imports: the median
-//! of 5 runs, each into a fresh study made by the same binary; the rest the median of 11 runs
-//! after one warm-up. The rated study is `concord_core::demo` with 2,000 items × 5 models and one
+//! rates in the same study file); without it only this build is measured. Each figure is a
+//! median after one warm-up, of this build's and the baseline's runs taken in turn: 5 imports,
+//! each into a fresh study made by the same binary, and 11 runs of the rest. The rated study is `concord_core::demo` with 2,000 items × 5 models and one
 //! clinician, nothing rated.
 //!
 //! Run: `CONCORD_BASELINE=/path/to/old/concord cargo bench -p concord-cli --bench writes`
 
 use std::fmt::Write;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use concord_core::demo::{create_demo, DemoOptions};
 
 mod timing;
-use timing::{median, ms, output, run, RUNS};
+use timing::{median, ms, output, paired, run, RUNS};
 
 const IMPORTS: usize = 5;
 
@@ -37,24 +37,15 @@ fn responses_csv(path: &Path) {
     std::fs::write(path, csv).expect("write CSV");
 }
 
-/// The median time `binary` takes to import `csv` into a fresh study.
-fn import(binary: &str, dir: &Path, csv: &str) -> Duration {
-    let mut times: Vec<Duration> = (0..IMPORTS)
-        .map(|n| {
-            let study = dir.join(format!("import-{n}.concord"));
-            let study = study.to_str().expect("utf-8 path");
-            run(binary, &["new", study]);
-            let started = Instant::now();
-            run(binary, &["import", study, csv]);
-            let took = started.elapsed();
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{study}{suffix}"));
-            }
-            took
-        })
-        .collect();
-    times.sort();
-    times[IMPORTS / 2]
+/// `binary new` and `binary import` of `csv` into a fresh study (removed afterwards).
+fn import(binary: &str, dir: &Path, csv: &str) {
+    let study = dir.join("import.concord");
+    let study = study.to_str().expect("utf-8 path");
+    run(binary, &["new", study]);
+    run(binary, &["import", study, csv]);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{study}{suffix}"));
+    }
 }
 
 /// `concord rate`'s input: `n` values, each on its own line.
@@ -67,13 +58,11 @@ fn rate_lines(ids: &[String], keys: &[String], n: usize, value: usize) -> String
     })
 }
 
-/// Times `binary rate` on `lines`, checking it confirmed every line.
-fn rate(binary: &str, file: &str, lines: &str) -> Duration {
-    median(|| {
-        let out = output(binary, &["rate", file, "--rater", "Rater 1"], lines);
-        let confirmed = String::from_utf8_lossy(&out).lines().count();
-        assert_eq!(confirmed, lines.lines().count(), "{binary} rate");
-    })
+/// `binary rate` on `lines`, checking it confirmed every line.
+fn rate(binary: &str, file: &str, lines: &str) {
+    let out = output(binary, &["rate", file, "--rater", "Rater 1"], lines);
+    let confirmed = String::from_utf8_lossy(&out).lines().count();
+    assert_eq!(confirmed, lines.lines().count(), "{binary} rate");
 }
 
 fn row(name: &str, this: Duration, baseline: Option<Duration>, per: f64) {
@@ -98,9 +87,12 @@ fn main() {
     let csv = dir.path().join("responses.csv");
     responses_csv(&csv);
     let csv = csv.to_str().expect("utf-8 path");
-    let mine = import(this, dir.path(), csv);
-    let old = baseline.as_ref().map(|b| import(b, dir.path(), csv));
-    row("`concord import` 100k responses (process)", mine, old, 1.0);
+    let (mine, old) = paired(
+        IMPORTS,
+        || import(this, dir.path(), csv),
+        baseline.as_ref().map(|b| || import(b, dir.path(), csv)),
+    );
+    row("`concord new` + `import` 100k responses", mine, old, 1.0);
 
     let path = dir.path().join("rate.concord");
     let study = create_demo(
@@ -128,8 +120,11 @@ fn main() {
     let one = rate_lines(&ids, &keys, 1, 0);
     let thousand = rate_lines(&ids, &keys, 1_000, 1);
     let whole = |lines: &str| {
-        let mine = rate(this, file, lines);
-        (mine, baseline.as_ref().map(|b| rate(b, file, lines)))
+        paired(
+            RUNS,
+            || rate(this, file, lines),
+            baseline.as_ref().map(|b| || rate(b, file, lines)),
+        )
     };
     let (mine, old) = whole(&one);
     row("`concord rate`, one value (process)", mine, old, 1.0);
@@ -142,20 +137,21 @@ fn main() {
     );
 
     let gids = study.response_ids().expect("ids");
-    let mut saves: Vec<Duration> = (0..10_000)
-        .map(|i| {
-            let id = &gids[&ids[i / keys.len() % ids.len()]];
-            let key = &keys[i % keys.len()];
-            let started = Instant::now();
-            study
-                .set_rating(&rater.id, id, key, Some((i % 5 + 1) as i64))
-                .expect("save");
-            started.elapsed()
-        })
-        .collect();
-    saves.sort();
+    let mut n = 0;
+    let save = median(10_000, || {
+        n += 1;
+        let id = &gids[&ids[n / keys.len() % ids.len()]];
+        study
+            .set_rating(
+                &rater.id,
+                id,
+                &keys[n % keys.len()],
+                Some((n % 5 + 1) as i64),
+            )
+            .expect("save")
+    });
     println!(
         "  in-process Study::set_rating, durable (10k calls): median {:.3} ms",
-        ms(saves[saves.len() / 2])
+        ms(save)
     );
 }
