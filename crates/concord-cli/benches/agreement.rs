@@ -6,8 +6,9 @@
 //! earlier release binary named by `CONCORD_BASELINE` (e.g. `cargo build --release -p
 //! concord-cli` in a checkout of main; a debug build is no baseline): it writes its own copy of
 //! the same demo study in its own schema (`concord demo`, same seed and sizes) and runs the same
-//! command on that copy. Without it only this build is measured. Each figure is the median of 11
-//! runs after one warm-up. The phases: open (`Study::open`), load (`Study::study_ratings`), the
+//! command on that copy, whose JSON must equal this build's byte for byte (the demo is
+//! seeded). Without it only this build is measured. Each figure is the median of 11
+//! runs after one warm-up (this build's and the baseline's in turn). The phases: open (`Study::open`), load (`Study::study_ratings`), the
 //! statistics (`agreement_report` with the CLI's default options: REML ICCs, 1,000 bootstrap
 //! resamples, …) and the JSON text.
 //!
@@ -21,7 +22,7 @@ use concord_core::Study;
 use concord_stats::report::{agreement_report, ReportOptions};
 
 mod timing;
-use timing::{median, ms, run, RUNS};
+use timing::{median, ms, output, paired, run, RUNS};
 
 fn main() {
     let this = env!("CARGO_BIN_EXE_concord");
@@ -64,9 +65,20 @@ fn main() {
          {judges} judges, 7 attributes); median of {RUNS} runs; baseline {}",
         baseline.as_deref().unwrap_or("none (set CONCORD_BASELINE)")
     );
-    let whole = median(|| run(this, &["agreement", file, "--json"]));
-    if let Some(baseline) = &baseline {
-        let whole_old = median(|| run(baseline, &["agreement", old_file, "--json"]));
+    let (whole, whole_old) = paired(
+        RUNS,
+        || run(this, &["agreement", file, "--json"]),
+        baseline
+            .as_ref()
+            .map(|b| || run(b, &["agreement", old_file, "--json"])),
+    );
+    if let (Some(baseline), Some(whole_old)) = (&baseline, whole_old) {
+        // The demo is seeded: both copies hold the same ratings, so the outputs must match.
+        assert!(
+            output(this, &["agreement", file, "--json"], "")
+                == output(baseline, &["agreement", old_file, "--json"], ""),
+            "`concord agreement --json` differs from the baseline's"
+        );
         println!(
             "  baseline  `concord agreement --json` (whole process) {:8.1} ms ({:.1}× this build)",
             ms(whole_old),
@@ -78,13 +90,15 @@ fn main() {
         ms(whole),
         if ms(whole) <= 60.0 { "met" } else { "NOT met" }
     );
-    let open = median(|| Study::open(Path::new(file)).expect("open"));
-    let load = median(|| study.study_ratings().expect("load"));
+    let open = median(RUNS, || Study::open(Path::new(file)).expect("open"));
+    let load = median(RUNS, || study.study_ratings().expect("load"));
     let data = study.study_ratings().expect("load");
     let opts = ReportOptions::default();
-    let stats = median(|| agreement_report(&data, &opts));
+    let stats = median(RUNS, || agreement_report(&data, &opts));
     let report = agreement_report(&data, &opts);
-    let json = median(|| serde_json::to_string_pretty(&report).expect("json"));
+    let json = median(RUNS, || {
+        serde_json::to_string_pretty(&report).expect("json")
+    });
     println!("  of which, in-process:");
     println!(
         "    open      Study::open                      {:8.1} ms",

@@ -1,18 +1,23 @@
-//! `concord estimate` and `concord next` on a 70k-response study, whole process, with the
-//! estimate's phases beside it.
+//! `concord estimate` and `concord next` on a 70k-response study, whole process, beside a
+//! baseline binary run in the same run on the same file, with the estimate's phases timed
+//! in-process.
 //!
 //! The study is `concord_core::demo` with 7,778 items × 9 models = 70,002 responses, 4 LLM
 //! judges scoring every response on the 7 MentalBench attributes, and 3 humans each rating a
 //! response with probability 0.035 (~10% of responses get a human score). Each figure is the
-//! median of 11 runs after one warm-up. The baseline, measured in the same run, is the whole
-//! `concord info` process (start-up, open, counts); the phases are timed in this process:
-//! load (`Study::open` + `Study::study_ratings`), grouping (`ScoreGroups::new`) and the
-//! statistics alone (`ppi::estimate_models`).
+//! median of 11 runs after one warm-up. The baseline is an earlier release binary (schema 6 or
+//! later, so it opens the same file unchanged) named by `CONCORD_BASELINE`: it runs `info`,
+//! `estimate --json` and `next --json` on the same study, and its JSON must equal this build's
+//! byte for byte. Without it `concord info` of this build is the only reference. The phases
+//! are timed in this process: load (`Study::open` + the loader: every rating, or what
+//! `estimate` / `next` read), grouping (`ScoreGroups::new`) and the statistics alone
+//! (`ppi::estimate_models`).
 //!
-//! Run: `cargo bench -p concord-cli --bench estimate` (the study takes about a minute to build).
+//! Run: `CONCORD_BASELINE=/path/to/old/concord cargo bench -p concord-cli --bench estimate`
+//! (the study takes about a minute to build).
 
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::Study;
@@ -20,14 +25,37 @@ use concord_report::estimates::ScoreGroups;
 use concord_stats::ppi::estimate_models;
 
 mod timing;
-use timing::{median, ms, run, RUNS};
+use timing::{median, ms, output, paired, run, RUNS};
 
-/// Runs `concord args…` with its output discarded; panics unless it succeeds.
-fn process(args: &[&str]) {
-    run(env!("CARGO_BIN_EXE_concord"), args);
+const ESTIMATE: [&str; 4] = ["estimate", "--judge", "Judge A", "--json"];
+const NEXT: [&str; 4] = ["next", "--count", "1000", "--json"];
+
+/// `command` with the study file inserted after the command name.
+fn args<'a>(command: &[&'a str], file: &'a str) -> Vec<&'a str> {
+    let mut out = vec![command[0], file];
+    out.extend(&command[1..]);
+    out
+}
+
+/// One whole-process row: this build's median, the baseline's beside it, the target.
+fn row(name: &str, this: Duration, baseline: Option<Duration>, target_ms: Option<f64>) {
+    let old = baseline.map_or(String::new(), |b| {
+        format!(
+            "; baseline {:8.2} ms ({:.1}× this build)",
+            ms(b),
+            b.as_secs_f64() / this.as_secs_f64()
+        )
+    });
+    let target = target_ms.map_or(String::new(), |t| {
+        let met = if ms(this) < t { "met" } else { "NOT met" };
+        format!("; target < {t} ms: {met}")
+    });
+    println!("  whole     {name:<42} {:8.2} ms{old}{target}", ms(this));
 }
 
 fn main() {
+    let this = env!("CARGO_BIN_EXE_concord");
+    let baseline = std::env::var("CONCORD_BASELINE").ok();
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bench70k.concord");
     let made = Instant::now();
@@ -54,63 +82,82 @@ fn main() {
     println!(
         "concord estimate bench: {} responses, {} models, 7 attributes, {} judges, {} humans; \
          {} ratings; {:.1}% of response × attribute cells human-rated (study built in {:.1} s); \
-         median of {RUNS} runs",
+         median of {RUNS} runs; baseline {}",
         info.responses,
         groups.models.len(),
         info.raters.llm,
         info.raters.human,
         info.ratings,
         100.0 * labelled as f64 / (7.0 * info.responses as f64),
-        made.elapsed().as_secs_f64()
+        made.elapsed().as_secs_f64(),
+        baseline.as_deref().unwrap_or("none (set CONCORD_BASELINE)")
     );
-    let baseline = median(|| process(&["info", file]));
-    println!(
-        "baseline  `concord info` (whole process)               {:8.2} ms",
-        ms(baseline)
+    if let Some(old) = &baseline {
+        for command in [&ESTIMATE, &NEXT] {
+            let argv = args(command, file);
+            assert!(
+                output(this, &argv, "") == output(old, &argv, ""),
+                "`concord {}` differs from the baseline's",
+                command.join(" ")
+            );
+        }
+        println!("  `concord estimate --json` and `next --json`: byte-identical to the baseline's");
+    }
+    let whole_process = |command: &[&str]| {
+        let argv = args(command, file);
+        paired(
+            RUNS,
+            || run(this, &argv),
+            baseline.as_ref().map(|b| || run(b, &argv)),
+        )
+    };
+    let (info_run, info_old) = whole_process(&["info"]);
+    row("`concord info`", info_run, info_old, None);
+    let (estimate, estimate_old) = whole_process(&ESTIMATE);
+    row(
+        "`concord estimate --json`",
+        estimate,
+        estimate_old,
+        Some(50.0),
     );
-    let load = median(|| {
-        Study::open(Path::new(file))
-            .expect("open")
-            .study_ratings()
-            .expect("load")
+    let (text, text_old) = whole_process(&ESTIMATE[..3]);
+    row("`concord estimate` (text)", text, text_old, Some(50.0));
+    let (next, next_old) = whole_process(&NEXT);
+    row(
+        "`concord next --count 1000 --json`",
+        next,
+        next_old,
+        Some(200.0),
+    );
+
+    let open = |load: &dyn Fn(&Study)| {
+        median(RUNS, || {
+            let study = Study::open(Path::new(file)).expect("open");
+            load(&study);
+        })
+    };
+    let all = open(&|s| drop(s.study_ratings().expect("load")));
+    let judge = open(&|s| drop(s.scoring_ratings(Some("Judge A")).expect("load")));
+    let judges = open(&|s| drop(s.scoring_ratings(None).expect("load")));
+    let group = median(RUNS, || {
+        ScoreGroups::new(&data, "Judge A", &[]).expect("groups")
     });
-    let group = median(|| ScoreGroups::new(&data, "Judge A", &[]).expect("groups"));
-    let stats = median(|| estimate_models("Judge A", &groups.model_scores(), 0.05));
-    let json = median(|| {
+    let stats = median(RUNS, || {
+        estimate_models("Judge A", &groups.model_scores(), 0.05)
+    });
+    let json = median(RUNS, || {
         serde_json::to_string_pretty(&estimate_models("Judge A", &groups.model_scores(), 0.05))
             .expect("json")
     });
-    let whole = median(|| process(&["estimate", file, "--judge", "Judge A", "--json"]));
-    let text = median(|| process(&["estimate", file, "--judge", "Judge A"]));
-    println!(
-        "  load      Study::open + study_ratings             {:8.2} ms",
-        ms(load)
-    );
-    println!(
-        "  grouping  ScoreGroups::new (63 groups)            {:8.2} ms",
-        ms(group)
-    );
-    println!(
-        "  stats     ppi::estimate_models alone              {:8.2} ms",
-        ms(stats)
-    );
-    println!(
-        "  stats + JSON text                                 {:8.2} ms",
-        ms(json)
-    );
-    let next = median(|| process(&["next", file, "--count", "1000", "--json"]));
-    println!(
-        "  whole     `concord next --count 1000 --json` process {:6.2} ms  = {:.2}× `concord info`; target < 200 ms: {}",
-        ms(next),
-        next.as_secs_f64() / baseline.as_secs_f64(),
-        if ms(next) < 200.0 { "met" } else { "NOT met" }
-    );
-    for (name, d) in [("--json", whole), ("text", text)] {
-        println!(
-            "  whole     `concord estimate {name:<6}` process     {:8.2} ms  = {:.2}× `concord info`; target < 50 ms: {}",
-            ms(d),
-            d.as_secs_f64() / baseline.as_secs_f64(),
-            if ms(d) < 50.0 { "met" } else { "NOT met" }
-        );
+    println!("  of which, in-process:");
+    for (name, d) in [
+        ("load      Study::open + study_ratings (all)", all),
+        ("load      + scoring_ratings(Judge A): estimate", judge),
+        ("load      + scoring_ratings(None): next", judges),
+        ("grouping  ScoreGroups::new (63 groups)", group),
+        ("stats     ppi::estimate_models alone", stats),
+        ("stats + JSON text", json),
+    ] {
+        println!("    {name:<48} {:8.2} ms", ms(d));
     }
 }

@@ -22,6 +22,7 @@ pub mod package;
 pub mod progress;
 mod progress_cache;
 mod queue;
+mod raters;
 mod rating;
 mod ratings_data;
 pub mod rubric;

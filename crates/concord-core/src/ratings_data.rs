@@ -1,7 +1,8 @@
 //! The study's current ratings as the statistics crate's neutral input: one scan of the packed
 //! `rating_row` (every attribute's value of one rater and response in one row) by integer keys,
 //! mapped to positions through dense tables (no string hashing), and a refresh that reads only
-//! the cells changed since the last load.
+//! the cells changed since the last load. `concord estimate` and `next` load less: only the
+//! raters they read, and no response texts.
 
 use concord_stats::report::{AttributeSpec, Observation, RaterSpec, StudyRatings, TargetSpec};
 
@@ -52,6 +53,15 @@ fn dense(pairs: impl Iterator<Item = (i64, usize)>) -> Vec<Option<usize>> {
     out
 }
 
+/// What a load reads: every rater and the responses' lengths and items, or less.
+#[derive(Debug, Clone, Copy)]
+struct Scope<'a> {
+    /// `Some(name)`: of the LLM judges only this one's ratings (the humans' always).
+    judge: Option<&'a str>,
+    /// Whether responses carry their length and item (which reads every response's text).
+    details: bool,
+}
+
 impl Study {
     /// Every current, non-empty rating with its attribute, rater and response (and its model),
     /// in rubric, rater-name and response order. The one place a rating matrix is loaded.
@@ -61,6 +71,25 @@ impl Study {
 
     /// [`Study::study_ratings`], kept with what [`Study::refresh_ratings`] needs.
     pub fn live_ratings(&self) -> Result<LiveRatings> {
+        self.load(Scope {
+            judge: None,
+            details: true,
+        })
+    }
+
+    /// What `concord estimate` and `next` read: [`Study::study_ratings`] with, of the LLM
+    /// judges, only `judge`'s ratings (every judge's when `None`; every rater is still listed),
+    /// and responses without their length and item (reading them means reading every text).
+    pub fn scoring_ratings(&self, judge: Option<&str>) -> Result<StudyRatings> {
+        Ok(self
+            .load(Scope {
+                judge,
+                details: false,
+            })?
+            .ratings)
+    }
+
+    fn load(&self, scope: Scope) -> Result<LiveRatings> {
         let watermark = self.event_watermark()?;
         let shape = self.shape()?;
         let raters = self.raters_with_keys()?;
@@ -80,38 +109,51 @@ impl Study {
         // Items by key, so responses are read in one plain scan (no per-row item lookup) and
         // ordered here (no index on position; a sort in SQLite costs more than this one).
         let mut items: Vec<Option<String>> = Vec::new();
-        let mut stmt = self.conn.prepare("SELECT id, external_id FROM item")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let k = r.get::<_, i64>(0)? as usize;
-            if items.len() <= k {
-                items.resize(k + 1, None);
+        if scope.details {
+            let mut stmt = self.conn.prepare("SELECT id, external_id FROM item")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let k = r.get::<_, i64>(0)? as usize;
+                if items.len() <= k {
+                    items.resize(k + 1, None);
+                }
+                items[k] = Some(r.get(1)?);
             }
-            items[k] = Some(r.get(1)?);
         }
-        let mut stmt = self.conn.prepare(
-            "SELECT position, id, external_id, model, length(text), item_id FROM response",
-        )?;
-        let mut responses: Vec<(i64, i64, TargetSpec)> = Vec::new();
+        let mut stmt = self.conn.prepare(if scope.details {
+            "SELECT position, id, external_id, model, length(text), item_id FROM response"
+        } else {
+            "SELECT position, id, external_id, model FROM response"
+        })?;
+        // The largest response key bounds the count (rows are never deleted): no regrowth.
+        let mut responses: Vec<(i64, i64, TargetSpec)> = Vec::with_capacity(shape.1 as usize);
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let item = items.get(r.get::<_, i64>(5)? as usize).cloned().flatten();
+            let (length, item) = if scope.details {
+                (
+                    // SQLite's length() of TEXT counts characters.
+                    Some(r.get::<_, i64>(4)? as f64),
+                    // Responses to one item form a cluster for the report's bootstrap.
+                    items.get(r.get::<_, i64>(5)? as usize).cloned().flatten(),
+                )
+            } else {
+                (None, None)
+            };
             responses.push((
                 r.get(0)?,
                 r.get(1)?,
                 TargetSpec {
                     id: r.get(2)?,
                     model: r.get(3)?,
-                    // SQLite's length() of TEXT counts characters.
-                    length: Some(r.get::<_, i64>(4)? as f64),
-                    // Responses to one item form a cluster for the report's bootstrap.
+                    length,
                     item,
                 },
             ));
         }
         responses.sort_unstable_by_key(|(position, key, _)| (*position, *key));
-        let (target_keys, targets): (Vec<i64>, Vec<TargetSpec>) =
-            responses.into_iter().map(|(_, k, t)| (k, t)).unzip();
+        let target_keys: Vec<i64> = responses.iter().map(|(_, k, _)| *k).collect();
+        // Collected in place, into the rows' own buffer: fresh memory costs a page fault a page.
+        let targets: Vec<TargetSpec> = responses.into_iter().map(|(_, _, t)| t).collect();
         let target_index = dense(target_keys.iter().enumerate().map(|(i, k)| (*k, i)));
         let mut live = LiveRatings {
             ratings: StudyRatings {
@@ -148,29 +190,43 @@ impl Study {
             }
             slots[k] = Some((i, a.scale_min));
         }
+        // One range of the primary key per rater read, in key order: the order of one full scan.
+        let mut read: Vec<(i64, usize)> = raters
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, r))| match scope.judge {
+                Some(judge) => r.kind != RaterKind::Llm || r.name == judge,
+                None => true,
+            })
+            .map(|(i, (k, _))| (*k, i))
+            .collect();
+        read.sort_unstable();
         let mut stmt = self.conn.prepare(
-            "SELECT rater_id, response_id, vals FROM rating_row ORDER BY rater_id, response_id",
+            "SELECT response_id, vals FROM rating_row WHERE rater_id = ?1 ORDER BY response_id",
         )?;
-        let at = |v: &Vec<Option<usize>>, k: i64| v.get(k as usize).copied().flatten();
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let (Some(rater), Some(target)) = (
-                at(&live.rater_index, row.get(0)?),
-                at(&live.target_index, row.get(1)?),
-            ) else {
-                continue;
-            };
-            for (ch, slot) in row.get_ref(2)?.as_str()?.chars().zip(&slots) {
-                if ch == ' ' {
+        for (key, rater) in read {
+            let mut rows = stmt.query([key])?;
+            while let Some(row) = rows.next()? {
+                let Some(target) = live
+                    .target_index
+                    .get(row.get::<_, i64>(0)? as usize)
+                    .copied()
+                    .flatten()
+                else {
                     continue;
-                }
-                if let Some((attribute, min)) = *slot {
-                    live.ratings.ratings.push(Observation {
-                        rater,
-                        target,
-                        attribute,
-                        value: (ch as i64 - 48 + min) as f64,
-                    });
+                };
+                for (ch, slot) in row.get_ref(1)?.as_str()?.chars().zip(&slots) {
+                    if ch == ' ' {
+                        continue;
+                    }
+                    if let Some((attribute, min)) = *slot {
+                        live.ratings.ratings.push(Observation {
+                            rater,
+                            target,
+                            attribute,
+                            value: (ch as i64 - 48 + min) as f64,
+                        });
+                    }
                 }
             }
         }

@@ -55,3 +55,48 @@ proptest! {
         prop_assert_eq!(live.ratings.ratings.len(), study.info().unwrap().ratings);
     }
 }
+
+/// `concord estimate` and `next` read every human and one judge (or every judge), without the
+/// responses' lengths and items: the full load less exactly that.
+#[test]
+fn a_scoring_load_is_the_full_load_without_the_other_judges_and_texts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.concord");
+    let study = create_demo(
+        &path,
+        &DemoOptions {
+            items: 6,
+            models: 2,
+            raters: 2,
+            judges: 3,
+            coverage: 0.5,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let all = study.study_ratings().unwrap();
+    let plain = |mut data: concord_stats::report::StudyRatings| {
+        for t in &mut data.targets {
+            assert!(
+                t.length.is_some() && t.item.is_some(),
+                "the full load has both"
+            );
+            (t.length, t.item) = (None, None);
+        }
+        data
+    };
+    assert_eq!(study.scoring_ratings(None).unwrap(), plain(all.clone()));
+    let judge = all.raters.iter().position(|r| r.name == "Judge B").unwrap();
+    let mut expected = plain(all.clone());
+    expected
+        .ratings
+        .retain(|o| !all.raters[o.rater].is_judge || o.rater == judge);
+    let scoring = study.scoring_ratings(Some("Judge B")).unwrap();
+    assert!(scoring.ratings.len() < all.ratings.len());
+    assert!(scoring.ratings.iter().any(|o| o.rater == judge));
+    assert_eq!(scoring, expected);
+    // An unknown judge leaves the humans only; the caller reports the name.
+    let mut humans = plain(all.clone());
+    humans.ratings.retain(|o| !all.raters[o.rater].is_judge);
+    assert_eq!(study.scoring_ratings(Some("Nobody")).unwrap(), humans);
+}

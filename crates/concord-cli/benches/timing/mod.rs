@@ -1,25 +1,48 @@
-//! Timing helpers the CLI's benches share: a median of `RUNS` runs after one warm-up, and a
-//! process run to time.
+//! Timing helpers the CLI's benches share: medians of runs after one warm-up (of this build
+//! and a baseline in turn), and a process run to time or to compare with a baseline binary's.
 
 use std::hint::black_box;
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Runs per figure (after one warm-up run).
 pub const RUNS: usize = 11;
 
-/// The median wall time of `RUNS` calls of `f`, after one warm-up call.
-pub fn median<T>(mut f: impl FnMut() -> T) -> Duration {
-    black_box(f());
-    let mut times: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let t = Instant::now();
-            black_box(f());
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[RUNS / 2]
+/// The median wall time of `runs` calls of `f`, after one warm-up call.
+pub fn median<T>(runs: usize, f: impl FnMut() -> T) -> Duration {
+    paired(runs, f, None::<fn()>).0
+}
+
+/// The medians of `runs` calls of `this` and of `baseline` (if any) taken in turn, each after one
+/// warm-up call: a change in the machine's load moves both alike.
+pub fn paired<T, U>(
+    runs: usize,
+    mut this: impl FnMut() -> T,
+    mut baseline: Option<impl FnMut() -> U>,
+) -> (Duration, Option<Duration>) {
+    fn timed<T>(f: &mut impl FnMut() -> T) -> Duration {
+        let t = Instant::now();
+        black_box(f());
+        t.elapsed()
+    }
+    black_box(this());
+    if let Some(b) = baseline.as_mut() {
+        black_box(b());
+    }
+    let (mut mine, mut old) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    for _ in 0..runs {
+        mine.push(timed(&mut this));
+        if let Some(b) = baseline.as_mut() {
+            old.push(timed(b));
+        }
+    }
+    let middle = |mut times: Vec<Duration>| {
+        times.sort();
+        times[times.len() / 2]
+    };
+    let old = (!old.is_empty()).then(|| middle(old));
+    (middle(mine), old)
 }
 
 /// Milliseconds, for printing.
@@ -35,4 +58,25 @@ pub fn run(binary: &str, args: &[&str]) {
         .status()
         .expect("run concord");
     assert!(status.success(), "{binary} {args:?}");
+}
+
+/// What `binary args…` prints on standard output, given `input` on its standard input; panics
+/// unless it succeeds.
+pub fn output(binary: &str, args: &[&str], input: &str) -> Vec<u8> {
+    let mut child = Command::new(binary)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run concord");
+    // Written whole before reading: every input here is far below a pipe's buffer.
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait for concord");
+    assert!(out.status.success(), "{binary} {args:?}");
+    out.stdout
 }

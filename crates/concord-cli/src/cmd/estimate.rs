@@ -20,7 +20,7 @@ pub fn estimate(a: EstimateArgs) -> Result<()> {
         )));
     }
     let study = open_study(&a.file)?;
-    let data = study.study_ratings()?;
+    let data = study.scoring_ratings(Some(&a.judge))?;
     let rounds = study.sampling_rounds()?;
     let groups = estimates::ScoreGroups::with_design(&data, &a.judge, &a.attributes, &rounds)?;
     let set = groups.estimate(a.alpha);
@@ -82,7 +82,7 @@ pub fn next(a: NextArgs) -> Result<()> {
             (batch, Some(assigned))
         }
         None => {
-            let data = study.study_ratings()?;
+            let data = study.scoring_ratings(a.judge.as_deref())?;
             let batch = estimates::next(&data, a.judge.as_deref(), &[], a.count, a.seed)?;
             (batch, None)
         }

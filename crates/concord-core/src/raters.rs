@@ -1,0 +1,107 @@
+//! The study's raters: listing, finding by name, and adding (the lead's, or an import's first
+//! sight of a judge).
+
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::error::{Error, Result};
+use crate::ids::{gid_text, new_gid};
+use crate::model::{Rater, RaterKind};
+use crate::study::Study;
+
+impl Study {
+    /// All raters, humans first, by name.
+    pub fn raters(&self) -> Result<Vec<Rater>> {
+        Ok(self
+            .raters_with_keys()?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect())
+    }
+
+    /// All raters with their keys in this file, humans first, by name.
+    pub(crate) fn raters_with_keys(&self) -> Result<Vec<(i64, Rater)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, gid, name, kind FROM rater ORDER BY kind, name")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, rater_from_row(r)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The rater with this display name.
+    pub fn find_rater(&self, name: &str) -> Result<Option<Rater>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, gid, name, kind FROM rater WHERE name = ?1",
+                [name.trim()],
+                rater_from_row,
+            )
+            .optional()?)
+    }
+
+    /// Adds a rater; the name (trimmed) must be new. The one way a person becomes a rater, and
+    /// the lead's (a package's rater is fixed).
+    pub fn add_rater(&self, name: &str, kind: RaterKind) -> Result<Rater> {
+        self.require_lead("adding a rater")?;
+        let tx = self.write()?;
+        let rater = insert_rater(&tx, name, kind)?;
+        tx.commit()?;
+        Ok(rater)
+    }
+
+    /// The rater with this name, created with `kind` on first sight, inside `tx`.
+    pub(crate) fn rater_by_name_or_create(
+        &self,
+        tx: &Transaction,
+        name: &str,
+        kind: RaterKind,
+    ) -> Result<(Rater, bool)> {
+        match self.find_rater(name)? {
+            Some(r) if r.kind != kind => Err(Error::Invalid(format!(
+                "rater '{}' exists as {} and cannot be imported as {}",
+                r.name,
+                r.kind.as_str(),
+                kind.as_str()
+            ))),
+            Some(r) => Ok((r, false)),
+            None => Ok((insert_rater(tx, name, kind)?, true)),
+        }
+    }
+}
+
+fn insert_rater(tx: &Transaction, name: &str, kind: RaterKind) -> Result<Rater> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::Invalid("a rater needs a name".into()));
+    }
+    let exists: bool = tx.query_row(
+        "SELECT count(*) > 0 FROM rater WHERE name = ?1",
+        [name],
+        |r| r.get(0),
+    )?;
+    if exists {
+        return Err(Error::Invalid(format!(
+            "a rater named '{name}' already exists"
+        )));
+    }
+    let gid = new_gid();
+    tx.execute(
+        "INSERT INTO rater (gid, name, kind) VALUES (?1, ?2, ?3)",
+        params![gid, name, kind.as_str()],
+    )?;
+    Ok(Rater {
+        id: gid_text(&gid),
+        name: name.to_string(),
+        kind,
+    })
+}
+
+/// A rater from a row of (key, gid, name, kind).
+fn rater_from_row(r: &rusqlite::Row) -> rusqlite::Result<Rater> {
+    let kind: String = r.get(3)?;
+    Ok(Rater {
+        id: gid_text(&r.get::<_, Vec<u8>>(1)?),
+        name: r.get(2)?,
+        kind: RaterKind::parse(&kind).unwrap_or(RaterKind::Human),
+    })
+}
