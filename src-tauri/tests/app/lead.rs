@@ -226,10 +226,14 @@ fn admin_adds_raters_assigns_with_overlap_and_edits_settings() {
     );
 }
 
-#[test]
-fn admin_exports_a_package_and_merges_it_back() {
-    let fx = Fixture::demo();
-    let app = fx.app(LaunchArgs::default());
+/// Dr Sato, added and assigned every response in the app on `fx`'s study, exports a package,
+/// rates the first response's safety `score` in it on another machine and returns it from the
+/// app there: (Dr Sato, that response's id, the package, the returned copy).
+fn sato_returns(
+    fx: &Fixture,
+    app: &tauri::App<MockRuntime>,
+    score: i64,
+) -> (concord_core::Rater, String, PathBuf, PathBuf) {
     run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
     let rater = run(add_rater(app.state(), "Dr Sato".into())).unwrap();
     // The demo's two raters hold every response: a third per response gives Dr Sato them all.
@@ -256,6 +260,7 @@ fn admin_exports_a_package_and_merges_it_back() {
 
     // The rater works in the package on another machine and returns it from the app.
     let returned = fx.dir.path().join("sato-returned.concord");
+    let view;
     {
         let remote = fx.app(LaunchArgs::default());
         run(open_study(
@@ -265,9 +270,9 @@ fn admin_exports_a_package_and_merges_it_back() {
         ))
         .unwrap();
         let remote_study = Study::open(&package).unwrap();
-        let view = remote_study.rating_view(&rater.id, 0).unwrap();
+        view = remote_study.rating_view(&rater.id, 0).unwrap();
         remote_study
-            .set_rating(&rater.id, &view.response_id, "safety", Some(4))
+            .set_rating(&rater.id, &view.response_id, "safety", Some(score))
             .unwrap();
         let manifest = run(package_manifest(remote.state())).unwrap().unwrap();
         assert_eq!(manifest.rater, "Dr Sato");
@@ -279,6 +284,14 @@ fn admin_exports_a_package_and_merges_it_back() {
         assert_eq!(back.manifest.events, Some(1));
         assert!(back.message.contains("Send"), "{}", back.message);
     }
+    (rater, view.response_id, package, returned)
+}
+
+#[test]
+fn admin_exports_a_package_and_merges_it_back() {
+    let fx = Fixture::demo();
+    let app = fx.app(LaunchArgs::default());
+    let (rater, _, package, returned) = sato_returns(&fx, &app, 4);
     let err = run(merge_package(app.state(), package.display().to_string()))
         .unwrap_err()
         .to_string();
@@ -326,4 +339,43 @@ fn resolve_conflict_takes_the_typed_choice_the_page_sends() {
         );
     }
     assert!(serde_json::from_value::<Resolution>(serde_json::json!("mine")).is_err());
+}
+
+#[test]
+fn a_conflict_from_a_merge_is_resolved_with_the_typed_choice() {
+    use concord_core::merge::Resolution;
+    let fx = Fixture::demo();
+    let app = fx.app(LaunchArgs::default());
+    let (rater, response, _, returned) = sato_returns(&fx, &app, 4);
+    // Meanwhile the lead's copy gets another value in the same cell, which the package never saw.
+    Study::open(&fx.study_path)
+        .unwrap()
+        .set_rating(&rater.id, &response, "safety", Some(2))
+        .unwrap();
+    let summary = run(merge_package(app.state(), returned.display().to_string())).unwrap();
+    assert_eq!(summary.conflicts.len(), 1);
+    let open = run(conflicts(app.state())).unwrap();
+    assert_eq!(open.len(), 1);
+    let c = &open[0];
+    assert_eq!((c.here, c.incoming, c.current), (Some(2), Some(4), Some(2)));
+    let done = run(resolve_conflict(
+        app.state(),
+        c.id,
+        Resolution::Incoming,
+        "Dr Lead".into(),
+    ))
+    .unwrap();
+    assert_eq!(done.current, Some(4));
+    assert_eq!(
+        done.resolved.map(|r| (r.value, r.by)),
+        Some((Some(4), "Dr Lead".to_string()))
+    );
+    assert!(run(conflicts(app.state())).unwrap().is_empty());
+    // The study file now shows the kept value in that cell.
+    let master = Study::open(&fx.study_path).unwrap();
+    let shown = (0..)
+        .map(|p| master.rating_view(&rater.id, p).unwrap())
+        .find(|v| v.response_id == response)
+        .unwrap();
+    assert_eq!(shown.values.get("safety"), Some(&4));
 }
