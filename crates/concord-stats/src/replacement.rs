@@ -106,10 +106,13 @@ impl IntervalAlpha {
 
 /// Bootstrap state of one rater set: interval alpha and the Henderson ICC.
 struct RaterSet {
-    /// The combined matrix's patterns making up each of this set's patterns: pattern q's are
-    /// `members[start[q]..start[q + 1]]`.
-    members: Vec<u32>,
-    start: Vec<usize>,
+    /// The first four of the combined matrix's patterns making up each of this set's patterns,
+    /// padded with the index of a zero weight, so that most sums take no data-dependent branch.
+    first: Vec<[u32; 4]>,
+    /// (this set's pattern, combined pattern) for the members beyond the first four.
+    extra: Vec<(u32, u32)>,
+    /// One resample's weights of this set's patterns, as whole counts.
+    sums: Vec<u32>,
     weights: Vec<f64>,
     n_units: usize,
     alpha: IntervalAlpha,
@@ -139,18 +142,18 @@ impl RaterSet {
                 .map(|&p| &rows[p * k..(p + 1) * k])
         };
         let alpha = IntervalAlpha::new(own_rows());
-        let mut start = vec![0; own.len() + 1];
-        for &q in &own.item_pattern {
-            start[q as usize + 1] += 1;
-        }
-        for q in 0..own.len() {
-            start[q + 1] += start[q];
-        }
-        let mut next = start.clone();
-        let mut members = vec![0; own.item_pattern.len()];
+        let pad = combined.len() as u32;
+        let mut first = vec![[pad; 4]; own.len()];
+        let mut filled = vec![0; own.len()];
+        let mut extra = Vec::new();
         for (p, &q) in own.item_pattern.iter().enumerate() {
-            members[next[q as usize]] = p as u32;
-            next[q as usize] += 1;
+            let f = &mut filled[q as usize];
+            if *f < 4 {
+                first[q as usize][*f] = p as u32;
+                *f += 1;
+            } else {
+                extra.push((q, p as u32));
+            }
         }
         RaterSet {
             weights: vec![0.0; own.len()],
@@ -159,20 +162,26 @@ impl RaterSet {
             alpha,
             alpha_reps: Vec::with_capacity(resamples),
             icc: HendersonBootstrap::new(own_rows(), k, &counts, resamples),
-            members,
-            start,
+            first,
+            extra,
+            sums: vec![0; own.len()],
         }
     }
 
-    /// Evaluate a resample given as weights of the combined matrix's patterns.
-    fn add_resample(&mut self, w: &[f64]) {
-        // Weights are whole counts, so summing a pattern's members in any order is exact; read
-        // this way the sums are independent, where scattered additions wait on each other.
-        for (q, wq) in self.weights.iter_mut().enumerate() {
-            *wq = self.members[self.start[q]..self.start[q + 1]]
-                .iter()
-                .map(|&p| w[p as usize])
-                .sum();
+    /// Evaluate a resample given as whole weights of the combined matrix's patterns, followed
+    /// by one zero (the padding's).
+    fn add_resample(&mut self, w: &[u32]) {
+        // Summed as integers, a pattern's members give exactly the floating-point sum in any
+        // order; read this way the sums are independent, where scattered additions wait on
+        // each other.
+        for (sum, m) in self.sums.iter_mut().zip(&self.first) {
+            *sum = w[m[0] as usize] + w[m[1] as usize] + w[m[2] as usize] + w[m[3] as usize];
+        }
+        for &(q, p) in &self.extra {
+            self.sums[q as usize] += w[p as usize];
+        }
+        for (wq, &sum) in self.weights.iter_mut().zip(&self.sums) {
+            *wq = f64::from(sum);
         }
         if self.alpha_point.is_some() {
             let v = self.alpha.value(&self.weights);
@@ -305,9 +314,13 @@ pub fn replacement(
             })
         })
         .collect();
+    let mut counts = Vec::with_capacity(combined.len() + 1);
     combined.for_each_resample(boot, |w| {
-        base_set.add_resample(w);
-        replaced.iter_mut().for_each(|r| r.2.add_resample(w));
+        counts.clear();
+        counts.extend(w.iter().map(|&x| x as u32));
+        counts.push(0);
+        base_set.add_resample(&counts);
+        replaced.iter_mut().for_each(|r| r.2.add_resample(&counts));
     });
     let (base_reps, all_humans) = base_set.finish(boot);
     let (mut humans_out, mut alpha_d, mut icc_d) = (Vec::new(), Vec::new(), Vec::new());

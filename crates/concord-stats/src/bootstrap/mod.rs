@@ -287,7 +287,7 @@ impl TargetRows {
             .collect();
         keys.sort_unstable();
         let mut start = vec![0; self.patterns.len() + 1];
-        let mut entries: Vec<(u32, u64)> = Vec::with_capacity(keys.len());
+        let mut entries: Vec<(u32, u32)> = Vec::with_capacity(keys.len());
         for (i, &(p, c)) in keys.iter().enumerate() {
             match entries.last_mut() {
                 Some(e) if i > 0 && keys[i - 1] == (p, c) => e.1 += 1,
@@ -302,7 +302,7 @@ impl TargetRows {
         }
         let mut rng = Xoshiro256pp::seed_from(spec.seed);
         let mut w = vec![0.0; self.patterns.len()];
-        let mut drawn = vec![0u64; n as usize];
+        let mut drawn = vec![0u32; n as usize];
         for _ in 0..spec.resamples {
             // The n draws first, then each pattern's weight as Σ multiplicity × count over its
             // clusters: whole numbers, so this equals adding the drawn clusters one by one (and
@@ -314,7 +314,7 @@ impl TargetRows {
             for (p, wp) in w.iter_mut().enumerate() {
                 let total: u64 = entries[start[p]..start[p + 1]]
                     .iter()
-                    .map(|&(c, count)| drawn[c as usize] * count)
+                    .map(|&(c, count)| u64::from(drawn[c as usize]) * u64::from(count))
                     .sum();
                 *wp = total as f64;
             }
