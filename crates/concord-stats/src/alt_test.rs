@@ -255,6 +255,43 @@ mod tests {
     }
 
     #[test]
+    fn wins_are_those_of_comparing_the_negative_rmses() {
+        let by_rmse = |f: f64, x: f64, labels: &[f64]| {
+            let score = |p: f64| {
+                let ss: f64 = labels.iter().map(|a| (p - a) * (p - a)).sum();
+                -(ss / labels.len() as f64).sqrt()
+            };
+            let (s_f, s_h) = (score(f), score(x));
+            (s_f >= s_h, s_h >= s_f)
+        };
+        let mut cases = vec![
+            (3.0, 3.0, vec![2.0, 4.0]),
+            (1.0, 5.0, vec![3.0]),
+            (2.0, 4.0, vec![3.0, 3.0, 3.0]),
+            (2.5, 3.25, vec![1.75, 4.0]),
+            // Sums of squares a rounding apart, and far below 1.
+            (1.0, 1.0 + 1e-15, vec![0.0, 2.0]),
+            (1e-160, 2e-160, vec![0.0]),
+            (0.0, 5e-324, vec![0.0]),
+        ];
+        let mut u = 0.1f64;
+        for _ in 0..500 {
+            u = (u * 9301.0 + 0.4927).fract();
+            let v = (u * 7919.0).fract();
+            let labels = [(u * 5.0).round(), (v * 5.0).round(), u * 3.0 + v];
+            cases.push((1.0 + (4.0 * v).round(), 1.0 + 4.0 * u, labels.to_vec()));
+        }
+        for (f, x, labels) in cases {
+            let want = by_rmse(f, x, &labels);
+            assert_eq!(
+                wins(f, x, labels.iter().copied()),
+                want,
+                "{f} {x} {labels:?}"
+            );
+        }
+    }
+
+    #[test]
     fn by_matches_statsmodels_fdr_by() {
         // statsmodels.stats.multitest.multipletests(p, alpha=0.05, method='fdr_by')[0]:
         // c(8) = 2.717857…, thresholds k·0.05/(8·c(8)) = 0.0023, 0.0046, …

@@ -83,9 +83,9 @@ impl IntervalAlpha {
     }
 
     /// α for pattern weights `w`; `None` with fewer than 2 pairable units or no variation.
-    fn value(&self, w: &[f64]) -> Option<f64> {
+    fn value(&self, w: impl Iterator<Item = f64>) -> Option<f64> {
         let (mut units, mut acc) = (0.0, [0.0; 4]);
-        for (row, &wi) in self.sums.iter().zip(w) {
+        for (row, wi) in self.sums.iter().zip(w) {
             if row[0] > 0.0 {
                 units += wi;
                 for (a, v) in acc.iter_mut().zip(row) {
@@ -158,7 +158,7 @@ impl RaterSet {
         RaterSet {
             weights: vec![0.0; own.len()],
             n_units: combined.n_items(),
-            alpha_point: alpha.value(&counts),
+            alpha_point: alpha.value(counts.iter().copied()),
             alpha,
             alpha_reps: Vec::with_capacity(resamples),
             icc: HendersonBootstrap::new(own_rows(), k, &counts, resamples),
@@ -180,12 +180,16 @@ impl RaterSet {
         for &(q, p) in &self.extra {
             self.sums[q as usize] += w[p as usize];
         }
-        for (wq, &sum) in self.weights.iter_mut().zip(&self.sums) {
+        let weights = self.weights.iter_mut().zip(&self.sums).map(|(wq, &sum)| {
             *wq = f64::from(sum);
-        }
+            *wq
+        });
         if self.alpha_point.is_some() {
-            let v = self.alpha.value(&self.weights);
+            // Alpha reads each weight as it is written: one pass.
+            let v = self.alpha.value(weights);
             self.alpha_reps.push(v.unwrap_or(f64::NAN));
+        } else {
+            weights.for_each(drop);
         }
         self.icc.add_resample(&self.weights);
     }

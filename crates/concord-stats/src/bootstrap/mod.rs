@@ -287,12 +287,12 @@ impl TargetRows {
             .collect();
         keys.sort_unstable();
         let mut start = vec![0; self.patterns.len() + 1];
-        let mut entries: Vec<(u32, u32)> = Vec::with_capacity(keys.len());
+        let mut entries: Vec<(u32, f64)> = Vec::with_capacity(keys.len());
         for (i, &(p, c)) in keys.iter().enumerate() {
             match entries.last_mut() {
-                Some(e) if i > 0 && keys[i - 1] == (p, c) => e.1 += 1,
+                Some(e) if i > 0 && keys[i - 1] == (p, c) => e.1 += 1.0,
                 _ => {
-                    entries.push((c, 1));
+                    entries.push((c, 1.0));
                     start[p as usize + 1] += 1;
                 }
             }
@@ -301,24 +301,40 @@ impl TargetRows {
             start[p + 1] += start[p];
         }
         let mut rng = Xoshiro256pp::seed_from(spec.seed);
+        // Resamples in batches of BATCH: the n draws of each in turn (the same stream as one
+        // at a time), then every pattern's weights in all of them in one pass over its
+        // entries, as Σ multiplicity × count. Whole numbers, so exactly the sums of adding the
+        // drawn clusters one by one; and each entry is read once per batch, its lanes
+        // contiguous, where scattered additions would wait on each other.
+        const BATCH: usize = 8;
+        let mut drawn = vec![[0.0; BATCH]; n as usize];
+        let mut batch = vec![[0.0; BATCH]; self.patterns.len()];
         let mut w = vec![0.0; self.patterns.len()];
-        let mut drawn = vec![0u32; n as usize];
-        for _ in 0..spec.resamples {
-            // The n draws first, then each pattern's weight as Σ multiplicity × count over its
-            // clusters: whole numbers, so this equals adding the drawn clusters one by one (and
-            // the reads are independent, where scattered additions wait on each other).
-            drawn.iter_mut().for_each(|x| *x = 0);
-            for _ in 0..n {
-                drawn[rng.below(u64::from(n)) as usize] += 1;
+        let mut done = 0;
+        while done < spec.resamples {
+            let size = BATCH.min(spec.resamples - done);
+            drawn.iter_mut().for_each(|d| *d = [0.0; BATCH]);
+            (0..size).for_each(|lane| {
+                for _ in 0..n {
+                    drawn[rng.below(u64::from(n)) as usize][lane] += 1.0;
+                }
+            });
+            for (p, out) in batch.iter_mut().enumerate() {
+                let mut acc = [0.0; BATCH];
+                for &(c, count) in &entries[start[p]..start[p + 1]] {
+                    for (a, d) in acc.iter_mut().zip(&drawn[c as usize]) {
+                        *a += count * d;
+                    }
+                }
+                *out = acc;
             }
-            for (p, wp) in w.iter_mut().enumerate() {
-                let total: u64 = entries[start[p]..start[p + 1]]
-                    .iter()
-                    .map(|&(c, count)| u64::from(drawn[c as usize]) * u64::from(count))
-                    .sum();
-                *wp = total as f64;
+            for lane in 0..size {
+                for (wp, out) in w.iter_mut().zip(&batch) {
+                    *wp = out[lane];
+                }
+                f(&w);
             }
-            f(&w);
+            done += size;
         }
     }
 }
