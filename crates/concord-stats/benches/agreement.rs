@@ -25,25 +25,15 @@ use std::hint::black_box;
 
 #[path = "../tests/support/reml_refit.rs"]
 mod reml_refit;
+mod support {
+    pub mod noise;
+}
 use std::time::{Duration, Instant};
+use support::noise::Noise;
 
 const N_TARGETS: usize = 10_000;
 const N_ATTR: usize = 7;
 const N_MODELS: usize = 8;
-
-/// xorshift64*: deterministic, dependency-free noise.
-struct Noise(u64);
-impl Noise {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn normal(&mut self) -> f64 {
-        (0..12).map(|_| self.next()).sum::<f64>() - 6.0
-    }
-}
 
 fn study(n_targets: usize) -> StudyRatings {
     let mut rng = Noise(0x9E37_79B9_7F4A_7C15);

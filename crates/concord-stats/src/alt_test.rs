@@ -95,14 +95,31 @@ pub struct AltTest {
     pub reason: Option<String>,
 }
 
-/// −RMSE of `pred` against `labels` (the paper's scoring for ordinal and continuous scores).
-fn neg_rmse(pred: f64, labels: impl Iterator<Item = f64>) -> f64 {
-    let (mut ss, mut m) = (0.0, 0.0);
+/// The wins [S_f ≥ S_h] and [S_h ≥ S_f] of the paper's scoring S = −RMSE against the other
+/// humans' `labels`, for the judge's score `f` and the human's `x`.
+///
+/// Both RMSEs divide by the same count and the square root is monotone, so the scores are
+/// ordered as the sums of squares; only when those are within rounding of each other can the
+/// rounded scores tie, and then the scores themselves are compared. The wins are those of
+/// comparing −√(ss/m) every time, without two square roots per item and human.
+fn wins(f: f64, x: f64, labels: impl Iterator<Item = f64>) -> (bool, bool) {
+    let (mut ss_f, mut ss_h, mut m) = (0.0, 0.0, 0.0);
     for a in labels {
-        ss += (pred - a) * (pred - a);
+        ss_f += (f - a) * (f - a);
+        ss_h += (x - a) * (x - a);
         m += 1.0;
     }
-    -(ss / m).sqrt()
+    if ss_f == ss_h && m > 0.0 {
+        // The same operations on equal sums: a tie (the usual case on a rating scale).
+        return (true, true);
+    }
+    // (Far above the subnormals, where ss / m could round two different sums to one.)
+    let larger = ss_f.max(ss_h);
+    if larger > 1e-200 && (ss_f - ss_h).abs() > 1e-9 * larger {
+        return (ss_f < ss_h, ss_h < ss_f);
+    }
+    let (s_f, s_h) = (-(ss_f / m).sqrt(), -(ss_h / m).sqrt());
+    (s_f >= s_h, s_h >= s_f)
 }
 
 /// One-sided one-sample t-test of H0: mean ≥ mu against H1: mean < mu (Student 1908), from
@@ -161,14 +178,13 @@ pub fn alt_test(
         let (mut wins_f, mut wins_h) = (0.0, 0.0);
         for &(f, row) in &items {
             let Some(x) = row[h] else { continue };
-            let others = || {
-                row.iter()
-                    .enumerate()
-                    .filter_map(move |(o, c)| (o != h).then_some(*c).flatten())
-            };
-            let (s_f, s_h) = (neg_rmse(f, others()), neg_rmse(x, others()));
-            let w_f = f64::from(u8::from(s_f >= s_h));
-            let w_h = f64::from(u8::from(s_h >= s_f));
+            let others = row
+                .iter()
+                .enumerate()
+                .filter_map(|(o, c)| (o != h).then_some(*c).flatten());
+            let (f_wins, h_wins) = wins(f, x, others);
+            let w_f = f64::from(u8::from(f_wins));
+            let w_h = f64::from(u8::from(h_wins));
             wins_f += w_f;
             wins_h += w_h;
             d.push(w_h - w_f);
@@ -236,6 +252,43 @@ mod tests {
 
     fn names(k: usize) -> Vec<String> {
         (0..k).map(|i| format!("h{i}")).collect()
+    }
+
+    #[test]
+    fn wins_are_those_of_comparing_the_negative_rmses() {
+        let by_rmse = |f: f64, x: f64, labels: &[f64]| {
+            let score = |p: f64| {
+                let ss: f64 = labels.iter().map(|a| (p - a) * (p - a)).sum();
+                -(ss / labels.len() as f64).sqrt()
+            };
+            let (s_f, s_h) = (score(f), score(x));
+            (s_f >= s_h, s_h >= s_f)
+        };
+        let mut cases = vec![
+            (3.0, 3.0, vec![2.0, 4.0]),
+            (1.0, 5.0, vec![3.0]),
+            (2.0, 4.0, vec![3.0, 3.0, 3.0]),
+            (2.5, 3.25, vec![1.75, 4.0]),
+            // Sums of squares a rounding apart, and far below 1.
+            (1.0, 1.0 + 1e-15, vec![0.0, 2.0]),
+            (1e-160, 2e-160, vec![0.0]),
+            (0.0, 5e-324, vec![0.0]),
+        ];
+        let mut u = 0.1f64;
+        for _ in 0..500 {
+            u = (u * 9301.0 + 0.4927).fract();
+            let v = (u * 7919.0).fract();
+            let labels = [(u * 5.0).round(), (v * 5.0).round(), u * 3.0 + v];
+            cases.push((1.0 + (4.0 * v).round(), 1.0 + 4.0 * u, labels.to_vec()));
+        }
+        for (f, x, labels) in cases {
+            let want = by_rmse(f, x, &labels);
+            assert_eq!(
+                wins(f, x, labels.iter().copied()),
+                want,
+                "{f} {x} {labels:?}"
+            );
+        }
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Agreement and reliability statistics for Concord.
 //!
 //! Takes rating matrices (targets × raters, missing cells allowed) and returns estimates with
-//! confidence intervals. It never touches SQLite, files, the clock or threads: every function is
-//! pure, and every bootstrap takes an explicit seed that is echoed in its result.
+//! confidence intervals. It never touches SQLite, files or the clock: every function is pure,
+//! and every bootstrap takes an explicit seed that is echoed in its result. The report spreads
+//! its sheets over threads, with the same result for any number of them (`report/workers.rs`).
 //!
 //! Every estimate is an [`Estimate`]: either a finite value (with its CI and extras) or
 //! `value: None` with a `reason`. Degenerate inputs never panic and never yield NaN.

@@ -10,7 +10,7 @@
 //! Intervals are seeded percentile bootstraps over responses, each resample evaluating the
 //! all-human and every replaced matrix on the same responses (paired differences).
 
-use crate::bootstrap::{BootstrapSpec, TargetRows};
+use crate::bootstrap::{BootstrapSpec, Patterns};
 use crate::estimate::Estimate;
 use crate::icc::HendersonBootstrap;
 use crate::matrix::RatingMatrix;
@@ -64,11 +64,11 @@ struct IntervalAlpha {
 }
 
 impl IntervalAlpha {
-    fn new(m: &RatingMatrix, rows: &TargetRows) -> IntervalAlpha {
-        let sums = (0..rows.patterns.len())
-            .map(|p| {
+    fn new<'a>(rows: impl Iterator<Item = &'a [Option<f64>]>) -> IntervalAlpha {
+        let sums = rows
+            .map(|row| {
                 let (mut k, mut s1, mut s2) = (0.0, 0.0, 0.0);
-                for v in rows.row(m, p).iter().flatten() {
+                for v in row.iter().flatten() {
                     k += 1.0;
                     s1 += v;
                     s2 += v * v;
@@ -83,9 +83,9 @@ impl IntervalAlpha {
     }
 
     /// α for pattern weights `w`; `None` with fewer than 2 pairable units or no variation.
-    fn value(&self, w: &[f64]) -> Option<f64> {
+    fn value(&self, w: impl Iterator<Item = f64>) -> Option<f64> {
         let (mut units, mut acc) = (0.0, [0.0; 4]);
-        for (row, &wi) in self.sums.iter().zip(w) {
+        for (row, wi) in self.sums.iter().zip(w) {
             if row[0] > 0.0 {
                 units += wi;
                 for (a, v) in acc.iter_mut().zip(row) {
@@ -106,8 +106,13 @@ impl IntervalAlpha {
 
 /// Bootstrap state of one rater set: interval alpha and the Henderson ICC.
 struct RaterSet {
-    /// Pattern of this set's rows for each pattern of the combined matrix.
-    map: Vec<usize>,
+    /// The first four of the combined matrix's patterns making up each of this set's patterns,
+    /// padded with the index of a zero weight, so that most sums take no data-dependent branch.
+    first: Vec<[u32; 4]>,
+    /// (this set's pattern, combined pattern) for the members beyond the first four.
+    extra: Vec<(u32, u32)>,
+    /// One resample's weights of this set's patterns, as whole counts.
+    sums: Vec<u32>,
     weights: Vec<f64>,
     n_units: usize,
     alpha: IntervalAlpha,
@@ -117,37 +122,74 @@ struct RaterSet {
 }
 
 impl RaterSet {
-    fn new(m: &RatingMatrix, combined: &TargetRows, resamples: usize) -> RaterSet {
-        let rows = TargetRows::new(m);
-        let own = rows.target_patterns(m.n_targets());
-        let map = (0..combined.patterns.len())
-            .map(|p| {
-                let t = combined.keep[combined.patterns.representative[p]];
-                own[t].map_or(0, |q| q as usize)
-            })
-            .collect();
-        let alpha = IntervalAlpha::new(m, &rows);
-        let counts = rows.patterns.weights();
+    /// The set whose row on each pattern of `combined` is the `k`-wide row of `rows` (flat, one
+    /// per combined pattern). Its rows are a function of the combined row, so pooling them over
+    /// the combined patterns, in order, gives exactly the patterns, order and counts of pooling
+    /// its own matrix target by target (a pattern's first target is its first combined
+    /// pattern's first target), at the cost of the combined patterns. Every row has at least
+    /// two ratings (the responses `replacement` uses).
+    fn new(rows: &[Option<f64>], k: usize, combined: &Patterns, resamples: usize) -> RaterSet {
+        // (With k < 2 no response qualifies and `rows` is empty; `max` only keeps the chunk
+        // size legal.)
+        let own = Patterns::of_rows(rows.chunks_exact(k.max(1)));
+        let mut counts = vec![0.0; own.len()];
+        for (&q, &c) in own.item_pattern.iter().zip(&combined.counts) {
+            counts[q as usize] += f64::from(c);
+        }
+        let own_rows = || {
+            own.representative
+                .iter()
+                .map(|&p| &rows[p * k..(p + 1) * k])
+        };
+        let alpha = IntervalAlpha::new(own_rows());
+        let pad = combined.len() as u32;
+        let mut first = vec![[pad; 4]; own.len()];
+        let mut filled = vec![0; own.len()];
+        let mut extra = Vec::new();
+        for (p, &q) in own.item_pattern.iter().enumerate() {
+            let f = &mut filled[q as usize];
+            if *f < 4 {
+                first[q as usize][*f] = p as u32;
+                *f += 1;
+            } else {
+                extra.push((q, p as u32));
+            }
+        }
         RaterSet {
-            weights: vec![0.0; rows.patterns.len()],
-            n_units: rows.keep.len(),
-            alpha_point: alpha.value(&counts),
+            weights: vec![0.0; own.len()],
+            n_units: combined.n_items(),
+            alpha_point: alpha.value(counts.iter().copied()),
             alpha,
             alpha_reps: Vec::with_capacity(resamples),
-            icc: HendersonBootstrap::new(m, &rows, resamples),
-            map,
+            icc: HendersonBootstrap::new(own_rows(), k, &counts, resamples),
+            first,
+            extra,
+            sums: vec![0; own.len()],
         }
     }
 
-    /// Evaluate a resample given as weights of the combined matrix's patterns.
-    fn add_resample(&mut self, w: &[f64]) {
-        self.weights.iter_mut().for_each(|x| *x = 0.0);
-        for (&wp, &q) in w.iter().zip(&self.map) {
-            self.weights[q] += wp;
+    /// Evaluate a resample given as whole weights of the combined matrix's patterns, followed
+    /// by one zero (the padding's).
+    fn add_resample(&mut self, w: &[u32]) {
+        // Summed as integers, a pattern's members give exactly the floating-point sum in any
+        // order; read this way the sums are independent, where scattered additions wait on
+        // each other.
+        for (sum, m) in self.sums.iter_mut().zip(&self.first) {
+            *sum = w[m[0] as usize] + w[m[1] as usize] + w[m[2] as usize] + w[m[3] as usize];
         }
+        for &(q, p) in &self.extra {
+            self.sums[q as usize] += w[p as usize];
+        }
+        let weights = self.weights.iter_mut().zip(&self.sums).map(|(wq, &sum)| {
+            *wq = f64::from(sum);
+            *wq
+        });
         if self.alpha_point.is_some() {
-            let v = self.alpha.value(&self.weights);
+            // Alpha reads each weight as it is written: one pass.
+            let v = self.alpha.value(weights);
             self.alpha_reps.push(v.unwrap_or(f64::NAN));
+        } else {
+            weights.for_each(drop);
         }
         self.icc.add_resample(&self.weights);
     }
@@ -203,9 +245,6 @@ fn delta(a: &Estimate, b: &Estimate, diffs: Vec<f64>, n: usize, boot: BootstrapS
     }
 }
 
-/// A cell of a derived matrix from (human row, judge score, column).
-type CellRule<'a> = &'a dyn Fn(&[Option<f64>], Option<f64>, usize) -> Option<f64>;
-
 /// One human's Δ: (weight, estimate, paired replicate differences).
 type WeightedDelta = (f64, Estimate, Vec<f64>);
 
@@ -240,32 +279,52 @@ pub fn replacement(
         .filter(|&t| judge[t].is_some() && humans.row(t).iter().flatten().count() >= 2)
         .collect();
     let n = used.len();
-    let matrix = |cell: CellRule, width| {
-        let cells = used
-            .iter()
-            .flat_map(|&t| (0..width).map(move |c| (t, c)))
-            .map(|(t, c)| cell(humans.row(t), judge[t], c))
-            .collect();
-        RatingMatrix::new(n, width, cells).expect("finite cells from finite inputs")
-    };
     // Columns 0..k: the humans; column k: the judge. Its patterns are the bootstrap unit.
-    let combined = matrix(&|row, f, c| if c < k { row[c] } else { f }, k + 1);
-    let combined_rows = TargetRows::new(&combined);
-    let base = matrix(&|row, _, c| row[c], k);
-    let mut base_set = RaterSet::new(&base, &combined_rows, boot.resamples);
-    // The judge fills exactly the cells human j filled, so the design is unchanged.
+    let cells: Vec<Option<f64>> = used
+        .iter()
+        .flat_map(|&t| humans.row(t).iter().copied().chain([judge[t]]))
+        .collect();
+    let combined = Patterns::of_rows(cells.chunks_exact(k + 1));
+    let combined_rows: Vec<&[Option<f64>]> = combined
+        .representative
+        .iter()
+        .map(|&i| &cells[i * (k + 1)..(i + 1) * (k + 1)])
+        .collect();
+    // Each rater set's row on every combined pattern: the humans', or the judge's score in
+    // exactly the cells human j filled, so the design is unchanged.
+    let set_rows = |replaced: Option<usize>| -> Vec<Option<f64>> {
+        combined_rows
+            .iter()
+            .flat_map(|row| {
+                (0..k).map(move |c| match replaced {
+                    Some(j) if c == j => row[c].and(row[k]),
+                    _ => row[c],
+                })
+            })
+            .collect()
+    };
+    let mut base_set = RaterSet::new(&set_rows(None), k, &combined, boot.resamples);
     let mut replaced: Vec<(usize, usize, RaterSet)> = (0..k)
         .filter_map(|j| {
-            let took = (0..n).filter(|&t| base.get(t, j).is_some()).count();
+            let took: u32 = combined_rows
+                .iter()
+                .zip(&combined.counts)
+                .filter(|(row, _)| row[j].is_some())
+                .map(|(_, &c)| c)
+                .sum();
             (took > 0).then(|| {
-                let m = matrix(&|row, f, c| if c == j { row[c].and(f) } else { row[c] }, k);
-                (j, took, RaterSet::new(&m, &combined_rows, boot.resamples))
+                let set = RaterSet::new(&set_rows(Some(j)), k, &combined, boot.resamples);
+                (j, took as usize, set)
             })
         })
         .collect();
-    combined_rows.for_each_resample(boot, |w| {
-        base_set.add_resample(w);
-        replaced.iter_mut().for_each(|r| r.2.add_resample(w));
+    let mut counts = Vec::with_capacity(combined.len() + 1);
+    combined.for_each_resample(boot, |w| {
+        counts.clear();
+        counts.extend(w.iter().map(|&x| x as u32));
+        counts.push(0);
+        base_set.add_resample(&counts);
+        replaced.iter_mut().for_each(|r| r.2.add_resample(&counts));
     });
     let (base_reps, all_humans) = base_set.finish(boot);
     let (mut humans_out, mut alpha_d, mut icc_d) = (Vec::new(), Vec::new(), Vec::new());

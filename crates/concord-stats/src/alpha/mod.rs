@@ -348,7 +348,7 @@ pub fn krippendorff_alpha_all(m: &RatingMatrix, boot: BootstrapSpec) -> AlphaSet
 pub fn alpha_levels(m: &RatingMatrix, levels: &[Level], boot: BootstrapSpec) -> Vec<Estimate> {
     let rows = TargetRows::new(m);
     let mut a = AlphaBootstrap::new(m, &rows, levels, boot.resamples);
-    rows.for_each_resample(boot, |w| a.add_resample(w));
+    rows.patterns.for_each_resample(boot, |w| a.add_resample(w));
     a.finish(boot)
 }
 

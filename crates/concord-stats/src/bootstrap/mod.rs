@@ -55,13 +55,13 @@ pub struct Patterns {
 }
 
 impl Patterns {
-    /// Pool items by key (items with equal keys are interchangeable for the statistic).
-    #[cfg(test)]
+    /// Pool items by key (items with equal keys are interchangeable for the statistic), in order
+    /// of first appearance.
     fn from_keys<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>) -> Patterns {
-        let mut map: HashMap<K, u32> = HashMap::new();
+        let mut map: HashMap<K, u32, FastHash> = HashMap::default();
         let mut representative = Vec::new();
         let mut counts = Vec::new();
-        let mut item_pattern = Vec::new();
+        let mut item_pattern = Vec::with_capacity(keys.size_hint().0);
         for (i, k) in keys.enumerate() {
             let id = *map.entry(k).or_insert_with(|| {
                 representative.push(i);
@@ -76,6 +76,12 @@ impl Patterns {
             counts,
             item_pattern,
         }
+    }
+
+    /// Pool rows by their values' exact bits (`None` distinct from every value, −0 equal to
+    /// +0), in order of first appearance; the rows are hashed in place, without building keys.
+    pub(crate) fn of_rows<'a>(rows: impl Iterator<Item = &'a [Option<f64>]>) -> Patterns {
+        Patterns::from_keys(rows.map(RowKey))
     }
 
     /// Number of distinct patterns.
@@ -93,9 +99,17 @@ impl Patterns {
         self.item_pattern.len()
     }
 
-    /// Multiplicities as f64 weights.
-    pub fn weights(&self) -> Vec<f64> {
-        self.counts.iter().map(|&c| f64::from(c)).collect()
+    /// Call `f` with the pattern weights of each of `spec.resamples` resamples of the items.
+    pub fn for_each_resample(&self, spec: BootstrapSpec, mut f: impl FnMut(&[f64])) {
+        if spec.resamples == 0 || self.is_empty() {
+            return;
+        }
+        let mut rs = Resampler::new(self, spec.seed);
+        let mut w = vec![0.0; self.len()];
+        for _ in 0..spec.resamples {
+            rs.draw(&mut w);
+            f(&w);
+        }
     }
 }
 
@@ -221,27 +235,12 @@ pub struct TargetRows {
 }
 
 impl TargetRows {
-    /// Pool the rated targets of `m` by identical rows, in order of first appearance (the rows
-    /// are hashed in place instead of allocating a key per row).
+    /// Pool the rated targets of `m` by identical rows, in order of first appearance.
     pub fn new(m: &crate::matrix::RatingMatrix) -> TargetRows {
         let keep: Vec<usize> = (0..m.n_targets())
             .filter(|&t| m.row(t).iter().any(Option::is_some))
             .collect();
-        let mut map: HashMap<RowKey, u32, FastHash> = HashMap::default();
-        let mut patterns = Patterns {
-            representative: Vec::new(),
-            counts: Vec::new(),
-            item_pattern: Vec::with_capacity(keep.len()),
-        };
-        for (i, &t) in keep.iter().enumerate() {
-            let id = *map.entry(RowKey(m.row(t))).or_insert_with(|| {
-                patterns.representative.push(i);
-                patterns.counts.push(0);
-                (patterns.representative.len() - 1) as u32
-            });
-            patterns.counts[id as usize] += 1;
-            patterns.item_pattern.push(id);
-        }
+        let patterns = Patterns::of_rows(keep.iter().map(|&t| m.row(t)));
         TargetRows { keep, patterns }
     }
 
@@ -271,44 +270,71 @@ impl TargetRows {
         if spec.resamples == 0 || self.patterns.is_empty() {
             return;
         }
-        // Each cluster as its (pattern, count) list, clusters in order of first appearance.
-        let mut index: HashMap<u32, usize, FastHash> = HashMap::default();
-        let mut clusters: Vec<Vec<(u32, f64)>> = Vec::new();
-        for (&c, &p) in cluster_of.iter().zip(&self.patterns.item_pattern) {
-            let next = clusters.len();
-            let i = *index.entry(c).or_insert(next);
-            if i == next {
-                clusters.push(Vec::new());
-            }
-            match clusters[i].iter_mut().find(|e| e.0 == p) {
-                Some(e) => e.1 += 1.0,
-                None => clusters[i].push((p, 1.0)),
-            }
-        }
-        let mut rng = Xoshiro256pp::seed_from(spec.seed);
-        let mut w = vec![0.0; self.patterns.len()];
-        let n = clusters.len() as u64;
-        for _ in 0..spec.resamples {
-            w.iter_mut().for_each(|x| *x = 0.0);
-            for _ in 0..n {
-                for &(p, c) in &clusters[rng.below(n) as usize] {
-                    w[p as usize] += c;
+        // Clusters numbered in order of first appearance; each pattern as its (cluster, count)
+        // list, flattened: pattern p's entries are `entries[start[p]..start[p + 1]]`.
+        let mut slot = vec![u32::MAX; cluster_of.iter().max().map_or(0, |&c| c as usize + 1)];
+        let mut n = 0u32;
+        let mut keys: Vec<(u32, u32)> = cluster_of
+            .iter()
+            .zip(&self.patterns.item_pattern)
+            .map(|(&c, &p)| {
+                if slot[c as usize] == u32::MAX {
+                    slot[c as usize] = n;
+                    n += 1;
+                }
+                (p, slot[c as usize])
+            })
+            .collect();
+        keys.sort_unstable();
+        let mut start = vec![0; self.patterns.len() + 1];
+        let mut entries: Vec<(u32, f64)> = Vec::with_capacity(keys.len());
+        for (i, &(p, c)) in keys.iter().enumerate() {
+            match entries.last_mut() {
+                Some(e) if i > 0 && keys[i - 1] == (p, c) => e.1 += 1.0,
+                _ => {
+                    entries.push((c, 1.0));
+                    start[p as usize + 1] += 1;
                 }
             }
-            f(&w);
         }
-    }
-
-    /// Call `f` with the pattern weights of each of `spec.resamples` resamples.
-    pub fn for_each_resample(&self, spec: BootstrapSpec, mut f: impl FnMut(&[f64])) {
-        if spec.resamples == 0 || self.patterns.is_empty() {
-            return;
+        for p in 0..self.patterns.len() {
+            start[p + 1] += start[p];
         }
-        let mut rs = Resampler::new(&self.patterns, spec.seed);
+        let mut rng = Xoshiro256pp::seed_from(spec.seed);
+        // Resamples in batches of BATCH: the n draws of each in turn (the same stream as one
+        // at a time), then every pattern's weights in all of them in one pass over its
+        // entries, as Σ multiplicity × count. Whole numbers, so exactly the sums of adding the
+        // drawn clusters one by one; and each entry is read once per batch, its lanes
+        // contiguous, where scattered additions would wait on each other.
+        const BATCH: usize = 8;
+        let mut drawn = vec![[0.0; BATCH]; n as usize];
+        let mut batch = vec![[0.0; BATCH]; self.patterns.len()];
         let mut w = vec![0.0; self.patterns.len()];
-        for _ in 0..spec.resamples {
-            rs.draw(&mut w);
-            f(&w);
+        let mut done = 0;
+        while done < spec.resamples {
+            let size = BATCH.min(spec.resamples - done);
+            drawn.iter_mut().for_each(|d| *d = [0.0; BATCH]);
+            (0..size).for_each(|lane| {
+                for _ in 0..n {
+                    drawn[rng.below(u64::from(n)) as usize][lane] += 1.0;
+                }
+            });
+            for (p, out) in batch.iter_mut().enumerate() {
+                let mut acc = [0.0; BATCH];
+                for &(c, count) in &entries[start[p]..start[p + 1]] {
+                    for (a, d) in acc.iter_mut().zip(&drawn[c as usize]) {
+                        *a += count * d;
+                    }
+                }
+                *out = acc;
+            }
+            for lane in 0..size {
+                for (wp, out) in w.iter_mut().zip(&batch) {
+                    *wp = out[lane];
+                }
+                f(&w);
+            }
+            done += size;
         }
     }
 }

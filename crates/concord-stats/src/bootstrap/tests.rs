@@ -74,7 +74,8 @@ fn cluster_resamples_move_whole_clusters() {
     });
     assert_eq!(seen, 50);
     let mut unequal = 0;
-    tr.for_each_resample(spec, |w| unequal += usize::from(w[0] != w[1]));
+    tr.patterns
+        .for_each_resample(spec, |w| unequal += usize::from(w[0] != w[1]));
     assert!(unequal > 40, "{unequal}");
 }
 

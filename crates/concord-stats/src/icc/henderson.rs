@@ -1,6 +1,6 @@
 //! ICC(A,1) and ICC(C,1) of incomplete designs from Henderson's method I variance components.
 
-use crate::bootstrap::{BootstrapSpec, TargetRows};
+use crate::bootstrap::BootstrapSpec;
 use crate::estimate::Estimate;
 use crate::matrix::RatingMatrix;
 use crate::reml::{Components, RemlData};
@@ -341,22 +341,27 @@ pub(crate) struct HendersonBootstrap {
 }
 
 impl HendersonBootstrap {
-    /// Pool `m`'s rows and compute the point estimate.
-    pub(crate) fn new(m: &RatingMatrix, rows: &TargetRows, resamples: usize) -> Self {
-        let cells = (0..rows.patterns.len()).map(|p| {
-            rows.row(m, p)
-                .iter()
+    /// The point estimate on target patterns given as their rows (`k` raters, each row with at
+    /// least one rating) and multiplicities.
+    pub(crate) fn new<'a>(
+        rows: impl Iterator<Item = &'a [Option<f64>]>,
+        k: usize,
+        counts: &[f64],
+        resamples: usize,
+    ) -> Self {
+        let cells = rows.map(|row| {
+            row.iter()
                 .enumerate()
                 .filter_map(|(j, c)| c.map(|v| (j, v)))
                 .collect()
         });
-        let h = Henderson::new(cells, m.n_raters());
+        let h = Henderson::new(cells, k);
         let mut acc = vec![0.0; Henderson::FIXED + 2 * h.k];
-        let point = h.components(&rows.patterns.weights(), &mut acc);
+        let point = h.components(counts, &mut acc);
         HendersonBootstrap {
             h,
             point,
-            n_targets: rows.keep.len(),
+            n_targets: counts.iter().sum::<f64>() as usize,
             acc,
             a_vals: Vec::with_capacity(resamples),
         }

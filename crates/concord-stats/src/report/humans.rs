@@ -95,7 +95,9 @@ pub(super) fn human_report(
     });
     match &clusters {
         Some(c) => rows.for_each_cluster_resample(boot, c, |w| ab.add_resample(w)),
-        None => rows.for_each_resample(boot, |w| ab.add_resample(w)),
+        None => rows
+            .patterns
+            .for_each_resample(boot, |w| ab.add_resample(w)),
     }
     let mut alpha_it = ab.finish(boot).into_iter();
     let mut next = || {

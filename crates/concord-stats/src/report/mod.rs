@@ -3,13 +3,15 @@
 //! `agreement_report` takes neutral study data ([`StudyRatings`], `input.rs`) and options and
 //! returns an [`AgreementReport`] (`output.rs`) whose JSON form is documented field by field in
 //! `SCHEMA.md`. `sheets.rs` builds the matrices it analyses, `humans.rs` the humans'
-//! inter-rater statistics and `judges.rs` each judge against the humans.
+//! inter-rater statistics and `judges.rs` each judge against the humans; `workers.rs` spreads
+//! the sheets over threads.
 
 mod humans;
 mod input;
 mod judges;
 mod output;
 mod sheets;
+mod workers;
 
 pub use input::{
     AttributeSpec, Cluster, Observation, RaterSpec, ReportOptions, StudyRatings, TargetSpec, Unit,
@@ -39,9 +41,16 @@ use sheets::{attribute_sheets, group_sheets, item_clusters, select_names, Models
 /// Build the full agreement report: humans' inter-rater agreement and each judge vs the humans,
 /// per attribute and per composite group (see `SCHEMA.md`; methods cited on each function).
 pub fn agreement_report(data: &StudyRatings, opts: &ReportOptions) -> AgreementReport {
-    // Every metric below asks for t and F quantiles, mostly the same few: remember them for
-    // the length of this report (identical values, see `dist::QuantileMemo`).
-    let _memo = crate::dist::QuantileMemo::start();
+    report_with_workers(data, opts, workers::available())
+}
+
+/// [`agreement_report`] with its sheets analysed by `workers` threads (the same report for any
+/// number).
+fn report_with_workers(
+    data: &StudyRatings,
+    opts: &ReportOptions,
+    workers: usize,
+) -> AgreementReport {
     let mut warnings = Vec::new();
     let boot = BootstrapSpec {
         resamples: opts.bootstrap,
@@ -100,10 +109,68 @@ pub fn agreement_report(data: &StudyRatings, opts: &ReportOptions) -> AgreementR
             humans: human,
         }
     };
+    // The composites first: they have the most distinct rows, so the most work.
+    let jobs: Vec<&Sheet> = group_sheets.iter().chain(&sheets).collect();
+    let mut reports = workers::map_in_order(&jobs, workers, |s| analyse(s));
+    let attributes = reports.split_off(group_sheets.len());
     AgreementReport {
-        attributes: sheets.iter().map(analyse).collect(),
-        groups: group_sheets.iter().map(analyse).collect(),
+        attributes,
+        groups: reports,
         options: opts.clone(),
         warnings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_is_the_same_for_any_number_of_threads() {
+        let keys = ["a", "b", "c"];
+        let data = StudyRatings {
+            attributes: keys
+                .iter()
+                .map(|k| AttributeSpec {
+                    key: (*k).into(),
+                    group: (*k != "c").then(|| "G".into()),
+                    scale_min: 1,
+                    scale_max: 5,
+                })
+                .collect(),
+            raters: (0..4)
+                .map(|r| RaterSpec {
+                    name: format!("r{r}"),
+                    is_judge: r == 3,
+                })
+                .collect(),
+            targets: (0..40)
+                .map(|t| TargetSpec {
+                    id: format!("t{t}"),
+                    model: format!("m{}", t % 2),
+                    length: None,
+                    item: Some(format!("i{}", t / 2)),
+                })
+                .collect(),
+            ratings: (0..40 * 4 * 3)
+                .map(|i| Observation {
+                    target: i / 12,
+                    rater: i % 4,
+                    attribute: (i / 4) % 3,
+                    value: ((i * 7 + i / 12) % 5 + 1) as f64,
+                })
+                .collect(),
+        };
+        let opts = ReportOptions {
+            bootstrap: 50,
+            ..ReportOptions::default()
+        };
+        let one = serde_json::to_value(report_with_workers(&data, &opts, 1)).expect("JSON");
+        for workers in [2, 5] {
+            let many = report_with_workers(&data, &opts, workers);
+            assert_eq!(serde_json::to_value(many).expect("JSON"), one);
+        }
+        assert_eq!(one["attributes"].as_array().map(Vec::len), Some(3));
+        assert_eq!(one["groups"][0]["attribute"], "G");
     }
 }
