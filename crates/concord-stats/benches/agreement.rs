@@ -7,7 +7,7 @@
 //!
 //! Run: `cargo bench -p concord-stats --bench agreement`
 
-use concord_stats::icc::{icc_forms, icc_unbalanced};
+use concord_stats::icc::icc_forms;
 use concord_stats::report::{
     agreement_report, AttributeSpec, Observation, RaterSpec, ReportOptions, StudyRatings,
     TargetSpec, Unit,
@@ -16,6 +16,7 @@ use concord_stats::testing::alpha::krippendorff_alpha_all;
 use concord_stats::testing::alt_test::{alt_test, AltTestOptions};
 use concord_stats::testing::bootstrap::BootstrapSpec;
 use concord_stats::testing::gwet::gwet;
+use concord_stats::testing::icc::icc_unbalanced;
 use concord_stats::testing::judge::{paired_agreement, paired_agreement_bootstrap};
 use concord_stats::testing::kappa::{cohen_kappa, fleiss_kappa};
 use concord_stats::testing::reml::icc_reml;

@@ -54,6 +54,10 @@ pub mod testing {
     pub mod alt_test {
         pub use crate::alt_test::{alt_test, AltTestOptions};
     }
+    /// The unbalanced (Henderson) ICC, the missing-data estimator REML replaced as headline.
+    pub mod icc {
+        pub use crate::icc::henderson::icc_unbalanced;
+    }
     /// Bootstrap resampling and percentile intervals.
     pub mod bootstrap {
         pub use crate::bootstrap::{percentile_ci, BootstrapSpec};

@@ -15,8 +15,8 @@
 #[path = "support/reml_refit.rs"]
 mod reml_refit;
 
-use concord_stats::icc::icc_unbalanced;
 use concord_stats::testing::bootstrap::{percentile_ci, BootstrapSpec};
+use concord_stats::testing::icc::icc_unbalanced;
 use concord_stats::testing::reml::icc_reml;
 use concord_stats::RatingMatrix;
 use rand::{Rng, SeedableRng};

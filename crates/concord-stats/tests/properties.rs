@@ -1,9 +1,10 @@
 //! Property tests: invariances and identities every agreement statistic must satisfy.
 
-use concord_stats::icc::{icc_forms, icc_unbalanced};
+use concord_stats::icc::icc_forms;
 use concord_stats::testing::alpha::{alpha_levels, Level};
 use concord_stats::testing::bootstrap::BootstrapSpec;
 use concord_stats::testing::gwet::gwet;
+use concord_stats::testing::icc::icc_unbalanced;
 use concord_stats::testing::kappa::{cohen_kappa, fleiss_kappa};
 use concord_stats::RatingMatrix;
 use proptest::prelude::*;

@@ -5,7 +5,7 @@
 //!
 //! `henderson.rs` holds the unbalanced-data estimator.
 
-mod henderson;
+pub(crate) mod henderson;
 #[cfg(test)]
 pub(crate) mod tests;
 
@@ -15,12 +15,13 @@ use crate::estimate::Estimate;
 use crate::matrix::RatingMatrix;
 use serde::{Deserialize, Serialize};
 
-pub use henderson::{icc_unbalanced, UnbalancedIcc, VarianceComponents};
+pub(crate) use henderson::icc_unbalanced;
 pub(crate) use henderson::{HendersonBootstrap, HendersonSums};
+pub use henderson::{UnbalancedIcc, VarianceComponents};
 
 /// Mean squares of the two-way ANOVA without interaction (targets × raters, one rating per cell).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct MeanSquares {
+pub(crate) struct MeanSquares {
     /// Targets.
     pub n: usize,
     /// Raters.
@@ -36,13 +37,13 @@ pub struct MeanSquares {
 }
 
 /// Two-way ANOVA mean squares for a complete n × k row-major matrix (Shrout & Fleiss 1979, Table 1).
-pub fn mean_squares(data: &[f64], n: usize, k: usize) -> MeanSquares {
+pub(crate) fn mean_squares(data: &[f64], n: usize, k: usize) -> MeanSquares {
     mean_squares_weighted(&data[..n * k], &vec![1.0; n], k)
 }
 
 /// [`mean_squares`] of distinct complete rows (row-major, k per row) with multiplicities `w`:
 /// identical rows contribute identically to every sum, so pooled targets cost one term each.
-pub fn mean_squares_weighted(rows: &[f64], w: &[f64], k: usize) -> MeanSquares {
+pub(crate) fn mean_squares_weighted(rows: &[f64], w: &[f64], k: usize) -> MeanSquares {
     let n_rows = w.len();
     let nw: f64 = w.iter().sum();
     let n = nw as usize;
@@ -205,7 +206,7 @@ fn icc_from_weighted(rows: &[f64], w: &[f64], n: usize, k: usize) -> IccForms {
 }
 
 /// Six ICC forms from a complete row-major n × k matrix (McGraw & Wong 1996, Tables 4–7).
-pub fn icc_from_complete(data: &[f64], n: usize, k: usize) -> IccForms {
+pub(crate) fn icc_from_complete(data: &[f64], n: usize, k: usize) -> IccForms {
     if k < 2 {
         return IccForms::missing("fewer than 2 raters");
     }
@@ -220,7 +221,7 @@ pub fn icc_from_complete(data: &[f64], n: usize, k: usize) -> IccForms {
 ///
 /// ICC(A,1) limits use the Satterthwaite-type degrees of freedom `v` of McGraw & Wong (1996,
 /// Table 7, case 2A), exactly as pingouin computes them.
-pub fn icc_from_mean_squares(ms: &MeanSquares) -> IccForms {
+pub(crate) fn icc_from_mean_squares(ms: &MeanSquares) -> IccForms {
     let MeanSquares {
         n,
         k,
@@ -319,7 +320,7 @@ pub fn icc_from_mean_squares(ms: &MeanSquares) -> IccForms {
 }
 
 /// ICC(A,1) and ICC(C,1) point values from mean squares, without tests or CIs (for resampling).
-pub fn icc_a1_c1(ms: &MeanSquares) -> (Option<f64>, Option<f64>) {
+pub(crate) fn icc_a1_c1(ms: &MeanSquares) -> (Option<f64>, Option<f64>) {
     let (nf, kf) = (ms.n as f64, ms.k as f64);
     let a = (ms.msr - ms.mse) / (ms.msr + (kf - 1.0) * ms.mse + kf * (ms.msc - ms.mse) / nf);
     let c = (ms.msr - ms.mse) / (ms.msr + (kf - 1.0) * ms.mse);
