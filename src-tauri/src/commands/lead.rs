@@ -147,7 +147,7 @@ pub async fn admin_view(state: State<'_, AppState>) -> CommandResult<AdminView> 
 /// Adds a human rater profile (with no assignments yet).
 #[tauri::command]
 pub async fn add_rater(state: State<'_, AppState>, name: String) -> CommandResult<Rater> {
-    state.with_study(|study| study.add_rater(&name, RaterKind::Human))
+    state.with_study(|study| study.add_rater(&name, RaterKind::Human, None))
 }
 
 /// Assigns responses to `rater_ids` as a balanced design with `overlap` raters per response
