@@ -163,6 +163,14 @@ fn encrypt_and_decrypt_convert_in_place_with_a_backup() {
     );
     let plain_info = ok(&["info", s(&study), "--json"]);
 
+    // A passphrase too short to choose: refused with the rule, the study left plain.
+    let short = with_key("k1", &["encrypt", s(&study)]);
+    let err = String::from_utf8_lossy(&short.stderr).into_owned();
+    assert!(
+        !short.status.success() && err.contains("at least 15 characters"),
+        "{err}"
+    );
+    assert!(contains(&study, PROMPT) && !dir.path().join("s.concord.bak").exists());
     ok_key("kestrel over the weir", &["encrypt", s(&study)]);
     assert!(!contains(&study, PROMPT));
     let backup = dir.path().join("s.concord.bak");
