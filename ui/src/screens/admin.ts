@@ -265,6 +265,7 @@ export class AdminScreen implements Screen {
       id: `site-${rater.id}`,
       autocomplete: "off",
       value: rater.site ?? "",
+      placeholder: "no site",
       "aria-label": `Site of ${rater.name}`,
       "aria-describedby": "admin-site-hint",
     });
