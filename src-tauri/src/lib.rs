@@ -91,6 +91,7 @@ pub fn run() {
             commands::lead::clear_gold,
             commands::lead::admin_view,
             commands::lead::add_rater,
+            commands::lead::set_rater_site,
             commands::lead::assign_with_overlap,
             commands::lead::design_progress,
             commands::lead::export_package,

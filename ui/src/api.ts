@@ -86,7 +86,10 @@ export const api = {
   clearGold: (externalId: string, attribute: string, adjudicator: string, reason: string) =>
     invoke<void>("clear_gold", { externalId, attribute, adjudicator, reason }),
   adminView: () => invoke<AdminView>("admin_view"),
-  addRater: (name: string) => invoke<Rater>("add_rater", { name }),
+  /** A new human rater at `site` (null or blank: none), in one write. */
+  addRater: (name: string, site: string | null) => invoke<Rater>("add_rater", { name, site }),
+  /** Changes a rater's site; a blank site clears it. */
+  setRaterSite: (raterId: string, site: string) => invoke<void>("set_rater_site", { raterId, site }),
   assignWithOverlap: (raterIds: string[], overlap: number) => invoke<DesignSummary>("assign_with_overlap", { raterIds, overlap }),
   designProgress: () => invoke<DesignProgress>("design_progress"),
   /** Active sampling: the next `count` responses to the front of `rater`'s queue, π recorded. */

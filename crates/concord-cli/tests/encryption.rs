@@ -51,11 +51,17 @@ fn csv(dir: &Path) -> std::path::PathBuf {
 fn an_encrypted_study_keeps_its_text_from_anyone_without_the_passphrase() {
     let dir = tempfile::tempdir().unwrap();
     let study = dir.path().join("enc.concord");
-    let out = ok_key("correct horse", &["new", s(&study), "--encrypt"]);
+    let out = ok_key("correct horse battery", &["new", s(&study), "--encrypt"]);
     assert!(out.contains("(encrypted)"), "{out}");
-    ok_key("correct horse", &["import", s(&study), s(&csv(dir.path()))]);
-    ok_key("correct horse", &["raters", s(&study), "--add", "Ana"]);
-    let info = ok_key("correct horse", &["info", s(&study), "--json"]);
+    ok_key(
+        "correct horse battery",
+        &["import", s(&study), s(&csv(dir.path()))],
+    );
+    ok_key(
+        "correct horse battery",
+        &["raters", s(&study), "--add", "Ana"],
+    );
+    let info = ok_key("correct horse battery", &["info", s(&study), "--json"]);
     assert!(info.contains("\"responses\": 2"), "{info}");
 
     // No text in clear, and plain SQLite cannot read it.
@@ -76,13 +82,13 @@ fn an_encrypted_study_keeps_its_text_from_anyone_without_the_passphrase() {
         err.contains("encrypted study: give its passphrase"),
         "{err}"
     );
-    let out = with_key("wrong horse", &["info", s(&study)]);
+    let out = with_key("wrong horse battery", &["info", s(&study)]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
     assert!(err.contains("wrong passphrase"), "{err}");
     assert!(err.contains(s(&study)), "names the file: {err}");
     assert_eq!(std::fs::read(&study).unwrap(), before, "file unchanged");
-    ok_key("correct horse", &["check", s(&study)]);
+    ok_key("correct horse battery", &["check", s(&study)]);
 }
 
 #[test]
@@ -157,15 +163,26 @@ fn encrypt_and_decrypt_convert_in_place_with_a_backup() {
     );
     let plain_info = ok(&["info", s(&study), "--json"]);
 
-    ok_key("k1", &["encrypt", s(&study)]);
+    // A passphrase too short to choose: refused with the rule, the study left plain.
+    let short = with_key("k1", &["encrypt", s(&study)]);
+    let err = String::from_utf8_lossy(&short.stderr).into_owned();
+    assert!(
+        !short.status.success() && err.contains("at least 15 characters"),
+        "{err}"
+    );
+    assert!(contains(&study, PROMPT) && !dir.path().join("s.concord.bak").exists());
+    ok_key("kestrel over the weir", &["encrypt", s(&study)]);
     assert!(!contains(&study, PROMPT));
     let backup = dir.path().join("s.concord.bak");
     assert!(contains(&backup, PROMPT), "the plain original is kept");
-    assert_eq!(ok_key("k1", &["info", s(&study), "--json"]), plain_info);
-    ok_key("k1", &["check", s(&study)]);
+    assert_eq!(
+        ok_key("kestrel over the weir", &["info", s(&study), "--json"]),
+        plain_info
+    );
+    ok_key("kestrel over the weir", &["check", s(&study)]);
 
     std::fs::remove_file(&backup).unwrap();
-    ok_key("k1", &["decrypt", s(&study)]);
+    ok_key("kestrel over the weir", &["decrypt", s(&study)]);
     assert_eq!(ok(&["info", s(&study), "--json"]), plain_info);
     assert!(contains(&study, PROMPT));
     assert!(

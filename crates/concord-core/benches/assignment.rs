@@ -78,7 +78,7 @@ fn main() {
     .unwrap();
     for i in 0..RATERS {
         study
-            .add_rater(&format!("Clinician {:02}", i + 1), RaterKind::Human)
+            .add_rater(&format!("Clinician {:02}", i + 1), RaterKind::Human, None)
             .unwrap();
     }
     study.close().unwrap();

@@ -38,7 +38,7 @@ fn main() {
     let raters: Vec<_> = (0..20)
         .map(|i| {
             master
-                .add_rater(&format!("Clinician {:02}", i + 1), RaterKind::Human)
+                .add_rater(&format!("Clinician {:02}", i + 1), RaterKind::Human, None)
                 .unwrap()
         })
         .collect();

@@ -31,7 +31,9 @@ fn main() {
     };
     drop(create_demo(&path, &opts).unwrap());
     let study = Study::open(&path).unwrap();
-    let rater = study.add_rater("Clinician", RaterKind::Human).unwrap();
+    let rater = study
+        .add_rater("Clinician", RaterKind::Human, None)
+        .unwrap();
     study.assign_all(&rater.id).unwrap();
     let keys: Vec<String> = study
         .rubric()

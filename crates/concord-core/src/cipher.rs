@@ -13,6 +13,15 @@ use crate::files::{io_error, with_suffix, TempPath};
 use crate::key_cache::raw_key;
 use crate::schema;
 
+/// The fewest characters (Unicode code points) a passphrase chosen for a new encrypted study
+/// or package may have. The file travels (email, USB sticks), so a thief can guess offline at
+/// the speed of their hardware, held back only by the KDF; length is what makes a typed
+/// passphrase hard to guess, and NIST SP 800-63B-4 (2025, §3.1.1.2) asks 15 characters of a
+/// password that is the only factor, counting each code point as one and imposing no other
+/// composition rule. 15 is also no burden for a phrase of three or four words; a generated
+/// package passphrase has 24.
+pub const MIN_CHOSEN_CHARS: usize = 15;
+
 /// A passphrase for an encrypted study or package. Its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Passphrase(String);
@@ -25,6 +34,20 @@ impl Passphrase {
             return Err(Error::Invalid("a passphrase cannot be empty".into()));
         }
         Ok(Passphrase(text))
+    }
+
+    /// Refuses a passphrase being chosen for a new encrypted file (a study created or encrypted,
+    /// a package's typed passphrase) when shorter than [`MIN_CHOSEN_CHARS`]. Only choosing is
+    /// checked: opening a file accepts whatever passphrase it was made with.
+    pub fn check_chosen(&self) -> Result<()> {
+        let chars = self.0.chars().count();
+        if chars < MIN_CHOSEN_CHARS {
+            return Err(Error::Invalid(format!(
+                "a new passphrase needs at least {MIN_CHOSEN_CHARS} characters (this one has \
+                 {chars}); a phrase of three or four words is long enough"
+            )));
+        }
+        Ok(())
     }
 
     /// The text, for the few places it must leave this type: keying SQLCipher, the master's
@@ -112,6 +135,12 @@ pub(crate) fn attach(
 /// that backup is the plain file, which the caller should tell the user to delete once the
 /// encrypted study opens.
 pub fn rekey(path: &Path, from: Option<&Passphrase>, to: Option<&Passphrase>) -> Result<()> {
+    to.map(Passphrase::check_chosen).transpose()?;
+    convert(path, from, to)
+}
+
+/// [`rekey`] once the new passphrase is accepted.
+fn convert(path: &Path, from: Option<&Passphrase>, to: Option<&Passphrase>) -> Result<()> {
     let study = crate::Study::open_with(path, from)?;
     if to.is_none() {
         refuse_packages_out(&study, path)?;
@@ -178,4 +207,48 @@ fn refuse_packages_out(study: &crate::Study, path: &Path) -> Result<()> {
         out.len(),
         out.join(", ")
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file encrypted before the rule (or by another tool) with a short passphrase still
+    /// opens with it: only choosing a passphrase is checked.
+    #[test]
+    fn an_existing_file_opens_with_a_short_passphrase_it_was_made_with() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.concord");
+        let rubric = crate::rubric::Rubric::builtin("mentalbench").unwrap();
+        crate::Study::create(&path, "Old", &rubric)
+            .unwrap()
+            .close()
+            .unwrap();
+        let short = Passphrase::new("abc").unwrap();
+        let err = rekey(&path, None, Some(&short)).unwrap_err().to_string();
+        assert!(
+            err.contains("at least 15 characters") && err.contains("has 3"),
+            "{err}"
+        );
+        assert!(
+            !needs_passphrase(&path).unwrap(),
+            "refused before anything was written"
+        );
+        convert(&path, None, Some(&short)).unwrap();
+        let study = crate::Study::open_with(&path, Some(&short)).unwrap();
+        assert_eq!(study.name().unwrap(), "Old");
+    }
+
+    /// Characters are code points, not bytes: 15 accented letters pass, 14 do not.
+    #[test]
+    fn the_minimum_counts_characters() {
+        assert!(Passphrase::new("é".repeat(15))
+            .unwrap()
+            .check_chosen()
+            .is_ok());
+        assert!(Passphrase::new("é".repeat(14))
+            .unwrap()
+            .check_chosen()
+            .is_err());
+    }
 }

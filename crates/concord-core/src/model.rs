@@ -39,6 +39,8 @@ pub struct Rater {
     pub id: String,
     pub name: String,
     pub kind: RaterKind,
+    /// The rater's site (`site` in the rater's metadata), if the lead recorded one.
+    pub site: Option<String>,
 }
 
 /// Who a study file is for, decided by the file itself: a master (with no package manifest) is

@@ -152,7 +152,10 @@ impl Study {
                     "a package's passphrase must differ from the study's (a rater must not be able to open the master)".into(),
                 ))
             }
-            (Some(_), Some(given)) => Some(given.clone()),
+            (Some(_), Some(given)) => {
+                given.check_chosen()?;
+                Some(given.clone())
+            }
             (Some(_), None) => Some(generated_passphrase()),
         };
         let rater = self.rater_key(rater_id)?;

@@ -20,9 +20,9 @@ impl Study {
 
     /// All raters with their keys in this file, humans first, by name.
     pub(crate) fn raters_with_keys(&self) -> Result<Vec<(i64, Rater)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, gid, name, kind FROM rater ORDER BY kind, name")?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {RATER_COLUMNS} FROM rater ORDER BY kind, name"
+        ))?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, rater_from_row(r)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -32,19 +32,21 @@ impl Study {
         Ok(self
             .conn
             .query_row(
-                "SELECT id, gid, name, kind FROM rater WHERE name = ?1",
+                &format!("SELECT {RATER_COLUMNS} FROM rater WHERE name = ?1"),
                 [name.trim()],
                 rater_from_row,
             )
             .optional()?)
     }
 
-    /// Adds a rater; the name (trimmed) must be new. The one way a person becomes a rater, and
-    /// the lead's (a package's rater is fixed).
-    pub fn add_rater(&self, name: &str, kind: RaterKind) -> Result<Rater> {
+    /// Adds a rater at `site` (trimmed; empty or `None`: no site) in one transaction, so a
+    /// rater never exists without the site the lead gave; the name (trimmed) must be new. The
+    /// one way a person becomes a rater, and the lead's (a package's rater is fixed);
+    /// [`Study::set_rater_site`] changes the site later.
+    pub fn add_rater(&self, name: &str, kind: RaterKind, site: Option<&str>) -> Result<Rater> {
         self.require_lead("adding a rater")?;
         let tx = self.write()?;
-        let rater = insert_rater(&tx, name, kind)?;
+        let rater = insert_rater(&tx, name, kind, site)?;
         tx.commit()?;
         Ok(rater)
     }
@@ -64,12 +66,17 @@ impl Study {
                 kind.as_str()
             ))),
             Some(r) => Ok((r, false)),
-            None => Ok((insert_rater(tx, name, kind)?, true)),
+            None => Ok((insert_rater(tx, name, kind, None)?, true)),
         }
     }
 }
 
-fn insert_rater(tx: &Transaction, name: &str, kind: RaterKind) -> Result<Rater> {
+fn insert_rater(
+    tx: &Transaction,
+    name: &str,
+    kind: RaterKind,
+    site: Option<&str>,
+) -> Result<Rater> {
     let name = name.trim();
     if name.is_empty() {
         return Err(Error::Invalid("a rater needs a name".into()));
@@ -84,24 +91,31 @@ fn insert_rater(tx: &Transaction, name: &str, kind: RaterKind) -> Result<Rater> 
             "a rater named '{name}' already exists"
         )));
     }
+    let site = site.map(str::trim).filter(|s| !s.is_empty());
     let gid = new_gid();
     tx.execute(
-        "INSERT INTO rater (gid, name, kind) VALUES (?1, ?2, ?3)",
-        params![gid, name, kind.as_str()],
+        "INSERT INTO rater (gid, name, kind, metadata)
+         VALUES (?1, ?2, ?3, CASE WHEN ?4 IS NULL THEN '{}' ELSE json_object('site', ?4) END)",
+        params![gid, name, kind.as_str(), site],
     )?;
     Ok(Rater {
         id: gid_text(&gid),
         name: name.to_string(),
         kind,
+        site: site.map(str::to_string),
     })
 }
 
-/// A rater from a row of (key, gid, name, kind).
+/// The columns [`rater_from_row`] reads.
+const RATER_COLUMNS: &str = "id, gid, name, kind, json_extract(metadata, '$.site')";
+
+/// A rater from a row of [`RATER_COLUMNS`]: (key, gid, name, kind, site).
 fn rater_from_row(r: &rusqlite::Row) -> rusqlite::Result<Rater> {
     let kind: String = r.get(3)?;
     Ok(Rater {
         id: gid_text(&r.get::<_, Vec<u8>>(1)?),
         name: r.get(2)?,
         kind: RaterKind::parse(&kind).unwrap_or(RaterKind::Human),
+        site: r.get(4)?,
     })
 }

@@ -276,7 +276,7 @@ mod tests {
             before,
             "no commit, no change"
         );
-        study.add_rater("Ann", RaterKind::Human).unwrap();
+        study.add_rater("Ann", RaterKind::Human, None).unwrap();
         assert_ne!(watch.data_version().unwrap(), before);
         assert!(watch
             .conn

@@ -78,6 +78,7 @@ impl Study {
         if name.is_empty() {
             return Err(Error::Invalid("a study needs a name".into()));
         }
+        passphrase.map(Passphrase::check_chosen).transpose()?;
         let settings = StudySettings {
             flags: rubric.flags.clone(),
             ..StudySettings::default()

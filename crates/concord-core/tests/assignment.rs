@@ -20,7 +20,7 @@ fn study(items: usize, models: usize, raters: usize) -> (tempfile::TempDir, Stud
     let ids = (0..raters)
         .map(|i| {
             study
-                .add_rater(&format!("Rater {i}"), RaterKind::Human)
+                .add_rater(&format!("Rater {i}"), RaterKind::Human, None)
                 .unwrap()
                 .id
         })

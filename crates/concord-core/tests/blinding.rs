@@ -49,9 +49,12 @@ fn master(path: &Path) -> (Study, String, String) {
         .exclude_own
         .insert(JUDGE.into(), vec![MODELS[0].into()]);
     study.set_settings(&settings).unwrap();
-    let ana = study.add_rater("Ana", RaterKind::Human).unwrap().id;
-    let ben = study.add_rater("Bertolt Zyx", RaterKind::Human).unwrap().id;
-    study.add_rater(JUDGE, RaterKind::Llm).unwrap();
+    let ana = study.add_rater("Ana", RaterKind::Human, None).unwrap().id;
+    let ben = study
+        .add_rater("Bertolt Zyx", RaterKind::Human, None)
+        .unwrap()
+        .id;
+    study.add_rater(JUDGE, RaterKind::Llm, None).unwrap();
     study.assign_all(&ana).unwrap();
     study.assign_all(&ben).unwrap();
     let first = study.rating_view(&ben, 0).unwrap().response_id;
@@ -196,7 +199,7 @@ fn a_package_is_rater_mode_and_refuses_the_leads_operations() {
     assert!(lead_only(err));
     assert!(p.settings().unwrap().blind, "blinding unchanged");
     assert!(lead_only(
-        p.add_rater("Mallory", RaterKind::Human).unwrap_err()
+        p.add_rater("Mallory", RaterKind::Human, None).unwrap_err()
     ));
     assert!(lead_only(
         p.export_package(&ana, &dir.path().join("again.concord"))

@@ -40,7 +40,7 @@ proptest! {
                     study.set_rating(&rater.id, &response, &keys[*a], *v).unwrap();
                 }
                 Op::NewRater => {
-                    rater = study.add_rater(&format!("New {n}"), RaterKind::Human).unwrap();
+                    rater = study.add_rater(&format!("New {n}"), RaterKind::Human, None).unwrap();
                     study.assign_all(&rater.id).unwrap();
                 }
                 Op::Refresh => {

@@ -284,7 +284,7 @@ fn forged_and_foreign_packages_are_refused_without_change() {
     )
     .unwrap();
     let r = other_study
-        .add_rater("Rater 1", concord_core::RaterKind::Human)
+        .add_rater("Rater 1", concord_core::RaterKind::Human, None)
         .unwrap();
     let foreign = lead.path("foreign.concord");
     other_study.export_package(&r.id, &foreign).unwrap();

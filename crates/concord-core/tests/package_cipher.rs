@@ -181,6 +181,54 @@ fn the_lead_cannot_reuse_the_study_passphrase_nor_encrypt_a_plain_studys_package
 }
 
 #[test]
+fn a_chosen_passphrase_needs_fifteen_characters_and_an_entered_one_does_not() {
+    let lead = lead(false);
+    let short = Passphrase::new("14 characters!").unwrap();
+    let long = Passphrase::new("15 characters!!").unwrap();
+    let rule = |err: Error| {
+        let text = err.to_string();
+        assert!(text.contains("at least 15 characters"), "{text}");
+    };
+    // A package's typed passphrase: refused short, nothing written; 15 characters will do.
+    let out = lead.path("ana.concord");
+    rule(
+        lead.study
+            .export_package_with(&lead.rater, &out, Some(&short))
+            .unwrap_err(),
+    );
+    assert!(!out.exists());
+    let exported = lead
+        .study
+        .export_package_with(&lead.rater, &out, Some(&long))
+        .unwrap();
+    assert_eq!(exported.passphrase.as_deref(), Some("15 characters!!"));
+    // A new encrypted study: refused short, no file.
+    let rubric = concord_core::Rubric::builtin("mentalbench").unwrap();
+    let new = lead.path("new.concord");
+    rule(
+        Study::create_with(&new, "New", &rubric, Some(&short))
+            .err()
+            .unwrap(),
+    );
+    assert!(!new.exists());
+    Study::create_with(&new, "New", &rubric, Some(&long))
+        .unwrap()
+        .close()
+        .unwrap();
+    // Encrypting a plain study: refused short, the study stays plain.
+    let plain = self::lead(true);
+    let path = plain.path("master.concord");
+    plain.study.close().unwrap();
+    rule(cipher::rekey(&path, None, Some(&short)).unwrap_err());
+    assert!(!cipher::needs_passphrase(&path).unwrap());
+    // Opening is not choosing: a short passphrase entered to open is only wrong.
+    assert!(matches!(
+        Study::open_with(&new, Some(&short)),
+        Err(Error::WrongPassphrase(_))
+    ));
+}
+
+#[test]
 fn a_returned_encrypted_package_merges_back_by_hand_and_through_the_inbox() {
     let lead = lead(false);
     let ana = lead.path("ana.concord");

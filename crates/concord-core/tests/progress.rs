@@ -49,10 +49,10 @@ fn progress_counts_times_and_sites_of_a_hand_made_study() {
     let study = hand_made(&path, 4);
     let ids = study.response_ids().unwrap();
     let r = |i: usize| ids[&format!("r{i}")].clone();
-    let ana = study.add_rater("Ana", RaterKind::Human).unwrap();
-    let ben = study.add_rater("Ben", RaterKind::Human).unwrap();
-    study.add_rater("Cy", RaterKind::Human).unwrap();
-    study.add_rater("Judge", RaterKind::Llm).unwrap();
+    let ana = study.add_rater("Ana", RaterKind::Human, None).unwrap();
+    let ben = study.add_rater("Ben", RaterKind::Human, None).unwrap();
+    study.add_rater("Cy", RaterKind::Human, None).unwrap();
+    study.add_rater("Judge", RaterKind::Llm, None).unwrap();
     study.assign(&ana.id, &[r(1), r(2), r(3), r(4)]).unwrap();
     study.assign(&ben.id, &[r(1), r(2)]).unwrap();
     drop(study);
@@ -148,7 +148,7 @@ fn an_even_number_of_gaps_takes_the_mean_of_the_middle_two() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.concord");
     let study = hand_made(&path, 5);
-    study.add_rater("Ana", RaterKind::Human).unwrap();
+    study.add_rater("Ana", RaterKind::Human, None).unwrap();
     drop(study);
     let conn = Connection::open(&path).unwrap();
     conn.execute("INSERT INTO origin (gid) VALUES (randomblob(16))", [])
@@ -177,8 +177,8 @@ fn a_package_not_back_is_out_since_its_export_and_overdue_after_n_days() {
     let path = dir.path().join("p.concord");
     let study = hand_made(&path, 2);
     let ids: Vec<String> = study.response_ids().unwrap().into_values().collect();
-    let ana = study.add_rater("Ana", RaterKind::Human).unwrap();
-    let ben = study.add_rater("Ben", RaterKind::Human).unwrap();
+    let ana = study.add_rater("Ana", RaterKind::Human, None).unwrap();
+    let ben = study.add_rater("Ben", RaterKind::Human, None).unwrap();
     study.assign(&ana.id, &ids).unwrap();
     study.assign(&ben.id, &ids).unwrap();
     let out = |name: &str| dir.path().join(name);

@@ -52,7 +52,7 @@ fn bench_import(dir: &Path) {
         )
         .unwrap();
         import_responses(&study, &csv, None, &ColumnMap::default()).unwrap();
-        let rater = study.add_rater("r", RaterKind::Human).unwrap();
+        let rater = study.add_rater("r", RaterKind::Human, None).unwrap();
         let ids = study.response_ids().unwrap();
         let one = ids.values().next().unwrap();
         study.set_rating(&rater.id, one, "safety", Some(3)).unwrap();

@@ -144,10 +144,24 @@ pub async fn admin_view(state: State<'_, AppState>) -> CommandResult<AdminView> 
     state.with_study(admin_view_of)
 }
 
-/// Adds a human rater profile (with no assignments yet).
+/// Adds a human rater profile (with no assignments yet) at `site`, in one write.
 #[tauri::command]
-pub async fn add_rater(state: State<'_, AppState>, name: String) -> CommandResult<Rater> {
-    state.with_study(|study| study.add_rater(&name, RaterKind::Human))
+pub async fn add_rater(
+    state: State<'_, AppState>,
+    name: String,
+    site: Option<String>,
+) -> CommandResult<Rater> {
+    state.with_study(|study| study.add_rater(&name, RaterKind::Human, site.as_deref()))
+}
+
+/// Changes a rater's site (empty clears it).
+#[tauri::command]
+pub async fn set_rater_site(
+    state: State<'_, AppState>,
+    rater_id: String,
+    site: String,
+) -> CommandResult<()> {
+    state.with_study(|study| study.set_rater_site(&rater_id, &site))
 }
 
 /// Assigns responses to `rater_ids` as a balanced design with `overlap` raters per response

@@ -77,7 +77,7 @@ pub fn run<F: Future>(future: F) -> F::Output {
 pub fn lead_adds_rater(path: &std::path::Path, name: &str) {
     let study = Study::open(path).unwrap();
     if study.find_rater(name).unwrap().is_none() {
-        let rater = study.add_rater(name, RaterKind::Human).unwrap();
+        let rater = study.add_rater(name, RaterKind::Human, None).unwrap();
         study.assign_all(&rater.id).unwrap();
     }
 }

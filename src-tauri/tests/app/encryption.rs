@@ -122,15 +122,21 @@ fn a_new_study_can_be_created_encrypted() {
     let fx = Fixture::demo();
     let app = fx.app(LaunchArgs::default());
     let path = fx.dir.path().join("secret.concord");
-    let summary = run(create_study(
-        app.handle().clone(),
-        app.state(),
-        path.display().to_string(),
-        "Ward pilot".into(),
-        "mentalbench".into(),
-        Some(KEY.into()),
-    ))
-    .unwrap();
+    let create = |passphrase: &str| {
+        run(create_study(
+            app.handle().clone(),
+            app.state(),
+            path.display().to_string(),
+            "Ward pilot".into(),
+            "mentalbench".into(),
+            Some(passphrase.into()),
+        ))
+    };
+    // A passphrase too short to choose is refused with the rule, and no file is made.
+    let err = create("ward seven").unwrap_err().to_string();
+    assert!(err.contains("at least 15 characters"), "{err}");
+    assert!(!path.exists());
+    let summary = create(KEY).unwrap();
     assert_eq!(summary.name, "Ward pilot");
     run(close_study(app.handle().clone(), app.state())).unwrap();
     assert!(cipher::needs_passphrase(&path).unwrap());
@@ -227,11 +233,14 @@ fn the_lead_may_type_a_packages_passphrase_under_the_clis_rules() {
             passphrase.map(str::to_string),
         ))
     };
-    // The rules of CONCORD_PACKAGE_PASSPHRASE: not empty, not the study's own; nothing written.
+    // The rules of CONCORD_PACKAGE_PASSPHRASE: not empty, not the study's own, 15 characters;
+    // nothing written.
     let empty = export(Some("")).unwrap_err().to_string();
     assert!(empty.contains("cannot be empty"), "{empty}");
     let same = export(Some(KEY)).unwrap_err().to_string();
     assert!(same.contains("must differ from the study's"), "{same}");
+    let short = export(Some("four words no")).unwrap_err().to_string();
+    assert!(short.contains("at least 15 characters"), "{short}");
     assert!(!package.exists());
     let chosen = "lantern harbour quiet morning";
     let exported = export(Some(chosen)).unwrap();

@@ -176,14 +176,54 @@ fn admin_adds_raters_assigns_with_overlap_and_edits_settings() {
     );
     assert_eq!(view.raters[0].progress.as_ref().unwrap().total, 8);
 
-    let a = run(add_rater(app.state(), " Dr Okafor ".into())).unwrap();
-    let b = run(add_rater(app.state(), "Dr Lind".into())).unwrap();
-    assert_eq!((a.name.as_str(), a.kind), ("Dr Okafor", RaterKind::Human));
-    let err = run(add_rater(app.state(), "Dr Lind".into()))
-        .unwrap_err()
-        .to_string();
+    let a = run(add_rater(
+        app.state(),
+        " Dr Okafor ".into(),
+        Some(" Leeds ".into()),
+    ))
+    .unwrap();
+    let b = run(add_rater(app.state(), "Dr Lind".into(), None)).unwrap();
+    assert_eq!(
+        (a.name.as_str(), a.kind, a.site.as_deref()),
+        ("Dr Okafor", RaterKind::Human, Some("Leeds"))
+    );
+    assert_eq!(b.site, None);
+    let err = run(add_rater(
+        app.state(),
+        "Dr Lind".into(),
+        Some("York".into()),
+    ))
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("already exists"), "{err}");
-    assert!(run(add_rater(app.state(), "  ".into())).is_err());
+    assert!(run(add_rater(app.state(), "  ".into(), Some("York".into()))).is_err());
+    // The site is in the file (another connection reads it) and on the admin view; the lead
+    // changes it later.
+    let site_on_file = |id: &str| {
+        Study::open(&fx.study_path)
+            .unwrap()
+            .raters()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.id == id)
+            .unwrap()
+            .site
+    };
+    assert_eq!(site_on_file(&a.id).as_deref(), Some("Leeds"));
+    run(set_rater_site(app.state(), b.id.clone(), "York".into())).unwrap();
+    let view = run(admin_view(app.state())).unwrap();
+    let sites: Vec<_> = view
+        .raters
+        .iter()
+        .filter(|r| r.rater.name.starts_with("Dr "))
+        .map(|r| (r.rater.name.as_str(), r.rater.site.as_deref()))
+        .collect();
+    assert_eq!(
+        sites,
+        [("Dr Lind", Some("York")), ("Dr Okafor", Some("Leeds"))]
+    );
+    run(set_rater_site(app.state(), b.id.clone(), " ".into())).unwrap();
+    assert_eq!(site_on_file(&b.id), None);
 
     let ids = vec![a.id.clone(), b.id.clone()];
     // Rater 1 and 2 hold every response: overlap 5 would need three more on each.
@@ -235,7 +275,7 @@ fn sato_returns(
     score: i64,
 ) -> (concord_core::Rater, String, PathBuf, PathBuf) {
     run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
-    let rater = run(add_rater(app.state(), "Dr Sato".into())).unwrap();
+    let rater = run(add_rater(app.state(), "Dr Sato".into(), None)).unwrap();
     // The demo's two raters hold every response: a third per response gives Dr Sato them all.
     run(assign_with_overlap(app.state(), vec![rater.id.clone()], 3)).unwrap();
     let package = fx.dir.path().join("sato.concord");

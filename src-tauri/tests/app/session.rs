@@ -256,7 +256,15 @@ fn a_package_opens_in_rater_mode_as_its_rater_and_refuses_the_leads_commands() {
     lead_only(run(disagreements(app.state(), None, 1, 10)).unwrap_err());
     lead_only(run(conflicts(app.state())).unwrap_err());
     lead_only(run(merge_history(app.state())).unwrap_err());
-    lead_only(run(add_rater(app.state(), "Mallory".into())).unwrap_err());
+    lead_only(run(add_rater(app.state(), "Mallory".into(), None)).unwrap_err());
+    lead_only(
+        run(set_rater_site(
+            app.state(),
+            session.rater.id.clone(),
+            "Away".into(),
+        ))
+        .unwrap_err(),
+    );
     lead_only(run(dashboard_show(app.state(), DashboardRequest::default(), 1)).unwrap_err());
     let change = SettingsChange {
         blind: false,

@@ -496,7 +496,7 @@ pub fn one_rater_demo(path: &Path, items: usize) -> Result<concord_core::Study> 
 pub fn lead_adds_rater(study: &Path, name: &str) -> Result<()> {
     let study = concord_core::Study::open(study)?;
     if study.find_rater(name)?.is_none() {
-        let rater = study.add_rater(name, concord_core::RaterKind::Human)?;
+        let rater = study.add_rater(name, concord_core::RaterKind::Human, None)?;
         study.assign_all(&rater.id)?;
     }
     study.close()?;

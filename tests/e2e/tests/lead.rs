@@ -1,7 +1,8 @@
 //! The study lead's screens in the real app: Adjudication lists the widest human disagreement
 //! first, records a gold value set with the keyboard and undoes a stray one; Admin adds a rater
-//! and assigns responses as a design, whose overlap heatmap and progress table it reads. Every
-//! step is checked in the study file.
+//! with a site, sets another's site in the table with the keyboard, and assigns responses as a
+//! design, whose overlap heatmap and progress table it reads. Every step is checked in the study
+//! file.
 
 use std::time::Duration;
 
@@ -210,16 +211,46 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
         serde_json::json!(vec![vec![full.clone(); 3]; 3]),
         "3 × 3 overlap matrix, every cell {n_responses}"
     );
+    // The new rater's site is typed beside the name and written with the rater.
     click(&app, "#admin-rater-name").await?;
     app.type_text("Dr Okafor").await?;
+    app.press(&[key(Key::Tab)]).await?;
+    app.type_text("Leeds").await?;
     app.press(&[key(Key::Enter)]).await?;
     app.wait_until(
-        "document.querySelectorAll('.admin-table tbody tr').length === 5 && document.querySelector('#rater-status').textContent.startsWith('Added Dr Okafor')",
+        "document.querySelectorAll('.admin-table tbody tr').length === 5 && document.querySelector('#rater-status').textContent.startsWith('Added Dr Okafor at Leeds')",
         WAIT,
     )
     .await?;
     let (okafor, kind) = file.rater_id("Dr Okafor")?.context("Dr Okafor added")?;
     assert_eq!(kind, "human");
+    let site_on_file = |name: &str| {
+        file.count(&format!(
+            "SELECT count(*) FROM rater WHERE name = '{name}' AND json_extract(metadata, '$.site') = 'Leeds'"
+        ))
+    };
+    assert_eq!(site_on_file("Dr Okafor")?, 1, "the site is in the file");
+    let site_cell =
+        "return document.querySelector(\"tr[data-rater='Dr Okafor'] input.admin-site\").value;";
+    assert_eq!(app.js(site_cell).await?, serde_json::json!("Leeds"));
+    // The lead gives Rater 1 a site in the table, with the keyboard (Enter saves).
+    click(&app, "tr[data-rater='Rater 1'] input.admin-site").await?;
+    app.type_text("Leeds").await?;
+    app.press(&[key(Key::Enter)]).await?;
+    app.wait_until(
+        "document.querySelector('#rater-status').textContent === 'Rater 1’s site is now Leeds.'",
+        WAIT,
+    )
+    .await?;
+    assert_eq!(
+        site_on_file("Rater 1")?,
+        1,
+        "the changed site is in the file"
+    );
+    let labelled = app
+        .js("return document.querySelector(\"tr[data-rater='Rater 1'] input.admin-site\").getAttribute('aria-label');")
+        .await?;
+    assert_eq!(labelled, serde_json::json!("Site of Rater 1"));
     for name in ["Rater 1", "Rater 2", "Rater 3"] {
         click(
             &app,
@@ -253,7 +284,7 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
     )?;
     assert_eq!(per_response, 0, "every response has exactly 4 raters");
     // The table re-renders after the status line; wait for it rather than racing it.
-    let cell = "document.querySelector(\"tr[data-rater='Dr Okafor'] td:nth-child(6)\")";
+    let cell = "document.querySelector(\"tr[data-rater='Dr Okafor'] td:nth-child(7)\")";
     app.wait_until(
         &format!("{cell} && {cell}.textContent === '{n_responses}'"),
         WAIT,
@@ -293,6 +324,7 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
     let okafor_row = app
         .js("return [...document.querySelectorAll(\"#progress-table tr[data-progress-rater='Dr Okafor'] td\")].map(td => td.textContent);")
         .await?;
+    assert_eq!(okafor_row[0], serde_json::json!("Leeds"), "{okafor_row}");
     assert_eq!(okafor_row[1], serde_json::json!(full), "{okafor_row}");
     app.js("document.querySelector('#design-heatmap').scrollIntoView(); return null;")
         .await?;

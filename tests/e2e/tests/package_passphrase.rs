@@ -59,9 +59,10 @@ async fn export_of_an_encrypted_study_asks_for_the_package_passphrase() -> Resul
         .await?;
     assert_eq!(dialog["title"], "Encrypt Rater 1’s package");
     assert_eq!(dialog["label"], "Package passphrase");
+    let hint = dialog["hint"].as_str().unwrap_or("");
     assert!(
-        dialog["hint"].as_str().unwrap_or("").contains("generated"),
-        "{dialog}"
+        hint.contains("generated") && hint.contains("At least 15 characters"),
+        "the dialog says how to get one and core's rule for a typed one: {dialog}"
     );
     assert_eq!(dialog["inert"], true, "the app behind the dialog is inert");
     app.type_text("lantern harbour quiet morning").await?;

@@ -4,4 +4,8 @@ import type { RaterKind } from "./RaterKind";
 /**
  * A person or judge who rates responses.
  */
-export type Rater = { id: string, name: string, kind: RaterKind, };
+export type Rater = { id: string, name: string, kind: RaterKind, 
+/**
+ * The rater's site (`site` in the rater's metadata), if the lead recorded one.
+ */
+site: string | null, };

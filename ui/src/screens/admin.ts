@@ -12,6 +12,7 @@ import {
   pickPackageToMerge,
   type AdminView,
   type MergeSummary,
+  type Rater,
   type RaterSummary,
 } from "../api";
 import type { AppContext, Screen } from "../app";
@@ -31,6 +32,7 @@ export class AdminScreen implements Screen {
   private readonly ratersBody = h("tbody");
   private readonly ratersCaption = h("p", { class: "muted admin-caption" });
   private readonly newName = h("input", { id: "admin-rater-name", type: "text", autocomplete: "off", placeholder: "e.g. Dr Okafor" });
+  private readonly newSite = h("input", { id: "admin-rater-site", type: "text", autocomplete: "off", placeholder: "e.g. Leeds", "aria-describedby": "admin-site-hint" });
   private readonly overlap = h("input", { id: "assign-overlap", type: "number", min: "1", step: "1", value: "2", inputmode: "numeric" });
   private readonly assignButton = h("button", { type: "button", class: "primary", id: "assign-button" }, "Assign");
   private readonly assignStatus = h("p", { class: "admin-status", id: "assign-status", role: "status", "aria-live": "polite" });
@@ -52,6 +54,8 @@ export class AdminScreen implements Screen {
       { class: "admin-inline", "aria-label": "Add a rater" },
       h("label", { for: "admin-rater-name" }, "New rater"),
       this.newName,
+      h("label", { for: "admin-rater-site" }, "Site"),
+      this.newSite,
       h("button", { type: "submit" }, "Add rater"),
     );
     addForm.addEventListener("submit", (e) => {
@@ -102,6 +106,7 @@ export class AdminScreen implements Screen {
                   h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Select")),
                   h("th", { scope: "col" }, "Name"),
                   h("th", { scope: "col" }, "Kind"),
+                  h("th", { scope: "col" }, "Site"),
                   h("th", { scope: "col", class: "num" }, "Done"),
                   h("th", { scope: "col", class: "num" }, "Partial"),
                   h("th", { scope: "col", class: "num" }, "Assigned"),
@@ -111,6 +116,10 @@ export class AdminScreen implements Screen {
               this.ratersBody,
             ),
             addForm,
+            h("p", { class: "muted admin-caption", id: "admin-site-hint" }, "Site (optional): where the rater works. ",
+              h("code", {}, "concord assign --strata site"),
+              " gives each response raters from different sites. Change a site in the table: Enter saves, an empty site clears it.",
+            ),
             this.raterStatus,
             h(
               "div",
@@ -234,6 +243,7 @@ export class AdminScreen implements Screen {
       h("td", {}, box),
       h("th", { scope: "row" }, h("label", { for: `pick-${rater.id}` }, rater.name)),
       h("td", {}, h("span", { class: `pill kind-${rater.kind}` }, human ? "Human" : "LLM judge")),
+      h("td", {}, human ? this.siteField(rater) : "—"),
       h("td", { class: "num" }, progress ? formatCount(progress.done) : "—"),
       h("td", { class: "num" }, progress ? formatCount(progress.partial) : "—"),
       h("td", { class: "num" }, progress ? formatCount(progress.total) : "—"),
@@ -245,6 +255,47 @@ export class AdminScreen implements Screen {
           : null,
       ),
     );
+  }
+
+  /** A rater's site, edited in place: saved on Enter or on leaving the field when changed. */
+  private siteField(rater: Rater): HTMLInputElement {
+    const field = h("input", {
+      type: "text",
+      class: "admin-site",
+      id: `site-${rater.id}`,
+      autocomplete: "off",
+      value: rater.site ?? "",
+      placeholder: "no site",
+      "aria-label": `Site of ${rater.name}`,
+      "aria-describedby": "admin-site-hint",
+    });
+    const save = () => void this.saveSite(rater, field);
+    field.addEventListener("change", save);
+    field.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        save();
+      }
+    });
+    return field;
+  }
+
+  private async saveSite(rater: Rater, field: HTMLInputElement): Promise<void> {
+    const site = field.value;
+    if (site.trim() === (rater.site ?? "")) return;
+    try {
+      await api.setRaterSite(rater.id, site);
+      // Read back what core stored (trimmed; empty is none) without re-rendering the table,
+      // so the keyboard focus stays where the lead moved it.
+      this.view = await api.adminView();
+      const stored = this.view.raters.find((r) => r.rater.id === rater.id)?.rater.site ?? null;
+      rater.site = stored;
+      field.value = stored ?? "";
+      this.raterStatus.textContent = stored ? `${rater.name}’s site is now ${stored}.` : `${rater.name} has no site now.`;
+      await this.design.refresh();
+    } catch (err) {
+      this.raterStatus.textContent = `Site not saved: ${errorText(err)}`;
+    }
   }
 
   private renderAssignButton(): void {
@@ -275,10 +326,11 @@ export class AdminScreen implements Screen {
     }
     await this.run(async () => {
       try {
-        const rater = await api.addRater(name);
+        const rater = await api.addRater(name, this.newSite.value);
         this.chosen.add(rater.id);
         this.newName.value = "";
-        this.raterStatus.textContent = `Added ${rater.name} (selected for assignment).`;
+        this.newSite.value = "";
+        this.raterStatus.textContent = `Added ${rater.name}${rater.site ? ` at ${rater.site}` : ""} (selected for assignment).`;
         await this.refresh();
       } catch (err) {
         this.raterStatus.textContent = `Not added: ${errorText(err)}`;

@@ -106,7 +106,7 @@ export class StartScreen implements Screen {
     const name = h("input", { id: "new-study-name", type: "text", autocomplete: "off", placeholder: "e.g. Pilot round 1" });
     const template = h("select", { id: "new-study-template" }, ...templates.map((t) => h("option", { value: t }, t)));
     const encrypt = h("input", { id: "new-study-encrypt", type: "checkbox", "aria-controls": "new-study-keys" });
-    const secret = (id: string) => h("input", { id, type: "password", autocomplete: "new-password", spellcheck: "false" });
+    const secret = (id: string) => h("input", { id, type: "password", autocomplete: "new-password", spellcheck: "false", "aria-describedby": "new-study-passphrase-hint" });
     const passphrase = secret("new-study-passphrase");
     const again = secret("new-study-passphrase-again");
     const keys = h(
@@ -116,7 +116,7 @@ export class StartScreen implements Screen {
       passphrase,
       h("label", { for: "new-study-passphrase-again" }, "Type it again"),
       again,
-      h("p", { class: "muted" }, "Keep it safe: it is never stored, and without it the study cannot be opened."),
+      h("p", { class: "muted", id: "new-study-passphrase-hint" }, "At least 15 characters: a phrase of three or four words is easy to remember and hard to guess. Keep it safe: it is never stored, and without it the study cannot be opened."),
     );
     encrypt.addEventListener("change", () => {
       keys.hidden = !encrypt.checked;

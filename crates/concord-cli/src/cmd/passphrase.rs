@@ -39,12 +39,14 @@ pub fn new_passphrase(path: &Path) -> Result<Passphrase> {
             path.display()
         );
     }
-    let first = read(&format!("New passphrase for {}: ", path.display()))?;
-    let again = read("Type it again: ")?;
+    let first = Passphrase::new(read(&format!("New passphrase for {}: ", path.display()))?)?;
+    // Core refuses a short one anyway; saying so now spares typing it twice.
+    first.check_chosen()?;
+    let again = Passphrase::new(read("Type it again: ")?)?;
     if first != again {
         bail!("the two passphrases differ; nothing was changed");
     }
-    Ok(Passphrase::new(first)?)
+    Ok(first)
 }
 
 /// The passphrase the lead chose for a new package (`CONCORD_PACKAGE_PASSPHRASE`); `None`

@@ -15,10 +15,7 @@ use crate::output::{print_design, print_json, print_progress, print_raters, valu
 pub fn raters(a: RatersArgs) -> Result<()> {
     let study = open_study(&a.file)?;
     if let Some(name) = a.add {
-        let r = study.add_rater(&name, a.kind.into())?;
-        if let Some(site) = &a.site {
-            study.set_rater_site(&r.id, site)?;
-        }
+        let r = study.add_rater(&name, a.kind.into(), a.site.as_deref())?;
         println!("added {} ({})", r.name, r.kind.as_str());
         return Ok(());
     }

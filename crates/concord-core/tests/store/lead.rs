@@ -6,8 +6,8 @@ use super::*;
 fn disagreements_are_ranked_and_gold_is_recorded() {
     let (_d, path) = temp();
     let (study, ana, ids) = small_study(&path);
-    let ben = study.add_rater("Ben", RaterKind::Human).unwrap().id;
-    let judge = study.add_rater("J", RaterKind::Llm).unwrap().id;
+    let ben = study.add_rater("Ben", RaterKind::Human, None).unwrap().id;
+    let judge = study.add_rater("J", RaterKind::Llm, None).unwrap().id;
     study.set_rating(&ana, &ids[0], "safety", Some(1)).unwrap();
     study.set_rating(&ben, &ids[0], "safety", Some(5)).unwrap();
     study.set_rating(&ana, &ids[1], "empathy", Some(3)).unwrap();
@@ -79,7 +79,7 @@ fn disagreements_are_ranked_and_gold_is_recorded() {
 fn a_rater_profile_is_found_by_trimmed_name_and_never_created() {
     let (_d, path) = temp();
     let (study, ana, _) = small_study(&path);
-    let judge = study.add_rater("Judge", RaterKind::Llm).unwrap();
+    let judge = study.add_rater("Judge", RaterKind::Llm, None).unwrap();
     assert_eq!(study.rater_profile("  Ana ").unwrap().id, ana);
     // A mistyped or new name is not a rater: only the lead adds raters.
     let before = study.raters().unwrap().len();
@@ -90,7 +90,7 @@ fn a_rater_profile_is_found_by_trimmed_name_and_never_created() {
     );
     assert_eq!(study.raters().unwrap().len(), before, "no rater created");
     // A profile the lead added without assignments is refused until the lead assigns work.
-    let cy = study.add_rater("Cy", RaterKind::Human).unwrap();
+    let cy = study.add_rater("Cy", RaterKind::Human, None).unwrap();
     let err = study.rater_profile("Cy").unwrap_err().to_string();
     assert!(err.contains("nothing is assigned to Cy"), "{err}");
     assert_eq!(
@@ -104,6 +104,43 @@ fn a_rater_profile_is_found_by_trimmed_name_and_never_created() {
     assert_eq!(err, "a rater profile needs a name");
     let err = study.rater_profile(&judge.name).unwrap_err().to_string();
     assert!(err.contains("LLM judge"), "{err}");
+}
+
+#[test]
+fn a_rater_is_added_with_a_site_and_the_site_can_change() {
+    let (_d, path) = temp();
+    let (study, _, _) = small_study(&path);
+    let bo = study
+        .add_rater(" Bo ", RaterKind::Human, Some("  North "))
+        .unwrap();
+    assert_eq!(
+        (bo.name.as_str(), bo.site.as_deref()),
+        ("Bo", Some("North"))
+    );
+    // A blank site is no site; the name's rules stand (no rater, no site written).
+    let cy = study.add_rater("Cy", RaterKind::Human, Some(" ")).unwrap();
+    assert_eq!(cy.site, None);
+    assert!(study
+        .add_rater("Bo", RaterKind::Human, Some("South"))
+        .is_err());
+    let site_of = |name: &str| {
+        Study::open(&path)
+            .unwrap()
+            .find_rater(name)
+            .unwrap()
+            .unwrap()
+            .site
+    };
+    assert_eq!(site_of("Bo").as_deref(), Some("North"));
+    // Progress reads the same site; the lead changes or clears it later.
+    let report = study.progress_report().unwrap();
+    let line = report.raters.iter().find(|r| r.rater == "Bo").unwrap();
+    assert_eq!(line.site.as_deref(), Some("North"));
+    study.set_rater_site(&bo.id, "South").unwrap();
+    assert_eq!(site_of("Bo").as_deref(), Some("South"));
+    study.set_rater_site(&bo.id, "").unwrap();
+    assert_eq!(site_of("Bo"), None);
+    assert!(study.raters().unwrap().iter().all(|r| r.site.is_none()));
 }
 
 #[test]

@@ -33,7 +33,7 @@ fn small_study(path: &Path) -> (Study, String, Vec<String>) {
         })
         .collect();
     study.import_responses(&rows).unwrap();
-    let rater = study.add_rater("Ana", RaterKind::Human).unwrap();
+    let rater = study.add_rater("Ana", RaterKind::Human, None).unwrap();
     study.assign_all(&rater.id).unwrap();
     let ids = (0..4)
         .map(|p| study.rating_view(&rater.id, p).unwrap().response_id)

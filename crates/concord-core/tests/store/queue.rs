@@ -81,7 +81,7 @@ fn overlap_assignment_gives_each_response_k_raters() {
     .unwrap();
     let ids: Vec<String> = ["a", "b", "c", "d"]
         .iter()
-        .map(|n| study.add_rater(n, RaterKind::Human).unwrap().id)
+        .map(|n| study.add_rater(n, RaterKind::Human, None).unwrap().id)
         .collect();
     let request = |overlap| AssignRequest {
         raters: ids.clone(),

@@ -20,10 +20,10 @@ fn long_response_study(path: &Path) -> Result<()> {
         response,
     }])?;
     // Raters are the lead's to add (Ann rates in the app).
-    let ann = study.add_rater("Ann", RaterKind::Human)?;
+    let ann = study.add_rater("Ann", RaterKind::Human, None)?;
     study.assign_all(&ann.id)?;
     for (name, clarity) in [("Ben", 1), ("Cy", 5)] {
-        let rater = study.add_rater(name, RaterKind::Human)?;
+        let rater = study.add_rater(name, RaterKind::Human, None)?;
         study.assign_all(&rater.id)?;
         let id = study.rating_view(&rater.id, 0)?.response_id;
         study.set_rating(&rater.id, &id, "clarity", Some(clarity))?;
