@@ -52,6 +52,17 @@ impl Lead {
         self.dir.path().join(name)
     }
 
+    /// Exports the rater's package to `name` with a generated passphrase, and that passphrase.
+    fn export(&self, name: &str) -> (PathBuf, Passphrase) {
+        let pkg = self.path(name);
+        let exported = self
+            .study
+            .export_package_with(&self.rater, &pkg, None)
+            .unwrap();
+        let key = Passphrase::new(exported.passphrase.expect("a generated passphrase")).unwrap();
+        (pkg, key)
+    }
+
     /// The texts of every prompt and response in the study.
     fn texts(&self) -> Vec<String> {
         (0..6)
@@ -231,14 +242,7 @@ fn a_chosen_passphrase_needs_fifteen_characters_and_an_entered_one_does_not() {
 #[test]
 fn a_returned_encrypted_package_merges_back_by_hand_and_through_the_inbox() {
     let lead = lead(false);
-    let ana = lead.path("ana.concord");
-    let key = lead
-        .study
-        .export_package_with(&lead.rater, &ana, None)
-        .unwrap()
-        .passphrase
-        .map(|p| Passphrase::new(p).unwrap())
-        .unwrap();
+    let (ana, key) = lead.export("ana.concord");
     let returned = lead.path("ana-returned.concord");
     rate_and_return(&ana, &key, &lead.rater, 2, &returned);
     assert!(cipher::needs_passphrase(&returned).unwrap());
@@ -253,14 +257,7 @@ fn a_returned_encrypted_package_merges_back_by_hand_and_through_the_inbox() {
     assert!(lead.study.check().unwrap().is_empty());
 
     // A second package, returned into the inbox, is merged with nobody typing a passphrase.
-    let second = lead.path("ana-second.concord");
-    let key = lead
-        .study
-        .export_package_with(&lead.rater, &second, None)
-        .unwrap()
-        .passphrase
-        .map(|p| Passphrase::new(p).unwrap())
-        .unwrap();
+    let (second, key) = lead.export("ana-second.concord");
     let inbox = lead.path("inbox");
     std::fs::create_dir(&inbox).unwrap();
     rate_and_return(&second, &key, &lead.rater, 4, &inbox.join("ana.concord"));
@@ -279,14 +276,7 @@ fn a_returned_encrypted_package_merges_back_by_hand_and_through_the_inbox() {
 fn a_package_from_another_encrypted_study_is_refused_with_the_master_unchanged() {
     let lead = lead(false);
     let other = self::lead(false);
-    let foreign = other.path("foreign.concord");
-    let key = other
-        .study
-        .export_package_with(&other.rater, &foreign, None)
-        .unwrap()
-        .passphrase
-        .map(|p| Passphrase::new(p).unwrap())
-        .unwrap();
+    let (foreign, key) = other.export("foreign.concord");
     let returned = lead.path("foreign-returned.concord");
     rate_and_return(&foreign, &key, &other.rater, 1, &returned);
     let before = lead.study.info().unwrap();
@@ -302,14 +292,7 @@ fn a_package_from_another_encrypted_study_is_refused_with_the_master_unchanged()
 #[test]
 fn a_half_copied_encrypted_package_waits_in_the_inbox_until_complete() {
     let lead = lead(false);
-    let pkg = lead.path("ana.concord");
-    let key = lead
-        .study
-        .export_package_with(&lead.rater, &pkg, None)
-        .unwrap()
-        .passphrase
-        .map(|p| Passphrase::new(p).unwrap())
-        .unwrap();
+    let (pkg, key) = lead.export("ana.concord");
     let returned = lead.path("ana-returned.concord");
     rate_and_return(&pkg, &key, &lead.rater, 3, &returned);
     let bytes = std::fs::read(&returned).unwrap();
@@ -341,14 +324,7 @@ fn a_half_copied_encrypted_package_waits_in_the_inbox_until_complete() {
 #[test]
 fn a_complete_but_damaged_encrypted_package_is_rejected_at_once_and_a_preallocated_one_waits() {
     let lead = lead(false);
-    let pkg = lead.path("ana.concord");
-    let key = lead
-        .study
-        .export_package_with(&lead.rater, &pkg, None)
-        .unwrap()
-        .passphrase
-        .map(|p| Passphrase::new(p).unwrap())
-        .unwrap();
+    let (pkg, key) = lead.export("ana.concord");
     let returned = lead.path("ana-returned.concord");
     rate_and_return(&pkg, &key, &lead.rater, 3, &returned);
     let bytes = std::fs::read(&returned).unwrap();
