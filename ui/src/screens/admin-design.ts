@@ -172,14 +172,23 @@ export class DesignPanel {
       return;
     }
     const pairs: number[] = [];
-    for (let a = 0; a < n; a++) for (let b = a + 1; b < n; b++) pairs.push(d.overlap_matrix[a]![b]!);
+    // Pairs that share nothing though they work at one site: what a site-balanced design does.
+    let missingSameSite = 0;
+    for (let a = 0; a < n; a++)
+      for (let b = a + 1; b < n; b++) {
+        const shared = d.overlap_matrix[a]![b]!;
+        pairs.push(shared);
+        const site = sites.get(d.raters[a]!.rater);
+        if (shared === 0 && site && site === sites.get(d.raters[b]!.rater)) missingSameSite++;
+      }
     const missing = pairs.filter((p) => p === 0).length;
+    const why = missingSameSite === 0 ? "" : missingSameSite === missing ? `, all at the same site` : `, ${missingSameSite} of them at the same site`;
     const max = Math.max(0, ...pairs);
     const min = Math.min(...pairs);
     const range = `${min === max ? formatCount(max) : `${formatCount(min)}–${formatCount(max)}`} shared responses per pair`;
     this.summary.textContent =
       `${n} rater${n === 1 ? "" : "s"}, ${d.overlap} per response (target). ` +
-      (pairs.length === 0 ? "" : missing === 0 ? `All ${pairs.length} pairs share responses (${range}).` : `${missing} of ${pairs.length} pairs share no response (${range}).`);
+      (pairs.length === 0 ? "" : missing === 0 ? `All ${pairs.length} pairs share responses (${range}).` : `${missing} of ${pairs.length} pairs share no response (${range}${why}).`);
     const names = d.raters.map((r) => r.rater);
     const label = (name: string) => {
       const site = sites.get(name);

@@ -38,9 +38,9 @@ export class AdminScreen implements Screen {
   private readonly strata = h(
     "select",
     { id: "assign-strata", "aria-describedby": "assign-strata-hint" },
-    h("option", { value: "none" }, "nothing (all responses together)"),
-    h("option", { value: "model" }, "models (even share of each model)"),
-    h("option", { value: "site" }, "sites (raters from different sites)"),
+    h("option", { value: "none" }, "nothing"),
+    h("option", { value: "model" }, "models"),
+    h("option", { value: "site" }, "sites"),
   );
   private readonly assignButton = h("button", { type: "button", class: "primary", id: "assign-button" }, "Assign");
   private readonly assignStatus = h("p", { class: "admin-status", id: "assign-status", role: "status", "aria-live": "polite" });
@@ -124,9 +124,8 @@ export class AdminScreen implements Screen {
               this.ratersBody,
             ),
             addForm,
-            h("p", { class: "muted admin-caption", id: "admin-site-hint" }, "Site (optional): where the rater works. ",
-              h("code", {}, "concord assign --strata site"),
-              " gives each response raters from different sites. Change a site in the table: Enter saves, an empty site clears it.",
+            h("p", { class: "muted admin-caption", id: "admin-site-hint" },
+              "Site (optional): where the rater works. Balancing an assignment across sites gives each response raters from different sites. Change a site in the table: Enter saves, an empty site clears it.",
             ),
             this.raterStatus,
             h(
@@ -136,7 +135,7 @@ export class AdminScreen implements Screen {
               h(
                 "p",
                 { class: "muted" },
-                "Builds a balanced design over the selected raters: each response goes to exactly that many raters, loads differ by at most one, and every pair of raters shares responses. Existing assignments are kept; responses that already have enough raters get no more.",
+                "Builds a balanced design over the selected raters: each response goes to exactly that many raters, loads differ by at most one, and every pair of raters shares responses (balanced across sites: every pair from different sites). Existing assignments are kept; responses that already have enough raters get no more.",
               ),
               h(
                 "div",
@@ -150,7 +149,7 @@ export class AdminScreen implements Screen {
               h(
                 "p",
                 { class: "muted admin-caption", id: "assign-strata-hint" },
-                "Sites: each response's raters come from different sites where loads allow, and every site sees each model in proportion to its raters. Set each rater's site in the table above.",
+                "Models: each rater gets an even share of every model. Sites: each response's raters come from different sites where loads allow (set each rater's site in the table above).",
               ),
               this.assignStatus,
             ),
