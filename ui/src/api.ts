@@ -36,6 +36,7 @@ import type {
   Session,
   SettingsChange,
   Startup,
+  Strata,
   StudySummary,
   Undone,
 } from "./generated";
@@ -90,7 +91,7 @@ export const api = {
   addRater: (name: string, site: string | null) => invoke<Rater>("add_rater", { name, site }),
   /** Changes a rater's site; a blank site clears it. */
   setRaterSite: (raterId: string, site: string) => invoke<void>("set_rater_site", { raterId, site }),
-  assignWithOverlap: (raterIds: string[], overlap: number) => invoke<DesignSummary>("assign_with_overlap", { raterIds, overlap }),
+  assignWithOverlap: (raterIds: string[], overlap: number, strata: Strata) => invoke<DesignSummary>("assign_with_overlap", { raterIds, overlap, strata }),
   designProgress: () => invoke<DesignProgress>("design_progress"),
   /** Active sampling: the next `count` responses to the front of `rater`'s queue, π recorded. */
   pushNext: (rater: string, count: number) => invoke<Assigned>("push_next", { rater, count }),

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use concord_core::adjudication::{Disagreement, Gold, GoldEvent, RaterJudgement};
-use concord_core::assignment::{AssignRequest, DesignSummary};
+use concord_core::assignment::{AssignRequest, DesignSummary, Strata};
 use concord_core::cipher::Passphrase;
 use concord_core::inbox::{self, InboxReceipt};
 use concord_core::merge::{MergeConflict, MergeOptions, MergeSummary, Resolution};
@@ -165,16 +165,19 @@ pub async fn set_rater_site(
 }
 
 /// Assigns responses to `rater_ids` as a balanced design with `overlap` raters per response
-/// (topping up, never beyond it); returns the design: kind, loads and overlap matrix.
+/// (topping up, never beyond it), balanced within `strata` (`site`: each response's raters
+/// from different sites where loads allow); returns the design: kind, loads and overlap matrix.
 #[tauri::command]
 pub async fn assign_with_overlap(
     state: State<'_, AppState>,
     rater_ids: Vec<String>,
     overlap: usize,
+    strata: Strata,
 ) -> CommandResult<DesignSummary> {
     let request = AssignRequest {
         raters: rater_ids,
         overlap: Some(overlap),
+        strata,
         ..AssignRequest::default()
     };
     let design = state.with_study(|study| study.assign_design(&request))?;

@@ -10,6 +10,7 @@ pub use std::time::Duration;
 pub use concord_app::commands::{dashboard::*, lead::*, rating::*, session::*};
 pub use concord_app::state::{AppState, LaunchArgs};
 pub use concord_app::watcher::DashboardEvent;
+pub use concord_core::assignment::Strata;
 pub use concord_core::demo::{create_demo, DemoOptions};
 pub use concord_core::import::ResponseRow;
 pub use concord_core::{QueueFilter, RaterKind, Rubric, Study, StudySettings};

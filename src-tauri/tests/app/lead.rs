@@ -227,11 +227,22 @@ fn admin_adds_raters_assigns_with_overlap_and_edits_settings() {
 
     let ids = vec![a.id.clone(), b.id.clone()];
     // Rater 1 and 2 hold every response: overlap 5 would need three more on each.
-    let err = run(assign_with_overlap(app.state(), ids.clone(), 5))
-        .unwrap_err()
-        .to_string();
+    let err = run(assign_with_overlap(
+        app.state(),
+        ids.clone(),
+        5,
+        Strata::None,
+    ))
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("overlap"), "{err}");
-    let design = run(assign_with_overlap(app.state(), ids.clone(), 4)).unwrap();
+    let design = run(assign_with_overlap(
+        app.state(),
+        ids.clone(),
+        4,
+        Strata::None,
+    ))
+    .unwrap();
     let added: Vec<usize> = design.raters.iter().map(|r| r.added).collect();
     assert_eq!(added, [8, 8]);
     let other = Study::open(&fx.study_path).unwrap();
@@ -242,7 +253,9 @@ fn admin_adds_raters_assigns_with_overlap_and_edits_settings() {
     assert_eq!(assigned, 16);
     // Assigning again keeps what is there and adds nothing.
     assert_eq!(
-        run(assign_with_overlap(app.state(), ids, 1)).unwrap().added,
+        run(assign_with_overlap(app.state(), ids, 1, Strata::None))
+            .unwrap()
+            .added,
         0
     );
 
@@ -266,6 +279,83 @@ fn admin_adds_raters_assigns_with_overlap_and_edits_settings() {
     );
 }
 
+/// The lead's 6 clinicians at 3 sites, assigned from Admin with overlap 2 balanced across
+/// sites: every response's two raters work at different sites, and loads differ by at most one.
+#[test]
+fn assigning_across_sites_pairs_raters_from_different_sites() {
+    let dir = tempfile::tempdir().unwrap();
+    let fx = Fixture {
+        study_path: dir.path().join("sites.concord"),
+        dir,
+    };
+    // 24 responses and no human rater yet.
+    let opts = DemoOptions {
+        items: 12,
+        models: 2,
+        raters: 0,
+        judges: 1,
+        ..DemoOptions::default()
+    };
+    create_demo(&fx.study_path, &opts).unwrap();
+    let app = fx.app(LaunchArgs::default());
+    run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
+    let clinicians = [
+        ("Dr Adeyemi", "Leeds"),
+        ("Dr Brennan", "Leeds"),
+        ("Dr Chen", "York"),
+        ("Dr Dubois", "York"),
+        ("Dr Eze", "Hull"),
+        ("Dr Fischer", "Hull"),
+    ];
+    let ids: Vec<String> = clinicians
+        .iter()
+        .map(|(name, site)| {
+            run(add_rater(app.state(), (*name).into(), Some((*site).into())))
+                .unwrap()
+                .id
+        })
+        .collect();
+    let design = run(assign_with_overlap(
+        app.state(),
+        ids.clone(),
+        2,
+        Strata::Site,
+    ))
+    .unwrap();
+    assert_eq!(design.strata, Strata::Site);
+    assert_eq!((design.responses, design.added), (24, 48));
+
+    // What another connection reads from the file, not what the command said.
+    let on_file = Study::open(&fx.study_path)
+        .unwrap()
+        .current_design()
+        .unwrap();
+    let site_of = |id: &str| clinicians[ids.iter().position(|i| i == id).unwrap()].1;
+    let loads: Vec<usize> = on_file.raters.iter().map(|r| r.load).collect();
+    assert_eq!(
+        loads.iter().sum::<usize>(),
+        48,
+        "each of 24 responses has two raters"
+    );
+    let (min, max) = (loads.iter().min().unwrap(), loads.iter().max().unwrap());
+    assert!(max - min <= 1, "loads {loads:?}");
+    // With exactly two raters per response, every response is one pair's shared response: no
+    // pair at the same site sharing any means every response's raters are at different sites.
+    let m = &on_file.overlap_matrix;
+    for (a, ra) in on_file.raters.iter().enumerate() {
+        for (b, rb) in on_file.raters.iter().enumerate().skip(a + 1) {
+            if site_of(&ra.id) == site_of(&rb.id) {
+                assert_eq!(m[a][b], 0, "{} and {} share responses", ra.rater, rb.rater);
+            }
+        }
+    }
+    let shared: usize = (0..m.len())
+        .flat_map(|a| (a + 1..m.len()).map(move |b| (a, b)))
+        .map(|(a, b)| m[a][b])
+        .sum();
+    assert_eq!(shared, 24);
+}
+
 /// Dr Sato, added and assigned every response in the app on `fx`'s study, exports a package,
 /// rates the first response's safety `score` in it on another machine and returns it from the
 /// app there: (Dr Sato, that response's id, the package, the returned copy).
@@ -277,7 +367,13 @@ fn sato_returns(
     run(open_study(app.handle().clone(), app.state(), fx.path())).unwrap();
     let rater = run(add_rater(app.state(), "Dr Sato".into(), None)).unwrap();
     // The demo's two raters hold every response: a third per response gives Dr Sato them all.
-    run(assign_with_overlap(app.state(), vec![rater.id.clone()], 3)).unwrap();
+    run(assign_with_overlap(
+        app.state(),
+        vec![rater.id.clone()],
+        3,
+        Strata::None,
+    ))
+    .unwrap();
     let package = fx.dir.path().join("sato.concord");
     let package_id = run(export_package(
         app.state(),

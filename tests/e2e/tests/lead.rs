@@ -1,14 +1,15 @@
 //! The study lead's screens in the real app: Adjudication lists the widest human disagreement
 //! first, records a gold value set with the keyboard and undoes a stray one; Admin adds a rater
 //! with a site, sets another's site in the table with the keyboard, and assigns responses as a
-//! design, whose overlap heatmap and progress table it reads. Every step is checked in the study
+//! design, whose overlap heatmap and progress table it reads; six clinicians at three sites are
+//! assigned balanced across sites, chosen with the keyboard. Every step is checked in the study
 //! file.
 
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use concord_core::demo::{create_demo, DemoOptions};
-use concord_core::Study;
+use concord_core::{RaterKind, Study};
 use concord_e2e::{app_binary, key, rater_key, screenshot_dir, App, Driver, StudyFile};
 use fantoccini::key::Key;
 use fantoccini::Locator;
@@ -304,12 +305,18 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
         app.js(matrix_js).await?,
         serde_json::json!(vec![vec![full.clone(); 4]; 4])
     );
+    // Each name with its site, if any, beneath it.
     let heads = app
-        .js("return [...document.querySelectorAll('#design-heatmap thead th')].map(th => th.textContent);")
+        .js("return [...document.querySelectorAll('#design-heatmap thead th')].map(th => [th.firstChild.textContent, th.querySelector('.heat-site')?.textContent ?? null]);")
         .await?;
     assert_eq!(
         heads,
-        serde_json::json!(["Dr Okafor", "Rater 1", "Rater 2", "Rater 3"])
+        serde_json::json!([
+            ["Dr Okafor", "Leeds"],
+            ["Rater 1", "Leeds"],
+            ["Rater 2", null],
+            ["Rater 3", null]
+        ])
     );
     let summary = app
         .js("return document.querySelector('#design-summary').textContent;")
@@ -326,12 +333,6 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
         .await?;
     assert_eq!(okafor_row[0], serde_json::json!("Leeds"), "{okafor_row}");
     assert_eq!(okafor_row[1], serde_json::json!(full), "{okafor_row}");
-    app.js("document.querySelector('#design-heatmap').scrollIntoView(); return null;")
-        .await?;
-    app.screenshot(&screenshot_dir().join("admin-design.png"))
-        .await?;
-    app.js("document.querySelector('.admin').scrollTop = 0; return null;")
-        .await?;
     app.screenshot(&screenshot_dir().join("admin.png")).await?;
     app.quit().await?;
 
@@ -339,5 +340,156 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
     let study = Study::open(&study_path)?;
     assert!(study.check()?.is_empty());
     println!("e2e lead flow: passed");
+    Ok(())
+}
+
+/// The lead's six clinicians at three sites, none assigned yet: Admin selects them all, sets
+/// overlap 2, chooses "sites" with the keyboard and assigns. Every response's two raters work at
+/// different sites, loads differ by at most one, and the heatmap says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lead_assigns_across_sites() -> Result<()> {
+    let Some(binary) = app_binary("lead_assigns_across_sites") else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let study_path = dir.path().join("sites.concord");
+    let opts = DemoOptions {
+        items: 12,
+        models: 2,
+        raters: 0,
+        judges: 1,
+        ..DemoOptions::default()
+    };
+    let clinicians = [
+        ("Dr Adeyemi", "Leeds"),
+        ("Dr Brennan", "Leeds"),
+        ("Dr Chen", "York"),
+        ("Dr Dubois", "York"),
+        ("Dr Eze", "Hull"),
+        ("Dr Fischer", "Hull"),
+    ];
+    let n_responses = {
+        let study = create_demo(&study_path, &opts)?;
+        for (name, site) in clinicians {
+            study.add_rater(name, RaterKind::Human, Some(site))?;
+        }
+        let n = study.response_ids()?.len() as i64;
+        study.close()?;
+        n
+    };
+    assert_eq!(n_responses, 24);
+
+    let driver = Driver::start()?;
+    let app = driver
+        .launch(&binary, &[&study_path.display().to_string()])
+        .await?;
+    app.wait_ready().await?;
+    app.press(&['g', 'm']).await?;
+    app.wait_until(
+        "window.__concord.screen === 'admin' && document.querySelectorAll('.admin-table tr[data-rater^=\"Dr \"]').length === 6",
+        WAIT,
+    )
+    .await?;
+    for (name, _) in clinicians {
+        click(
+            &app,
+            &format!("tr[data-rater='{name}'] input[type=checkbox]"),
+        )
+        .await?;
+    }
+    // Overlap 2, then Tab to "Balance across" and type-ahead "s" picks sites: keyboard only.
+    click(&app, "#assign-overlap").await?;
+    app.js("document.querySelector('#assign-overlap').value = '2'; return null;")
+        .await?;
+    app.press(&[key(Key::Tab)]).await?;
+    app.wait_until("document.activeElement.id === 'assign-strata'", WAIT)
+        .await?;
+    app.press(&['s']).await?;
+    app.wait_until(
+        "document.querySelector('#assign-strata').value === 'site'",
+        WAIT,
+    )
+    .await?;
+    let labelled = app
+        .js("const s = document.querySelector('#assign-strata'); return [document.querySelector(\"label[for='assign-strata']\").textContent, document.getElementById(s.getAttribute('aria-describedby')).textContent.includes('Sites: each response')];")
+        .await?;
+    assert_eq!(labelled, serde_json::json!(["Balance across", true]));
+    app.press(&[key(Key::Tab)]).await?;
+    app.wait_until(
+        "document.activeElement.id === 'assign-button' && document.activeElement.textContent === 'Assign to 6 raters'",
+        WAIT,
+    )
+    .await?;
+    app.press(&[key(Key::Enter)]).await?;
+    app.wait_until(
+        "document.querySelector('#assign-status').textContent.startsWith('✓')",
+        WAIT,
+    )
+    .await?;
+    let status = app
+        .js("return document.querySelector('#assign-status').textContent;")
+        .await?;
+    let status = status.as_str().unwrap_or("");
+    assert!(
+        status.starts_with("✓ 48 assignments added (")
+            && status.contains(", balanced across sites): "),
+        "{status}"
+    );
+
+    // The file: two raters per response, never two of one site, loads within one.
+    let file = StudyFile::open(&study_path)?;
+    let not_two = file.count(
+        "SELECT count(*) FROM (SELECT response_id FROM assignment GROUP BY response_id HAVING count(*) <> 2)",
+    )?;
+    assert_eq!(not_two, 0, "every response has exactly 2 raters");
+    let same_site = file.count(
+        "SELECT count(*) FROM assignment a JOIN assignment b \
+         ON b.response_id = a.response_id AND b.rater_id > a.rater_id \
+         JOIN rater ra ON ra.id = a.rater_id JOIN rater rb ON rb.id = b.rater_id \
+         WHERE json_extract(ra.metadata, '$.site') = json_extract(rb.metadata, '$.site')",
+    )?;
+    assert_eq!(same_site, 0, "no response has two raters of one site");
+    let spread = file.count(
+        "SELECT max(n) - min(n) FROM (SELECT count(*) AS n FROM assignment GROUP BY rater_id)",
+    )?;
+    assert!(spread <= 1, "loads differ by {spread}");
+
+    // On screen: six raters with their sites, and a zero wherever two work at the same site.
+    app.wait_until(
+        "document.querySelectorAll('#design-heatmap tbody tr').length === 6",
+        WAIT,
+    )
+    .await?;
+    let grid = app
+        .js("return [...document.querySelectorAll('#design-heatmap tbody tr')].map(tr => [tr.querySelector('.heat-site').textContent, ...[...tr.querySelectorAll('td')].map(td => Number(td.textContent))]);")
+        .await?;
+    let rows = grid.as_array().context("heatmap rows")?;
+    for (a, row) in rows.iter().enumerate() {
+        for (b, other) in rows.iter().enumerate() {
+            if a != b && row[0] == other[0] {
+                assert_eq!(row[b + 1], 0, "same-site pair shares responses: {grid}");
+            }
+        }
+    }
+    // The three pairs sharing nothing are said to be the same-site pairs, as designed.
+    let summary = app
+        .js("return document.querySelector('#design-summary').textContent;")
+        .await?;
+    let summary = summary.as_str().unwrap_or("");
+    assert!(
+        summary
+            .starts_with("6 raters, 2 per response (target). 3 of 15 pairs share no response (0–")
+            && summary.ends_with(" shared responses per pair, all at the same site)."),
+        "{summary}"
+    );
+    app.js(
+        "document.querySelector('#design-title').closest('section').scrollIntoView(); return null;",
+    )
+    .await?;
+    app.screenshot(&screenshot_dir().join("admin-design.png"))
+        .await?;
+    app.quit().await?;
+    assert!(Study::open(&study_path)?.check()?.is_empty());
+    println!("e2e assign across sites: passed");
     Ok(())
 }

@@ -2,7 +2,7 @@
 // heatmap (an HTML table: every cell carries its number, shading only repeats it) and a
 // progress table per rater. Both come from the `design_progress` command.
 
-import { api, errorText, type Assigned, type DesignProgress, type DesignSummary, type RaterProgress } from "../api";
+import { api, errorText, type Assigned, type DesignProgress, type DesignSummary, type RaterProgress, type Strata } from "../api";
 import { clear, formatCount, h } from "../dom";
 
 /** Words for a design's kind, as the lead reads them. */
@@ -14,6 +14,18 @@ export function designKindText(kind: DesignSummary["kind"]): string {
       return "near-balanced design";
     default:
       return "no change";
+  }
+}
+
+/** What a design was balanced across, as a clause after its kind ("" for nothing). */
+export function strataText(strata: Strata): string {
+  switch (strata) {
+    case "model":
+      return ", balanced across models";
+    case "site":
+      return ", balanced across sites";
+    default:
+      return "";
   }
 }
 
@@ -131,7 +143,8 @@ export class DesignPanel {
       this.error.textContent = errorText(err);
       return;
     }
-    this.renderDesign(view.design);
+    // Sites under the names, so the lead sees whether pairs that share much cross sites.
+    this.renderDesign(view.design, new Map(view.progress.raters.map((r) => [r.rater, r.site])));
     this.renderProgress(view.progress.raters, view.progress.overdue_days);
     const chosen = this.pushRater.value;
     clear(this.pushRater);
@@ -151,7 +164,7 @@ export class DesignPanel {
     }
   }
 
-  private renderDesign(d: DesignSummary): void {
+  private renderDesign(d: DesignSummary, sites: Map<string, string | null>): void {
     clear(this.heatmap);
     const n = d.raters.length;
     if (n === 0) {
@@ -159,20 +172,33 @@ export class DesignPanel {
       return;
     }
     const pairs: number[] = [];
-    for (let a = 0; a < n; a++) for (let b = a + 1; b < n; b++) pairs.push(d.overlap_matrix[a]![b]!);
+    // Pairs that share nothing though they work at one site: what a site-balanced design does.
+    let missingSameSite = 0;
+    for (let a = 0; a < n; a++)
+      for (let b = a + 1; b < n; b++) {
+        const shared = d.overlap_matrix[a]![b]!;
+        pairs.push(shared);
+        const site = sites.get(d.raters[a]!.rater);
+        if (shared === 0 && site && site === sites.get(d.raters[b]!.rater)) missingSameSite++;
+      }
     const missing = pairs.filter((p) => p === 0).length;
+    const why = missingSameSite === 0 ? "" : missingSameSite === missing ? `, all at the same site` : `, ${missingSameSite} of them at the same site`;
     const max = Math.max(0, ...pairs);
     const min = Math.min(...pairs);
     const range = `${min === max ? formatCount(max) : `${formatCount(min)}–${formatCount(max)}`} shared responses per pair`;
     this.summary.textContent =
       `${n} rater${n === 1 ? "" : "s"}, ${d.overlap} per response (target). ` +
-      (pairs.length === 0 ? "" : missing === 0 ? `All ${pairs.length} pairs share responses (${range}).` : `${missing} of ${pairs.length} pairs share no response (${range}).`);
+      (pairs.length === 0 ? "" : missing === 0 ? `All ${pairs.length} pairs share responses (${range}).` : `${missing} of ${pairs.length} pairs share no response (${range}${why}).`);
     const names = d.raters.map((r) => r.rater);
+    const label = (name: string) => {
+      const site = sites.get(name);
+      return site ? [name, h("span", { class: "heat-site" }, site)] : [name];
+    };
     const table = h(
       "table",
       { class: "heatmap", id: "design-heatmap" },
       h("caption", { class: "visually-hidden" }, "Responses shared by each pair of raters; the diagonal is each rater's load"),
-      h("thead", {}, h("tr", {}, h("td", {}), ...names.map((name) => h("th", { scope: "col" }, name)))),
+      h("thead", {}, h("tr", {}, h("td", {}), ...names.map((name) => h("th", { scope: "col" }, ...label(name))))),
       h(
         "tbody",
         {},
@@ -180,7 +206,7 @@ export class DesignPanel {
           h(
             "tr",
             {},
-            h("th", { scope: "row" }, names[a]!),
+            h("th", { scope: "row" }, ...label(names[a]!)),
             ...row.map((value, b) =>
               h(
                 "td",

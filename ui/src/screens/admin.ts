@@ -14,11 +14,12 @@ import {
   type MergeSummary,
   type Rater,
   type RaterSummary,
+  type Strata,
 } from "../api";
 import type { AppContext, Screen } from "../app";
 import { clear, formatCount, h } from "../dom";
 import { ConflictsPanel, renderReceipt } from "./admin-merge";
-import { DesignPanel, designKindText } from "./admin-design";
+import { DesignPanel, designKindText, strataText } from "./admin-design";
 import { InboxPanel } from "./admin-inbox";
 import { askPackagePassphrase, showPackagePassphrase } from "./admin-passphrase";
 
@@ -34,6 +35,13 @@ export class AdminScreen implements Screen {
   private readonly newName = h("input", { id: "admin-rater-name", type: "text", autocomplete: "off", placeholder: "e.g. Dr Okafor" });
   private readonly newSite = h("input", { id: "admin-rater-site", type: "text", autocomplete: "off", placeholder: "e.g. Leeds", "aria-describedby": "admin-site-hint" });
   private readonly overlap = h("input", { id: "assign-overlap", type: "number", min: "1", step: "1", value: "2", inputmode: "numeric" });
+  private readonly strata = h(
+    "select",
+    { id: "assign-strata", "aria-describedby": "assign-strata-hint" },
+    h("option", { value: "none" }, "nothing"),
+    h("option", { value: "model" }, "models"),
+    h("option", { value: "site" }, "sites"),
+  );
   private readonly assignButton = h("button", { type: "button", class: "primary", id: "assign-button" }, "Assign");
   private readonly assignStatus = h("p", { class: "admin-status", id: "assign-status", role: "status", "aria-live": "polite" });
   private readonly raterStatus = h("p", { class: "admin-status", id: "rater-status", role: "status", "aria-live": "polite" });
@@ -116,9 +124,8 @@ export class AdminScreen implements Screen {
               this.ratersBody,
             ),
             addForm,
-            h("p", { class: "muted admin-caption", id: "admin-site-hint" }, "Site (optional): where the rater works. ",
-              h("code", {}, "concord assign --strata site"),
-              " gives each response raters from different sites. Change a site in the table: Enter saves, an empty site clears it.",
+            h("p", { class: "muted admin-caption", id: "admin-site-hint" },
+              "Site (optional): where the rater works. Balancing an assignment across sites gives each response raters from different sites. Change a site in the table: Enter saves, an empty site clears it.",
             ),
             this.raterStatus,
             h(
@@ -128,9 +135,22 @@ export class AdminScreen implements Screen {
               h(
                 "p",
                 { class: "muted" },
-                "Builds a balanced design over the selected raters: each response goes to exactly that many raters, loads differ by at most one, and every pair of raters shares responses. Existing assignments are kept; responses that already have enough raters get no more.",
+                "Builds a balanced design over the selected raters: each response goes to exactly that many raters, loads differ by at most one, and every pair of raters shares responses (balanced across sites: every pair from different sites). Existing assignments are kept; responses that already have enough raters get no more.",
               ),
-              h("div", { class: "admin-inline" }, h("label", { for: "assign-overlap" }, "Overlap"), this.overlap, this.assignButton),
+              h(
+                "div",
+                { class: "admin-inline" },
+                h("label", { for: "assign-overlap" }, "Overlap"),
+                this.overlap,
+                h("label", { for: "assign-strata" }, "Balance across"),
+                this.strata,
+                this.assignButton,
+              ),
+              h(
+                "p",
+                { class: "muted admin-caption", id: "assign-strata-hint" },
+                "Models: each rater gets an even share of every model. Sites: each response's raters come from different sites where loads allow (set each rater's site in the table above).",
+              ),
               this.assignStatus,
             ),
           ),
@@ -348,10 +368,11 @@ export class AdminScreen implements Screen {
         const design = await api.assignWithOverlap(
           raters.map((r) => r.rater.id),
           overlap,
+          this.strata.value as Strata,
         );
         // The run stored its overlap as the study's target.
         this.overlapTarget.value = String(design.overlap);
-        this.assignStatus.textContent = `✓ ${formatCount(design.added)} assignments added (${designKindText(design.kind)}): ${design.raters.map((r) => `${r.rater} ${formatCount(r.added)}`).join(", ")}.`;
+        this.assignStatus.textContent = `✓ ${formatCount(design.added)} assignments added (${designKindText(design.kind)}${strataText(design.strata)}): ${design.raters.map((r) => `${r.rater} ${formatCount(r.added)}`).join(", ")}.`;
         await this.refresh();
         if (this.ctx.session && raters.some((r) => r.rater.id === this.ctx.session!.rater.id)) this.ctx.updateProgress(await api.progress());
       } catch (err) {
