@@ -22,7 +22,7 @@ use concord_core::Study;
 use concord_stats::report::{agreement_report, ReportOptions};
 
 mod timing;
-use timing::{median, ms, output, paired, run, RUNS};
+use timing::{demo_by, median, ms, output, paired, run, RUNS};
 
 fn main() {
     let this = env!("CARGO_BIN_EXE_concord");
@@ -30,33 +30,22 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (items, models, raters, judges) = (1000, 10, 3, 4);
     let path = dir.path().join("new.concord");
-    create_demo(
-        &path,
-        &DemoOptions {
-            items,
-            models,
-            raters,
-            judges,
-            ..DemoOptions::default()
-        },
-    )
-    .expect("demo study")
-    .close()
-    .expect("close");
+    let opts = DemoOptions {
+        items,
+        models,
+        raters,
+        judges,
+        ..DemoOptions::default()
+    };
+    create_demo(&path, &opts)
+        .expect("demo study")
+        .close()
+        .expect("close");
     let file = path.to_str().expect("utf-8 path");
     let old = dir.path().join("old.concord");
     let old_file = old.to_str().expect("utf-8 path");
     if let Some(baseline) = &baseline {
-        let sizes = [items, models, raters, judges].map(|n| n.to_string());
-        let mut args = vec!["demo"];
-        for (flag, n) in ["--items", "--models", "--raters", "--judges"]
-            .iter()
-            .zip(&sizes)
-        {
-            args.extend([*flag, n.as_str()]);
-        }
-        args.push(old_file);
-        run(baseline, &args);
+        demo_by(baseline, &opts, old_file);
     }
     let study = Study::open(Path::new(file)).expect("open");
     let n = study.info().expect("info").ratings;

@@ -5,10 +5,10 @@
 //! The study is `concord_core::demo` with 7,778 items × 9 models = 70,002 responses, 4 LLM
 //! judges scoring every response on the 7 MentalBench attributes, and 3 humans each rating a
 //! response with probability 0.035 (~10% of responses get a human score). Each figure is the
-//! median of 11 runs after one warm-up. The baseline is an earlier release binary (schema 6 or
-//! later, so it opens the same file unchanged) named by `CONCORD_BASELINE`: it runs `info`,
-//! `estimate --json` and `next --json` on the same study, and its JSON must equal this build's
-//! byte for byte. Without it `concord info` of this build is the only reference. The phases
+//! median of 11 runs after one warm-up. The baseline is an earlier release binary named by
+//! `CONCORD_BASELINE`: it writes its own copy of the same study (`concord demo`, the same seed;
+//! an older schema refuses this build's file), runs `info`, `estimate --json` and `next --json`
+//! on it, and its JSON must equal this build's byte for byte. Without it `concord info` of this build is the only reference. The phases
 //! are timed in this process: load (`Study::open` + the loader: every rating, or what
 //! `estimate` / `next` read), grouping (`ScoreGroups::new`) and the statistics alone
 //! (`ppi::estimate_models`).
@@ -25,7 +25,7 @@ use concord_report::estimates::ScoreGroups;
 use concord_stats::ppi::estimate_models;
 
 mod timing;
-use timing::{median, ms, output, paired, run, RUNS};
+use timing::{demo_by, median, ms, output, paired, run, RUNS};
 
 const ESTIMATE: [&str; 4] = ["estimate", "--judge", "Judge A", "--json"];
 const NEXT: [&str; 4] = ["next", "--count", "1000", "--json"];
@@ -59,21 +59,24 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bench70k.concord");
     let made = Instant::now();
-    create_demo(
-        &path,
-        &DemoOptions {
-            items: 7_778,
-            models: 9,
-            raters: 3,
-            judges: 4,
-            coverage: 0.035,
-            ..DemoOptions::default()
-        },
-    )
-    .expect("demo study")
-    .close()
-    .expect("close");
+    let opts = DemoOptions {
+        items: 7_778,
+        models: 9,
+        raters: 3,
+        judges: 4,
+        coverage: 0.035,
+        ..DemoOptions::default()
+    };
+    create_demo(&path, &opts)
+        .expect("demo study")
+        .close()
+        .expect("close");
     let file = path.to_str().expect("utf-8 path");
+    let old = dir.path().join("baseline70k.concord");
+    let old_file = old.to_str().expect("utf-8 path");
+    if let Some(baseline) = &baseline {
+        demo_by(baseline, &opts, old_file);
+    }
     let study = Study::open(Path::new(file)).expect("open");
     let info = study.info().expect("info");
     let data = study.study_ratings().expect("load");
@@ -92,11 +95,11 @@ fn main() {
         made.elapsed().as_secs_f64(),
         baseline.as_deref().unwrap_or("none (set CONCORD_BASELINE)")
     );
-    if let Some(old) = &baseline {
+    if let Some(baseline) = &baseline {
         for command in [&ESTIMATE, &NEXT] {
-            let argv = args(command, file);
             assert!(
-                output(this, &argv, "") == output(old, &argv, ""),
+                output(this, &args(command, file), "")
+                    == output(baseline, &args(command, old_file), ""),
                 "`concord {}` differs from the baseline's",
                 command.join(" ")
             );
@@ -104,11 +107,11 @@ fn main() {
         println!("  `concord estimate --json` and `next --json`: byte-identical to the baseline's");
     }
     let whole_process = |command: &[&str]| {
-        let argv = args(command, file);
+        let (argv, argv_old) = (args(command, file), args(command, old_file));
         paired(
             RUNS,
             || run(this, &argv),
-            baseline.as_ref().map(|b| || run(b, &argv)),
+            baseline.as_ref().map(|b| || run(b, &argv_old)),
         )
     };
     let (info_run, info_old) = whole_process(&["info"]);

@@ -3,8 +3,8 @@
 //! `concord rate` saving one value (a process per value) and 1,000 values (one process, each
 //! value durable before its `ok`); and in this process the median durable `Study::set_rating`.
 //!
-//! The baseline is an earlier release binary named by `CONCORD_BASELINE` (schema 6 or later: it
-//! rates in the same study file); without it only this build is measured. Each figure is a
+//! The baseline is an earlier release binary named by `CONCORD_BASELINE` (it rates its own
+//! copy of the study, made by `concord demo`: an older schema refuses this build's file); without it only this build is measured. Each figure is a
 //! median after one warm-up, of this build's and the baseline's runs taken in turn: 5 imports,
 //! each into a fresh study made by the same binary, and 11 runs of the rest. The rated study is `concord_core::demo` with 2,000 items × 5 models and one
 //! clinician, nothing rated.
@@ -18,7 +18,7 @@ use std::time::Duration;
 use concord_core::demo::{create_demo, DemoOptions};
 
 mod timing;
-use timing::{median, ms, output, paired, run, RUNS};
+use timing::{demo_by, median, ms, output, paired, run, RUNS};
 
 const IMPORTS: usize = 5;
 
@@ -95,18 +95,21 @@ fn main() {
     row("`concord new` + `import` 100k responses", mine, old, 1.0);
 
     let path = dir.path().join("rate.concord");
-    let study = create_demo(
-        &path,
-        &DemoOptions {
-            items: 2_000,
-            models: 5,
-            raters: 1,
-            judges: 0,
-            coverage: 0.0,
-            ..DemoOptions::default()
-        },
-    )
-    .expect("demo study");
+    let opts = DemoOptions {
+        items: 2_000,
+        models: 5,
+        raters: 1,
+        judges: 0,
+        coverage: 0.0,
+        ..DemoOptions::default()
+    };
+    let study = create_demo(&path, &opts).expect("demo study");
+    // The baseline rates its own copy: an older schema refuses this build's file.
+    let old = dir.path().join("rate-baseline.concord");
+    let old_file = old.to_str().expect("utf-8 path");
+    if let Some(baseline) = &baseline {
+        demo_by(baseline, &opts, old_file);
+    }
     let rater = study.find_rater("Rater 1").expect("find").expect("rater");
     let ids: Vec<String> = study.response_ids().expect("ids").into_keys().collect();
     let keys: Vec<String> = study
@@ -123,7 +126,7 @@ fn main() {
         paired(
             RUNS,
             || rate(this, file, lines),
-            baseline.as_ref().map(|b| || rate(b, file, lines)),
+            baseline.as_ref().map(|b| || rate(b, old_file, lines)),
         )
     };
     let (mine, old) = whole(&one);

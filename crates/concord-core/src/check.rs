@@ -83,6 +83,13 @@ pub(crate) fn problems_in(conn: &Connection, schema: &str) -> Result<Vec<String>
              WHERE e.value < a.scale_min OR e.value > a.scale_max",
         ),
         (
+            // `Study::info` counts a lead's events by the largest id.
+            "rating event ids missing from a lead's numbering (1, 2, …)",
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM S.package) THEN 0
+                         ELSE coalesce(max(id), 0) - count(*) END
+             FROM S.rating_event",
+        ),
+        (
             "ids that are not 16-byte UUIDs",
             "SELECT (SELECT count(*) FROM S.rating_event WHERE length(gid) <> 16)
                   + (SELECT count(*) FROM S.note_event WHERE length(gid) <> 16)

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0004_packed_rating_rows.sql"),
     include_str!("../../../migrations/0005_package_log.sql"),
     include_str!("../../../migrations/0006_sampling_rounds.sql"),
+    include_str!("../../../migrations/0007_response_load_index.sql"),
 ];
 
 /// The schema version this build writes.

@@ -100,3 +100,62 @@ fn a_scoring_load_is_the_full_load_without_the_other_judges_and_texts() {
     humans.ratings.retain(|o| !all.raters[o.rater].is_judge);
     assert_eq!(study.scoring_ratings(Some("Nobody")).unwrap(), humans);
 }
+
+/// The loader's scan of the responses reads the `response_load` index (migrations/0007), not the
+/// table with its texts, and what it reads equals the table's own values.
+#[test]
+fn the_response_scan_reads_the_covering_index_and_matches_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.concord");
+    let study = create_demo(
+        &path,
+        &DemoOptions {
+            items: 6,
+            models: 3,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let targets: Vec<(String, String, Option<f64>, Option<String>)> = study
+        .study_ratings()
+        .unwrap()
+        .targets
+        .into_iter()
+        .map(|t| (t.id, t.model, t.length, t.item))
+        .collect();
+    drop(study);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for sql in [
+        "SELECT position, id, external_id, model, length(text), item_id FROM response",
+        "SELECT position, id, external_id, model FROM response",
+    ] {
+        let plan: String = conn
+            .query_row(&format!("EXPLAIN QUERY PLAN {sql}"), [], |r| r.get(3))
+            .unwrap();
+        // With `length(text)` SQLite names the index "not covering" (the table cursor is opened),
+        // yet takes the value from the index and never seeks the row (`benches/schema.rs` times it).
+        assert!(
+            plan.starts_with("SCAN response USING") && plan.ends_with("INDEX response_load"),
+            "{sql}: {plan}"
+        );
+    }
+    let table: Vec<(String, String, Option<f64>, Option<String>)> = conn
+        .prepare(
+            "SELECT p.external_id, p.model, length(p.text), i.external_id
+             FROM response p NOT INDEXED JOIN item i ON i.id = p.item_id ORDER BY p.position, p.id",
+        )
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                Some(r.get::<_, i64>(2)? as f64),
+                r.get(3)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(targets.len(), 18);
+    assert_eq!(targets, table);
+}

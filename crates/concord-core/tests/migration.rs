@@ -146,6 +146,15 @@ fn a_v3_study_migrates_to_packed_rows_with_every_event_id_value_and_log_row() {
     let study = Study::open(&path).unwrap();
     assert!(concord_core::schema::backup_path(&path, 3).is_file());
     assert!(study.check().unwrap().is_empty(), "{:?}", study.check());
+    // Every migration since schema 3 ran, the loader's response index (0007) the last.
+    assert_eq!(
+        rows(
+            &path,
+            "SELECT name FROM sqlite_master WHERE name = 'response_load'"
+        )
+        .len(),
+        1
+    );
     // The loader reads the packed rows: it finds exactly the current non-empty values.
     let loaded: BTreeSet<Vec<String>> = {
         let r = study.study_ratings().unwrap();

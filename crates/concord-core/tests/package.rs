@@ -433,3 +433,56 @@ mod undo {
         }
     }
 }
+
+/// `Study::info` counts a lead's events by the largest id and a package's row by row: both equal
+/// the log's row count, before and after a package (whose ids have gaps) is rated and merged.
+#[test]
+fn info_counts_every_event_of_a_master_and_of_a_package_with_gaps() {
+    let lead = lead();
+    let rows = |path: &Path| -> usize {
+        let conn = Connection::open(path).unwrap();
+        conn.query_row("SELECT count(*) FROM rating_event", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap() as usize
+    };
+    let info = |path: &Path| Study::open(path).unwrap().info().unwrap().events;
+    assert!(rows(&lead.master) > 0);
+    assert_eq!(info(&lead.master), rows(&lead.master));
+    // Rater 2's package: its events keep the master's ids, which Rater 1's events interleave.
+    let (pkg, back) = lead.rated_package(1, "r2");
+    let gaps: i64 = Connection::open(&pkg)
+        .unwrap()
+        .query_row("SELECT max(id) - count(*) FROM rating_event", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(gaps > 0, "the package's event ids have gaps");
+    assert_eq!(info(&pkg), rows(&pkg));
+    let master = Study::open(&lead.master).unwrap();
+    assert!(
+        master
+            .merge(&back, &MergeOptions::default())
+            .unwrap()
+            .events_added
+            > 0
+    );
+    assert!(master.check().unwrap().is_empty(), "{:?}", master.check());
+    drop(master);
+    assert_eq!(info(&lead.master), rows(&lead.master));
+    // An event written around Concord with an explicit id breaks the numbering: check says so.
+    Connection::open(&lead.master)
+        .unwrap()
+        .execute_batch(
+            "INSERT INTO rating_event (id, gid, rater_id, response_id, attribute_id, value, created_at, origin_id)
+             SELECT (SELECT max(id) FROM rating_event) + 5, randomblob(16), rater_id, response_id,
+                    attribute_id, value, created_at + 1, origin_id
+             FROM rating_event WHERE id = 1",
+        )
+        .unwrap();
+    let problems = Study::open(&lead.master).unwrap().check().unwrap();
+    assert_eq!(
+        problems,
+        ["4 rating event ids missing from a lead's numbering (1, 2, …)"]
+    );
+}

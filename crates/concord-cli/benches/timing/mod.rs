@@ -80,3 +80,34 @@ pub fn output(binary: &str, args: &[&str], input: &str) -> Vec<u8> {
     assert!(out.status.success(), "{binary} {args:?}");
     out.stdout
 }
+
+/// Has `binary` write its own copy of the demo study `opts` describes at `out` (`concord demo`,
+/// every option the command takes): a baseline binary refuses a file of a newer schema.
+pub fn demo_by(binary: &str, opts: &concord_core::demo::DemoOptions, out: &str) {
+    let values = [
+        opts.seed.to_string(),
+        opts.items.to_string(),
+        opts.models.to_string(),
+        opts.raters.to_string(),
+        opts.judges.to_string(),
+        opts.coverage.to_string(),
+        opts.noise.to_string(),
+        opts.inflation.to_string(),
+    ];
+    let flags = [
+        "--seed",
+        "--items",
+        "--models",
+        "--raters",
+        "--judges",
+        "--coverage",
+        "--noise",
+        "--inflation",
+    ];
+    let mut args = vec!["demo"];
+    for (flag, value) in flags.iter().zip(&values) {
+        args.extend([*flag, value.as_str()]);
+    }
+    args.push(out);
+    run(binary, &args);
+}

@@ -38,7 +38,8 @@ pub fn plan(a: PlanArgs) -> Result<()> {
         return Err(usage(format!("--width must be > 0, got {}", a.width)));
     }
     let study = open_study(&a.file)?;
-    let data = study.study_ratings()?;
+    // Every judge's scores (the plan has a row per judge), no response texts.
+    let data = study.scoring_ratings(None)?;
     let report = estimates::plan(
         &data,
         a.attribute.as_deref(),

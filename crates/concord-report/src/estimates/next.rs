@@ -256,7 +256,8 @@ pub fn push_next(
             name: rater.to_string(),
             study: study.path().display().to_string(),
         })?;
-    let data = study.study_ratings()?;
+    // What `concord next` reads without `--assign`: the humans and the judges it weighs, no texts.
+    let data = study.scoring_ratings(judge)?;
     let batch = next(&data, judge, &[], count, seed)?;
     let ids = batch.unrated_picks();
     let added = study.assign_sampled(&person.id, &ids, &batch.sampling_round())?;
