@@ -388,13 +388,14 @@ pub fn print_progress(p: &ProgressReport) {
     }
 }
 
-/// `concord raters`: each rater with its kind and how many of its assigned responses it rated.
+/// `concord raters`: each rater with its kind, site and how many of its assigned responses it rated.
 pub fn print_raters(raters: &[Rater], progress: &[Progress]) {
     for (r, p) in raters.iter().zip(progress) {
         println!(
-            "{:<24} {:<6} {} / {} assigned rated",
+            "{:<24} {:<6} {:<16} {} / {} assigned rated",
             r.name,
             r.kind.as_str(),
+            r.site.as_deref().unwrap_or("-"),
             p.done,
             p.total
         );

@@ -197,6 +197,12 @@ fn strata_site_spreads_each_response_over_the_sites() {
     for (name, site) in sites {
         ok(&["raters", s(&file), "--add", name, "--site", site]);
     }
+    // The text listing shows each clinician's site beside the name (the judge has none).
+    let listing = ok(&["raters", s(&file)]);
+    for (name, site) in sites {
+        let line = listing.lines().find(|l| l.starts_with(name)).expect(name);
+        assert_eq!(line.split_whitespace().nth(2), Some(site), "{line}");
+    }
     let design = json(&[
         "assign",
         s(&file),
