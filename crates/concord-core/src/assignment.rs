@@ -145,23 +145,6 @@ impl Study {
         })
     }
 
-    /// Records rater `rater_id`'s site (trimmed; empty clears it), which `Strata::Site`
-    /// spreads each response's raters over and progress reports. The lead's alone.
-    pub fn set_rater_site(&self, rater_id: &str, site: &str) -> Result<()> {
-        self.require_lead("setting a rater's site")?;
-        let key = self.rater_key(rater_id)?;
-        let site = site.trim();
-        let tx = self.write()?;
-        tx.execute(
-            "UPDATE rater SET metadata = CASE WHEN ?2 = '' THEN json_remove(metadata, '$.site')
-                                              ELSE json_set(metadata, '$.site', ?2) END
-             WHERE id = ?1",
-            params![key, site],
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
     /// The current design of every human rater who holds assignments (nothing is written).
     pub fn current_design(&self) -> Result<DesignSummary> {
         let settings = self.settings()?;

@@ -51,6 +51,23 @@ impl Study {
         Ok(rater)
     }
 
+    /// Records rater `rater_id`'s site (trimmed; empty clears it), which `Strata::Site`
+    /// spreads each response's raters over and progress reports. The lead's alone.
+    pub fn set_rater_site(&self, rater_id: &str, site: &str) -> Result<()> {
+        self.require_lead("setting a rater's site")?;
+        let key = self.rater_key(rater_id)?;
+        let site = site.trim();
+        let tx = self.write()?;
+        tx.execute(
+            "UPDATE rater SET metadata = CASE WHEN ?2 = '' THEN json_remove(metadata, '$.site')
+                                              ELSE json_set(metadata, '$.site', ?2) END
+             WHERE id = ?1",
+            params![key, site],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The rater with this name, created with `kind` on first sight, inside `tx`.
     pub(crate) fn rater_by_name_or_create(
         &self,
