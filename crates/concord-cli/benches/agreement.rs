@@ -17,19 +17,18 @@
 
 use std::path::Path;
 
-use concord_core::demo::{create_demo, DemoOptions};
+use concord_core::demo::DemoOptions;
 use concord_core::Study;
 use concord_stats::report::{agreement_report, ReportOptions};
 
 mod timing;
-use timing::{demo_by, median, ms, output, paired, run, RUNS};
+use timing::{demo_studies, median, ms, output, paired, run, RUNS};
 
 fn main() {
     let this = env!("CARGO_BIN_EXE_concord");
     let baseline = std::env::var("CONCORD_BASELINE").ok();
     let dir = tempfile::tempdir().expect("temp dir");
     let (items, models, raters, judges) = (1000, 10, 3, 4);
-    let path = dir.path().join("new.concord");
     let opts = DemoOptions {
         items,
         models,
@@ -37,16 +36,8 @@ fn main() {
         judges,
         ..DemoOptions::default()
     };
-    create_demo(&path, &opts)
-        .expect("demo study")
-        .close()
-        .expect("close");
-    let file = path.to_str().expect("utf-8 path");
-    let old = dir.path().join("old.concord");
-    let old_file = old.to_str().expect("utf-8 path");
-    if let Some(baseline) = &baseline {
-        demo_by(baseline, &opts, old_file);
-    }
+    let (file, old_file) = demo_studies(dir.path(), "agreement", &opts, baseline.as_deref());
+    let (file, old_file) = (file.as_str(), old_file.as_str());
     let study = Study::open(Path::new(file)).expect("open");
     let n = study.info().expect("info").ratings;
     println!(

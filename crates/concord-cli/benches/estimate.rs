@@ -19,13 +19,13 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use concord_core::demo::{create_demo, DemoOptions};
+use concord_core::demo::DemoOptions;
 use concord_core::Study;
 use concord_report::estimates::ScoreGroups;
 use concord_stats::ppi::estimate_models;
 
 mod timing;
-use timing::{demo_by, median, ms, output, paired, run, RUNS};
+use timing::{demo_studies, median, ms, output, paired, run, RUNS};
 
 const ESTIMATE: [&str; 4] = ["estimate", "--judge", "Judge A", "--json"];
 const NEXT: [&str; 4] = ["next", "--count", "1000", "--json"];
@@ -57,7 +57,6 @@ fn main() {
     let this = env!("CARGO_BIN_EXE_concord");
     let baseline = std::env::var("CONCORD_BASELINE").ok();
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("bench70k.concord");
     let made = Instant::now();
     let opts = DemoOptions {
         items: 7_778,
@@ -67,16 +66,8 @@ fn main() {
         coverage: 0.035,
         ..DemoOptions::default()
     };
-    create_demo(&path, &opts)
-        .expect("demo study")
-        .close()
-        .expect("close");
-    let file = path.to_str().expect("utf-8 path");
-    let old = dir.path().join("baseline70k.concord");
-    let old_file = old.to_str().expect("utf-8 path");
-    if let Some(baseline) = &baseline {
-        demo_by(baseline, &opts, old_file);
-    }
+    let (file, old_file) = demo_studies(dir.path(), "bench70k", &opts, baseline.as_deref());
+    let (file, old_file) = (file.as_str(), old_file.as_str());
     let study = Study::open(Path::new(file)).expect("open");
     let info = study.info().expect("info");
     let data = study.study_ratings().expect("load");

@@ -15,10 +15,11 @@ use std::fmt::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use concord_core::demo::{create_demo, DemoOptions};
+use concord_core::demo::DemoOptions;
+use concord_core::Study;
 
 mod timing;
-use timing::{demo_by, median, ms, output, paired, run, RUNS};
+use timing::{demo_studies, median, ms, output, paired, run, RUNS};
 
 const IMPORTS: usize = 5;
 
@@ -94,7 +95,6 @@ fn main() {
     );
     row("`concord new` + `import` 100k responses", mine, old, 1.0);
 
-    let path = dir.path().join("rate.concord");
     let opts = DemoOptions {
         items: 2_000,
         models: 5,
@@ -103,13 +103,10 @@ fn main() {
         coverage: 0.0,
         ..DemoOptions::default()
     };
-    let study = create_demo(&path, &opts).expect("demo study");
     // The baseline rates its own copy: an older schema refuses this build's file.
-    let old = dir.path().join("rate-baseline.concord");
-    let old_file = old.to_str().expect("utf-8 path");
-    if let Some(baseline) = &baseline {
-        demo_by(baseline, &opts, old_file);
-    }
+    let (file, old_file) = demo_studies(dir.path(), "rate", &opts, baseline.as_deref());
+    let (file, old_file) = (file.as_str(), old_file.as_str());
+    let study = Study::open(Path::new(file)).expect("open");
     let rater = study.find_rater("Rater 1").expect("find").expect("rater");
     let ids: Vec<String> = study.response_ids().expect("ids").into_keys().collect();
     let keys: Vec<String> = study
@@ -119,7 +116,6 @@ fn main() {
         .into_iter()
         .map(|a| a.key)
         .collect();
-    let file = path.to_str().expect("utf-8 path");
     let one = rate_lines(&ids, &keys, 1, 0);
     let thousand = rate_lines(&ids, &keys, 1_000, 1);
     let whole = |lines: &str| {

@@ -81,9 +81,31 @@ pub fn output(binary: &str, args: &[&str], input: &str) -> Vec<u8> {
     out.stdout
 }
 
+/// The demo study `opts` describes, written by this build at `dir/NAME.concord` and, when there
+/// is a baseline binary, by the baseline at `dir/NAME-baseline.concord` (a baseline refuses a
+/// file of a newer schema, so each times its own copy): the two paths, closed and complete.
+pub fn demo_studies(
+    dir: &std::path::Path,
+    name: &str,
+    opts: &concord_core::demo::DemoOptions,
+    baseline: Option<&str>,
+) -> (String, String) {
+    let this = dir.join(format!("{name}.concord"));
+    concord_core::demo::create_demo(&this, opts)
+        .expect("demo study")
+        .close()
+        .expect("close");
+    let old = dir.join(format!("{name}-baseline.concord"));
+    let old = old.to_str().expect("utf-8 path").to_string();
+    if let Some(baseline) = baseline {
+        demo_by(baseline, opts, &old);
+    }
+    (this.to_str().expect("utf-8 path").to_string(), old)
+}
+
 /// Has `binary` write its own copy of the demo study `opts` describes at `out` (`concord demo`,
-/// every option the command takes): a baseline binary refuses a file of a newer schema.
-pub fn demo_by(binary: &str, opts: &concord_core::demo::DemoOptions, out: &str) {
+/// every option the command takes).
+fn demo_by(binary: &str, opts: &concord_core::demo::DemoOptions, out: &str) {
     let values = [
         opts.seed.to_string(),
         opts.items.to_string(),
