@@ -70,7 +70,8 @@ const PROGRESS_SQL: &str = "
         FROM status GROUP BY rater_id
     ), touched AS (
         SELECT rater_id, response_id, max(created_at) AS last FROM (
-            SELECT rater_id, response_id, created_at FROM rating
+            SELECT r.rater_id, r.response_id, e.created_at
+            FROM rating r JOIN rating_event e ON e.id = r.event_id
             UNION ALL SELECT rater_id, response_id, created_at FROM response_note)
         GROUP BY rater_id, response_id
     ), gaps AS (

@@ -21,7 +21,8 @@ pub(crate) struct Cell {
 pub(crate) fn current(conn: &Connection, cell: Cell) -> Result<Option<(Option<i64>, i64)>> {
     Ok(conn
         .query_row(
-            "SELECT value, created_at FROM rating WHERE rater_id = ?1 AND response_id = ?2 AND attribute_id = ?3",
+            "SELECT r.value, e.created_at FROM rating r JOIN rating_event e ON e.id = r.event_id
+             WHERE r.rater_id = ?1 AND r.response_id = ?2 AND r.attribute_id = ?3",
             params![cell.rater, cell.response, cell.attribute],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0005_package_log.sql"),
     include_str!("../../../migrations/0006_sampling_rounds.sql"),
     include_str!("../../../migrations/0007_response_load_index.sql"),
+    include_str!("../../../migrations/0008_rating_without_time.sql"),
 ];
 
 /// The schema version this build writes.

@@ -186,3 +186,40 @@ fn a_v3_study_migrates_to_packed_rows_with_every_event_id_value_and_log_row() {
     );
     assert_eq!(loaded, current);
 }
+
+#[test]
+fn a_v7_study_migrates_to_cells_without_time_keeping_every_current_event_and_its_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture(dir.path(), "v7-study.concord");
+    let rounds = "SELECT lower(hex(s.gid)), s.seed, lower(hex(p.gid)), q.probability, q.rated
+        FROM sampling_probability q JOIN sampling_round s ON s.id = q.round_id
+        JOIN response p ON p.id = q.response_id";
+    let timed = |time: &str| {
+        format!(
+            "SELECT lower(hex(t.gid)), lower(hex(p.gid)), lower(hex(a.gid)), r.value,
+                    lower(hex(e.gid)), {time}
+             FROM rating r JOIN rater t ON t.id = r.rater_id JOIN response p ON p.id = r.response_id
+             JOIN attribute a ON a.id = r.attribute_id JOIN rating_event e ON e.id = r.event_id"
+        )
+    };
+    let before_timed = rows(&path, &timed("r.created_at"));
+    let queries = [V2_EVENTS, V2_CURRENT, V2_NOTES, V2_GOLD, V2_IDS, V2_MERGES, rounds];
+    let before: Vec<_> = queries.iter().map(|q| rows(&path, q)).collect();
+    assert!(before[0].len() > 280 && before[1].iter().any(|r| r[3] == "NULL"));
+    assert!(!before[2].is_empty() && !before[3].is_empty() && !before[5].is_empty());
+    assert!(!before[6].is_empty(), "the fixture holds a sampling round");
+    let study = Study::open(&path).unwrap();
+    assert!(concord_core::schema::backup_path(&path, 7).is_file());
+    assert!(study.check().unwrap().is_empty(), "{:?}", study.check());
+    drop(study);
+    let columns = rows(&path, "SELECT name FROM pragma_table_info('rating')");
+    assert!(!columns.contains(&vec!["created_at".to_string()]), "{columns:?}");
+    for (what, (b, a)) in ["events", "current", "notes", "gold", "ids", "merge log", "rounds"]
+        .iter()
+        .zip(before.iter().zip(queries.iter().map(|q| rows(&path, q))))
+    {
+        assert_eq!(b, &a, "{what} survive the migration");
+    }
+    // Each cell's time is now its current event's: the same instants as the dropped column.
+    assert_eq!(before_timed, rows(&path, &timed("e.created_at")));
+}
