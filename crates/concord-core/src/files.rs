@@ -29,7 +29,8 @@ impl TempPath {
                 std::io::Error::new(std::io::ErrorKind::NotFound, "no such folder"),
             ));
         }
-        let path = dir.join(format!(".{name}.{}.part", uuid::Uuid::now_v7().simple()));
+        let unique = uuid::Uuid::from_bytes(crate::ids::new_gid()).simple();
+        let path = dir.join(format!(".{name}.{unique}.part"));
         Ok(TempPath {
             path,
             persisted: false,
