@@ -110,12 +110,10 @@ impl Study {
         }
 
         let mut ratings = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT r.rater_id, r.response_id, r.attribute_id, r.value, e.created_at
+        let mut stmt = self.conn.prepare(
+            "SELECT r.rater_id, r.response_id, r.attribute_id, r.value, e.created_at
                  FROM rating r JOIN rating_event e ON e.id = r.event_id WHERE r.value IS NOT NULL",
-            )?;
+        )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let rater = rater_index[&r.get::<_, i64>(0)?];

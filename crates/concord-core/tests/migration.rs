@@ -203,7 +203,9 @@ fn a_v7_study_migrates_to_cells_without_time_keeping_every_current_event_and_its
         )
     };
     let before_timed = rows(&path, &timed("r.created_at"));
-    let queries = [V2_EVENTS, V2_CURRENT, V2_NOTES, V2_GOLD, V2_IDS, V2_MERGES, rounds];
+    let queries = [
+        V2_EVENTS, V2_CURRENT, V2_NOTES, V2_GOLD, V2_IDS, V2_MERGES, rounds,
+    ];
     let before: Vec<_> = queries.iter().map(|q| rows(&path, q)).collect();
     assert!(before[0].len() > 280 && before[1].iter().any(|r| r[3] == "NULL"));
     assert!(!before[2].is_empty() && !before[3].is_empty() && !before[5].is_empty());
@@ -213,10 +215,21 @@ fn a_v7_study_migrates_to_cells_without_time_keeping_every_current_event_and_its
     assert!(study.check().unwrap().is_empty(), "{:?}", study.check());
     drop(study);
     let columns = rows(&path, "SELECT name FROM pragma_table_info('rating')");
-    assert!(!columns.contains(&vec!["created_at".to_string()]), "{columns:?}");
-    for (what, (b, a)) in ["events", "current", "notes", "gold", "ids", "merge log", "rounds"]
-        .iter()
-        .zip(before.iter().zip(queries.iter().map(|q| rows(&path, q))))
+    assert!(
+        !columns.contains(&vec!["created_at".to_string()]),
+        "{columns:?}"
+    );
+    for (what, (b, a)) in [
+        "events",
+        "current",
+        "notes",
+        "gold",
+        "ids",
+        "merge log",
+        "rounds",
+    ]
+    .iter()
+    .zip(before.iter().zip(queries.iter().map(|q| rows(&path, q))))
     {
         assert_eq!(b, &a, "{what} survive the migration");
     }
