@@ -4,7 +4,7 @@
 //! returns an [`AgreementReport`] (`output.rs`) whose JSON form is documented field by field in
 //! `SCHEMA.md`. `sheets.rs` builds the matrices it analyses, `humans.rs` the humans'
 //! inter-rater statistics and `judges.rs` each judge against the humans; `workers.rs` spreads
-//! the sheets over threads.
+//! the sheets' humans, then each (sheet, judge) pair, over threads.
 
 mod humans;
 mod input;
@@ -44,8 +44,8 @@ pub fn agreement_report(data: &StudyRatings, opts: &ReportOptions) -> AgreementR
     report_with_workers(data, opts, workers::available())
 }
 
-/// [`agreement_report`] with its sheets analysed by `workers` threads (the same report for any
-/// number).
+/// [`agreement_report`] with its sheets and judges analysed by `workers` threads (the same report
+/// for any number).
 fn report_with_workers(
     data: &StudyRatings,
     opts: &ReportOptions,
@@ -89,9 +89,14 @@ fn report_with_workers(
     let items = item_clusters(data, opts.cluster, &mut warnings);
     let needs_models = opts.unit == Unit::Model || !opts.exclude_own.is_empty();
     let models = needs_models.then(|| Models::new(data));
-    let analyse = |s: &Sheet| {
+    // The composites first: they have the most distinct rows, so the most work.
+    let jobs: Vec<&Sheet> = group_sheets.iter().chain(&sheets).collect();
+    // Two rounds of jobs: every sheet's humans, then every (sheet, judge) pair, which reads its
+    // sheet's humans. Judges are most of the work, and a sheet's judges on separate threads
+    // keep both threads busy to the end (sheets alone leave one idle behind the last one).
+    let humans_of = workers::map_in_order(&jobs, workers, |s| {
         let hr = HumanRows::new(s, &humans);
-        let human = human_report(
+        let report = human_report(
             s,
             &hr,
             &human_names,
@@ -99,19 +104,26 @@ fn report_with_workers(
             items.as_deref(),
             opts.min_complete_responses,
         );
-        AttributeReport {
+        (hr, report)
+    });
+    let pairs: Vec<(usize, usize)> = (0..jobs.len())
+        .flat_map(|s| judges.iter().map(move |&j| (s, j)))
+        .collect();
+    let mut judged = workers::map_in_order(&pairs, workers, |&(s, j)| {
+        let (hr, human) = &humans_of[s];
+        judge_report(data, jobs[s], j, hr, human, models.as_ref(), opts)
+    })
+    .into_iter();
+    let mut reports: Vec<AttributeReport> = jobs
+        .iter()
+        .zip(humans_of)
+        .map(|(s, (_, human))| AttributeReport {
             attribute: s.key.clone(),
             group: s.group.clone(),
-            judges: judges
-                .iter()
-                .map(|&j| judge_report(data, s, j, &hr, &human, models.as_ref(), opts))
-                .collect(),
+            judges: judged.by_ref().take(judges.len()).collect(),
             humans: human,
-        }
-    };
-    // The composites first: they have the most distinct rows, so the most work.
-    let jobs: Vec<&Sheet> = group_sheets.iter().chain(&sheets).collect();
-    let mut reports = workers::map_in_order(&jobs, workers, |s| analyse(s));
+        })
+        .collect();
     let attributes = reports.split_off(group_sheets.len());
     AgreementReport {
         attributes,
