@@ -24,7 +24,9 @@ use std::time::{Duration, Instant};
 
 use concord_core::cipher::Passphrase;
 use concord_core::schema::{open_watch, Watch};
-use concord_report::{Analysis, DashboardRequest, DashboardView, ReportOptions, StudySnapshot};
+use concord_report::{
+    Analysis, DashboardRequest, DashboardView, ReportCache, ReportOptions, StudySnapshot,
+};
 use serde::Serialize;
 
 /// How often the worker looks for changes by other processes.
@@ -206,6 +208,8 @@ fn run(shared: &(Mutex<Shared>, Condvar), load: &Loader, emit: &Emit, scan: &Sca
     let mut failed: Option<u64> = None;
     // The last snapshot loaded, refreshed by reading only what changed since.
     let mut last: Option<(PathBuf, StudySnapshot)> = None;
+    // The last report's sheet analyses: a saved rating changes one attribute and its group.
+    let mut reports = ReportCache::default();
     loop {
         let watched = {
             let mut s = lock.lock().unwrap_or_else(|p| p.into_inner());
@@ -272,7 +276,8 @@ fn run(shared: &(Mutex<Shared>, Condvar), load: &Loader, emit: &Emit, scan: &Sca
             let (snapshot, opts) = load(&path, &request, previous)?;
             last = Some((path.clone(), snapshot.clone()));
             answered = Some((request_id, version));
-            DashboardView::build(Analysis::new(snapshot, &opts), &request, started)
+            let analysis = Analysis::reusing(snapshot, &opts, &mut reports);
+            DashboardView::build(analysis, &request, started)
                 .map(Some)
                 .map_err(|err| err.to_string())
         })();

@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use concord_core::demo::{create_demo, DemoOptions};
-use concord_report::{Analysis, DashboardRequest, DashboardView, StudySnapshot};
+use concord_report::{Analysis, DashboardRequest, DashboardView, ReportCache, StudySnapshot};
 use concord_stats::report::ReportOptions;
 
 const RUNS: usize = 11;
@@ -125,8 +125,9 @@ fn main() {
 }
 
 /// Dashboard refresh after one saved rating on a 490k-rating study (1,000 items × 10 models,
-/// 3 humans + 4 judges): the watermark refresh against a full reload, each followed by the
-/// dashboard's statistics (200 resamples).
+/// 3 humans + 4 judges): the watermark refresh against a full reload, then the dashboard's
+/// statistics (200 resamples) of every sheet, and as the live dashboard computes them: only the
+/// changed attribute's sheet and its group's, the others reused from the last report.
 fn refresh_after_one_rating(dir: &std::path::Path) {
     let study = create_demo(
         &dir.join("big.concord"),
@@ -169,6 +170,21 @@ fn refresh_after_one_rating(dir: &std::path::Path) {
         StudySnapshot::load(&study).expect("load")
     });
     let stats = median(|| Analysis::new(snapshot.clone(), &opts));
+    // The live dashboard's way: the sheets the saved rating left alone keep their analyses.
+    let mut cache = ReportCache::default();
+    Analysis::reusing(snapshot.clone(), &opts, &mut cache);
+    let live = median(|| {
+        save();
+        snapshot.refresh(&study).expect("refresh");
+        Analysis::reusing(snapshot.clone(), &opts, &mut cache)
+    });
+    save();
+    snapshot.refresh(&study).expect("refresh");
+    assert!(
+        Analysis::reusing(snapshot.clone(), &opts, &mut cache).report
+            == Analysis::new(snapshot.clone(), &opts).report,
+        "the report through the cache differs from a fresh one"
+    );
     println!("-- {n} ratings: after one saved rating --");
     println!(
         "  refresh (events after the watermark)        {:8.2} ms; full reload {:8.2} ms ({:.0}× faster)",
@@ -177,9 +193,14 @@ fn refresh_after_one_rating(dir: &std::path::Path) {
         reload.as_secs_f64() / refresh.as_secs_f64()
     );
     println!(
-        "  to new numbers: refresh + statistics        {:8.2} ms (statistics {:.2} ms); target ≤ 50 ms: {}",
+        "  refresh + statistics of every sheet         {:8.2} ms (statistics {:.2} ms)",
         ms(refresh + stats),
         ms(stats),
-        if ms(refresh + stats) <= 50.0 { "met" } else { "NOT met" }
+    );
+    println!(
+        "  to new numbers: save + refresh + statistics of the changed sheets {:8.2} ms ({:.1}× faster); target ≤ 50 ms: {}",
+        ms(live),
+        (refresh + stats).as_secs_f64() / live.as_secs_f64(),
+        if ms(live) <= 50.0 { "met" } else { "NOT met" }
     );
 }

@@ -6,7 +6,9 @@
 //! reuse them:
 //! 1. **load** — [`StudySnapshot::load`]: the study's ratings through the one loader
 //!    (`Study::study_ratings`), attribute labels, per-rater progress and the overlap target;
-//! 2. **stats** — [`Analysis::new`]: `concord_stats::report::agreement_report` on the snapshot;
+//! 2. **stats** — [`Analysis::new`]: `concord_stats::report::agreement_report` on the snapshot
+//!    ([`Analysis::reusing`] for the live dashboard: only the sheets that changed since its
+//!    last report are analysed again);
 //! 3. **charts** — [`Analysis::chart`] maps the report to a `concord_plots` input and
 //!    [`Analysis::render`] draws it.
 //!
@@ -64,7 +66,7 @@ mod verdicts;
 pub use chart_text::{DataTable, MAX_POINT_ROWS};
 pub use charts::{ChartData, Metric, HUMAN_SERIES, JITTER};
 /// The report and its options, as callers of this crate pass and receive them.
-pub use concord_stats::report::{AgreementReport, ReportOptions};
+pub use concord_stats::report::{AgreementReport, ReportCache, ReportOptions};
 pub use dashboard::{svg_data_url, ChartView, DashboardRequest, DashboardView, LIVE_BOOTSTRAP};
 pub use html::html_report;
 pub use options::{alt_epsilon_for, chart_format, options_for, resolve_exclusions};
@@ -75,7 +77,7 @@ pub use verdicts::{verdict_rows, Diagnostic, Finding, VerdictRow};
 use concord_core::sampling::SamplingRound;
 use concord_core::{LiveRatings, RaterKind, Study};
 use concord_plots::{Format, RaterProgress};
-use concord_stats::report::agreement_report;
+use concord_stats::report::{agreement_report, agreement_report_reusing};
 use serde::{Deserialize, Serialize};
 
 /// Everything that can go wrong while building a chart, the dashboard or the report.
@@ -276,6 +278,17 @@ impl Analysis {
     /// Computes the agreement report of `snapshot` with `opts`.
     pub fn new(snapshot: StudySnapshot, opts: &ReportOptions) -> Analysis {
         let report = agreement_report(&snapshot.live.ratings, opts);
+        Analysis { snapshot, report }
+    }
+
+    /// [`Analysis::new`], reusing from `cache` the analyses of the sheets that have not changed
+    /// since the report that last filled it (the live dashboard after a saved rating).
+    pub fn reusing(
+        snapshot: StudySnapshot,
+        opts: &ReportOptions,
+        cache: &mut ReportCache,
+    ) -> Analysis {
+        let report = agreement_report_reusing(&snapshot.live.ratings, opts, cache);
         Analysis { snapshot, report }
     }
 

@@ -4,8 +4,10 @@
 //! returns an [`AgreementReport`] (`output.rs`) whose JSON form is documented field by field in
 //! `SCHEMA.md`. `sheets.rs` builds the matrices it analyses, `humans.rs` the humans'
 //! inter-rater statistics and `judges.rs` each judge against the humans; `workers.rs` spreads
-//! the sheets' humans, then each (sheet, judge) pair, over threads.
+//! the sheets' humans, then each (sheet, judge) pair, over threads; `cache.rs` keeps the last
+//! report's sheets for the live dashboard's next one.
 
+mod cache;
 mod humans;
 mod input;
 mod judges;
@@ -13,6 +15,7 @@ mod output;
 mod sheets;
 mod workers;
 
+pub use cache::ReportCache;
 pub use input::{
     AttributeSpec, Cluster, Observation, RaterSpec, ReportOptions, StudyRatings, TargetSpec, Unit,
 };
@@ -41,15 +44,28 @@ use sheets::{attribute_sheets, group_sheets, item_clusters, select_names, Models
 /// Build the full agreement report: humans' inter-rater agreement and each judge vs the humans,
 /// per attribute and per composite group (see `SCHEMA.md`; methods cited on each function).
 pub fn agreement_report(data: &StudyRatings, opts: &ReportOptions) -> AgreementReport {
-    report_with_workers(data, opts, workers::available())
+    report_with_workers(data, opts, workers::available(), None)
+}
+
+/// [`agreement_report`], reusing the analyses in `cache` of every sheet whose inputs are those of
+/// the report that last filled it, and leaving this report's there for the next call (the live
+/// dashboard: one saved rating changes one attribute's sheet and its group's). The report is the
+/// one [`agreement_report`] gives.
+pub fn agreement_report_reusing(
+    data: &StudyRatings,
+    opts: &ReportOptions,
+    cache: &mut ReportCache,
+) -> AgreementReport {
+    report_with_workers(data, opts, workers::available(), Some(cache))
 }
 
 /// [`agreement_report`] with its sheets and judges analysed by `workers` threads (the same report
-/// for any number).
+/// for any number), through `cache` when given.
 fn report_with_workers(
     data: &StudyRatings,
     opts: &ReportOptions,
     workers: usize,
+    mut cache: Option<&mut ReportCache>,
 ) -> AgreementReport {
     let mut warnings = Vec::new();
     let boot = BootstrapSpec {
@@ -90,7 +106,20 @@ fn report_with_workers(
     let needs_models = opts.unit == Unit::Model || !opts.exclude_own.is_empty();
     let models = needs_models.then(|| Models::new(data));
     // The composites first: they have the most distinct rows, so the most work.
-    let jobs: Vec<&Sheet> = group_sheets.iter().chain(&sheets).collect();
+    let all: Vec<&Sheet> = group_sheets.iter().chain(&sheets).collect();
+    if let Some(cache) = cache.as_deref_mut() {
+        cache.keep_if_same(data, opts);
+    }
+    let known: Vec<Option<AttributeReport>> = all
+        .iter()
+        .map(|s| cache.as_deref().and_then(|c| c.find(s)).cloned())
+        .collect();
+    let jobs: Vec<&Sheet> = all
+        .iter()
+        .zip(&known)
+        .filter(|(_, k)| k.is_none())
+        .map(|(s, _)| *s)
+        .collect();
     // Two rounds of jobs: every sheet's humans, then every (sheet, judge) pair, which reads its
     // sheet's humans. Judges are most of the work, and a sheet's judges on separate threads
     // keep both threads busy to the end (sheets alone leave one idle behind the last one).
@@ -114,7 +143,7 @@ fn report_with_workers(
         judge_report(data, jobs[s], j, hr, human, models.as_ref(), opts)
     })
     .into_iter();
-    let mut reports: Vec<AttributeReport> = jobs
+    let mut computed = jobs
         .iter()
         .zip(humans_of)
         .map(|(s, (_, human))| AttributeReport {
@@ -122,8 +151,22 @@ fn report_with_workers(
             group: s.group.clone(),
             judges: judged.by_ref().take(judges.len()).collect(),
             humans: human,
+        });
+    let mut reports: Vec<AttributeReport> = known
+        .into_iter()
+        .map(|k| {
+            k.or_else(|| computed.next())
+                .expect("one computed report per unknown sheet")
         })
         .collect();
+    if let Some(cache) = cache {
+        cache.remember(
+            all.into_iter()
+                .cloned()
+                .zip(reports.iter().cloned())
+                .collect(),
+        );
+    }
     let attributes = reports.split_off(group_sheets.len());
     AgreementReport {
         attributes,
@@ -137,10 +180,11 @@ fn report_with_workers(
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_report_is_the_same_for_any_number_of_threads() {
+    /// 40 targets (two per item, two models) rated by three humans and a judge on attributes
+    /// a and b (group G) and c.
+    fn small_study() -> StudyRatings {
         let keys = ["a", "b", "c"];
-        let data = StudyRatings {
+        StudyRatings {
             attributes: keys
                 .iter()
                 .map(|k| AttributeSpec {
@@ -172,17 +216,82 @@ mod tests {
                     value: ((i * 7 + i / 12) % 5 + 1) as f64,
                 })
                 .collect(),
-        };
+        }
+    }
+
+    #[test]
+    fn the_report_is_the_same_for_any_number_of_threads() {
+        let data = small_study();
         let opts = ReportOptions {
             bootstrap: 50,
             ..ReportOptions::default()
         };
-        let one = serde_json::to_value(report_with_workers(&data, &opts, 1)).expect("JSON");
+        let one = serde_json::to_value(report_with_workers(&data, &opts, 1, None)).expect("JSON");
         for workers in [2, 5] {
-            let many = report_with_workers(&data, &opts, workers);
+            let many = report_with_workers(&data, &opts, workers, None);
             assert_eq!(serde_json::to_value(many).expect("JSON"), one);
         }
         assert_eq!(one["attributes"].as_array().map(Vec::len), Some(3));
         assert_eq!(one["groups"][0]["attribute"], "G");
+    }
+
+    #[test]
+    fn a_report_through_the_cache_is_the_fresh_report_reusing_only_unchanged_sheets() {
+        let mut data = small_study();
+        let opts = ReportOptions {
+            bootstrap: 50,
+            ..ReportOptions::default()
+        };
+        let mut cache = ReportCache::default();
+        let reusing = |data: &StudyRatings, opts: &ReportOptions, cache: &mut ReportCache| {
+            // Mark what the cache holds: a sheet whose analysis is reused comes back marked.
+            cache.mark_for_test();
+            let report = agreement_report_reusing(data, opts, cache);
+            let marked: Vec<String> = report
+                .groups
+                .iter()
+                .chain(&report.attributes)
+                .filter(|a| a.attribute.ends_with(" (reused)"))
+                .map(|a| a.attribute.replace(" (reused)", ""))
+                .collect();
+            let mut unmarked = report;
+            for a in unmarked.groups.iter_mut().chain(&mut unmarked.attributes) {
+                a.attribute = a.attribute.replace(" (reused)", "");
+            }
+            (unmarked, marked)
+        };
+        let (first, marked) = reusing(&data, &opts, &mut cache);
+        assert_eq!(first, agreement_report(&data, &opts));
+        assert!(marked.is_empty(), "nothing to reuse at first: {marked:?}");
+        let (again, marked) = reusing(&data, &opts, &mut cache);
+        assert_eq!(again, first);
+        assert_eq!(marked, ["G", "a", "b", "c"]);
+        // One rating of c (no group) changes: only c is analysed again.
+        let cell = data
+            .ratings
+            .iter_mut()
+            .find(|o| o.attribute == 2 && o.rater == 0)
+            .expect("a rating of c");
+        cell.value = if cell.value == 5.0 { 1.0 } else { 5.0 };
+        let (changed, marked) = reusing(&data, &opts, &mut cache);
+        assert_eq!(changed, agreement_report(&data, &opts));
+        assert_ne!(changed.attributes[2], first.attributes[2]);
+        assert_eq!(marked, ["G", "a", "b"]);
+        // One rating of a changes a and its group G.
+        data.ratings
+            .iter_mut()
+            .find(|o| o.attribute == 0)
+            .expect("a rating of a")
+            .value = 3.5;
+        let (_, marked) = reusing(&data, &opts, &mut cache);
+        assert_eq!(marked, ["b", "c"]);
+        // Other options: everything again.
+        let other = ReportOptions {
+            bootstrap: 60,
+            ..opts
+        };
+        let (fresh, marked) = reusing(&data, &other, &mut cache);
+        assert_eq!(fresh, agreement_report(&data, &other));
+        assert!(marked.is_empty(), "{marked:?}");
     }
 }

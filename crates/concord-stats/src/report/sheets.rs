@@ -6,6 +6,7 @@ use crate::matrix::RatingMatrix;
 use std::collections::{BTreeMap, HashMap};
 
 /// Targets × raters matrix of one attribute (or composite) over all raters of the study.
+#[derive(Clone, PartialEq)]
 pub(super) struct Sheet {
     /// Attribute key, or group name for a composite.
     pub(super) key: String,
