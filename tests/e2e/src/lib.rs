@@ -130,7 +130,6 @@ impl Driver {
         let session = self
             .launch(app, &[&study.display().to_string(), "--rater", rater])
             .await?;
-        session.wait_ready().await?;
         session
             .wait_until(
                 "window.__concord.screen === 'rate'",
@@ -140,7 +139,8 @@ impl Driver {
         Ok(session)
     }
 
-    /// Launches the app with `args` and returns the WebDriver session.
+    /// Launches the app with `args` and returns the WebDriver session once the page is
+    /// interactive (`window.__concord.ready`).
     pub async fn launch(&self, app: &Path, args: &[&str]) -> Result<App> {
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
@@ -157,7 +157,15 @@ impl Driver {
                 .connect(&url)
                 .await
             {
-                Ok(client) => return Ok(App { client }),
+                Ok(client) => {
+                    let app = App { client };
+                    app.wait_until(
+                        "window.__concord && window.__concord.ready",
+                        Duration::from_secs(60),
+                    )
+                    .await?;
+                    return Ok(app);
+                }
                 // A driver that has just started can refuse the first session.
                 Err(err) if attempt < 3 => {
                     eprintln!("starting a WebDriver session failed ({err}); retrying");
@@ -263,16 +271,6 @@ impl App {
     pub async fn type_text(&self, text: &str) -> Result<()> {
         let chars: Vec<char> = text.chars().collect();
         self.press(&chars).await
-    }
-
-    /// Waits for the app to be interactive after start-up.
-    pub async fn wait_ready(&self) -> Result<()> {
-        self.wait_until(
-            "window.__concord && window.__concord.ready",
-            Duration::from_secs(60),
-        )
-        .await?;
-        Ok(())
     }
 
     /// Waits until every save the rating screen started has returned.

@@ -125,7 +125,6 @@ async fn dashboard_follows_ratings_live() -> Result<()> {
             &[&study_path.display().to_string(), "--rater", "Dr Dash"],
         )
         .await?;
-    app.wait_ready().await?;
     app.wait_until(
         "window.__concord.screen === 'rate' && window.__concord.position === 0",
         WAIT,
@@ -351,7 +350,6 @@ async fn dashboard_screenshot_for_a_study_lead() -> Result<()> {
     let app = driver
         .launch(&binary, &[&study_path.display().to_string()])
         .await?;
-    app.wait_ready().await?;
     assert_eq!(app.js("return window.__concord.screen;").await?, "start");
     app.press(&['g', 'd']).await?;
     wait_dashboard(&app).await?;
@@ -484,7 +482,6 @@ async fn epsilon_is_saved_with_the_study() -> Result<()> {
     let app = driver
         .launch(&binary, &[&study_path.display().to_string()])
         .await?;
-    app.wait_ready().await?;
     app.press(&['g', 'd']).await?;
     wait_dashboard(&app).await?;
     app.wait_until(

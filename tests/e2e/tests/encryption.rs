@@ -35,7 +35,6 @@ async fn an_encrypted_study_opens_only_with_its_passphrase_and_saves_ratings() -
     let app = driver
         .launch(&binary, &[&path.display().to_string()])
         .await?;
-    app.wait_ready().await?;
     // Started on an encrypted study: the prompt is open and its field has focus.
     app.wait_until(
         "document.querySelector('#unlock-dialog[open]') !== null && document.activeElement.id === 'unlock-passphrase'",

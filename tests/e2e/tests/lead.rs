@@ -72,7 +72,6 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
     let app = driver
         .launch(&binary, &[&study_path.display().to_string()])
         .await?;
-    app.wait_ready().await?;
 
     // 1. g a opens Adjudication with the widest disagreement first, selected.
     app.press(&['g', 'a']).await?;
@@ -383,7 +382,6 @@ async fn lead_assigns_across_sites() -> Result<()> {
     let app = driver
         .launch(&binary, &[&study_path.display().to_string()])
         .await?;
-    app.wait_ready().await?;
     app.press(&['g', 'm']).await?;
     app.wait_until(
         "window.__concord.screen === 'admin' && document.querySelectorAll('.admin-table tr[data-rater^=\"Dr \"]').length === 6",

@@ -46,7 +46,6 @@ async fn sigterm_leaves_a_package_file_that_holds_every_rating() -> Result<()> {
     let app = driver
         .launch(&binary, &[&package.display().to_string()])
         .await?;
-    app.wait_ready().await?;
     // A package opens as its rater, with no name asked.
     app.wait_until("window.__concord.screen === 'rate'", WAIT)
         .await?;

@@ -29,7 +29,6 @@ async fn export_of_an_encrypted_study_asks_for_the_package_passphrase() -> Resul
     let app = driver
         .launch(&binary, &[&path.display().to_string()])
         .await?;
-    app.wait_ready().await?;
     app.wait_until(
         "document.activeElement && document.activeElement.id === 'unlock-passphrase'",
         WAIT,

@@ -72,7 +72,6 @@ async fn lead_pushes_the_next_responses_to_a_raters_queue() -> Result<()> {
     let app = driver
         .launch(&binary, &[&study_path.display().to_string()])
         .await?;
-    app.wait_ready().await?;
     app.press(&['g', 'm']).await?;
     app.wait_until(
         "window.__concord.screen === 'admin' && document.querySelectorAll('#push-rater option').length === 2",

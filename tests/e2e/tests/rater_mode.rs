@@ -83,7 +83,6 @@ async fn a_package_opens_in_rater_mode_with_no_lead_screen_and_no_other_raters_d
     let app = driver
         .launch(&binary, &[&package.display().to_string()])
         .await?;
-    app.wait_ready().await?;
     // Straight into rating as the package's rater: no profile to pick, no name to type.
     app.wait_until("window.__concord.screen === 'rate'", WAIT)
         .await?;

@@ -86,7 +86,6 @@ async fn theme_colours_have_enough_contrast() -> Result<()> {
         let app = driver
             .launch(&binary, &[&study_path.display().to_string()])
             .await?;
-        app.wait_ready().await?;
         let dark = app
             .js("return matchMedia('(prefers-color-scheme: dark)').matches;")
             .await?

@@ -29,7 +29,6 @@ async fn clinician_rates_with_the_keyboard_undoes_notes_and_resumes() -> Result<
 
     // 1. Open the demo study: the start screen asks who is rating, with no name to type.
     let app = driver.launch(&binary, &[&study_arg]).await?;
-    app.wait_ready().await?;
     let raters = app
         .js("return [window.__concord.screen, Array.from(document.querySelectorAll('.rater-item')).map(b => b.dataset.rater), document.querySelector('#new-rater-name') === null];")
         .await?;
@@ -148,7 +147,6 @@ async fn clinician_rates_with_the_keyboard_undoes_notes_and_resumes() -> Result<
     // computer), and choosing them brings the work back.
     app.quit().await?;
     let app = driver.launch(&binary, &[&study_arg]).await?;
-    app.wait_ready().await?;
     assert_eq!(app.js("return window.__concord.screen;").await?, "start");
     choose_rater(&app, "Dr Test").await?;
     wait_position(&app, 1).await?;
