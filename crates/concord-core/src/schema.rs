@@ -165,6 +165,11 @@ pub(crate) fn open(path: &Path, passphrase: Option<&Passphrase>) -> Result<Conne
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
+        // A migration that rebuilds a table leaves the old table's pages free inside the file
+        // (schema 8 on a 490k-rating study: 55 MB grew to 64 MB); VACUUM gives them back. It
+        // only saves space, and another program reading the study makes it fail: the migrated
+        // study is whole either way, so that failure is not the caller's.
+        let _ = conn.execute_batch("VACUUM");
     }
     Ok(conn)
 }

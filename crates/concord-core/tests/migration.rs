@@ -214,6 +214,11 @@ fn a_v7_study_migrates_to_cells_without_time_keeping_every_current_event_and_its
     assert!(concord_core::schema::backup_path(&path, 7).is_file());
     assert!(study.check().unwrap().is_empty(), "{:?}", study.check());
     drop(study);
+    // The old table's pages are given back: no free page is left in the file.
+    assert_eq!(
+        rows(&path, "PRAGMA freelist_count"),
+        [vec!["0".to_string()]].into()
+    );
     let columns = rows(&path, "SELECT name FROM pragma_table_info('rating')");
     assert!(
         !columns.contains(&vec!["created_at".to_string()]),
