@@ -1,11 +1,12 @@
-//! A rater's progress kept current by this connection's own saves, so the rating screen gets it
-//! with every value without recounting a 100k queue each time (one count costs ~10× a save, see
-//! `benches/save_progress.rs`).
+//! Raters' progress kept current by this connection's own saves, so the rating screen gets it
+//! with every value, and the dashboard every human's, without recounting a 100k queue each time
+//! (one count costs ~10× a save, see `benches/save_progress.rs`).
 //!
-//! The count is remembered with the `PRAGMA data_version` it was made at: a commit by any other
-//! connection (a merge, an import, the CLI) changes that number and the next read recounts. Every
-//! write of this connection drops it (`Study::write`), except a saved value, which moves its one
-//! response between todo, partial and done.
+//! Each rater's count is remembered with the `PRAGMA data_version` it was made at: a commit by
+//! any other connection (a merge, an import, the CLI) changes that number and the next read
+//! recounts. Every write of this connection drops them all (`Study::write`), except a saved
+//! value, which moves its one response between todo, partial and done in its rater's count and
+//! leaves the other raters' as they are.
 
 use rusqlite::{params, Connection, OptionalExtension};
 

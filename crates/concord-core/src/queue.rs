@@ -155,17 +155,19 @@ impl Study {
     }
 
     /// Counts of this rater's assigned responses by status (recounted only when something but
-    /// this connection's own saved values changed the study since the last count).
+    /// this connection's own saved values changed the study since this rater's last count; each
+    /// rater's count is kept, so the dashboard's progress of every human costs no recount).
     pub fn progress(&self, rater_id: &str) -> Result<Progress> {
         let rater = self.rater_key(rater_id)?;
         let version = data_version(&self.conn)?;
-        if let Some(c) = self.counted.borrow().as_ref() {
-            if c.rater == rater && c.data_version == version {
-                return Ok(c.progress.clone());
-            }
+        let mut counted = self.counted.borrow_mut();
+        // Counts made before another connection's commit are stale for every rater.
+        counted.retain(|c| c.data_version == version);
+        if let Some(c) = counted.iter().find(|c| c.rater == rater) {
+            return Ok(c.progress.clone());
         }
         let progress = self.count_progress(rater)?;
-        *self.counted.borrow_mut() = Some(CountedProgress {
+        counted.push(CountedProgress {
             rater,
             data_version: version,
             progress: progress.clone(),

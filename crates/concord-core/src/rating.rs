@@ -101,20 +101,21 @@ impl Study {
             response: self.response_key(response_id)?,
             attribute: attribute.id,
         };
-        // A progress counted before this save stays true with this one response moved.
-        let counted = self.counted.borrow_mut().take();
+        // Progress counted before this save stays true: this rater's with this one response
+        // moved, every other rater's as it was.
+        let mut counted = self.counted.take();
         let tx = self.write()?;
         let before = current(&tx, cell)?.and_then(|(v, _)| v);
         let set_before = values_set(&tx, cell)?;
         let (gid, created_at) = append_event(&tx, self.origin, cell, value, None)?;
         let set_after = values_set(&tx, cell)?;
         tx.commit()?;
-        if let Some(mut c) = counted.filter(|c| c.rater == cell.rater) {
+        if let Some(c) = counted.iter_mut().find(|c| c.rater == cell.rater) {
             if let (Some(b), Some(a)) = (set_before, set_after) {
                 c.moved(b, a, self.n_attributes());
             }
-            *self.counted.borrow_mut() = Some(c);
         }
+        *self.counted.borrow_mut() = counted;
         self.session.borrow_mut().push(SessionChange {
             rater: cell.rater,
             response: cell.response,

@@ -57,8 +57,9 @@ pub struct Study {
     pub(crate) session: RefCell<Vec<SessionChange>>,
     /// The passphrase of an encrypted study (packages made from it are encrypted with it too).
     pub(crate) passphrase: Option<Passphrase>,
-    /// The progress last counted (see `progress_cache.rs`); dropped by every other write.
-    pub(crate) counted: RefCell<Option<CountedProgress>>,
+    /// The progress last counted of each rater asked for (see `progress_cache.rs`); dropped by
+    /// every other write.
+    pub(crate) counted: RefCell<Vec<CountedProgress>>,
 }
 
 impl Study {
@@ -182,7 +183,7 @@ impl Study {
             },
             session: RefCell::new(Vec::new()),
             passphrase: passphrase.cloned(),
-            counted: RefCell::new(None),
+            counted: RefCell::new(Vec::new()),
         })
     }
 
@@ -198,7 +199,7 @@ impl Study {
     /// failing).
     pub(crate) fn write(&self) -> Result<Transaction<'_>> {
         // Whatever this write changes, a progress counted before it may no longer hold.
-        self.counted.borrow_mut().take();
+        self.counted.borrow_mut().clear();
         Ok(self.conn.unchecked_transaction()?)
     }
 

@@ -185,3 +185,32 @@ fn progress_kept_by_saves_matches_a_fresh_count_and_sees_other_writers() {
     assert_eq!((p.done, p.partial, p.todo), (1, 3, 0));
     assert_eq!(p, fresh());
 }
+
+#[test]
+fn progress_of_several_raters_kept_through_each_others_saves_matches_fresh_counts() {
+    let (_d, path) = temp();
+    let (study, ana, ids) = small_study(&path);
+    let bo = study.add_rater("Bo", RaterKind::Human, None).unwrap().id;
+    study.assign_all(&bo).unwrap();
+    let keys = attribute_keys(&study);
+    let fresh = |rater: &str| Study::open(&path).unwrap().progress(rater).unwrap();
+    // Both counted, then saves alternate between them: each count stays equal to a recount.
+    for (i, id) in ids.iter().take(3).enumerate() {
+        for key in keys.iter().take(if i == 1 { keys.len() } else { 3 }) {
+            for (rater, value) in [(&ana, 2), (&bo, 5)] {
+                study.set_rating(rater, id, key, Some(value)).unwrap();
+                assert_eq!(study.progress(&ana).unwrap(), fresh(&ana));
+                assert_eq!(study.progress(&bo).unwrap(), fresh(&bo));
+            }
+        }
+    }
+    let p = study.progress(&bo).unwrap();
+    assert_eq!((p.done, p.partial, p.todo), (1, 2, 1));
+    // Another connection's save for Bo is seen in Bo's count, and Ana's is still right.
+    Study::open(&path)
+        .unwrap()
+        .set_rating(&bo, &ids[3], &keys[0], Some(1))
+        .unwrap();
+    assert_eq!(study.progress(&bo).unwrap().todo, 0);
+    assert_eq!(study.progress(&ana).unwrap(), fresh(&ana));
+}
