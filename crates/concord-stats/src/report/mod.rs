@@ -159,15 +159,13 @@ fn report_with_workers(
                 .expect("one computed report per unknown sheet")
         })
         .collect();
+    let n_groups = group_sheets.len();
     if let Some(cache) = cache {
-        cache.remember(
-            all.into_iter()
-                .cloned()
-                .zip(reports.iter().cloned())
-                .collect(),
-        );
+        // The sheets move into the cache (no copy): this report is done with them.
+        let owned = group_sheets.into_iter().chain(sheets);
+        cache.remember(owned.zip(reports.iter().cloned()).collect());
     }
-    let attributes = reports.split_off(group_sheets.len());
+    let attributes = reports.split_off(n_groups);
     AgreementReport {
         attributes,
         groups: reports,
