@@ -70,7 +70,7 @@ fn main() {
     let (file, old_file) = (file.as_str(), old_file.as_str());
     let study = Study::open(Path::new(file)).expect("open");
     let info = study.info().expect("info");
-    let data = study.scoring_scores(Some("Judge A")).expect("load");
+    let data = study.scoring_scores(Some("Judge A"), false).expect("load");
     let grouped = || {
         ScoreGroups::from_scores(&data.study, &data.scores, "Judge A", &[], &[]).expect("groups")
     };
@@ -134,8 +134,8 @@ fn main() {
         })
     };
     let all = open(&|s| drop(s.study_ratings().expect("load")));
-    let judge = open(&|s| drop(s.scoring_scores(Some("Judge A")).expect("load")));
-    let judges = open(&|s| drop(s.scoring_scores(None).expect("load")));
+    let judge = open(&|s| drop(s.scoring_scores(Some("Judge A"), false).expect("load")));
+    let judges = open(&|s| drop(s.scoring_scores(None, true).expect("load")));
     let group = median(RUNS, grouped);
     let stats = median(RUNS, || {
         estimate_models("Judge A", &groups.model_scores(), 0.05)

@@ -90,6 +90,17 @@ struct Scope<'a> {
     details: bool,
 }
 
+/// What a load reads of each response besides its key, position and model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Columns {
+    /// Its external id, length and item.
+    Details,
+    /// Its external id only.
+    Ids,
+    /// Nothing more: `TargetSpec::id` stays empty.
+    Keys,
+}
+
 impl Study {
     /// Every current, non-empty rating with its attribute, rater and response (and its model),
     /// in rubric, rater-name and response order. The one place a rating matrix is loaded.
@@ -106,8 +117,9 @@ impl Study {
     }
 
     /// What `concord plan` reads (its ICC needs each human's own ratings):
-    /// [`Study::study_ratings`] with, of the LLM judges, only `judge`'s ratings (every judge's when `None`; every rater is still listed),
-    /// and responses without their length and item (reading them means reading every text).
+    /// [`Study::study_ratings`] with, of the LLM judges, only `judge`'s ratings (every judge's
+    /// when `None`; every rater is still listed), and responses without their length and item
+    /// (reading them means reading every text).
     pub fn scoring_ratings(&self, judge: Option<&str>) -> Result<StudyRatings> {
         Ok(self
             .load(Scope {
@@ -119,9 +131,11 @@ impl Study {
 
     /// What `concord estimate` and `next` read, with no list of single ratings: the humans'
     /// scores and `judge`'s (every judge's when `None`; every rater is still listed) in dense
-    /// arrays filled as the rows are read, responses without their length and item.
-    pub fn scoring_scores(&self, judge: Option<&str>) -> Result<ScoringRatings> {
-        let frame = self.frame(false)?;
+    /// arrays filled as the rows are read, responses without their length and item, and with
+    /// their external ids only when `ids` (`next` names its picks, an active estimate matches
+    /// rounds by id; a plain estimate needs neither, and 70k strings cost a tenth of its time).
+    pub fn scoring_scores(&self, judge: Option<&str>, ids: bool) -> Result<ScoringRatings> {
+        let frame = self.frame(if ids { Columns::Ids } else { Columns::Keys })?;
         let study = frame.study;
         let mut scores = ResponseScores::new(
             &study.raters,
@@ -139,7 +153,11 @@ impl Study {
     }
 
     fn load(&self, scope: Scope) -> Result<LiveRatings> {
-        let frame = self.frame(scope.details)?;
+        let frame = self.frame(if scope.details {
+            Columns::Details
+        } else {
+            Columns::Ids
+        })?;
         let mut ratings = frame.study;
         // Every cell has at least one event: the event count bounds the ratings.
         ratings.ratings = Vec::with_capacity(frame.watermark.max(0) as usize);
@@ -166,7 +184,8 @@ impl Study {
 
     /// The study's attributes, raters and responses in load order (no ratings yet), with
     /// their keys in this file.
-    fn frame(&self, details: bool) -> Result<Frame> {
+    fn frame(&self, columns: Columns) -> Result<Frame> {
+        let details = columns == Columns::Details;
         let watermark = self.event_watermark()?;
         let shape = self.shape()?;
         let raters = self.raters_with_keys()?;
@@ -197,10 +216,12 @@ impl Study {
                 items[k] = Some(r.get(1)?);
             }
         }
-        let mut stmt = self.conn.prepare(if details {
-            "SELECT position, id, external_id, model, length(text), item_id FROM response"
-        } else {
-            "SELECT position, id, external_id, model FROM response"
+        let mut stmt = self.conn.prepare(match columns {
+            Columns::Details => {
+                "SELECT position, id, model, external_id, length(text), item_id FROM response"
+            }
+            Columns::Ids => "SELECT position, id, model, external_id FROM response",
+            Columns::Keys => "SELECT position, id, model FROM response",
         })?;
         // The largest response key bounds the count (rows are never deleted): no regrowth.
         let mut responses: Vec<(i64, i64, TargetSpec)> = Vec::with_capacity(shape.1 as usize);
@@ -220,8 +241,11 @@ impl Study {
                 r.get(0)?,
                 r.get(1)?,
                 TargetSpec {
-                    id: r.get(2)?,
-                    model: r.get(3)?,
+                    id: match columns {
+                        Columns::Keys => String::new(),
+                        _ => r.get(3)?,
+                    },
+                    model: r.get(2)?,
                     length,
                     item,
                 },

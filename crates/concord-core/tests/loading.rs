@@ -123,10 +123,17 @@ fn scoring_scores_are_the_full_load_in_dense_arrays() {
     .unwrap();
     let all = study.study_ratings().unwrap();
     for judge in [None, Some("Judge B"), Some("Nobody")] {
-        let scoring = study.scoring_scores(judge).unwrap();
+        let scoring = study.scoring_scores(judge, true).unwrap();
         let mut frame = study.scoring_ratings(judge).unwrap();
         frame.ratings.clear();
         assert_eq!(scoring.study, frame, "{judge:?}");
+        // Without ids, the same less the ids.
+        let mut no_ids = study.scoring_scores(judge, false).unwrap();
+        assert!(no_ids.study.targets.iter().all(|t| t.id.is_empty()));
+        for (t, with) in no_ids.study.targets.iter_mut().zip(&frame.targets) {
+            t.id.clone_from(&with.id);
+        }
+        assert_eq!(no_ids, scoring, "{judge:?}");
         let expected = ResponseScores::from_ratings(&all, judge);
         assert_eq!(scoring.scores, expected, "{judge:?}");
         let kept = match judge {
@@ -137,7 +144,7 @@ fn scoring_scores_are_the_full_load_in_dense_arrays() {
         assert_eq!(expected.judges().len(), kept);
     }
     // Human means and judge scores are the loaded ratings', cell for cell.
-    let scores = study.scoring_scores(None).unwrap().scores;
+    let scores = study.scoring_scores(None, false).unwrap().scores;
     let humans = |a, t| {
         let v: Vec<f64> = all
             .ratings
@@ -183,8 +190,9 @@ fn the_response_scan_reads_the_covering_index_and_matches_the_table() {
     drop(study);
     let conn = rusqlite::Connection::open(&path).unwrap();
     for sql in [
-        "SELECT position, id, external_id, model, length(text), item_id FROM response",
-        "SELECT position, id, external_id, model FROM response",
+        "SELECT position, id, model, external_id, length(text), item_id FROM response",
+        "SELECT position, id, model, external_id FROM response",
+        "SELECT position, id, model FROM response",
     ] {
         let plan: String = conn
             .query_row(&format!("EXPLAIN QUERY PLAN {sql}"), [], |r| r.get(3))

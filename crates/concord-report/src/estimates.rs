@@ -219,7 +219,8 @@ impl ScoreGroups {
     }
 
     /// [`ScoreGroups::with_design`] from scores already in dense arrays (`Study::scoring_scores`
-    /// with this judge); `data` gives the attributes, raters and responses, not the ratings.
+    /// with this judge); `data` gives the attributes, raters and responses (their ids only
+    /// matter with `rounds`, which name responses by id), not the ratings.
     pub fn from_scores(
         data: &StudyRatings,
         scores: &ResponseScores,
@@ -233,7 +234,17 @@ impl ScoreGroups {
         let attrs = attribute_indices(data, attributes)?;
         let (models, model_of) = models_of(data);
         let m = models.len();
-        let mut groups = vec![Group::default(); attrs.len() * m];
+        let mut size = vec![0; m];
+        for &model in &model_of {
+            size[model] += 1;
+        }
+        // Judge-only scores are most of a model's responses: sized once, not grown by copying.
+        let mut groups: Vec<Group> = (0..attrs.len() * m)
+            .map(|i| Group {
+                yhat_unlabelled: Vec::with_capacity(size[i % m]),
+                ..Group::default()
+            })
+            .collect();
         let mut designs = vec![Design::default(); if pi.is_empty() { 0 } else { groups.len() }];
         for (s, &a) in attrs.iter().enumerate() {
             let row = &mut groups[s * m..(s + 1) * m];

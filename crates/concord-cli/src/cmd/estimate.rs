@@ -20,8 +20,9 @@ pub fn estimate(a: EstimateArgs) -> Result<()> {
         )));
     }
     let study = open_study(&a.file)?;
-    let data = study.scoring_scores(Some(&a.judge))?;
     let rounds = study.sampling_rounds()?;
+    // Rounds name their responses by id; without any, the estimate needs no id.
+    let data = study.scoring_scores(Some(&a.judge), !rounds.is_empty())?;
     let groups = estimates::ScoreGroups::from_scores(
         &data.study,
         &data.scores,
@@ -89,7 +90,7 @@ pub fn next(a: NextArgs) -> Result<()> {
             (batch, Some(assigned))
         }
         None => {
-            let data = study.scoring_scores(a.judge.as_deref())?;
+            let data = study.scoring_scores(a.judge.as_deref(), true)?;
             let judge = a.judge.as_deref();
             let batch = estimates::next(&data.study, &data.scores, judge, &[], a.count, a.seed)?;
             (batch, None)

@@ -103,8 +103,8 @@ impl NextBatch {
 /// disagreement calibrated on the rated responses (`active::calibrated_uncertainty`, several),
 /// combined over attributes as √(mean u²) — the π that minimises the summed variance of all
 /// attribute means, since one clinician rating scores every attribute. `data` gives the
-/// attributes, raters and responses, `scores` the scores (`Study::scoring_scores` with the same
-/// `judge`, or [`ResponseScores::from_ratings`]).
+/// attributes, raters and responses (with their ids), `scores` the scores
+/// (`Study::scoring_scores` with the same `judge`, or [`ResponseScores::from_ratings`]).
 pub fn next(
     data: &StudyRatings,
     scores: &ResponseScores,
@@ -264,7 +264,7 @@ pub fn push_next(
             study: study.path().display().to_string(),
         })?;
     // What `concord next` reads without `--assign`: the humans and the judges it weighs, no texts.
-    let data = study.scoring_scores(judge)?;
+    let data = study.scoring_scores(judge, true)?;
     let batch = next(&data.study, &data.scores, judge, &[], count, seed)?;
     let ids = batch.unrated_picks();
     let added = study.assign_sampled(&person.id, &ids, &batch.sampling_round())?;
