@@ -25,6 +25,11 @@ pub struct ResponseScores {
     roles: Vec<Role>,
     /// The rater index of each judge column.
     judges: Vec<usize>,
+    /// Per target, 1 + its row in `human_sum` / `human_n`, or 0 while no human scored it:
+    /// humans rate a tenth of the responses or less, and dense sums for every response cost a
+    /// page fault per 512 of them.
+    human_row: Vec<u32>,
+    /// Per human-scored target (in the order first scored), one sum and count per attribute.
     human_sum: Vec<f64>,
     human_n: Vec<u32>,
     /// NaN where the judge did not score the response.
@@ -53,14 +58,14 @@ impl ResponseScores {
                 }
             })
             .collect();
-        let cells = n_attributes * n_targets;
         ResponseScores {
             n_attributes,
             n_targets,
             roles,
-            human_sum: vec![0.0; cells],
-            human_n: vec![0; cells],
-            judge: vec![f64::NAN; cells * judges.len()],
+            human_row: vec![0; n_targets],
+            human_sum: Vec::new(),
+            human_n: Vec::new(),
+            judge: vec![f64::NAN; n_attributes * n_targets * judges.len()],
             judges,
         }
     }
@@ -85,9 +90,16 @@ impl ResponseScores {
         if attribute >= self.n_attributes || target >= self.n_targets || !value.is_finite() {
             return;
         }
-        let cell = attribute * self.n_targets + target;
         match self.roles.get(rater) {
             Some(Role::Human) => {
+                if self.human_row[target] == 0 {
+                    self.human_sum
+                        .resize(self.human_sum.len() + self.n_attributes, 0.0);
+                    self.human_n
+                        .resize(self.human_n.len() + self.n_attributes, 0);
+                    self.human_row[target] = (self.human_n.len() / self.n_attributes) as u32;
+                }
+                let cell = (self.human_row[target] as usize - 1) * self.n_attributes + attribute;
                 self.human_sum[cell] += value;
                 self.human_n[cell] += 1;
             }
@@ -113,7 +125,8 @@ impl ResponseScores {
 
     /// Mean human score of `target` on `attribute`, when a human scored it.
     pub fn human(&self, attribute: usize, target: usize) -> Option<f64> {
-        let i = attribute * self.n_targets + target;
+        let row = self.human_row[target] as usize;
+        let i = row.checked_sub(1)? * self.n_attributes + attribute;
         (self.human_n[i] > 0).then(|| self.human_sum[i] / f64::from(self.human_n[i]))
     }
 
