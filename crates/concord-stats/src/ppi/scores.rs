@@ -1,7 +1,7 @@
-//! Every response's human mean and judge scores, one dense array per attribute: what the PPI
-//! groups (`concord estimate`) and active sampling (`concord next`) are cut from. A store fills
-//! it straight from its rows ([`ResponseScores::add`]), with no list of single ratings between:
-//! on a 70k-response study that list is tens of megabytes of fresh pages.
+//! Every response's human mean and judge scores by attribute: what the PPI groups (`concord
+//! estimate`) and active sampling (`concord next`) are cut from. A store fills it straight from
+//! its rows ([`ResponseScores::add`]), with no list of single ratings between: on a
+//! 70k-response study that list is tens of megabytes of fresh pages.
 
 use crate::report::{RaterSpec, StudyRatings};
 
