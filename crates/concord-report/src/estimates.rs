@@ -7,10 +7,10 @@
 //! judge's scores on the model's responses no human scored. A response the judge did not score
 //! is in neither slice (counted as `unjudged`): PPI needs Ŷ wherever Y is.
 //!
-//! Grouping reads dense (attribute, response) arrays ([`ResponseScores`], which
-//! `Study::scoring_scores` fills as it reads the store, or [`ResponseScores::from_ratings`] from a
-//! loaded list), one pass over the responses per attribute. Models are found by position (a study has few, and
-//! responses of one model tend to sit together), never through a string map.
+//! Grouping reads scores by (attribute, response) ([`ResponseScores`], which
+//! `Study::scoring_scores` fills as it reads the store, or [`ResponseScores::from_ratings`] from
+//! a loaded list), one pass over the responses per attribute. Models are found by position (a
+//! study has few, and responses of one model tend to sit together), never through a string map.
 
 use std::collections::HashMap;
 
