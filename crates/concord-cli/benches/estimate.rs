@@ -9,9 +9,9 @@
 //! `CONCORD_BASELINE`: it writes its own copy of the same study (`concord demo`, the same seed;
 //! an older schema refuses this build's file), runs `info`, `estimate --json` and `next --json`
 //! on it, and its JSON must equal this build's byte for byte. Without it `concord info` of this build is the only reference. The phases
-//! are timed in this process: load (`Study::open` + the loader: every rating, or what
-//! `estimate` / `next` read), grouping (`ScoreGroups::new`) and the statistics alone
-//! (`ppi::estimate_models`).
+//! are timed in this process: load (`Study::open` + the loader: every rating as a list, or
+//! what `estimate` / `next` read as dense arrays, `Study::scoring_scores`), grouping
+//! (`ScoreGroups::from_scores`) and the statistics alone (`ppi::estimate_models`).
 //!
 //! Run: `CONCORD_BASELINE=/path/to/old/concord cargo bench -p concord-cli --bench estimate`
 //! (the study takes about a minute to build).
@@ -70,8 +70,11 @@ fn main() {
     let (file, old_file) = (file.as_str(), old_file.as_str());
     let study = Study::open(Path::new(file)).expect("open");
     let info = study.info().expect("info");
-    let data = study.study_ratings().expect("load");
-    let groups = ScoreGroups::new(&data, "Judge A", &[]).expect("groups");
+    let data = study.scoring_scores(Some("Judge A"), false).expect("load");
+    let grouped = || {
+        ScoreGroups::from_scores(&data.study, &data.scores, "Judge A", &[], &[]).expect("groups")
+    };
+    let groups = grouped();
     let labelled: usize = groups.model_scores().iter().map(|m| m.y.len()).sum();
     println!(
         "concord estimate bench: {} responses, {} models, 7 attributes, {} judges, {} humans; \
@@ -131,11 +134,9 @@ fn main() {
         })
     };
     let all = open(&|s| drop(s.study_ratings().expect("load")));
-    let judge = open(&|s| drop(s.scoring_ratings(Some("Judge A")).expect("load")));
-    let judges = open(&|s| drop(s.scoring_ratings(None).expect("load")));
-    let group = median(RUNS, || {
-        ScoreGroups::new(&data, "Judge A", &[]).expect("groups")
-    });
+    let judge = open(&|s| drop(s.scoring_scores(Some("Judge A"), false).expect("load")));
+    let judges = open(&|s| drop(s.scoring_scores(None, true).expect("load")));
+    let group = median(RUNS, grouped);
     let stats = median(RUNS, || {
         estimate_models("Judge A", &groups.model_scores(), 0.05)
     });
@@ -146,9 +147,9 @@ fn main() {
     println!("  of which, in-process:");
     for (name, d) in [
         ("load      Study::open + study_ratings (all)", all),
-        ("load      + scoring_ratings(Judge A): estimate", judge),
-        ("load      + scoring_ratings(None): next", judges),
-        ("grouping  ScoreGroups::new (63 groups)", group),
+        ("load      + scoring_scores(Judge A): estimate", judge),
+        ("load      + scoring_scores(None): next", judges),
+        ("grouping  ScoreGroups::from_scores (63 groups)", group),
         ("stats     ppi::estimate_models alone", stats),
         ("stats + JSON text", json),
     ] {

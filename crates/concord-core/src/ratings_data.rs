@@ -2,8 +2,10 @@
 //! `rating_row` (every attribute's value of one rater and response in one row) by integer keys,
 //! mapped to positions through dense tables (no string hashing), and a refresh that reads only
 //! the cells changed since the last load. `concord estimate` and `next` load less: only the
-//! raters they read, and no response texts.
+//! raters they read, no response texts, and the scores straight into dense arrays
+//! ([`Study::scoring_scores`]) rather than a list of single ratings.
 
+use concord_stats::ppi::ResponseScores;
 use concord_stats::report::{AttributeSpec, Observation, RaterSpec, StudyRatings, TargetSpec};
 
 use crate::error::Result;
@@ -17,16 +19,42 @@ const MAX_INCREMENTAL: usize = 2_000;
 #[derive(Debug, Clone, PartialEq)]
 pub struct LiveRatings {
     pub ratings: StudyRatings,
-    /// The key in this file of each rater, target and attribute position: `ratings.ratings` is
-    /// sorted by (rater, response, attribute) key, which a refresh's binary search follows.
+    keys: Keys,
+    /// The last `rating_event` / `rater` / `response` keys seen; events after the watermark are
+    /// the changes a refresh reads.
+    watermark: i64,
+    shape: (i64, i64),
+}
+
+/// What `concord estimate` and `next` read ([`Study::scoring_scores`]): the study's attributes,
+/// raters and responses, and the humans' and the judges' scores as dense arrays, not as a list
+/// of single ratings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoringRatings {
+    /// Attributes, raters and responses as [`Study::study_ratings`] lists them, responses
+    /// without their length and item; `ratings` is empty (the scores are in `scores`).
+    pub study: StudyRatings,
+    /// The humans' and the chosen judges' scores, by `study`'s positions.
+    pub scores: ResponseScores,
+}
+
+/// The key in this file of each rater, target and attribute position, and back: a load's
+/// ratings are sorted by (rater, response, attribute) key, which a refresh's binary search
+/// follows.
+#[derive(Debug, Clone, PartialEq)]
+struct Keys {
     rater_keys: Vec<i64>,
     target_keys: Vec<i64>,
     attribute_keys: Vec<i64>,
     rater_index: Vec<Option<usize>>,
     target_index: Vec<Option<usize>>,
     attribute_index: Vec<Option<usize>>,
-    /// The last `rating_event` / `rater` / `response` keys seen; events after the watermark are
-    /// the changes a refresh reads.
+}
+
+/// A load before its ratings: the study without them, its keys, and what a refresh compares.
+struct Frame {
+    study: StudyRatings,
+    keys: Keys,
     watermark: i64,
     shape: (i64, i64),
 }
@@ -62,6 +90,17 @@ struct Scope<'a> {
     details: bool,
 }
 
+/// What a load reads of each response besides its key, position and model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Columns {
+    /// Its external id, length and item.
+    Details,
+    /// Its external id only.
+    Ids,
+    /// Nothing more: `TargetSpec::id` stays empty.
+    Keys,
+}
+
 impl Study {
     /// Every current, non-empty rating with its attribute, rater and response (and its model),
     /// in rubric, rater-name and response order. The one place a rating matrix is loaded.
@@ -77,9 +116,10 @@ impl Study {
         })
     }
 
-    /// What `concord estimate` and `next` read: [`Study::study_ratings`] with, of the LLM
-    /// judges, only `judge`'s ratings (every judge's when `None`; every rater is still listed),
-    /// and responses without their length and item (reading them means reading every text).
+    /// What `concord plan` reads (its ICC needs each human's own ratings):
+    /// [`Study::study_ratings`] with, of the LLM judges, only `judge`'s ratings (every judge's
+    /// when `None`; every rater is still listed), and responses without their length and item
+    /// (reading them means reading every text).
     pub fn scoring_ratings(&self, judge: Option<&str>) -> Result<StudyRatings> {
         Ok(self
             .load(Scope {
@@ -89,7 +129,63 @@ impl Study {
             .ratings)
     }
 
+    /// What `concord estimate` and `next` read, with no list of single ratings: the humans'
+    /// scores and `judge`'s (every judge's when `None`; every rater is still listed) in dense
+    /// arrays filled as the rows are read, responses without their length and item, and with
+    /// their external ids only when `ids` (`next` names its picks, an active estimate matches
+    /// rounds by id; a plain estimate needs neither, and 70k strings cost a tenth of its time).
+    pub fn scoring_scores(&self, judge: Option<&str>, ids: bool) -> Result<ScoringRatings> {
+        let frame = self.frame(if ids { Columns::Ids } else { Columns::Keys })?;
+        let study = frame.study;
+        let mut scores = ResponseScores::new(
+            &study.raters,
+            judge,
+            study.attributes.len(),
+            study.targets.len(),
+        );
+        self.scan(
+            &frame.keys,
+            &study.raters,
+            judge,
+            |rater, target, attribute, value| scores.add(rater, attribute, target, value),
+        )?;
+        Ok(ScoringRatings { study, scores })
+    }
+
     fn load(&self, scope: Scope) -> Result<LiveRatings> {
+        let frame = self.frame(if scope.details {
+            Columns::Details
+        } else {
+            Columns::Ids
+        })?;
+        let mut ratings = frame.study;
+        // Every cell has at least one event: the event count bounds the ratings.
+        ratings.ratings = Vec::with_capacity(frame.watermark.max(0) as usize);
+        self.scan(
+            &frame.keys,
+            &ratings.raters,
+            scope.judge,
+            |rater, target, attribute, value| {
+                ratings.ratings.push(Observation {
+                    rater,
+                    target,
+                    attribute,
+                    value,
+                })
+            },
+        )?;
+        Ok(LiveRatings {
+            ratings,
+            keys: frame.keys,
+            watermark: frame.watermark,
+            shape: frame.shape,
+        })
+    }
+
+    /// The study's attributes, raters and responses in load order (no ratings yet), with
+    /// their keys in this file.
+    fn frame(&self, columns: Columns) -> Result<Frame> {
+        let details = columns == Columns::Details;
         let watermark = self.event_watermark()?;
         let shape = self.shape()?;
         let raters = self.raters_with_keys()?;
@@ -109,7 +205,7 @@ impl Study {
         // Items by key, so responses are read in one plain scan (no per-row item lookup) and
         // ordered here (no index on position; a sort in SQLite costs more than this one).
         let mut items: Vec<Option<String>> = Vec::new();
-        if scope.details {
+        if details {
             let mut stmt = self.conn.prepare("SELECT id, external_id FROM item")?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
@@ -120,16 +216,18 @@ impl Study {
                 items[k] = Some(r.get(1)?);
             }
         }
-        let mut stmt = self.conn.prepare(if scope.details {
-            "SELECT position, id, external_id, model, length(text), item_id FROM response"
-        } else {
-            "SELECT position, id, external_id, model FROM response"
+        let mut stmt = self.conn.prepare(match columns {
+            Columns::Details => {
+                "SELECT position, id, model, external_id, length(text), item_id FROM response"
+            }
+            Columns::Ids => "SELECT position, id, model, external_id FROM response",
+            Columns::Keys => "SELECT position, id, model FROM response",
         })?;
         // The largest response key bounds the count (rows are never deleted): no regrowth.
         let mut responses: Vec<(i64, i64, TargetSpec)> = Vec::with_capacity(shape.1 as usize);
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let (length, item) = if scope.details {
+            let (length, item) = if details {
                 (
                     // SQLite's length() of TEXT counts characters.
                     Some(r.get::<_, i64>(4)? as f64),
@@ -143,8 +241,11 @@ impl Study {
                 r.get(0)?,
                 r.get(1)?,
                 TargetSpec {
-                    id: r.get(2)?,
-                    model: r.get(3)?,
+                    id: match columns {
+                        Columns::Keys => String::new(),
+                        _ => r.get(3)?,
+                    },
+                    model: r.get(2)?,
                     length,
                     item,
                 },
@@ -155,8 +256,8 @@ impl Study {
         // Collected in place, into the rows' own buffer: fresh memory costs a page fault a page.
         let targets: Vec<TargetSpec> = responses.into_iter().map(|(_, _, t)| t).collect();
         let target_index = dense(target_keys.iter().enumerate().map(|(i, k)| (*k, i)));
-        let mut live = LiveRatings {
-            ratings: StudyRatings {
+        Ok(Frame {
+            study: StudyRatings {
                 attributes,
                 raters: raters
                     .iter()
@@ -166,18 +267,31 @@ impl Study {
                     })
                     .collect(),
                 targets,
-                // Every cell has at least one event: the event count bounds the ratings.
-                ratings: Vec::with_capacity(watermark.max(0) as usize),
+                ratings: Vec::new(),
             },
-            rater_keys: raters.iter().map(|(k, _)| *k).collect(),
-            target_keys,
-            attribute_keys: self.attributes.iter().map(|a| a.id).collect(),
-            rater_index,
-            target_index,
-            attribute_index,
+            keys: Keys {
+                rater_keys: raters.iter().map(|(k, _)| *k).collect(),
+                target_keys,
+                attribute_keys: self.attributes.iter().map(|a| a.id).collect(),
+                rater_index,
+                target_index,
+                attribute_index,
+            },
             watermark,
             shape,
-        };
+        })
+    }
+
+    /// Calls `each(rater, target, attribute, value)` (positions in `keys`' order) for every
+    /// current rating of the humans and of the judge `judge` (every judge when `None`), in
+    /// (rater, response, attribute) key order.
+    fn scan(
+        &self,
+        keys: &Keys,
+        raters: &[RaterSpec],
+        judge: Option<&str>,
+        mut each: impl FnMut(usize, usize, usize, f64),
+    ) -> Result<()> {
         // `rating_row` holds every attribute's current value of one (rater, response), one
         // character per attribute id (migrations/0004): a seventh of the rows `rating` has on a
         // 7-attribute rubric, and row steps are most of a load's cost.
@@ -194,11 +308,8 @@ impl Study {
         let mut read: Vec<(i64, usize)> = raters
             .iter()
             .enumerate()
-            .filter(|(_, (_, r))| match scope.judge {
-                Some(judge) => r.kind != RaterKind::Llm || r.name == judge,
-                None => true,
-            })
-            .map(|(i, (k, _))| (*k, i))
+            .filter(|(_, r)| !r.is_judge || judge.is_none_or(|j| r.name == j))
+            .map(|(i, _)| (keys.rater_keys[i], i))
             .collect();
         read.sort_unstable();
         let mut stmt = self.conn.prepare(
@@ -207,7 +318,7 @@ impl Study {
         for (key, rater) in read {
             let mut rows = stmt.query([key])?;
             while let Some(row) = rows.next()? {
-                let Some(target) = live
+                let Some(target) = keys
                     .target_index
                     .get(row.get::<_, i64>(0)? as usize)
                     .copied()
@@ -220,17 +331,12 @@ impl Study {
                         continue;
                     }
                     if let Some((attribute, min)) = *slot {
-                        live.ratings.ratings.push(Observation {
-                            rater,
-                            target,
-                            attribute,
-                            value: (ch as i64 - 48 + min) as f64,
-                        });
+                        each(rater, target, attribute, (ch as i64 - 48 + min) as f64);
                     }
                 }
             }
         }
-        Ok(live)
+        Ok(())
     }
 
     /// Brings `live` up to date with the cells changed since it was loaded (events after its
@@ -292,9 +398,9 @@ impl LiveRatings {
     fn observation(&self, key: (i64, i64, i64), value: i64) -> Option<Observation> {
         let at = |v: &Vec<Option<usize>>, k: i64| v.get(k as usize).copied().flatten();
         Some(Observation {
-            rater: at(&self.rater_index, key.0)?,
-            target: at(&self.target_index, key.1)?,
-            attribute: at(&self.attribute_index, key.2)?,
+            rater: at(&self.keys.rater_index, key.0)?,
+            target: at(&self.keys.target_index, key.1)?,
+            attribute: at(&self.keys.attribute_index, key.2)?,
             value: value as f64,
         })
     }
@@ -304,9 +410,9 @@ impl LiveRatings {
         let obs = value.and_then(|v| self.observation(key, v));
         let found = self.ratings.ratings.binary_search_by(|o| {
             (
-                self.rater_keys[o.rater],
-                self.target_keys[o.target],
-                self.attribute_keys[o.attribute],
+                self.keys.rater_keys[o.rater],
+                self.keys.target_keys[o.target],
+                self.keys.attribute_keys[o.attribute],
             )
                 .cmp(&key)
         });

@@ -3,6 +3,7 @@
 
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::{RaterKind, Refresh};
+use concord_stats::ppi::ResponseScores;
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -101,6 +102,69 @@ fn a_scoring_load_is_the_full_load_without_the_other_judges_and_texts() {
     assert_eq!(study.scoring_ratings(Some("Nobody")).unwrap(), humans);
 }
 
+/// `scoring_scores` fills, as it reads, the dense arrays the same rows give through the full
+/// load (`ResponseScores::from_ratings`), with the scoring load's attributes, raters and
+/// responses and no list of ratings.
+#[test]
+fn scoring_scores_are_the_full_load_in_dense_arrays() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.concord");
+    let study = create_demo(
+        &path,
+        &DemoOptions {
+            items: 6,
+            models: 2,
+            raters: 2,
+            judges: 3,
+            coverage: 0.5,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let all = study.study_ratings().unwrap();
+    for judge in [None, Some("Judge B"), Some("Nobody")] {
+        let scoring = study.scoring_scores(judge, true).unwrap();
+        let mut frame = study.scoring_ratings(judge).unwrap();
+        frame.ratings.clear();
+        assert_eq!(scoring.study, frame, "{judge:?}");
+        // Without ids, the same less the ids.
+        let mut no_ids = study.scoring_scores(judge, false).unwrap();
+        assert!(no_ids.study.targets.iter().all(|t| t.id.is_empty()));
+        for (t, with) in no_ids.study.targets.iter_mut().zip(&frame.targets) {
+            t.id.clone_from(&with.id);
+        }
+        assert_eq!(no_ids, scoring, "{judge:?}");
+        let expected = ResponseScores::from_ratings(&all, judge);
+        assert_eq!(scoring.scores, expected, "{judge:?}");
+        let kept = match judge {
+            None => 3,
+            Some("Judge B") => 1,
+            Some(_) => 0,
+        };
+        assert_eq!(expected.judges().len(), kept);
+    }
+    // Human means and judge scores are the loaded ratings', cell for cell.
+    let scores = study.scoring_scores(None, false).unwrap().scores;
+    let humans = |a, t| {
+        let v: Vec<f64> = all
+            .ratings
+            .iter()
+            .filter(|o| o.attribute == a && o.target == t && !all.raters[o.rater].is_judge)
+            .map(|o| o.value)
+            .collect();
+        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    };
+    for o in &all.ratings {
+        match scores.column(o.rater) {
+            Some(c) => assert_eq!(scores.judge(o.attribute, c)[o.target], o.value),
+            None => assert_eq!(
+                scores.human(o.attribute, o.target),
+                humans(o.attribute, o.target)
+            ),
+        }
+    }
+}
+
 /// The loader's scan of the responses reads the `response_load` index (migrations/0007), not the
 /// table with its texts, and what it reads equals the table's own values.
 #[test]
@@ -126,8 +190,9 @@ fn the_response_scan_reads_the_covering_index_and_matches_the_table() {
     drop(study);
     let conn = rusqlite::Connection::open(&path).unwrap();
     for sql in [
-        "SELECT position, id, external_id, model, length(text), item_id FROM response",
-        "SELECT position, id, external_id, model FROM response",
+        "SELECT position, id, model, external_id, length(text), item_id FROM response",
+        "SELECT position, id, model, external_id FROM response",
+        "SELECT position, id, model FROM response",
     ] {
         let plan: String = conn
             .query_row(&format!("EXPLAIN QUERY PLAN {sql}"), [], |r| r.get(3))

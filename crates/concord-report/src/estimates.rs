@@ -7,9 +7,10 @@
 //! judge's scores on the model's responses no human scored. A response the judge did not score
 //! is in neither slice (counted as `unjudged`): PPI needs Ŷ wherever Y is.
 //!
-//! Grouping is one pass over the ratings into dense (attribute, response) arrays, then one pass
-//! over the responses per attribute. Models are found by position (a study has few, and
-//! responses of one model tend to sit together), never through a string map.
+//! Grouping reads scores by (attribute, response) ([`ResponseScores`], which
+//! `Study::scoring_scores` fills as it reads the store, or [`ResponseScores::from_ratings`] from
+//! a loaded list), one pass over the responses per attribute. Models are found by position (a
+//! study has few, and responses of one model tend to sit together), never through a string map.
 
 use std::collections::HashMap;
 
@@ -17,7 +18,7 @@ use concord_core::sampling::SamplingRound;
 use concord_stats::active::{combined_probabilities, with_active_design, ActiveScores};
 use concord_stats::icc::icc_forms;
 use concord_stats::plan::{plan_attribute, PlanReport};
-use concord_stats::ppi::{estimate_models, EstimateSet, ModelScores};
+use concord_stats::ppi::{estimate_models, EstimateSet, ModelScores, ResponseScores};
 use concord_stats::report::StudyRatings;
 use concord_stats::RatingMatrix;
 
@@ -85,6 +86,20 @@ fn judge_index(data: &StudyRatings, name: &str) -> Result<usize> {
         })
 }
 
+/// The column of `scores` holding the judge at rater index `j`: an error naming the judges
+/// whose scores were loaded when `j`'s were not.
+fn judge_column(data: &StudyRatings, scores: &ResponseScores, j: usize) -> Result<usize> {
+    scores.column(j).ok_or_else(|| ReportError::UnknownJudge {
+        name: data.raters[j].name.clone(),
+        valid: scores
+            .judges()
+            .iter()
+            .map(|&r| data.raters[r].name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
+
 /// The study's models in order of first appearance, and each response's model index.
 fn models_of(data: &StudyRatings) -> (Vec<&str>, Vec<usize>) {
     let mut models: Vec<&str> = Vec::new();
@@ -107,78 +122,6 @@ fn models_of(data: &StudyRatings) -> (Vec<&str>, Vec<usize>) {
         })
         .collect();
     (models, of_target)
-}
-
-/// Dense score arrays for the selected attributes: human sums and counts per (attribute slot,
-/// response), and each selected judge's score per (attribute slot, judge column, response).
-struct Cells {
-    n_targets: usize,
-    n_judges: usize,
-    human_sum: Vec<f64>,
-    human_n: Vec<u32>,
-    /// NaN where the judge did not score the response.
-    judge: Vec<f64>,
-}
-
-impl Cells {
-    fn load(data: &StudyRatings, attributes: &[usize], judges: &[usize]) -> Cells {
-        let n_targets = data.targets.len();
-        let mut slot = vec![usize::MAX; data.attributes.len()];
-        for (s, &a) in attributes.iter().enumerate() {
-            slot[a] = s;
-        }
-        // Rater → judge column; usize::MAX = human, usize::MAX − 1 = a judge not selected.
-        let column: Vec<usize> = data
-            .raters
-            .iter()
-            .enumerate()
-            .map(|(r, spec)| match judges.iter().position(|&j| j == r) {
-                Some(c) => c,
-                None if spec.is_judge => usize::MAX - 1,
-                None => usize::MAX,
-            })
-            .collect();
-        let cells = attributes.len() * n_targets;
-        let mut out = Cells {
-            n_targets,
-            n_judges: judges.len(),
-            human_sum: vec![0.0; cells],
-            human_n: vec![0; cells],
-            judge: vec![f64::NAN; cells * judges.len()],
-        };
-        for o in &data.ratings {
-            let (Some(&s), Some(&c)) = (slot.get(o.attribute), column.get(o.rater)) else {
-                continue;
-            };
-            if s == usize::MAX || o.target >= n_targets || !o.value.is_finite() {
-                continue;
-            }
-            let cell = s * n_targets + o.target;
-            match c {
-                usize::MAX => {
-                    out.human_sum[cell] += o.value;
-                    out.human_n[cell] += 1;
-                }
-                c if c < out.n_judges => {
-                    out.judge[(s * out.n_judges + c) * n_targets + o.target] = o.value;
-                }
-                _ => {}
-            }
-        }
-        out
-    }
-
-    /// Mean human score of response `t` on attribute slot `s`.
-    fn human(&self, s: usize, t: usize) -> Option<f64> {
-        let i = s * self.n_targets + t;
-        (self.human_n[i] > 0).then(|| self.human_sum[i] / f64::from(self.human_n[i]))
-    }
-
-    /// Judge column `c`'s scores on attribute slot `s`, one per response (NaN = not scored).
-    fn judge(&self, s: usize, c: usize) -> &[f64] {
-        let start = (s * self.n_judges + c) * self.n_targets;
-        &self.judge[start..start + self.n_targets]
-    }
 }
 
 /// One judge × model × attribute: the three slices of [`ModelScores`].
@@ -271,24 +214,49 @@ impl ScoreGroups {
         attributes: &[String],
         rounds: &[SamplingRound],
     ) -> Result<ScoreGroups> {
+        let scores = ResponseScores::from_ratings(data, Some(judge));
+        Self::from_scores(data, &scores, judge, attributes, rounds)
+    }
+
+    /// [`ScoreGroups::with_design`] from scores already in dense arrays (`Study::scoring_scores`
+    /// with this judge); `data` gives the attributes, raters and responses (their ids only
+    /// matter with `rounds`, which name responses by id), not the ratings.
+    pub fn from_scores(
+        data: &StudyRatings,
+        scores: &ResponseScores,
+        judge: &str,
+        attributes: &[String],
+        rounds: &[SamplingRound],
+    ) -> Result<ScoreGroups> {
         let pi = design_probabilities(data, rounds);
         let j = judge_index(data, judge)?;
+        let c = judge_column(data, scores, j)?;
         let attrs = attribute_indices(data, attributes)?;
         let (models, model_of) = models_of(data);
-        let cells = Cells::load(data, &attrs, &[j]);
         let m = models.len();
-        let mut groups = vec![Group::default(); attrs.len() * m];
+        let mut size = vec![0; m];
+        for &model in &model_of {
+            size[model] += 1;
+        }
+        // Judge-only scores are most of a model's responses: sized once, not grown by copying.
+        let mut groups: Vec<Group> = (0..attrs.len() * m)
+            .map(|i| Group {
+                yhat_unlabelled: Vec::with_capacity(size[i % m]),
+                ..Group::default()
+            })
+            .collect();
         let mut designs = vec![Design::default(); if pi.is_empty() { 0 } else { groups.len() }];
-        for s in 0..attrs.len() {
+        for (s, &a) in attrs.iter().enumerate() {
             let row = &mut groups[s * m..(s + 1) * m];
-            for (t, (&f, &model)) in cells.judge(s, 0).iter().zip(&model_of).enumerate() {
+            for (t, (&f, &model)) in scores.judge(a, c).iter().zip(&model_of).enumerate() {
                 let g = &mut row[model];
+                let y = scores.human(a, t);
                 if let (Some(d), true) = (designs.get_mut(s * m + model), f.is_finite()) {
                     d.f.push(f);
                     d.pi.push(pi[t]);
-                    d.y.push(cells.human(s, t));
+                    d.y.push(y);
                 }
-                match (cells.human(s, t), f.is_finite()) {
+                match (y, f.is_finite()) {
                     (Some(y), true) => {
                         g.y.push(y);
                         g.yhat.push(f);

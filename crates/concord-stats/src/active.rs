@@ -86,13 +86,17 @@ pub struct ActiveBatch {
 /// A non-finite score is skipped; a response with < 2 finite scores gets 0.
 pub fn judge_disagreement(scores: &[&[f64]]) -> Vec<f64> {
     let n = scores.iter().map(|s| s.len()).max().unwrap_or(0);
+    // One buffer for every response: an allocation each was most of this on 70k responses.
+    let mut v: Vec<f64> = Vec::with_capacity(scores.len());
     (0..n)
         .map(|i| {
-            let v: Vec<f64> = scores
-                .iter()
-                .filter_map(|s| s.get(i).copied())
-                .filter(|x| x.is_finite())
-                .collect();
+            v.clear();
+            v.extend(
+                scores
+                    .iter()
+                    .filter_map(|s| s.get(i).copied())
+                    .filter(|x| x.is_finite()),
+            );
             if v.len() < 2 {
                 return 0.0;
             }

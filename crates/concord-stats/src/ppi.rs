@@ -36,6 +36,8 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 mod compare;
 pub use compare::{model_differences, model_ranking, ModelDifference, RankEntry};
+mod scores;
+pub use scores::ResponseScores;
 
 /// One judge's scores for one model and attribute (see the module doc for the three slices).
 #[derive(Debug, Clone, Copy)]

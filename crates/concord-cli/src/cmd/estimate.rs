@@ -20,9 +20,16 @@ pub fn estimate(a: EstimateArgs) -> Result<()> {
         )));
     }
     let study = open_study(&a.file)?;
-    let data = study.scoring_ratings(Some(&a.judge))?;
     let rounds = study.sampling_rounds()?;
-    let groups = estimates::ScoreGroups::with_design(&data, &a.judge, &a.attributes, &rounds)?;
+    // Rounds name their responses by id; without any, the estimate needs no id.
+    let data = study.scoring_scores(Some(&a.judge), !rounds.is_empty())?;
+    let groups = estimates::ScoreGroups::from_scores(
+        &data.study,
+        &data.scores,
+        &a.judge,
+        &a.attributes,
+        &rounds,
+    )?;
     let set = groups.estimate(a.alpha);
     if a.json {
         print_json(&set);
@@ -83,8 +90,9 @@ pub fn next(a: NextArgs) -> Result<()> {
             (batch, Some(assigned))
         }
         None => {
-            let data = study.scoring_ratings(a.judge.as_deref())?;
-            let batch = estimates::next(&data, a.judge.as_deref(), &[], a.count, a.seed)?;
+            let data = study.scoring_scores(a.judge.as_deref(), true)?;
+            let judge = a.judge.as_deref();
+            let batch = estimates::next(&data.study, &data.scores, judge, &[], a.count, a.seed)?;
             (batch, None)
         }
     };

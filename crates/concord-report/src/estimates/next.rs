@@ -6,10 +6,11 @@ use concord_core::{RaterKind, Study};
 use concord_stats::active::{
     calibrated_uncertainty, choose_next, judge_disagreement, uncertainty_by_score, ActiveModel,
 };
+use concord_stats::ppi::ResponseScores;
 use concord_stats::report::StudyRatings;
 use serde::{Deserialize, Serialize};
 
-use super::{attribute_indices, judge_index, judge_indices, models_of, Cells, UNIFORM_MIX};
+use super::{attribute_indices, judge_column, judge_index, models_of, UNIFORM_MIX};
 use crate::{ReportError, Result};
 
 /// One response chosen by `concord next`.
@@ -101,29 +102,35 @@ impl NextBatch {
 /// (`active::uncertainty_by_score`, one judge: `judge` or the study's only judge) or the judges'
 /// disagreement calibrated on the rated responses (`active::calibrated_uncertainty`, several),
 /// combined over attributes as √(mean u²) — the π that minimises the summed variance of all
-/// attribute means, since one clinician rating scores every attribute.
+/// attribute means, since one clinician rating scores every attribute. `data` gives the
+/// attributes, raters and responses (with their ids), `scores` the scores
+/// (`Study::scoring_scores` with the same `judge`, or [`ResponseScores::from_ratings`]).
 pub fn next(
     data: &StudyRatings,
+    scores: &ResponseScores,
     judge: Option<&str>,
     attributes: &[String],
     count: usize,
     seed: u64,
 ) -> Result<NextBatch> {
     let attrs = attribute_indices(data, attributes)?;
-    let judges = match judge {
-        Some(name) => vec![judge_index(data, name)?],
-        None => judge_indices(data),
+    // (rater index, column in `scores`) of each judge weighed.
+    let judges: Vec<(usize, usize)> = match judge {
+        Some(name) => {
+            let j = judge_index(data, name)?;
+            vec![(j, judge_column(data, scores, j)?)]
+        }
+        None => scores.judges().iter().copied().zip(0..).collect(),
     };
     if judges.is_empty() {
         return Err(ReportError::NoJudge);
     }
     let (models, model_of) = models_of(data);
-    let cells = Cells::load(data, &attrs, &judges);
     let n = data.targets.len();
     let mut sum_u2 = vec![0.0; n];
     let mut rated = vec![true; n];
-    for s in 0..attrs.len() {
-        let columns: Vec<&[f64]> = (0..judges.len()).map(|c| cells.judge(s, c)).collect();
+    for &a in &attrs {
+        let columns: Vec<&[f64]> = judges.iter().map(|&(_, c)| scores.judge(a, c)).collect();
         // f = the judges' mean score (over those who scored the response).
         let f: Vec<f64> = (0..n)
             .map(|t| {
@@ -144,7 +151,7 @@ pub fn next(
         let disagreement = (judges.len() > 1).then(|| judge_disagreement(&columns));
         let (mut rated_x, mut residuals) = (Vec::new(), Vec::new());
         for t in 0..n {
-            match cells.human(s, t) {
+            match scores.human(a, t) {
                 Some(y) if f[t].is_finite() => {
                     rated_x.push(disagreement.as_ref().map_or(f[t], |d| d[t]));
                     residuals.push(y - f[t]);
@@ -183,7 +190,7 @@ pub fn next(
     Ok(NextBatch {
         judges: judges
             .iter()
-            .map(|&j| data.raters[j].name.clone())
+            .map(|&(j, _)| data.raters[j].name.clone())
             .collect(),
         attributes: attrs
             .iter()
@@ -257,8 +264,8 @@ pub fn push_next(
             study: study.path().display().to_string(),
         })?;
     // What `concord next` reads without `--assign`: the humans and the judges it weighs, no texts.
-    let data = study.scoring_ratings(judge)?;
-    let batch = next(&data, judge, &[], count, seed)?;
+    let data = study.scoring_scores(judge, true)?;
+    let batch = next(&data.study, &data.scores, judge, &[], count, seed)?;
     let ids = batch.unrated_picks();
     let added = study.assign_sampled(&person.id, &ids, &batch.sampling_round())?;
     let assigned = Assigned {

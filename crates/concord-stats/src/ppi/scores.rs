@@ -1,0 +1,138 @@
+//! Every response's human mean and judge scores by attribute: what the PPI groups (`concord
+//! estimate`) and active sampling (`concord next`) are cut from. A store fills it straight from
+//! its rows ([`ResponseScores::add`]), with no list of single ratings between: on a
+//! 70k-response study that list is tens of megabytes of fresh pages.
+
+use crate::report::{RaterSpec, StudyRatings};
+
+/// What one rater's scores are to [`ResponseScores`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Human,
+    /// A judge whose scores are kept, in this column.
+    Judge(usize),
+    /// A judge not asked for.
+    Skipped,
+}
+
+/// Human score sums and counts per (attribute, response), and each kept judge's score per
+/// (attribute, judge column, response), by the positions of a [`StudyRatings`]' attributes,
+/// raters and targets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseScores {
+    n_attributes: usize,
+    n_targets: usize,
+    roles: Vec<Role>,
+    /// The rater index of each judge column.
+    judges: Vec<usize>,
+    /// Per target, 1 + its row in `human_sum` / `human_n`, or 0 while no human scored it:
+    /// humans rate a tenth of the responses or less, and dense sums for every response cost a
+    /// page fault per 512 of them.
+    human_row: Vec<u32>,
+    /// Per human-scored target (in the order first scored), one sum and count per attribute.
+    human_sum: Vec<f64>,
+    human_n: Vec<u32>,
+    /// NaN where the judge did not score the response.
+    judge: Vec<f64>,
+}
+
+impl ResponseScores {
+    /// Empty arrays for `n_attributes` × `n_targets`, keeping the scores of the judge named
+    /// `judge` (every judge when `None`; a name no judge has keeps none) and of every human.
+    pub fn new(
+        raters: &[RaterSpec],
+        judge: Option<&str>,
+        n_attributes: usize,
+        n_targets: usize,
+    ) -> ResponseScores {
+        let mut judges = Vec::new();
+        let roles = raters
+            .iter()
+            .enumerate()
+            .map(|(r, spec)| match (spec.is_judge, judge) {
+                (false, _) => Role::Human,
+                (true, Some(name)) if spec.name != name => Role::Skipped,
+                (true, _) => {
+                    judges.push(r);
+                    Role::Judge(judges.len() - 1)
+                }
+            })
+            .collect();
+        ResponseScores {
+            n_attributes,
+            n_targets,
+            roles,
+            human_row: vec![0; n_targets],
+            human_sum: Vec::new(),
+            human_n: Vec::new(),
+            judge: vec![f64::NAN; n_attributes * n_targets * judges.len()],
+            judges,
+        }
+    }
+
+    /// [`ResponseScores::new`] filled with every rating of `data`.
+    pub fn from_ratings(data: &StudyRatings, judge: Option<&str>) -> ResponseScores {
+        let mut out = ResponseScores::new(
+            &data.raters,
+            judge,
+            data.attributes.len(),
+            data.targets.len(),
+        );
+        for o in &data.ratings {
+            out.add(o.rater, o.attribute, o.target, o.value);
+        }
+        out
+    }
+
+    /// Records `rater`'s score on (`attribute`, `target`); positions out of range, skipped
+    /// judges and non-finite values are left out.
+    pub fn add(&mut self, rater: usize, attribute: usize, target: usize, value: f64) {
+        if attribute >= self.n_attributes || target >= self.n_targets || !value.is_finite() {
+            return;
+        }
+        match self.roles.get(rater) {
+            Some(Role::Human) => {
+                if self.human_row[target] == 0 {
+                    self.human_sum
+                        .resize(self.human_sum.len() + self.n_attributes, 0.0);
+                    self.human_n
+                        .resize(self.human_n.len() + self.n_attributes, 0);
+                    self.human_row[target] = (self.human_n.len() / self.n_attributes) as u32;
+                }
+                let cell = (self.human_row[target] as usize - 1) * self.n_attributes + attribute;
+                self.human_sum[cell] += value;
+                self.human_n[cell] += 1;
+            }
+            Some(&Role::Judge(c)) => {
+                self.judge[(attribute * self.judges.len() + c) * self.n_targets + target] = value;
+            }
+            Some(Role::Skipped) | None => {}
+        }
+    }
+
+    /// The rater index of each kept judge, in column order (rater order).
+    pub fn judges(&self) -> &[usize] {
+        &self.judges
+    }
+
+    /// The column of the judge at rater index `rater`, when its scores are kept.
+    pub fn column(&self, rater: usize) -> Option<usize> {
+        match self.roles.get(rater) {
+            Some(&Role::Judge(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Mean human score of `target` on `attribute`, when a human scored it.
+    pub fn human(&self, attribute: usize, target: usize) -> Option<f64> {
+        let row = self.human_row[target] as usize;
+        let i = row.checked_sub(1)? * self.n_attributes + attribute;
+        (self.human_n[i] > 0).then(|| self.human_sum[i] / f64::from(self.human_n[i]))
+    }
+
+    /// Judge column `column`'s scores on `attribute`, one per target (NaN = not scored).
+    pub fn judge(&self, attribute: usize, column: usize) -> &[f64] {
+        let start = (attribute * self.judges.len() + column) * self.n_targets;
+        &self.judge[start..start + self.n_targets]
+    }
+}
