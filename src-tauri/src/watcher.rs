@@ -274,12 +274,12 @@ fn run(shared: &(Mutex<Shared>, Condvar), load: &Loader, emit: &Emit, scan: &Sca
             }
             let previous = last.take().filter(|(p, _)| *p == path).map(|(_, s)| s);
             let (snapshot, opts) = load(&path, &request, previous)?;
-            last = Some((path.clone(), snapshot.clone()));
             answered = Some((request_id, version));
             let analysis = Analysis::reusing(snapshot, &opts, &mut reports);
-            DashboardView::build(analysis, &request, started)
-                .map(Some)
-                .map_err(|err| err.to_string())
+            let view = DashboardView::build(&analysis, &request, started);
+            // The snapshot is kept for the next refresh, which reads only what changed.
+            last = Some((path.clone(), analysis.snapshot));
+            view.map(Some).map_err(|err| err.to_string())
         })();
         let event = match outcome {
             Ok(None) => continue,

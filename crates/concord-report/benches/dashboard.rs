@@ -92,12 +92,11 @@ fn main() {
         let snapshot = StudySnapshot::load(&study).expect("snapshot");
         let stats = median(|| Analysis::new(snapshot.clone(), &opts));
         let analysis = Analysis::new(snapshot, &opts);
-        let view =
-            || DashboardView::build(analysis.clone(), &selection, Instant::now()).expect("view");
+        let view = || DashboardView::build(&analysis, &selection, Instant::now()).expect("view");
         let svg = median(view);
         let total = median(|| {
             let analysis = Analysis::load(&study, &opts).expect("analysis");
-            DashboardView::build(analysis, &selection, Instant::now()).expect("view")
+            DashboardView::build(&analysis, &selection, Instant::now()).expect("view")
         });
         let bytes: usize = view().charts.iter().map(|c| c.data_url.len()).sum();
         println!("-- bootstrap = {bootstrap} resamples (Henderson ICC and alpha CIs, 9 sheets), seed 42 --");
@@ -170,19 +169,24 @@ fn refresh_after_one_rating(dir: &std::path::Path) {
         StudySnapshot::load(&study).expect("load")
     });
     let stats = median(|| Analysis::new(snapshot.clone(), &opts));
-    // The live dashboard's way: the sheets the saved rating left alone keep their analyses.
+    // The live dashboard's way (`src-tauri/src/watcher.rs`): the snapshot goes into the
+    // analysis and comes back out for the next refresh; the sheets the saved rating left alone
+    // keep their analyses.
     let mut cache = ReportCache::default();
-    Analysis::reusing(snapshot.clone(), &opts, &mut cache);
+    let mut held = Some(Analysis::reusing(snapshot.clone(), &opts, &mut cache).snapshot);
     let live = median(|| {
         save();
+        let mut snapshot = held.take().expect("the last refresh's snapshot");
         snapshot.refresh(&study).expect("refresh");
-        Analysis::reusing(snapshot.clone(), &opts, &mut cache)
+        let analysis = Analysis::reusing(snapshot, &opts, &mut cache);
+        held = Some(analysis.snapshot);
     });
     save();
+    let mut snapshot = held.expect("the last refresh's snapshot");
     snapshot.refresh(&study).expect("refresh");
     assert!(
         Analysis::reusing(snapshot.clone(), &opts, &mut cache).report
-            == Analysis::new(snapshot.clone(), &opts).report,
+            == Analysis::new(snapshot, &opts).report,
         "the report through the cache differs from a fresh one"
     );
     println!("-- {n} ratings: after one saved rating --");

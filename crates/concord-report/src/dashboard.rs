@@ -182,18 +182,18 @@ impl DashboardView {
     pub fn compute(study: &Study, request: &DashboardRequest) -> Result<DashboardView> {
         let started = Instant::now();
         let (snapshot, opts) = request.load(study, None)?;
-        DashboardView::build(Analysis::new(snapshot, &opts), request, started)
+        DashboardView::build(&Analysis::new(snapshot, &opts), request, started)
     }
 
     /// The view of `analysis` for `request`: the selection resolved by the one resolver
     /// (`selection.rs`), the table and the charts; no I/O. A bad attribute or metric is an
     /// error; a judge or rater pair that cannot be drawn leaves its chart out with a note.
     pub fn build(
-        analysis: Analysis,
+        analysis: &Analysis,
         request: &DashboardRequest,
         started: Instant,
     ) -> Result<DashboardView> {
-        let a = &analysis;
+        let a = analysis;
         let chosen = selection::sheet(a, request.attribute.as_deref())?;
         let metric = selection::metric(request.metric.as_deref())?;
         let mut notes = Vec::new();

@@ -162,7 +162,7 @@ fn svg_of_url(url: &str) -> String {
 }
 
 fn dashboard(analysis: &Analysis, request: &DashboardRequest) -> DashboardView {
-    DashboardView::build(analysis.clone(), request, std::time::Instant::now()).expect("dashboard")
+    DashboardView::build(analysis, request, std::time::Instant::now()).expect("dashboard")
 }
 
 /// No script, no remote resource, every `<svg>` closed and well-formed, tags balanced.
