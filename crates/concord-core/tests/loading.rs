@@ -2,7 +2,7 @@
 //! new raters, a refreshed matrix equals a fresh load.
 
 use concord_core::demo::{create_demo, DemoOptions};
-use concord_core::{RaterKind, Refresh};
+use concord_core::{RaterKind, Refresh, Study};
 use concord_stats::ppi::ResponseScores;
 use proptest::prelude::*;
 
@@ -57,14 +57,10 @@ proptest! {
     }
 }
 
-/// `concord estimate` and `next` read every human and one judge (or every judge), without the
-/// responses' lengths and items: the full load less exactly that.
-#[test]
-fn a_scoring_load_is_the_full_load_without_the_other_judges_and_texts() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.concord");
-    let study = create_demo(
-        &path,
+/// A small demo study with 2 humans rating half the responses and 3 judges, in `dir`.
+fn three_judge_demo(dir: &std::path::Path) -> Study {
+    create_demo(
+        &dir.join("s.concord"),
         &DemoOptions {
             items: 6,
             models: 2,
@@ -74,7 +70,15 @@ fn a_scoring_load_is_the_full_load_without_the_other_judges_and_texts() {
             ..Default::default()
         },
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// `concord estimate` and `next` read every human and one judge (or every judge), without the
+/// responses' lengths and items: the full load less exactly that.
+#[test]
+fn a_scoring_load_is_the_full_load_without_the_other_judges_and_texts() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = three_judge_demo(dir.path());
     let all = study.study_ratings().unwrap();
     let plain = |mut data: concord_stats::report::StudyRatings| {
         for t in &mut data.targets {
@@ -108,19 +112,7 @@ fn a_scoring_load_is_the_full_load_without_the_other_judges_and_texts() {
 #[test]
 fn scoring_scores_are_the_full_load_in_dense_arrays() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.concord");
-    let study = create_demo(
-        &path,
-        &DemoOptions {
-            items: 6,
-            models: 2,
-            raters: 2,
-            judges: 3,
-            coverage: 0.5,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let study = three_judge_demo(dir.path());
     let all = study.study_ratings().unwrap();
     for judge in [None, Some("Judge B"), Some("Nobody")] {
         let scoring = study.scoring_scores(judge, true).unwrap();
