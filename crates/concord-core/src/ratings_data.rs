@@ -86,8 +86,8 @@ fn dense(pairs: impl Iterator<Item = (i64, usize)>) -> Vec<Option<usize>> {
 struct Scope<'a> {
     /// `Some(name)`: of the LLM judges only this one's ratings (the humans' always).
     judge: Option<&'a str>,
-    /// Whether responses carry their length and item (which reads every response's text).
-    details: bool,
+    /// What each response carries (its length and item mean reading every response's text).
+    columns: Columns,
 }
 
 /// What a load reads of each response besides its key, position and model.
@@ -112,7 +112,7 @@ impl Study {
     pub fn live_ratings(&self) -> Result<LiveRatings> {
         self.load(Scope {
             judge: None,
-            details: true,
+            columns: Columns::Details,
         })
     }
 
@@ -124,7 +124,7 @@ impl Study {
         Ok(self
             .load(Scope {
                 judge,
-                details: false,
+                columns: Columns::Ids,
             })?
             .ratings)
     }
@@ -153,11 +153,7 @@ impl Study {
     }
 
     fn load(&self, scope: Scope) -> Result<LiveRatings> {
-        let frame = self.frame(if scope.details {
-            Columns::Details
-        } else {
-            Columns::Ids
-        })?;
+        let frame = self.frame(scope.columns)?;
         let mut ratings = frame.study;
         // Every cell has at least one event: the event count bounds the ratings.
         ratings.ratings = Vec::with_capacity(frame.watermark.max(0) as usize);
