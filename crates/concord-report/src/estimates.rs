@@ -25,7 +25,7 @@ use concord_stats::RatingMatrix;
 use crate::{ReportError, Result};
 
 mod next;
-pub use next::{next, push_next, Assigned, NextBatch, NextModel, NextPick};
+pub use next::{next, next_in_study, push_next, Assigned, NextBatch, NextModel, NextPick};
 
 /// Share of each `concord next` round drawn uniformly (Zrnic & Candès 2024 mix a uniform part
 /// in so that no response gets a vanishing π and a huge weight; `active` suggests 0.1–0.3).

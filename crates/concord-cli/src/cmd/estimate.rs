@@ -89,12 +89,10 @@ pub fn next(a: NextArgs) -> Result<()> {
                 estimates::push_next(&study, rater, a.judge.as_deref(), a.count, a.seed)?;
             (batch, Some(assigned))
         }
-        None => {
-            let data = study.scoring_scores(a.judge.as_deref(), true)?;
-            let judge = a.judge.as_deref();
-            let batch = estimates::next(&data.study, &data.scores, judge, &[], a.count, a.seed)?;
-            (batch, None)
-        }
+        None => (
+            estimates::next_in_study(&study, a.judge.as_deref(), a.count, a.seed)?,
+            None,
+        ),
     };
     if a.json {
         print_json(&NextOutput {

@@ -245,6 +245,18 @@ pub struct Assigned {
     pub added: usize,
 }
 
+/// [`next`] on every attribute of `study`, read as `concord next` needs it: the humans and the
+/// judges it weighs, with the responses' ids (it names its picks) and no texts.
+pub fn next_in_study(
+    study: &Study,
+    judge: Option<&str>,
+    count: usize,
+    seed: u64,
+) -> Result<NextBatch> {
+    let data = study.scoring_scores(judge, true)?;
+    next(&data.study, &data.scores, judge, &[], count, seed)
+}
+
 /// `concord next --assign` and Admin's "Push to the front": a [`next`] round whose unrated
 /// picks go to the front of the human `rater`'s queue, with every candidate's π recorded
 /// (`Study::assign_sampled`), so `concord estimate` can weight by it.
@@ -263,9 +275,7 @@ pub fn push_next(
             name: rater.to_string(),
             study: study.path().display().to_string(),
         })?;
-    // What `concord next` reads without `--assign`: the humans and the judges it weighs, no texts.
-    let data = study.scoring_scores(judge, true)?;
-    let batch = next(&data.study, &data.scores, judge, &[], count, seed)?;
+    let batch = next_in_study(study, judge, count, seed)?;
     let ids = batch.unrated_picks();
     let added = study.assign_sampled(&person.id, &ids, &batch.sampling_round())?;
     let assigned = Assigned {
