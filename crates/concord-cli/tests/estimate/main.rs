@@ -43,6 +43,15 @@ fn demo(dir: &Path) -> PathBuf {
     study
 }
 
+/// [`demo`] with a new clinician, "Dr New", who holds every response (in shuffled order) and
+/// has rated none: where `concord next --assign` sends its picks.
+fn demo_with_new_rater(dir: &Path) -> PathBuf {
+    let study = demo(dir);
+    ok(&["raters", s(&study), "--add", "Dr New"]);
+    ok(&["assign", s(&study), "--raters", "Dr New", "--overlap", "1"]);
+    study
+}
+
 fn json(args: &[&str]) -> Value {
     serde_json::from_str(&ok(args)).expect("JSON output")
 }

@@ -121,10 +121,8 @@ fn next_picks_with_probabilities_and_assigns_the_unrated_picks() {
 fn next_assign_records_the_round_and_estimate_weights_each_rating_by_it() {
     use concord_stats::active::active_mean_ci;
     let dir = tempfile::tempdir().unwrap();
-    let study = demo(dir.path());
-    ok(&["raters", s(&study), "--add", "Dr New"]);
     // Dr New already holds every response; the picks must move to the front of the queue.
-    ok(&["assign", s(&study), "--raters", "Dr New", "--overlap", "1"]);
+    let study = demo_with_new_rater(dir.path());
     let before = json(&["estimate", s(&study), "--judge", "Judge A", "--json"]);
     assert!(before.get("active_rounds").is_none());
     let got = json(&[

@@ -5,15 +5,13 @@ use concord_report::{
     html_report, Analysis, ChartData, ChartRequest, DashboardRequest, DashboardView, StudySnapshot,
 };
 
-use super::{demo, json};
+use super::{demo_with_new_rater, json};
 use crate::common::{ok, s};
 
 #[test]
 fn model_scores_on_the_dashboard_and_in_the_report_follow_the_rounds() {
     let dir = tempfile::tempdir().unwrap();
-    let study = demo(dir.path());
-    ok(&["raters", s(&study), "--add", "Dr New"]);
-    ok(&["assign", s(&study), "--raters", "Dr New", "--overlap", "1"]);
+    let study = demo_with_new_rater(dir.path());
     // The app's dashboard keeps a snapshot and refreshes it after each commit.
     let mut kept = StudySnapshot::load(&concord_core::Study::open(&study).unwrap()).unwrap();
     assert!(kept.rounds.is_empty());
