@@ -9,8 +9,8 @@ use common::{concord, ok, s};
 
 const NAMES: [&str; 6] = ["Ana", "Ben", "Cai", "Dee", "Eli", "Fay"];
 
-/// A demo study of `items` × 3 models with the six raters and no ratings.
-fn study(dir: &Path, items: &str) -> PathBuf {
+/// A demo study of `items` × 3 models with one judge and no human rater.
+fn without_humans(dir: &Path, items: &str) -> PathBuf {
     let file = dir.join("d.concord");
     ok(&[
         "demo",
@@ -24,6 +24,12 @@ fn study(dir: &Path, items: &str) -> PathBuf {
         "--judges",
         "1",
     ]);
+    file
+}
+
+/// A demo study of `items` × 3 models with the six raters and no ratings.
+fn study(dir: &Path, items: &str) -> PathBuf {
+    let file = without_humans(dir, items);
     for name in NAMES {
         ok(&["raters", s(&file), "--add", name]);
     }
@@ -172,19 +178,7 @@ fn retire_moves_unrated_work_and_progress_reports_it() {
 #[test]
 fn strata_site_spreads_each_response_over_the_sites() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("sites.concord");
-    ok(&[
-        "demo",
-        s(&file),
-        "--items",
-        "20",
-        "--models",
-        "3",
-        "--raters",
-        "0",
-        "--judges",
-        "1",
-    ]);
+    let file = without_humans(dir.path(), "20");
     // Six clinicians at three sites, two each, listed so that site and name order differ.
     let sites = [
         ("Ana", "North"),
