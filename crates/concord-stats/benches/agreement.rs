@@ -239,7 +239,7 @@ fn main() {
     );
     println!(
         "replacement (judge in each human's place)   {}",
-        ms(best_of(5, || replacement(&judge3, &humans, &names, boot)))
+        ms(best_of(5, || replacement(&judge3, &humans, &names, None)))
     );
     println!(
         "paired_agreement (ICC,bias,BA,r,rho,tau,CCC) {}",

@@ -151,6 +151,12 @@ impl Estimate {
         self
     }
 
+    /// Record why the value or interval is missing or degenerate, unless a reason is given.
+    pub fn with_reason_if_none(mut self, reason: &str) -> Self {
+        self.reason.get_or_insert_with(|| reason.to_string());
+        self
+    }
+
     /// Attach a standard error (ignored unless finite).
     pub fn with_se(mut self, se: f64) -> Self {
         if self.value.is_some() && se.is_finite() {

@@ -25,6 +25,7 @@ pub(crate) mod dist;
 pub(crate) mod estimate;
 pub(crate) mod gwet;
 pub mod icc;
+pub(crate) mod jackknife;
 pub(crate) mod judge;
 pub(crate) mod judge_bias;
 pub(crate) mod kappa;

@@ -7,12 +7,18 @@
 //! alpha and ICC(A,1) (Henderson method I, equal to the ANOVA ICC(A,1) on complete data) are
 //! recomputed. Δ_j = replaced − all-human; the summary Δ is the mean of Δ_j weighted by each
 //! human's number of ratings (a human who rated few responses moves little when replaced).
-//! Intervals are seeded percentile bootstraps over responses, each resample evaluating the
-//! all-human and every replaced matrix on the same responses (paired differences).
+//!
+//! Intervals: the delete-one-cluster jackknife (`jackknife.rs`) with t_{C−1} intervals, the
+//! clusters being the items when the report resamples items (several models answer each) and
+//! the responses otherwise. Every rater set leaves out the same cluster in a replicate, so Δ's
+//! replicates are paired differences. Both coefficients depend on the ratings only through
+//! sums over responses, so a replicate is one subtraction and one evaluation: this replaced a
+//! 1,000-resample bootstrap over responses, which ignored the items and took two thirds of a
+//! whole report's time (`tests/coverage_replacement.rs` compares the two intervals' coverage).
 
-use crate::bootstrap::{BootstrapSpec, Patterns};
 use crate::estimate::Estimate;
-use crate::icc::HendersonBootstrap;
+use crate::icc::{truncated_icc_a1, HendersonSums, NOT_ESTIMABLE, NO_VARIANCE};
+use crate::jackknife::{with_jackknife_ci, ClusterSums};
 use crate::matrix::RatingMatrix;
 use serde::{Deserialize, Serialize};
 
@@ -35,7 +41,7 @@ pub struct HumanReplaced {
     pub n_ratings: usize,
     /// Agreement of the other humans and the judge.
     pub agreement: Agreement,
-    /// Replaced − all-human agreement, with paired bootstrap CIs.
+    /// Replaced − all-human agreement, with paired jackknife CIs.
     pub delta: Agreement,
 }
 
@@ -44,327 +50,274 @@ pub struct HumanReplaced {
 pub struct Replacement {
     /// Responses used: rated by the judge and at least two humans.
     pub n: usize,
+    /// Clusters the jackknife leaves out in turn: items, or responses (see `ci_method`).
+    pub n_clusters: usize,
     /// Agreement of the humans alone on those responses.
     pub all_humans: Agreement,
     /// One entry per human with at least one rating on those responses.
     pub humans: Vec<HumanReplaced>,
-    /// Mean of the humans' Δ weighted by their ratings, with a paired bootstrap CI.
+    /// Mean of the humans' Δ weighted by their ratings, with a paired jackknife CI.
     pub mean_delta: Agreement,
 }
 
-/// Interval alpha from per-unit sums (Krippendorff 2011 with δ² = (c − k)²): a unit with m ≥ 2
-/// values contributes Σ_{i≠j}(v_i − v_j)²/(m − 1) = 2(mΣv² − (Σv)²)/(m − 1) to Σ o_ck δ²_ck, and
-/// Σ n_c n_k δ²_ck = 2(NΣv² − (Σv)²) over all pairable values, so with A = Σ_u (mΣv² − (Σv)²)/(m − 1)
-/// α = 1 − (N − 1)·A / (N·S2 − S1²). Every term is a weighted sum over units, so a resample is one
-/// pass of four multiply-adds per pattern (the general coincidence-matrix code in `alpha.rs`
-/// would also rebuild a jackknife per rater set).
-struct IntervalAlpha {
-    /// Per target pattern: [m, Σv, Σv², (mΣv² − (Σv)²)/(m − 1)], zeros when m < 2.
-    sums: Vec<[f64; 4]>,
+/// Columns of a rater set's row per response: the response itself (1), Σy², (Σy)²/m, Σy, m²
+/// and alpha's (mΣy² − (Σy)²)/(m − 1), then y_j and [y_j present] for each of the k raters (0
+/// when absent). Every quantity of both coefficients is a sum of these over responses.
+const COUNT: usize = 0;
+const SUM_SQ: usize = 1;
+const SQ_SUM_OVER_M: usize = 2;
+const SUM: usize = 3;
+const M_SQ: usize = 4;
+const ALPHA_A: usize = 5;
+const RATERS: usize = 6;
+
+/// The row of one response with at least two ratings, given as (rater, score).
+fn set_row(cells: impl Iterator<Item = (usize, f64)>, k: usize, row: &mut [f64]) {
+    row.fill(0.0);
+    let (mut m, mut s1, mut s2) = (0.0, 0.0, 0.0);
+    for (j, y) in cells {
+        row[RATERS + j] = y;
+        row[RATERS + k + j] = 1.0;
+        m += 1.0;
+        s1 += y;
+        s2 += y * y;
+    }
+    row[COUNT] = 1.0;
+    row[SUM_SQ] = s2;
+    row[SQ_SUM_OVER_M] = s1 * s1 / m;
+    row[SUM] = s1;
+    row[M_SQ] = m * m;
+    row[ALPHA_A] = (m * s2 - s1 * s1) / (m - 1.0);
 }
 
-impl IntervalAlpha {
-    fn new<'a>(rows: impl Iterator<Item = &'a [Option<f64>]>) -> IntervalAlpha {
-        let sums = rows
-            .map(|row| {
-                let (mut k, mut s1, mut s2) = (0.0, 0.0, 0.0);
-                for v in row.iter().flatten() {
-                    k += 1.0;
-                    s1 += v;
-                    s2 += v * v;
-                }
-                if k < 2.0 {
-                    return [0.0; 4];
-                }
-                [k, s1, s2, (k * s2 - s1 * s1) / (k - 1.0)]
-            })
-            .collect();
-        IntervalAlpha { sums }
-    }
-
-    /// α for pattern weights `w`; `None` with fewer than 2 pairable units or no variation.
-    fn value(&self, w: impl Iterator<Item = f64>) -> Option<f64> {
-        let (mut units, mut acc) = (0.0, [0.0; 4]);
-        for (row, wi) in self.sums.iter().zip(w) {
-            if row[0] > 0.0 {
-                units += wi;
-                for (a, v) in acc.iter_mut().zip(row) {
-                    *a += wi * v;
-                }
-            }
-        }
-        let [n, s1, s2, a] = acc;
-        let d_e = n * s2 - s1 * s1;
-        // Rounding noise on an exactly zero spread must not pass for variation.
-        if units < 2.0 || d_e <= 1e-12 * n * s2 {
-            return None;
-        }
-        let v = 1.0 - (n - 1.0) * a / d_e;
-        v.is_finite().then_some(v)
-    }
+/// Ratings M = Σ_j m_.j of summed rows.
+fn ratings(s: &[f64], k: usize) -> f64 {
+    s[RATERS + k..RATERS + 2 * k].iter().sum()
 }
 
-/// Bootstrap state of one rater set: interval alpha and the Henderson ICC.
-struct RaterSet {
-    /// The first four of the combined matrix's patterns making up each of this set's patterns,
-    /// padded with the index of a zero weight, so that most sums take no data-dependent branch.
-    first: Vec<[u32; 4]>,
-    /// (this set's pattern, combined pattern) for the members beyond the first four.
-    extra: Vec<(u32, u32)>,
-    /// One resample's weights of this set's patterns, as whole counts.
-    sums: Vec<u32>,
-    weights: Vec<f64>,
-    n_units: usize,
-    alpha: IntervalAlpha,
-    alpha_point: Option<f64>,
-    alpha_reps: Vec<f64>,
-    icc: HendersonBootstrap,
+/// Interval alpha of summed rows (Krippendorff 2011 with δ² = (c − k)²): a unit with m ≥ 2
+/// values contributes Σ_{i≠j}(v_i − v_j)²/(m − 1) = 2(mΣv² − (Σv)²)/(m − 1) to Σ o_ck δ²_ck,
+/// and Σ n_c n_k δ²_ck = 2(NΣv² − (Σv)²) over all pairable values, so with
+/// A = Σ_u (mΣv² − (Σv)²)/(m − 1), α = 1 − (N − 1)·A / (N·S2 − S1²). `None` with fewer than 2
+/// units or no variation.
+fn alpha_of(s: &[f64], k: usize) -> Option<f64> {
+    let (n, s1, s2) = (ratings(s, k), s[SUM], s[SUM_SQ]);
+    let d_e = n * s2 - s1 * s1;
+    // Rounding noise on an exactly zero spread must not pass for variation.
+    if s[COUNT] < 2.0 || d_e <= 1e-12 * n * s2 {
+        return None;
+    }
+    let v = 1.0 - (n - 1.0) * s[ALPHA_A] / d_e;
+    v.is_finite().then_some(v)
 }
 
-impl RaterSet {
-    /// The set whose row on each pattern of `combined` is the `k`-wide row of `rows` (flat, one
-    /// per combined pattern). Its rows are a function of the combined row, so pooling them over
-    /// the combined patterns, in order, gives exactly the patterns, order and counts of pooling
-    /// its own matrix target by target (a pattern's first target is its first combined
-    /// pattern's first target), at the cost of the combined patterns. Every row has at least
-    /// two ratings (the responses `replacement` uses).
-    fn new(rows: &[Option<f64>], k: usize, combined: &Patterns, resamples: usize) -> RaterSet {
-        // (With k < 2 no response qualifies and `rows` is empty; `max` only keeps the chunk
-        // size legal.)
-        let own = Patterns::of_rows(rows.chunks_exact(k.max(1)));
-        let mut counts = vec![0.0; own.len()];
-        for (&q, &c) in own.item_pattern.iter().zip(&combined.counts) {
-            counts[q as usize] += f64::from(c);
-        }
-        let own_rows = || {
-            own.representative
-                .iter()
-                .map(|&p| &rows[p * k..(p + 1) * k])
-        };
-        let alpha = IntervalAlpha::new(own_rows());
-        let pad = combined.len() as u32;
-        let mut first = vec![[pad; 4]; own.len()];
-        let mut filled = vec![0; own.len()];
-        let mut extra = Vec::new();
-        for (p, &q) in own.item_pattern.iter().enumerate() {
-            let f = &mut filled[q as usize];
-            if *f < 4 {
-                first[q as usize][*f] = p as u32;
-                *f += 1;
-            } else {
-                extra.push((q, p as u32));
-            }
-        }
-        RaterSet {
-            weights: vec![0.0; own.len()],
-            n_units: combined.n_items(),
-            alpha_point: alpha.value(counts.iter().copied()),
-            alpha,
-            alpha_reps: Vec::with_capacity(resamples),
-            icc: HendersonBootstrap::new(own_rows(), k, &counts, resamples),
-            first,
-            extra,
-            sums: vec![0; own.len()],
+/// Henderson's quadratic forms of summed rows (`icc::HendersonSums`).
+fn henderson_of(s: &[f64], k: usize) -> HendersonSums {
+    let (ysum, present) = s[RATERS..RATERS + 2 * k].split_at(k);
+    let m = ratings(s, k);
+    let (mut tr, mut kr, mut nr) = (0.0, 0.0, 0.0);
+    for (y, c) in ysum.iter().zip(present) {
+        if *c > 0.0 {
+            tr += y * y / c;
+            kr += c * c;
+            nr += 1.0;
         }
     }
-
-    /// Evaluate a resample given as whole weights of the combined matrix's patterns, followed
-    /// by one zero (the padding's).
-    fn add_resample(&mut self, w: &[u32]) {
-        // Summed as integers, a pattern's members give exactly the floating-point sum in any
-        // order; read this way the sums are independent, where scattered additions wait on
-        // each other.
-        for (sum, m) in self.sums.iter_mut().zip(&self.first) {
-            *sum = w[m[0] as usize] + w[m[1] as usize] + w[m[2] as usize] + w[m[3] as usize];
-        }
-        for &(q, p) in &self.extra {
-            self.sums[q as usize] += w[p as usize];
-        }
-        let weights = self.weights.iter_mut().zip(&self.sums).map(|(wq, &sum)| {
-            *wq = f64::from(sum);
-            *wq
-        });
-        if self.alpha_point.is_some() {
-            // Alpha reads each weight as it is written: one pass.
-            let v = self.alpha.value(weights);
-            self.alpha_reps.push(v.unwrap_or(f64::NAN));
-        } else {
-            weights.for_each(drop);
-        }
-        self.icc.add_resample(&self.weights);
-    }
-
-    /// Replicates of (alpha, ICC(A,1)), and the estimates with their own CIs.
-    fn finish(self, boot: BootstrapSpec) -> ([Vec<f64>; 2], Agreement) {
-        let reps = [self.alpha_reps, self.icc.icc_a1_replicates().to_vec()];
-        let alpha_interval = match self.alpha_point {
-            Some(v) => with_percentile_ci(v, reps[0].clone(), self.n_units, boot),
-            None => Estimate::missing(
-                "fewer than 2 responses with two ratings, or no variation in the ratings",
-            )
-            .with_n(self.n_units),
-        };
-        let agreement = Agreement {
-            alpha_interval,
-            icc_a1: self.icc.finish(boot),
-        };
-        (reps, agreement)
+    HendersonSums {
+        n: s[COUNT],
+        m,
+        r: nr,
+        sum_m_target_sq: s[M_SQ],
+        sum_m_rater_sq: kr,
+        t: [s[SUM_SQ], s[SQ_SUM_OVER_M], tr, s[SUM] * s[SUM] / m],
     }
 }
 
-/// Paired replicate differences b − a (empty unless both sets have every replicate).
-fn differences(a: &[f64], b: &[f64]) -> Vec<f64> {
-    if a.len() != b.len() {
-        return Vec::new();
-    }
-    a.iter().zip(b).map(|(x, y)| y - x).collect()
+/// ICC(A,1) of summed rows, components truncated at 0 as `icc_unbalanced`.
+fn icc_of(s: &[f64], k: usize) -> Option<f64> {
+    henderson_of(s, k)
+        .components()
+        .and_then(|c| truncated_icc_a1(&c))
 }
 
-/// `value` with the percentile CI of its bootstrap replicates `reps` (undefined ones counted);
-/// a percentile interval that misses its own estimate is dropped with the reason, as every
-/// interval of the report (`Estimate::within_range`).
-fn with_percentile_ci(value: f64, mut reps: Vec<f64>, n: usize, boot: BootstrapSpec) -> Estimate {
-    let e = Estimate::point(value).with_n(n);
-    if boot.resamples == 0 {
-        return e;
-    }
-    let e = e.with_bootstrap(boot.seed, boot.resamples);
-    if reps.is_empty() {
-        // No paired replicates (a rater set's statistic was undefined at its estimate).
-        return e;
-    }
-    e.with_percentile_ci(&mut reps, boot.resamples, "bootstrap-percentile")
-        .within_range(f64::NEG_INFINITY, f64::INFINITY)
+/// One rater set's agreement with jackknife CIs, and its leave-one-out replicates of
+/// (alpha, ICC(A,1)) for the paired differences.
+fn agreement(sums: &ClusterSums, k: usize, n: usize, method: &str) -> (Agreement, [Vec<f64>; 2]) {
+    let total = sums.total();
+    let alpha = match alpha_of(total, k) {
+        Some(v) => Estimate::point(v),
+        None => Estimate::missing(
+            "fewer than 2 responses with two ratings, or no variation in the ratings",
+        ),
+    };
+    let icc = match henderson_of(total, k).components() {
+        None => Estimate::missing(NOT_ESTIMABLE),
+        Some(c) => Estimate::from_option(truncated_icc_a1(&c), NO_VARIANCE),
+    };
+    let reps = [
+        sums.leave_one_out(|s| alpha_of(s, k)),
+        sums.leave_one_out(|s| icc_of(s, k)),
+    ];
+    let agreement = Agreement {
+        alpha_interval: with_jackknife_ci(alpha.with_n(n), &reps[0], method)
+            .within_range(f64::NEG_INFINITY, 1.0),
+        icc_a1: with_jackknife_ci(icc.with_n(n), &reps[1], method).within_range(0.0, 1.0),
+    };
+    (agreement, reps)
 }
 
-/// Δ = b − a with the percentile CI of the paired replicate differences.
-fn delta(a: &Estimate, b: &Estimate, diffs: Vec<f64>, n: usize, boot: BootstrapSpec) -> Estimate {
+/// Δ = b − a with the jackknife CI of the paired replicate differences (in `range`).
+fn delta(a: &Estimate, b: &Estimate, diffs: &[f64], n: usize, method: &str) -> Estimate {
     match (a.value, b.value) {
-        (Some(x), Some(y)) => with_percentile_ci(y - x, diffs, n, boot),
+        (Some(x), Some(y)) => with_jackknife_ci(Estimate::point(y - x).with_n(n), diffs, method),
         _ => Estimate::missing("agreement undefined with or without the judge").with_n(n),
     }
 }
 
-/// One human's Δ: (weight, estimate, paired replicate differences).
-type WeightedDelta = (f64, Estimate, Vec<f64>);
+/// One human's Δ: (ratings taken over, in total and without each cluster; estimate; paired
+/// replicate differences).
+struct WeightedDelta {
+    took: f64,
+    took_without: Vec<f64>,
+    estimate: Estimate,
+    diffs: Vec<f64>,
+}
 
-/// Mean of the humans' Δ weighted by their ratings, and of their paired replicates.
-fn mean_delta(deltas: &[WeightedDelta], n: usize, boot: BootstrapSpec) -> Estimate {
-    let defined: Vec<&WeightedDelta> = deltas.iter().filter(|d| d.1.value.is_some()).collect();
-    let total: f64 = defined.iter().map(|d| d.0).sum();
+/// Mean of the humans' Δ weighted by their ratings; each replicate weighs by the ratings left
+/// without its cluster, so the weights are part of the jackknifed statistic.
+fn mean_delta(deltas: &[&WeightedDelta], n: usize, method: &str) -> Estimate {
+    let defined: Vec<&WeightedDelta> = deltas
+        .iter()
+        .copied()
+        .filter(|d| d.estimate.value.is_some())
+        .collect();
+    let total: f64 = defined.iter().map(|d| d.took).sum();
     if defined.is_empty() || total <= 0.0 {
         return Estimate::missing("no human's replacement effect is defined").with_n(n);
     }
-    let mean =
-        |f: &dyn Fn(&WeightedDelta) -> f64| defined.iter().map(|d| d.0 * f(d)).sum::<f64>() / total;
-    let point = mean(&|d| d.1.value.unwrap_or_default());
-    let reps = if defined.iter().all(|d| d.2.len() == boot.resamples) {
-        (0..boot.resamples).map(|r| mean(&|d| d.2[r])).collect()
-    } else {
-        Vec::new()
-    };
-    with_percentile_ci(point, reps, n, boot)
+    let point = defined
+        .iter()
+        .map(|d| d.took * d.estimate.value.unwrap_or_default())
+        .sum::<f64>()
+        / total;
+    let clusters = defined[0].diffs.len();
+    let reps: Vec<f64> = (0..clusters)
+        .map(|c| {
+            let w: f64 = defined.iter().map(|d| d.took_without[c]).sum();
+            defined
+                .iter()
+                .map(|d| d.took_without[c] * d.diffs[c])
+                .sum::<f64>()
+                / w
+        })
+        .collect();
+    with_jackknife_ci(Estimate::point(point).with_n(n), &reps, method)
 }
 
 /// ACORN's replacement test for `judge` (one optional score per target of `humans`): agreement
 /// with the judge in each human's place minus the all-human agreement (see the module notes).
+/// `clusters` gives the item of every target when items are the unit of the intervals.
 pub fn replacement(
     judge: &[Option<f64>],
     humans: &RatingMatrix,
     names: &[String],
-    boot: BootstrapSpec,
+    clusters: Option<&[u32]>,
 ) -> Replacement {
     let k = humans.n_raters();
     let used: Vec<usize> = (0..humans.n_targets().min(judge.len()))
         .filter(|&t| judge[t].is_some() && humans.row(t).iter().flatten().count() >= 2)
         .collect();
     let n = used.len();
-    // Columns 0..k: the humans; column k: the judge. Its patterns are the bootstrap unit.
-    let cells: Vec<Option<f64>> = used
-        .iter()
-        .flat_map(|&t| humans.row(t).iter().copied().chain([judge[t]]))
-        .collect();
-    let combined = Patterns::of_rows(cells.chunks_exact(k + 1));
-    let combined_rows: Vec<&[Option<f64>]> = combined
-        .representative
-        .iter()
-        .map(|&i| &cells[i * (k + 1)..(i + 1) * (k + 1)])
-        .collect();
-    // Each rater set's row on every combined pattern: the humans', or the judge's score in
-    // exactly the cells human j filled, so the design is unchanged.
-    let set_rows = |replaced: Option<usize>| -> Vec<Option<f64>> {
-        combined_rows
-            .iter()
-            .flat_map(|row| {
-                (0..k).map(move |c| match replaced {
-                    Some(j) if c == j => row[c].and(row[k]),
-                    _ => row[c],
+    let cluster_of: Vec<usize> = match clusters {
+        None => (0..n).collect(),
+        Some(item) => {
+            // Items numbered densely in order of first appearance.
+            let mut slot = vec![usize::MAX; item.iter().max().map_or(0, |&m| m as usize + 1)];
+            let mut next = 0;
+            used.iter()
+                .map(|&t| {
+                    let s = &mut slot[item[t] as usize];
+                    if *s == usize::MAX {
+                        *s = next;
+                        next += 1;
+                    }
+                    *s
                 })
-            })
-            .collect()
+                .collect()
+        }
     };
-    let mut base_set = RaterSet::new(&set_rows(None), k, &combined, boot.resamples);
-    let mut replaced: Vec<(usize, usize, RaterSet)> = (0..k)
-        .filter_map(|j| {
-            let took: u32 = combined_rows
-                .iter()
-                .zip(&combined.counts)
-                .filter(|(row, _)| row[j].is_some())
-                .map(|(_, &c)| c)
-                .sum();
-            (took > 0).then(|| {
-                let set = RaterSet::new(&set_rows(Some(j)), k, &combined, boot.resamples);
-                (j, took as usize, set)
-            })
-        })
+    let n_clusters = cluster_of.iter().max().map_or(0, |&c| c + 1);
+    let method = if clusters.is_some() {
+        "cluster-jackknife-t"
+    } else {
+        "jackknife-t"
+    };
+    // Set 0: the humans; set 1 + j: the judge's score in exactly the cells human j filled.
+    let width = RATERS + 2 * k;
+    let mut sets: Vec<ClusterSums> = (0..=k)
+        .map(|_| ClusterSums::new(width, n_clusters))
         .collect();
-    let mut counts = Vec::with_capacity(combined.len() + 1);
-    combined.for_each_resample(boot, |w| {
-        counts.clear();
-        counts.extend(w.iter().map(|&x| x as u32));
-        counts.push(0);
-        base_set.add_resample(&counts);
-        replaced.iter_mut().for_each(|r| r.2.add_resample(&counts));
-    });
-    let (base_reps, all_humans) = base_set.finish(boot);
-    let (mut humans_out, mut alpha_d, mut icc_d) = (Vec::new(), Vec::new(), Vec::new());
-    for (j, took, set) in replaced {
-        let (reps, agreement) = set.finish(boot);
-        let d = Agreement {
-            alpha_interval: delta(
-                &all_humans.alpha_interval,
-                &agreement.alpha_interval,
-                differences(&base_reps[0], &reps[0]),
-                n,
-                boot,
-            ),
-            icc_a1: delta(
-                &all_humans.icc_a1,
-                &agreement.icc_a1,
-                differences(&base_reps[1], &reps[1]),
-                n,
-                boot,
-            ),
+    let mut row = vec![0.0; width];
+    for (&t, &c) in used.iter().zip(&cluster_of) {
+        let cells = humans.row(t);
+        for (set, sums) in sets.iter_mut().enumerate() {
+            let replaced = set.checked_sub(1);
+            let score = |(j, y): (usize, &Option<f64>)| {
+                let y = (*y)?;
+                Some((j, if replaced == Some(j) { judge[t]? } else { y }))
+            };
+            set_row(cells.iter().enumerate().filter_map(score), k, &mut row);
+            sums.add(c, &row);
+        }
+    }
+    let (all_humans, base_reps) = agreement(&sets[0], k, n, method);
+    let mut deltas = Vec::new();
+    let mut humans_out = Vec::new();
+    for j in 0..k {
+        let took = sets[0].total()[RATERS + k + j];
+        if took == 0.0 {
+            continue;
+        }
+        let (agreement, reps) = agreement(&sets[1 + j], k, n, method);
+        let diffs = |i: usize| -> Vec<f64> {
+            base_reps[i].iter().zip(&reps[i]).map(|(a, b)| b - a).collect()
         };
-        let w = took as f64;
-        alpha_d.push((
-            w,
-            d.alpha_interval.clone(),
-            differences(&base_reps[0], &reps[0]),
-        ));
-        icc_d.push((w, d.icc_a1.clone(), differences(&base_reps[1], &reps[1])));
+        let d = [diffs(0), diffs(1)];
+        let delta = Agreement {
+            alpha_interval: delta(&all_humans.alpha_interval, &agreement.alpha_interval, &d[0], n, method),
+            icc_a1: delta(&all_humans.icc_a1, &agreement.icc_a1, &d[1], n, method)
+                .within_range(-1.0, 1.0),
+        };
+        let took_without = sets[0].leave_one_out(|s| Some(s[RATERS + k + j]));
+        let [da, di] = d;
+        deltas.push([
+            WeightedDelta {
+                took,
+                took_without: took_without.clone(),
+                estimate: delta.alpha_interval.clone(),
+                diffs: da,
+            },
+            WeightedDelta {
+                took,
+                took_without,
+                estimate: delta.icc_a1.clone(),
+                diffs: di,
+            },
+        ]);
         humans_out.push(HumanReplaced {
             human: names.get(j).cloned().unwrap_or_else(|| format!("#{j}")),
-            n_ratings: took,
+            n_ratings: took as usize,
             agreement,
-            delta: d,
+            delta,
         });
     }
+    let of = |i: usize| -> Vec<&WeightedDelta> { deltas.iter().map(|d| &d[i]).collect() };
     Replacement {
         n,
+        n_clusters,
         mean_delta: Agreement {
-            alpha_interval: mean_delta(&alpha_d, n, boot),
-            icc_a1: mean_delta(&icc_d, n, boot),
+            alpha_interval: mean_delta(&of(0), n, method),
+            icc_a1: mean_delta(&of(1), n, method).within_range(-1.0, 1.0),
         },
         all_humans,
         humans: humans_out,
@@ -411,13 +364,9 @@ mod tests {
         // coefficients, so the 95% interval should cover 0 in about 95% of studies.
         let mut rng = ChaCha8Rng::seed_from_u64(11);
         let (sims, mut cover_a, mut cover_i) = (200, 0, 0);
-        for s in 0..sims {
+        for _ in 0..sims {
             let (m, j) = panel(&mut rng, 60, 3, 0.8);
-            let boot = BootstrapSpec {
-                resamples: 200,
-                seed: s,
-            };
-            let r = replacement(&j, &m, &names(3), boot);
+            let r = replacement(&j, &m, &names(3), None);
             let covers = |e: &Estimate| e.ci95.is_some_and(|[lo, hi]| lo <= 0.0 && 0.0 <= hi);
             cover_a += usize::from(covers(&r.mean_delta.alpha_interval));
             cover_i += usize::from(covers(&r.mean_delta.icc_a1));
@@ -432,7 +381,7 @@ mod tests {
     fn a_noisy_judge_lowers_agreement_and_the_design_is_kept() {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         let (m, j) = panel(&mut rng, 200, 3, 2.5);
-        let r = replacement(&j, &m, &names(3), BootstrapSpec::default());
+        let r = replacement(&j, &m, &names(3), None);
         assert_eq!((r.n, r.humans.len()), (200, 3));
         assert!(r.mean_delta.icc_a1.ci95.unwrap()[1] < 0.0);
         assert!(r.mean_delta.alpha_interval.ci95.unwrap()[1] < 0.0);
@@ -446,7 +395,7 @@ mod tests {
             })
             .collect();
         let sparse = RatingMatrix::from_rows(&rows).unwrap();
-        let r = replacement(&j, &sparse, &names(3), BootstrapSpec::default());
+        let r = replacement(&j, &sparse, &names(3), None);
         assert_eq!(r.humans[2].n_ratings, 10);
         // Replacing a human who rated little changes little, and the mean weighs that in.
         let d2 = r.humans[2].delta.icc_a1.value.unwrap().abs();
@@ -457,7 +406,7 @@ mod tests {
     #[test]
     fn too_few_humans_or_responses_give_reasons() {
         let m = RatingMatrix::from_complete(&vec![vec![1.0]; 10]).unwrap();
-        let r = replacement(&[Some(1.0); 10], &m, &names(1), BootstrapSpec::default());
+        let r = replacement(&[Some(1.0); 10], &m, &names(1), None);
         assert_eq!(r.n, 0);
         assert!(r.humans.is_empty());
         assert!(r.all_humans.icc_a1.reason.is_some());
@@ -467,7 +416,7 @@ mod tests {
             &[Some(2.0), Some(2.0)],
             &m,
             &names(2),
-            BootstrapSpec::default(),
+            None,
         );
         assert!(r.mean_delta.icc_a1.value.is_none() && r.mean_delta.icc_a1.reason.is_some());
     }

@@ -349,6 +349,7 @@ mod tests {
         let ok = |v: f64, lo: f64, hi: f64| Estimate::point(v).with_ci(lo, hi, "t").with_n(100);
         let rep = |lo: f64, hi: f64| Replacement {
             n: 100,
+            n_clusters: 100,
             all_humans: Agreement {
                 alpha_interval: ok(0.7, 0.6, 0.8),
                 icc_a1: ok(0.7, 0.6, 0.8),

@@ -94,15 +94,23 @@ fn count_keys(keys: &mut [(u32, u32)], n_patterns: usize, n_codes: usize) -> Vec
 }
 
 /// One judge against the humans of `hr` on `sheet`.
+/// How the study's targets group: by model (for the model unit and the exclusions) and by item
+/// (when items are the clusters of the intervals).
+pub(super) struct TargetGroups<'a> {
+    pub(super) models: Option<&'a Models<'a>>,
+    pub(super) items: Option<&'a [u32]>,
+}
+
 pub(super) fn judge_report(
     data: &StudyRatings,
     sheet: &Sheet,
     judge: usize,
     hr: &HumanRows,
     humans: &HumanReport,
-    models: Option<&Models>,
+    groups: &TargetGroups,
     opts: &ReportOptions,
 ) -> JudgeReport {
+    let models = groups.models;
     let name = &data.raters[judge].name;
     let own = opts.exclude_own.get(name);
     let excluded_model: Vec<bool> = match (own, models) {
@@ -210,7 +218,7 @@ pub(super) fn judge_report(
     }
     let human_names = &humans.raters;
     let alt_test = alt_test(&judge_column, &hr.m, human_names, &opts.alt_test);
-    let replacement = replacement(&judge_column, &hr.m, human_names, boot);
+    let replacement = replacement(&judge_column, &hr.m, human_names, groups.items);
     let bias_pair = |&(t, j, p): &(usize, f64, u32)| BiasPair {
         judge: j,
         human: hr.mean[p as usize],

@@ -38,7 +38,7 @@ pub use crate::verdict::{Verdict, VerdictReason};
 
 use crate::bootstrap::BootstrapSpec;
 use humans::{human_report, HumanRows};
-use judges::judge_report;
+use judges::{judge_report, TargetGroups};
 use sheets::{attribute_sheets, group_sheets, item_clusters, select_names, Models, Sheet};
 
 /// Build the full agreement report: humans' inter-rater agreement and each judge vs the humans,
@@ -135,12 +135,16 @@ fn report_with_workers(
         );
         (hr, report)
     });
+    let groups = TargetGroups {
+        models: models.as_ref(),
+        items: items.as_deref(),
+    };
     let pairs: Vec<(usize, usize)> = (0..jobs.len())
         .flat_map(|s| judges.iter().map(move |&j| (s, j)))
         .collect();
     let mut judged = workers::map_in_order(&pairs, workers, |&(s, j)| {
         let (hr, human) = &humans_of[s];
-        judge_report(data, jobs[s], j, hr, human, models.as_ref(), opts)
+        judge_report(data, jobs[s], j, hr, human, &groups, opts)
     })
     .into_iter();
     let mut computed = jobs
