@@ -232,7 +232,8 @@ verdict and the findings it rests on. <b>Alternative Annotator Test</b> (Caldero
 clinicians is not worse than that clinician's by ε = {eps} or more (one-sided t-test, \
 Benjamini–Yekutieli at q = 0.05); passed when ω ≥ 0.5. <b>As a replacement rater</b> (ACORN): \
 the change in the clinicians' ICC(A,1) and interval alpha when the judge takes each clinician's \
-place, with a paired bootstrap CI; a CI entirely below 0 means the judge lowers agreement. \
+place, with a paired jackknife CI (one item, or response, left out at a time); a CI entirely \
+below 0 means the judge lowers agreement. \
 <b>Agreement with the human mean</b>: ICC(A,1) with its 95% CI, read from both bounds. \
 <b>Bias</b> counts against only when the judge is more biased than every clinician. Each \
 finding is for, against, open (more responses needed) or a note.</p>\n"

@@ -60,27 +60,41 @@ impl ClusterSums {
 
 /// `e` with the jackknife standard error sqrt((C − 1)/C · Σ_c (θ_(c) − θ̄)²) of its C
 /// leave-one-cluster-out replicates and the interval θ ± t_{C−1, 0.975} · SE (`method` names
-/// it). No interval, with the reason, when there are fewer than 2 clusters or a replicate is
-/// undefined (the variance would rest on the clusters whose removal happens to be harmless).
-pub(crate) fn with_jackknife_ci(e: Estimate, reps: &[f64], method: &str) -> Estimate {
+/// it). `counts`, when given, says how many clusters share each replicate (clusters with equal
+/// data have equal replicates, computed once). No interval, with the reason, when there are
+/// fewer than 2 clusters or a replicate is undefined (the variance would rest on the clusters
+/// whose removal happens to be harmless).
+pub(crate) fn with_jackknife_ci(
+    e: Estimate,
+    reps: &[f64],
+    counts: Option<&[f64]>,
+    method: &str,
+) -> Estimate {
     let Some(v) = e.value else {
         return e;
     };
-    let c = reps.len();
-    if c < 2 {
+    let count = |i: usize| counts.map_or(1.0, |c| c[i]);
+    let c: f64 = (0..reps.len()).map(count).sum();
+    if c < 2.0 {
         return e.with_reason_if_none("no interval: fewer than 2 clusters to leave out");
     }
-    let undefined = reps.iter().filter(|r| !r.is_finite()).count();
-    if undefined > 0 {
+    let undefined: f64 = (0..reps.len())
+        .filter(|&i| !reps[i].is_finite())
+        .map(count)
+        .sum();
+    if undefined > 0.0 {
         return e.with_reason_if_none(&format!(
             "no interval: leaving out {undefined} of {c} clusters made the statistic undefined"
         ));
     }
-    let cf = c as f64;
-    let mean = reps.iter().sum::<f64>() / cf;
-    let ss: f64 = reps.iter().map(|r| (r - mean) * (r - mean)).sum();
-    let se = ((cf - 1.0) / cf * ss).sqrt();
-    let h = t_quantile(0.975, cf - 1.0) * se;
+    let mean = reps.iter().enumerate().map(|(i, r)| r * count(i)).sum::<f64>() / c;
+    let ss: f64 = reps
+        .iter()
+        .enumerate()
+        .map(|(i, r)| count(i) * (r - mean).powi(2))
+        .sum();
+    let se = ((c - 1.0) / c * ss).sqrt();
+    let h = t_quantile(0.975, c - 1.0) * se;
     let e = e.with_se(se).with_ci(v - h, v + h, method);
     if h <= 1e-12 * v.abs().max(1.0) {
         return e.with_reason_if_none("zero-width interval: every leave-one-out value is the same");
@@ -102,7 +116,7 @@ mod tests {
         }
         let mean = |s: &[f64]| (s[0] > 0.0).then(|| s[1] / s[0]);
         let reps = sums.leave_one_out(mean);
-        let e = with_jackknife_ci(Estimate::point(mean(sums.total()).unwrap()), &reps, "t");
+        let e = with_jackknife_ci(Estimate::point(mean(sums.total()).unwrap()), &reps, None, "t");
         let n = x.len() as f64;
         let m = x.iter().sum::<f64>() / n;
         let s = (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1.0)).sqrt();
@@ -123,8 +137,15 @@ mod tests {
         let reps = sums.leave_one_out(|s| Some(s[1] / s[0]));
         assert_eq!(reps, vec![15.0, 2.0]);
         let reps = sums.leave_one_out(|s| (s[1] > 10.0).then_some(s[1]));
-        let e = with_jackknife_ci(Estimate::point(34.0), &reps, "t");
+        let e = with_jackknife_ci(Estimate::point(34.0), &reps, None, "t");
         assert!(e.ci95.is_none());
         assert!(e.reason.unwrap().contains("1 of 2 clusters"));
+        // Counts stand for clusters with equal replicates.
+        let reps = [1.0, 2.0, 2.0, 2.0, 5.0];
+        let plain = with_jackknife_ci(Estimate::point(2.4), &reps, None, "t");
+        let counted =
+            with_jackknife_ci(Estimate::point(2.4), &[1.0, 2.0, 5.0], Some(&[1.0, 3.0, 1.0]), "t");
+        assert!((plain.se.unwrap() - counted.se.unwrap()).abs() < 1e-12);
+        assert_eq!(plain.ci95.is_some(), counted.ci95.is_some());
     }
 }

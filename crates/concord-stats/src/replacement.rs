@@ -159,9 +159,9 @@ fn agreement(sums: &ClusterSums, k: usize, n: usize, method: &str) -> (Agreement
         sums.leave_one_out(|s| icc_of(s, k)),
     ];
     let agreement = Agreement {
-        alpha_interval: with_jackknife_ci(alpha.with_n(n), &reps[0], method)
+        alpha_interval: with_jackknife_ci(alpha.with_n(n), &reps[0], None, method)
             .within_range(f64::NEG_INFINITY, 1.0),
-        icc_a1: with_jackknife_ci(icc.with_n(n), &reps[1], method).within_range(0.0, 1.0),
+        icc_a1: with_jackknife_ci(icc.with_n(n), &reps[1], None, method).within_range(0.0, 1.0),
     };
     (agreement, reps)
 }
@@ -169,7 +169,9 @@ fn agreement(sums: &ClusterSums, k: usize, n: usize, method: &str) -> (Agreement
 /// Δ = b − a with the jackknife CI of the paired replicate differences (in `range`).
 fn delta(a: &Estimate, b: &Estimate, diffs: &[f64], n: usize, method: &str) -> Estimate {
     match (a.value, b.value) {
-        (Some(x), Some(y)) => with_jackknife_ci(Estimate::point(y - x).with_n(n), diffs, method),
+        (Some(x), Some(y)) => {
+            with_jackknife_ci(Estimate::point(y - x).with_n(n), diffs, None, method)
+        }
         _ => Estimate::missing("agreement undefined with or without the judge").with_n(n),
     }
 }
@@ -211,7 +213,7 @@ fn mean_delta(deltas: &[&WeightedDelta], n: usize, method: &str) -> Estimate {
                 / w
         })
         .collect();
-    with_jackknife_ci(Estimate::point(point).with_n(n), &reps, method)
+    with_jackknife_ci(Estimate::point(point).with_n(n), &reps, None, method)
 }
 
 /// ACORN's replacement test for `judge` (one optional score per target of `humans`): agreement

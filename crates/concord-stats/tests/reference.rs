@@ -7,7 +7,6 @@ mod common;
 use common::{read_matrix, reference_dir, reference_json};
 use concord_stats::icc::icc_forms;
 use concord_stats::testing::alpha::{krippendorff_alpha_all, AlphaSet};
-use concord_stats::testing::bootstrap::BootstrapSpec;
 use concord_stats::testing::correlation::{kendall_tau_b, pearson, spearman};
 use concord_stats::testing::gwet::gwet;
 use concord_stats::testing::judge::{mean_bias, pair_icc};
@@ -78,13 +77,7 @@ fn check_dataset(name: &str) -> usize {
         checked += 1;
     }
 
-    let alpha: AlphaSet = krippendorff_alpha_all(
-        &m,
-        BootstrapSpec {
-            resamples: 0,
-            seed: 0,
-        },
-    );
+    let alpha: AlphaSet = krippendorff_alpha_all(&m);
     for (key, e) in alpha.named() {
         close(&format!("{name}.alpha.{key}"), e.value, &d["alpha"][key]);
         checked += 1;

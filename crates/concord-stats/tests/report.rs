@@ -141,7 +141,8 @@ fn report_has_documented_schema() {
     assert!(h["icc_unbalanced"]["ICC_A1"]["ci95"].is_array());
     for k in ["nominal", "ordinal", "interval", "ratio"] {
         assert!(h["alpha"][k]["value"].is_f64(), "alpha {k}");
-        assert_eq!(h["alpha"][k]["seed"], 42);
+        assert!(h["alpha"][k]["se"].is_f64(), "alpha {k}");
+        assert_eq!(h["alpha"][k]["ci_method"], "jackknife-t");
     }
     assert!(h["fleiss_kappa"]["value"].is_f64());
     for k in ["ac1", "ac2_linear", "ac2_quadratic"] {
@@ -513,9 +514,9 @@ fn model_level_uses_models_with_enough_responses_and_bootstraps_their_means() {
     assert!(j.agreement.pearson.value.is_none() && j.agreement.pearson.reason.is_some());
 }
 
-/// Responses of several models to the same items are resampled by item unless told otherwise.
+/// Responses of several models to the same items are left out by item unless told otherwise.
 #[test]
-fn shared_items_make_the_bootstrap_resample_items() {
+fn shared_items_make_the_jackknife_leave_out_items() {
     use concord_stats::report::Cluster;
     let mut data = study();
     for (i, t) in data.targets.iter_mut().enumerate() {
@@ -526,11 +527,11 @@ fn shared_items_make_the_bootstrap_resample_items() {
         ..Default::default()
     };
     let h = &agreement_report(&data, &opts).attributes[0].humans;
-    assert_eq!(h.bootstrap_unit, "item");
+    assert_eq!(h.cluster_unit, "item");
     assert_eq!(h.n_clusters, Some(10));
     assert_eq!(
         h.alpha.interval.ci_method.as_deref(),
-        Some("cluster-bootstrap-percentile")
+        Some("cluster-jackknife-t")
     );
     let by_response = agreement_report(
         &data,
@@ -541,12 +542,16 @@ fn shared_items_make_the_bootstrap_resample_items() {
     );
     let r = &by_response.attributes[0].humans;
     assert_eq!(
-        (r.bootstrap_unit.as_str(), r.n_clusters),
+        (r.cluster_unit.as_str(), r.n_clusters),
         ("response", None)
     );
     assert_eq!(r.alpha.interval.value, h.alpha.interval.value);
-    assert_ne!(r.alpha.interval.ci95, h.alpha.interval.ci95);
+    assert_eq!(
+        r.alpha.interval.ci_method.as_deref(),
+        Some("jackknife-t")
+    );
+    assert_ne!(r.alpha.interval.se, h.alpha.interval.se);
     // One response per item: nothing to cluster under `auto`.
     let plain = agreement_report(&study(), &opts);
-    assert_eq!(plain.attributes[0].humans.bootstrap_unit, "response");
+    assert_eq!(plain.attributes[0].humans.cluster_unit, "response");
 }

@@ -59,10 +59,25 @@ pub(super) fn methods(h: &mut String, a: &Analysis) {
             .to_string()
     } else {
         format!(
-            "Every bootstrap interval is a percentile interval from {} resamples of responses \
-             (seed {}), so rerunning the report on the same file gives the same numbers.",
+            "Every bootstrap interval (the parametric draws behind the REML and Henderson \
+             intervals, the percentile intervals over models) uses {} resamples (seed {}), so \
+             rerunning the report on the same file gives the same numbers.",
             o.bootstrap, o.bootstrap_seed
         )
+    };
+    // Alpha's and the replacement test's jackknife leave out items when several models answer
+    // each (`cluster_unit`), responses otherwise.
+    let clusters = a
+        .report
+        .attributes
+        .iter()
+        .find_map(|r| r.humans.n_clusters.filter(|_| r.humans.cluster_unit == "item"));
+    let jackknife_unit = match clusters {
+        Some(n) => format!(
+            "the items (prompts), each left out with all its responses ({n} items), since \
+             several models answer each and their responses are not independent"
+        ),
+        None => "the responses".to_string(),
     };
     let unit = match o.unit {
         Unit::Response => "per response (the judge's score against the mean of the human scores \
@@ -104,9 +119,10 @@ ICC(A,k) and ICC(C,k) (k = mean ratings per response) with generalized confidenc
 come from a parametric bootstrap of the fitted model that redraws the rater effects, so raters \
 are treated as random; where some responses miss a rater, the forest plot shows these REML forms \
 rather than the complete-case ANOVA ones. ICC(A,1) and ICC(C,1) are also given from Henderson's \
-method I, with bootstrap CIs. Krippendorff's alpha (nominal, ordinal, interval and ratio metrics) was \
-computed from the coincidence matrix with missing ratings allowed, with bootstrap CIs (standard \
-error by delete-one-unit jackknife). Fleiss' kappa (complete responses; standard error by \
+method I, with parametric bootstrap CIs. Krippendorff's alpha (nominal, ordinal, interval and \
+ratio metrics) was computed from the coincidence matrix with missing ratings allowed, with \
+delete-one-cluster jackknife CIs (estimate ± t<sub>C−1</sub> × SE over the C clusters, which \
+are {jackknife_unit}). Fleiss' kappa (complete responses; standard error by \
 linearisation) and Gwet's AC1 and AC2 (linear and quadratic weights, categories = the declared \
 scale) have t-based CIs. For every pair of human raters, Cohen's kappa (unweighted, linearly and \
 quadratically weighted) has the Fleiss–Cohen–Everitt standard error and a normal-theory CI, next \
@@ -126,7 +142,8 @@ means, replicates outside [0, 1] dropped: GR ≤ {t0} &lt; MR ≤ {t1} &lt; PR).
 replace a clinician rests on the Alternative Annotator Test (Calderon et al. 2025; ε = {eps}, \
 q = {q}, at least {min_items} shared responses per tested clinician, Benjamini–Yekutieli), on \
 the change in the humans' agreement when the judge takes each \
-clinician's place in turn (ACORN; paired bootstrap CI), on the ICC reading above and on the \
+clinician's place in turn (ACORN; CI by the same jackknife, paired, raters fixed), on the ICC \
+reading above and on the \
 judge's bias against the clinicians' own spread; no reading rests on an interval's width \
 alone. The bias diagnostics are the SD ratio judge / human mean (Pitman–Morgan CI), the \
 Bland–Altman regression slope of the difference on the mean (proportional bias) and on log \
@@ -143,6 +160,7 @@ which moves only the drawn points, not any statistic.</p>\n",
         main = MAIN_METRIC.label(),
         judge = JUDGE_METRIC,
         jitter = JITTER,
+        jackknife_unit = esc(&jackknife_unit),
         eps = o.alt_test.epsilon,
         q = o.alt_test.q,
         min_items = o.alt_test.min_items,

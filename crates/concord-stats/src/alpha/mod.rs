@@ -6,19 +6,19 @@
 //! Units with fewer than two values are not pairable and are dropped (and counted).
 
 //!
-//! `bootstrap.rs` holds the jackknife and the resampled intervals.
+//! `jackknife.rs` holds the intervals.
 
-mod bootstrap;
+mod jackknife;
 #[cfg(test)]
 mod tests;
 
-use crate::bootstrap::{BootstrapSpec, FastHash, TargetRows};
+use crate::bootstrap::{FastHash, TargetRows};
 use crate::estimate::Estimate;
 use crate::matrix::RatingMatrix;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-pub(crate) use bootstrap::AlphaBootstrap;
+pub(crate) use jackknife::alpha_jackknifed;
 
 /// Level of measurement, which fixes the difference function δ².
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,23 +155,6 @@ impl Units {
     fn add(&self, p: usize, w: f64, acc: &mut [f64]) {
         for &(i, v) in &self.terms[self.term_start[p]..self.term_start[p + 1]] {
             acc[i] += w * v;
-        }
-    }
-
-    /// [`Units::coincidences`] for two weight vectors at once, as interleaved lanes.
-    ///
-    /// The scatter-adds chain through memory whenever consecutive patterns hit the same
-    /// accumulator (the marginals of common values, nearly always), so a resample costs a
-    /// store-forwarding round trip per term; two resamples in lanes share each round trip.
-    /// Each lane adds the same terms in the same order as the single version.
-    fn coincidences2(&self, w: &[[f64; 2]], acc: &mut [[f64; 2]]) {
-        acc.iter_mut().for_each(|x| *x = [0.0; 2]);
-        for (span, wp) in self.term_start.windows(2).zip(w) {
-            for &(i, v) in &self.terms[span[0]..span[1]] {
-                let a = &mut acc[i];
-                a[0] += wp[0] * v;
-                a[1] += wp[1] * v;
-            }
         }
     }
 
@@ -328,8 +311,8 @@ const NO_PAIRS: &str = "fewer than 2 pairable units (units with ≥ 2 ratings)";
 const NO_VARIATION: &str = "no variation: every pairable value is the same";
 
 /// Alpha at all four levels, sharing the coincidence matrices across levels (Krippendorff 2011).
-pub fn krippendorff_alpha_all(m: &RatingMatrix, boot: BootstrapSpec) -> AlphaSet {
-    let mut v = alpha_levels(m, &Level::ALL, boot).into_iter();
+pub fn krippendorff_alpha_all(m: &RatingMatrix) -> AlphaSet {
+    let mut v = alpha_levels(m, &Level::ALL).into_iter();
     let mut next = || v.next().unwrap_or_else(|| Estimate::missing(NO_PAIRS));
     AlphaSet {
         nominal: next(),
@@ -339,17 +322,11 @@ pub fn krippendorff_alpha_all(m: &RatingMatrix, boot: BootstrapSpec) -> AlphaSet
     }
 }
 
-/// Alpha per level with delete-one-unit jackknife SE and seeded percentile bootstrap CI.
-///
-/// The jackknife SE is sqrt((N−1)/N Σ_u (α_(u) − ᾱ)²) over the N pairable units; units sharing
-/// a pattern share α_(u), so it costs one evaluation per distinct pattern. The bootstrap draws
-/// the rated targets with replacement (the same resamples as `icc_unbalanced` for the same seed);
-/// unpairable targets drawn simply contribute nothing. All levels see the same resamples.
-pub fn alpha_levels(m: &RatingMatrix, levels: &[Level], boot: BootstrapSpec) -> Vec<Estimate> {
-    let rows = TargetRows::new(m);
-    let mut a = AlphaBootstrap::new(m, &rows, levels, boot.resamples);
-    rows.patterns.for_each_resample(boot, |w| a.add_resample(w));
-    a.finish(boot)
+/// Alpha per level with the delete-one-unit jackknife SE sqrt((N−1)/N Σ_u (α_(u) − ᾱ)²) over
+/// the N pairable units and the t_{N−1} interval α ± t·SE (`jackknife.rs`; the report leaves
+/// out whole items instead when several responses answer each).
+pub fn alpha_levels(m: &RatingMatrix, levels: &[Level]) -> Vec<Estimate> {
+    alpha_jackknifed(m, &TargetRows::new(m), levels, None)
 }
 
 /// The levels asked for, with their δ² tables where those do not depend on the marginals.

@@ -1,25 +1,15 @@
-//! Seeded bootstrap machinery over targets, run on per-target sufficient statistics.
+//! Percentile intervals, the seed of every bootstrap, and target rows pooled into patterns.
 //!
-//! Targets with identical rating rows are pooled into "patterns" with a multiplicity. Drawing n
-//! targets with replacement is then exactly a multinomial draw of pattern counts, which we sample
-//! either by Poissonization with rejection on the total (few patterns, see [`Resampler`]) or by
-//! direct index draws (many patterns). Each
-//! statistic is written once, for weighted patterns, so the point estimate and every resample run
-//! the same code with no per-resample allocation. The generator is xoshiro256++ seeded through
-//! ChaCha8 from the caller's seed, so results are reproducible bit for bit.
+//! Targets with identical rating rows are pooled into "patterns" with a multiplicity, so that
+//! statistics (and their jackknife replicates) run once per distinct row. The resampled
+//! statistics themselves (model-level pairs, REML's pivots, Henderson's parametric draws) draw
+//! with their own seeded generators.
 
-//!
-//! `resampler.rs` draws the pattern counts.
-
-mod resampler;
 #[cfg(test)]
 mod tests;
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-
-pub use resampler::Resampler;
-use resampler::Xoshiro256pp;
 
 /// Seed of every bootstrap when none is chosen (`BootstrapSpec::default`,
 /// `ReportOptions::bootstrap_seed`).
@@ -89,28 +79,6 @@ impl Patterns {
         self.counts.len()
     }
 
-    /// True when there are no items.
-    pub fn is_empty(&self) -> bool {
-        self.counts.is_empty()
-    }
-
-    /// Number of items.
-    pub fn n_items(&self) -> usize {
-        self.item_pattern.len()
-    }
-
-    /// Call `f` with the pattern weights of each of `spec.resamples` resamples of the items.
-    pub fn for_each_resample(&self, spec: BootstrapSpec, mut f: impl FnMut(&[f64])) {
-        if spec.resamples == 0 || self.is_empty() {
-            return;
-        }
-        let mut rs = Resampler::new(self, spec.seed);
-        let mut w = vec![0.0; self.len()];
-        for _ in 0..spec.resamples {
-            rs.draw(&mut w);
-            f(&w);
-        }
-    }
 }
 
 /// A matrix row compared and hashed by its values' exact bits (`None` distinct from every
@@ -222,10 +190,8 @@ fn quantile_selected(values: &mut [f64], q: f64) -> f64 {
     v_lo + (h - lo as f64) * (v_hi - v_lo)
 }
 
-/// Targets with at least one rating, pooled by identical rows: the unit of every target bootstrap.
-///
-/// Statistics that share a `TargetRows` and a seed see exactly the same resamples, so the report
-/// can draw once per resample for several statistics and still match the standalone functions.
+/// Targets with at least one rating, pooled by identical rows, which the human statistics read
+/// with their multiplicities instead of walking every target.
 #[derive(Debug, Clone)]
 pub struct TargetRows {
     /// Matrix row of each kept target.
@@ -258,83 +224,4 @@ impl TargetRows {
         m.row(self.keep[self.patterns.representative[p]])
     }
 
-    /// Call `f` with the pattern weights of each of `spec.resamples` cluster resamples: the
-    /// clusters (items) are drawn with replacement and each brings all its targets (Davison &
-    /// Hinkley 1997, §3.8). `cluster_of` gives the cluster of every kept target (as `keep`).
-    pub fn for_each_cluster_resample(
-        &self,
-        spec: BootstrapSpec,
-        cluster_of: &[u32],
-        mut f: impl FnMut(&[f64]),
-    ) {
-        if spec.resamples == 0 || self.patterns.is_empty() {
-            return;
-        }
-        // Clusters numbered in order of first appearance; each pattern as its (cluster, count)
-        // list, flattened: pattern p's entries are `entries[start[p]..start[p + 1]]`.
-        let mut slot = vec![u32::MAX; cluster_of.iter().max().map_or(0, |&c| c as usize + 1)];
-        let mut n = 0u32;
-        let mut keys: Vec<(u32, u32)> = cluster_of
-            .iter()
-            .zip(&self.patterns.item_pattern)
-            .map(|(&c, &p)| {
-                if slot[c as usize] == u32::MAX {
-                    slot[c as usize] = n;
-                    n += 1;
-                }
-                (p, slot[c as usize])
-            })
-            .collect();
-        keys.sort_unstable();
-        let mut start = vec![0; self.patterns.len() + 1];
-        let mut entries: Vec<(u32, f64)> = Vec::with_capacity(keys.len());
-        for (i, &(p, c)) in keys.iter().enumerate() {
-            match entries.last_mut() {
-                Some(e) if i > 0 && keys[i - 1] == (p, c) => e.1 += 1.0,
-                _ => {
-                    entries.push((c, 1.0));
-                    start[p as usize + 1] += 1;
-                }
-            }
-        }
-        for p in 0..self.patterns.len() {
-            start[p + 1] += start[p];
-        }
-        let mut rng = Xoshiro256pp::seed_from(spec.seed);
-        // Resamples in batches of BATCH: the n draws of each in turn (the same stream as one
-        // at a time), then every pattern's weights in all of them in one pass over its
-        // entries, as Σ multiplicity × count. Whole numbers, so exactly the sums of adding the
-        // drawn clusters one by one; and each entry is read once per batch, its lanes
-        // contiguous, where scattered additions would wait on each other.
-        const BATCH: usize = 8;
-        let mut drawn = vec![[0.0; BATCH]; n as usize];
-        let mut batch = vec![[0.0; BATCH]; self.patterns.len()];
-        let mut w = vec![0.0; self.patterns.len()];
-        let mut done = 0;
-        while done < spec.resamples {
-            let size = BATCH.min(spec.resamples - done);
-            drawn.iter_mut().for_each(|d| *d = [0.0; BATCH]);
-            (0..size).for_each(|lane| {
-                for _ in 0..n {
-                    drawn[rng.below(u64::from(n)) as usize][lane] += 1.0;
-                }
-            });
-            for (p, out) in batch.iter_mut().enumerate() {
-                let mut acc = [0.0; BATCH];
-                for &(c, count) in &entries[start[p]..start[p + 1]] {
-                    for (a, d) in acc.iter_mut().zip(&drawn[c as usize]) {
-                        *a += count * d;
-                    }
-                }
-                *out = acc;
-            }
-            for lane in 0..size {
-                for (wp, out) in w.iter_mut().zip(&batch) {
-                    *wp = out[lane];
-                }
-                f(&w);
-            }
-            done += size;
-        }
-    }
 }

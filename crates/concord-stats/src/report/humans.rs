@@ -3,7 +3,7 @@
 
 use super::output::{HumanReport, PairReport, RaterDiagnostic};
 use super::sheets::Sheet;
-use crate::alpha::{AlphaBootstrap, AlphaSet, Level};
+use crate::alpha::{alpha_jackknifed, AlphaSet, Level};
 use crate::bootstrap::{BootstrapSpec, TargetRows};
 use crate::correlation::PairTable;
 use crate::estimate::Estimate;
@@ -83,8 +83,6 @@ pub(super) fn human_report(
         Some(reason) => IccForms::missing(reason),
         None => icc_forms_pooled(m, rows).0,
     };
-    // One draw per resample serves every alpha level (identical to the standalone functions).
-    let mut ab = AlphaBootstrap::new(m, rows, &Level::ALL, boot.resamples);
     // Cluster of each kept target, when items are the unit.
     let clusters: Option<Vec<u32>> = items.map(|of| rows.keep.iter().map(|&t| of[t]).collect());
     let n_clusters = clusters.as_ref().map(|c| {
@@ -93,36 +91,18 @@ pub(super) fn human_report(
         c.dedup();
         c.len()
     });
-    match &clusters {
-        Some(c) => rows.for_each_cluster_resample(boot, c, |w| ab.add_resample(w)),
-        None => rows
-            .patterns
-            .for_each_resample(boot, |w| ab.add_resample(w)),
-    }
-    let mut alpha_it = ab.finish(boot).into_iter();
+    let mut alpha_it = alpha_jackknifed(m, rows, &Level::ALL, clusters.as_deref()).into_iter();
     let mut next = || {
         alpha_it
             .next()
             .unwrap_or_else(|| Estimate::missing("not computed"))
     };
-    let mut alpha = AlphaSet {
+    let alpha = AlphaSet {
         nominal: next(),
         ordinal: next(),
         interval: next(),
         ratio: next(),
     };
-    if clusters.is_some() {
-        for e in [
-            &mut alpha.nominal,
-            &mut alpha.ordinal,
-            &mut alpha.interval,
-            &mut alpha.ratio,
-        ] {
-            if e.ci95.is_some() {
-                e.ci_method = Some("cluster-bootstrap-percentile".into());
-            }
-        }
-    }
     let mut report = HumanReport {
         raters: names.to_vec(),
         n_targets,
@@ -139,7 +119,7 @@ pub(super) fn human_report(
         gwet: gwet_pooled(m, rows, sheet.scale),
         pairs: rater_pairs(hr, names, sheet.scale),
         rater_diagnostics: rater_diagnostics(hr, names),
-        bootstrap_unit: if clusters.is_some() {
+        cluster_unit: if clusters.is_some() {
             "item"
         } else {
             "response"

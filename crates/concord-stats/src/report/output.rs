@@ -72,9 +72,9 @@ pub struct HumanReport {
     pub pairs: Vec<PairReport>,
     /// Every human against the others.
     pub rater_diagnostics: Vec<RaterDiagnostic>,
-    /// What the target bootstrap (alpha's `ci95`) resampled: "item" or "response".
-    pub bootstrap_unit: String,
-    /// Items resampled when `bootstrap_unit` is "item".
+    /// What alpha's jackknife left out in turn: "item" (with all its responses) or "response".
+    pub cluster_unit: String,
+    /// Items left out in turn when `cluster_unit` is "item".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n_clusters: Option<usize>,
 }

@@ -1,0 +1,91 @@
+//! Alpha's intervals: the delete-one-cluster jackknife at every level (`crate::jackknife`).
+//!
+//! The clusters are the items when several responses answer each (responses to one item are
+//! not independent) and the pairable units otherwise. Leaving a cluster out subtracts its units'
+//! coincidences from the study's and evaluates α once at every level, so C clusters cost C
+//! evaluations; units with identical values share their replicate, computed once.
+
+use super::{Level, LevelSet, Units, NO_PAIRS, NO_VARIATION};
+use crate::bootstrap::TargetRows;
+use crate::estimate::Estimate;
+use crate::jackknife::with_jackknife_ci;
+use crate::matrix::RatingMatrix;
+
+/// α at `levels` with jackknife SEs and t intervals. `clusters` gives the item of each kept
+/// target (in `rows.keep` order); without it every pairable unit is its own cluster.
+pub(crate) fn alpha_jackknifed(
+    m: &RatingMatrix,
+    rows: &TargetRows,
+    levels: &[Level],
+    clusters: Option<&[u32]>,
+) -> Vec<Estimate> {
+    let units = Units::new(m, rows);
+    let n = units.n_units;
+    if n < 2 {
+        return levels
+            .iter()
+            .map(|_| Estimate::missing(NO_PAIRS).with_n(n))
+            .collect();
+    }
+    let set = LevelSet::new(levels, &units.domain);
+    let c = units.domain.len();
+    let mut acc = vec![0.0; c * c + c];
+    units.coincidences(&units.counts, &mut acc);
+    let mut point = vec![None; levels.len()];
+    set.eval(&units.domain, &acc, &mut point);
+    let (groups, counts, method) = match clusters {
+        None => {
+            let groups = (0..units.counts.len()).map(|p| vec![(p, 1.0)]).collect();
+            (groups, Some(units.counts.as_slice()), "jackknife-t")
+        }
+        Some(item) => (
+            cluster_units(&units, rows, item),
+            None,
+            "cluster-jackknife-t",
+        ),
+    };
+    let mut reps: Vec<Vec<f64>> = vec![Vec::with_capacity(groups.len()); levels.len()];
+    let mut without = acc.clone();
+    let mut vals = vec![None; levels.len()];
+    for members in &groups {
+        for &(u, w) in members {
+            units.add(u, -w, &mut without);
+        }
+        set.eval(&units.domain, &without, &mut vals);
+        for (r, v) in reps.iter_mut().zip(&vals) {
+            r.push(v.unwrap_or(f64::NAN));
+        }
+        without.copy_from_slice(&acc);
+    }
+    point
+        .iter()
+        .zip(&reps)
+        .map(|(p, r)| match p {
+            Some(v) => with_jackknife_ci(Estimate::point(*v).with_n(n), r, counts, method),
+            None => Estimate::missing(NO_VARIATION).with_n(n),
+        })
+        .collect()
+}
+
+/// The pairable units of each cluster that has any, as (unit pattern, count), clusters in
+/// order of first appearance.
+fn cluster_units(units: &Units, rows: &TargetRows, item: &[u32]) -> Vec<Vec<(usize, f64)>> {
+    let mut slot = vec![usize::MAX; item.iter().max().map_or(0, |&m| m as usize + 1)];
+    let mut groups: Vec<Vec<(usize, f64)>> = Vec::new();
+    for (&tp, &it) in rows.patterns.item_pattern.iter().zip(item) {
+        let Some(u) = units.row_to_unit[tp as usize] else {
+            continue;
+        };
+        let s = &mut slot[it as usize];
+        if *s == usize::MAX {
+            *s = groups.len();
+            groups.push(Vec::new());
+        }
+        let g = &mut groups[*s];
+        match g.iter_mut().find(|e| e.0 == u) {
+            Some(e) => e.1 += 1.0,
+            None => g.push((u, 1.0)),
+        }
+    }
+    groups
+}
