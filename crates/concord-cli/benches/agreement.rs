@@ -6,10 +6,10 @@
 //! earlier release binary named by `CONCORD_BASELINE` (e.g. `cargo build --release -p
 //! concord-cli` in a checkout of main; a debug build is no baseline): it writes its own copy of
 //! the same demo study in its own schema (`concord demo`, same seed and sizes) and runs the same
-//! command on that copy, whose JSON must equal this build's number for number (the demo is
-//! seeded) outside each judge's `replacement` and `verdict`: the replacement test's intervals
-//! became a delete-one-cluster jackknife after the baseline (its bootstrap took two thirds of
-//! the time), which moves their numbers and the verdict texts quoting them. Without a baseline
+//! command on that copy, whose estimates must equal this build's (the demo is seeded): every
+//! `value` in the JSON, in the same place, to 1e-12 (the replacement test now sums per response
+//! where it summed per pattern). Intervals may differ: alpha's and the replacement test's became
+//! delete-one-cluster jackknife intervals after the baseline. Without a baseline
 //! only this build is measured. Each figure is the median of 11 runs after one warm-up (this
 //! build's and the baseline's in turn). The phases: open (`Study::open`), load
 //! (`Study::study_ratings`), the statistics (`agreement_report` with the CLI's default options:
@@ -56,12 +56,19 @@ fn main() {
             .map(|b| || run(b, &["agreement", old_file, "--json"])),
     );
     if let (Some(baseline), Some(whole_old)) = (&baseline, whole_old) {
-        // The demo is seeded: both copies hold the same ratings, so the outputs must match.
-        assert!(
-            comparable(&output(this, &["agreement", file, "--json"], ""))
-                == comparable(&output(baseline, &["agreement", old_file, "--json"], "")),
-            "`concord agreement --json` differs from the baseline's"
+        // The demo is seeded: both copies hold the same ratings, so the estimates must match.
+        let (new, old) = (
+            estimates(&output(this, &["agreement", file, "--json"], "")),
+            estimates(&output(baseline, &["agreement", old_file, "--json"], "")),
         );
+        assert_eq!(new.len(), old.len(), "a different set of estimates");
+        for ((path, a), (old_path, b)) in new.iter().zip(&old) {
+            assert_eq!(path, old_path);
+            assert!(
+                (a - b).abs() <= 1e-12 * a.abs().max(1.0),
+                "{path}: {a} here, {b} in the baseline"
+            );
+        }
         println!(
             "  baseline  `concord agreement --json` (whole process) {:8.1} ms ({:.1}× this build)",
             ms(whole_old),
@@ -105,20 +112,28 @@ fn main() {
     );
 }
 
-/// The report's JSON without each judge's `replacement` and `verdict` (see the module notes).
-fn comparable(json: &[u8]) -> serde_json::Value {
-    fn strip(v: &mut serde_json::Value) {
+/// Every estimate's `value` in the report's JSON, with its path, in document order.
+fn estimates(json: &[u8]) -> Vec<(String, f64)> {
+    fn walk(v: &serde_json::Value, path: &str, out: &mut Vec<(String, f64)>) {
         match v {
             serde_json::Value::Object(map) => {
-                map.remove("replacement");
-                map.remove("verdict");
-                map.values_mut().for_each(strip);
+                for (k, x) in map {
+                    match (k.as_str(), x.as_f64()) {
+                        ("value", Some(f)) => out.push((path.to_string(), f)),
+                        _ => walk(x, &format!("{path}.{k}"), out),
+                    }
+                }
             }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            serde_json::Value::Array(items) => {
+                for (i, x) in items.iter().enumerate() {
+                    walk(x, &format!("{path}[{i}]"), out);
+                }
+            }
             _ => {}
         }
     }
-    let mut v = serde_json::from_slice(json).expect("the report is JSON");
-    strip(&mut v);
-    v
+    let mut out = Vec::new();
+    let v: serde_json::Value = serde_json::from_slice(json).expect("the report is JSON");
+    walk(&v, "", &mut out);
+    out
 }

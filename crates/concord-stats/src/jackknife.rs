@@ -38,6 +38,26 @@ impl ClusterSums {
         }
     }
 
+    /// These sums with `other`'s columns added to `columns` (other's column i to column
+    /// `columns[i]`), cluster by cluster.
+    pub(crate) fn plus(&self, other: &ClusterSums, columns: &[usize]) -> ClusterSums {
+        let mut out = ClusterSums {
+            width: self.width,
+            total: self.total.clone(),
+            by_cluster: self.by_cluster.clone(),
+        };
+        let clusters = out.by_cluster.chunks_exact_mut(self.width.max(1));
+        for (mine, theirs) in clusters.zip(other.by_cluster.chunks_exact(other.width.max(1))) {
+            for (&col, v) in columns.iter().zip(theirs) {
+                mine[col] += v;
+            }
+        }
+        for (&col, v) in columns.iter().zip(&other.total) {
+            out.total[col] += v;
+        }
+        out
+    }
+
     /// The sums over every cluster.
     pub(crate) fn total(&self) -> &[f64] {
         &self.total

@@ -71,7 +71,7 @@ const M_SQ: usize = 4;
 const ALPHA_A: usize = 5;
 const RATERS: usize = 6;
 
-/// The row of one response with at least two ratings, given as (rater, score).
+/// The humans' row of one response with at least two ratings, given as (rater, score).
 fn set_row(cells: impl Iterator<Item = (usize, f64)>, k: usize, row: &mut [f64]) {
     row.fill(0.0);
     let (mut m, mut s1, mut s2) = (0.0, 0.0, 0.0);
@@ -138,6 +138,51 @@ fn icc_of(s: &[f64], k: usize) -> Option<f64> {
     henderson_of(s, k)
         .components()
         .and_then(|c| truncated_icc_a1(&c))
+}
+
+/// Each rater set's sums per cluster over the `used` responses: set 0 the humans', set 1 + j
+/// with the judge's score in exactly the cells human j filled. A replaced row differs from the
+/// humans' in five columns only (Σy², (Σy)²/m, Σy, alpha's term and y_j), so each replaced set
+/// is the humans' sums plus the changes of those columns.
+fn rater_set_sums(
+    judge: &[Option<f64>],
+    humans: &RatingMatrix,
+    used: &[usize],
+    cluster_of: &[usize],
+    n_clusters: usize,
+) -> Vec<ClusterSums> {
+    let k = humans.n_raters();
+    let mut base = ClusterSums::new(RATERS + 2 * k, n_clusters);
+    let mut changes: Vec<ClusterSums> = (0..k).map(|_| ClusterSums::new(5, n_clusters)).collect();
+    let mut row = vec![0.0; RATERS + 2 * k];
+    for (&t, &c) in used.iter().zip(cluster_of) {
+        let cells = humans.row(t);
+        let rated = cells.iter().enumerate().filter_map(|(j, y)| Some((j, (*y)?)));
+        set_row(rated, k, &mut row);
+        base.add(c, &row);
+        let (Some(f), m) = (judge[t], ratings(&row, k)) else {
+            continue;
+        };
+        for (j, y) in cells.iter().enumerate() {
+            let Some(y) = *y else { continue };
+            let s1 = row[SUM] - y + f;
+            let s2 = row[SUM_SQ] - y * y + f * f;
+            let change = [
+                s2 - row[SUM_SQ],
+                s1 * s1 / m - row[SQ_SUM_OVER_M],
+                s1 - row[SUM],
+                (m * s2 - s1 * s1) / (m - 1.0) - row[ALPHA_A],
+                f - y,
+            ];
+            changes[j].add(c, &change);
+        }
+    }
+    let replaced: Vec<ClusterSums> = changes
+        .iter()
+        .enumerate()
+        .map(|(j, ch)| base.plus(ch, &[SUM_SQ, SQ_SUM_OVER_M, SUM, ALPHA_A, RATERS + j]))
+        .collect();
+    std::iter::once(base).chain(replaced).collect()
 }
 
 /// One rater set's agreement with jackknife CIs, and its leave-one-out replicates of
@@ -254,24 +299,7 @@ pub fn replacement(
     } else {
         "jackknife-t"
     };
-    // Set 0: the humans; set 1 + j: the judge's score in exactly the cells human j filled.
-    let width = RATERS + 2 * k;
-    let mut sets: Vec<ClusterSums> = (0..=k)
-        .map(|_| ClusterSums::new(width, n_clusters))
-        .collect();
-    let mut row = vec![0.0; width];
-    for (&t, &c) in used.iter().zip(&cluster_of) {
-        let cells = humans.row(t);
-        for (set, sums) in sets.iter_mut().enumerate() {
-            let replaced = set.checked_sub(1);
-            let score = |(j, y): (usize, &Option<f64>)| {
-                let y = (*y)?;
-                Some((j, if replaced == Some(j) { judge[t]? } else { y }))
-            };
-            set_row(cells.iter().enumerate().filter_map(score), k, &mut row);
-            sums.add(c, &row);
-        }
-    }
+    let sets = rater_set_sums(judge, humans, &used, &cluster_of, n_clusters);
     let (all_humans, base_reps) = agreement(&sets[0], k, n, method);
     let mut deltas = Vec::new();
     let mut humans_out = Vec::new();

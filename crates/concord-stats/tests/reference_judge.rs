@@ -290,3 +290,60 @@ fn bias_diagnostics_match_numpy_and_scipy() {
     let len = &judge(&r, "j_noisy").bias_diagnostics.length_bias;
     assert!(len.ci95.unwrap()[0] > 0.0);
 }
+
+/// `study(file)` with items of `size` consecutive responses, as `make_reference_jackknife.py`.
+fn study_with_items(file: &str, size: usize) -> StudyRatings {
+    let mut s = study(file);
+    for (t, target) in s.targets.iter_mut().enumerate() {
+        target.item = Some(format!("i{}", t / size));
+    }
+    s
+}
+
+/// A jackknifed estimate against `make_reference_jackknife.py`'s (value, SE, interval).
+fn jackknife_close(what: &str, got: &concord_stats::Estimate, want: &Value) {
+    close(what, got.value.expect("value"), &want["value"]);
+    close(&format!("{what} SE"), got.se.expect("SE"), &want["se"]);
+    let [lo, hi] = got.ci95.expect("interval");
+    // The report keeps alpha's interval at or below 1, its parameter's upper end.
+    close(&format!("{what} lower"), lo, &want["ci95"][0]);
+    close(
+        &format!("{what} upper"),
+        hi,
+        &Value::from(want["ci95"][1].as_f64().unwrap().min(1.0)),
+    );
+}
+
+#[test]
+fn jackknife_intervals_match_a_from_scratch_leave_one_out() {
+    let e = reference_json("expected_jackknife.json");
+    let size = |k: &str| e[k].as_u64().unwrap() as usize;
+    let by_response = &panel_report().attributes[0].humans;
+    let opts = ReportOptions {
+        bootstrap: 200,
+        ..ReportOptions::default()
+    };
+    let panel = agreement_report(&study_with_items("judge_panel.csv", size("panel_item")), &opts);
+    let by_item = &panel.attributes[0].humans;
+    for (h, key, method) in [
+        (by_response, "alpha_panel_responses", "jackknife-t"),
+        (by_item, "alpha_panel_items", "cluster-jackknife-t"),
+    ] {
+        for (level, est) in h.alpha.named() {
+            jackknife_close(&format!("{key} {level}"), est, &e[key][level]);
+            assert_eq!(est.ci_method.as_deref(), Some(method));
+        }
+    }
+    let rep = &judge(&panel, "j_noisy").replacement;
+    let want = &e["replacement_panel_items"]["j_noisy"];
+    assert_eq!(rep.n_clusters as u64, want["alpha_interval"]["clusters"].as_u64().unwrap());
+    jackknife_close("panel mean Δalpha", &rep.mean_delta.alpha_interval, &want["alpha_interval"]);
+    let complete = study_with_items("judge_complete.csv", size("complete_item"));
+    let r = agreement_report(&complete, &opts);
+    for name in ["j_near", "j_noisy"] {
+        let want = &e["replacement_complete_items"][name];
+        let m = &judge(&r, name).replacement.mean_delta;
+        jackknife_close(&format!("{name} mean Δalpha"), &m.alpha_interval, &want["alpha_interval"]);
+        jackknife_close(&format!("{name} mean ΔICC"), &m.icc_a1, &want["ICC_A1"]);
+    }
+}
