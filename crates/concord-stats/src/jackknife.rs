@@ -11,10 +11,9 @@
 use crate::dist::t_quantile;
 use crate::estimate::Estimate;
 
-/// Column sums of per-target rows, per cluster and in total.
+/// Column sums of per-target rows, per cluster.
 pub(crate) struct ClusterSums {
     width: usize,
-    total: Vec<f64>,
     /// Cluster c's sums are `by_cluster[c * width..(c + 1) * width]`.
     by_cluster: Vec<f64>,
 }
@@ -24,52 +23,50 @@ impl ClusterSums {
     pub(crate) fn new(width: usize, n_clusters: usize) -> Self {
         ClusterSums {
             width,
-            total: vec![0.0; width],
             by_cluster: vec![0.0; width * n_clusters],
         }
     }
 
-    /// Add one target's row to its cluster.
-    pub(crate) fn add(&mut self, cluster: usize, row: &[f64]) {
-        let sums = &mut self.by_cluster[cluster * self.width..(cluster + 1) * self.width];
-        for ((s, t), v) in sums.iter_mut().zip(&mut self.total).zip(row) {
-            *s += v;
-            *t += v;
-        }
+    /// Cluster `c`'s sums, to add a target's row to.
+    pub(crate) fn cluster_mut(&mut self, c: usize) -> &mut [f64] {
+        &mut self.by_cluster[c * self.width..(c + 1) * self.width]
     }
 
     /// These sums with `other`'s columns added to `columns` (other's column i to column
     /// `columns[i]`), cluster by cluster.
     pub(crate) fn plus(&self, other: &ClusterSums, columns: &[usize]) -> ClusterSums {
-        let mut out = ClusterSums {
-            width: self.width,
-            total: self.total.clone(),
-            by_cluster: self.by_cluster.clone(),
-        };
-        let clusters = out.by_cluster.chunks_exact_mut(self.width.max(1));
+        let mut by_cluster = self.by_cluster.clone();
+        let clusters = by_cluster.chunks_exact_mut(self.width.max(1));
         for (mine, theirs) in clusters.zip(other.by_cluster.chunks_exact(other.width.max(1))) {
             for (&col, v) in columns.iter().zip(theirs) {
                 mine[col] += v;
             }
         }
-        for (&col, v) in columns.iter().zip(&other.total) {
-            out.total[col] += v;
+        ClusterSums {
+            width: self.width,
+            by_cluster,
         }
-        out
     }
 
     /// The sums over every cluster.
-    pub(crate) fn total(&self) -> &[f64] {
-        &self.total
+    pub(crate) fn total(&self) -> Vec<f64> {
+        let mut total = vec![0.0; self.width];
+        for cluster in self.by_cluster.chunks_exact(self.width.max(1)) {
+            for (t, v) in total.iter_mut().zip(cluster) {
+                *t += v;
+            }
+        }
+        total
     }
 
     /// `stat` of the sums without each cluster in turn (NaN where it is undefined).
     pub(crate) fn leave_one_out(&self, stat: impl Fn(&[f64]) -> Option<f64>) -> Vec<f64> {
+        let total = self.total();
         let mut rest = vec![0.0; self.width];
         self.by_cluster
             .chunks_exact(self.width.max(1))
             .map(|cluster| {
-                for ((r, t), c) in rest.iter_mut().zip(&self.total).zip(cluster) {
+                for ((r, t), c) in rest.iter_mut().zip(&total).zip(cluster) {
                     *r = t - c;
                 }
                 stat(&rest).unwrap_or(f64::NAN)
@@ -126,17 +123,25 @@ pub(crate) fn with_jackknife_ci(
 mod tests {
     use super::*;
 
+    /// Sums of the one-target rows (1, value), each in its cluster.
+    fn counted(values: &[(usize, f64)], n_clusters: usize) -> ClusterSums {
+        let mut sums = ClusterSums::new(2, n_clusters);
+        for &(c, v) in values {
+            let row = sums.cluster_mut(c);
+            row[0] += 1.0;
+            row[1] += v;
+        }
+        sums
+    }
+
     #[test]
     fn the_jackknife_of_a_mean_is_its_standard_error() {
         // For the mean, the delete-one jackknife SE is exactly s/√n.
         let x = [2.0, 4.0, 4.0, 5.0, 7.0, 9.0];
-        let mut sums = ClusterSums::new(2, x.len());
-        for (c, v) in x.iter().enumerate() {
-            sums.add(c, &[1.0, *v]);
-        }
+        let sums = counted(&x.iter().copied().enumerate().collect::<Vec<_>>(), x.len());
         let mean = |s: &[f64]| (s[0] > 0.0).then(|| s[1] / s[0]);
         let reps = sums.leave_one_out(mean);
-        let e = with_jackknife_ci(Estimate::point(mean(sums.total()).unwrap()), &reps, None, "t");
+        let e = with_jackknife_ci(Estimate::point(mean(&sums.total()).unwrap()), &reps, None, "t");
         let n = x.len() as f64;
         let m = x.iter().sum::<f64>() / n;
         let s = (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1.0)).sqrt();
@@ -150,10 +155,7 @@ mod tests {
     #[test]
     fn clusters_move_together_and_undefined_replicates_give_a_reason() {
         // Two targets per cluster: the replicate leaves both out.
-        let mut sums = ClusterSums::new(2, 2);
-        for (c, v) in [(0, 1.0), (0, 3.0), (1, 10.0), (1, 20.0)] {
-            sums.add(c, &[1.0, v]);
-        }
+        let sums = counted(&[(0, 1.0), (0, 3.0), (1, 10.0), (1, 20.0)], 2);
         let reps = sums.leave_one_out(|s| Some(s[1] / s[0]));
         assert_eq!(reps, vec![15.0, 2.0]);
         let reps = sums.leave_one_out(|s| (s[1] > 10.0).then_some(s[1]));

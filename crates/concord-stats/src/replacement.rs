@@ -71,25 +71,6 @@ const M_SQ: usize = 4;
 const ALPHA_A: usize = 5;
 const RATERS: usize = 6;
 
-/// The humans' row of one response with at least two ratings, given as (rater, score).
-fn set_row(cells: impl Iterator<Item = (usize, f64)>, k: usize, row: &mut [f64]) {
-    row.fill(0.0);
-    let (mut m, mut s1, mut s2) = (0.0, 0.0, 0.0);
-    for (j, y) in cells {
-        row[RATERS + j] = y;
-        row[RATERS + k + j] = 1.0;
-        m += 1.0;
-        s1 += y;
-        s2 += y * y;
-    }
-    row[COUNT] = 1.0;
-    row[SUM_SQ] = s2;
-    row[SQ_SUM_OVER_M] = s1 * s1 / m;
-    row[SUM] = s1;
-    row[M_SQ] = m * m;
-    row[ALPHA_A] = (m * s2 - s1 * s1) / (m - 1.0);
-}
-
 /// Ratings M = Σ_j m_.j of summed rows.
 fn ratings(s: &[f64], k: usize) -> f64 {
     s[RATERS + k..RATERS + 2 * k].iter().sum()
@@ -154,27 +135,38 @@ fn rater_set_sums(
     let k = humans.n_raters();
     let mut base = ClusterSums::new(RATERS + 2 * k, n_clusters);
     let mut changes: Vec<ClusterSums> = (0..k).map(|_| ClusterSums::new(5, n_clusters)).collect();
-    let mut row = vec![0.0; RATERS + 2 * k];
     for (&t, &c) in used.iter().zip(cluster_of) {
         let cells = humans.row(t);
-        let rated = cells.iter().enumerate().filter_map(|(j, y)| Some((j, (*y)?)));
-        set_row(rated, k, &mut row);
-        base.add(c, &row);
-        let (Some(f), m) = (judge[t], ratings(&row, k)) else {
-            continue;
-        };
+        let (mut m, mut s1, mut s2) = (0.0, 0.0, 0.0);
+        for y in cells.iter().flatten() {
+            m += 1.0;
+            s1 += y;
+            s2 += y * y;
+        }
+        let a = (m * s2 - s1 * s1) / (m - 1.0);
+        let row = base.cluster_mut(c);
+        row[COUNT] += 1.0;
+        row[SUM_SQ] += s2;
+        row[SQ_SUM_OVER_M] += s1 * s1 / m;
+        row[SUM] += s1;
+        row[M_SQ] += m * m;
+        row[ALPHA_A] += a;
+        for (j, y) in cells.iter().enumerate() {
+            if let Some(y) = *y {
+                row[RATERS + j] += y;
+                row[RATERS + k + j] += 1.0;
+            }
+        }
+        let Some(f) = judge[t] else { continue };
         for (j, y) in cells.iter().enumerate() {
             let Some(y) = *y else { continue };
-            let s1 = row[SUM] - y + f;
-            let s2 = row[SUM_SQ] - y * y + f * f;
-            let change = [
-                s2 - row[SUM_SQ],
-                s1 * s1 / m - row[SQ_SUM_OVER_M],
-                s1 - row[SUM],
-                (m * s2 - s1 * s1) / (m - 1.0) - row[ALPHA_A],
-                f - y,
-            ];
-            changes[j].add(c, &change);
+            let (r1, r2) = (s1 - y + f, s2 - y * y + f * f);
+            let change = changes[j].cluster_mut(c);
+            change[0] += r2 - s2;
+            change[1] += (r1 * r1 - s1 * s1) / m;
+            change[2] += r1 - s1;
+            change[3] += (m * r2 - r1 * r1) / (m - 1.0) - a;
+            change[4] += f - y;
         }
     }
     let replaced: Vec<ClusterSums> = changes
@@ -188,7 +180,7 @@ fn rater_set_sums(
 /// One rater set's agreement with jackknife CIs, and its leave-one-out replicates of
 /// (alpha, ICC(A,1)) for the paired differences.
 fn agreement(sums: &ClusterSums, k: usize, n: usize, method: &str) -> (Agreement, [Vec<f64>; 2]) {
-    let total = sums.total();
+    let total = &sums.total();
     let alpha = match alpha_of(total, k) {
         Some(v) => Estimate::point(v),
         None => Estimate::missing(
