@@ -163,48 +163,70 @@ pub fn alt_test(
     names: &[String],
     opts: &AltTestOptions,
 ) -> AltTest {
-    let k = humans.n_raters();
+    let items = (0..humans.n_targets().min(judge.len()))
+        .filter_map(|t| Some((humans.row(t), judge[t]?, 1.0)));
+    alt_test_pooled(items, humans.n_raters(), names, opts)
+}
+
+/// The test on responses pooled by (human row, judge score), each with its count: the outcome
+/// of an item depends on nothing else, and a rating scale leaves few distinct pairs.
+pub(crate) fn alt_test_pooled<'a>(
+    items: impl Iterator<Item = (&'a [Option<f64>], f64, f64)>,
+    k: usize,
+    names: &[String],
+    opts: &AltTestOptions,
+) -> AltTest {
     // The item filter: the judge and at least two humans.
-    let items: Vec<(f64, &[Option<f64>])> = (0..humans.n_targets().min(judge.len()))
-        .filter_map(|t| {
-            let row = humans.row(t);
-            let j = judge[t]?;
-            (row.iter().flatten().count() >= 2).then_some((j, row))
-        })
+    let items: Vec<(&[Option<f64>], f64, f64)> = items
+        .filter(|(row, _, _)| row.iter().flatten().count() >= 2)
         .collect();
     let (mut tested, mut untested, mut p_values) = (Vec::new(), Vec::new(), Vec::new());
     for h in 0..k {
-        let mut d = Vec::new();
-        let (mut wins_f, mut wins_h) = (0.0, 0.0);
-        for &(f, row) in &items {
+        // Counts of d_i = W_h − W_f at +1, −1 and 0, and of the wins.
+        let (mut n, mut up, mut down, mut wins_f, mut wins_h) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for &(row, f, count) in &items {
             let Some(x) = row[h] else { continue };
             let others = row
                 .iter()
                 .enumerate()
                 .filter_map(|(o, c)| (o != h).then_some(*c).flatten());
             let (f_wins, h_wins) = wins(f, x, others);
-            let w_f = f64::from(u8::from(f_wins));
-            let w_h = f64::from(u8::from(h_wins));
-            wins_f += w_f;
-            wins_h += w_h;
-            d.push(w_h - w_f);
+            n += count;
+            match (f_wins, h_wins) {
+                (true, true) => {
+                    wins_f += count;
+                    wins_h += count;
+                }
+                (true, false) => {
+                    wins_f += count;
+                    down += count;
+                }
+                (false, true) => {
+                    wins_h += count;
+                    up += count;
+                }
+                (false, false) => {}
+            }
         }
         let name = names.get(h).cloned().unwrap_or_else(|| format!("#{h}"));
-        let n = d.len();
-        if n < opts.min_items.max(2) {
-            untested.push(AltTestUntested { human: name, n });
+        if n < opts.min_items.max(2) as f64 {
+            untested.push(AltTestUntested {
+                human: name,
+                n: n as usize,
+            });
             continue;
         }
-        let nf = n as f64;
-        let mean = d.iter().sum::<f64>() / nf;
-        let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (nf - 1.0)).sqrt();
-        let (t, p) = t_test_less(mean, sd, nf, opts.epsilon);
+        let mean = (up - down) / n;
+        let ss = up * (1.0 - mean).powi(2) + down * (1.0 + mean).powi(2)
+            + (n - up - down) * mean * mean;
+        let sd = (ss / (n - 1.0)).sqrt();
+        let (t, p) = t_test_less(mean, sd, n, opts.epsilon);
         p_values.push(p);
         tested.push(AltTestHuman {
             human: name,
-            n,
-            rho_f: wins_f / nf,
-            rho_h: wins_h / nf,
+            n: n as usize,
+            rho_f: wins_f / n,
+            rho_h: wins_h / n,
             sd_difference: sd,
             t,
             p_value: p,
@@ -236,7 +258,7 @@ pub fn alt_test(
         q: opts.q,
         scoring: "neg_rmse".into(),
         min_items: opts.min_items,
-        n_items: items.len(),
+        n_items: items.iter().map(|i| i.2).sum::<f64>() as usize,
         winning_rate,
         passed: winning_rate.map(|w| w >= 0.5),
         advantage_probability: advantage,

@@ -143,11 +143,13 @@ fn rater_set_sums(
             s1 += y;
             s2 += y * y;
         }
-        let a = (m * s2 - s1 * s1) / (m - 1.0);
+        // Two divisions per response, not two per replaced cell: they dominate this pass.
+        let (inv_m, inv_m1) = (1.0 / m, 1.0 / (m - 1.0));
+        let a = (m * s2 - s1 * s1) * inv_m1;
         let row = base.cluster_mut(c);
         row[COUNT] += 1.0;
         row[SUM_SQ] += s2;
-        row[SQ_SUM_OVER_M] += s1 * s1 / m;
+        row[SQ_SUM_OVER_M] += s1 * s1 * inv_m;
         row[SUM] += s1;
         row[M_SQ] += m * m;
         row[ALPHA_A] += a;
@@ -163,9 +165,9 @@ fn rater_set_sums(
             let (r1, r2) = (s1 - y + f, s2 - y * y + f * f);
             let change = changes[j].cluster_mut(c);
             change[0] += r2 - s2;
-            change[1] += (r1 * r1 - s1 * s1) / m;
+            change[1] += (r1 * r1 - s1 * s1) * inv_m;
             change[2] += r1 - s1;
-            change[3] += (m * r2 - r1 * r1) / (m - 1.0) - a;
+            change[3] += (m * r2 - r1 * r1) * inv_m1 - a;
             change[4] += f - y;
         }
     }

@@ -50,6 +50,11 @@ impl HumanRows {
         }
     }
 
+    /// The human row of pattern `p`.
+    pub(super) fn pattern_row(&self, p: usize) -> &[Option<f64>] {
+        self.rows.row(&self.m, p)
+    }
+
     /// (pattern row, multiplicity) for every pattern.
     fn weighted_rows(&self) -> impl Iterator<Item = (&[Option<f64>], f64)> + '_ {
         let counts = &self.rows.patterns.counts;

@@ -5,7 +5,7 @@ use super::humans::HumanRows;
 use super::input::{ReportOptions, StudyRatings, Unit};
 use super::output::{HumanReport, JudgeReport, ModelCount};
 use super::sheets::{Models, Sheet};
-use crate::alt_test::alt_test;
+use crate::alt_test::alt_test_pooled;
 use crate::bootstrap::{BootstrapSpec, FastHash};
 use crate::correlation::PairTable;
 use crate::estimate::Estimate;
@@ -93,7 +93,6 @@ fn count_keys(keys: &mut [(u32, u32)], n_patterns: usize, n_codes: usize) -> Vec
     }
 }
 
-/// One judge against the humans of `hr` on `sheet`.
 /// How the study's targets group: by model (for the model unit and the exclusions) and by item
 /// (when items are the clusters of the intervals).
 pub(super) struct TargetGroups<'a> {
@@ -101,6 +100,7 @@ pub(super) struct TargetGroups<'a> {
     pub(super) items: Option<&'a [u32]>,
 }
 
+/// One judge against the humans of `hr` on `sheet`.
 pub(super) fn judge_report(
     data: &StudyRatings,
     sheet: &Sheet,
@@ -137,6 +137,7 @@ pub(super) fn judge_report(
         }
         usable.push((t, j, p));
     }
+    let pooled = Pooled::new(&usable, hr);
     let boot = BootstrapSpec {
         resamples: opts.bootstrap,
         seed: opts.bootstrap_seed,
@@ -205,7 +206,7 @@ pub(super) fn judge_report(
             }
             (a, Some(class))
         }
-        _ => (paired_agreement_table(&response_table(&usable, hr)), None),
+        _ => (paired_agreement_table(&pooled.table(hr)), None),
     };
     bound_judge_intervals(&mut a);
     let reliability = system_class
@@ -217,7 +218,7 @@ pub(super) fn judge_report(
         judge_column[t] = Some(j);
     }
     let human_names = &humans.raters;
-    let alt_test = alt_test(&judge_column, &hr.m, human_names, &opts.alt_test);
+    let alt_test = alt_test_pooled(pooled.rows(hr), hr.m.n_raters(), human_names, &opts.alt_test);
     let replacement = replacement(&judge_column, &hr.m, human_names, groups.items);
     let bias_pair = |&(t, j, p): &(usize, f64, u32)| BiasPair {
         judge: j,
@@ -232,7 +233,7 @@ pub(super) fn judge_report(
     let bias_diagnostics = judge_bias(&pairs, &own_pairs, declared, clinicians);
     // The verdict reads the response level whatever the unit of the comparison above.
     let response_level = system_class.is_some().then(|| {
-        let t = response_table(&usable, hr);
+        let t = pooled.table(hr);
         (pair_icc_table(&t).icc_a1, mean_bias_table(&t))
     });
     let (icc_a1, bias) = match &response_level {
@@ -268,18 +269,42 @@ pub(super) fn judge_report(
     }
 }
 
-/// The (judge score, human mean) table of the usable responses, counted by (human pattern,
-/// judge score) so that building it is one pass of integer increments.
-fn response_table(usable: &[(usize, f64, u32)], hr: &HumanRows) -> PairTable {
-    let mut scores = Interner::default();
-    let mut keys: Vec<(u32, u32)> = usable
-        .iter()
-        .map(|&(_, j, p)| (p, scores.code(j)))
-        .collect();
-    let counts = count_keys(&mut keys, hr.mean.len(), scores.values.len());
-    PairTable::from_weighted(
-        counts
-            .into_iter()
-            .map(|(p, c, n)| (scores.values[c as usize], hr.mean[p as usize], n)),
-    )
+/// The usable responses counted by (human pattern, judge score), so that the statistics that
+/// depend on nothing else run once per distinct pair (building it is one pass of integer
+/// increments).
+struct Pooled {
+    scores: Vec<f64>,
+    /// (pattern, score code, count).
+    counts: Vec<(u32, u32, f64)>,
+}
+
+impl Pooled {
+    fn new(usable: &[(usize, f64, u32)], hr: &HumanRows) -> Pooled {
+        let mut scores = Interner::default();
+        let mut keys: Vec<(u32, u32)> = usable
+            .iter()
+            .map(|&(_, j, p)| (p, scores.code(j)))
+            .collect();
+        let counts = count_keys(&mut keys, hr.mean.len(), scores.values.len());
+        Pooled {
+            scores: scores.values,
+            counts,
+        }
+    }
+
+    /// The (judge score, human mean) table.
+    fn table(&self, hr: &HumanRows) -> PairTable {
+        PairTable::from_weighted(
+            self.counts
+                .iter()
+                .map(|&(p, c, n)| (self.scores[c as usize], hr.mean[p as usize], n)),
+        )
+    }
+
+    /// (human row, judge score, count) of every pair.
+    fn rows<'a>(&'a self, hr: &'a HumanRows) -> impl Iterator<Item = (&'a [Option<f64>], f64, f64)> {
+        self.counts
+            .iter()
+            .map(|&(p, c, n)| (hr.pattern_row(p as usize), self.scores[c as usize], n))
+    }
 }
