@@ -10,9 +10,11 @@ use crate::estimate::Estimate;
 use crate::gwet::gwet_pooled;
 use crate::icc::{icc_forms_pooled, icc_unbalanced, IccForms};
 use crate::judge::{mean_bias_table, pair_icc_table};
+use crate::judge_bias::{clinician_reference, ClinicianReference};
 use crate::kappa::{cohen_kappa_weighted, fleiss_kappa_all_pooled, fleiss_kappa_pooled};
 use crate::matrix::RatingMatrix;
 use crate::reml::icc_reml;
+use std::sync::OnceLock;
 
 /// The human columns of one sheet, pooled by target pattern (targets with identical human
 /// rows). Every human metric, the rater diagnostics and the judge comparisons read these
@@ -25,6 +27,9 @@ pub(super) struct HumanRows {
     pub(super) target_pattern: Vec<Option<u32>>,
     /// Mean human score of each pattern.
     pub(super) mean: Vec<f64>,
+    /// Each human against the others' mean on every rated target, computed by the first
+    /// judge that is scored on all of them and shared by the others.
+    clinicians: OnceLock<Vec<ClinicianReference>>,
 }
 
 impl HumanRows {
@@ -47,7 +52,19 @@ impl HumanRows {
             rows,
             target_pattern,
             mean,
+            clinicians: OnceLock::new(),
         }
+    }
+
+    /// [`clinician_reference`] on `targets` (in target order), from the shared copy when they
+    /// are every target some human rated.
+    pub(super) fn clinicians(&self, targets: &[usize], names: &[String]) -> Vec<ClinicianReference> {
+        if targets.len() < self.rows.keep.len() {
+            return clinician_reference(&self.m, targets, names);
+        }
+        self.clinicians
+            .get_or_init(|| clinician_reference(&self.m, &self.rows.keep, names))
+            .clone()
     }
 
     /// The human row of pattern `p`.

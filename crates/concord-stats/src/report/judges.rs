@@ -13,7 +13,7 @@ use crate::judge::{
     mean_bias_table, pair_icc_table, paired_agreement_bootstrap, paired_agreement_table,
     PairedAgreement,
 };
-use crate::judge_bias::{clinician_reference, judge_bias, BiasPair};
+use crate::judge_bias::{judge_bias, BiasPair};
 use crate::reliability::{koo_li_interval, mentalbench_class};
 use crate::replacement::replacement;
 use crate::verdict::{verdict, VerdictInputs};
@@ -228,7 +228,7 @@ pub(super) fn judge_report(
     let pairs: Vec<BiasPair> = usable.iter().map(bias_pair).collect();
     let own_pairs: Vec<BiasPair> = own_responses.iter().map(bias_pair).collect();
     let targets: Vec<usize> = usable.iter().map(|u| u.0).collect();
-    let clinicians = clinician_reference(&hr.m, &targets, human_names);
+    let clinicians = hr.clinicians(&targets, human_names);
     let declared = own.is_some_and(|m| !m.is_empty());
     let bias_diagnostics = judge_bias(&pairs, &own_pairs, declared, clinicians);
     // The verdict reads the response level whatever the unit of the comparison above.
