@@ -99,7 +99,7 @@ fn main() {
             DashboardView::build(&analysis, &selection, Instant::now()).expect("view")
         });
         let bytes: usize = view().charts.iter().map(|c| c.data_url.len()).sum();
-        println!("-- bootstrap = {bootstrap} resamples (Henderson ICC and alpha CIs, 9 sheets), seed 42 --");
+        println!("-- bootstrap = {bootstrap} resamples (REML and Henderson ICC CIs, 9 sheets), seed 42 --");
         println!(
             "  load   (snapshot: ratings, labels, progress) {:8.2} ms",
             ms(load)

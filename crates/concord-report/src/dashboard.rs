@@ -19,7 +19,7 @@ use crate::verdicts::{verdict_rows, VerdictRow};
 use crate::ChartData;
 use crate::{Analysis, ChartRequest, Metric, ReportError, Result, StudySnapshot};
 
-/// Bootstrap resamples of the live view (alpha and unbalanced-ICC intervals). Fewer than the
+/// Bootstrap resamples of the live view (the REML and unbalanced-ICC intervals). Fewer than the
 /// command line's 1000 so a recompute stays well under a second; the page states the number.
 /// Saved charts use the same options as the screen; the saved report uses the full 1000.
 pub const LIVE_BOOTSTRAP: usize = 200;

@@ -82,8 +82,9 @@ pub(super) fn human_tables(h: &mut String, a: &Analysis) {
     h.push_str("<h3>All ratings: Henderson ICC and Krippendorff's alpha</h3>\n");
     table(
         h,
-        "Estimate [95% bootstrap CI]; n = responses (Henderson) or pairable units (alpha); \
-         dropped = responses with no human rating.",
+        "Estimate [95% CI: parametric bootstrap (Henderson), jackknife over items or responses \
+         (alpha)]; n = responses (Henderson) or pairable units (alpha); dropped = responses with \
+         no human rating.",
         &[
             "Attribute",
             "Dropped",
