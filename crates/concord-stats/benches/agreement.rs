@@ -156,13 +156,7 @@ fn main() {
         .iter()
         .map(|(_, e)| format!("{:.6}", e.value.unwrap_or(f64::NAN)))
         .collect();
-    let a = krippendorff_alpha_all(
-        &humans,
-        BootstrapSpec {
-            resamples: 0,
-            seed: 0,
-        },
-    );
+    let a = krippendorff_alpha_all(&humans);
     println!(
         "check vs bench_python.py: ICC values [{}], alpha interval {:.6}",
         vals.join(", "),
@@ -207,8 +201,8 @@ fn main() {
         );
     }
     println!(
-        "krippendorff alpha ×4 (+jackknife+boot) {}",
-        ms(best_of(5, || krippendorff_alpha_all(&humans, boot)))
+        "krippendorff alpha ×4 (+jackknife)      {}",
+        ms(best_of(5, || krippendorff_alpha_all(&humans)))
     );
     println!(
         "fleiss_kappa                            {}",

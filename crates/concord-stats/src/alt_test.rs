@@ -217,8 +217,8 @@ pub(crate) fn alt_test_pooled<'a>(
             continue;
         }
         let mean = (up - down) / n;
-        let ss = up * (1.0 - mean).powi(2) + down * (1.0 + mean).powi(2)
-            + (n - up - down) * mean * mean;
+        let ss =
+            up * (1.0 - mean).powi(2) + down * (1.0 + mean).powi(2) + (n - up - down) * mean * mean;
         let sd = (ss / (n - 1.0)).sqrt();
         let (t, p) = t_test_less(mean, sd, n, opts.epsilon);
         p_values.push(p);

@@ -104,7 +104,12 @@ pub(crate) fn with_jackknife_ci(
             "no interval: leaving out {undefined} of {c} clusters made the statistic undefined"
         ));
     }
-    let mean = reps.iter().enumerate().map(|(i, r)| r * count(i)).sum::<f64>() / c;
+    let mean = reps
+        .iter()
+        .enumerate()
+        .map(|(i, r)| r * count(i))
+        .sum::<f64>()
+        / c;
     let ss: f64 = reps
         .iter()
         .enumerate()
@@ -141,7 +146,12 @@ mod tests {
         let sums = counted(&x.iter().copied().enumerate().collect::<Vec<_>>(), x.len());
         let mean = |s: &[f64]| (s[0] > 0.0).then(|| s[1] / s[0]);
         let reps = sums.leave_one_out(mean);
-        let e = with_jackknife_ci(Estimate::point(mean(&sums.total()).unwrap()), &reps, None, "t");
+        let e = with_jackknife_ci(
+            Estimate::point(mean(&sums.total()).unwrap()),
+            &reps,
+            None,
+            "t",
+        );
         let n = x.len() as f64;
         let m = x.iter().sum::<f64>() / n;
         let s = (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1.0)).sqrt();
@@ -165,8 +175,12 @@ mod tests {
         // Counts stand for clusters with equal replicates.
         let reps = [1.0, 2.0, 2.0, 2.0, 5.0];
         let plain = with_jackknife_ci(Estimate::point(2.4), &reps, None, "t");
-        let counted =
-            with_jackknife_ci(Estimate::point(2.4), &[1.0, 2.0, 5.0], Some(&[1.0, 3.0, 1.0]), "t");
+        let counted = with_jackknife_ci(
+            Estimate::point(2.4),
+            &[1.0, 2.0, 5.0],
+            Some(&[1.0, 3.0, 1.0]),
+            "t",
+        );
         assert!((plain.se.unwrap() - counted.se.unwrap()).abs() < 1e-12);
         assert_eq!(plain.ci95.is_some(), counted.ci95.is_some());
     }

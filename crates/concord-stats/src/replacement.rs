@@ -304,11 +304,21 @@ pub fn replacement(
         }
         let (agreement, reps) = agreement(&sets[1 + j], k, n, method);
         let diffs = |i: usize| -> Vec<f64> {
-            base_reps[i].iter().zip(&reps[i]).map(|(a, b)| b - a).collect()
+            base_reps[i]
+                .iter()
+                .zip(&reps[i])
+                .map(|(a, b)| b - a)
+                .collect()
         };
         let d = [diffs(0), diffs(1)];
         let delta = Agreement {
-            alpha_interval: delta(&all_humans.alpha_interval, &agreement.alpha_interval, &d[0], n, method),
+            alpha_interval: delta(
+                &all_humans.alpha_interval,
+                &agreement.alpha_interval,
+                &d[0],
+                n,
+                method,
+            ),
             icc_a1: delta(&all_humans.icc_a1, &agreement.icc_a1, &d[1], n, method)
                 .within_range(-1.0, 1.0),
         };
@@ -436,12 +446,7 @@ mod tests {
         assert!(r.all_humans.icc_a1.reason.is_some());
         assert!(r.mean_delta.alpha_interval.reason.is_some());
         let m = RatingMatrix::from_complete(&[vec![2.0, 2.0], vec![2.0, 2.0]]).unwrap();
-        let r = replacement(
-            &[Some(2.0), Some(2.0)],
-            &m,
-            &names(2),
-            None,
-        );
+        let r = replacement(&[Some(2.0), Some(2.0)], &m, &names(2), None);
         assert!(r.mean_delta.icc_a1.value.is_none() && r.mean_delta.icc_a1.reason.is_some());
     }
 }

@@ -47,7 +47,11 @@ fn study(
     offsets: &[f64],
 ) -> (RatingMatrix, Vec<Option<f64>>, Vec<u32>) {
     let score = |x: f64| x.round().clamp(1.0, 5.0);
-    let (item_var, resp_var) = if d.per_item > 1 { (0.6, 0.4) } else { (0.0, 1.0) };
+    let (item_var, resp_var) = if d.per_item > 1 {
+        (0.6, 0.4)
+    } else {
+        (0.0, 1.0)
+    };
     let n = d.items * d.per_item;
     let (mut cells, mut judge, mut item) = (Vec::with_capacity(n * d.humans), vec![], vec![]);
     for i in 0..d.items {
@@ -112,7 +116,14 @@ fn replacement_interval_coverage() {
     let like_a_human = (0.2, 0.7);
     let biased = (0.7, 1.2);
     let designs = [
-        ("60 responses, no items, 3 humans", 60, 1, 3, 0.0, like_a_human),
+        (
+            "60 responses, no items, 3 humans",
+            60,
+            1,
+            3,
+            0.0,
+            like_a_human,
+        ),
         ("60 responses, no items, 3 humans", 60, 1, 3, 0.0, biased),
         ("40 items × 5, 3 humans", 40, 5, 3, 0.0, like_a_human),
         ("40 items × 5, 3 humans", 40, 5, 3, 0.0, biased),

@@ -59,11 +59,7 @@ fn ratings_missing() -> impl Strategy<Value = Vec<Vec<Option<f64>>>> {
 
 fn all_stats(m: &RatingMatrix) -> Vec<Option<f64>> {
     let mut v: Vec<Option<f64>> = icc_forms(m).icc.named().iter().map(|e| e.1.value).collect();
-    v.extend(
-        alpha_levels(m, &Level::ALL)
-            .iter()
-            .map(|e| e.value),
-    );
+    v.extend(alpha_levels(m, &Level::ALL).iter().map(|e| e.value));
     let u = icc_unbalanced(m, NO_BOOT);
     v.push(u.icc_a1.value);
     v.push(u.icc_c1.value);

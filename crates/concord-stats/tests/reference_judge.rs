@@ -323,7 +323,10 @@ fn jackknife_intervals_match_a_from_scratch_leave_one_out() {
         bootstrap: 200,
         ..ReportOptions::default()
     };
-    let panel = agreement_report(&study_with_items("judge_panel.csv", size("panel_item")), &opts);
+    let panel = agreement_report(
+        &study_with_items("judge_panel.csv", size("panel_item")),
+        &opts,
+    );
     let by_item = &panel.attributes[0].humans;
     for (h, key, method) in [
         (by_response, "alpha_panel_responses", "jackknife-t"),
@@ -336,14 +339,25 @@ fn jackknife_intervals_match_a_from_scratch_leave_one_out() {
     }
     let rep = &judge(&panel, "j_noisy").replacement;
     let want = &e["replacement_panel_items"]["j_noisy"];
-    assert_eq!(rep.n_clusters as u64, want["alpha_interval"]["clusters"].as_u64().unwrap());
-    jackknife_close("panel mean Δalpha", &rep.mean_delta.alpha_interval, &want["alpha_interval"]);
+    assert_eq!(
+        rep.n_clusters as u64,
+        want["alpha_interval"]["clusters"].as_u64().unwrap()
+    );
+    jackknife_close(
+        "panel mean Δalpha",
+        &rep.mean_delta.alpha_interval,
+        &want["alpha_interval"],
+    );
     let complete = study_with_items("judge_complete.csv", size("complete_item"));
     let r = agreement_report(&complete, &opts);
     for name in ["j_near", "j_noisy"] {
         let want = &e["replacement_complete_items"][name];
         let m = &judge(&r, name).replacement.mean_delta;
-        jackknife_close(&format!("{name} mean Δalpha"), &m.alpha_interval, &want["alpha_interval"]);
+        jackknife_close(
+            &format!("{name} mean Δalpha"),
+            &m.alpha_interval,
+            &want["alpha_interval"],
+        );
         jackknife_close(&format!("{name} mean ΔICC"), &m.icc_a1, &want["ICC_A1"]);
     }
 }

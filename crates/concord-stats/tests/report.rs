@@ -541,15 +541,9 @@ fn shared_items_make_the_jackknife_leave_out_items() {
         },
     );
     let r = &by_response.attributes[0].humans;
-    assert_eq!(
-        (r.cluster_unit.as_str(), r.n_clusters),
-        ("response", None)
-    );
+    assert_eq!((r.cluster_unit.as_str(), r.n_clusters), ("response", None));
     assert_eq!(r.alpha.interval.value, h.alpha.interval.value);
-    assert_eq!(
-        r.alpha.interval.ci_method.as_deref(),
-        Some("jackknife-t")
-    );
+    assert_eq!(r.alpha.interval.ci_method.as_deref(), Some("jackknife-t"));
     assert_ne!(r.alpha.interval.se, h.alpha.interval.se);
     // One response per item: nothing to cluster under `auto`.
     let plain = agreement_report(&study(), &opts);

@@ -67,11 +67,11 @@ pub(super) fn methods(h: &mut String, a: &Analysis) {
     };
     // Alpha's and the replacement test's jackknife leave out items when several models answer
     // each (`cluster_unit`), responses otherwise.
-    let clusters = a
-        .report
-        .attributes
-        .iter()
-        .find_map(|r| r.humans.n_clusters.filter(|_| r.humans.cluster_unit == "item"));
+    let clusters = a.report.attributes.iter().find_map(|r| {
+        r.humans
+            .n_clusters
+            .filter(|_| r.humans.cluster_unit == "item")
+    });
     let jackknife_unit = match clusters {
         Some(n) => format!(
             "the items (prompts), each left out with all its responses ({n} items), since \

@@ -64,9 +64,5 @@ fn no_variation_is_a_reason() {
     let e = krippendorff_alpha(&m, Level::Interval);
     assert!(e.value.is_none() && e.reason.is_some());
     let m = RatingMatrix::from_rows(&[vec![Some(1.0), None]]).unwrap();
-    assert!(
-        krippendorff_alpha(&m, Level::Nominal)
-            .reason
-            .is_some()
-    );
+    assert!(krippendorff_alpha(&m, Level::Nominal).reason.is_some());
 }

@@ -78,7 +78,6 @@ impl Patterns {
     pub fn len(&self) -> usize {
         self.counts.len()
     }
-
 }
 
 /// A matrix row compared and hashed by its values' exact bits (`None` distinct from every
@@ -223,5 +222,4 @@ impl TargetRows {
     pub fn row<'m>(&self, m: &'m crate::matrix::RatingMatrix, p: usize) -> &'m [Option<f64>] {
         m.row(self.keep[self.patterns.representative[p]])
     }
-
 }

@@ -155,7 +155,15 @@ fn icc_pair(c: &VarianceComponents) -> (Option<f64>, Option<f64>) {
 /// in every resample: a bootstrap over targets alone treats the raters as fixed and covered
 /// ICC(A,1) only ~85% of the time with 3 raters (`tests/coverage_reml.rs`).
 pub fn icc_unbalanced(m: &RatingMatrix, boot: BootstrapSpec) -> UnbalancedIcc {
-    let data = RemlData::new(m);
+    icc_unbalanced_of(m, &RemlData::new(m), boot)
+}
+
+/// [`icc_unbalanced`] from `m`'s statistics `data`, which the report shares with REML.
+pub(crate) fn icc_unbalanced_of(
+    m: &RatingMatrix,
+    data: &RemlData,
+    boot: BootstrapSpec,
+) -> UnbalancedIcc {
     let n = data.n_targets();
     let point = data.henderson().components();
     let mut out = UnbalancedIcc {

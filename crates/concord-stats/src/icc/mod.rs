@@ -15,7 +15,7 @@ use crate::estimate::Estimate;
 use crate::matrix::RatingMatrix;
 use serde::{Deserialize, Serialize};
 
-pub(crate) use henderson::icc_unbalanced;
+pub(crate) use henderson::icc_unbalanced_of;
 pub(crate) use henderson::{truncated_icc_a1, HendersonSums, NOT_ESTIMABLE, NO_VARIANCE};
 pub use henderson::{UnbalancedIcc, VarianceComponents};
 

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::bootstrap::BootstrapSpec;
+use crate::icc::henderson::icc_unbalanced;
 
 /// Shrout & Fleiss (1979), Table 2: 6 targets rated by 4 judges.
 pub(crate) fn shrout_fleiss() -> RatingMatrix {

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use super::optimize::{nelder_mead, Tolerance};
 use super::Components;
+use crate::bootstrap::FastHash;
 use crate::icc::HendersonSums;
 use crate::matrix::RatingMatrix;
 
@@ -45,9 +46,12 @@ impl RemlData {
             .filter(|&j| (0..m.n_targets()).any(|t| m.get(t, j).is_some()))
             .collect();
         let k = active.len();
-        // Missingness patterns keyed by their rater bits (one word per 64 raters).
-        let mut index: HashMap<Vec<u64>, usize> = HashMap::new();
+        // Missingness patterns keyed by their rater bits (one word per 64 raters). Consecutive
+        // targets usually share one (every target, on complete data), so the last is checked
+        // before the map.
+        let mut index: HashMap<Vec<u64>, usize, FastHash> = HashMap::default();
         let mut key = vec![0u64; k.div_ceil(64)];
+        let mut last: Option<(Vec<u64>, usize)> = None;
         let mut d = RemlData {
             patterns: Vec::new(),
             rater_n: vec![0.0; k],
@@ -80,13 +84,17 @@ impl RemlData {
             }
             d.sum += total;
             let next = d.patterns.len();
-            let p = match index.get(&key) {
-                Some(&p) => p,
-                None => {
-                    index.insert(key.clone(), next);
-                    next
-                }
+            let p = match &last {
+                Some((last_key, p)) if *last_key == key => *p,
+                _ => *index.entry(key.clone()).or_insert(next),
             };
+            match &mut last {
+                Some((last_key, last_p)) => {
+                    last_key.copy_from_slice(&key);
+                    *last_p = p;
+                }
+                None => last = Some((key.clone(), p)),
+            }
             if p == next {
                 d.patterns.push(Pattern {
                     raters: (0..k)

@@ -102,7 +102,11 @@ impl Components {
 /// ([`RemlData::pivotal_draws`]) from draws of the fitted model that redraw rater effects
 /// (raters random) as well as target effects and residuals.
 pub fn icc_reml(m: &RatingMatrix, boot: BootstrapSpec) -> RemlIcc {
-    let data = RemlData::new(m);
+    icc_reml_of(&RemlData::new(m), boot)
+}
+
+/// [`icc_reml`] from a matrix's statistics `data`, which the report shares with Henderson's.
+pub(crate) fn icc_reml_of(data: &RemlData, boot: BootstrapSpec) -> RemlIcc {
     let mut out = RemlIcc {
         n_targets: data.n_targets,
         n_raters: data.n_raters(),

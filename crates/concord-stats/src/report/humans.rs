@@ -8,12 +8,12 @@ use crate::bootstrap::{BootstrapSpec, TargetRows};
 use crate::correlation::PairTable;
 use crate::estimate::Estimate;
 use crate::gwet::gwet_pooled;
-use crate::icc::{icc_forms_pooled, icc_unbalanced, IccForms};
+use crate::icc::{icc_forms_pooled, icc_unbalanced_of, IccForms};
 use crate::judge::{mean_bias_table, pair_icc_table};
 use crate::judge_bias::{clinician_reference, ClinicianReference};
 use crate::kappa::{cohen_kappa_weighted, fleiss_kappa_all_pooled, fleiss_kappa_pooled};
 use crate::matrix::RatingMatrix;
-use crate::reml::icc_reml;
+use crate::reml::{icc_reml_of, RemlData};
 use std::sync::OnceLock;
 
 /// The human columns of one sheet, pooled by target pattern (targets with identical human
@@ -58,7 +58,11 @@ impl HumanRows {
 
     /// [`clinician_reference`] on `targets` (in target order), from the shared copy when they
     /// are every target some human rated.
-    pub(super) fn clinicians(&self, targets: &[usize], names: &[String]) -> Vec<ClinicianReference> {
+    pub(super) fn clinicians(
+        &self,
+        targets: &[usize],
+        names: &[String],
+    ) -> Vec<ClinicianReference> {
         if targets.len() < self.rows.keep.len() {
             return clinician_reference(&self.m, targets, names);
         }
@@ -125,13 +129,14 @@ pub(super) fn human_report(
         interval: next(),
         ratio: next(),
     };
+    let reml_data = RemlData::new(m);
     let mut report = HumanReport {
         raters: names.to_vec(),
         n_targets,
         n_dropped: n_targets - n_complete,
         icc,
-        icc_unbalanced: icc_unbalanced(m, boot),
-        icc_reml: icc_reml(m, boot),
+        icc_unbalanced: icc_unbalanced_of(m, &reml_data, boot),
+        icc_reml: icc_reml_of(&reml_data, boot),
         alpha,
         fleiss_kappa: match &too_few {
             Some(reason) => Estimate::missing(reason),

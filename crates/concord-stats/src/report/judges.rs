@@ -218,7 +218,12 @@ pub(super) fn judge_report(
         judge_column[t] = Some(j);
     }
     let human_names = &humans.raters;
-    let alt_test = alt_test_pooled(pooled.rows(hr), hr.m.n_raters(), human_names, &opts.alt_test);
+    let alt_test = alt_test_pooled(
+        pooled.rows(hr),
+        hr.m.n_raters(),
+        human_names,
+        &opts.alt_test,
+    );
     let replacement = replacement(&judge_column, &hr.m, human_names, groups.items);
     let bias_pair = |&(t, j, p): &(usize, f64, u32)| BiasPair {
         judge: j,
@@ -302,7 +307,10 @@ impl Pooled {
     }
 
     /// (human row, judge score, count) of every pair.
-    fn rows<'a>(&'a self, hr: &'a HumanRows) -> impl Iterator<Item = (&'a [Option<f64>], f64, f64)> {
+    fn rows<'a>(
+        &'a self,
+        hr: &'a HumanRows,
+    ) -> impl Iterator<Item = (&'a [Option<f64>], f64, f64)> {
         self.counts
             .iter()
             .map(|&(p, c, n)| (hr.pattern_row(p as usize), self.scores[c as usize], n))
