@@ -113,6 +113,10 @@ fn replacement_interval_coverage() {
         .unwrap_or(1000);
     // COVERAGE_OLD=0 leaves out the former bootstrap (most of the time).
     let with_old = std::env::var("COVERAGE_OLD").map_or(true, |v| v != "0");
+    // COVERAGE_DESIGNS="0,5" runs only those rows of the table (each keeps its own seed).
+    let only: Option<Vec<usize>> = std::env::var("COVERAGE_DESIGNS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|d| d.trim().parse().ok()).collect());
     let like_a_human = (0.2, 0.7);
     let biased = (0.7, 1.2);
     let designs = [
@@ -135,6 +139,9 @@ fn replacement_interval_coverage() {
     println!("|---|---|---|---|---|---|---|---|");
     let mut worst: f64 = 1.0;
     for (s, &(label, items, per_item, humans, missing, judge)) in designs.iter().enumerate() {
+        if only.as_ref().is_some_and(|o| !o.contains(&s)) {
+            continue;
+        }
         let d = Design {
             items,
             per_item,
