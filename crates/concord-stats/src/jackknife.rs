@@ -12,6 +12,7 @@ use crate::dist::t_quantile;
 use crate::estimate::Estimate;
 
 /// Column sums of per-target rows, per cluster.
+#[derive(Clone)]
 pub(crate) struct ClusterSums {
     width: usize,
     /// Cluster c's sums are `by_cluster[c * width..(c + 1) * width]`.
@@ -30,22 +31,6 @@ impl ClusterSums {
     /// Cluster `c`'s sums, to add a target's row to.
     pub(crate) fn cluster_mut(&mut self, c: usize) -> &mut [f64] {
         &mut self.by_cluster[c * self.width..(c + 1) * self.width]
-    }
-
-    /// These sums with `other`'s columns added to `columns` (other's column i to column
-    /// `columns[i]`), cluster by cluster.
-    pub(crate) fn plus(&self, other: &ClusterSums, columns: &[usize]) -> ClusterSums {
-        let mut by_cluster = self.by_cluster.clone();
-        let clusters = by_cluster.chunks_exact_mut(self.width.max(1));
-        for (mine, theirs) in clusters.zip(other.by_cluster.chunks_exact(other.width.max(1))) {
-            for (&col, v) in columns.iter().zip(theirs) {
-                mine[col] += v;
-            }
-        }
-        ClusterSums {
-            width: self.width,
-            by_cluster,
-        }
     }
 
     /// The sums over every cluster.

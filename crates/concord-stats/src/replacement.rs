@@ -134,7 +134,8 @@ fn rater_set_sums(
 ) -> Vec<ClusterSums> {
     let k = humans.n_raters();
     let mut base = ClusterSums::new(RATERS + 2 * k, n_clusters);
-    let mut changes: Vec<ClusterSums> = (0..k).map(|_| ClusterSums::new(5, n_clusters)).collect();
+    // Cluster c's changes for human j are `changes[c * k + j]`.
+    let mut changes = vec![[0.0; 5]; n_clusters * k];
     for (&t, &c) in used.iter().zip(cluster_of) {
         let cells = humans.row(t);
         let (mut m, mut s1, mut s2) = (0.0, 0.0, 0.0);
@@ -163,7 +164,7 @@ fn rater_set_sums(
         for (j, y) in cells.iter().enumerate() {
             let Some(y) = *y else { continue };
             let (r1, r2) = (s1 - y + f, s2 - y * y + f * f);
-            let change = changes[j].cluster_mut(c);
+            let change = &mut changes[c * k + j];
             change[0] += r2 - s2;
             change[1] += (r1 * r1 - s1 * s1) * inv_m;
             change[2] += r1 - s1;
@@ -171,10 +172,18 @@ fn rater_set_sums(
             change[4] += f - y;
         }
     }
-    let replaced: Vec<ClusterSums> = changes
-        .iter()
-        .enumerate()
-        .map(|(j, ch)| base.plus(ch, &[SUM_SQ, SQ_SUM_OVER_M, SUM, ALPHA_A, RATERS + j]))
+    let replaced: Vec<ClusterSums> = (0..k)
+        .map(|j| {
+            let mut set = base.clone();
+            let columns = [SUM_SQ, SQ_SUM_OVER_M, SUM, ALPHA_A, RATERS + j];
+            for (c, change) in changes.iter().skip(j).step_by(k).enumerate() {
+                let row = set.cluster_mut(c);
+                for (&col, v) in columns.iter().zip(change) {
+                    row[col] += v;
+                }
+            }
+            set
+        })
         .collect();
     std::iter::once(base).chain(replaced).collect()
 }
