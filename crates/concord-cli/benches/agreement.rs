@@ -27,6 +27,10 @@ use concord_stats::report::{agreement_report, ReportOptions};
 mod timing;
 use timing::{demo_studies, median, ms, output, paired, run, RUNS};
 
+/// The binary's allocator, so that the in-process phases are timed as the command runs them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let this = env!("CARGO_BIN_EXE_concord");
     let baseline = std::env::var("CONCORD_BASELINE").ok();

@@ -7,6 +7,8 @@
 //! median of 11 runs after one warm-up; the baseline is the raw `Study::study_ratings` load
 //! measured in the same run.
 //!
+//! The bench runs with the app's allocator (mimalloc), as the live dashboard does.
+//!
 //! Run: `cargo bench -p concord-report --bench dashboard`
 
 use std::hint::black_box;
@@ -15,6 +17,9 @@ use std::time::{Duration, Instant};
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_report::{Analysis, DashboardRequest, DashboardView, ReportCache, StudySnapshot};
 use concord_stats::report::ReportOptions;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const RUNS: usize = 11;
 
