@@ -214,7 +214,7 @@ fn agreement(sums: &ClusterSums, k: usize, n: usize, method: &str) -> (Agreement
     (agreement, reps)
 }
 
-/// Δ = b − a with the jackknife CI of the paired replicate differences (in `range`).
+/// Δ = b − a with the jackknife CI of the paired replicate differences.
 fn delta(a: &Estimate, b: &Estimate, diffs: &[f64], n: usize, method: &str) -> Estimate {
     match (a.value, b.value) {
         (Some(x), Some(y)) => {
