@@ -252,6 +252,19 @@ impl App {
         Ok(())
     }
 
+    /// Opens a screen with its shortcut (`g`, then `key`) and waits until the app shows
+    /// `screen` and `ready` (a JavaScript expression) holds.
+    pub async fn go(&self, key: char, screen: &str, ready: &str, timeout: Duration) -> Result<()> {
+        self.press(&['g', key]).await?;
+        self.wait_until(
+            &format!("window.__concord.screen === '{screen}' && ({ready})"),
+            timeout,
+        )
+        .await
+        .with_context(|| format!("opening {screen}"))?;
+        Ok(())
+    }
+
     /// Presses `key` with Control held.
     pub async fn press_ctrl(&self, key: char) -> Result<()> {
         let control = char::from(fantoccini::key::Key::Control);

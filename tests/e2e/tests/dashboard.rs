@@ -182,12 +182,8 @@ async fn dashboard_follows_ratings_live() -> Result<()> {
     println!("dashboard CSP as served: {}", charts["csp"]);
 
     // 2. Rate the first response fully with the keyboard, then come back.
-    app.press(&['g', 'r']).await?;
-    app.wait_until(
-        "window.__concord.screen === 'rate' && window.__concord.position === 0",
-        WAIT,
-    )
-    .await?;
+    app.go('r', "rate", "window.__concord.position === 0", WAIT)
+        .await?;
     assert_eq!(
         app.js("return window.__concord.responseId;").await?,
         first_response

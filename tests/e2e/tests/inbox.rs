@@ -77,9 +77,10 @@ async fn a_package_dropped_in_the_inbox_is_merged_by_the_app_and_shown_with_its_
     let app = driver
         .launch(&binary, &[&master_path.display().to_string()])
         .await?;
-    app.press(&['g', 'm']).await?;
-    app.wait_until(
-        "window.__concord.screen === 'admin' && document.querySelector('[data-inbox-file=\"rater-2.concord\"]') !== null",
+    app.go(
+        'm',
+        "admin",
+        "document.querySelector('[data-inbox-file=\"rater-2.concord\"]') !== null",
         WAIT,
     )
     .await?;

@@ -74,12 +74,7 @@ async fn lead_adjudicates_and_assigns() -> Result<()> {
         .await?;
 
     // 1. g a opens Adjudication with the widest disagreement first, selected.
-    app.press(&['g', 'a']).await?;
-    app.wait_until(
-        "window.__concord.screen === 'adjudication' && document.querySelector('.adj-row.selected') !== null && document.querySelector('.adj-raters tbody') !== null",
-        WAIT,
-    )
-    .await?;
+    app.go('a', "adjudication", "document.querySelector('.adj-row.selected') !== null && document.querySelector('.adj-raters tbody') !== null", WAIT).await?;
     let first = app
         .js("const r = document.querySelector('.adj-row'); return [r.dataset.response, r.dataset.attribute, r.getAttribute('aria-selected'), r.querySelector('.adj-spread').textContent];")
         .await?;
@@ -382,9 +377,10 @@ async fn lead_assigns_across_sites() -> Result<()> {
     let app = driver
         .launch(&binary, &[&study_path.display().to_string()])
         .await?;
-    app.press(&['g', 'm']).await?;
-    app.wait_until(
-        "window.__concord.screen === 'admin' && document.querySelectorAll('.admin-table tr[data-rater^=\"Dr \"]').length === 6",
+    app.go(
+        'm',
+        "admin",
+        "document.querySelectorAll('.admin-table tr[data-rater^=\"Dr \"]').length === 6",
         WAIT,
     )
     .await?;

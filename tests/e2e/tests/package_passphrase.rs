@@ -38,9 +38,10 @@ async fn export_of_an_encrypted_study_asks_for_the_package_passphrase() -> Resul
     app.press(&[key(Key::Enter)]).await?;
     app.wait_until("document.querySelector('#unlock-dialog') === null", WAIT)
         .await?;
-    app.press(&['g', 'm']).await?;
-    app.wait_until(
-        "window.__concord.screen === 'admin' && document.querySelector(\"button[aria-label='Export a package for Rater 1']\") !== null",
+    app.go(
+        'm',
+        "admin",
+        "document.querySelector(\"button[aria-label='Export a package for Rater 1']\") !== null",
         WAIT,
     )
     .await?;

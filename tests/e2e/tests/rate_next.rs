@@ -72,9 +72,10 @@ async fn lead_pushes_the_next_responses_to_a_raters_queue() -> Result<()> {
     let app = driver
         .launch(&binary, &[&study_path.display().to_string()])
         .await?;
-    app.press(&['g', 'm']).await?;
-    app.wait_until(
-        "window.__concord.screen === 'admin' && document.querySelectorAll('#push-rater option').length === 2",
+    app.go(
+        'm',
+        "admin",
+        "document.querySelectorAll('#push-rater option').length === 2",
         WAIT,
     )
     .await?;
@@ -154,9 +155,10 @@ async fn lead_pushes_the_next_responses_to_a_raters_queue() -> Result<()> {
 
     // Rater 2 opens the app: their queue starts with the pushed responses, in that order.
     let app = driver.rate(&binary, &study_path, "Rater 2").await?;
-    app.press(&['g', 'q']).await?;
-    app.wait_until(
-        &format!("window.__concord.screen === 'queue' && document.querySelectorAll('.queue-row[data-position] .q-preview').length >= {n}"),
+    app.go(
+        'q',
+        "queue",
+        &format!("document.querySelectorAll('.queue-row[data-position] .q-preview').length >= {n}"),
         WAIT,
     )
     .await?;

@@ -104,9 +104,10 @@ async fn a_package_opens_in_rater_mode_with_no_lead_screen_and_no_other_raters_d
     assert_eq!(leaks(&app).await?, json!([]), "rating screen");
 
     // The queue names responses only by the rater's own ordinals.
-    app.press(&['g', 'q']).await?;
-    app.wait_until(
-        "window.__concord.screen === 'queue' && document.querySelectorAll('.queue-row[data-position] .q-ids').length > 0",
+    app.go(
+        'q',
+        "queue",
+        "document.querySelectorAll('.queue-row[data-position] .q-ids').length > 0",
         WAIT,
     )
     .await?;

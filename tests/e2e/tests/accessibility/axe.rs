@@ -135,7 +135,7 @@ async fn axe_every_screen(binary: &Path, theme: &str) -> Result<Vec<String>> {
     app.wait_until("document.querySelector('dialog#help') === null", WAIT)
         .await?;
     for (key, screen, ready) in SCREENS {
-        go(&app, *key, screen, ready).await?;
+        app.go(*key, screen, ready, WAIT).await?;
         bad.extend(serious(
             &format!("{theme} {screen}"),
             &axe(&app, &source).await?,

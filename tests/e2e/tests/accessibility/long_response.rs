@@ -200,7 +200,7 @@ async fn context_long_response_letters_and_gold_by_keyboard_only() -> Result<()>
 
     // Adjudication: a digit sets gold, Backspace clears it, and Ctrl+Z walks every change back,
     // the first one included (the cell had no gold).
-    go(&app, 'a', "adjudication", "document.querySelector('#gold-status') !== null && document.activeElement.id === 'adj-list'")
+    app.go('a', "adjudication", "document.querySelector('#gold-status') !== null && document.activeElement.id === 'adj-list'", WAIT)
         .await?;
     assert_eq!(gold(&db)?, (-1, 0));
     assert_no_small_text(&app, "adjudication").await?;

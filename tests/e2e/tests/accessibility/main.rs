@@ -71,17 +71,6 @@ async fn chord(app: &App, modifier: Key, key: char) -> Result<()> {
     Ok(())
 }
 
-async fn go(app: &App, key: char, screen: &str, ready: &str) -> Result<()> {
-    app.press(&['g', key]).await?;
-    app.wait_until(
-        &format!("window.__concord.screen === '{screen}' && ({ready})"),
-        WAIT,
-    )
-    .await
-    .with_context(|| format!("opening {screen}"))?;
-    Ok(())
-}
-
 /// A rubric with a 1–5 (clarity), a 0–10 (overall) and a −3…3 (bias) scale.
 fn wide_scale_rubric() -> Result<Rubric> {
     let attribute = |key: &str, label: &str, min: i64, max: i64| {
