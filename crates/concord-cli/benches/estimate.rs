@@ -71,9 +71,7 @@ fn main() {
     let study = Study::open(Path::new(file)).expect("open");
     let info = study.info().expect("info");
     let data = study.scoring_scores(Some("Judge A"), false).expect("load");
-    let grouped = || {
-        ScoreGroups::from_scores(&data.study, &data.scores, "Judge A", &[], &[]).expect("groups")
-    };
+    let grouped = || ScoreGroups::from_scores(&data, "Judge A", &[], &[]).expect("groups");
     let groups = grouped();
     let labelled: usize = groups.model_scores().iter().map(|m| m.y.len()).sum();
     println!(

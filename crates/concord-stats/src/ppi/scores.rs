@@ -86,6 +86,8 @@ impl ResponseScores {
 
     /// Records `rater`'s score on (`attribute`, `target`); positions out of range, skipped
     /// judges and non-finite values are left out.
+    // Inlined into the loaders' and the grouping's loops in other crates: called per score.
+    #[inline]
     pub fn add(&mut self, rater: usize, attribute: usize, target: usize, value: f64) {
         if attribute >= self.n_attributes || target >= self.n_targets || !value.is_finite() {
             return;
@@ -124,6 +126,7 @@ impl ResponseScores {
     }
 
     /// Mean human score of `target` on `attribute`, when a human scored it.
+    #[inline]
     pub fn human(&self, attribute: usize, target: usize) -> Option<f64> {
         let row = self.human_row[target] as usize;
         let i = row.checked_sub(1)? * self.n_attributes + attribute;
@@ -131,6 +134,7 @@ impl ResponseScores {
     }
 
     /// Judge column `column`'s scores on `attribute`, one per target (NaN = not scored).
+    #[inline]
     pub fn judge(&self, attribute: usize, column: usize) -> &[f64] {
         let start = (attribute * self.judges.len() + column) * self.n_targets;
         &self.judge[start..start + self.n_targets]
