@@ -5,7 +5,7 @@
 //! raters they read, no response texts, and the scores straight into dense arrays
 //! ([`Study::scoring_scores`]) rather than a list of single ratings.
 
-use concord_stats::ppi::{ResponseModels, ResponseScores};
+use concord_stats::ppi::{model_index, ResponseModels, ResponseScores};
 use concord_stats::report::{AttributeSpec, Observation, RaterSpec, StudyRatings, TargetSpec};
 
 use crate::error::Result;
@@ -167,44 +167,61 @@ impl Study {
     /// and per response key 1 + its place in that order (0: no such response). Reads no
     /// [`TargetSpec`]: one model string per response was a third of a scoring load.
     fn response_models(&self, ids: bool) -> Result<(ResponseModels, Vec<u32>)> {
-        let mut stmt = self.conn.prepare(if ids {
-            "SELECT position, id, model, external_id FROM response"
-        } else {
-            "SELECT position, id, model FROM response"
-        })?;
+        // The index SQLite scans is in position order, ties in external-id order: the load
+        // order unless a tie runs against the keys, and only then does SQLite sort (a sort
+        // costs more than the scan).
+        match self.read_responses(ids, false)? {
+            Some(read) => Ok(read),
+            None => Ok(self
+                .read_responses(ids, true)?
+                .expect("responses sorted by SQLite are in load order")),
+        }
+    }
+
+    /// [`Study::response_models`] as the scan finds them (`sorted`: asking SQLite to sort), or
+    /// `None` when they come out of load order.
+    fn read_responses(
+        &self,
+        ids: bool,
+        sorted: bool,
+    ) -> Result<Option<(ResponseModels, Vec<u32>)>> {
+        let sql = format!(
+            "SELECT position, id, model{} FROM response{}",
+            if ids { ", external_id" } else { "" },
+            if sorted { " ORDER BY position, id" } else { "" }
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        // The largest key bounds the count (rows are never deleted): nothing regrows.
         let (_, max_key) = self.shape()?;
-        // (position, key, model as an index into `names`, row): 24 bytes a response.
-        let mut order: Vec<(i64, i64, u32, u32)> = Vec::with_capacity(max_key.max(0) as usize);
+        let mut target_index = vec![0u32; max_key.max(0) as usize + 1];
+        let mut model_of: Vec<u32> = Vec::with_capacity(max_key.max(0) as usize);
+        let mut external: Vec<String> =
+            Vec::with_capacity(if ids { model_of.capacity() } else { 0 });
         let mut names: Vec<String> = Vec::new();
-        let mut external: Vec<String> = Vec::new();
+        let (mut last, mut previous) = (0, (i64::MIN, i64::MIN));
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let model = r.get_ref(2)?.as_str()?;
-            let m = match names.iter().rposition(|n| n == model) {
-                Some(m) => m,
-                None => {
-                    names.push(model.to_string());
-                    names.len() - 1
-                }
-            };
+            let at: (i64, i64) = (r.get(0)?, r.get(1)?);
+            if at < previous {
+                return Ok(None);
+            }
+            previous = at;
+            let key = at.1 as usize;
+            if key >= target_index.len() {
+                // A response added since the shape was read.
+                target_index.resize(key + 1, 0);
+            }
+            target_index[key] = model_of.len() as u32 + 1;
+            last = model_index(&mut names, last, r.get_ref(2)?.as_str()?);
+            model_of.push(last as u32);
             if ids {
                 external.push(r.get(3)?);
             }
-            order.push((r.get(0)?, r.get(1)?, m as u32, order.len() as u32));
         }
-        // The index SQLite scans is ordered by position already: sorted only on a tie.
-        if !order.is_sorted_by_key(|&(position, key, ..)| (position, key)) {
-            order.sort_unstable_by_key(|&(position, key, ..)| (position, key));
-        }
-        let mut responses = ResponseModels::with_capacity(order.len(), ids);
-        let mut target_index =
-            vec![0u32; order.iter().map(|o| o.1 + 1).max().unwrap_or(0) as usize];
-        for (t, &(_, key, m, row)) in order.iter().enumerate() {
-            let id = ids.then(|| std::mem::take(&mut external[row as usize]));
-            responses.push(&names[m as usize], id);
-            target_index[key as usize] = t as u32 + 1;
-        }
-        Ok((responses, target_index))
+        Ok(Some((
+            ResponseModels::new(names, model_of, external),
+            target_index,
+        )))
     }
 
     fn load(&self, scope: Scope) -> Result<LiveRatings> {

@@ -17,42 +17,45 @@ pub struct ResponseModels {
 }
 
 impl ResponseModels {
-    /// Empty, with room for `n` responses (and their ids when `ids`).
-    pub fn with_capacity(n: usize, ids: bool) -> ResponseModels {
+    /// From each response's model as an index into `names` and (empty, or one per response)
+    /// external ids: the models renumbered in order of first appearance, names no response has
+    /// dropped. Panics on an index outside `names`.
+    pub fn new(names: Vec<String>, mut model_of: Vec<u32>, ids: Vec<String>) -> ResponseModels {
+        let mut renumbered = vec![u32::MAX; names.len()];
+        let mut order = Vec::new();
+        for m in &mut model_of {
+            let new = &mut renumbered[*m as usize];
+            if *new == u32::MAX {
+                *new = order.len() as u32;
+                order.push(*m as usize);
+            }
+            *m = *new;
+        }
+        let mut names: Vec<Option<String>> = names.into_iter().map(Some).collect();
+        let models = order.iter().map(|&m| names[m].take().unwrap_or_default()).collect();
         ResponseModels {
-            models: Vec::new(),
-            model_of: Vec::with_capacity(n),
-            ids: Vec::with_capacity(if ids { n } else { 0 }),
+            models,
+            model_of,
+            ids,
         }
     }
 
     /// The models and (when `ids`) external ids of `targets`, in their order.
     pub fn from_targets(targets: &[TargetSpec], ids: bool) -> ResponseModels {
-        let mut out = ResponseModels::with_capacity(targets.len(), ids);
-        for t in targets {
-            out.push(&t.model, ids.then(|| t.id.clone()));
-        }
-        out
-    }
-
-    /// Appends a response of `model` (a new model goes last) with its external id, if loaded:
-    /// give one for every response or for none.
-    pub fn push(&mut self, model: &str, id: Option<String>) {
-        // Responses of one model tend to sit together, and a study has few models: the last
-        // response's model first, then a scan, never a string map.
-        let last = self.model_of.last().map(|&m| m as usize);
-        let m = match last.filter(|&m| self.models[m] == model) {
-            Some(m) => m,
-            None => match self.models.iter().position(|s| s == model) {
-                Some(m) => m,
-                None => {
-                    self.models.push(model.to_string());
-                    self.models.len() - 1
-                }
-            },
+        let mut names = Vec::new();
+        let mut last = 0;
+        let model_of = targets
+            .iter()
+            .map(|t| {
+                last = model_index(&mut names, last, &t.model);
+                last as u32
+            })
+            .collect();
+        let ids = match ids {
+            true => targets.iter().map(|t| t.id.clone()).collect(),
+            false => Vec::new(),
         };
-        self.model_of.push(m as u32);
-        self.ids.extend(id);
+        ResponseModels::new(names, model_of, ids)
     }
 
     /// Model names, in order of first appearance.
@@ -78,6 +81,20 @@ impl ResponseModels {
     /// Whether there is no response.
     pub fn is_empty(&self) -> bool {
         self.model_of.is_empty()
+    }
+}
+
+/// The index of `model` in `names` (appended when new), searched from `last` (the previous
+/// response's model) on and round: responses of one model sit together, or the models take
+/// turns, so one or two comparisons find it, without a string map.
+pub fn model_index(names: &mut Vec<String>, last: usize, model: &str) -> usize {
+    let n = names.len();
+    match (0..n).map(|i| (last + i) % n).find(|&m| names[m] == model) {
+        Some(m) => m,
+        None => {
+            names.push(model.to_string());
+            n
+        }
     }
 }
 
@@ -111,5 +128,26 @@ mod tests {
         );
         assert!(without.ids().is_empty());
         assert!(ResponseModels::default().is_empty());
+    }
+
+    #[test]
+    fn indices_are_renumbered_by_first_appearance_and_unused_names_dropped() {
+        let names = ["x", "b", "a"].map(String::from).to_vec();
+        let ids = ["r0", "r1", "r2"].map(String::from).to_vec();
+        let models = ResponseModels::new(names, vec![2, 1, 2], ids.clone());
+        assert_eq!(models.models(), ["a", "b"]);
+        assert_eq!(models.model_of(), [0, 1, 0]);
+        assert_eq!(models.ids(), ids);
+    }
+
+    #[test]
+    fn a_model_is_found_from_the_last_one_on_and_a_new_one_appended() {
+        let mut names = ["a", "b", "c"].map(String::from).to_vec();
+        assert_eq!(model_index(&mut names, 2, "a"), 0);
+        assert_eq!(model_index(&mut names, 0, "c"), 2);
+        assert_eq!(model_index(&mut names, 1, "d"), 3);
+        assert_eq!(names, ["a", "b", "c", "d"]);
+        let mut none = Vec::new();
+        assert_eq!(model_index(&mut none, 0, "a"), 0);
     }
 }
