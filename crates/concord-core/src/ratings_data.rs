@@ -8,8 +8,11 @@
 use concord_stats::ppi::{model_index, ResponseModels, ResponseScores};
 use concord_stats::report::{AttributeSpec, Observation, RaterSpec, StudyRatings, TargetSpec};
 
+use rusqlite::Connection;
+
 use crate::error::Result;
 use crate::model::{Rater, RaterKind};
+use crate::schema;
 use crate::study::Study;
 
 /// Above this many changed cells a refresh reloads everything (one scan beats many inserts).
@@ -140,88 +143,50 @@ impl Study {
         let raters = self.raters_with_keys()?;
         let attributes = self.attribute_specs()?;
         let rater_specs = rater_specs(&raters);
-        let (responses, target_index) = self.response_models(ids)?;
-        let mut scores =
-            ResponseScores::new(&rater_specs, judge, attributes.len(), responses.len());
         let rater_keys: Vec<i64> = raters.iter().map(|(k, _)| *k).collect();
-        self.scan(
-            &rater_keys,
-            // 1 + the response's position, 0 for none: a quarter of an `Option<usize>` table.
-            |key| match target_index.get(key as usize) {
-                Some(&t) if t > 0 => Some(t as usize - 1),
-                _ => None,
-            },
-            &rater_specs,
-            judge,
-            |rater, target, attribute, value| scores.add(rater, attribute, target, value),
-        )?;
+        // Response keys run 1..=max (rows are never deleted): the scores are filled by key
+        // (slot key − 1) while a second connection reads the responses on another thread, the
+        // two scans being independent halves of the load; they are matched up after.
+        let (_, max_key) = self.shape()?;
+        let slots = max_key.max(0) as usize;
+        let (path, passphrase) = (self.path(), self.passphrase.as_ref());
+        let (read, scanned) = std::thread::scope(|s| {
+            let read = s.spawn(move || {
+                let reader = schema::open_reader(path, passphrase)?;
+                // One pass never reads a page twice: a few pages of cache, recycled, fault in
+                // less fresh memory than SQLite's default 2 MB.
+                reader.pragma_update(None, "cache_size", 64)?;
+                response_models(&reader, ids, slots)
+            });
+            let mut scores = ResponseScores::new(&rater_specs, judge, attributes.len(), slots);
+            let scanned = self.scan(
+                &rater_keys,
+                |key| (1..=slots as i64).contains(&key).then(|| key as usize - 1),
+                &rater_specs,
+                judge,
+                |rater, slot, attribute, value| scores.add(rater, attribute, slot, value),
+            );
+            let read = read.join().expect("reading the responses does not panic");
+            (read, scanned.map(|()| scores))
+        });
+        let ((responses, keys), scores) = (read?, scanned?);
+        // Responses added in order (the usual case) are already where their keys put them.
+        let in_key_order = keys.len() == slots && keys.iter().zip(1..).all(|(&k, i)| k == i);
+        let scores = match in_key_order {
+            true => scores,
+            false => scores.reordered(
+                &keys
+                    .iter()
+                    .map(|&k| usize::try_from(k - 1).ok())
+                    .collect::<Vec<_>>(),
+            ),
+        };
         Ok(ScoringRatings {
             attributes,
             raters: rater_specs,
             responses,
             scores,
         })
-    }
-
-    /// Each response's model (and external id when `ids`) in load order (position, then key),
-    /// and per response key 1 + its place in that order (0: no such response). Reads no
-    /// [`TargetSpec`]: one model string per response was a third of a scoring load.
-    fn response_models(&self, ids: bool) -> Result<(ResponseModels, Vec<u32>)> {
-        // The index SQLite scans is in position order, ties in external-id order: the load
-        // order unless a tie runs against the keys, and only then does SQLite sort (a sort
-        // costs more than the scan).
-        match self.read_responses(ids, false)? {
-            Some(read) => Ok(read),
-            None => Ok(self
-                .read_responses(ids, true)?
-                .expect("responses sorted by SQLite are in load order")),
-        }
-    }
-
-    /// [`Study::response_models`] as the scan finds them (`sorted`: asking SQLite to sort), or
-    /// `None` when they come out of load order.
-    fn read_responses(
-        &self,
-        ids: bool,
-        sorted: bool,
-    ) -> Result<Option<(ResponseModels, Vec<u32>)>> {
-        let sql = format!(
-            "SELECT position, id, model{} FROM response{}",
-            if ids { ", external_id" } else { "" },
-            if sorted { " ORDER BY position, id" } else { "" }
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
-        // The largest key bounds the count (rows are never deleted): nothing regrows.
-        let (_, max_key) = self.shape()?;
-        let mut target_index = vec![0u32; max_key.max(0) as usize + 1];
-        let mut model_of: Vec<u32> = Vec::with_capacity(max_key.max(0) as usize);
-        let mut external: Vec<String> =
-            Vec::with_capacity(if ids { model_of.capacity() } else { 0 });
-        let mut names: Vec<String> = Vec::new();
-        let (mut last, mut previous) = (0, (i64::MIN, i64::MIN));
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let at: (i64, i64) = (r.get(0)?, r.get(1)?);
-            if at < previous {
-                return Ok(None);
-            }
-            previous = at;
-            let key = at.1 as usize;
-            if key >= target_index.len() {
-                // A response added since the shape was read.
-                target_index.resize(key + 1, 0);
-            }
-            target_index[key] = model_of.len() as u32 + 1;
-            last = model_index(&mut names, last, r.get_ref(2)?.as_str()?);
-            model_of.push(last as u32);
-            if ids {
-                external.push(r.get(3)?);
-            }
-        }
-        Ok(Some((
-            ResponseModels::new(names, model_of, external),
-            target_index,
-        )))
     }
 
     fn load(&self, scope: Scope) -> Result<LiveRatings> {
@@ -454,6 +419,60 @@ impl Study {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?)
     }
+}
+
+/// Each response's model (and external id when `ids`) in load order (position, then key), and
+/// each one's key, read on `conn` (room made for `capacity` responses). Reads no
+/// [`TargetSpec`]: one model string per response was a third of a scoring load.
+fn response_models(
+    conn: &Connection,
+    ids: bool,
+    capacity: usize,
+) -> Result<(ResponseModels, Vec<i64>)> {
+    // Read in position order (the `response_load` index's, no sort), keys rising along it mean
+    // (position, key) rises too: the load order without reading the positions. Keys that do
+    // not rise (responses placed out of their order of creation, which no writer does today)
+    // are sorted by SQLite, which costs more than the scan.
+    match read_responses(conn, ids, capacity, false)? {
+        Some(read) => Ok(read),
+        None => Ok(read_responses(conn, ids, capacity, true)?
+            .expect("responses sorted by SQLite are in load order")),
+    }
+}
+
+/// [`response_models`] in position order (`sorted`: and by key within a position, which SQLite
+/// sorts), or `None` when the keys do not rise along the positions.
+fn read_responses(
+    conn: &Connection,
+    ids: bool,
+    capacity: usize,
+    sorted: bool,
+) -> Result<Option<(ResponseModels, Vec<i64>)>> {
+    let sql = format!(
+        "SELECT id, model{} FROM response ORDER BY position{}",
+        if ids { ", external_id" } else { "" },
+        if sorted { ", id" } else { "" }
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut keys: Vec<i64> = Vec::with_capacity(capacity);
+    let mut model_of: Vec<u32> = Vec::with_capacity(capacity);
+    let mut external: Vec<String> = Vec::with_capacity(if ids { capacity } else { 0 });
+    let mut names: Vec<String> = Vec::new();
+    let mut last = 0;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let key: i64 = r.get(0)?;
+        if !sorted && keys.last().is_some_and(|&k| k >= key) {
+            return Ok(None);
+        }
+        keys.push(key);
+        last = model_index(&mut names, last, r.get_ref(1)?.as_str()?);
+        model_of.push(last as u32);
+        if ids {
+            external.push(r.get(2)?);
+        }
+    }
+    Ok(Some((ResponseModels::new(names, model_of, external), keys)))
 }
 
 /// The raters as the statistics read them, in load order.

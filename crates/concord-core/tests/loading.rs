@@ -108,9 +108,9 @@ fn a_scoring_load_is_the_full_load_without_the_other_judges_and_texts() {
 
 /// `scoring_scores` fills, as it reads, the dense arrays the same rows give through the full
 /// load (`ResponseScores::from_ratings`), with the full load's attributes and raters, each
-/// response's model (and id) in the full load's order, and no list of ratings — also when
-/// positions tie and the index SQLite scans orders the ties against their keys, so the
-/// responses (and the models' first appearances) are read out of load order.
+/// response's model (and id) in the full load's order, and no list of ratings — also when the
+/// responses are read out of load order (positions against the keys, or tied and ordered by
+/// external id against them), so the scores filled by key are moved to their responses.
 #[test]
 fn scoring_scores_are_the_full_load_in_dense_arrays() {
     let dir = tempfile::tempdir().unwrap();
@@ -122,15 +122,17 @@ fn scoring_scores_are_the_full_load_in_dense_arrays() {
         // Pairs of responses (models a and b of one item) share a position; their external
         // ids run against their keys, and the index orders ties by external id.
         Some("UPDATE response SET position = position / 2, external_id = 'r' || (1000 - id)"),
+        // Every response placed against its order of creation.
+        Some("UPDATE response SET position = 1000 - position"),
     ] {
         let conn = rusqlite::Connection::open(&path).unwrap();
         if let Some(sql) = reorder {
             conn.execute(sql, []).unwrap();
         }
         let scanned: Vec<i64> = conn
-            .prepare("SELECT position, id, model FROM response")
+            .prepare("SELECT id, model FROM response ORDER BY position")
             .unwrap()
-            .query_map([], |r| r.get(1))
+            .query_map([], |r| r.get(0))
             .unwrap()
             .map(Result::unwrap)
             .collect();
@@ -211,11 +213,20 @@ fn the_response_scan_reads_the_covering_index_and_matches_the_table() {
     for sql in [
         "SELECT position, id, model, external_id, length(text), item_id FROM response",
         "SELECT position, id, model, external_id FROM response",
-        "SELECT position, id, model FROM response",
+        // `scoring_scores`, in the index's order (no sort: the plan has one step).
+        "SELECT id, model, external_id FROM response ORDER BY position",
+        "SELECT id, model FROM response ORDER BY position",
     ] {
-        let plan: String = conn
-            .query_row(&format!("EXPLAIN QUERY PLAN {sql}"), [], |r| r.get(3))
-            .unwrap();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map([], |r| r.get(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let [plan] = &plan[..] else {
+            panic!("{sql}: {plan:?}")
+        };
         // With `length(text)` SQLite names the index "not covering" (the table cursor is opened),
         // yet takes the value from the index and never seeks the row (`benches/schema.rs` times it).
         assert!(

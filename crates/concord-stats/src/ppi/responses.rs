@@ -32,7 +32,10 @@ impl ResponseModels {
             *m = *new;
         }
         let mut names: Vec<Option<String>> = names.into_iter().map(Some).collect();
-        let models = order.iter().map(|&m| names[m].take().unwrap_or_default()).collect();
+        let models = order
+            .iter()
+            .map(|&m| names[m].take().unwrap_or_default())
+            .collect();
         ResponseModels {
             models,
             model_of,
