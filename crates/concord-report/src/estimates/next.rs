@@ -103,12 +103,14 @@ impl NextBatch {
 /// attribute means, since one clinician rating scores every attribute. `data` is
 /// `Study::scoring_scores` with the same `judge` and the responses' ids.
 pub fn next(
-    data: &ScoringRatings,
+    mut data: ScoringRatings,
     judge: Option<&str>,
     attributes: &[String],
     count: usize,
     seed: u64,
 ) -> Result<NextBatch> {
+    // Each id goes to the batch once as a candidate: moved there, not copied.
+    let mut ids = data.responses.take_ids();
     let scores = &data.scores;
     let attrs = attribute_indices(&data.attributes, attributes)?;
     // (rater index, column in `scores`) of each judge weighed.
@@ -128,23 +130,25 @@ pub fn next(
     let mut rated = vec![true; n];
     for &a in &attrs {
         let columns: Vec<&[f64]> = judges.iter().map(|&(_, c)| scores.judge(a, c)).collect();
-        // f = the judges' mean score (over those who scored the response).
-        let f: Vec<f64> = (0..n)
-            .map(|t| {
-                let (sum, k) = columns.iter().fold((0.0, 0u32), |(sum, k), col| {
-                    if col[t].is_finite() {
-                        (sum + col[t], k + 1)
-                    } else {
-                        (sum, k)
-                    }
-                });
-                if k > 0 {
-                    sum / f64::from(k)
-                } else {
-                    f64::NAN
+        // f = the judges' mean score (over those who scored the response), summed judge by
+        // judge over every response (a loop that vectorises).
+        let mut f = vec![0.0; n];
+        let mut scored = vec![0u32; n];
+        for column in &columns {
+            for ((sum, k), &x) in f.iter_mut().zip(&mut scored).zip(*column) {
+                if x.is_finite() {
+                    *sum += x;
+                    *k += 1;
                 }
-            })
-            .collect();
+            }
+        }
+        for (mean, &k) in f.iter_mut().zip(&scored) {
+            *mean = if k > 0 {
+                *mean / f64::from(k)
+            } else {
+                f64::NAN
+            };
+        }
         let disagreement = (judges.len() > 1).then(|| judge_disagreement(&columns));
         let (mut rated_x, mut residuals) = (Vec::new(), Vec::new());
         for t in 0..n {
@@ -183,7 +187,6 @@ pub fn next(
         })
         .collect();
     let batch = choose_next(&active, count, UNIFORM_MIX, seed);
-    let id = |t: usize| data.responses.ids()[t].clone();
     Ok(NextBatch {
         judges: judges
             .iter()
@@ -207,7 +210,7 @@ pub fn next(
                 let t = members[p.model_index][p.response];
                 NextPick {
                     model: p.model.clone(),
-                    response_id: id(t),
+                    response_id: ids[t].clone(),
                     probability: p.probability,
                     rated: rated[t],
                 }
@@ -220,7 +223,7 @@ pub fn next(
             .map(|((m, ts), (&picks, probabilities))| NextModel {
                 model: m.to_string(),
                 picks,
-                response_ids: ts.iter().map(|&t| id(t)).collect(),
+                response_ids: ts.iter().map(|&t| std::mem::take(&mut ids[t])).collect(),
                 probabilities,
                 rated: ts.iter().map(|&t| rated[t]).collect(),
             })
@@ -251,7 +254,7 @@ pub fn next_in_study(
     seed: u64,
 ) -> Result<NextBatch> {
     let data = study.scoring_scores(judge, true)?;
-    next(&data, judge, &[], count, seed)
+    next(data, judge, &[], count, seed)
 }
 
 /// `concord next --assign` and Admin's "Push to the front": a [`next`] round whose unrated

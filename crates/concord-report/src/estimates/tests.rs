@@ -81,7 +81,7 @@ fn groups_hold_the_human_mean_the_judge_and_the_judge_only_scores() {
 #[test]
 fn next_marks_rated_picks_and_covers_every_response() {
     let data = study();
-    let batch = next(&dense_scores(&data, None, true), None, &[], 5, 1).unwrap();
+    let batch = next(dense_scores(&data, None, true), None, &[], 5, 1).unwrap();
     assert_eq!(batch.judges, ["J"]);
     assert_eq!(batch.picks.len(), 5);
     let rated: Vec<(&str, bool)> = batch

@@ -76,6 +76,11 @@ impl ResponseModels {
         &self.ids
     }
 
+    /// Takes the external ids out (leaving none), for a caller that hands each one on.
+    pub fn take_ids(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.ids)
+    }
+
     /// Number of responses.
     pub fn len(&self) -> usize {
         self.model_of.len()
