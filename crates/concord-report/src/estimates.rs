@@ -111,12 +111,13 @@ fn dense_scores(data: &StudyRatings, judge: Option<&str>, ids: bool) -> ScoringR
     }
 }
 
-/// One judge × model × attribute: the three slices of [`ModelScores`].
+/// One judge × model × attribute: the three slices of [`ModelScores`], the judge-only scores
+/// as a range of the judge's scores on the attribute, regrouped in place.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Group {
     y: Vec<f64>,
     yhat: Vec<f64>,
-    yhat_unlabelled: Vec<f64>,
+    yhat_unlabelled: std::ops::Range<usize>,
     unjudged: usize,
 }
 
@@ -140,6 +141,13 @@ pub struct ScoreGroups {
     /// Model names in order of first appearance among the responses.
     pub models: Vec<String>,
     groups: Vec<Group>,
+    /// The loaded scores, the judge's on each attribute regrouped model by model (judge-only
+    /// scores first): the groups' Ŷ_unl are slices of it, not copies (on a 70k-response study
+    /// a copy is megabytes of fresh memory, which cost more than the grouping).
+    scores: ResponseScores,
+    /// The judge's column in `scores`, and each group's attribute.
+    column: usize,
+    attribute_index: Vec<usize>,
     /// Parallel to `groups` when the study recorded active rounds, else empty.
     designs: Vec<Design>,
     rounds: usize,
@@ -203,40 +211,41 @@ impl ScoreGroups {
         rounds: &[SamplingRound],
     ) -> Result<ScoreGroups> {
         let data = dense_scores(data, Some(judge), !rounds.is_empty());
-        Self::from_scores(&data, judge, attributes, rounds)
+        Self::from_scores(data, judge, attributes, rounds)
     }
 
     /// [`ScoreGroups::with_design`] from scores already in dense arrays (`Study::scoring_scores`
     /// with this judge, and with the responses' ids when there are `rounds`, which name
     /// responses by id).
     pub fn from_scores(
-        data: &ScoringRatings,
+        data: ScoringRatings,
         judge: &str,
         attributes: &[String],
         rounds: &[SamplingRound],
     ) -> Result<ScoreGroups> {
-        let scores = &data.scores;
         let pi = design_probabilities(&data.responses, rounds);
         let j = judge_index(&data.raters, judge)?;
-        let c = judge_column(&data.raters, scores, j)?;
+        let c = judge_column(&data.raters, &data.scores, j)?;
         let attrs = attribute_indices(&data.attributes, attributes)?;
+        let mut scores = data.scores;
         let models = data.responses.models();
         let model_of = data.responses.model_of();
-        let m = models.len();
-        let mut size = vec![0; m];
+        let (m, n) = (models.len(), model_of.len());
+        // Where each model's judge-only scores start in an attribute's regrouped scores.
+        let mut start = vec![0; m + 1];
         for &model in model_of {
-            size[model as usize] += 1;
+            start[model as usize + 1] += 1;
         }
-        // Judge-only scores are most of a model's responses: sized once, not grown by copying.
-        let mut groups: Vec<Group> = (0..attrs.len() * m)
-            .map(|i| Group {
-                yhat_unlabelled: Vec::with_capacity(size[i % m]),
-                ..Group::default()
-            })
-            .collect();
+        for i in 0..m {
+            start[i + 1] += start[i];
+        }
+        let mut groups = vec![Group::default(); attrs.len() * m];
         let mut designs = vec![Design::default(); if pi.is_empty() { 0 } else { groups.len() }];
+        // Regrouped here, then copied over the attribute's scores (which the loop reads).
+        let mut regrouped = vec![0.0; n];
         for (s, &a) in attrs.iter().enumerate() {
             let row = &mut groups[s * m..(s + 1) * m];
+            let mut end = start.clone();
             for (t, (&f, &model)) in scores.judge(a, c).iter().zip(model_of).enumerate() {
                 let model = model as usize;
                 let g = &mut row[model];
@@ -251,11 +260,18 @@ impl ScoreGroups {
                         g.y.push(y);
                         g.yhat.push(f);
                     }
-                    (None, true) => g.yhat_unlabelled.push(f),
+                    (None, true) => {
+                        regrouped[end[model]] = f;
+                        end[model] += 1;
+                    }
                     (Some(_), false) => g.unjudged += 1,
                     (None, false) => {}
                 }
             }
+            for (model, g) in row.iter_mut().enumerate() {
+                g.yhat_unlabelled = start[model]..end[model];
+            }
+            scores.judge_mut(a, c).copy_from_slice(&regrouped);
         }
         Ok(ScoreGroups {
             judge: data.raters[j].name.clone(),
@@ -265,6 +281,9 @@ impl ScoreGroups {
                 .collect(),
             models: models.to_vec(),
             groups,
+            scores,
+            column: c,
+            attribute_index: attrs,
             designs,
             rounds: rounds.len(),
         })
@@ -293,15 +312,17 @@ impl ScoreGroups {
 
     /// One [`ModelScores`] per attribute × model, attribute-major.
     pub fn model_scores(&self) -> Vec<ModelScores<'_>> {
+        let m = self.models.len();
         self.groups
             .iter()
             .enumerate()
             .map(|(i, g)| ModelScores {
-                model: &self.models[i % self.models.len()],
-                attribute: &self.attributes[i / self.models.len()],
+                model: &self.models[i % m],
+                attribute: &self.attributes[i / m],
                 y: &g.y,
                 yhat: &g.yhat,
-                yhat_unlabelled: &g.yhat_unlabelled,
+                yhat_unlabelled: &self.scores.judge(self.attribute_index[i / m], self.column)
+                    [g.yhat_unlabelled.clone()],
             })
             .collect()
     }

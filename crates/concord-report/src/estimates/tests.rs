@@ -73,7 +73,7 @@ fn groups_hold_the_human_mean_the_judge_and_the_judge_only_scores() {
     // Scores loaded without J's cannot be grouped for J (nor guessed as "not scored").
     let humans_only = dense_scores(&data, Some("nobody"), false);
     assert!(matches!(
-        ScoreGroups::from_scores(&humans_only, "J", &[], &[]),
+        ScoreGroups::from_scores(humans_only, "J", &[], &[]),
         Err(ReportError::UnknownJudge { name, valid }) if name == "J" && valid.is_empty()
     ));
 }

@@ -142,6 +142,13 @@ impl ResponseScores {
         }
     }
 
+    /// Judge column `column`'s scores on `attribute`, writable: for a caller that regroups
+    /// them in place rather than copying them out (`concord estimate`'s grouping by model).
+    pub fn judge_mut(&mut self, attribute: usize, column: usize) -> &mut [f64] {
+        let start = (attribute * self.judges.len() + column) * self.n_targets;
+        &mut self.judge[start..start + self.n_targets]
+    }
+
     /// The rater index of each kept judge, in column order (rater order).
     pub fn judges(&self) -> &[usize] {
         &self.judges
