@@ -144,9 +144,10 @@ impl Study {
         let attributes = self.attribute_specs()?;
         let rater_specs = rater_specs(&raters);
         let rater_keys: Vec<i64> = raters.iter().map(|(k, _)| *k).collect();
-        // Response keys run 1..=max (rows are never deleted): the scores are filled by key
-        // (slot key − 1) while a second connection reads the responses on another thread, the
-        // two scans being independent halves of the load; they are matched up after.
+        // The scores are filled by response key (slot key − 1; in a master the keys run
+        // 1..=max, rows are never deleted) while a second connection reads the responses on
+        // another thread, the two scans being independent halves of the load; they are matched
+        // up after.
         let (_, max_key) = self.shape()?;
         let slots = max_key.max(0) as usize;
         let (path, passphrase) = (self.path(), self.passphrase.as_ref());

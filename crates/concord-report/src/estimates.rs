@@ -216,7 +216,7 @@ impl ScoreGroups {
 
     /// [`ScoreGroups::with_design`] from scores already in dense arrays (`Study::scoring_scores`
     /// with this judge, and with the responses' ids when there are `rounds`, which name
-    /// responses by id).
+    /// responses by id), which the groups take over.
     pub fn from_scores(
         data: ScoringRatings,
         judge: &str,
