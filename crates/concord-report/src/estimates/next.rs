@@ -101,7 +101,8 @@ impl NextBatch {
 /// disagreement calibrated on the rated responses (`active::calibrated_uncertainty`, several),
 /// combined over attributes as √(mean u²) — the π that minimises the summed variance of all
 /// attribute means, since one clinician rating scores every attribute. `data` is
-/// `Study::scoring_scores` with the same `judge` and the responses' ids.
+/// `Study::scoring_scores` with the same `judge` and the responses' ids (which move into the
+/// batch; a load without them leaves the batch's ids empty).
 pub fn next(
     mut data: ScoringRatings,
     judge: Option<&str>,
@@ -210,7 +211,7 @@ pub fn next(
                 let t = members[p.model_index][p.response];
                 NextPick {
                     model: p.model.clone(),
-                    response_id: ids[t].clone(),
+                    response_id: ids.get(t).cloned().unwrap_or_default(),
                     probability: p.probability,
                     rated: rated[t],
                 }
@@ -223,7 +224,10 @@ pub fn next(
             .map(|((m, ts), (&picks, probabilities))| NextModel {
                 model: m.to_string(),
                 picks,
-                response_ids: ts.iter().map(|&t| std::mem::take(&mut ids[t])).collect(),
+                response_ids: ts
+                    .iter()
+                    .map(|&t| ids.get_mut(t).map(std::mem::take).unwrap_or_default())
+                    .collect(),
                 probabilities,
                 rated: ts.iter().map(|&t| rated[t]).collect(),
             })

@@ -94,4 +94,15 @@ fn next_marks_rated_picks_and_covers_every_response() {
     }
     assert_eq!(batch.models[0].response_ids, ["r0", "r1", "r4"]);
     assert_eq!(batch.models[1].response_ids, ["r2", "r3"]);
+    // Loaded without ids: the same draw, its ids left empty.
+    let unnamed = next(dense_scores(&data, None, false), None, &[], 5, 1).unwrap();
+    assert_eq!(
+        unnamed.models[0].probabilities,
+        batch.models[0].probabilities
+    );
+    assert!(unnamed.picks.iter().all(|p| p.response_id.is_empty()));
+    assert!(unnamed
+        .models
+        .iter()
+        .all(|m| m.response_ids == ["", "", ""][..m.response_ids.len()]));
 }
