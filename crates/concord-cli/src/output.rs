@@ -12,15 +12,31 @@ use concord_report::estimates::{Assigned, NextBatch};
 use concord_stats::plan::{PlanReport, SizePlan};
 use concord_stats::ppi::{EstimateSet, MeanCi};
 
+use std::io::{BufWriter, StdoutLock, Write};
+
 mod agreement;
 pub use agreement::{format_table, to_csv};
 
-/// Pretty JSON on standard output.
+/// Pretty JSON on standard output, streamed: `concord next --json` is megabytes, which a string
+/// built first would copy and fault in once more.
 pub fn print_json(value: &impl serde::Serialize) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("serializable")
-    );
+    let mut out = stdout();
+    let written = serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|()| writeln!(out));
+    printed(written.and_then(|()| out.flush()));
+}
+
+/// Standard output, locked and buffered: a result goes out in few writes, not one a line.
+fn stdout() -> BufWriter<StdoutLock<'static>> {
+    BufWriter::new(std::io::stdout().lock())
+}
+
+/// Fails as `println!` does when standard output cannot be written (a closed pipe).
+fn printed(result: std::io::Result<()>) {
+    if let Err(e) = result {
+        panic!("failed printing to stdout: {e}");
+    }
 }
 
 /// A cell's value, or "(empty)".
@@ -172,41 +188,55 @@ fn mean(m: &MeanCi) -> String {
 }
 
 pub fn print_estimates(set: &EstimateSet, unjudged: usize) {
-    println!(
+    let mut out = stdout();
+    printed(write_estimates(&mut out, set, unjudged).and_then(|()| out.flush()));
+}
+
+/// `concord estimate` in words.
+fn write_estimates(
+    out: &mut impl Write,
+    set: &EstimateSet,
+    unjudged: usize,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
         "Model scores with {} as judge ({} intervals; n = human-rated responses, N = judge-only)",
         set.judge,
         level(set.alpha)
-    );
+    )?;
     if let Some(rounds) = set.active_rounds {
-        println!(
+        writeln!(
+            out,
             "Active sampling ({rounds} recorded rounds): PPI++ is the active-inference estimate, \
              each clinician rating weighted by 1/π (Zrnic & Candès 2024); human only is unweighted"
-        );
+        )?;
     }
     let mut attribute = "";
     for e in &set.estimates {
         if e.attribute != attribute {
             attribute = &e.attribute;
-            println!("\n{attribute}");
+            writeln!(out, "\n{attribute}")?;
         }
-        println!(
+        writeln!(
+            out,
             "  {}  n = {}, N = {}",
             e.model, e.n_labelled, e.n_unlabelled
-        );
+        )?;
         let lambda = e
             .ppi_plus
             .lambda
             .map_or_else(String::new, |l| format!("  λ = {}", num(l)));
-        println!("    PPI++        {}{lambda}", mean(&e.ppi_plus));
-        println!("    human only   {}", mean(&e.human_only));
-        println!("    PPI (λ = 1)  {}", mean(&e.ppi));
-        println!(
+        writeln!(out, "    PPI++        {}{lambda}", mean(&e.ppi_plus))?;
+        writeln!(out, "    human only   {}", mean(&e.human_only))?;
+        writeln!(out, "    PPI (λ = 1)  {}", mean(&e.ppi))?;
+        writeln!(
+            out,
             "    judge only   {} (biased: not corrected by human scores)",
             e.judge_only.value.map_or_else(|| "—".to_string(), num)
-        );
+        )?;
     }
     if !set.differences.is_empty() {
-        println!("\nDifferences (PPI++, A − B)");
+        writeln!(out, "\nDifferences (PPI++, A − B)")?;
         for d in &set.differences {
             let p = d.p_ppi_plus.map_or_else(String::new, |p| {
                 if p < 1e-4 {
@@ -215,22 +245,25 @@ pub fn print_estimates(set: &EstimateSet, unjudged: usize) {
                     format!("  p = {p:.4}")
                 }
             });
-            println!(
+            writeln!(
+                out,
                 "  {}: {} − {}  {}{p}",
                 d.attribute,
                 d.model_a,
                 d.model_b,
                 mean(&d.ppi_plus)
-            );
+            )?;
         }
     }
     if !set.ranking.is_empty() {
-        println!(
+        writeln!(
+            out,
             "\nRanking by PPI++ mean (rank interval holds the true rank with ≥ {} probability)",
             level(set.alpha)
-        );
+        )?;
         for r in &set.ranking {
-            println!(
+            writeln!(
+                out,
                 "  {}: {}. {}  {}  (rank {}–{})",
                 r.attribute,
                 r.rank,
@@ -238,15 +271,17 @@ pub fn print_estimates(set: &EstimateSet, unjudged: usize) {
                 num(r.value),
                 r.rank_ci[0],
                 r.rank_ci[1]
-            );
+            )?;
         }
     }
     if unjudged > 0 {
-        println!(
+        writeln!(
+            out,
             "\nnote: {unjudged} human-rated response × attribute cells have no score by {} and are left out",
             set.judge
-        );
+        )?;
     }
+    Ok(())
 }
 
 /// "120 needed (8 now, 112 more)" or the reason.

@@ -5,11 +5,14 @@
 //! raters they read, no response texts, and the scores straight into dense arrays
 //! ([`Study::scoring_scores`]) rather than a list of single ratings.
 
-use concord_stats::ppi::ResponseScores;
+use concord_stats::ppi::{model_index, ResponseModels, ResponseScores};
 use concord_stats::report::{AttributeSpec, Observation, RaterSpec, StudyRatings, TargetSpec};
 
+use rusqlite::Connection;
+
 use crate::error::Result;
-use crate::model::RaterKind;
+use crate::model::{Rater, RaterKind};
+use crate::schema;
 use crate::study::Study;
 
 /// Above this many changed cells a refresh reloads everything (one scan beats many inserts).
@@ -27,14 +30,18 @@ pub struct LiveRatings {
 }
 
 /// What `concord estimate` and `next` read ([`Study::scoring_scores`]): the study's attributes,
-/// raters and responses, and the humans' and the judges' scores as dense arrays, not as a list
-/// of single ratings.
+/// raters and each response's model (and id), and the humans' and the judges' scores as dense
+/// arrays, not as a list of single ratings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoringRatings {
-    /// Attributes, raters and responses as [`Study::study_ratings`] lists them, responses
-    /// without their length and item; `ratings` is empty (the scores are in `scores`).
-    pub study: StudyRatings,
-    /// The humans' and the chosen judges' scores, by `study`'s positions.
+    /// Attributes as [`Study::study_ratings`] lists them.
+    pub attributes: Vec<AttributeSpec>,
+    /// Raters as [`Study::study_ratings`] lists them.
+    pub raters: Vec<RaterSpec>,
+    /// The responses in [`Study::study_ratings`]' order: each one's model, and its external id
+    /// when asked for.
+    pub responses: ResponseModels,
+    /// The humans' and the chosen judges' scores, by the positions of the lists above.
     pub scores: ResponseScores,
 }
 
@@ -97,8 +104,6 @@ enum Columns {
     Details,
     /// Its external id only.
     Ids,
-    /// Nothing more: `TargetSpec::id` stays empty.
-    Keys,
 }
 
 impl Study {
@@ -131,25 +136,58 @@ impl Study {
 
     /// What `concord estimate` and `next` read, with no list of single ratings: the humans'
     /// scores and `judge`'s (every judge's when `None`; every rater is still listed) in dense
-    /// arrays filled as the rows are read, responses without their length and item, and with
-    /// their external ids only when `ids` (`next` names its picks, an active estimate matches
-    /// rounds by id; a plain estimate needs neither, and 70k strings cost a tenth of its time).
+    /// arrays filled as the rows are read, of each response only its model (as an index) and,
+    /// when `ids`, its external id (`next` names its picks, an active estimate matches rounds
+    /// by id; a plain estimate needs neither, and 70k strings cost a tenth of its time).
     pub fn scoring_scores(&self, judge: Option<&str>, ids: bool) -> Result<ScoringRatings> {
-        let frame = self.frame(if ids { Columns::Ids } else { Columns::Keys })?;
-        let study = frame.study;
-        let mut scores = ResponseScores::new(
-            &study.raters,
-            judge,
-            study.attributes.len(),
-            study.targets.len(),
-        );
-        self.scan(
-            &frame.keys,
-            &study.raters,
-            judge,
-            |rater, target, attribute, value| scores.add(rater, attribute, target, value),
-        )?;
-        Ok(ScoringRatings { study, scores })
+        let raters = self.raters_with_keys()?;
+        let attributes = self.attribute_specs()?;
+        let rater_specs = rater_specs(&raters);
+        let rater_keys: Vec<i64> = raters.iter().map(|(k, _)| *k).collect();
+        // The scores are filled by response key (slot key − 1; in a master the keys run
+        // 1..=max, rows are never deleted) while a second connection reads the responses on
+        // another thread, the two scans being independent halves of the load; they are matched
+        // up after.
+        let (_, max_key) = self.shape()?;
+        let slots = max_key.max(0) as usize;
+        let (path, passphrase) = (self.path(), self.passphrase.as_ref());
+        let (read, scanned) = std::thread::scope(|s| {
+            let read = s.spawn(move || {
+                let reader = schema::open_reader(path, passphrase)?;
+                // One pass never reads a page twice: a few pages of cache, recycled, fault in
+                // less fresh memory than SQLite's default 2 MB.
+                reader.pragma_update(None, "cache_size", 64)?;
+                response_models(&reader, ids, slots)
+            });
+            let mut scores = ResponseScores::new(&rater_specs, judge, attributes.len(), slots);
+            let scanned = self.scan(
+                &rater_keys,
+                |key| (1..=slots as i64).contains(&key).then(|| key as usize - 1),
+                &rater_specs,
+                judge,
+                |rater, slot, attribute, value| scores.add(rater, attribute, slot, value),
+            );
+            let read = read.join().expect("reading the responses does not panic");
+            (read, scanned.map(|()| scores))
+        });
+        let ((responses, keys), scores) = (read?, scanned?);
+        // Responses added in order (the usual case) are already where their keys put them.
+        let in_key_order = keys.len() == slots && keys.iter().zip(1..).all(|(&k, i)| k == i);
+        let scores = match in_key_order {
+            true => scores,
+            false => scores.reordered(
+                &keys
+                    .iter()
+                    .map(|&k| usize::try_from(k - 1).ok())
+                    .collect::<Vec<_>>(),
+            ),
+        };
+        Ok(ScoringRatings {
+            attributes,
+            raters: rater_specs,
+            responses,
+            scores,
+        })
     }
 
     fn load(&self, scope: Scope) -> Result<LiveRatings> {
@@ -157,8 +195,10 @@ impl Study {
         let mut ratings = frame.study;
         // Every cell has at least one event: the event count bounds the ratings.
         ratings.ratings = Vec::with_capacity(frame.watermark.max(0) as usize);
+        let target_index = &frame.keys.target_index;
         self.scan(
-            &frame.keys,
+            &frame.keys.rater_keys,
+            |key| target_index.get(key as usize).copied().flatten(),
             &ratings.raters,
             scope.judge,
             |rater, target, attribute, value| {
@@ -185,17 +225,7 @@ impl Study {
         let watermark = self.event_watermark()?;
         let shape = self.shape()?;
         let raters = self.raters_with_keys()?;
-        let attributes: Vec<AttributeSpec> = self
-            .rubric()?
-            .attributes
-            .iter()
-            .map(|a| AttributeSpec {
-                key: a.key.clone(),
-                group: a.group.clone(),
-                scale_min: a.scale_min,
-                scale_max: a.scale_max,
-            })
-            .collect();
+        let attributes = self.attribute_specs()?;
         let attribute_index = dense(self.attributes.iter().enumerate().map(|(i, a)| (a.id, i)));
         let rater_index = dense(raters.iter().enumerate().map(|(i, (k, _))| (*k, i)));
         // Items by key, so responses are read in one plain scan (no per-row item lookup) and
@@ -217,7 +247,6 @@ impl Study {
                 "SELECT position, id, model, external_id, length(text), item_id FROM response"
             }
             Columns::Ids => "SELECT position, id, model, external_id FROM response",
-            Columns::Keys => "SELECT position, id, model FROM response",
         })?;
         // The largest response key bounds the count (rows are never deleted): no regrowth.
         let mut responses: Vec<(i64, i64, TargetSpec)> = Vec::with_capacity(shape.1 as usize);
@@ -237,10 +266,7 @@ impl Study {
                 r.get(0)?,
                 r.get(1)?,
                 TargetSpec {
-                    id: match columns {
-                        Columns::Keys => String::new(),
-                        _ => r.get(3)?,
-                    },
+                    id: r.get(3)?,
                     model: r.get(2)?,
                     length,
                     item,
@@ -255,13 +281,7 @@ impl Study {
         Ok(Frame {
             study: StudyRatings {
                 attributes,
-                raters: raters
-                    .iter()
-                    .map(|(_, r)| RaterSpec {
-                        name: r.name.clone(),
-                        is_judge: r.kind == RaterKind::Llm,
-                    })
-                    .collect(),
+                raters: rater_specs(&raters),
                 targets,
                 ratings: Vec::new(),
             },
@@ -278,12 +298,29 @@ impl Study {
         })
     }
 
-    /// Calls `each(rater, target, attribute, value)` (positions in `keys`' order) for every
-    /// current rating of the humans and of the judge `judge` (every judge when `None`), in
-    /// (rater, response, attribute) key order.
+    /// The rubric's attributes as the statistics read them, in rubric order.
+    fn attribute_specs(&self) -> Result<Vec<AttributeSpec>> {
+        Ok(self
+            .rubric()?
+            .attributes
+            .iter()
+            .map(|a| AttributeSpec {
+                key: a.key.clone(),
+                group: a.group.clone(),
+                scale_min: a.scale_min,
+                scale_max: a.scale_max,
+            })
+            .collect())
+    }
+
+    /// Calls `each(rater, target, attribute, value)` for every current rating of the humans
+    /// and of the judge `judge` (every judge when `None`), in (rater, response, attribute) key
+    /// order: `rater` a position in `raters` (whose keys are `rater_keys`), `target` the
+    /// position `target_of` gives the response key (responses it gives none are skipped).
     fn scan(
         &self,
-        keys: &Keys,
+        rater_keys: &[i64],
+        target_of: impl Fn(i64) -> Option<usize>,
         raters: &[RaterSpec],
         judge: Option<&str>,
         mut each: impl FnMut(usize, usize, usize, f64),
@@ -305,7 +342,7 @@ impl Study {
             .iter()
             .enumerate()
             .filter(|(_, r)| !r.is_judge || judge.is_none_or(|j| r.name == j))
-            .map(|(i, _)| (keys.rater_keys[i], i))
+            .map(|(i, _)| (rater_keys[i], i))
             .collect();
         read.sort_unstable();
         let mut stmt = self.conn.prepare(
@@ -314,12 +351,7 @@ impl Study {
         for (key, rater) in read {
             let mut rows = stmt.query([key])?;
             while let Some(row) = rows.next()? {
-                let Some(target) = keys
-                    .target_index
-                    .get(row.get::<_, i64>(0)? as usize)
-                    .copied()
-                    .flatten()
-                else {
+                let Some(target) = target_of(row.get(0)?) else {
                     continue;
                 };
                 for (ch, slot) in row.get_ref(1)?.as_str()?.chars().zip(&slots) {
@@ -388,6 +420,71 @@ impl Study {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?)
     }
+}
+
+/// Each response's model (and external id when `ids`) in load order (position, then key), and
+/// each one's key, read on `conn` (room made for `capacity` responses). Reads no
+/// [`TargetSpec`]: one model string per response was a third of a scoring load.
+fn response_models(
+    conn: &Connection,
+    ids: bool,
+    capacity: usize,
+) -> Result<(ResponseModels, Vec<i64>)> {
+    // Read in position order (the `response_load` index's, no sort), keys rising along it mean
+    // (position, key) rises too: the load order without reading the positions. Keys that do
+    // not rise (responses placed out of their order of creation, which no writer does today)
+    // are sorted by SQLite, which costs more than the scan.
+    match read_responses(conn, ids, capacity, false)? {
+        Some(read) => Ok(read),
+        None => Ok(read_responses(conn, ids, capacity, true)?
+            .expect("responses sorted by SQLite are in load order")),
+    }
+}
+
+/// [`response_models`] in position order (`sorted`: and by key within a position, which SQLite
+/// sorts), or `None` when the keys do not rise along the positions.
+fn read_responses(
+    conn: &Connection,
+    ids: bool,
+    capacity: usize,
+    sorted: bool,
+) -> Result<Option<(ResponseModels, Vec<i64>)>> {
+    let sql = format!(
+        "SELECT id, model{} FROM response ORDER BY position{}",
+        if ids { ", external_id" } else { "" },
+        if sorted { ", id" } else { "" }
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut keys: Vec<i64> = Vec::with_capacity(capacity);
+    let mut model_of: Vec<u32> = Vec::with_capacity(capacity);
+    let mut external: Vec<String> = Vec::with_capacity(if ids { capacity } else { 0 });
+    let mut names: Vec<String> = Vec::new();
+    let mut last = 0;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let key: i64 = r.get(0)?;
+        if !sorted && keys.last().is_some_and(|&k| k >= key) {
+            return Ok(None);
+        }
+        keys.push(key);
+        last = model_index(&mut names, last, r.get_ref(1)?.as_str()?);
+        model_of.push(last as u32);
+        if ids {
+            external.push(r.get(2)?);
+        }
+    }
+    Ok(Some((ResponseModels::new(names, model_of, external), keys)))
+}
+
+/// The raters as the statistics read them, in load order.
+fn rater_specs(raters: &[(i64, Rater)]) -> Vec<RaterSpec> {
+    raters
+        .iter()
+        .map(|(_, r)| RaterSpec {
+            name: r.name.clone(),
+            is_judge: r.kind == RaterKind::Llm,
+        })
+        .collect()
 }
 
 impl LiveRatings {

@@ -181,10 +181,21 @@ pub struct Watch {
     conn: Connection,
 }
 
-/// Opens `path` for watching. Opened through SQLite (never a plain file handle, see [`open`]),
-/// so it takes part in SQLite's per-process lock bookkeeping; read-write so WAL shared memory
-/// works as for any reader, and `query_only` so it never writes.
+/// Opens `path` for watching, through [`open_reader`].
 pub fn open_watch(path: &Path, passphrase: Option<&Passphrase>) -> Result<Watch> {
+    let watch = Watch {
+        conn: open_reader(path, passphrase)?,
+    };
+    watch.data_version()?;
+    Ok(watch)
+}
+
+/// A query-only connection to a study already opened (and so checked and migrated) by
+/// [`open`]: for a watch, or for a load that reads on a second thread. Opened through SQLite
+/// (never a plain file handle, see [`open`]), so it takes part in SQLite's per-process lock
+/// bookkeeping; read-write so WAL shared memory works as for any reader, and `query_only` so
+/// it never writes.
+pub(crate) fn open_reader(path: &Path, passphrase: Option<&Passphrase>) -> Result<Connection> {
     let conn = cipher::connect(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -192,9 +203,7 @@ pub fn open_watch(path: &Path, passphrase: Option<&Passphrase>) -> Result<Watch>
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "query_only", true)?;
-    let watch = Watch { conn };
-    watch.data_version()?;
-    Ok(watch)
+    Ok(conn)
 }
 
 impl Watch {

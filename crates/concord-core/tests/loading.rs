@@ -3,7 +3,7 @@
 
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::{RaterKind, Refresh, Study};
-use concord_stats::ppi::ResponseScores;
+use concord_stats::ppi::{ResponseModels, ResponseScores};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -107,34 +107,63 @@ fn a_scoring_load_is_the_full_load_without_the_other_judges_and_texts() {
 }
 
 /// `scoring_scores` fills, as it reads, the dense arrays the same rows give through the full
-/// load (`ResponseScores::from_ratings`), with the scoring load's attributes, raters and
-/// responses and no list of ratings.
+/// load (`ResponseScores::from_ratings`), with the full load's attributes and raters, each
+/// response's model (and id) in the full load's order, and no list of ratings — also when the
+/// responses are read out of load order (positions against the keys, or tied and ordered by
+/// external id against them), so the scores filled by key are moved to their responses.
 #[test]
 fn scoring_scores_are_the_full_load_in_dense_arrays() {
     let dir = tempfile::tempdir().unwrap();
     let study = three_judge_demo(dir.path());
-    let all = study.study_ratings().unwrap();
-    for judge in [None, Some("Judge B"), Some("Nobody")] {
-        let scoring = study.scoring_scores(judge, true).unwrap();
-        let mut frame = study.scoring_ratings(judge).unwrap();
-        frame.ratings.clear();
-        assert_eq!(scoring.study, frame, "{judge:?}");
-        // Without ids, the same less the ids.
-        let mut no_ids = study.scoring_scores(judge, false).unwrap();
-        assert!(no_ids.study.targets.iter().all(|t| t.id.is_empty()));
-        for (t, with) in no_ids.study.targets.iter_mut().zip(&frame.targets) {
-            t.id.clone_from(&with.id);
+    let path = study.path().to_path_buf();
+    drop(study);
+    for reorder in [
+        None,
+        // Pairs of responses (models a and b of one item) share a position; their external
+        // ids run against their keys, and the index orders ties by external id.
+        Some("UPDATE response SET position = position / 2, external_id = 'r' || (1000 - id)"),
+        // Every response placed against its order of creation.
+        Some("UPDATE response SET position = 1000 - position"),
+    ] {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        if let Some(sql) = reorder {
+            conn.execute(sql, []).unwrap();
         }
-        assert_eq!(no_ids, scoring, "{judge:?}");
-        let expected = ResponseScores::from_ratings(&all, judge);
-        assert_eq!(scoring.scores, expected, "{judge:?}");
-        let kept = match judge {
-            None => 3,
-            Some("Judge B") => 1,
-            Some(_) => 0,
-        };
-        assert_eq!(expected.judges().len(), kept);
+        let scanned: Vec<i64> = conn
+            .prepare("SELECT id, model FROM response ORDER BY position")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        drop(conn);
+        let study = Study::open(&path).unwrap();
+        let all = study.study_ratings().unwrap();
+        for judge in [None, Some("Judge B"), Some("Nobody")] {
+            for ids in [true, false] {
+                let scoring = study.scoring_scores(judge, ids).unwrap();
+                assert_eq!(scoring.attributes, all.attributes);
+                assert_eq!(scoring.raters, all.raters);
+                assert_eq!(
+                    scoring.responses,
+                    ResponseModels::from_targets(&all.targets, ids),
+                    "{reorder:?} {judge:?} {ids}"
+                );
+                let expected = ResponseScores::from_ratings(&all, judge);
+                assert_eq!(scoring.scores, expected, "{reorder:?} {judge:?}");
+                let kept = match judge {
+                    None => 3,
+                    Some("Judge B") => 1,
+                    Some(_) => 0,
+                };
+                assert_eq!(expected.judges().len(), kept);
+            }
+        }
+        // Read out of load order (and so sorted) only when reordered.
+        assert_eq!(scanned.is_sorted(), reorder.is_none(), "{scanned:?}");
     }
+    let study = Study::open(&path).unwrap();
+    let all = study.study_ratings().unwrap();
     // Human means and judge scores are the loaded ratings', cell for cell.
     let scores = study.scoring_scores(None, false).unwrap().scores;
     let humans = |a, t| {
@@ -184,11 +213,20 @@ fn the_response_scan_reads_the_covering_index_and_matches_the_table() {
     for sql in [
         "SELECT position, id, model, external_id, length(text), item_id FROM response",
         "SELECT position, id, model, external_id FROM response",
-        "SELECT position, id, model FROM response",
+        // `scoring_scores`, in the index's order (no sort: the plan has one step).
+        "SELECT id, model, external_id FROM response ORDER BY position",
+        "SELECT id, model FROM response ORDER BY position",
     ] {
-        let plan: String = conn
-            .query_row(&format!("EXPLAIN QUERY PLAN {sql}"), [], |r| r.get(3))
-            .unwrap();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map([], |r| r.get(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let [plan] = &plan[..] else {
+            panic!("{sql}: {plan:?}")
+        };
         // With `length(text)` SQLite names the index "not covering" (the table cursor is opened),
         // yet takes the value from the index and never seeks the row (`benches/schema.rs` times it).
         assert!(

@@ -9,17 +9,20 @@
 //!
 //! Grouping reads scores by (attribute, response) ([`ResponseScores`], which
 //! `Study::scoring_scores` fills as it reads the store, or [`ResponseScores::from_ratings`] from
-//! a loaded list), one pass over the responses per attribute. Models are found by position (a
-//! study has few, and responses of one model tend to sit together), never through a string map.
+//! a loaded list), one pass over the responses per attribute, and each response's model as an
+//! index ([`ResponseModels`]), never through a string map.
 
 use std::collections::HashMap;
 
 use concord_core::sampling::SamplingRound;
+use concord_core::ScoringRatings;
 use concord_stats::active::{combined_probabilities, with_active_design, ActiveScores};
 use concord_stats::icc::icc_forms;
 use concord_stats::plan::{plan_attribute, PlanReport};
-use concord_stats::ppi::{estimate_models, EstimateSet, ModelScores, ResponseScores};
-use concord_stats::report::StudyRatings;
+use concord_stats::ppi::{
+    estimate_models, EstimateSet, ModelScores, ResponseModels, ResponseScores,
+};
+use concord_stats::report::{AttributeSpec, RaterSpec, StudyRatings};
 use concord_stats::RatingMatrix;
 
 use crate::{ReportError, Result};
@@ -35,43 +38,39 @@ pub const UNIFORM_MIX: f64 = 0.2;
 /// scored every response, so their scores are free and the plan uses all of them.
 pub const JUDGE_COST: f64 = 0.0;
 
-/// The attributes `keys` name (every attribute when empty), as indices into `data.attributes`.
-fn attribute_indices(data: &StudyRatings, keys: &[String]) -> Result<Vec<usize>> {
+/// The attributes `keys` name (every attribute when empty), as indices into `attributes`.
+fn attribute_indices(attributes: &[AttributeSpec], keys: &[String]) -> Result<Vec<usize>> {
     if keys.is_empty() {
-        return Ok((0..data.attributes.len()).collect());
+        return Ok((0..attributes.len()).collect());
     }
     keys.iter()
         .map(|k| {
-            data.attributes
-                .iter()
-                .position(|a| a.key == *k)
-                .ok_or_else(|| ReportError::UnknownAttribute {
+            attributes.iter().position(|a| a.key == *k).ok_or_else(|| {
+                ReportError::UnknownAttribute {
                     name: k.clone(),
-                    valid: data
-                        .attributes
+                    valid: attributes
                         .iter()
                         .map(|a| a.key.as_str())
                         .collect::<Vec<_>>()
                         .join(", "),
-                })
+                }
+            })
         })
         .collect()
 }
 
 /// Indices of the study's LLM judges, in rater order.
-fn judge_indices(data: &StudyRatings) -> Vec<usize> {
-    (0..data.raters.len())
-        .filter(|&r| data.raters[r].is_judge)
-        .collect()
+fn judge_indices(raters: &[RaterSpec]) -> Vec<usize> {
+    (0..raters.len()).filter(|&r| raters[r].is_judge).collect()
 }
 
-/// The judge called `name`, as an index into `data.raters`.
-fn judge_index(data: &StudyRatings, name: &str) -> Result<usize> {
-    let judges = judge_indices(data);
+/// The judge called `name`, as an index into `raters`.
+fn judge_index(raters: &[RaterSpec], name: &str) -> Result<usize> {
+    let judges = judge_indices(raters);
     judges
         .iter()
         .copied()
-        .find(|&r| data.raters[r].name == name)
+        .find(|&r| raters[r].name == name)
         .ok_or_else(|| ReportError::UnknownJudge {
             name: name.to_string(),
             valid: if judges.is_empty() {
@@ -79,7 +78,7 @@ fn judge_index(data: &StudyRatings, name: &str) -> Result<usize> {
             } else {
                 judges
                     .iter()
-                    .map(|&r| data.raters[r].name.as_str())
+                    .map(|&r| raters[r].name.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
             },
@@ -88,48 +87,37 @@ fn judge_index(data: &StudyRatings, name: &str) -> Result<usize> {
 
 /// The column of `scores` holding the judge at rater index `j`: an error naming the judges
 /// whose scores were loaded when `j`'s were not.
-fn judge_column(data: &StudyRatings, scores: &ResponseScores, j: usize) -> Result<usize> {
+fn judge_column(raters: &[RaterSpec], scores: &ResponseScores, j: usize) -> Result<usize> {
     scores.column(j).ok_or_else(|| ReportError::UnknownJudge {
-        name: data.raters[j].name.clone(),
+        name: raters[j].name.clone(),
         valid: scores
             .judges()
             .iter()
-            .map(|&r| data.raters[r].name.as_str())
+            .map(|&r| raters[r].name.as_str())
             .collect::<Vec<_>>()
             .join(", "),
     })
 }
 
-/// The study's models in order of first appearance, and each response's model index.
-fn models_of(data: &StudyRatings) -> (Vec<&str>, Vec<usize>) {
-    let mut models: Vec<&str> = Vec::new();
-    let mut last = usize::MAX;
-    let of_target = data
-        .targets
-        .iter()
-        .map(|t| {
-            if last != usize::MAX && models[last] == t.model {
-                return last;
-            }
-            last = match models.iter().position(|m| *m == t.model) {
-                Some(m) => m,
-                None => {
-                    models.push(&t.model);
-                    models.len() - 1
-                }
-            };
-            last
-        })
-        .collect();
-    (models, of_target)
+/// What [`ScoreGroups::from_scores`] and [`next`] read, from a loaded list of ratings: its
+/// attributes and raters, each target's model (and id when `ids`), and `judge`'s and the
+/// humans' scores in dense arrays (every judge's when `None`).
+fn dense_scores(data: &StudyRatings, judge: Option<&str>, ids: bool) -> ScoringRatings {
+    ScoringRatings {
+        attributes: data.attributes.clone(),
+        raters: data.raters.clone(),
+        responses: ResponseModels::from_targets(&data.targets, ids),
+        scores: ResponseScores::from_ratings(data, judge),
+    }
 }
 
-/// One judge × model × attribute: the three slices of [`ModelScores`].
+/// One judge × model × attribute: the three slices of [`ModelScores`], the judge-only scores
+/// as a range of the judge's scores on the attribute, regrouped in place.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Group {
     y: Vec<f64>,
     yhat: Vec<f64>,
-    yhat_unlabelled: Vec<f64>,
+    yhat_unlabelled: std::ops::Range<usize>,
     unjudged: usize,
 }
 
@@ -153,38 +141,46 @@ pub struct ScoreGroups {
     /// Model names in order of first appearance among the responses.
     pub models: Vec<String>,
     groups: Vec<Group>,
+    /// The loaded scores, the judge's on each attribute regrouped model by model (judge-only
+    /// scores first): the groups' Ŷ_unl are slices of it, not copies (on a 70k-response study
+    /// a copy is megabytes of fresh memory, which cost more than the grouping).
+    scores: ResponseScores,
+    /// The judge's column in `scores`, and each group's attribute.
+    column: usize,
+    attribute_index: Vec<usize>,
     /// Parallel to `groups` when the study recorded active rounds, else empty.
     designs: Vec<Design>,
     rounds: usize,
 }
 
-/// The probability that each response (aligned with `data.targets`) was rated under the
-/// recorded active rounds: the responses the first round found rated count as a uniform base
-/// sample of their model (π₀ = rated / candidates), and every round adds its own π
-/// (`active::combined_probabilities`). Empty when there are no rounds.
-pub fn design_probabilities(data: &StudyRatings, rounds: &[SamplingRound]) -> Vec<f64> {
+/// The probability that each response (aligned with `responses`, loaded with their ids) was
+/// rated under the recorded active rounds: the responses the first round found rated count as
+/// a uniform base sample of their model (π₀ = rated / candidates), and every round adds its
+/// own π (`active::combined_probabilities`). Empty when there are no rounds.
+pub fn design_probabilities(responses: &ResponseModels, rounds: &[SamplingRound]) -> Vec<f64> {
     let Some(first) = rounds.first() else {
         return Vec::new();
     };
-    let index: HashMap<&str, usize> = data
-        .targets
+    let index: HashMap<&str, usize> = responses
+        .ids()
         .iter()
         .enumerate()
-        .map(|(t, s)| (s.id.as_str(), t))
+        .map(|(t, id)| (id.as_str(), t))
         .collect();
-    let (models, model_of) = models_of(data);
-    let (mut rated, mut candidates) = (vec![0usize; models.len()], vec![0usize; models.len()]);
+    let model_of = responses.model_of();
+    let models = responses.models().len();
+    let (mut rated, mut candidates) = (vec![0usize; models], vec![0usize; models]);
     for c in &first.candidates {
         if let Some(&t) = index.get(c.response_id.as_str()) {
-            candidates[model_of[t]] += 1;
-            rated[model_of[t]] += usize::from(c.rated);
+            candidates[model_of[t] as usize] += 1;
+            rated[model_of[t] as usize] += usize::from(c.rated);
         }
     }
     let mut pi: Vec<f64> = model_of
         .iter()
-        .map(|&m| match candidates[m] {
+        .map(|&m| match candidates[m as usize] {
             0 => 0.0,
-            n => rated[m] as f64 / n as f64,
+            n => rated[m as usize] as f64 / n as f64,
         })
         .collect();
     for round in rounds {
@@ -214,41 +210,44 @@ impl ScoreGroups {
         attributes: &[String],
         rounds: &[SamplingRound],
     ) -> Result<ScoreGroups> {
-        let scores = ResponseScores::from_ratings(data, Some(judge));
-        Self::from_scores(data, &scores, judge, attributes, rounds)
+        let data = dense_scores(data, Some(judge), !rounds.is_empty());
+        Self::from_scores(data, judge, attributes, rounds)
     }
 
     /// [`ScoreGroups::with_design`] from scores already in dense arrays (`Study::scoring_scores`
-    /// with this judge); `data` gives the attributes, raters and responses (their ids only
-    /// matter with `rounds`, which name responses by id), not the ratings.
+    /// with this judge, and with the responses' ids when there are `rounds`, which name
+    /// responses by id), which the groups take over.
     pub fn from_scores(
-        data: &StudyRatings,
-        scores: &ResponseScores,
+        data: ScoringRatings,
         judge: &str,
         attributes: &[String],
         rounds: &[SamplingRound],
     ) -> Result<ScoreGroups> {
-        let pi = design_probabilities(data, rounds);
-        let j = judge_index(data, judge)?;
-        let c = judge_column(data, scores, j)?;
-        let attrs = attribute_indices(data, attributes)?;
-        let (models, model_of) = models_of(data);
-        let m = models.len();
-        let mut size = vec![0; m];
-        for &model in &model_of {
-            size[model] += 1;
+        let pi = design_probabilities(&data.responses, rounds);
+        let j = judge_index(&data.raters, judge)?;
+        let c = judge_column(&data.raters, &data.scores, j)?;
+        let attrs = attribute_indices(&data.attributes, attributes)?;
+        let mut scores = data.scores;
+        let models = data.responses.models();
+        let model_of = data.responses.model_of();
+        let (m, n) = (models.len(), model_of.len());
+        // Where each model's judge-only scores start in an attribute's regrouped scores.
+        let mut start = vec![0; m + 1];
+        for &model in model_of {
+            start[model as usize + 1] += 1;
         }
-        // Judge-only scores are most of a model's responses: sized once, not grown by copying.
-        let mut groups: Vec<Group> = (0..attrs.len() * m)
-            .map(|i| Group {
-                yhat_unlabelled: Vec::with_capacity(size[i % m]),
-                ..Group::default()
-            })
-            .collect();
+        for i in 0..m {
+            start[i + 1] += start[i];
+        }
+        let mut groups = vec![Group::default(); attrs.len() * m];
         let mut designs = vec![Design::default(); if pi.is_empty() { 0 } else { groups.len() }];
+        // Regrouped here, then copied over the attribute's scores (which the loop reads).
+        let mut regrouped = vec![0.0; n];
         for (s, &a) in attrs.iter().enumerate() {
             let row = &mut groups[s * m..(s + 1) * m];
-            for (t, (&f, &model)) in scores.judge(a, c).iter().zip(&model_of).enumerate() {
+            let mut end = start.clone();
+            for (t, (&f, &model)) in scores.judge(a, c).iter().zip(model_of).enumerate() {
+                let model = model as usize;
                 let g = &mut row[model];
                 let y = scores.human(a, t);
                 if let (Some(d), true) = (designs.get_mut(s * m + model), f.is_finite()) {
@@ -261,11 +260,18 @@ impl ScoreGroups {
                         g.y.push(y);
                         g.yhat.push(f);
                     }
-                    (None, true) => g.yhat_unlabelled.push(f),
+                    (None, true) => {
+                        regrouped[end[model]] = f;
+                        end[model] += 1;
+                    }
                     (Some(_), false) => g.unjudged += 1,
                     (None, false) => {}
                 }
             }
+            for (model, g) in row.iter_mut().enumerate() {
+                g.yhat_unlabelled = start[model]..end[model];
+            }
+            scores.judge_mut(a, c).copy_from_slice(&regrouped);
         }
         Ok(ScoreGroups {
             judge: data.raters[j].name.clone(),
@@ -273,8 +279,11 @@ impl ScoreGroups {
                 .iter()
                 .map(|&a| data.attributes[a].key.clone())
                 .collect(),
-            models: models.iter().map(|s| s.to_string()).collect(),
+            models: models.to_vec(),
             groups,
+            scores,
+            column: c,
+            attribute_index: attrs,
             designs,
             rounds: rounds.len(),
         })
@@ -303,15 +312,17 @@ impl ScoreGroups {
 
     /// One [`ModelScores`] per attribute × model, attribute-major.
     pub fn model_scores(&self) -> Vec<ModelScores<'_>> {
+        let m = self.models.len();
         self.groups
             .iter()
             .enumerate()
             .map(|(i, g)| ModelScores {
-                model: &self.models[i % self.models.len()],
-                attribute: &self.attributes[i / self.models.len()],
+                model: &self.models[i % m],
+                attribute: &self.attributes[i / m],
                 y: &g.y,
                 yhat: &g.yhat,
-                yhat_unlabelled: &g.yhat_unlabelled,
+                yhat_unlabelled: &self.scores.judge(self.attribute_index[i / m], self.column)
+                    [g.yhat_unlabelled.clone()],
             })
             .collect()
     }
@@ -358,11 +369,11 @@ pub fn plan(
                 valid: String::new(),
             })?,
     };
-    let a = attribute_indices(data, std::slice::from_ref(&key))?[0];
-    let judges = judge_indices(data);
+    let a = attribute_indices(&data.attributes, std::slice::from_ref(&key))?[0];
+    let judges = judge_indices(&data.raters);
     // Without any judge the plan still has the human ICC; its judge and PPI lists are empty.
     let main = match judge {
-        Some(name) => Some(judge_index(data, name)?),
+        Some(name) => Some(judge_index(&data.raters, name)?),
         None => judges.first().copied(),
     };
     let per_judge = judges

@@ -36,6 +36,8 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 mod compare;
 pub use compare::{model_differences, model_ranking, ModelDifference, RankEntry};
+mod responses;
+pub use responses::{model_index, ResponseModels};
 mod scores;
 pub use scores::ResponseScores;
 

@@ -23,13 +23,7 @@ pub fn estimate(a: EstimateArgs) -> Result<()> {
     let rounds = study.sampling_rounds()?;
     // Rounds name their responses by id; without any, the estimate needs no id.
     let data = study.scoring_scores(Some(&a.judge), !rounds.is_empty())?;
-    let groups = estimates::ScoreGroups::from_scores(
-        &data.study,
-        &data.scores,
-        &a.judge,
-        &a.attributes,
-        &rounds,
-    )?;
+    let groups = estimates::ScoreGroups::from_scores(data, &a.judge, &a.attributes, &rounds)?;
     let set = groups.estimate(a.alpha);
     if a.json {
         print_json(&set);

@@ -2,15 +2,13 @@
 //! Candès 2024), with every candidate's π, as the study records a round.
 
 use concord_core::sampling::{SampledResponse, SamplingRound};
-use concord_core::{RaterKind, Study};
+use concord_core::{RaterKind, ScoringRatings, Study};
 use concord_stats::active::{
     calibrated_uncertainty, choose_next, judge_disagreement, uncertainty_by_score, ActiveModel,
 };
-use concord_stats::ppi::ResponseScores;
-use concord_stats::report::StudyRatings;
 use serde::{Deserialize, Serialize};
 
-use super::{attribute_indices, judge_column, judge_index, models_of, UNIFORM_MIX};
+use super::{attribute_indices, judge_column, judge_index, UNIFORM_MIX};
 use crate::{ReportError, Result};
 
 /// One response chosen by `concord next`.
@@ -102,52 +100,56 @@ impl NextBatch {
 /// (`active::uncertainty_by_score`, one judge: `judge` or the study's only judge) or the judges'
 /// disagreement calibrated on the rated responses (`active::calibrated_uncertainty`, several),
 /// combined over attributes as √(mean u²) — the π that minimises the summed variance of all
-/// attribute means, since one clinician rating scores every attribute. `data` gives the
-/// attributes, raters and responses (with their ids), `scores` the scores
-/// (`Study::scoring_scores` with the same `judge`, or [`ResponseScores::from_ratings`]).
+/// attribute means, since one clinician rating scores every attribute. `data` is
+/// `Study::scoring_scores` with the same `judge` and the responses' ids (which move into the
+/// batch; a load without them leaves the batch's ids empty).
 pub fn next(
-    data: &StudyRatings,
-    scores: &ResponseScores,
+    mut data: ScoringRatings,
     judge: Option<&str>,
     attributes: &[String],
     count: usize,
     seed: u64,
 ) -> Result<NextBatch> {
-    let attrs = attribute_indices(data, attributes)?;
+    // Each id goes to the batch once as a candidate: moved there, not copied.
+    let mut ids = data.responses.take_ids();
+    let scores = &data.scores;
+    let attrs = attribute_indices(&data.attributes, attributes)?;
     // (rater index, column in `scores`) of each judge weighed.
     let judges: Vec<(usize, usize)> = match judge {
         Some(name) => {
-            let j = judge_index(data, name)?;
-            vec![(j, judge_column(data, scores, j)?)]
+            let j = judge_index(&data.raters, name)?;
+            vec![(j, judge_column(&data.raters, scores, j)?)]
         }
         None => scores.judges().iter().copied().zip(0..).collect(),
     };
     if judges.is_empty() {
         return Err(ReportError::NoJudge);
     }
-    let (models, model_of) = models_of(data);
-    let n = data.targets.len();
+    let models = data.responses.models();
+    let n = data.responses.len();
     let mut sum_u2 = vec![0.0; n];
     let mut rated = vec![true; n];
     for &a in &attrs {
         let columns: Vec<&[f64]> = judges.iter().map(|&(_, c)| scores.judge(a, c)).collect();
-        // f = the judges' mean score (over those who scored the response).
-        let f: Vec<f64> = (0..n)
-            .map(|t| {
-                let (sum, k) = columns.iter().fold((0.0, 0u32), |(sum, k), col| {
-                    if col[t].is_finite() {
-                        (sum + col[t], k + 1)
-                    } else {
-                        (sum, k)
-                    }
-                });
-                if k > 0 {
-                    sum / f64::from(k)
-                } else {
-                    f64::NAN
+        // f = the judges' mean score (over those who scored the response), summed judge by
+        // judge over every response (a loop that vectorises).
+        let mut f = vec![0.0; n];
+        let mut scored = vec![0u32; n];
+        for column in &columns {
+            for ((sum, k), &x) in f.iter_mut().zip(&mut scored).zip(*column) {
+                if x.is_finite() {
+                    *sum += x;
+                    *k += 1;
                 }
-            })
-            .collect();
+            }
+        }
+        for (mean, &k) in f.iter_mut().zip(&scored) {
+            *mean = if k > 0 {
+                *mean / f64::from(k)
+            } else {
+                f64::NAN
+            };
+        }
         let disagreement = (judges.len() > 1).then(|| judge_disagreement(&columns));
         let (mut rated_x, mut residuals) = (Vec::new(), Vec::new());
         for t in 0..n {
@@ -170,8 +172,8 @@ pub fn next(
     }
     let scale = 1.0 / attrs.len().max(1) as f64;
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); models.len()];
-    for (t, &m) in model_of.iter().enumerate() {
-        members[m].push(t);
+    for (t, &m) in data.responses.model_of().iter().enumerate() {
+        members[m as usize].push(t);
     }
     let uncertainty: Vec<Vec<f64>> = members
         .iter()
@@ -186,7 +188,6 @@ pub fn next(
         })
         .collect();
     let batch = choose_next(&active, count, UNIFORM_MIX, seed);
-    let id = |t: usize| data.targets[t].id.clone();
     Ok(NextBatch {
         judges: judges
             .iter()
@@ -210,7 +211,7 @@ pub fn next(
                 let t = members[p.model_index][p.response];
                 NextPick {
                     model: p.model.clone(),
-                    response_id: id(t),
+                    response_id: ids.get(t).cloned().unwrap_or_default(),
                     probability: p.probability,
                     rated: rated[t],
                 }
@@ -223,7 +224,10 @@ pub fn next(
             .map(|((m, ts), (&picks, probabilities))| NextModel {
                 model: m.to_string(),
                 picks,
-                response_ids: ts.iter().map(|&t| id(t)).collect(),
+                response_ids: ts
+                    .iter()
+                    .map(|&t| ids.get_mut(t).map(std::mem::take).unwrap_or_default())
+                    .collect(),
                 probabilities,
                 rated: ts.iter().map(|&t| rated[t]).collect(),
             })
@@ -254,7 +258,7 @@ pub fn next_in_study(
     seed: u64,
 ) -> Result<NextBatch> {
     let data = study.scoring_scores(judge, true)?;
-    next(&data.study, &data.scores, judge, &[], count, seed)
+    next(data, judge, &[], count, seed)
 }
 
 /// `concord next --assign` and Admin's "Push to the front": a [`next`] round whose unrated

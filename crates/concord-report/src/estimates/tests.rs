@@ -71,9 +71,9 @@ fn groups_hold_the_human_mean_the_judge_and_the_judge_only_scores() {
         Err(ReportError::UnknownJudge { valid, .. }) if valid == "J"
     ));
     // Scores loaded without J's cannot be grouped for J (nor guessed as "not scored").
-    let humans_only = ResponseScores::from_ratings(&data, Some("nobody"));
+    let humans_only = dense_scores(&data, Some("nobody"), false);
     assert!(matches!(
-        ScoreGroups::from_scores(&data, &humans_only, "J", &[], &[]),
+        ScoreGroups::from_scores(humans_only, "J", &[], &[]),
         Err(ReportError::UnknownJudge { name, valid }) if name == "J" && valid.is_empty()
     ));
 }
@@ -81,8 +81,7 @@ fn groups_hold_the_human_mean_the_judge_and_the_judge_only_scores() {
 #[test]
 fn next_marks_rated_picks_and_covers_every_response() {
     let data = study();
-    let scores = ResponseScores::from_ratings(&data, None);
-    let batch = next(&data, &scores, None, &[], 5, 1).unwrap();
+    let batch = next(dense_scores(&data, None, true), None, &[], 5, 1).unwrap();
     assert_eq!(batch.judges, ["J"]);
     assert_eq!(batch.picks.len(), 5);
     let rated: Vec<(&str, bool)> = batch
@@ -95,4 +94,15 @@ fn next_marks_rated_picks_and_covers_every_response() {
     }
     assert_eq!(batch.models[0].response_ids, ["r0", "r1", "r4"]);
     assert_eq!(batch.models[1].response_ids, ["r2", "r3"]);
+    // Loaded without ids: the same draw, its ids left empty.
+    let unnamed = next(dense_scores(&data, None, false), None, &[], 5, 1).unwrap();
+    assert_eq!(
+        unnamed.models[0].probabilities,
+        batch.models[0].probabilities
+    );
+    assert!(unnamed.picks.iter().all(|p| p.response_id.is_empty()));
+    assert!(unnamed
+        .models
+        .iter()
+        .all(|m| m.response_ids == ["", "", ""][..m.response_ids.len()]));
 }

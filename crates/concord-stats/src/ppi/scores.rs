@@ -86,6 +86,8 @@ impl ResponseScores {
 
     /// Records `rater`'s score on (`attribute`, `target`); positions out of range, skipped
     /// judges and non-finite values are left out.
+    // Inlined into the loaders' and the grouping's loops in other crates: called per score.
+    #[inline]
     pub fn add(&mut self, rater: usize, attribute: usize, target: usize, value: f64) {
         if attribute >= self.n_attributes || target >= self.n_targets || !value.is_finite() {
             return;
@@ -110,6 +112,43 @@ impl ResponseScores {
         }
     }
 
+    /// The same scores for another list of targets: target `t` of the result is this one's
+    /// target `slots[t]` (`None`, or a slot out of range: a target nobody scored). A store can
+    /// so fill the arrays by its own keys before it knows the targets' order.
+    pub fn reordered(self, slots: &[Option<usize>]) -> ResponseScores {
+        let n = slots.len();
+        let columns = self.n_attributes * self.judges.len();
+        let slot = |t: usize| slots[t].filter(|&s| s < self.n_targets);
+        let mut judge = vec![f64::NAN; columns * n];
+        for (to, from) in judge
+            .chunks_exact_mut(n.max(1))
+            .zip(self.judge.chunks_exact(self.n_targets.max(1)))
+        {
+            for (t, cell) in to.iter_mut().enumerate() {
+                if let Some(s) = slot(t) {
+                    *cell = from[s];
+                }
+            }
+        }
+        // The human rows stay where they are; only which target points at each moves.
+        let human_row = (0..n)
+            .map(|t| slot(t).map_or(0, |s| self.human_row[s]))
+            .collect();
+        ResponseScores {
+            n_targets: n,
+            human_row,
+            judge,
+            ..self
+        }
+    }
+
+    /// Judge column `column`'s scores on `attribute`, writable: for a caller that regroups
+    /// them in place rather than copying them out (`concord estimate`'s grouping by model).
+    pub fn judge_mut(&mut self, attribute: usize, column: usize) -> &mut [f64] {
+        let start = (attribute * self.judges.len() + column) * self.n_targets;
+        &mut self.judge[start..start + self.n_targets]
+    }
+
     /// The rater index of each kept judge, in column order (rater order).
     pub fn judges(&self) -> &[usize] {
         &self.judges
@@ -124,6 +163,7 @@ impl ResponseScores {
     }
 
     /// Mean human score of `target` on `attribute`, when a human scored it.
+    #[inline]
     pub fn human(&self, attribute: usize, target: usize) -> Option<f64> {
         let row = self.human_row[target] as usize;
         let i = row.checked_sub(1)? * self.n_attributes + attribute;
@@ -131,8 +171,52 @@ impl ResponseScores {
     }
 
     /// Judge column `column`'s scores on `attribute`, one per target (NaN = not scored).
+    #[inline]
     pub fn judge(&self, attribute: usize, column: usize) -> &[f64] {
         let start = (attribute * self.judges.len() + column) * self.n_targets;
         &self.judge[start..start + self.n_targets]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reordered_scores_follow_their_targets() {
+        let raters = [
+            RaterSpec {
+                name: "H".to_string(),
+                is_judge: false,
+            },
+            RaterSpec {
+                name: "J".to_string(),
+                is_judge: true,
+            },
+        ];
+        // Filled by slot: slot 0 human 2 and judge 4; slot 2 judge 5 on attribute 1 only.
+        let mut by_slot = ResponseScores::new(&raters, None, 2, 3);
+        by_slot.add(0, 0, 0, 2.0);
+        by_slot.add(1, 0, 0, 4.0);
+        by_slot.add(1, 1, 2, 5.0);
+        // Targets: slot 2, nothing, slot 0, a slot out of range.
+        let scores = by_slot.reordered(&[Some(2), None, Some(0), Some(7)]);
+        let judge = |a| {
+            scores
+                .judge(a, 0)
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(judge(0), ["NaN", "NaN", "4", "NaN"]);
+        assert_eq!(judge(1), ["5", "NaN", "NaN", "NaN"]);
+        let humans: Vec<Option<f64>> = (0..4).map(|t| scores.human(0, t)).collect();
+        assert_eq!(humans, [None, None, Some(2.0), None]);
+        // Filled in target order from the start, the same scores.
+        let mut direct = ResponseScores::new(&raters, None, 2, 4);
+        direct.add(0, 0, 2, 2.0);
+        direct.add(1, 0, 2, 4.0);
+        direct.add(1, 1, 0, 5.0);
+        assert_eq!(format!("{scores:?}"), format!("{direct:?}"));
     }
 }
