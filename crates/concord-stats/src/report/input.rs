@@ -80,7 +80,7 @@ pub enum Unit {
     Model,
 }
 
-/// What a response-level bootstrap resamples.
+/// What the response-level jackknife intervals (alpha, the replacement test) leave out in turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Cluster {
@@ -119,7 +119,7 @@ pub struct ReportOptions {
     /// Model level: models with fewer usable responses than this are listed, not used.
     #[serde(default = "default_min_responses_per_model")]
     pub min_responses_per_model: usize,
-    /// Unit of the response-level bootstrap (items as clusters, or responses).
+    /// Unit the response-level jackknife leaves out (items as clusters, or responses).
     #[serde(default)]
     pub cluster: Cluster,
     /// Complete-case forms (`icc`, `fleiss_kappa`) need this many responses rated by every

@@ -94,9 +94,9 @@ impl<'a> Models<'a> {
     }
 }
 
-/// The item (cluster) number of every target when items are the bootstrap unit: always for
-/// `Cluster::Item`, and for `Cluster::Auto` when some item has 2 or more responses. Targets
-/// without an item are clusters of their own.
+/// The item (cluster) number of every target when items are the unit the jackknife intervals
+/// leave out: always for `Cluster::Item`, and for `Cluster::Auto` when some item has 2 or more
+/// responses. Targets without an item are clusters of their own.
 pub(super) fn item_clusters(
     data: &StudyRatings,
     cluster: Cluster,
@@ -130,7 +130,9 @@ pub(super) fn item_clusters(
         of.push(id);
     }
     if cluster == Cluster::Item && index.is_empty() {
-        warnings.push("cluster = item, but no response names its item: responses resampled".into());
+        warnings.push(
+            "cluster = item, but no response names its item: responses left out one by one".into(),
+        );
         return None;
     }
     (cluster == Cluster::Item || shared).then_some(of)
