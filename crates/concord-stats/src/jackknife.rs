@@ -11,6 +11,27 @@
 use crate::dist::t_quantile;
 use crate::estimate::Estimate;
 
+/// Each entry's cluster numbered densely in order of first appearance (`items` gives each
+/// entry's item), and the number of clusters.
+pub(crate) fn dense_clusters(items: impl Iterator<Item = u32>) -> (Vec<usize>, usize) {
+    let mut slot: Vec<usize> = Vec::new();
+    let mut n = 0;
+    let of = items
+        .map(|item| {
+            let item = item as usize;
+            if item >= slot.len() {
+                slot.resize(item + 1, usize::MAX);
+            }
+            if slot[item] == usize::MAX {
+                slot[item] = n;
+                n += 1;
+            }
+            slot[item]
+        })
+        .collect();
+    (of, n)
+}
+
 /// Column sums of per-target rows, per cluster.
 #[derive(Clone)]
 pub(crate) struct ClusterSums {

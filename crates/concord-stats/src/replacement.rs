@@ -18,7 +18,7 @@
 
 use crate::estimate::Estimate;
 use crate::icc::{truncated_icc_a1, HendersonSums, NOT_ESTIMABLE, NO_VARIANCE};
-use crate::jackknife::{with_jackknife_ci, ClusterSums};
+use crate::jackknife::{dense_clusters, with_jackknife_ci, ClusterSums};
 use crate::matrix::RatingMatrix;
 use serde::{Deserialize, Serialize};
 
@@ -278,25 +278,10 @@ pub fn replacement(
         .filter(|&t| judge[t].is_some() && humans.row(t).iter().flatten().count() >= 2)
         .collect();
     let n = used.len();
-    let cluster_of: Vec<usize> = match clusters {
-        None => (0..n).collect(),
-        Some(item) => {
-            // Items numbered densely in order of first appearance.
-            let mut slot = vec![usize::MAX; item.iter().max().map_or(0, |&m| m as usize + 1)];
-            let mut next = 0;
-            used.iter()
-                .map(|&t| {
-                    let s = &mut slot[item[t] as usize];
-                    if *s == usize::MAX {
-                        *s = next;
-                        next += 1;
-                    }
-                    *s
-                })
-                .collect()
-        }
+    let (cluster_of, n_clusters) = match clusters {
+        None => ((0..n).collect(), n),
+        Some(item) => dense_clusters(used.iter().map(|&t| item[t])),
     };
-    let n_clusters = cluster_of.iter().max().map_or(0, |&c| c + 1);
     let method = if clusters.is_some() {
         "cluster-jackknife-t"
     } else {
@@ -304,10 +289,11 @@ pub fn replacement(
     };
     let sets = rater_set_sums(judge, humans, &used, &cluster_of, n_clusters);
     let (all_humans, base_reps) = agreement(&sets[0], k, n, method);
+    let base_total = sets[0].total();
     let mut deltas = Vec::new();
     let mut humans_out = Vec::new();
     for j in 0..k {
-        let took = sets[0].total()[RATERS + k + j];
+        let took = base_total[RATERS + k + j];
         if took == 0.0 {
             continue;
         }

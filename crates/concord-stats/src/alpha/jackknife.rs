@@ -8,7 +8,7 @@
 use super::{Level, LevelSet, Units, NO_PAIRS, NO_VARIATION};
 use crate::bootstrap::TargetRows;
 use crate::estimate::Estimate;
-use crate::jackknife::with_jackknife_ci;
+use crate::jackknife::{dense_clusters, with_jackknife_ci};
 use crate::matrix::RatingMatrix;
 
 /// α at `levels` with jackknife SEs and t intervals. `clusters` gives the item of each kept
@@ -55,7 +55,9 @@ pub(crate) fn alpha_jackknifed(
         for (r, v) in reps.iter_mut().zip(&vals) {
             r.push(v.unwrap_or(f64::NAN));
         }
-        without.copy_from_slice(&acc);
+        for &(u, _) in members {
+            units.restore(u, &acc, &mut without);
+        }
     }
     point
         .iter()
@@ -70,18 +72,18 @@ pub(crate) fn alpha_jackknifed(
 /// The pairable units of each cluster that has any, as (unit pattern, count), clusters in
 /// order of first appearance.
 fn cluster_units(units: &Units, rows: &TargetRows, item: &[u32]) -> Vec<Vec<(usize, f64)>> {
-    let mut slot = vec![usize::MAX; item.iter().max().map_or(0, |&m| m as usize + 1)];
-    let mut groups: Vec<Vec<(usize, f64)>> = Vec::new();
-    for (&tp, &it) in rows.patterns.item_pattern.iter().zip(item) {
-        let Some(u) = units.row_to_unit[tp as usize] else {
-            continue;
-        };
-        let s = &mut slot[it as usize];
-        if *s == usize::MAX {
-            *s = groups.len();
-            groups.push(Vec::new());
-        }
-        let g = &mut groups[*s];
+    // (unit pattern, item) of every pairable target.
+    let pairable: Vec<(usize, u32)> = rows
+        .patterns
+        .item_pattern
+        .iter()
+        .zip(item)
+        .filter_map(|(&tp, &it)| Some((units.row_to_unit[tp as usize]?, it)))
+        .collect();
+    let (cluster_of, n) = dense_clusters(pairable.iter().map(|p| p.1));
+    let mut groups: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    for (&(u, _), c) in pairable.iter().zip(cluster_of) {
+        let g = &mut groups[c];
         match g.iter_mut().find(|e| e.0 == u) {
             Some(e) => e.1 += 1.0,
             None => g.push((u, 1.0)),

@@ -158,6 +158,13 @@ impl Units {
         }
     }
 
+    /// Undo [`Units::add`] of pattern p exactly: its entries of `acc` copied back from `from`.
+    fn restore(&self, p: usize, from: &[f64], acc: &mut [f64]) {
+        for &(i, _) in &self.terms[self.term_start[p]..self.term_start[p + 1]] {
+            acc[i] = from[i];
+        }
+    }
+
     fn coincidences(&self, w: &[f64], acc: &mut [f64]) {
         acc.iter_mut().for_each(|x| *x = 0.0);
         // No test for zero weights: every term is a positive finite count or ratio, so a zero

@@ -145,8 +145,8 @@ impl ResponseScores {
     /// Judge column `column`'s scores on `attribute`, writable: for a caller that regroups
     /// them in place rather than copying them out (`concord estimate`'s grouping by model).
     pub fn judge_mut(&mut self, attribute: usize, column: usize) -> &mut [f64] {
-        let start = (attribute * self.judges.len() + column) * self.n_targets;
-        &mut self.judge[start..start + self.n_targets]
+        let range = self.judge_range(attribute, column);
+        &mut self.judge[range]
     }
 
     /// The rater index of each kept judge, in column order (rater order).
@@ -173,8 +173,14 @@ impl ResponseScores {
     /// Judge column `column`'s scores on `attribute`, one per target (NaN = not scored).
     #[inline]
     pub fn judge(&self, attribute: usize, column: usize) -> &[f64] {
+        &self.judge[self.judge_range(attribute, column)]
+    }
+
+    /// Where judge column `column`'s scores on `attribute` are in `judge`.
+    #[inline]
+    fn judge_range(&self, attribute: usize, column: usize) -> std::ops::Range<usize> {
         let start = (attribute * self.judges.len() + column) * self.n_targets;
-        &self.judge[start..start + self.n_targets]
+        start..start + self.n_targets
     }
 }
 

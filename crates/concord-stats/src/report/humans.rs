@@ -9,6 +9,7 @@ use crate::correlation::PairTable;
 use crate::estimate::Estimate;
 use crate::gwet::gwet_pooled;
 use crate::icc::{icc_forms_pooled, icc_unbalanced_of, IccForms};
+use crate::jackknife::dense_clusters;
 use crate::judge::{mean_bias_table, pair_icc_table};
 use crate::judge_bias::{clinician_reference, ClinicianReference};
 use crate::kappa::{cohen_kappa_weighted, fleiss_kappa_all_pooled, fleiss_kappa_pooled};
@@ -111,12 +112,9 @@ pub(super) fn human_report(
     };
     // Cluster of each kept target, when items are the unit.
     let clusters: Option<Vec<u32>> = items.map(|of| rows.keep.iter().map(|&t| of[t]).collect());
-    let n_clusters = clusters.as_ref().map(|c| {
-        let mut c = c.clone();
-        c.sort_unstable();
-        c.dedup();
-        c.len()
-    });
+    let n_clusters = clusters
+        .as_ref()
+        .map(|c| dense_clusters(c.iter().copied()).1);
     let mut alpha_it = alpha_jackknifed(m, rows, &Level::ALL, clusters.as_deref()).into_iter();
     let mut next = || {
         alpha_it
