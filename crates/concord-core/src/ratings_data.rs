@@ -1,7 +1,7 @@
 //! The study's current ratings as the statistics crate's neutral input: one scan of the packed
 //! `rating_row` (every attribute's value of one rater and response in one row) by integer keys,
-//! mapped to positions through dense tables (no string hashing), and a refresh that reads only
-//! the cells changed since the last load. `concord estimate` and `next` load less: only the
+//! split by rater over two connections, mapped to positions through dense tables (no string
+//! hashing), and a refresh that reads only the cells changed since the last load. `concord estimate` and `next` load less: only the
 //! raters they read, no response texts, and the scores straight into dense arrays
 //! ([`Study::scoring_scores`]) rather than a list of single ratings.
 
@@ -13,7 +13,7 @@ use rusqlite::Connection;
 use crate::error::Result;
 use crate::model::{Rater, RaterKind};
 use crate::schema;
-use crate::study::Study;
+use crate::study::{AttributeKey, Study};
 
 /// Above this many changed cells a refresh reloads everything (one scan beats many inserts).
 const MAX_INCREMENTAL: usize = 2_000;
@@ -143,12 +143,12 @@ impl Study {
         let raters = self.raters_with_keys()?;
         let attributes = self.attribute_specs()?;
         let rater_specs = rater_specs(&raters);
-        let rater_keys: Vec<i64> = raters.iter().map(|(k, _)| *k).collect();
+        let reads = rater_reads(&raters, &rater_specs, judge);
         // The scores are filled by response key (slot key − 1; in a master the keys run
         // 1..=max, rows are never deleted) while a second connection reads the responses on
         // another thread, the two scans being independent halves of the load; they are matched
         // up after.
-        let (_, max_key) = self.shape()?;
+        let (_, max_key) = shape(&self.conn)?;
         let slots = max_key.max(0) as usize;
         let (path, passphrase) = (self.path(), self.passphrase.as_ref());
         let (read, scanned) = std::thread::scope(|s| {
@@ -160,11 +160,11 @@ impl Study {
                 response_models(&reader, ids, slots)
             });
             let mut scores = ResponseScores::new(&rater_specs, judge, attributes.len(), slots);
-            let scanned = self.scan(
-                &rater_keys,
+            let scanned = scan(
+                &self.conn,
+                &self.attributes,
+                &reads,
                 |key| (1..=slots as i64).contains(&key).then(|| key as usize - 1),
-                &rater_specs,
-                judge,
                 |rater, slot, attribute, value| scores.add(rater, attribute, slot, value),
             );
             let read = read.join().expect("reading the responses does not panic");
@@ -190,41 +190,67 @@ impl Study {
         })
     }
 
+    /// The rating scan is split between this connection and a second one on another thread
+    /// (the raters in key order: this thread takes the first half, after reading the frame; the
+    /// other the rest, with response keys mapped to positions once the frame is known), each in
+    /// its own read transaction. The halves are used together only when both connections saw
+    /// the same study (the same event watermark and shape: every rating change adds an event);
+    /// otherwise this connection scans the rest itself.
     fn load(&self, scope: Scope) -> Result<LiveRatings> {
-        let frame = self.frame(scope.columns)?;
-        let mut ratings = frame.study;
-        // Every cell has at least one event: the event count bounds the ratings.
-        ratings.ratings = Vec::with_capacity(frame.watermark.max(0) as usize);
-        let target_index = &frame.keys.target_index;
-        self.scan(
-            &frame.keys.rater_keys,
-            |key| target_index.get(key as usize).copied().flatten(),
-            &ratings.raters,
-            scope.judge,
-            |rater, target, attribute, value| {
+        // One snapshot for the frame and this thread's scan (unless the caller holds one).
+        let _snapshot = match self.conn.is_autocommit() {
+            true => Some(self.conn.unchecked_transaction()?),
+            false => None,
+        };
+        let raters = self.raters_with_keys()?;
+        let specs = rater_specs(&raters);
+        let reads = rater_reads(&raters, &specs, scope.judge);
+        let (mine, theirs) = reads.split_at(reads.len() / 2);
+        let (path, passphrase) = (self.path(), self.passphrase.as_ref());
+        let attributes = &self.attributes;
+        std::thread::scope(|s| {
+            let other = s.spawn(move || scan_by_key(path, passphrase, attributes, theirs));
+            let frame = self.frame(raters, scope.columns)?;
+            let mut ratings = frame.study;
+            // Every cell has at least one event: the event count bounds the ratings.
+            ratings.ratings = Vec::with_capacity(frame.watermark.max(0) as usize);
+            let target_index = &frame.keys.target_index;
+            let target_of = |key: i64| target_index.get(key as usize).copied().flatten();
+            let mut push = |rater, target, attribute, value| {
                 ratings.ratings.push(Observation {
                     rater,
                     target,
                     attribute,
                     value,
                 })
-            },
-        )?;
-        Ok(LiveRatings {
-            ratings,
-            keys: frame.keys,
-            watermark: frame.watermark,
-            shape: frame.shape,
+            };
+            scan(&self.conn, attributes, mine, target_of, &mut push)?;
+            match other.join().expect("the second scan does not panic") {
+                Ok((view, found)) if view == (frame.watermark, frame.shape) => {
+                    for o in found {
+                        if let Some(target) = target_index.get(o.target).copied().flatten() {
+                            push(o.rater, target, o.attribute, o.value);
+                        }
+                    }
+                }
+                // Another snapshot (a rating saved in between) or no second connection.
+                _ => scan(&self.conn, attributes, theirs, target_of, &mut push)?,
+            }
+            Ok(LiveRatings {
+                ratings,
+                keys: frame.keys,
+                watermark: frame.watermark,
+                shape: frame.shape,
+            })
         })
     }
 
     /// The study's attributes, raters and responses in load order (no ratings yet), with
     /// their keys in this file.
-    fn frame(&self, columns: Columns) -> Result<Frame> {
+    fn frame(&self, raters: Vec<(i64, Rater)>, columns: Columns) -> Result<Frame> {
         let details = columns == Columns::Details;
-        let watermark = self.event_watermark()?;
-        let shape = self.shape()?;
-        let raters = self.raters_with_keys()?;
+        let watermark = event_watermark(&self.conn)?;
+        let shape = shape(&self.conn)?;
         let attributes = self.attribute_specs()?;
         let attribute_index = dense(self.attributes.iter().enumerate().map(|(i, a)| (a.id, i)));
         let rater_index = dense(raters.iter().enumerate().map(|(i, (k, _))| (*k, i)));
@@ -313,67 +339,13 @@ impl Study {
             .collect())
     }
 
-    /// Calls `each(rater, target, attribute, value)` for every current rating of the humans
-    /// and of the judge `judge` (every judge when `None`), in (rater, response, attribute) key
-    /// order: `rater` a position in `raters` (whose keys are `rater_keys`), `target` the
-    /// position `target_of` gives the response key (responses it gives none are skipped).
-    fn scan(
-        &self,
-        rater_keys: &[i64],
-        target_of: impl Fn(i64) -> Option<usize>,
-        raters: &[RaterSpec],
-        judge: Option<&str>,
-        mut each: impl FnMut(usize, usize, usize, f64),
-    ) -> Result<()> {
-        // `rating_row` holds every attribute's current value of one (rater, response), one
-        // character per attribute id (migrations/0004): a seventh of the rows `rating` has on a
-        // 7-attribute rubric, and row steps are most of a load's cost.
-        // Per character position (attribute id − 1): the attribute's position and scale minimum.
-        let mut slots: Vec<Option<(usize, i64)>> = Vec::new();
-        for (i, a) in self.attributes.iter().enumerate() {
-            let k = a.id as usize - 1;
-            if slots.len() <= k {
-                slots.resize(k + 1, None);
-            }
-            slots[k] = Some((i, a.scale_min));
-        }
-        // One range of the primary key per rater read, in key order: the order of one full scan.
-        let mut read: Vec<(i64, usize)> = raters
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| !r.is_judge || judge.is_none_or(|j| r.name == j))
-            .map(|(i, _)| (rater_keys[i], i))
-            .collect();
-        read.sort_unstable();
-        let mut stmt = self.conn.prepare(
-            "SELECT response_id, vals FROM rating_row WHERE rater_id = ?1 ORDER BY response_id",
-        )?;
-        for (key, rater) in read {
-            let mut rows = stmt.query([key])?;
-            while let Some(row) = rows.next()? {
-                let Some(target) = target_of(row.get(0)?) else {
-                    continue;
-                };
-                for (ch, slot) in row.get_ref(1)?.as_str()?.chars().zip(&slots) {
-                    if ch == ' ' {
-                        continue;
-                    }
-                    if let Some((attribute, min)) = *slot {
-                        each(rater, target, attribute, (ch as i64 - 48 + min) as f64);
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
     /// Brings `live` up to date with the cells changed since it was loaded (events after its
     /// watermark), or reloads it when raters or responses were added. The result equals a fresh
     /// [`Study::live_ratings`].
     pub fn refresh_ratings(&self, live: &mut LiveRatings) -> Result<Refresh> {
-        let watermark = self.event_watermark()?;
+        let watermark = event_watermark(&self.conn)?;
         // A new rater or response changes the matrix's shape even without a rating event.
-        let reshaped = self.shape()? != live.shape;
+        let reshaped = shape(&self.conn)? != live.shape;
         if watermark == live.watermark && !reshaped {
             return Ok(Refresh::Unchanged);
         }
@@ -403,23 +375,123 @@ impl Study {
         live.watermark = watermark;
         Ok(Refresh::Cells(cells))
     }
+}
 
-    fn event_watermark(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT coalesce(max(id), 0) FROM rating_event", [], |r| {
-                r.get(0)
-            })?)
-    }
+/// What a connection saw of the study: its event watermark and shape. Two reads with the same
+/// view read the same ratings (every change of a rating adds an event).
+type View = (i64, (i64, i64));
 
-    /// Raters and responses present (their largest keys; rows are never deleted).
-    fn shape(&self) -> Result<(i64, i64)> {
-        Ok(self.conn.query_row(
-            "SELECT (SELECT coalesce(max(id), 0) FROM rater), (SELECT coalesce(max(id), 0) FROM response)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?)
+/// [`scan`] of the raters `read` on a new connection to `path`, in one read transaction: the
+/// view it read and the ratings, with each response's key in place of its position.
+fn scan_by_key(
+    path: &std::path::Path,
+    passphrase: Option<&crate::cipher::Passphrase>,
+    attributes: &[AttributeKey],
+    read: &[(i64, usize)],
+) -> Result<(View, Vec<Observation>)> {
+    let reader = schema::open_reader(path, passphrase)?;
+    // As for `response_models` below: one pass, a few pages of cache.
+    reader.pragma_update(None, "cache_size", 64)?;
+    let _snapshot = reader.unchecked_transaction()?;
+    let view = (event_watermark(&reader)?, shape(&reader)?);
+    let mut found = Vec::new();
+    let key_of = |key: i64| usize::try_from(key).ok();
+    scan(
+        &reader,
+        attributes,
+        read,
+        key_of,
+        |rater, key, attribute, value| {
+            found.push(Observation {
+                rater,
+                target: key,
+                attribute,
+                value,
+            })
+        },
+    )?;
+    Ok((view, found))
+}
+
+/// The last rating event's key: every change of a rating adds an event.
+fn event_watermark(conn: &Connection) -> Result<i64> {
+    Ok(
+        conn.query_row("SELECT coalesce(max(id), 0) FROM rating_event", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// Raters and responses present (their largest keys; rows are never deleted).
+fn shape(conn: &Connection) -> Result<(i64, i64)> {
+    Ok(conn.query_row(
+        "SELECT (SELECT coalesce(max(id), 0) FROM rater), (SELECT coalesce(max(id), 0) FROM response)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}
+
+/// The raters a load reads, as (key, position in `raters`) in key order: the humans and the
+/// judge `judge` (every judge when `None`).
+fn rater_reads(
+    raters: &[(i64, Rater)],
+    specs: &[RaterSpec],
+    judge: Option<&str>,
+) -> Vec<(i64, usize)> {
+    let mut read: Vec<(i64, usize)> = specs
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.is_judge || judge.is_none_or(|j| r.name == j))
+        .map(|(i, _)| (raters[i].0, i))
+        .collect();
+    read.sort_unstable();
+    read
+}
+
+/// Calls `each(rater, target, attribute, value)` for every current rating of the raters `read`
+/// ((key, position) pairs in key order, from [`rater_reads`]) on `conn`, in (rater, response,
+/// attribute) key order: `target` the position `target_of` gives the response key (responses
+/// it gives none are skipped).
+fn scan(
+    conn: &Connection,
+    attributes: &[AttributeKey],
+    read: &[(i64, usize)],
+    target_of: impl Fn(i64) -> Option<usize>,
+    mut each: impl FnMut(usize, usize, usize, f64),
+) -> Result<()> {
+    // `rating_row` holds every attribute's current value of one (rater, response), one
+    // character per attribute id (migrations/0004): a seventh of the rows `rating` has on a
+    // 7-attribute rubric, and row steps are most of a load's cost.
+    // Per character position (attribute id − 1): the attribute's position and scale minimum.
+    let mut slots: Vec<Option<(usize, i64)>> = Vec::new();
+    for (i, a) in attributes.iter().enumerate() {
+        let k = a.id as usize - 1;
+        if slots.len() <= k {
+            slots.resize(k + 1, None);
+        }
+        slots[k] = Some((i, a.scale_min));
     }
+    // One range of the primary key per rater, in key order: the order of one full scan.
+    let mut stmt = conn.prepare(
+        "SELECT response_id, vals FROM rating_row WHERE rater_id = ?1 ORDER BY response_id",
+    )?;
+    for &(key, rater) in read {
+        let mut rows = stmt.query([key])?;
+        while let Some(row) = rows.next()? {
+            let Some(target) = target_of(row.get(0)?) else {
+                continue;
+            };
+            for (ch, slot) in row.get_ref(1)?.as_str()?.chars().zip(&slots) {
+                if ch == ' ' {
+                    continue;
+                }
+                if let Some((attribute, min)) = *slot {
+                    each(rater, target, attribute, (ch as i64 - 48 + min) as f64);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Each response's model (and external id when `ids`) in load order (position, then key), and

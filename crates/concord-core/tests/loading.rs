@@ -254,3 +254,16 @@ fn the_response_scan_reads_the_covering_index_and_matches_the_table() {
     assert_eq!(targets.len(), 18);
     assert_eq!(targets, table);
 }
+
+#[test]
+fn a_load_reads_everything_itself_when_its_second_connection_cannot() {
+    // The load scans half the raters on a second connection to the file; when that cannot
+    // open (here the file was moved away under the open study), this connection reads them.
+    let dir = tempfile::tempdir().unwrap();
+    let study = three_judge_demo(dir.path());
+    let both = study.live_ratings().unwrap();
+    assert_eq!(both.ratings.ratings.len(), study.info().unwrap().ratings);
+    std::fs::rename(study.path(), dir.path().join("moved.concord")).unwrap();
+    let alone = study.live_ratings().unwrap();
+    assert_eq!(alone, both);
+}

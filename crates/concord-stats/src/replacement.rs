@@ -121,71 +121,145 @@ fn icc_of(s: &[f64], k: usize) -> Option<f64> {
         .and_then(|c| truncated_icc_a1(&c))
 }
 
-/// Each rater set's sums per cluster over the `used` responses: set 0 the humans', set 1 + j
-/// with the judge's score in exactly the cells human j filled. A replaced row differs from the
-/// humans' in five columns only (Σy², (Σy)²/m, Σy, alpha's term and y_j), so each replaced set
-/// is the humans' sums plus the changes of those columns.
-fn rater_set_sums(
-    judge: &[Option<f64>],
-    humans: &RatingMatrix,
-    used: &[usize],
-    cluster_of: &[usize],
+/// The humans' half of the replacement test on a set of responses: their sums per cluster,
+/// their agreement with its leave-one-out replicates, and how many ratings each human gave
+/// there. It is the same for every judge scored on exactly those responses, so a sheet's judges
+/// share it (`report/humans.rs`); only the replaced cells are the judge's own work.
+pub(crate) struct HumanSide {
+    /// The responses used (targets of the humans' matrix), each one's cluster, and 1/m and
+    /// 1/(m − 1) of its m human ratings (the two divisions that dominated the judge's pass).
+    used: Vec<usize>,
+    cluster_of: Vec<usize>,
+    inverses: Vec<(f64, f64)>,
     n_clusters: usize,
-) -> Vec<ClusterSums> {
-    let k = humans.n_raters();
-    let mut base = ClusterSums::new(RATERS + 2 * k, n_clusters);
-    // Cluster c's changes for human j are `changes[c * k + j]`.
-    let mut changes = vec![[0.0; 5]; n_clusters * k];
-    for (&t, &c) in used.iter().zip(cluster_of) {
-        let cells = humans.row(t);
-        let (mut m, mut s1, mut s2) = (0.0, 0.0, 0.0);
-        for y in cells.iter().flatten() {
-            m += 1.0;
-            s1 += y;
-            s2 += y * y;
-        }
-        // Two divisions per response, not two per replaced cell: they dominate this pass.
-        let (inv_m, inv_m1) = (1.0 / m, 1.0 / (m - 1.0));
-        let a = (m * s2 - s1 * s1) * inv_m1;
-        let row = base.cluster_mut(c);
-        row[COUNT] += 1.0;
-        row[SUM_SQ] += s2;
-        row[SQ_SUM_OVER_M] += s1 * s1 * inv_m;
-        row[SUM] += s1;
-        row[M_SQ] += m * m;
-        row[ALPHA_A] += a;
-        for (j, y) in cells.iter().enumerate() {
-            if let Some(y) = *y {
-                row[RATERS + j] += y;
-                row[RATERS + k + j] += 1.0;
-            }
-        }
-        let Some(f) = judge[t] else { continue };
-        for (j, y) in cells.iter().enumerate() {
-            let Some(y) = *y else { continue };
-            let (r1, r2) = (s1 - y + f, s2 - y * y + f * f);
-            let change = &mut changes[c * k + j];
-            change[0] += r2 - s2;
-            change[1] += (r1 * r1 - s1 * s1) * inv_m;
-            change[2] += r1 - s1;
-            change[3] += (m * r2 - r1 * r1) * inv_m1 - a;
-            change[4] += f - y;
-        }
+    method: &'static str,
+    sums: ClusterSums,
+    all_humans: Agreement,
+    replicates: [Vec<f64>; 2],
+    /// Each human's ratings on the used responses, in total and without each cluster.
+    took: Vec<(f64, Vec<f64>)>,
+}
+
+/// A response's ratings m, Σy and Σy².
+fn moments(cells: &[Option<f64>]) -> (f64, f64, f64) {
+    let (mut m, mut s1, mut s2) = (0.0, 0.0, 0.0);
+    for y in cells.iter().flatten() {
+        m += 1.0;
+        s1 += y;
+        s2 += y * y;
     }
-    let replaced: Vec<ClusterSums> = (0..k)
-        .map(|j| {
-            let mut set = base.clone();
-            let columns = [SUM_SQ, SQ_SUM_OVER_M, SUM, ALPHA_A, RATERS + j];
-            for (c, change) in changes.iter().skip(j).step_by(k).enumerate() {
-                let row = set.cluster_mut(c);
-                for (&col, v) in columns.iter().zip(change) {
-                    row[col] += v;
+    (m, s1, s2)
+}
+
+impl HumanSide {
+    /// The side of the targets of `humans` with at least two ratings that `scored` accepts;
+    /// `clusters` gives every target's item when items are the clusters.
+    pub(crate) fn new(
+        humans: &RatingMatrix,
+        scored: impl Fn(usize) -> bool,
+        clusters: Option<&[u32]>,
+    ) -> HumanSide {
+        let k = humans.n_raters();
+        let used: Vec<usize> = (0..humans.n_targets())
+            .filter(|&t| scored(t) && humans.row(t).iter().flatten().count() >= 2)
+            .collect();
+        let (cluster_of, n_clusters) = match clusters {
+            None => ((0..used.len()).collect(), used.len()),
+            Some(item) => dense_clusters(used.iter().map(|&t| item[t])),
+        };
+        let method = match clusters {
+            Some(_) => "cluster-jackknife-t",
+            None => "jackknife-t",
+        };
+        let mut sums = ClusterSums::new(RATERS + 2 * k, n_clusters);
+        let mut inverses = Vec::with_capacity(used.len());
+        for (&t, &c) in used.iter().zip(&cluster_of) {
+            let cells = humans.row(t);
+            let (m, s1, s2) = moments(cells);
+            let (inv_m, inv_m1) = (1.0 / m, 1.0 / (m - 1.0));
+            inverses.push((inv_m, inv_m1));
+            let row = sums.cluster_mut(c);
+            row[COUNT] += 1.0;
+            row[SUM_SQ] += s2;
+            row[SQ_SUM_OVER_M] += s1 * s1 * inv_m;
+            row[SUM] += s1;
+            row[M_SQ] += m * m;
+            row[ALPHA_A] += (m * s2 - s1 * s1) * inv_m1;
+            for (j, y) in cells.iter().enumerate() {
+                if let Some(y) = *y {
+                    row[RATERS + j] += y;
+                    row[RATERS + k + j] += 1.0;
                 }
             }
-            set
-        })
-        .collect();
-    std::iter::once(base).chain(replaced).collect()
+        }
+        let (all_humans, replicates) = agreement(&sums, k, used.len(), method);
+        let total = sums.total();
+        let took = (0..k)
+            .map(|j| {
+                let [without] = sums.leave_one_out(|s| [Some(s[RATERS + k + j])]);
+                (total[RATERS + k + j], without)
+            })
+            .collect();
+        HumanSide {
+            used,
+            cluster_of,
+            inverses,
+            n_clusters,
+            method,
+            sums,
+            all_humans,
+            replicates,
+            took,
+        }
+    }
+
+    /// Whether `judge` is scored on every response of this side (so on exactly them when the
+    /// side took every response with two human ratings).
+    pub(crate) fn covers(&self, judge: &[Option<f64>]) -> bool {
+        self.used
+            .iter()
+            .all(|&t| judge.get(t).is_some_and(Option::is_some))
+    }
+
+    /// Human j's sums with the judge's score in exactly the cells j filled, for every j. A
+    /// replaced row differs from the humans' in five columns only (Σy², (Σy)²/m, Σy, alpha's
+    /// term and y_j), so each replaced set is the humans' sums plus those columns' changes.
+    fn replaced(&self, judge: &[Option<f64>], humans: &RatingMatrix) -> Vec<ClusterSums> {
+        let k = humans.n_raters();
+        // Cluster c's changes for human j are `changes[c * k + j]`.
+        let mut changes = vec![[0.0; 5]; self.n_clusters * k];
+        for ((&t, &c), &(inv_m, inv_m1)) in
+            self.used.iter().zip(&self.cluster_of).zip(&self.inverses)
+        {
+            let Some(f) = judge[t] else { continue };
+            let cells = humans.row(t);
+            let (m, s1, s2) = moments(cells);
+            let a = (m * s2 - s1 * s1) * inv_m1;
+            for (j, y) in cells.iter().enumerate() {
+                let Some(y) = *y else { continue };
+                let (r1, r2) = (s1 - y + f, s2 - y * y + f * f);
+                let change = &mut changes[c * k + j];
+                change[0] += r2 - s2;
+                change[1] += (r1 * r1 - s1 * s1) * inv_m;
+                change[2] += r1 - s1;
+                change[3] += (m * r2 - r1 * r1) * inv_m1 - a;
+                change[4] += f - y;
+            }
+        }
+        (0..k)
+            .map(|j| {
+                let mut set = self.sums.clone();
+                let columns = [SUM_SQ, SQ_SUM_OVER_M, SUM, ALPHA_A, RATERS + j];
+                for (c, change) in changes.iter().skip(j).step_by(k).enumerate() {
+                    let row = set.cluster_mut(c);
+                    for (&col, v) in columns.iter().zip(change) {
+                        row[col] += v;
+                    }
+                }
+                set
+            })
+            .collect()
+    }
 }
 
 /// One rater set's agreement with jackknife CIs, and its leave-one-out replicates of
@@ -202,10 +276,7 @@ fn agreement(sums: &ClusterSums, k: usize, n: usize, method: &str) -> (Agreement
         None => Estimate::missing(NOT_ESTIMABLE),
         Some(c) => Estimate::from_option(truncated_icc_a1(&c), NO_VARIANCE),
     };
-    let reps = [
-        sums.leave_one_out(|s| alpha_of(s, k)),
-        sums.leave_one_out(|s| icc_of(s, k)),
-    ];
+    let reps = sums.leave_one_out(|s| [alpha_of(s, k), icc_of(s, k)]);
     let agreement = Agreement {
         alpha_interval: with_jackknife_ci(alpha.with_n(n), &reps[0], None, method)
             .within_range(f64::NEG_INFINITY, 1.0),
@@ -226,9 +297,9 @@ fn delta(a: &Estimate, b: &Estimate, diffs: &[f64], n: usize, method: &str) -> E
 
 /// One human's Δ: (ratings taken over, in total and without each cluster; estimate; paired
 /// replicate differences).
-struct WeightedDelta {
+struct WeightedDelta<'a> {
     took: f64,
-    took_without: Vec<f64>,
+    took_without: &'a [f64],
     estimate: Estimate,
     diffs: Vec<f64>,
 }
@@ -273,33 +344,35 @@ pub fn replacement(
     names: &[String],
     clusters: Option<&[u32]>,
 ) -> Replacement {
-    let k = humans.n_raters();
-    let used: Vec<usize> = (0..humans.n_targets().min(judge.len()))
-        .filter(|&t| judge[t].is_some() && humans.row(t).iter().flatten().count() >= 2)
-        .collect();
-    let n = used.len();
-    let (cluster_of, n_clusters) = match clusters {
-        None => ((0..n).collect(), n),
-        Some(item) => dense_clusters(used.iter().map(|&t| item[t])),
-    };
-    let method = if clusters.is_some() {
-        "cluster-jackknife-t"
-    } else {
-        "jackknife-t"
-    };
-    let sets = rater_set_sums(judge, humans, &used, &cluster_of, n_clusters);
-    let (all_humans, base_reps) = agreement(&sets[0], k, n, method);
-    let base_total = sets[0].total();
+    let scored = |t: usize| judge.get(t).is_some_and(Option::is_some);
+    replacement_on(
+        &HumanSide::new(humans, scored, clusters),
+        judge,
+        humans,
+        names,
+    )
+}
+
+/// [`replacement`] with the humans' half already computed: `side` must cover exactly the
+/// responses the judge is scored on among those with two human ratings.
+pub(crate) fn replacement_on(
+    side: &HumanSide,
+    judge: &[Option<f64>],
+    humans: &RatingMatrix,
+    names: &[String],
+) -> Replacement {
+    let (k, n, method) = (humans.n_raters(), side.used.len(), side.method);
+    let all_humans = &side.all_humans;
     let mut deltas = Vec::new();
     let mut humans_out = Vec::new();
-    for j in 0..k {
-        let took = base_total[RATERS + k + j];
-        if took == 0.0 {
+    for (j, set) in side.replaced(judge, humans).iter().enumerate() {
+        let (took, took_without) = &side.took[j];
+        if *took == 0.0 {
             continue;
         }
-        let (agreement, reps) = agreement(&sets[1 + j], k, n, method);
+        let (agreement, reps) = agreement(set, k, n, method);
         let diffs = |i: usize| -> Vec<f64> {
-            base_reps[i]
+            side.replicates[i]
                 .iter()
                 .zip(&reps[i])
                 .map(|(a, b)| b - a)
@@ -317,17 +390,16 @@ pub fn replacement(
             icc_a1: delta(&all_humans.icc_a1, &agreement.icc_a1, &d[1], n, method)
                 .within_range(-1.0, 1.0),
         };
-        let took_without = sets[0].leave_one_out(|s| Some(s[RATERS + k + j]));
         let [da, di] = d;
         deltas.push([
             WeightedDelta {
-                took,
-                took_without: took_without.clone(),
+                took: *took,
+                took_without,
                 estimate: delta.alpha_interval.clone(),
                 diffs: da,
             },
             WeightedDelta {
-                took,
+                took: *took,
                 took_without,
                 estimate: delta.icc_a1.clone(),
                 diffs: di,
@@ -335,7 +407,7 @@ pub fn replacement(
         ]);
         humans_out.push(HumanReplaced {
             human: names.get(j).cloned().unwrap_or_else(|| format!("#{j}")),
-            n_ratings: took as usize,
+            n_ratings: *took as usize,
             agreement,
             delta,
         });
@@ -343,12 +415,12 @@ pub fn replacement(
     let of = |i: usize| -> Vec<&WeightedDelta> { deltas.iter().map(|d| &d[i]).collect() };
     Replacement {
         n,
-        n_clusters,
+        n_clusters: side.n_clusters,
         mean_delta: Agreement {
             alpha_interval: mean_delta(&of(0), n, method),
             icc_a1: mean_delta(&of(1), n, method).within_range(-1.0, 1.0),
         },
-        all_humans,
+        all_humans: all_humans.clone(),
         humans: humans_out,
     }
 }

@@ -15,6 +15,7 @@ use crate::judge_bias::{clinician_reference, ClinicianReference};
 use crate::kappa::{cohen_kappa_weighted, fleiss_kappa_all_pooled, fleiss_kappa_pooled};
 use crate::matrix::RatingMatrix;
 use crate::reml::{icc_reml_of, RemlData};
+use crate::replacement::{replacement, replacement_on, HumanSide, Replacement};
 use std::sync::OnceLock;
 
 /// The human columns of one sheet, pooled by target pattern (targets with identical human
@@ -31,6 +32,9 @@ pub(super) struct HumanRows {
     /// Each human against the others' mean on every rated target, computed by the first
     /// judge that is scored on all of them and shared by the others.
     clinicians: OnceLock<Vec<ClinicianReference>>,
+    /// The humans' half of the replacement test on every target two humans rated, computed by
+    /// the first judge and shared by those scored on all of them.
+    replacement_side: OnceLock<HumanSide>,
 }
 
 impl HumanRows {
@@ -54,6 +58,7 @@ impl HumanRows {
             target_pattern,
             mean,
             clinicians: OnceLock::new(),
+            replacement_side: OnceLock::new(),
         }
     }
 
@@ -70,6 +75,24 @@ impl HumanRows {
         self.clinicians
             .get_or_init(|| clinician_reference(&self.m, &self.rows.keep, names))
             .clone()
+    }
+
+    /// [`replacement`] of the judge scored `judge` (by target) against these humans, from the
+    /// shared humans' half when the judge is scored on every target two humans rated (`items`
+    /// is the report's, the same for every judge).
+    pub(super) fn replacement(
+        &self,
+        judge: &[Option<f64>],
+        names: &[String],
+        items: Option<&[u32]>,
+    ) -> Replacement {
+        let side = self
+            .replacement_side
+            .get_or_init(|| HumanSide::new(&self.m, |_| true, items));
+        match side.covers(judge) {
+            true => replacement_on(side, judge, &self.m, names),
+            false => replacement(judge, &self.m, names, items),
+        }
     }
 
     /// The human row of pattern `p`.

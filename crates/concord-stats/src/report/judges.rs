@@ -15,7 +15,6 @@ use crate::judge::{
 };
 use crate::judge_bias::{judge_bias, BiasPair};
 use crate::reliability::{koo_li_interval, mentalbench_class};
-use crate::replacement::replacement;
 use crate::verdict::{verdict, VerdictInputs};
 use std::collections::HashMap;
 
@@ -224,7 +223,7 @@ pub(super) fn judge_report(
         human_names,
         &opts.alt_test,
     );
-    let replacement = replacement(&judge_column, &hr.m, human_names, groups.items);
+    let replacement = hr.replacement(&judge_column, human_names, groups.items);
     let bias_pair = |&(t, j, p): &(usize, f64, u32)| BiasPair {
         judge: j,
         human: hr.mean[p as usize],

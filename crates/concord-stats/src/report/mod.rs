@@ -100,8 +100,8 @@ fn report_with_workers(
         .collect();
     let attrs = select_names(&all_attrs, &opts.attributes, "attribute", &mut warnings);
 
-    let (sheets, sheet_index) = attribute_sheets(data, &attrs, &mut warnings);
-    let group_sheets = group_sheets(data, &attrs, &sheets, &sheet_index);
+    let (sheets, sheet_index) = attribute_sheets(data, &attrs, workers, &mut warnings);
+    let group_sheets = group_sheets(data, &attrs, &sheets, &sheet_index, workers);
     let items = item_clusters(data, opts.cluster, &mut warnings);
     let needs_models = opts.unit == Unit::Model || !opts.exclude_own.is_empty();
     let models = needs_models.then(|| Models::new(data));

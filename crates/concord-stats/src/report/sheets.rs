@@ -2,6 +2,7 @@
 //! composite group, the raters and attributes chosen by name, each target's model and item.
 
 use super::input::{Cluster, StudyRatings};
+use super::workers::map_in_order;
 use crate::matrix::RatingMatrix;
 use std::collections::{BTreeMap, HashMap};
 
@@ -41,22 +42,52 @@ pub(super) fn select_names(
     }
 }
 
-/// Each attribute's cells (targets × raters, row-major), `None` for an attribute nobody rated.
-fn build_sheets(data: &StudyRatings, warnings: &mut Vec<String>) -> Vec<Option<Vec<Option<f64>>>> {
+/// The cells (targets × raters, row-major) of each attribute in `attrs`, filled by up to
+/// `workers` threads: each takes every `workers`-th of them and passes once over the
+/// observations, writing only its own attributes' cells.
+fn build_sheets(
+    data: &StudyRatings,
+    attrs: &[usize],
+    workers: usize,
+    warnings: &mut Vec<String>,
+) -> Vec<Vec<Option<f64>>> {
     let (nt, nr, na) = (data.targets.len(), data.raters.len(), data.attributes.len());
-    let mut cells: Vec<Option<Vec<Option<f64>>>> = vec![None; na];
+    let buckets: Vec<usize> = (0..workers.clamp(1, attrs.len().max(1))).collect();
+    let filled = map_in_order(&buckets, buckets.len(), |&b| {
+        let mine: Vec<usize> = attrs
+            .iter()
+            .copied()
+            .skip(b)
+            .step_by(buckets.len())
+            .collect();
+        // Where each attribute's cells are among this bucket's, by attribute index.
+        let mut slot = vec![None; na];
+        for (i, &a) in mine.iter().enumerate() {
+            slot[a] = Some(i);
+        }
+        let mut cells = vec![vec![None; nt * nr]; mine.len()];
+        let (mut bad, mut dup) = (0usize, 0usize);
+        for o in &data.ratings {
+            if o.target >= nt || o.rater >= nr || o.attribute >= na || !o.value.is_finite() {
+                // Counted once, by the first bucket.
+                bad += usize::from(b == 0);
+                continue;
+            }
+            let Some(i) = slot[o.attribute] else { continue };
+            let c = &mut cells[i][o.target * nr + o.rater];
+            dup += usize::from(c.is_some());
+            *c = Some(o.value);
+        }
+        (mine, cells, bad, dup)
+    });
     let (mut bad, mut dup) = (0usize, 0usize);
-    for o in &data.ratings {
-        if o.target >= nt || o.rater >= nr || o.attribute >= na || !o.value.is_finite() {
-            bad += 1;
-            continue;
+    let mut by_attribute: Vec<Option<Vec<Option<f64>>>> = vec![None; na];
+    for (mine, cells, b, d) in filled {
+        bad += b;
+        dup += d;
+        for (a, c) in mine.into_iter().zip(cells) {
+            by_attribute[a] = Some(c);
         }
-        let sheet = cells[o.attribute].get_or_insert_with(|| vec![None; nt * nr]);
-        let c = &mut sheet[o.target * nr + o.rater];
-        if c.is_some() {
-            dup += 1;
-        }
-        *c = Some(o.value);
     }
     if bad > 0 {
         warnings.push(format!(
@@ -68,7 +99,14 @@ fn build_sheets(data: &StudyRatings, warnings: &mut Vec<String>) -> Vec<Option<V
             "{dup} duplicate observations (same target, rater, attribute): the last one was used"
         ));
     }
-    cells
+    attrs
+        .iter()
+        .map(|&a| {
+            by_attribute[a]
+                .take()
+                .unwrap_or_else(|| vec![None; nt * nr])
+        })
+        .collect()
 }
 
 /// Distinct models of the study in name order, and each target's model.
@@ -138,21 +176,19 @@ pub(super) fn item_clusters(
     (cluster == Cluster::Item || shared).then_some(of)
 }
 
-/// One sheet per selected attribute, and where each attribute's sheet is in that list.
+/// One sheet per selected attribute, and where each attribute's sheet is in that list; the
+/// cells are filled by up to `workers` threads.
 pub(super) fn attribute_sheets(
     data: &StudyRatings,
     attrs: &[usize],
+    workers: usize,
     warnings: &mut Vec<String>,
 ) -> (Vec<Sheet>, BTreeMap<usize, usize>) {
-    let mut cells = build_sheets(data, warnings);
+    let cells = build_sheets(data, attrs, workers, warnings);
     let (nt, nr) = (data.targets.len(), data.raters.len());
-    let sheet_of = |a: usize, cells: &mut Vec<Option<Vec<Option<f64>>>>| -> Vec<Option<f64>> {
-        cells[a].take().unwrap_or_else(|| vec![None; nt * nr])
-    };
     let mut sheets: Vec<Sheet> = Vec::new();
     let mut sheet_index: BTreeMap<usize, usize> = BTreeMap::new();
-    for &a in attrs {
-        let c = sheet_of(a, &mut cells);
+    for (&a, c) in attrs.iter().zip(cells) {
         let spec = &data.attributes[a];
         sheet_index.insert(a, sheets.len());
         if let Ok(m) = RatingMatrix::new(nt, nr, c) {
@@ -168,28 +204,29 @@ pub(super) fn attribute_sheets(
 }
 
 /// One sheet per composite group, in order of first appearance among the selected attributes:
-/// the mean of the group's attributes for a rater and target who rated every one of them.
+/// the mean of the group's attributes for a rater and target who rated every one of them (the
+/// groups computed by up to `workers` threads).
 pub(super) fn group_sheets(
     data: &StudyRatings,
     attrs: &[usize],
     sheets: &[Sheet],
     sheet_index: &BTreeMap<usize, usize>,
+    workers: usize,
 ) -> Vec<Sheet> {
     let (nt, nr) = (data.targets.len(), data.raters.len());
-    let mut group_names: Vec<String> = Vec::new();
+    let mut group_names: Vec<&String> = Vec::new();
     for &a in attrs {
         if let Some(g) = &data.attributes[a].group {
-            if !group_names.contains(g) {
-                group_names.push(g.clone());
+            if !group_names.contains(&g) {
+                group_names.push(g);
             }
         }
     }
-    let mut group_sheets = Vec::new();
-    for g in &group_names {
+    let group_sheet = |g: &&String| -> Option<Sheet> {
         let members: Vec<usize> = attrs
             .iter()
             .copied()
-            .filter(|&a| data.attributes[a].group.as_ref() == Some(g))
+            .filter(|&a| data.attributes[a].group.as_ref() == Some(*g))
             .collect();
         let parts: Vec<&[Option<f64>]> = members
             .iter()
@@ -212,16 +249,24 @@ pub(super) fn group_sheets(
                 *cell = Some(sum / parts.len() as f64);
             }
         }
-        let lo = members.iter().map(|&a| data.attributes[a].scale_min).min();
-        let hi = members.iter().map(|&a| data.attributes[a].scale_max).max();
-        if let (Ok(m), Some(lo), Some(hi)) = (RatingMatrix::new(nt, nr, c), lo, hi) {
-            group_sheets.push(Sheet {
-                key: g.clone(),
-                group: Some(g.clone()),
-                scale: (lo, hi),
-                m,
-            });
-        }
-    }
-    group_sheets
+        let lo = members
+            .iter()
+            .map(|&a| data.attributes[a].scale_min)
+            .min()?;
+        let hi = members
+            .iter()
+            .map(|&a| data.attributes[a].scale_max)
+            .max()?;
+        let m = RatingMatrix::new(nt, nr, c).ok()?;
+        Some(Sheet {
+            key: (*g).clone(),
+            group: Some((*g).clone()),
+            scale: (lo, hi),
+            m,
+        })
+    };
+    map_in_order(&group_names, workers, group_sheet)
+        .into_iter()
+        .flatten()
+        .collect()
 }
