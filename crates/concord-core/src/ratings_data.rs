@@ -191,11 +191,11 @@ impl Study {
     }
 
     /// The rating scan is split between this connection and a second one on another thread
-    /// (the raters in key order: this thread takes the first half, after reading the frame; the
-    /// other the rest, with response keys mapped to positions once the frame is known), each in
-    /// its own read transaction. The halves are used together only when both connections saw
-    /// the same study (the same event watermark and shape: every rating change adds an event);
-    /// otherwise this connection scans the rest itself.
+    /// (the raters in key order: the other thread takes the first half, with response keys
+    /// mapped to positions once the frame is known; this one reads the frame, then the rest),
+    /// each in its own read transaction. The halves are used together only when both
+    /// connections saw the same study (the same event watermark and shape: every rating change
+    /// adds an event); otherwise this connection scans the first half itself.
     fn load(&self, scope: Scope) -> Result<LiveRatings> {
         // One snapshot for the frame and this thread's scan (unless the caller holds one).
         let _snapshot = match self.conn.is_autocommit() {
@@ -205,37 +205,54 @@ impl Study {
         let raters = self.raters_with_keys()?;
         let specs = rater_specs(&raters);
         let reads = rater_reads(&raters, &specs, scope.judge);
-        let (mine, theirs) = reads.split_at(reads.len() / 2);
+        let (theirs, mine) = reads.split_at(reads.len() / 2);
         let (path, passphrase) = (self.path(), self.passphrase.as_ref());
         let attributes = &self.attributes;
+        // Every cell has at least one event: the event count bounds the ratings. Room for all
+        // of them in each half's list costs address space only, not memory (pages are taken
+        // when written), and saves the copies of a growing list.
+        let bound = event_watermark(&self.conn)?.max(0) as usize;
         std::thread::scope(|s| {
-            let other = s.spawn(move || scan_by_key(path, passphrase, attributes, theirs));
+            let other = s.spawn(move || scan_by_key(path, passphrase, attributes, theirs, bound));
             let frame = self.frame(raters, scope.columns)?;
-            let mut ratings = frame.study;
-            // Every cell has at least one event: the event count bounds the ratings.
-            ratings.ratings = Vec::with_capacity(frame.watermark.max(0) as usize);
             let target_index = &frame.keys.target_index;
             let target_of = |key: i64| target_index.get(key as usize).copied().flatten();
-            let mut push = |rater, target, attribute, value| {
-                ratings.ratings.push(Observation {
-                    rater,
-                    target,
-                    attribute,
-                    value,
-                })
-            };
-            scan(&self.conn, attributes, mine, target_of, &mut push)?;
-            match other.join().expect("the second scan does not panic") {
-                Ok((view, found)) if view == (frame.watermark, frame.shape) => {
-                    for o in found {
-                        if let Some(target) = target_index.get(o.target).copied().flatten() {
-                            push(o.rater, target, o.attribute, o.value);
+            let mut rest = Vec::with_capacity(bound);
+            scan(
+                &self.conn,
+                attributes,
+                mine,
+                target_of,
+                push_into(&mut rest),
+            )?;
+            let first = match other.join().expect("the second scan does not panic") {
+                Ok((view, mut found)) if view == (frame.watermark, frame.shape) => {
+                    // The keys become positions in place; responses not loaded are dropped.
+                    found.retain_mut(|o| match target_index.get(o.target).copied().flatten() {
+                        Some(t) => {
+                            o.target = t;
+                            true
                         }
-                    }
+                        None => false,
+                    });
+                    found
                 }
                 // Another snapshot (a rating saved in between) or no second connection.
-                _ => scan(&self.conn, attributes, theirs, target_of, &mut push)?,
-            }
+                _ => {
+                    let mut found = Vec::with_capacity(bound);
+                    scan(
+                        &self.conn,
+                        attributes,
+                        theirs,
+                        target_of,
+                        push_into(&mut found),
+                    )?;
+                    found
+                }
+            };
+            let mut ratings = frame.study;
+            ratings.ratings = first;
+            ratings.ratings.extend_from_slice(&rest);
             Ok(LiveRatings {
                 ratings,
                 keys: frame.keys,
@@ -382,19 +399,21 @@ impl Study {
 type View = (i64, (i64, i64));
 
 /// [`scan`] of the raters `read` on a new connection to `path`, in one read transaction: the
-/// view it read and the ratings, with each response's key in place of its position.
+/// view it read and the ratings (room made for `capacity`), with each response's key in place
+/// of its position.
 fn scan_by_key(
     path: &std::path::Path,
     passphrase: Option<&crate::cipher::Passphrase>,
     attributes: &[AttributeKey],
     read: &[(i64, usize)],
+    capacity: usize,
 ) -> Result<(View, Vec<Observation>)> {
     let reader = schema::open_reader(path, passphrase)?;
     // As for `response_models` below: one pass, a few pages of cache.
     reader.pragma_update(None, "cache_size", 64)?;
     let _snapshot = reader.unchecked_transaction()?;
     let view = (event_watermark(&reader)?, shape(&reader)?);
-    let mut found = Vec::new();
+    let mut found = Vec::with_capacity(capacity);
     let key_of = |key: i64| usize::try_from(key).ok();
     scan(
         &reader,
@@ -411,6 +430,18 @@ fn scan_by_key(
         },
     )?;
     Ok((view, found))
+}
+
+/// A [`scan`] callback that adds each rating to `list`.
+fn push_into(list: &mut Vec<Observation>) -> impl FnMut(usize, usize, usize, f64) + '_ {
+    |rater, target, attribute, value| {
+        list.push(Observation {
+            rater,
+            target,
+            attribute,
+            value,
+        })
+    }
 }
 
 /// The last rating event's key: every change of a rating adds an event.

@@ -149,21 +149,26 @@ pub fn clinician_reference(
 ) -> Vec<ClinicianReference> {
     (0..humans.n_raters())
         .map(|j| {
-            let (x, y): (Vec<f64>, Vec<f64>) = targets
-                .iter()
-                .filter_map(|&t| {
-                    let row = humans.row(t);
-                    let v = row[j]?;
-                    let (mut sum, mut cnt) = (0.0, 0.0);
-                    for (o, c) in row.iter().enumerate() {
-                        if let (true, Some(x)) = (o != j, c) {
-                            sum += x;
-                            cnt += 1.0;
-                        }
+            // Sized up front: a list grown pair by pair copies itself a dozen times.
+            let (mut x, mut y) = (
+                Vec::with_capacity(targets.len()),
+                Vec::with_capacity(targets.len()),
+            );
+            for &t in targets {
+                let row = humans.row(t);
+                let Some(v) = row[j] else { continue };
+                let (mut sum, mut cnt) = (0.0, 0.0);
+                for (o, c) in row.iter().enumerate() {
+                    if let (true, Some(x)) = (o != j, c) {
+                        sum += x;
+                        cnt += 1.0;
                     }
-                    (cnt > 0.0).then(|| (v, sum / cnt))
-                })
-                .unzip();
+                }
+                if cnt > 0.0 {
+                    x.push(v);
+                    y.push(sum / cnt);
+                }
+            }
             let d: Vec<f64> = x.iter().zip(&y).map(|(a, b)| a - b).collect();
             let avg: Vec<f64> = x.iter().zip(&y).map(|(a, b)| (a + b) / 2.0).collect();
             ClinicianReference {
@@ -189,14 +194,16 @@ pub fn judge_bias(
     let y: Vec<f64> = pairs.iter().map(|p| p.human).collect();
     let d: Vec<f64> = pairs.iter().map(|p| p.judge - p.human).collect();
     let avg: Vec<f64> = pairs.iter().map(|p| (p.judge + p.human) / 2.0).collect();
-    let (ln_len, d_len): (Vec<f64>, Vec<f64>) = pairs
-        .iter()
-        .filter_map(|p| {
-            p.length
-                .filter(|l| *l > 0.0)
-                .map(|l| (l.ln(), p.judge - p.human))
-        })
-        .unzip();
+    let (mut ln_len, mut d_len) = (
+        Vec::with_capacity(pairs.len()),
+        Vec::with_capacity(pairs.len()),
+    );
+    for p in pairs {
+        if let Some(l) = p.length.filter(|l| *l > 0.0) {
+            ln_len.push(l.ln());
+            d_len.push(p.judge - p.human);
+        }
+    }
     let length_bias = if ln_len.len() < 3 {
         Estimate::missing("response lengths are not known for these responses").with_n(ln_len.len())
     } else {

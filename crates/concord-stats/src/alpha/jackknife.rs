@@ -33,21 +33,24 @@ pub(crate) fn alpha_jackknifed(
     units.coincidences(&units.counts, &mut acc);
     let mut point = vec![None; levels.len()];
     set.eval(&units.domain, &acc, &mut point);
-    let (groups, counts, method) = match clusters {
-        None => {
-            let groups = (0..units.counts.len()).map(|p| vec![(p, 1.0)]).collect();
-            (groups, Some(units.counts.as_slice()), "jackknife-t")
-        }
-        Some(item) => (
-            cluster_units(&units, rows, item),
-            None,
-            "cluster-jackknife-t",
+    // Cluster g's (unit pattern, weight) entries are `members[starts[g]..starts[g + 1]]`.
+    let (members, starts, counts, method) = match clusters {
+        None => (
+            (0..units.counts.len()).map(|p| (p, 1.0)).collect(),
+            (0..=units.counts.len()).collect(),
+            Some(units.counts.as_slice()),
+            "jackknife-t",
         ),
+        Some(item) => {
+            let (members, starts) = cluster_units(&units, rows, item);
+            (members, starts, None, "cluster-jackknife-t")
+        }
     };
-    let mut reps: Vec<Vec<f64>> = vec![Vec::with_capacity(groups.len()); levels.len()];
+    let groups = starts.windows(2).map(|w| &members[w[0]..w[1]]);
+    let mut reps: Vec<Vec<f64>> = vec![Vec::with_capacity(starts.len() - 1); levels.len()];
     let mut without = acc.clone();
     let mut vals = vec![None; levels.len()];
-    for members in &groups {
+    for members in groups {
         for &(u, w) in members {
             units.add(u, -w, &mut without);
         }
@@ -70,8 +73,13 @@ pub(crate) fn alpha_jackknifed(
 }
 
 /// The pairable units of each cluster that has any, as (unit pattern, count), clusters in
-/// order of first appearance.
-fn cluster_units(units: &Units, rows: &TargetRows, item: &[u32]) -> Vec<Vec<(usize, f64)>> {
+/// order of first appearance, in one list: cluster g's are `members[starts[g]..starts[g + 1]]`
+/// (one list, not one per cluster: a thousand small lists growing cost more than the pass).
+fn cluster_units(
+    units: &Units,
+    rows: &TargetRows,
+    item: &[u32],
+) -> (Vec<(usize, f64)>, Vec<usize>) {
     // (unit pattern, item) of every pairable target.
     let pairable: Vec<(usize, u32)> = rows
         .patterns
@@ -81,13 +89,33 @@ fn cluster_units(units: &Units, rows: &TargetRows, item: &[u32]) -> Vec<Vec<(usi
         .filter_map(|(&tp, &it)| Some((units.row_to_unit[tp as usize]?, it)))
         .collect();
     let (cluster_of, n) = dense_clusters(pairable.iter().map(|p| p.1));
-    let mut groups: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
-    for (&(u, _), c) in pairable.iter().zip(cluster_of) {
-        let g = &mut groups[c];
-        match g.iter_mut().find(|e| e.0 == u) {
+    // Room for every target of a cluster, then its distinct patterns counted in place.
+    let mut room = vec![0usize; n + 1];
+    for &c in &cluster_of {
+        room[c + 1] += 1;
+    }
+    for g in 0..n {
+        room[g + 1] += room[g];
+    }
+    let mut slots = vec![(0usize, 0.0); pairable.len()];
+    let mut used = vec![0usize; n];
+    for (&(u, _), &c) in pairable.iter().zip(&cluster_of) {
+        let run = &mut slots[room[c]..room[c] + used[c] + 1];
+        let (last, seen) = run.split_last_mut().expect("a run holds its new slot");
+        match seen.iter_mut().find(|e| e.0 == u) {
             Some(e) => e.1 += 1.0,
-            None => g.push((u, 1.0)),
+            None => {
+                *last = (u, 1.0);
+                used[c] += 1;
+            }
         }
     }
-    groups
+    let mut members = Vec::with_capacity(used.iter().sum());
+    let mut starts = Vec::with_capacity(n + 1);
+    starts.push(0);
+    for g in 0..n {
+        members.extend_from_slice(&slots[room[g]..room[g] + used[g]]);
+        starts.push(members.len());
+    }
+    (members, starts)
 }

@@ -65,7 +65,7 @@ fn build_sheets(
         for (i, &a) in mine.iter().enumerate() {
             slot[a] = Some(i);
         }
-        let mut cells = vec![vec![None; nt * nr]; mine.len()];
+        let mut cells: Vec<Vec<Option<f64>>> = mine.iter().map(|_| vec![None; nt * nr]).collect();
         let (mut bad, mut dup) = (0usize, 0usize);
         for o in &data.ratings {
             if o.target >= nt || o.rater >= nr || o.attribute >= na || !o.value.is_finite() {
