@@ -199,7 +199,7 @@ impl Study {
     fn load(&self, scope: Scope) -> Result<LiveRatings> {
         // One snapshot for the frame and this thread's scan (unless the caller holds one).
         let _snapshot = match self.conn.is_autocommit() {
-            true => Some(self.conn.unchecked_transaction()?),
+            true => Some(read_snapshot(&self.conn)?),
             false => None,
         };
         let raters = self.raters_with_keys()?;
@@ -411,7 +411,7 @@ fn scan_by_key(
     let reader = schema::open_reader(path, passphrase)?;
     // As for `response_models` below: one pass, a few pages of cache.
     reader.pragma_update(None, "cache_size", 64)?;
-    let _snapshot = reader.unchecked_transaction()?;
+    let _snapshot = read_snapshot(&reader)?;
     let view = (event_watermark(&reader)?, shape(&reader)?);
     let mut found = Vec::with_capacity(capacity);
     let key_of = |key: i64| usize::try_from(key).ok();
@@ -430,6 +430,16 @@ fn scan_by_key(
         },
     )?;
     Ok((view, found))
+}
+
+/// A read transaction on `conn`: its reads see one state of the file. DEFERRED, whatever the
+/// connection's default (the study's is IMMEDIATE, which would take the write lock and hold
+/// off a rater's save for the length of the load).
+fn read_snapshot(conn: &Connection) -> Result<rusqlite::Transaction<'_>> {
+    Ok(rusqlite::Transaction::new_unchecked(
+        conn,
+        rusqlite::TransactionBehavior::Deferred,
+    )?)
 }
 
 /// A [`scan`] callback that adds each rating to `list`.
@@ -620,5 +630,39 @@ impl LiveRatings {
             (Err(i), Some(o)) => self.ratings.ratings.insert(i, o),
             (Err(_), None) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_load_snapshot_leaves_the_write_lock_free() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut writer = Connection::open(&path).unwrap();
+        writer.pragma_update(None, "journal_mode", "WAL").unwrap();
+        writer.execute("CREATE TABLE t (x)", []).unwrap();
+        // The study's connection begins IMMEDIATE by default; the snapshot must not.
+        let mut reader = Connection::open(&path).unwrap();
+        reader.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+        let snapshot = read_snapshot(&reader).unwrap();
+        let count = || -> i64 {
+            reader
+                .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(count(), 0);
+        writer.busy_timeout(std::time::Duration::ZERO).unwrap();
+        let tx = writer
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .unwrap();
+        tx.execute("INSERT INTO t VALUES (1)", []).unwrap();
+        tx.commit().unwrap();
+        // The snapshot still reads the state it began with.
+        assert_eq!(count(), 0);
+        drop(snapshot);
+        assert_eq!(count(), 1);
     }
 }
