@@ -15,6 +15,7 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = cli::Cli::parse(); // exits with 2 on usage errors
     match cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -27,3 +28,18 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Output cut short by its reader (`concord agreement … | head`) ends the process silently, as
+/// it does other command-line tools: Rust starts with SIGPIPE ignored, which turns the next
+/// write into an error and every print into a panic.
+#[cfg(unix)]
+fn quiet_on_closed_pipe() {
+    // SAFETY: restoring a signal's default disposition at the start of main, before any thread
+    // is spawned, touches no Rust state.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn quiet_on_closed_pipe() {}

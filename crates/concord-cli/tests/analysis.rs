@@ -272,3 +272,25 @@ fn alt_epsilon_is_the_study_setting_unless_a_run_overrides_it() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("between 0 and 1"));
     assert_eq!(epsilon(&[]), (0.1, Some(0.1)));
 }
+
+#[test]
+fn output_cut_short_by_its_reader_ends_quietly() {
+    // `concord agreement … | head`: the reader goes away before the report is printed. The
+    // command stops as other command-line tools do (SIGPIPE), with no panic on standard error.
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let study = demo(dir.path());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(["agreement", s(&study), "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // 13: SIGPIPE on Linux and macOS.
+    assert_eq!(out.status.signal(), Some(13), "{:?}", out.status);
+}
