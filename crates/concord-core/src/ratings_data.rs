@@ -18,6 +18,9 @@ use crate::study::{AttributeKey, Study};
 /// Above this many changed cells a refresh reloads everything (one scan beats many inserts).
 const MAX_INCREMENTAL: usize = 2_000;
 
+/// Every response key, for a [`scan`] of whole raters.
+const ALL_KEYS: std::ops::RangeInclusive<i64> = i64::MIN..=i64::MAX;
+
 /// A loaded rating matrix that can be brought up to date cheaply.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LiveRatings {
@@ -140,37 +143,83 @@ impl Study {
     /// when `ids`, its external id (`next` names its picks, an active estimate matches rounds
     /// by id; a plain estimate needs neither, and 70k strings cost a tenth of its time).
     pub fn scoring_scores(&self, judge: Option<&str>, ids: bool) -> Result<ScoringRatings> {
+        // One snapshot for everything read on this connection (unless the caller holds one).
+        let _snapshot = match self.conn.is_autocommit() {
+            true => Some(read_snapshot(&self.conn)?),
+            false => None,
+        };
         let raters = self.raters_with_keys()?;
         let attributes = self.attribute_specs()?;
         let rater_specs = rater_specs(&raters);
         let reads = rater_reads(&raters, &rater_specs, judge);
         // The scores are filled by response key (slot key − 1; in a master the keys run
-        // 1..=max, rows are never deleted) while a second connection reads the responses on
-        // another thread, the two scans being independent halves of the load; they are matched
-        // up after.
-        let (_, max_key) = shape(&self.conn)?;
-        let slots = max_key.max(0) as usize;
+        // 1..=max, rows are never deleted) in two halves of the keys, the upper one on a second
+        // connection, while a third reads the responses: three independent parts of the load,
+        // matched up after. A part read on another connection is used only when that
+        // connection saw the same study as this one; otherwise this one reads it too.
+        let view = (event_watermark(&self.conn)?, shape(&self.conn)?);
+        let slots = view.1 .1.max(0) as usize;
+        let mid = slots / 2;
         let (path, passphrase) = (self.path(), self.passphrase.as_ref());
-        let (read, scanned) = std::thread::scope(|s| {
+        let (all, lower, keyed) = (&attributes, &rater_specs, &self.attributes);
+        let reads = &reads;
+        let new_scores = |n| ResponseScores::new(lower, judge, all.len(), n);
+        // Keys from + 1 ..= to, and their slots in a list that starts at key from + 1.
+        let keys = |from: usize, to: usize| from as i64 + 1..=to as i64;
+        let slot_in = |from: usize, to: usize| {
+            move |key: i64| {
+                let k = usize::try_from(key).ok()?;
+                (from < k && k <= to).then(|| k - 1 - from)
+            }
+        };
+        let (read, scores) = std::thread::scope(|s| -> Result<_> {
             let read = s.spawn(move || {
-                let reader = schema::open_reader(path, passphrase)?;
-                // One pass never reads a page twice: a few pages of cache, recycled, fault in
-                // less fresh memory than SQLite's default 2 MB.
-                reader.pragma_update(None, "cache_size", 64)?;
-                response_models(&reader, ids, slots)
+                let reader = open_snapshot_reader(path, passphrase)?;
+                Ok::<_, crate::Error>((view_of(&reader)?, response_models(&reader, ids, slots)?))
             });
-            let mut scores = ResponseScores::new(&rater_specs, judge, attributes.len(), slots);
-            let scanned = scan(
-                &self.conn,
-                &self.attributes,
-                &reads,
-                |key| (1..=slots as i64).contains(&key).then(|| key as usize - 1),
-                |rater, slot, attribute, value| scores.add(rater, attribute, slot, value),
-            );
-            let read = read.join().expect("reading the responses does not panic");
-            (read, scanned.map(|()| scores))
-        });
-        let ((responses, keys), scores) = (read?, scanned?);
+            let upper = s.spawn(move || {
+                let reader = open_snapshot_reader(path, passphrase)?;
+                let mut upper = new_scores(slots - mid);
+                let add = |rater, slot, attribute, value| upper.add(rater, attribute, slot, value);
+                scan(
+                    &reader,
+                    keyed,
+                    reads,
+                    keys(mid, slots),
+                    slot_in(mid, slots),
+                    add,
+                )?;
+                Ok::<_, crate::Error>((view_of(&reader)?, upper))
+            });
+            let mut scores = new_scores(slots);
+            let add = |rater, slot, attribute, value| scores.add(rater, attribute, slot, value);
+            scan(&self.conn, keyed, reads, keys(0, mid), slot_in(0, mid), add)?;
+            let upper = match upper.join().expect("the second scan does not panic") {
+                Ok((seen, upper)) if seen == view => upper,
+                // Another snapshot (a rating saved in between) or no second connection.
+                _ => {
+                    let mut upper = new_scores(slots - mid);
+                    let add =
+                        |rater, slot, attribute, value| upper.add(rater, attribute, slot, value);
+                    scan(
+                        &self.conn,
+                        keyed,
+                        reads,
+                        keys(mid, slots),
+                        slot_in(mid, slots),
+                        add,
+                    )?;
+                    upper
+                }
+            };
+            scores.join_upper(upper, mid);
+            let read = match read.join().expect("reading the responses does not panic") {
+                Ok((seen, read)) if seen == view => read,
+                _ => response_models(&self.conn, ids, slots)?,
+            };
+            Ok((read, scores))
+        })?;
+        let (responses, keys) = read;
         // Responses added in order (the usual case) are already where their keys put them.
         let in_key_order = keys.len() == slots && keys.iter().zip(1..).all(|(&k, i)| k == i);
         let scores = match in_key_order {
@@ -222,6 +271,7 @@ impl Study {
                 &self.conn,
                 attributes,
                 mine,
+                ALL_KEYS,
                 target_of,
                 push_into(&mut rest),
             )?;
@@ -244,6 +294,7 @@ impl Study {
                         &self.conn,
                         attributes,
                         theirs,
+                        ALL_KEYS,
                         target_of,
                         push_into(&mut found),
                     )?;
@@ -408,26 +459,17 @@ fn scan_by_key(
     read: &[(i64, usize)],
     capacity: usize,
 ) -> Result<(View, Vec<Observation>)> {
-    let reader = schema::open_reader(path, passphrase)?;
-    // As for `response_models` below: one pass, a few pages of cache.
-    reader.pragma_update(None, "cache_size", 64)?;
-    let _snapshot = read_snapshot(&reader)?;
-    let view = (event_watermark(&reader)?, shape(&reader)?);
+    let reader = open_snapshot_reader(path, passphrase)?;
+    let view = view_of(&reader)?;
     let mut found = Vec::with_capacity(capacity);
     let key_of = |key: i64| usize::try_from(key).ok();
     scan(
         &reader,
         attributes,
         read,
+        ALL_KEYS,
         key_of,
-        |rater, key, attribute, value| {
-            found.push(Observation {
-                rater,
-                target: key,
-                attribute,
-                value,
-            })
-        },
+        push_into(&mut found),
     )?;
     Ok((view, found))
 }
@@ -452,6 +494,25 @@ fn push_into(list: &mut Vec<Observation>) -> impl FnMut(usize, usize, usize, f64
             value,
         })
     }
+}
+
+/// A query-only connection to `path` in a read transaction, for one pass of a load.
+fn open_snapshot_reader(
+    path: &std::path::Path,
+    passphrase: Option<&crate::cipher::Passphrase>,
+) -> Result<Connection> {
+    let reader = schema::open_reader(path, passphrase)?;
+    // One pass never reads a page twice: a few pages of cache, recycled, fault in less fresh
+    // memory than SQLite's default 2 MB.
+    reader.pragma_update(None, "cache_size", 64)?;
+    // Open until the connection closes (dropped, it rolls back: nothing was written).
+    reader.execute_batch("BEGIN DEFERRED")?;
+    Ok(reader)
+}
+
+/// The event watermark and shape `conn` sees.
+fn view_of(conn: &Connection) -> Result<View> {
+    Ok((event_watermark(conn)?, shape(conn)?))
 }
 
 /// The last rating event's key: every change of a rating adds an event.
@@ -490,13 +551,14 @@ fn rater_reads(
 }
 
 /// Calls `each(rater, target, attribute, value)` for every current rating of the raters `read`
-/// ((key, position) pairs in key order, from [`rater_reads`]) on `conn`, in (rater, response,
-/// attribute) key order: `target` the position `target_of` gives the response key (responses
-/// it gives none are skipped).
+/// ((key, position) pairs in key order, from [`rater_reads`]) on the responses whose keys are
+/// in `keys`, on `conn`, in (rater, response, attribute) key order: `target` the position
+/// `target_of` gives the response key (responses it gives none are skipped).
 fn scan(
     conn: &Connection,
     attributes: &[AttributeKey],
     read: &[(i64, usize)],
+    keys: std::ops::RangeInclusive<i64>,
     target_of: impl Fn(i64) -> Option<usize>,
     mut each: impl FnMut(usize, usize, usize, f64),
 ) -> Result<()> {
@@ -514,10 +576,11 @@ fn scan(
     }
     // One range of the primary key per rater, in key order: the order of one full scan.
     let mut stmt = conn.prepare(
-        "SELECT response_id, vals FROM rating_row WHERE rater_id = ?1 ORDER BY response_id",
+        "SELECT response_id, vals FROM rating_row
+         WHERE rater_id = ?1 AND response_id BETWEEN ?2 AND ?3 ORDER BY response_id",
     )?;
     for &(key, rater) in read {
-        let mut rows = stmt.query([key])?;
+        let mut rows = stmt.query([key, *keys.start(), *keys.end()])?;
         while let Some(row) = rows.next()? {
             let Some(target) = target_of(row.get(0)?) else {
                 continue;

@@ -257,13 +257,16 @@ fn the_response_scan_reads_the_covering_index_and_matches_the_table() {
 
 #[test]
 fn a_load_reads_everything_itself_when_its_second_connection_cannot() {
-    // The load scans half the raters on a second connection to the file; when that cannot
-    // open (here the file was moved away under the open study), this connection reads them.
+    // The loads read parts on other connections to the file; when those cannot open (here the
+    // file was moved away under the open study), this connection reads everything.
     let dir = tempfile::tempdir().unwrap();
     let study = three_judge_demo(dir.path());
     let both = study.live_ratings().unwrap();
     assert_eq!(both.ratings.ratings.len(), study.info().unwrap().ratings);
+    // The scoring load reads the responses and half the keys on other connections.
+    let parts = study.scoring_scores(None, true).unwrap();
     std::fs::rename(study.path(), dir.path().join("moved.concord")).unwrap();
     let alone = study.live_ratings().unwrap();
     assert_eq!(alone, both);
+    assert_eq!(study.scoring_scores(None, true).unwrap(), parts);
 }

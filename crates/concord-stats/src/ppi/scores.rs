@@ -18,7 +18,7 @@ enum Role {
 /// Human score sums and counts per (attribute, response), and each kept judge's score per
 /// (attribute, judge column, response), by the positions of a [`StudyRatings`]' attributes,
 /// raters and targets.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ResponseScores {
     n_attributes: usize,
     n_targets: usize,
@@ -34,6 +34,30 @@ pub struct ResponseScores {
     human_n: Vec<u32>,
     /// NaN where the judge did not score the response.
     judge: Vec<f64>,
+}
+
+/// Equal when they hold the same scores: the same shape, judge scores (NaN equal to NaN) and
+/// each target's human sums and counts, whatever order the human rows were filled in (a load
+/// in parts fills them in another order than one pass).
+impl PartialEq for ResponseScores {
+    fn eq(&self, other: &Self) -> bool {
+        fn row(s: &ResponseScores, t: usize) -> Option<(&[f64], &[u32])> {
+            let r = (s.human_row[t] as usize).checked_sub(1)?;
+            let cells = r * s.n_attributes..(r + 1) * s.n_attributes;
+            Some((&s.human_sum[cells.clone()], &s.human_n[cells]))
+        }
+        self.n_attributes == other.n_attributes
+            && self.n_targets == other.n_targets
+            && self.roles == other.roles
+            && self.judges == other.judges
+            && self.judge.len() == other.judge.len()
+            && self
+                .judge
+                .iter()
+                .zip(&other.judge)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+            && (0..self.n_targets).all(|t| row(self, t) == row(other, t))
+    }
 }
 
 impl ResponseScores {
@@ -142,6 +166,36 @@ impl ResponseScores {
         }
     }
 
+    /// Takes `upper`'s scores as those of targets `from..` (the halves of a load split by
+    /// response: `upper` holds the targets from `from` on, under the same raters, judge and
+    /// attributes, and this one none of them yet).
+    pub fn join_upper(&mut self, upper: ResponseScores, from: usize) {
+        let m = upper.n_targets;
+        assert!(
+            from + m == self.n_targets
+                && upper.n_attributes == self.n_attributes
+                && upper.judges == self.judges,
+            "the upper part of these scores"
+        );
+        let n = self.n_targets;
+        for (to, part) in self
+            .judge
+            .chunks_exact_mut(n.max(1))
+            .zip(upper.judge.chunks_exact(m.max(1)))
+        {
+            to[from..].copy_from_slice(part);
+        }
+        // Its human rows follow this one's.
+        let rows = (self.human_n.len() / self.n_attributes.max(1)) as u32;
+        for (to, &row) in self.human_row[from..].iter_mut().zip(&upper.human_row) {
+            if row > 0 {
+                *to = row + rows;
+            }
+        }
+        self.human_sum.extend_from_slice(&upper.human_sum);
+        self.human_n.extend_from_slice(&upper.human_n);
+    }
+
     /// Judge column `column`'s scores on `attribute`, writable: for a caller that regroups
     /// them in place rather than copying them out (`concord estimate`'s grouping by model).
     pub fn judge_mut(&mut self, attribute: usize, column: usize) -> &mut [f64] {
@@ -187,6 +241,59 @@ impl ResponseScores {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scores_loaded_in_two_halves_join_into_the_whole() {
+        let raters = [
+            RaterSpec {
+                name: "H".to_string(),
+                is_judge: false,
+            },
+            RaterSpec {
+                name: "J".to_string(),
+                is_judge: true,
+            },
+        ];
+        // (rater, attribute, target, value) on 5 targets and 2 attributes.
+        let all = [
+            (0, 0, 0, 2.0),
+            (0, 1, 3, 4.0),
+            (0, 0, 4, 1.0),
+            (0, 0, 4, 3.0),
+            (1, 0, 1, 5.0),
+            (1, 1, 2, 3.0),
+            (1, 1, 4, 2.0),
+        ];
+        let mut whole = ResponseScores::new(&raters, None, 2, 5);
+        for &(r, a, t, v) in &all {
+            whole.add(r, a, t, v);
+        }
+        let (mut lower, mut upper) = (
+            ResponseScores::new(&raters, None, 2, 5),
+            ResponseScores::new(&raters, None, 2, 3),
+        );
+        for &(r, a, t, v) in &all {
+            match t < 2 {
+                true => lower.add(r, a, t, v),
+                false => upper.add(r, a, t - 2, v),
+            }
+        }
+        lower.join_upper(upper, 2);
+        for a in 0..2 {
+            let bits = |s: &ResponseScores| -> Vec<u64> {
+                s.judge(a, 0).iter().map(|v| v.to_bits()).collect()
+            };
+            assert_eq!(bits(&lower), bits(&whole));
+            for t in 0..5 {
+                assert_eq!(
+                    lower.human(a, t),
+                    whole.human(a, t),
+                    "attribute {a}, target {t}"
+                );
+            }
+        }
+        assert_eq!(lower.human(0, 4), Some(2.0));
+    }
 
     #[test]
     fn reordered_scores_follow_their_targets() {
