@@ -40,6 +40,7 @@ use crate::bootstrap::BootstrapSpec;
 use humans::{human_report, HumanRows};
 use judges::{judge_report, TargetGroups};
 use sheets::{attribute_sheets, group_sheets, item_clusters, select_names, Models, Sheet};
+use std::sync::OnceLock;
 
 /// Build the full agreement report: humans' inter-rater agreement and each judge vs the humans,
 /// per attribute and per composite group (see `SCHEMA.md`; methods cited on each function).
@@ -120,41 +121,51 @@ fn report_with_workers(
         .filter(|(_, k)| k.is_none())
         .map(|(s, _)| *s)
         .collect();
-    // Two rounds of jobs: every sheet's humans, then every (sheet, judge) pair, which reads its
-    // sheet's humans. Judges are most of the work, and a sheet's judges on separate threads
-    // keep both threads busy to the end (sheets alone leave one idle behind the last one).
-    let humans_of = workers::map_in_order(&jobs, workers, |s| {
-        let hr = HumanRows::new(s, &humans);
-        let report = human_report(
-            s,
-            &hr,
-            &human_names,
-            boot,
-            items.as_deref(),
-            opts.min_complete_responses,
-        );
-        (hr, report)
-    });
+    // One queue: every sheet's humans, then every (sheet, judge) pair, which reads its sheet's
+    // humans (computed by then: each thread takes the next job only after finishing one, so
+    // the pairs start when every humans job has been taken, and the first pairs' sheets were
+    // the first taken). Judges are most of the work, and a sheet's judges on separate threads
+    // keep both threads busy to the end; one queue leaves no thread idle between the two.
     let groups = TargetGroups {
         models: models.as_ref(),
         items: items.as_deref(),
     };
-    let pairs: Vec<(usize, usize)> = (0..jobs.len())
-        .flat_map(|s| judges.iter().map(move |&j| (s, j)))
+    let humans_of: Vec<OnceLock<(HumanRows, HumanReport)>> =
+        jobs.iter().map(|_| OnceLock::new()).collect();
+    let humans_on = |s: usize| {
+        humans_of[s].get_or_init(|| {
+            let hr = HumanRows::new(jobs[s], &humans);
+            let report = human_report(
+                jobs[s],
+                &hr,
+                &human_names,
+                boot,
+                items.as_deref(),
+                opts.min_complete_responses,
+            );
+            (hr, report)
+        })
+    };
+    let queue: Vec<(usize, Option<usize>)> = (0..jobs.len())
+        .map(|s| (s, None))
+        .chain((0..jobs.len()).flat_map(|s| judges.iter().map(move |&j| (s, Some(j)))))
         .collect();
-    let mut judged = workers::map_in_order(&pairs, workers, |&(s, j)| {
-        let (hr, human) = &humans_of[s];
-        judge_report(data, jobs[s], j, hr, human, &groups, opts)
-    })
-    .into_iter();
+    let done = workers::map_in_order(&queue, workers, |&(s, judge)| {
+        let (hr, human) = humans_on(s);
+        judge.map(|j| judge_report(data, jobs[s], j, hr, human, &groups, opts))
+    });
+    let mut judged = done.into_iter().flatten();
     let mut computed = jobs
         .iter()
         .zip(humans_of)
-        .map(|(s, (_, human))| AttributeReport {
+        .map(|(s, humans)| AttributeReport {
             attribute: s.key.clone(),
             group: s.group.clone(),
             judges: judged.by_ref().take(judges.len()).collect(),
-            humans: human,
+            humans: humans
+                .into_inner()
+                .expect("every sheet's humans were computed")
+                .1,
         });
     let mut reports: Vec<AttributeReport> = known
         .into_iter()
