@@ -126,11 +126,13 @@ fn icc_of(s: &[f64], k: usize) -> Option<f64> {
 /// there. It is the same for every judge scored on exactly those responses, so a sheet's judges
 /// share it (`report/humans.rs`); only the replaced cells are the judge's own work.
 pub(crate) struct HumanSide {
-    /// The responses used (targets of the humans' matrix), each one's cluster, and 1/m and
-    /// 1/(m − 1) of its m human ratings (the two divisions that dominated the judge's pass).
+    /// The responses used (targets of the humans' matrix), each one's cluster, 1/m and
+    /// m/(m − 1) of its m human ratings (divisions a judge's pass would otherwise repeat) and
+    /// their sum.
     used: Vec<usize>,
     cluster_of: Vec<usize>,
     inverses: Vec<(f64, f64)>,
+    sums_of_scores: Vec<f64>,
     n_clusters: usize,
     method: &'static str,
     sums: ClusterSums,
@@ -173,11 +175,13 @@ impl HumanSide {
         };
         let mut sums = ClusterSums::new(RATERS + 2 * k, n_clusters);
         let mut inverses = Vec::with_capacity(used.len());
+        let mut sums_of_scores = Vec::with_capacity(used.len());
         for (&t, &c) in used.iter().zip(&cluster_of) {
             let cells = humans.row(t);
             let (m, s1, s2) = moments(cells);
             let (inv_m, inv_m1) = (1.0 / m, 1.0 / (m - 1.0));
-            inverses.push((inv_m, inv_m1));
+            inverses.push((inv_m, m * inv_m1));
+            sums_of_scores.push(s1);
             let row = sums.cluster_mut(c);
             row[COUNT] += 1.0;
             row[SUM_SQ] += s2;
@@ -204,6 +208,7 @@ impl HumanSide {
             used,
             cluster_of,
             inverses,
+            sums_of_scores,
             n_clusters,
             method,
             sums,
@@ -223,38 +228,45 @@ impl HumanSide {
 
     /// Human j's sums with the judge's score in exactly the cells j filled, for every j. A
     /// replaced row differs from the humans' in five columns only (Σy², (Σy)²/m, Σy, alpha's
-    /// term and y_j), so each replaced set is the humans' sums plus those columns' changes.
+    /// term and y_j), so each replaced set is the humans' sums plus those columns' changes
+    /// (four sums: y_j changes as Σy does).
     fn replaced(&self, judge: &[Option<f64>], humans: &RatingMatrix) -> Vec<ClusterSums> {
         let k = humans.n_raters();
-        // Cluster c's changes for human j are `changes[c * k + j]`.
-        let mut changes = vec![[0.0; 5]; self.n_clusters * k];
-        for ((&t, &c), &(inv_m, inv_m1)) in
-            self.used.iter().zip(&self.cluster_of).zip(&self.inverses)
+        // Cluster c's changes for human j are `changes[c * k + j]`: with d = f − y (the judge's
+        // score f in place of y), Σy² gains d(f + y), Σy gains d, (Σy)²/m gains
+        // d(2Σy + d)/m, and alpha's (mΣy² − (Σy)²)/(m − 1) gains m/(m − 1) times the first
+        // change less the third.
+        let mut changes = vec![[0.0; 4]; self.n_clusters * k];
+        for (((&t, &c), &(inv_m, m_over)), &s1) in self
+            .used
+            .iter()
+            .zip(&self.cluster_of)
+            .zip(&self.inverses)
+            .zip(&self.sums_of_scores)
         {
             let Some(f) = judge[t] else { continue };
-            let cells = humans.row(t);
-            let (m, s1, s2) = moments(cells);
-            let a = (m * s2 - s1 * s1) * inv_m1;
-            for (j, y) in cells.iter().enumerate() {
+            for (j, y) in humans.row(t).iter().enumerate() {
                 let Some(y) = *y else { continue };
-                let (r1, r2) = (s1 - y + f, s2 - y * y + f * f);
+                let d = f - y;
+                let (sq, sq_over_m) = (d * (f + y), d * (2.0 * s1 + d) * inv_m);
                 let change = &mut changes[c * k + j];
-                change[0] += r2 - s2;
-                change[1] += (r1 * r1 - s1 * s1) * inv_m;
-                change[2] += r1 - s1;
-                change[3] += (m * r2 - r1 * r1) * inv_m1 - a;
-                change[4] += f - y;
+                change[0] += sq;
+                change[1] += sq_over_m;
+                change[2] += d;
+                change[3] += m_over * (sq - sq_over_m);
             }
         }
         (0..k)
             .map(|j| {
                 let mut set = self.sums.clone();
-                let columns = [SUM_SQ, SQ_SUM_OVER_M, SUM, ALPHA_A, RATERS + j];
                 for (c, change) in changes.iter().skip(j).step_by(k).enumerate() {
                     let row = set.cluster_mut(c);
-                    for (&col, v) in columns.iter().zip(change) {
-                        row[col] += v;
-                    }
+                    row[SUM_SQ] += change[0];
+                    row[SQ_SUM_OVER_M] += change[1];
+                    row[SUM] += change[2];
+                    row[ALPHA_A] += change[3];
+                    // y_j's sum changes by Σd as Σy does.
+                    row[RATERS + j] += change[2];
                 }
                 set
             })
