@@ -254,7 +254,8 @@ impl Study {
         let raters = self.raters_with_keys()?;
         let specs = rater_specs(&raters);
         let reads = rater_reads(&raters, &specs, scope.judge);
-        let (theirs, mine) = reads.split_at(reads.len() / 2);
+        // This thread reads the frame too: the other takes the larger half.
+        let (theirs, mine) = reads.split_at(reads.len().div_ceil(2));
         let (path, passphrase) = (self.path(), self.passphrase.as_ref());
         let attributes = &self.attributes;
         // Every cell has at least one event: the event count bounds the ratings. Room for all
