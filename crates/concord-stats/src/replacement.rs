@@ -517,6 +517,27 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_human_side_gives_each_judge_its_own_test() {
+        // A sheet's judges share the humans' half when they are scored on every response two
+        // humans rated; the test must be the one computed from scratch for each of them.
+        let mut rng = ChaCha8Rng::seed_from_u64(23);
+        let (m, first) = panel(&mut rng, 80, 4, 0.9);
+        let (_, second) = panel(&mut rng, 80, 4, 1.6);
+        let items: Vec<u32> = (0..80).map(|t| t / 4).collect();
+        let side = HumanSide::new(&m, |_| true, Some(&items));
+        for judge in [&first, &second] {
+            assert!(side.covers(judge));
+            let shared = replacement_on(&side, judge, &m, &names(4));
+            assert_eq!(shared, replacement(judge, &m, &names(4), Some(&items)));
+        }
+        // A judge missing a response the side holds does not fit it.
+        let mut partial = first.clone();
+        partial[7] = None;
+        assert!(!side.covers(&partial));
+        assert_eq!(replacement(&partial, &m, &names(4), Some(&items)).n, 79);
+    }
+
+    #[test]
     fn too_few_humans_or_responses_give_reasons() {
         let m = RatingMatrix::from_complete(&vec![vec![1.0]; 10]).unwrap();
         let r = replacement(&[Some(1.0); 10], &m, &names(1), None);
