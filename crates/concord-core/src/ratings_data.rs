@@ -177,18 +177,23 @@ impl Study {
                 let reader = open_snapshot_reader(path, passphrase)?;
                 Ok::<_, crate::Error>((view_of(&reader)?, response_models(&reader, ids, slots)?))
             });
-            let upper = s.spawn(move || {
-                let reader = open_snapshot_reader(path, passphrase)?;
+            // The upper half of the keys' scores, read on `conn`.
+            let upper_on = |conn: &Connection| -> Result<ResponseScores> {
                 let mut upper = new_scores(slots - mid);
                 let add = |rater, slot, attribute, value| upper.add(rater, attribute, slot, value);
                 scan(
-                    &reader,
+                    conn,
                     keyed,
                     reads,
                     keys(mid, slots),
                     slot_in(mid, slots),
                     add,
                 )?;
+                Ok(upper)
+            };
+            let upper = s.spawn(move || {
+                let reader = open_snapshot_reader(path, passphrase)?;
+                let upper = upper_on(&reader)?;
                 Ok::<_, crate::Error>((view_of(&reader)?, upper))
             });
             let mut scores = new_scores(slots);
@@ -197,20 +202,7 @@ impl Study {
             let upper = match upper.join().expect("the second scan does not panic") {
                 Ok((seen, upper)) if seen == view => upper,
                 // Another snapshot (a rating saved in between) or no second connection.
-                _ => {
-                    let mut upper = new_scores(slots - mid);
-                    let add =
-                        |rater, slot, attribute, value| upper.add(rater, attribute, slot, value);
-                    scan(
-                        &self.conn,
-                        keyed,
-                        reads,
-                        keys(mid, slots),
-                        slot_in(mid, slots),
-                        add,
-                    )?;
-                    upper
-                }
+                _ => upper_on(&self.conn)?,
             };
             scores.join_upper(upper, mid);
             let read = match read.join().expect("reading the responses does not panic") {

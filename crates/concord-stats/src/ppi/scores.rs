@@ -242,18 +242,17 @@ impl ResponseScores {
 mod tests {
     use super::*;
 
+    /// A human rater H and a judge J.
+    fn human_and_judge() -> [RaterSpec; 2] {
+        [("H", false), ("J", true)].map(|(name, is_judge)| RaterSpec {
+            name: name.to_string(),
+            is_judge,
+        })
+    }
+
     #[test]
     fn scores_loaded_in_two_halves_join_into_the_whole() {
-        let raters = [
-            RaterSpec {
-                name: "H".to_string(),
-                is_judge: false,
-            },
-            RaterSpec {
-                name: "J".to_string(),
-                is_judge: true,
-            },
-        ];
+        let raters = human_and_judge();
         // (rater, attribute, target, value) on 5 targets and 2 attributes.
         let all = [
             (0, 0, 0, 2.0),
@@ -297,16 +296,7 @@ mod tests {
 
     #[test]
     fn reordered_scores_follow_their_targets() {
-        let raters = [
-            RaterSpec {
-                name: "H".to_string(),
-                is_judge: false,
-            },
-            RaterSpec {
-                name: "J".to_string(),
-                is_judge: true,
-            },
-        ];
+        let raters = human_and_judge();
         // Filled by slot: slot 0 human 2 and judge 4; slot 2 judge 5 on attribute 1 only.
         let mut by_slot = ResponseScores::new(&raters, None, 2, 3);
         by_slot.add(0, 0, 0, 2.0);
