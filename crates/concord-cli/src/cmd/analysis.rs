@@ -9,7 +9,7 @@ use concord_core::Study;
 use concord_report::{
     alt_epsilon_for, chart_format, options_for, resolve_exclusions, ChartRequest, ReportOptions,
 };
-use concord_stats::report::agreement_report;
+use concord_stats::report::agreement_report_owned;
 
 use super::{open_study, parse_pairs};
 use crate::cli::{AgreementArgs, AnalysisOptions, PlotArgs, ReportArgs};
@@ -41,7 +41,7 @@ pub fn agreement(a: AgreementArgs) -> Result<()> {
     let opts = report_options(&study, a.options)?;
     let data = study.study_ratings()?;
     let opts = resolve_exclusions(opts, &data)?;
-    let report = agreement_report(&data, &opts);
+    let report = agreement_report_owned(data, &opts);
     if a.json {
         print_json(&report);
     } else if a.csv {

@@ -60,19 +60,42 @@ pub fn agreement_report_reusing(
     report_with_workers(data, opts, workers::available(), Some(cache))
 }
 
+/// [`agreement_report`] of a study the caller has no further use for: its list of single
+/// ratings is freed as soon as the sheets hold them, so the statistics reuse that memory
+/// instead of faulting in fresh pages (`concord agreement`; the same report).
+pub fn agreement_report_owned(mut data: StudyRatings, opts: &ReportOptions) -> AgreementReport {
+    let workers = workers::available();
+    let prepared = prepare(&data, opts, workers);
+    data.ratings = Vec::new();
+    analyse(&data, prepared, opts, workers, None)
+}
+
 /// [`agreement_report`] with its sheets and judges analysed by `workers` threads (the same report
 /// for any number), through `cache` when given.
 fn report_with_workers(
     data: &StudyRatings,
     opts: &ReportOptions,
     workers: usize,
-    mut cache: Option<&mut ReportCache>,
+    cache: Option<&mut ReportCache>,
 ) -> AgreementReport {
+    analyse(data, prepare(data, opts, workers), opts, workers, cache)
+}
+
+/// What the analysis reads besides the study's raters and targets: the raters and attributes
+/// chosen, the sheets (the only reader of the list of single ratings) and each target's item.
+struct Prepared {
+    humans: Vec<usize>,
+    judges: Vec<usize>,
+    human_names: Vec<String>,
+    sheets: Vec<Sheet>,
+    group_sheets: Vec<Sheet>,
+    items: Option<Vec<u32>>,
+    warnings: Vec<String>,
+}
+
+/// The raters and attributes `opts` chooses and their sheets, built by `workers` threads.
+fn prepare(data: &StudyRatings, opts: &ReportOptions, workers: usize) -> Prepared {
     let mut warnings = Vec::new();
-    let boot = BootstrapSpec {
-        resamples: opts.bootstrap,
-        seed: opts.bootstrap_seed,
-    };
     let people: Vec<(usize, &str)> = data
         .raters
         .iter()
@@ -100,10 +123,41 @@ fn report_with_workers(
         .map(|(i, a)| (i, a.key.as_str()))
         .collect();
     let attrs = select_names(&all_attrs, &opts.attributes, "attribute", &mut warnings);
-
     let (sheets, sheet_index) = attribute_sheets(data, &attrs, workers, &mut warnings);
     let group_sheets = group_sheets(data, &attrs, &sheets, &sheet_index, workers);
     let items = item_clusters(data, opts.cluster, &mut warnings);
+    Prepared {
+        humans,
+        judges,
+        human_names,
+        sheets,
+        group_sheets,
+        items,
+        warnings,
+    }
+}
+
+/// The report on `prepared`'s sheets (see [`report_with_workers`]).
+fn analyse(
+    data: &StudyRatings,
+    prepared: Prepared,
+    opts: &ReportOptions,
+    workers: usize,
+    mut cache: Option<&mut ReportCache>,
+) -> AgreementReport {
+    let Prepared {
+        humans,
+        judges,
+        human_names,
+        sheets,
+        group_sheets,
+        items,
+        warnings,
+    } = prepared;
+    let boot = BootstrapSpec {
+        resamples: opts.bootstrap,
+        seed: opts.bootstrap_seed,
+    };
     let needs_models = opts.unit == Unit::Model || !opts.exclude_own.is_empty();
     let models = needs_models.then(|| Models::new(data));
     // The composites first: they have the most distinct rows, so the most work.
@@ -233,7 +287,7 @@ mod tests {
     }
 
     #[test]
-    fn the_report_is_the_same_for_any_number_of_threads() {
+    fn the_report_is_the_same_for_any_number_of_threads_and_when_it_owns_the_study() {
         let data = small_study();
         let opts = ReportOptions {
             bootstrap: 50,
@@ -244,6 +298,9 @@ mod tests {
             let many = report_with_workers(&data, &opts, workers, None);
             assert_eq!(serde_json::to_value(many).expect("JSON"), one);
         }
+        // The report that frees the ratings once the sheets hold them is the same report.
+        let owned = agreement_report_owned(data, &opts);
+        assert_eq!(serde_json::to_value(owned).expect("JSON"), one);
         assert_eq!(one["attributes"].as_array().map(Vec::len), Some(3));
         assert_eq!(one["groups"][0]["attribute"], "G");
     }
