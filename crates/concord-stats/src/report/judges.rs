@@ -33,37 +33,42 @@ fn bound_judge_intervals(a: &mut PairedAgreement) {
 }
 
 /// Numbers distinct values (by bits) in order of first appearance.
-#[derive(Default)]
 struct Interner {
     values: Vec<f64>,
-    /// Beyond 16 values (composite scores take 13–17): a fast hasher, as this runs once per
-    /// response and judge and SipHash would dominate it.
+    /// Every value's code, by its bits (a fast hasher: this runs once per response and judge).
     map: HashMap<u64, u32, FastHash>,
+    /// The last value seen in each of 128 slots picked from its bits, with its code (`u32::MAX`:
+    /// none yet). Scores take a handful of values (composites 13–17), which land in distinct
+    /// slots nearly always, so most lookups are a multiply and a compare; a value whose slot
+    /// another holds is found in `map`.
+    recent: [(u64, u32); 128],
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Interner {
+            values: Vec::new(),
+            map: HashMap::default(),
+            recent: [(0, u32::MAX); 128],
+        }
+    }
 }
 
 impl Interner {
     fn code(&mut self, v: f64) -> u32 {
         let bits = v.to_bits();
-        // Scores on a rating scale take a handful of values: a scan beats hashing. The scan
-        // always runs to the end (the values are distinct, so at most one matches): stopping
-        // at the match would make the loop exit depend on the random score and mispredict.
-        if self.values.len() <= 16 {
-            let mut found = None;
-            for (i, x) in self.values.iter().enumerate() {
-                if x.to_bits() == bits {
-                    found = Some(i as u32);
-                }
-            }
-            if let Some(i) = found {
-                return i;
-            }
-        } else if let Some(&i) = self.map.get(&bits) {
-            return i;
+        let slot = ((bits ^ (bits >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57) as usize;
+        let (seen, code) = self.recent[slot];
+        if seen == bits && code != u32::MAX {
+            return code;
         }
-        let i = self.values.len() as u32;
-        self.values.push(v);
-        self.map.insert(bits, i);
-        i
+        let next = self.values.len() as u32;
+        let code = *self.map.entry(bits).or_insert(next);
+        if code == next {
+            self.values.push(v);
+        }
+        self.recent[slot] = (bits, code);
+        code
     }
 }
 
@@ -313,5 +318,36 @@ impl Pooled {
         self.counts
             .iter()
             .map(|&(p, c, n)| (hr.pattern_row(p as usize), self.scores[c as usize], n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Interner;
+
+    #[test]
+    fn values_are_numbered_by_bits_in_order_of_first_appearance() {
+        // Composite means, integers, −0 beside +0, and more values than the slots, so some
+        // share a slot and are found through the map.
+        let values: Vec<f64> = (0..400)
+            .map(|i| f64::from(i) / 12.0)
+            .chain([3.0, -0.0, 0.0, 2.5, 1.0 / 3.0, 7.0 / 3.0])
+            .collect();
+        let mut interner = Interner::default();
+        let mut first: Vec<u64> = Vec::new();
+        for round in 0..3 {
+            for &v in values.iter().rev().skip(round) {
+                let code = interner.code(v) as usize;
+                match first.iter().position(|&b| b == v.to_bits()) {
+                    Some(i) => assert_eq!(code, i, "{v}"),
+                    None => {
+                        assert_eq!(code, first.len(), "{v}");
+                        first.push(v.to_bits());
+                    }
+                }
+            }
+        }
+        let bits: Vec<u64> = interner.values.iter().map(|v| v.to_bits()).collect();
+        assert_eq!(bits, first);
     }
 }

@@ -306,6 +306,40 @@ mod tests {
     }
 
     #[test]
+    fn bad_and_duplicate_observations_are_counted_once_whatever_the_threads() {
+        let mut data = small_study();
+        let bad = |target, rater, attribute, value| Observation {
+            target,
+            rater,
+            attribute,
+            value,
+        };
+        data.ratings.extend([
+            bad(40, 0, 0, 3.0),     // no such target
+            bad(0, 9, 1, 3.0),      // no such rater
+            bad(0, 0, 7, 3.0),      // no such attribute
+            bad(1, 1, 2, f64::NAN), // not a number
+            bad(2, 2, 0, 4.0),      // a second value for a cell
+        ]);
+        for workers in [1, 2, 3] {
+            let report = report_with_workers(&data, &ReportOptions::default(), workers, None);
+            assert!(
+                report.warnings.contains(
+                    &"4 observations with an out-of-range index or a non-finite value were ignored"
+                        .to_string()
+                ),
+                "{:?}",
+                report.warnings
+            );
+            assert!(
+                report.warnings.contains(&"1 duplicate observations (same target, rater, attribute): the last one was used".to_string()),
+                "{:?}",
+                report.warnings
+            );
+        }
+    }
+
+    #[test]
     fn a_report_through_the_cache_is_the_fresh_report_reusing_only_unchanged_sheets() {
         let mut data = small_study();
         let opts = ReportOptions {

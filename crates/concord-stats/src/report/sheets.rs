@@ -44,7 +44,8 @@ pub(super) fn select_names(
 
 /// The cells (targets × raters, row-major) of each attribute in `attrs`, filled by up to
 /// `workers` threads: each takes every `workers`-th of them and passes once over the
-/// observations, writing only its own attributes' cells.
+/// observations, writing only its own attributes' cells. Bad and duplicate observations are
+/// counted for the attributes analysed (and those naming no attribute at all).
 fn build_sheets(
     data: &StudyRatings,
     attrs: &[usize],
@@ -68,12 +69,17 @@ fn build_sheets(
         let mut cells: Vec<Vec<Option<f64>>> = mine.iter().map(|_| vec![None; nt * nr]).collect();
         let (mut bad, mut dup) = (0usize, 0usize);
         for o in &data.ratings {
-            if o.target >= nt || o.rater >= nr || o.attribute >= na || !o.value.is_finite() {
-                // Counted once, by the first bucket.
+            // Most observations are another bucket's, which checks them: skipped first.
+            let Some(&mine) = slot.get(o.attribute) else {
+                // An attribute out of range, counted once, by the first bucket.
                 bad += usize::from(b == 0);
                 continue;
+            };
+            let Some(i) = mine else { continue };
+            if o.target >= nt || o.rater >= nr || !o.value.is_finite() {
+                bad += 1;
+                continue;
             }
-            let Some(i) = slot[o.attribute] else { continue };
             let c = &mut cells[i][o.target * nr + o.rater];
             dup += usize::from(c.is_some());
             *c = Some(o.value);
