@@ -270,3 +270,131 @@ fn a_load_reads_everything_itself_when_its_second_connection_cannot() {
     assert_eq!(alone, both);
     assert_eq!(study.scoring_scores(None, true).unwrap(), parts);
 }
+
+/// A load while another connection saves ratings reads one moment of the study, although it
+/// reads half its raters on a second connection. The saves alternate between the first rater
+/// and the last (read on different connections), each turning one cell from 1 to 5, so every
+/// consistent load holds a prefix of the saves: the cells changed are saves 0..k for some k.
+#[test]
+fn a_load_during_saves_reads_one_moment_of_the_study() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.concord");
+    let study = create_demo(
+        &path,
+        &DemoOptions {
+            items: 6,
+            models: 2,
+            raters: 4,
+            judges: 0,
+            coverage: 1.0,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // Not blind, so the rating view names each response as the load does.
+    let mut settings = study.settings().unwrap();
+    settings.blind = false;
+    study.set_settings(&settings).unwrap();
+    let keys: Vec<String> = study
+        .rubric()
+        .unwrap()
+        .attributes
+        .into_iter()
+        .map(|a| a.key)
+        .collect();
+    let mut humans = study.raters().unwrap();
+    humans.retain(|r| r.kind == RaterKind::Human);
+    let (first, last) = (
+        humans.first().unwrap().clone(),
+        humans.last().unwrap().clone(),
+    );
+    // (rater id, rater name, response id, response external id, attribute), alternating raters.
+    let mut saves = Vec::new();
+    for position in 0..12 {
+        for rater in [&first, &last] {
+            let view = study.rating_view(&rater.id, position).unwrap();
+            for key in &keys[..2] {
+                saves.push((
+                    rater.id.clone(),
+                    rater.name.clone(),
+                    view.response_id.clone(),
+                    view.response_external_id.clone(),
+                    key.clone(),
+                ));
+            }
+        }
+    }
+    for (rater, _, response, _, key) in &saves {
+        study.set_rating(rater, response, key, Some(1)).unwrap();
+    }
+    // The scoring load's human means before the saves: each save adds 1 to its cell's mean
+    // (one of its 4 ratings goes from 1 to 5).
+    let scored = |study: &Study| {
+        let s = study.scoring_scores(None, true).unwrap();
+        let ids = s.responses.ids().to_vec();
+        (s, ids)
+    };
+    let (before, ids) = scored(&study);
+    let cell = |external: &str, key: &str| {
+        let t = ids.iter().position(|i| i == external).unwrap();
+        let a = keys.iter().position(|k| k == key).unwrap();
+        (a, t)
+    };
+    let cells: Vec<(usize, usize)> = saves.iter().map(|s| cell(&s.3, &s.4)).collect();
+    let writer = {
+        let (path, saves) = (path.clone(), saves.clone());
+        std::thread::spawn(move || {
+            let other = Study::open(&path).unwrap();
+            for (rater, _, response, _, key) in &saves {
+                other.set_rating(rater, response, key, Some(5)).unwrap();
+            }
+        })
+    };
+    let mut loads = 0;
+    loop {
+        let done = writer.is_finished();
+        let live = study.live_ratings().unwrap().ratings;
+        let value = |(_, name, _, external, key): &(String, String, String, String, String)| {
+            live.ratings.iter().find_map(|o| {
+                (live.raters[o.rater].name == *name
+                    && live.targets[o.target].id == *external
+                    && live.attributes[o.attribute].key == *key)
+                    .then_some(o.value)
+            })
+        };
+        let changed: Vec<bool> = saves.iter().map(|s| value(s) == Some(5.0)).collect();
+        let k = changed.iter().take_while(|c| **c).count();
+        assert!(
+            changed[k..].iter().all(|c| !c),
+            "not one moment: {changed:?}"
+        );
+        // The scoring load, read in three parts on three connections, is one moment too: its
+        // means are those after the first j saves, for some j.
+        let (now, _) = scored(&study);
+        let means = |scores: &concord_stats::ppi::ResponseScores| -> Vec<f64> {
+            cells
+                .iter()
+                .map(|&(a, t)| scores.human(a, t).unwrap())
+                .collect()
+        };
+        let (base, seen) = (means(&before.scores), means(&now.scores));
+        let after = |j: usize| -> Vec<f64> {
+            let mut m = base.clone();
+            for (i, c) in cells.iter().enumerate() {
+                m[i] += cells[..j].iter().filter(|d| *d == c).count() as f64;
+            }
+            m
+        };
+        assert!(
+            (0..=saves.len()).any(|j| after(j) == seen),
+            "the scoring load is not one moment: {seen:?}"
+        );
+        loads += 1;
+        if done {
+            assert_eq!(k, saves.len());
+            break;
+        }
+    }
+    writer.join().unwrap();
+    assert!(loads > 1);
+}
