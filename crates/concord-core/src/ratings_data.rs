@@ -143,11 +143,8 @@ impl Study {
     /// when `ids`, its external id (`next` names its picks, an active estimate matches rounds
     /// by id; a plain estimate needs neither, and 70k strings cost a tenth of its time).
     pub fn scoring_scores(&self, judge: Option<&str>, ids: bool) -> Result<ScoringRatings> {
-        // One snapshot for everything read on this connection (unless the caller holds one).
-        let _snapshot = match self.conn.is_autocommit() {
-            true => Some(read_snapshot(&self.conn)?),
-            false => None,
-        };
+        // One snapshot for everything read on this connection.
+        let _snapshot = read_snapshot(&self.conn)?;
         let raters = self.raters_with_keys()?;
         let attributes = self.attribute_specs()?;
         let rater_specs = rater_specs(&raters);
@@ -157,13 +154,14 @@ impl Study {
         // connection, while a third reads the responses: three independent parts of the load,
         // matched up after. A part read on another connection is used only when that
         // connection saw the same study as this one; otherwise this one reads it too.
-        let view = (event_watermark(&self.conn)?, shape(&self.conn)?);
-        let slots = view.1 .1.max(0) as usize;
+        let view = view_of(&self.conn)?;
+        let (_, (_, max_key)) = view;
+        let slots = max_key.max(0) as usize;
         let mid = slots / 2;
         let (path, passphrase) = (self.path(), self.passphrase.as_ref());
-        let (all, lower, keyed) = (&attributes, &rater_specs, &self.attributes);
-        let reads = &reads;
-        let new_scores = |n| ResponseScores::new(lower, judge, all.len(), n);
+        let (specs, keyed, reads, n_attributes) =
+            (&rater_specs, &self.attributes, &reads, attributes.len());
+        let new_scores = |n| ResponseScores::new(specs, judge, n_attributes, n);
         // Keys from + 1 ..= to, and their slots in a list that starts at key from + 1.
         let keys = |from: usize, to: usize| from as i64 + 1..=to as i64;
         let slot_in = |from: usize, to: usize| {
@@ -238,11 +236,8 @@ impl Study {
     /// connections saw the same study (the same event watermark and shape: every rating change
     /// adds an event); otherwise this connection scans the first half itself.
     fn load(&self, scope: Scope) -> Result<LiveRatings> {
-        // One snapshot for the frame and this thread's scan (unless the caller holds one).
-        let _snapshot = match self.conn.is_autocommit() {
-            true => Some(read_snapshot(&self.conn)?),
-            false => None,
-        };
+        // One snapshot for the frame and this thread's scan.
+        let _snapshot = read_snapshot(&self.conn)?;
         let raters = self.raters_with_keys()?;
         let specs = rater_specs(&raters);
         let reads = rater_reads(&raters, &specs, scope.judge);
@@ -467,14 +462,18 @@ fn scan_by_key(
     Ok((view, found))
 }
 
-/// A read transaction on `conn`: its reads see one state of the file. DEFERRED, whatever the
-/// connection's default (the study's is IMMEDIATE, which would take the write lock and hold
-/// off a rater's save for the length of the load).
-fn read_snapshot(conn: &Connection) -> Result<rusqlite::Transaction<'_>> {
-    Ok(rusqlite::Transaction::new_unchecked(
+/// A read transaction on `conn`, so that its reads see one state of the file; `None` when the
+/// caller already holds a transaction, which does that. DEFERRED, whatever the connection's
+/// default (the study's is IMMEDIATE, which would take the write lock and hold off a rater's
+/// save for the length of the load).
+fn read_snapshot(conn: &Connection) -> Result<Option<rusqlite::Transaction<'_>>> {
+    if !conn.is_autocommit() {
+        return Ok(None);
+    }
+    Ok(Some(rusqlite::Transaction::new_unchecked(
         conn,
         rusqlite::TransactionBehavior::Deferred,
-    )?)
+    )?))
 }
 
 /// A [`scan`] callback that adds each rating to `list`.
