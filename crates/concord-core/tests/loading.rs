@@ -30,7 +30,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.concord");
         let study = create_demo(&path, &DemoOptions { items: 4, models: 2, raters: 2, judges: 1, coverage: 0.5, ..Default::default() }).unwrap();
-        let keys: Vec<String> = study.rubric().unwrap().attributes.into_iter().map(|a| a.key).collect();
+        let keys = attribute_keys(&study);
         let mut rater = study.raters().unwrap().into_iter().find(|r| r.kind == RaterKind::Human).unwrap();
         let mut live = study.live_ratings().unwrap();
         prop_assert_eq!(study.refresh_ratings(&mut live).unwrap(), Refresh::Unchanged);
@@ -57,20 +57,37 @@ proptest! {
     }
 }
 
-/// A small demo study with 2 humans rating half the responses and 3 judges, in `dir`.
-fn three_judge_demo(dir: &std::path::Path) -> Study {
+/// A demo study of 6 items × 2 models in `dir`: `raters` humans rating a share `coverage` of
+/// the responses, and `judges` judges.
+fn small_demo(dir: &std::path::Path, raters: usize, judges: usize, coverage: f64) -> Study {
     create_demo(
         &dir.join("s.concord"),
         &DemoOptions {
             items: 6,
             models: 2,
-            raters: 2,
-            judges: 3,
-            coverage: 0.5,
+            raters,
+            judges,
+            coverage,
             ..Default::default()
         },
     )
     .unwrap()
+}
+
+/// A small demo study with 2 humans rating half the responses and 3 judges, in `dir`.
+fn three_judge_demo(dir: &std::path::Path) -> Study {
+    small_demo(dir, 2, 3, 0.5)
+}
+
+/// The rubric's attribute keys, in order.
+fn attribute_keys(study: &Study) -> Vec<String> {
+    study
+        .rubric()
+        .unwrap()
+        .attributes
+        .into_iter()
+        .map(|a| a.key)
+        .collect()
 }
 
 /// `concord estimate` and `next` read every human and one judge (or every judge), without the
@@ -278,30 +295,13 @@ fn a_load_reads_everything_itself_when_its_second_connection_cannot() {
 #[test]
 fn a_load_during_saves_reads_one_moment_of_the_study() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.concord");
-    let study = create_demo(
-        &path,
-        &DemoOptions {
-            items: 6,
-            models: 2,
-            raters: 4,
-            judges: 0,
-            coverage: 1.0,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let study = small_demo(dir.path(), 4, 0, 1.0);
+    let path = study.path().to_path_buf();
     // Not blind, so the rating view names each response as the load does.
     let mut settings = study.settings().unwrap();
     settings.blind = false;
     study.set_settings(&settings).unwrap();
-    let keys: Vec<String> = study
-        .rubric()
-        .unwrap()
-        .attributes
-        .into_iter()
-        .map(|a| a.key)
-        .collect();
+    let keys = attribute_keys(&study);
     let mut humans = study.raters().unwrap();
     humans.retain(|r| r.kind == RaterKind::Human);
     let (first, last) = (
