@@ -152,8 +152,7 @@ impl Study {
         // The scores are filled by response key (slot key − 1; in a master the keys run
         // 1..=max, rows are never deleted) in two halves of the keys, the upper one on a second
         // connection, while a third reads the responses: three independent parts of the load,
-        // matched up after. A part read on another connection is used only when that
-        // connection saw the same study as this one; otherwise this one reads it too.
+        // matched up after ([`read_beside`]).
         let view = view_of(&self.conn)?;
         let (_, (_, max_key)) = view;
         let slots = max_key.max(0) as usize;
@@ -171,10 +170,8 @@ impl Study {
             }
         };
         let (read, scores) = std::thread::scope(|s| -> Result<_> {
-            let read = s.spawn(move || {
-                let reader = open_snapshot_reader(path, passphrase)?;
-                Ok::<_, crate::Error>((view_of(&reader)?, response_models(&reader, ids, slots)?))
-            });
+            let responses = |conn: &Connection| response_models(conn, ids, slots);
+            let read = s.spawn(move || read_beside(path, passphrase, responses));
             // The upper half of the keys' scores, read on `conn`.
             let upper_on = |conn: &Connection| -> Result<ResponseScores> {
                 let mut upper = new_scores(slots - mid);
@@ -189,25 +186,14 @@ impl Study {
                 )?;
                 Ok(upper)
             };
-            let upper = s.spawn(move || {
-                let reader = open_snapshot_reader(path, passphrase)?;
-                let upper = upper_on(&reader)?;
-                Ok::<_, crate::Error>((view_of(&reader)?, upper))
-            });
+            let upper = s.spawn(move || read_beside(path, passphrase, upper_on));
             let mut scores = new_scores(slots);
             let add = |rater, slot, attribute, value| scores.add(rater, attribute, slot, value);
             scan(&self.conn, keyed, reads, keys(0, mid), slot_in(0, mid), add)?;
-            let upper = match upper.join().expect("the second scan does not panic") {
-                Ok((seen, upper)) if seen == view => upper,
-                // Another snapshot (a rating saved in between) or no second connection.
-                _ => upper_on(&self.conn)?,
-            };
-            scores.join_upper(upper, mid);
-            let read = match read.join().expect("reading the responses does not panic") {
-                Ok((seen, read)) if seen == view => read,
-                _ => response_models(&self.conn, ids, slots)?,
-            };
-            Ok((read, scores))
+            let upper = upper.join().expect("the second scan does not panic");
+            scores.join_upper(seen_in(view, upper, || upper_on(&self.conn))?, mid);
+            let read = read.join().expect("reading the responses does not panic");
+            Ok((seen_in(view, read, || responses(&self.conn))?, scores))
         })?;
         let (responses, keys) = read;
         // Responses added in order (the usual case) are already where their keys put them.
@@ -230,14 +216,13 @@ impl Study {
     }
 
     /// The rating scan is split between this connection and a second one on another thread
-    /// (the raters in key order: the other thread takes the first half, with response keys
-    /// mapped to positions once the frame is known; this one reads the frame, then the rest),
-    /// each in its own read transaction. The halves are used together only when both
-    /// connections saw the same study (the same event watermark and shape: every rating change
-    /// adds an event); otherwise this connection scans the first half itself.
+    /// ([`read_beside`]; the raters in key order: the other thread takes the first half, by
+    /// response key, mapped to positions once the frame is known; this one reads the frame,
+    /// then the rest).
     fn load(&self, scope: Scope) -> Result<LiveRatings> {
         // One snapshot for the frame and this thread's scan.
         let _snapshot = read_snapshot(&self.conn)?;
+        let view = view_of(&self.conn)?;
         let raters = self.raters_with_keys()?;
         let specs = rater_specs(&raters);
         let reads = rater_reads(&raters, &specs, scope.judge);
@@ -248,10 +233,24 @@ impl Study {
         // Every cell has at least one event: the event count bounds the ratings. Room for all
         // of them in each half's list costs address space only, not memory (pages are taken
         // when written), and saves the copies of a growing list.
-        let bound = event_watermark(&self.conn)?.max(0) as usize;
+        let bound = view.0.max(0) as usize;
+        // The first half's ratings, each with its response's key in place of its position.
+        let by_key = |conn: &Connection| -> Result<Vec<Observation>> {
+            let mut found = Vec::with_capacity(bound);
+            let key_of = |key: i64| usize::try_from(key).ok();
+            scan(
+                conn,
+                attributes,
+                theirs,
+                ALL_KEYS,
+                key_of,
+                push_into(&mut found),
+            )?;
+            Ok(found)
+        };
         std::thread::scope(|s| {
-            let other = s.spawn(move || scan_by_key(path, passphrase, attributes, theirs, bound));
-            let frame = self.frame(raters, scope.columns)?;
+            let other = s.spawn(move || read_beside(path, passphrase, by_key));
+            let frame = self.frame(raters, scope.columns, view)?;
             let target_index = &frame.keys.target_index;
             let target_of = |key: i64| target_index.get(key as usize).copied().flatten();
             let mut rest = Vec::with_capacity(bound);
@@ -263,34 +262,19 @@ impl Study {
                 target_of,
                 push_into(&mut rest),
             )?;
-            let first = match other.join().expect("the second scan does not panic") {
-                Ok((view, mut found)) if view == (frame.watermark, frame.shape) => {
-                    // The keys become positions in place; responses not loaded are dropped.
-                    found.retain_mut(|o| match target_index.get(o.target).copied().flatten() {
-                        Some(t) => {
-                            o.target = t;
-                            true
-                        }
-                        None => false,
-                    });
-                    found
-                }
-                // Another snapshot (a rating saved in between) or no second connection.
-                _ => {
-                    let mut found = Vec::with_capacity(bound);
-                    scan(
-                        &self.conn,
-                        attributes,
-                        theirs,
-                        ALL_KEYS,
-                        target_of,
-                        push_into(&mut found),
-                    )?;
-                    found
-                }
-            };
+            let other = other.join().expect("the second scan does not panic");
             let mut ratings = frame.study;
-            ratings.ratings = first;
+            ratings.ratings = seen_in(view, other, || by_key(&self.conn))?;
+            // The keys become positions in place; responses not loaded are dropped.
+            ratings
+                .ratings
+                .retain_mut(|o| match target_index.get(o.target).copied().flatten() {
+                    Some(t) => {
+                        o.target = t;
+                        true
+                    }
+                    None => false,
+                });
             ratings.ratings.extend_from_slice(&rest);
             Ok(LiveRatings {
                 ratings,
@@ -303,10 +287,10 @@ impl Study {
 
     /// The study's attributes, raters and responses in load order (no ratings yet), with
     /// their keys in this file.
-    fn frame(&self, raters: Vec<(i64, Rater)>, columns: Columns) -> Result<Frame> {
+    /// `view` is what this connection sees (read in the caller's snapshot).
+    fn frame(&self, raters: Vec<(i64, Rater)>, columns: Columns, view: View) -> Result<Frame> {
         let details = columns == Columns::Details;
-        let watermark = event_watermark(&self.conn)?;
-        let shape = shape(&self.conn)?;
+        let (watermark, shape) = view;
         let attributes = self.attribute_specs()?;
         let attribute_index = dense(self.attributes.iter().enumerate().map(|(i, a)| (a.id, i)));
         let rater_index = dense(raters.iter().enumerate().map(|(i, (k, _))| (*k, i)));
@@ -437,29 +421,34 @@ impl Study {
 /// view read the same ratings (every change of a rating adds an event).
 type View = (i64, (i64, i64));
 
-/// [`scan`] of the raters `read` on a new connection to `path`, in one read transaction: the
-/// view it read and the ratings (room made for `capacity`), with each response's key in place
-/// of its position.
-fn scan_by_key(
+/// `read` on a second, query-only connection to the study at `path`, in a read transaction
+/// (for a part of a load read on another thread), with the view that connection saw. A part
+/// read so is used only when its view is the first connection's ([`seen_in`]).
+fn read_beside<T>(
     path: &std::path::Path,
     passphrase: Option<&crate::cipher::Passphrase>,
-    attributes: &[AttributeKey],
-    read: &[(i64, usize)],
-    capacity: usize,
-) -> Result<(View, Vec<Observation>)> {
-    let reader = open_snapshot_reader(path, passphrase)?;
+    read: impl FnOnce(&Connection) -> Result<T>,
+) -> Result<(View, T)> {
+    let reader = schema::open_reader(path, passphrase)?;
+    // One pass never reads a page twice: a few pages of cache, recycled, fault in less fresh
+    // memory than SQLite's default 2 MB.
+    reader.pragma_update(None, "cache_size", 64)?;
+    let _snapshot = read_snapshot(&reader)?;
     let view = view_of(&reader)?;
-    let mut found = Vec::with_capacity(capacity);
-    let key_of = |key: i64| usize::try_from(key).ok();
-    scan(
-        &reader,
-        attributes,
-        read,
-        ALL_KEYS,
-        key_of,
-        push_into(&mut found),
-    )?;
-    Ok((view, found))
+    Ok((view, read(&reader)?))
+}
+
+/// What [`read_beside`] read when its connection saw `view`; otherwise (a rating saved in
+/// between, or no second connection) `read_here` on the first connection.
+fn seen_in<T>(
+    view: View,
+    beside: Result<(View, T)>,
+    read_here: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    match beside {
+        Ok((seen, part)) if seen == view => Ok(part),
+        _ => read_here(),
+    }
 }
 
 /// A read transaction on `conn`, so that its reads see one state of the file; `None` when the
@@ -486,20 +475,6 @@ fn push_into(list: &mut Vec<Observation>) -> impl FnMut(usize, usize, usize, f64
             value,
         })
     }
-}
-
-/// A query-only connection to `path` in a read transaction, for one pass of a load.
-fn open_snapshot_reader(
-    path: &std::path::Path,
-    passphrase: Option<&crate::cipher::Passphrase>,
-) -> Result<Connection> {
-    let reader = schema::open_reader(path, passphrase)?;
-    // One pass never reads a page twice: a few pages of cache, recycled, fault in less fresh
-    // memory than SQLite's default 2 MB.
-    reader.pragma_update(None, "cache_size", 64)?;
-    // Open until the connection closes (dropped, it rolls back: nothing was written).
-    reader.execute_batch("BEGIN DEFERRED")?;
-    Ok(reader)
 }
 
 /// The event watermark and shape `conn` sees.
