@@ -11,9 +11,10 @@ pub(super) fn available() -> usize {
 
 /// `jobs.iter().map(f)` in order, computed by up to `workers` threads taking the next job as
 /// they finish one (so a few heavy jobs do not leave a thread idle), the calling thread one of
-/// them (its allocator's memory, warm from the load, is reused rather than fresh pages faulted). Every metric asks for t
-/// and F quantiles, mostly the same few: each thread remembers them for its jobs
-/// (`dist::QuantileMemo`, which only ever returns the values it would compute).
+/// them (its allocator's memory, warm from the load, is reused rather than fresh pages
+/// faulted). Every metric asks for t and F quantiles, mostly the same few: each thread
+/// remembers them for its jobs (`dist::QuantileMemo`, which only ever returns the values it
+/// would compute).
 pub(super) fn map_in_order<T: Sync, R: Send>(
     jobs: &[T],
     workers: usize,
@@ -31,19 +32,17 @@ pub(super) fn map_in_order<T: Sync, R: Send>(
             done.push((i, f(job)));
         }
     };
-    let workers = workers.min(jobs.len());
-    let mut results: Vec<(usize, R)> = if workers <= 1 {
-        work()
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (1..workers).map(|_| s.spawn(work)).collect();
-            let mut all = work();
-            for h in handles {
-                all.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-            }
-            all
-        })
-    };
+    // One worker spawns no thread: the calling thread does every job.
+    let mut results: Vec<(usize, R)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (1..workers.min(jobs.len()))
+            .map(|_| s.spawn(work))
+            .collect();
+        let mut all = work();
+        for h in handles {
+            all.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        all
+    });
     results.sort_unstable_by_key(|r| r.0);
     results.into_iter().map(|r| r.1).collect()
 }
