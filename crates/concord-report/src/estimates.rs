@@ -20,7 +20,7 @@ use concord_stats::active::{combined_probabilities, with_active_design, ActiveSc
 use concord_stats::icc::icc_forms;
 use concord_stats::plan::{plan_attribute, PlanReport};
 use concord_stats::ppi::{
-    estimate_models, EstimateSet, ModelScores, ResponseModels, ResponseScores,
+    estimate_models, EstimateSet, HumanMeans, ModelScores, ResponseModels, ResponseScores,
 };
 use concord_stats::report::{AttributeSpec, RaterSpec, StudyRatings};
 use concord_stats::RatingMatrix;
@@ -38,12 +38,20 @@ pub const UNIFORM_MIX: f64 = 0.2;
 /// scored every response, so their scores are free and the plan uses all of them.
 pub const JUDGE_COST: f64 = 0.0;
 
-/// The attributes `keys` name (every attribute when empty), as indices into `attributes`.
+/// The attributes `keys` name (every attribute when empty), as indices into `attributes`, each
+/// once (in the order first named).
 fn attribute_indices(attributes: &[AttributeSpec], keys: &[String]) -> Result<Vec<usize>> {
     if keys.is_empty() {
         return Ok((0..attributes.len()).collect());
     }
-    keys.iter()
+    let mut named: Vec<&String> = Vec::with_capacity(keys.len());
+    for k in keys {
+        if !named.contains(&k) {
+            named.push(k);
+        }
+    }
+    named
+        .into_iter()
         .map(|k| {
             attributes.iter().position(|a| a.key == *k).ok_or_else(|| {
                 ReportError::UnknownAttribute {
@@ -128,6 +136,58 @@ struct Design {
     f: Vec<f64>,
     pi: Vec<f64>,
     y: Vec<Option<f64>>,
+}
+
+/// One attribute's part of [`ScoreGroups::from_scores`]: the judge's scores on it (regrouped
+/// in place, model by model, judge-only scores first) and its groups (and designs), one per
+/// model.
+struct Regroup<'a> {
+    attribute: usize,
+    column: &'a mut [f64],
+    groups: &'a mut [Group],
+    designs: Option<&'a mut [Design]>,
+}
+
+impl Regroup<'_> {
+    /// Fills the groups from the column and the human means, models' judge-only scores starting
+    /// at `start`, and regroups the column through `regrouped` (as long as the column).
+    fn run(
+        &mut self,
+        humans: &HumanMeans,
+        model_of: &[u32],
+        pi: &[f64],
+        start: &[usize],
+        regrouped: &mut [f64],
+    ) {
+        let mut end = start.to_vec();
+        for (t, (&f, &model)) in self.column.iter().zip(model_of).enumerate() {
+            let model = model as usize;
+            let g = &mut self.groups[model];
+            let y = humans.mean(self.attribute, t);
+            if let (Some(d), true) = (self.designs.as_mut(), f.is_finite()) {
+                let d = &mut d[model];
+                d.f.push(f);
+                d.pi.push(pi[t]);
+                d.y.push(y);
+            }
+            match (y, f.is_finite()) {
+                (Some(y), true) => {
+                    g.y.push(y);
+                    g.yhat.push(f);
+                }
+                (None, true) => {
+                    regrouped[end[model]] = f;
+                    end[model] += 1;
+                }
+                (Some(_), false) => g.unjudged += 1,
+                (None, false) => {}
+            }
+        }
+        for (model, g) in self.groups.iter_mut().enumerate() {
+            g.yhat_unlabelled = start[model]..end[model];
+        }
+        self.column.copy_from_slice(regrouped);
+    }
 }
 
 /// One judge's scores grouped by attribute × model (attribute-major, models in order of first
@@ -241,37 +301,37 @@ impl ScoreGroups {
         }
         let mut groups = vec![Group::default(); attrs.len() * m];
         let mut designs = vec![Design::default(); if pi.is_empty() { 0 } else { groups.len() }];
-        // Regrouped here, then copied over the attribute's scores (which the loop reads).
-        let mut regrouped = vec![0.0; n];
-        for (s, &a) in attrs.iter().enumerate() {
-            let row = &mut groups[s * m..(s + 1) * m];
-            let mut end = start.clone();
-            for (t, (&f, &model)) in scores.judge(a, c).iter().zip(model_of).enumerate() {
-                let model = model as usize;
-                let g = &mut row[model];
-                let y = scores.human(a, t);
-                if let (Some(d), true) = (designs.get_mut(s * m + model), f.is_finite()) {
-                    d.f.push(f);
-                    d.pi.push(pi[t]);
-                    d.y.push(y);
-                }
-                match (y, f.is_finite()) {
-                    (Some(y), true) => {
-                        g.y.push(y);
-                        g.yhat.push(f);
-                    }
-                    (None, true) => {
-                        regrouped[end[model]] = f;
-                        end[model] += 1;
-                    }
-                    (Some(_), false) => g.unjudged += 1,
-                    (None, false) => {}
-                }
+        let (humans, columns) = scores.judge_columns_mut(c);
+        let mut columns: Vec<Option<&mut [f64]>> = columns.into_iter().map(Some).collect();
+        let mut design_rows = designs.chunks_mut(m.max(1));
+        // One job per attribute asked for: its judge column, its groups and designs.
+        let mut jobs: Vec<Regroup> = attrs
+            .iter()
+            .zip(groups.chunks_mut(m.max(1)))
+            .map(|(&a, row)| Regroup {
+                attribute: a,
+                column: columns[a].take().expect("attributes are asked for once"),
+                groups: row,
+                designs: design_rows.next(),
+            })
+            .collect();
+        let regroup = |jobs: &mut [Regroup]| {
+            // Regrouped here, then copied over the attribute's scores (which the loop reads).
+            let mut regrouped = vec![0.0; n];
+            for job in jobs {
+                job.run(humans, model_of, &pi, &start, &mut regrouped);
             }
-            for (model, g) in row.iter_mut().enumerate() {
-                g.yhat_unlabelled = start[model]..end[model];
-            }
-            scores.judge_mut(a, c).copy_from_slice(&regrouped);
+        };
+        // The attributes are independent: half of them on a second thread.
+        let (mine, theirs) = jobs.split_at_mut(attrs.len() / 2);
+        if mine.is_empty() {
+            regroup(theirs);
+        } else {
+            std::thread::scope(|s| {
+                let other = s.spawn(|| regroup(theirs));
+                regroup(mine);
+                other.join().expect("regrouping does not panic");
+            });
         }
         Ok(ScoreGroups {
             judge: data.raters[j].name.clone(),

@@ -79,6 +79,48 @@ fn groups_hold_the_human_mean_the_judge_and_the_judge_only_scores() {
 }
 
 #[test]
+fn attributes_are_grouped_side_by_side_each_once_as_one_by_one() {
+    // A second attribute, scored as the first plus an offset per rater.
+    let mut data = study();
+    data.attributes.push(AttributeSpec {
+        key: "safety".to_string(),
+        ..data.attributes[0].clone()
+    });
+    let second: Vec<Observation> = data
+        .ratings
+        .iter()
+        .map(|o| Observation {
+            attribute: 1,
+            value: o.value - 0.5 * o.rater as f64,
+            ..*o
+        })
+        .collect();
+    data.ratings.extend(second);
+    let names = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+    let both = ScoreGroups::new(&data, "J", &names(&["safety", "empathy", "safety"])).unwrap();
+    assert_eq!(both.attributes, ["safety", "empathy"]);
+    let scores = |g: &ScoreGroups| -> Vec<(String, Vec<f64>, Vec<f64>, Vec<f64>)> {
+        g.model_scores()
+            .iter()
+            .map(|s| {
+                let unl = s.yhat_unlabelled.to_vec();
+                (s.attribute.to_string(), s.y.to_vec(), s.yhat.to_vec(), unl)
+            })
+            .collect()
+    };
+    let one_by_one: Vec<_> = ["safety", "empathy"]
+        .iter()
+        .flat_map(|k| scores(&ScoreGroups::new(&data, "J", &names(&[k])).unwrap()))
+        .collect();
+    assert_eq!(scores(&both), one_by_one);
+    // Safety's model a: r0's humans (2 and 5 − 1) against J's 4 − 0.5; r1 judge-only.
+    assert_eq!(
+        scores(&both)[0],
+        ("safety".to_string(), vec![3.0], vec![3.5], vec![2.5])
+    );
+}
+
+#[test]
 fn next_marks_rated_picks_and_covers_every_response() {
     let data = study();
     let batch = next(dense_scores(&data, None, true), None, &[], 5, 1).unwrap();

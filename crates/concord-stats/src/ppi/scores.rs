@@ -25,15 +25,51 @@ pub struct ResponseScores {
     roles: Vec<Role>,
     /// The rater index of each judge column.
     judges: Vec<usize>,
-    /// Per target, 1 + its row in `human_sum` / `human_n`, or 0 while no human scored it:
-    /// humans rate a tenth of the responses or less, and dense sums for every response cost a
-    /// page fault per 512 of them.
-    human_row: Vec<u32>,
-    /// Per human-scored target (in the order first scored), one sum and count per attribute.
-    human_sum: Vec<f64>,
-    human_n: Vec<u32>,
+    humans: HumanMeans,
     /// NaN where the judge did not score the response.
     judge: Vec<f64>,
+}
+
+/// The human score sums and counts per (attribute, response) of a [`ResponseScores`], kept
+/// only for the responses a human scored: humans rate a tenth of the responses or less, and
+/// dense sums for every response cost a page fault per 512 of them.
+#[derive(Debug, Clone)]
+pub struct HumanMeans {
+    n_attributes: usize,
+    /// Per target, 1 + its row in `sum` / `n`, or 0 while no human scored it.
+    row: Vec<u32>,
+    /// Per human-scored target (in the order first scored), one sum and count per attribute.
+    sum: Vec<f64>,
+    n: Vec<u32>,
+}
+
+impl HumanMeans {
+    /// Mean human score of `target` on `attribute`, when a human scored it.
+    #[inline]
+    pub fn mean(&self, attribute: usize, target: usize) -> Option<f64> {
+        let row = self.row[target] as usize;
+        let i = row.checked_sub(1)? * self.n_attributes + attribute;
+        (self.n[i] > 0).then(|| self.sum[i] / f64::from(self.n[i]))
+    }
+
+    /// `target`'s sums and counts, when a human scored it.
+    fn cells(&self, target: usize) -> Option<(&[f64], &[u32])> {
+        let r = (self.row[target] as usize).checked_sub(1)?;
+        let cells = r * self.n_attributes..(r + 1) * self.n_attributes;
+        Some((&self.sum[cells.clone()], &self.n[cells]))
+    }
+
+    #[inline]
+    fn add(&mut self, attribute: usize, target: usize, value: f64) {
+        if self.row[target] == 0 {
+            self.sum.resize(self.sum.len() + self.n_attributes, 0.0);
+            self.n.resize(self.n.len() + self.n_attributes, 0);
+            self.row[target] = (self.n.len() / self.n_attributes) as u32;
+        }
+        let cell = (self.row[target] as usize - 1) * self.n_attributes + attribute;
+        self.sum[cell] += value;
+        self.n[cell] += 1;
+    }
 }
 
 /// Equal when they hold the same scores: the same shape, judge scores (NaN equal to NaN) and
@@ -41,11 +77,6 @@ pub struct ResponseScores {
 /// in parts fills them in another order than one pass).
 impl PartialEq for ResponseScores {
     fn eq(&self, other: &Self) -> bool {
-        fn row(s: &ResponseScores, t: usize) -> Option<(&[f64], &[u32])> {
-            let r = (s.human_row[t] as usize).checked_sub(1)?;
-            let cells = r * s.n_attributes..(r + 1) * s.n_attributes;
-            Some((&s.human_sum[cells.clone()], &s.human_n[cells]))
-        }
         self.n_attributes == other.n_attributes
             && self.n_targets == other.n_targets
             && self.roles == other.roles
@@ -56,7 +87,7 @@ impl PartialEq for ResponseScores {
                 .iter()
                 .zip(&other.judge)
                 .all(|(a, b)| a.to_bits() == b.to_bits())
-            && (0..self.n_targets).all(|t| row(self, t) == row(other, t))
+            && (0..self.n_targets).all(|t| self.humans.cells(t) == other.humans.cells(t))
     }
 }
 
@@ -86,9 +117,12 @@ impl ResponseScores {
             n_attributes,
             n_targets,
             roles,
-            human_row: vec![0; n_targets],
-            human_sum: Vec::new(),
-            human_n: Vec::new(),
+            humans: HumanMeans {
+                n_attributes,
+                row: vec![0; n_targets],
+                sum: Vec::new(),
+                n: Vec::new(),
+            },
             judge: vec![f64::NAN; n_attributes * n_targets * judges.len()],
             judges,
         }
@@ -117,18 +151,7 @@ impl ResponseScores {
             return;
         }
         match self.roles.get(rater) {
-            Some(Role::Human) => {
-                if self.human_row[target] == 0 {
-                    self.human_sum
-                        .resize(self.human_sum.len() + self.n_attributes, 0.0);
-                    self.human_n
-                        .resize(self.human_n.len() + self.n_attributes, 0);
-                    self.human_row[target] = (self.human_n.len() / self.n_attributes) as u32;
-                }
-                let cell = (self.human_row[target] as usize - 1) * self.n_attributes + attribute;
-                self.human_sum[cell] += value;
-                self.human_n[cell] += 1;
-            }
+            Some(Role::Human) => self.humans.add(attribute, target, value),
             Some(&Role::Judge(c)) => {
                 self.judge[(attribute * self.judges.len() + c) * self.n_targets + target] = value;
             }
@@ -155,12 +178,12 @@ impl ResponseScores {
             }
         }
         // The human rows stay where they are; only which target points at each moves.
-        let human_row = (0..n)
-            .map(|t| slot(t).map_or(0, |s| self.human_row[s]))
+        let row = (0..n)
+            .map(|t| slot(t).map_or(0, |s| self.humans.row[s]))
             .collect();
         ResponseScores {
             n_targets: n,
-            human_row,
+            humans: HumanMeans { row, ..self.humans },
             judge,
             ..self
         }
@@ -186,21 +209,31 @@ impl ResponseScores {
             to[from..].copy_from_slice(part);
         }
         // Its human rows follow this one's.
-        let rows = (self.human_n.len() / self.n_attributes.max(1)) as u32;
-        for (to, &row) in self.human_row[from..].iter_mut().zip(&upper.human_row) {
+        let humans = &mut self.humans;
+        let rows = (humans.n.len() / self.n_attributes.max(1)) as u32;
+        for (to, &row) in humans.row[from..].iter_mut().zip(&upper.humans.row) {
             if row > 0 {
                 *to = row + rows;
             }
         }
-        self.human_sum.extend_from_slice(&upper.human_sum);
-        self.human_n.extend_from_slice(&upper.human_n);
+        humans.sum.extend_from_slice(&upper.humans.sum);
+        humans.n.extend_from_slice(&upper.humans.n);
     }
 
-    /// Judge column `column`'s scores on `attribute`, writable: for a caller that regroups
-    /// them in place rather than copying them out (`concord estimate`'s grouping by model).
-    pub fn judge_mut(&mut self, attribute: usize, column: usize) -> &mut [f64] {
-        let range = self.judge_range(attribute, column);
-        &mut self.judge[range]
+    /// Judge column `column`'s scores on every attribute (in attribute order), writable, beside
+    /// the human means: for a caller that regroups them in place rather than copying them out,
+    /// attributes side by side (`concord estimate`'s grouping by model).
+    pub fn judge_columns_mut(&mut self, column: usize) -> (&HumanMeans, Vec<&mut [f64]>) {
+        assert!(column < self.judges.len(), "a kept judge's column");
+        let n = self.n_targets;
+        let mut rest = &mut self.judge[..];
+        let mut columns = Vec::with_capacity(self.n_attributes);
+        for _ in 0..self.n_attributes {
+            let (attribute, tail) = std::mem::take(&mut rest).split_at_mut(self.judges.len() * n);
+            columns.push(&mut attribute[column * n..(column + 1) * n]);
+            rest = tail;
+        }
+        (&self.humans, columns)
     }
 
     /// The rater index of each kept judge, in column order (rater order).
@@ -219,9 +252,7 @@ impl ResponseScores {
     /// Mean human score of `target` on `attribute`, when a human scored it.
     #[inline]
     pub fn human(&self, attribute: usize, target: usize) -> Option<f64> {
-        let row = self.human_row[target] as usize;
-        let i = row.checked_sub(1)? * self.n_attributes + attribute;
-        (self.human_n[i] > 0).then(|| self.human_sum[i] / f64::from(self.human_n[i]))
+        self.humans.mean(attribute, target)
     }
 
     /// Judge column `column`'s scores on `attribute`, one per target (NaN = not scored).
