@@ -99,12 +99,15 @@ fn attributes_are_grouped_side_by_side_each_once_as_one_by_one() {
     let names = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<Vec<_>>();
     let both = ScoreGroups::new(&data, "J", &names(&["safety", "empathy", "safety"])).unwrap();
     assert_eq!(both.attributes, ["safety", "empathy"]);
-    let scores = |g: &ScoreGroups| -> Vec<(String, Vec<f64>, Vec<f64>, Vec<f64>)> {
+    // Each group as text: attribute, Y, Ŷ and Ŷ_unl.
+    let scores = |g: &ScoreGroups| -> Vec<String> {
         g.model_scores()
             .iter()
             .map(|s| {
-                let unl = s.yhat_unlabelled.to_vec();
-                (s.attribute.to_string(), s.y.to_vec(), s.yhat.to_vec(), unl)
+                format!(
+                    "{} {:?} {:?} {:?}",
+                    s.attribute, s.y, s.yhat, s.yhat_unlabelled
+                )
             })
             .collect()
     };
@@ -114,10 +117,7 @@ fn attributes_are_grouped_side_by_side_each_once_as_one_by_one() {
         .collect();
     assert_eq!(scores(&both), one_by_one);
     // Safety's model a: r0's humans (2 and 5 − 1) against J's 4 − 0.5; r1 judge-only.
-    assert_eq!(
-        scores(&both)[0],
-        ("safety".to_string(), vec![3.0], vec![3.5], vec![2.5])
-    );
+    assert_eq!(scores(&both)[0], "safety [3.0] [3.5] [2.5]");
 }
 
 #[test]
