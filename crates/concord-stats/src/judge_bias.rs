@@ -43,8 +43,9 @@ pub struct BiasPair {
     pub judge: f64,
     /// Mean of the humans' scores.
     pub human: f64,
-    /// Response length (characters), when known.
-    pub length: Option<f64>,
+    /// Natural log of the response's length in characters, when the length is known and
+    /// positive (taken once per response: every judge and attribute reads the same value).
+    pub ln_length: Option<f64>,
 }
 
 /// Sample mean and variance (n − 1).
@@ -199,8 +200,8 @@ pub fn judge_bias(
         Vec::with_capacity(pairs.len()),
     );
     for p in pairs {
-        if let Some(l) = p.length.filter(|l| *l > 0.0) {
-            ln_len.push(l.ln());
+        if let Some(l) = p.ln_length {
+            ln_len.push(l);
             d_len.push(p.judge - p.human);
         }
     }
@@ -283,7 +284,7 @@ mod tests {
         let p = BiasPair {
             judge: 3.0,
             human: 2.5,
-            length: None,
+            ln_length: None,
         };
         let b = judge_bias(&[p; 10], &[], false, Vec::new());
         assert!(b.length_bias.reason.unwrap().contains("lengths"));

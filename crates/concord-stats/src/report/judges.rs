@@ -97,11 +97,14 @@ fn count_keys(keys: &mut [(u32, u32)], n_patterns: usize, n_codes: usize) -> Vec
     }
 }
 
-/// How the study's targets group: by model (for the model unit and the exclusions) and by item
-/// (when items are the clusters of the intervals).
+/// What the judges read of the study's targets besides their ratings: how they group by model
+/// (for the model unit and the exclusions) and by item (when items are the clusters of the
+/// intervals), and their lengths.
 pub(super) struct TargetGroups<'a> {
     pub(super) models: Option<&'a Models<'a>>,
     pub(super) items: Option<&'a [u32]>,
+    /// ln of each target's length, when known and positive (the judges' length bias).
+    pub(super) ln_lengths: &'a [Option<f64>],
 }
 
 /// One judge against the humans of `hr` on `sheet`.
@@ -232,7 +235,7 @@ pub(super) fn judge_report(
     let bias_pair = |&(t, j, p): &(usize, f64, u32)| BiasPair {
         judge: j,
         human: hr.mean[p as usize],
-        length: data.targets.get(t).and_then(|s| s.length),
+        ln_length: groups.ln_lengths.get(t).copied().flatten(),
     };
     let pairs: Vec<BiasPair> = usable.iter().map(bias_pair).collect();
     let own_pairs: Vec<BiasPair> = own_responses.iter().map(bias_pair).collect();

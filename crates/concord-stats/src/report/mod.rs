@@ -180,9 +180,18 @@ fn analyse(
     // the pairs start when every humans job has been taken, and the first pairs' sheets were
     // the first taken). Judges are most of the work, and a sheet's judges on separate threads
     // keep both threads busy to the end; one queue leaves no thread idle between the two.
+    let ln_lengths: Vec<Option<f64>> = match judges.is_empty() {
+        true => Vec::new(),
+        false => data
+            .targets
+            .iter()
+            .map(|t| t.length.filter(|l| *l > 0.0).map(f64::ln))
+            .collect(),
+    };
     let groups = TargetGroups {
         models: models.as_ref(),
         items: items.as_deref(),
+        ln_lengths: &ln_lengths,
     };
     let humans_of: Vec<OnceLock<(HumanRows, HumanReport)>> =
         jobs.iter().map(|_| OnceLock::new()).collect();
