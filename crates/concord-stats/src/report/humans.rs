@@ -29,11 +29,12 @@ pub(super) struct HumanRows {
     pub(super) target_pattern: Vec<Option<u32>>,
     /// Mean human score of each pattern.
     pub(super) mean: Vec<f64>,
-    /// Each human against the others' mean on every rated target, computed by the first
-    /// judge that is scored on all of them and shared by the others.
+    /// Each human against the others' mean on every rated target, shared by the judges scored
+    /// on all of them (computed with the humans' statistics when the report has judges, else by
+    /// the first judge that needs it).
     clinicians: OnceLock<Vec<ClinicianReference>>,
-    /// The humans' half of the replacement test on every target two humans rated, computed by
-    /// the first judge and shared by those scored on all of them.
+    /// The humans' half of the replacement test on every target two humans rated, shared as
+    /// `clinicians` is by the judges scored on all of them.
     replacement_side: OnceLock<HumanSide>,
 }
 
@@ -62,6 +63,25 @@ impl HumanRows {
         }
     }
 
+    /// Computes what the sheet's judges share now, in the humans' job: left to the first judge,
+    /// it would hold up the sheet's other judges, which start beside it and wait for it.
+    pub(super) fn share_with_judges(&self, names: &[String], items: Option<&[u32]>) {
+        self.shared_clinicians(names);
+        self.shared_side(items);
+    }
+
+    /// Each human against the others' mean on every target some human rated.
+    fn shared_clinicians(&self, names: &[String]) -> &Vec<ClinicianReference> {
+        self.clinicians
+            .get_or_init(|| clinician_reference(&self.m, &self.rows.keep, names))
+    }
+
+    /// The humans' half of the replacement test on every target two humans rated.
+    fn shared_side(&self, items: Option<&[u32]>) -> &HumanSide {
+        self.replacement_side
+            .get_or_init(|| HumanSide::new(&self.m, |_| true, items))
+    }
+
     /// [`clinician_reference`] on `targets` (in target order), from the shared copy when they
     /// are every target some human rated.
     pub(super) fn clinicians(
@@ -72,9 +92,7 @@ impl HumanRows {
         if targets.len() < self.rows.keep.len() {
             return clinician_reference(&self.m, targets, names);
         }
-        self.clinicians
-            .get_or_init(|| clinician_reference(&self.m, &self.rows.keep, names))
-            .clone()
+        self.shared_clinicians(names).clone()
     }
 
     /// [`replacement`] of the judge scored `judge` (by target) against these humans, from the
@@ -86,9 +104,7 @@ impl HumanRows {
         names: &[String],
         items: Option<&[u32]>,
     ) -> Replacement {
-        let side = self
-            .replacement_side
-            .get_or_init(|| HumanSide::new(&self.m, |_| true, items));
+        let side = self.shared_side(items);
         match side.covers(judge) {
             true => replacement_on(side, judge, &self.m, names),
             false => replacement(judge, &self.m, names, items),

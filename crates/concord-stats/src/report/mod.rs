@@ -206,6 +206,9 @@ fn analyse(
                 items.as_deref(),
                 opts.min_complete_responses,
             );
+            if !judges.is_empty() {
+                hr.share_with_judges(&human_names, items.as_deref());
+            }
             (hr, report)
         })
     };
