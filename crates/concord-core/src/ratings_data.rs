@@ -5,7 +5,7 @@
 //! raters they read, no response texts, and the scores straight into dense arrays
 //! ([`Study::scoring_scores`]) rather than a list of single ratings.
 
-use concord_stats::ppi::{model_index, ResponseModels, ResponseScores};
+use concord_stats::ppi::{model_index, ResponseModels, ResponseScores, ScoresPart};
 use concord_stats::report::{AttributeSpec, Observation, RaterSpec, StudyRatings, TargetSpec};
 
 use rusqlite::Connection;
@@ -150,9 +150,10 @@ impl Study {
         let rater_specs = rater_specs(&raters);
         let reads = rater_reads(&raters, &rater_specs, judge);
         // The scores are filled by response key (slot key − 1; in a master the keys run
-        // 1..=max, rows are never deleted) in two halves of the keys, the upper one on a second
-        // connection, while a third reads the responses: three independent parts of the load,
-        // matched up after ([`read_beside`]).
+        // 1..=max, rows are never deleted) in two halves of the keys, written in place
+        // ([`ResponseScores::halves`]), the upper one on a second connection, while a third
+        // reads the responses: three independent parts of the load, matched up after
+        // ([`read_beside`]).
         let view = view_of(&self.conn)?;
         let (_, (_, max_key)) = view;
         let slots = max_key.max(0) as usize;
@@ -160,8 +161,8 @@ impl Study {
         let (path, passphrase) = (self.path(), self.passphrase.as_ref());
         let (specs, keyed, reads, n_attributes) =
             (&rater_specs, &self.attributes, &reads, attributes.len());
-        let new_scores = |n| ResponseScores::new(specs, judge, n_attributes, n);
-        // Keys from + 1 ..= to, and their slots in a list that starts at key from + 1.
+        let mut scores = ResponseScores::new(specs, judge, n_attributes, slots);
+        // Keys from + 1 ..= to, and their slots in a part that starts at key from + 1.
         let keys = |from: usize, to: usize| from as i64 + 1..=to as i64;
         let slot_in = |from: usize, to: usize| {
             move |key: i64| {
@@ -169,32 +170,40 @@ impl Study {
                 (from < k && k <= to).then(|| k - 1 - from)
             }
         };
-        let (read, scores) = std::thread::scope(|s| -> Result<_> {
+        let [mut lower, upper] = scores.halves(mid);
+        // The upper half's scores, read on `conn` into their part (cleared first: a part read
+        // beside is read again here when the views differ).
+        let upper_on = |conn: &Connection, part: &mut ScoresPart| -> Result<()> {
+            part.clear();
+            let add = |rater, slot, attribute, value| part.add(rater, attribute, slot, value);
+            scan(
+                conn,
+                keyed,
+                reads,
+                keys(mid, slots),
+                slot_in(mid, slots),
+                add,
+            )
+        };
+        let (read, upper) = std::thread::scope(|s| -> Result<_> {
             let responses = |conn: &Connection| response_models(conn, ids, slots);
             let read = s.spawn(move || read_beside(path, passphrase, responses));
-            // The upper half of the keys' scores, read on `conn`.
-            let upper_on = |conn: &Connection| -> Result<ResponseScores> {
-                let mut upper = new_scores(slots - mid);
-                let add = |rater, slot, attribute, value| upper.add(rater, attribute, slot, value);
-                scan(
-                    conn,
-                    keyed,
-                    reads,
-                    keys(mid, slots),
-                    slot_in(mid, slots),
-                    add,
-                )?;
-                Ok(upper)
-            };
-            let upper = s.spawn(move || read_beside(path, passphrase, upper_on));
-            let mut scores = new_scores(slots);
-            let add = |rater, slot, attribute, value| scores.add(rater, attribute, slot, value);
+            let upper = s.spawn(move || {
+                let mut part = upper;
+                (
+                    read_beside(path, passphrase, |c| upper_on(c, &mut part)),
+                    part,
+                )
+            });
+            let add = |rater, slot, attribute, value| lower.add(rater, attribute, slot, value);
             scan(&self.conn, keyed, reads, keys(0, mid), slot_in(0, mid), add)?;
-            let upper = upper.join().expect("the second scan does not panic");
-            scores.join_upper(seen_in(view, upper, || upper_on(&self.conn))?, mid);
+            let (seen, mut upper) = upper.join().expect("the second scan does not panic");
+            seen_in(view, seen, || upper_on(&self.conn, &mut upper))?;
             let read = read.join().expect("reading the responses does not panic");
-            Ok((seen_in(view, read, || responses(&self.conn))?, scores))
+            Ok((seen_in(view, read, || responses(&self.conn))?, upper))
         })?;
+        let humans = [lower.into_humans(), upper.into_humans()];
+        scores.join_humans(humans);
         let (responses, keys) = read;
         // Responses added in order (the usual case) are already where their keys put them.
         let in_key_order = keys.len() == slots && keys.iter().zip(1..).all(|(&k, i)| k == i);

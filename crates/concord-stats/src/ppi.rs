@@ -39,7 +39,7 @@ pub use compare::{model_differences, model_ranking, ModelDifference, RankEntry};
 mod responses;
 pub use responses::{model_index, ResponseModels};
 mod scores;
-pub use scores::{HumanMeans, ResponseScores};
+pub use scores::{HumanMeans, ResponseScores, ScoresPart};
 
 /// One judge's scores for one model and attribute (see the module doc for the three slices).
 #[derive(Debug, Clone, Copy)]

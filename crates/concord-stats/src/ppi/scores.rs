@@ -15,6 +15,22 @@ enum Role {
     Skipped,
 }
 
+/// Where a score goes: `rater`'s role, or `None` for positions out of range, skipped judges
+/// and non-finite values (the one rule of [`ResponseScores::add`] and [`ScoresPart::add`]).
+#[inline]
+fn role_of(
+    roles: &[Role],
+    rater: usize,
+    (attribute, n_attributes): (usize, usize),
+    (target, n_targets): (usize, usize),
+    value: f64,
+) -> Option<Role> {
+    if attribute >= n_attributes || target >= n_targets || !value.is_finite() {
+        return None;
+    }
+    roles.get(rater).copied().filter(|r| *r != Role::Skipped)
+}
+
 /// Human score sums and counts per (attribute, response), and each kept judge's score per
 /// (attribute, judge column, response), by the positions of a [`StudyRatings`]' attributes,
 /// raters and targets.
@@ -44,6 +60,16 @@ pub struct HumanMeans {
 }
 
 impl HumanMeans {
+    /// No human sums yet for `n_targets` targets.
+    fn empty(n_attributes: usize, n_targets: usize) -> HumanMeans {
+        HumanMeans {
+            n_attributes,
+            row: vec![0; n_targets],
+            sum: Vec::new(),
+            n: Vec::new(),
+        }
+    }
+
     /// Mean human score of `target` on `attribute`, when a human scored it.
     #[inline]
     pub fn mean(&self, attribute: usize, target: usize) -> Option<f64> {
@@ -69,6 +95,46 @@ impl HumanMeans {
         let cell = (self.row[target] as usize - 1) * self.n_attributes + attribute;
         self.sum[cell] += value;
         self.n[cell] += 1;
+    }
+}
+
+/// Some targets of a [`ResponseScores`] (from [`ResponseScores::halves`]), filled apart.
+pub struct ScoresPart<'a> {
+    n_attributes: usize,
+    n_judges: usize,
+    roles: &'a [Role],
+    /// The part's targets of each (attribute, judge column), as the scores order them.
+    judge: Vec<&'a mut [f64]>,
+    /// The part's own human sums, its first target at row 0.
+    humans: HumanMeans,
+}
+
+impl ScoresPart<'_> {
+    /// [`ResponseScores::add`] with `target` counted from the part's first.
+    #[inline]
+    pub fn add(&mut self, rater: usize, attribute: usize, target: usize, value: f64) {
+        let (a, t) = (
+            (attribute, self.n_attributes),
+            (target, self.humans.row.len()),
+        );
+        match role_of(self.roles, rater, a, t, value) {
+            Some(Role::Human) => self.humans.add(attribute, target, value),
+            Some(Role::Judge(c)) => self.judge[attribute * self.n_judges + c][target] = value,
+            Some(Role::Skipped) | None => {}
+        }
+    }
+
+    /// Back to no scores, for a part filled again.
+    pub fn clear(&mut self) {
+        for column in &mut self.judge {
+            column.fill(f64::NAN);
+        }
+        self.humans = HumanMeans::empty(self.n_attributes, self.humans.row.len());
+    }
+
+    /// The part's human sums, for [`ResponseScores::join_humans`].
+    pub fn into_humans(self) -> HumanMeans {
+        self.humans
     }
 }
 
@@ -117,12 +183,7 @@ impl ResponseScores {
             n_attributes,
             n_targets,
             roles,
-            humans: HumanMeans {
-                n_attributes,
-                row: vec![0; n_targets],
-                sum: Vec::new(),
-                n: Vec::new(),
-            },
+            humans: HumanMeans::empty(n_attributes, n_targets),
             judge: vec![f64::NAN; n_attributes * n_targets * judges.len()],
             judges,
         }
@@ -147,12 +208,10 @@ impl ResponseScores {
     // Inlined into the loaders' and the grouping's loops in other crates: called per score.
     #[inline]
     pub fn add(&mut self, rater: usize, attribute: usize, target: usize, value: f64) {
-        if attribute >= self.n_attributes || target >= self.n_targets || !value.is_finite() {
-            return;
-        }
-        match self.roles.get(rater) {
+        let (a, t) = ((attribute, self.n_attributes), (target, self.n_targets));
+        match role_of(&self.roles, rater, a, t, value) {
             Some(Role::Human) => self.humans.add(attribute, target, value),
-            Some(&Role::Judge(c)) => {
+            Some(Role::Judge(c)) => {
                 self.judge[(attribute * self.judges.len() + c) * self.n_targets + target] = value;
             }
             Some(Role::Skipped) | None => {}
@@ -189,35 +248,45 @@ impl ResponseScores {
         }
     }
 
-    /// Takes `upper`'s scores as those of targets `from..` (the halves of a load split by
-    /// response: `upper` holds the targets from `from` on, under the same raters, judge and
-    /// attributes, and this one none of them yet).
-    pub fn join_upper(&mut self, upper: ResponseScores, from: usize) {
-        let m = upper.n_targets;
-        assert!(
-            from + m == self.n_targets
-                && upper.n_attributes == self.n_attributes
-                && upper.judges == self.judges,
-            "the upper part of these scores"
-        );
+    /// The targets before `from` and those from `from` on, as two parts to fill side by side
+    /// (a load split by response, on two connections): their judge scores are written in
+    /// place; their human sums stay in the parts until [`ResponseScores::join_humans`].
+    pub fn halves(&mut self, from: usize) -> [ScoresPart<'_>; 2] {
         let n = self.n_targets;
-        for (to, part) in self
-            .judge
-            .chunks_exact_mut(n.max(1))
-            .zip(upper.judge.chunks_exact(m.max(1)))
-        {
-            to[from..].copy_from_slice(part);
+        assert!(from <= n, "a split inside the targets");
+        let (mut lower, mut upper) = (Vec::new(), Vec::new());
+        for column in self.judge.chunks_exact_mut(n.max(1)) {
+            let (l, u) = column.split_at_mut(from);
+            lower.push(l);
+            upper.push(u);
         }
-        // Its human rows follow this one's.
-        let humans = &mut self.humans;
-        let rows = (humans.n.len() / self.n_attributes.max(1)) as u32;
-        for (to, &row) in humans.row[from..].iter_mut().zip(&upper.humans.row) {
-            if row > 0 {
-                *to = row + rows;
-            }
-        }
-        humans.sum.extend_from_slice(&upper.humans.sum);
-        humans.n.extend_from_slice(&upper.humans.n);
+        let part = |judge, targets| ScoresPart {
+            n_attributes: self.n_attributes,
+            n_judges: self.judges.len(),
+            roles: &self.roles,
+            judge,
+            humans: HumanMeans::empty(self.n_attributes, targets),
+        };
+        [part(lower, from), part(upper, n - from)]
+    }
+
+    /// Takes the human sums of the two parts [`ResponseScores::halves`] gave, in their order, as
+    /// these scores' own.
+    pub fn join_humans(&mut self, [lower, upper]: [HumanMeans; 2]) {
+        assert_eq!(
+            lower.row.len() + upper.row.len(),
+            self.n_targets,
+            "the halves of these scores"
+        );
+        // The upper part's rows follow the lower's.
+        let rows = (lower.n.len() / self.n_attributes.max(1)) as u32;
+        let mut humans = lower;
+        humans
+            .row
+            .extend(upper.row.iter().map(|&r| if r > 0 { r + rows } else { 0 }));
+        humans.sum.extend_from_slice(&upper.sum);
+        humans.n.extend_from_slice(&upper.n);
+        self.humans = humans;
     }
 
     /// Judge column `column`'s scores on every attribute (in attribute order), writable, beside
@@ -298,31 +367,37 @@ mod tests {
         for &(r, a, t, v) in &all {
             whole.add(r, a, t, v);
         }
-        let (mut lower, mut upper) = (
-            ResponseScores::new(&raters, None, 2, 5),
-            ResponseScores::new(&raters, None, 2, 3),
-        );
-        for &(r, a, t, v) in &all {
+        let mut joined = ResponseScores::new(&raters, None, 2, 5);
+        let [mut lower, mut upper] = joined.halves(2);
+        // The upper part filled twice (as a load reads a part again): stray scores, cleared.
+        upper.add(1, 0, 0, 1.0);
+        upper.add(0, 1, 1, 9.0);
+        upper.clear();
+        // In another order than the whole: the human rows come in another order too.
+        for &(r, a, t, v) in all.iter().rev() {
             match t < 2 {
                 true => lower.add(r, a, t, v),
                 false => upper.add(r, a, t - 2, v),
             }
         }
-        lower.join_upper(upper, 2);
+        let humans = [lower.into_humans(), upper.into_humans()];
+        joined.join_humans(humans);
+        assert_eq!(joined, whole);
         for a in 0..2 {
             let bits = |s: &ResponseScores| -> Vec<u64> {
                 s.judge(a, 0).iter().map(|v| v.to_bits()).collect()
             };
-            assert_eq!(bits(&lower), bits(&whole));
+            assert_eq!(bits(&joined), bits(&whole));
             for t in 0..5 {
                 assert_eq!(
-                    lower.human(a, t),
+                    joined.human(a, t),
                     whole.human(a, t),
                     "attribute {a}, target {t}"
                 );
             }
         }
-        assert_eq!(lower.human(0, 4), Some(2.0));
+        assert_eq!(joined.human(0, 4), Some(2.0));
+        assert_eq!(joined.human(1, 3), Some(4.0));
     }
 
     #[test]
