@@ -88,13 +88,20 @@ impl HumanMeans {
     #[inline]
     fn add(&mut self, attribute: usize, target: usize, value: f64) {
         if self.row[target] == 0 {
-            self.sum.resize(self.sum.len() + self.n_attributes, 0.0);
-            self.n.resize(self.n.len() + self.n_attributes, 0);
-            self.row[target] = (self.n.len() / self.n_attributes) as u32;
+            self.new_row(target);
         }
         let cell = (self.row[target] as usize - 1) * self.n_attributes + attribute;
         self.sum[cell] += value;
         self.n[cell] += 1;
+    }
+
+    /// Rows for `target`'s sums and counts: once per human-scored target, out of the path of
+    /// every score.
+    #[cold]
+    fn new_row(&mut self, target: usize) {
+        self.sum.resize(self.sum.len() + self.n_attributes, 0.0);
+        self.n.resize(self.n.len() + self.n_attributes, 0);
+        self.row[target] = (self.n.len() / self.n_attributes) as u32;
     }
 }
 
@@ -111,7 +118,8 @@ pub struct ScoresPart<'a> {
 
 impl ScoresPart<'_> {
     /// [`ResponseScores::add`] with `target` counted from the part's first.
-    #[inline]
+    // Always inlined into the loader's scan (in core), which calls it per score.
+    #[inline(always)]
     pub fn add(&mut self, rater: usize, attribute: usize, target: usize, value: f64) {
         let (a, t) = (
             (attribute, self.n_attributes),
