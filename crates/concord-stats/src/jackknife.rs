@@ -65,24 +65,35 @@ impl ClusterSums {
         total
     }
 
-    /// The N statistics of `stat` on the sums without each cluster in turn, one list per
-    /// statistic (NaN where it is undefined).
-    pub(crate) fn leave_one_out<const N: usize>(
-        &self,
-        stat: impl Fn(&[f64]) -> [Option<f64>; N],
-    ) -> [Vec<f64>; N] {
+    /// The number of clusters.
+    pub(crate) fn n_clusters(&self) -> usize {
+        self.by_cluster.len() / self.width.max(1)
+    }
+
+    /// `each(c, sums without cluster c)` for every cluster c in turn.
+    pub(crate) fn for_each_left_out(&self, mut each: impl FnMut(usize, &[f64])) {
         let total = self.total();
         let mut rest = vec![0.0; self.width];
-        let clusters = self.by_cluster.len() / self.width.max(1);
-        let mut out: [Vec<f64>; N] = std::array::from_fn(|_| Vec::with_capacity(clusters));
-        for cluster in self.by_cluster.chunks_exact(self.width.max(1)) {
-            for ((r, t), c) in rest.iter_mut().zip(&total).zip(cluster) {
-                *r = t - c;
+        for (c, cluster) in self.by_cluster.chunks_exact(self.width.max(1)).enumerate() {
+            for ((r, t), v) in rest.iter_mut().zip(&total).zip(cluster) {
+                *r = t - v;
             }
-            for (list, v) in out.iter_mut().zip(stat(&rest)) {
+            each(c, &rest);
+        }
+    }
+
+    /// The N statistics of `stat(c, sums)` on the sums without each cluster c in turn, one list
+    /// per statistic (NaN where it is undefined).
+    pub(crate) fn leave_one_out<const N: usize>(
+        &self,
+        stat: impl Fn(usize, &[f64]) -> [Option<f64>; N],
+    ) -> [Vec<f64>; N] {
+        let mut out: [Vec<f64>; N] = std::array::from_fn(|_| Vec::with_capacity(self.n_clusters()));
+        self.for_each_left_out(|c, rest| {
+            for (list, v) in out.iter_mut().zip(stat(c, rest)) {
                 list.push(v.unwrap_or(f64::NAN));
             }
-        }
+        });
         out
     }
 }
@@ -157,7 +168,7 @@ mod tests {
         let x = [2.0, 4.0, 4.0, 5.0, 7.0, 9.0];
         let sums = counted(&x.iter().copied().enumerate().collect::<Vec<_>>(), x.len());
         let mean = |s: &[f64]| (s[0] > 0.0).then(|| s[1] / s[0]);
-        let [reps] = sums.leave_one_out(|s| [mean(s)]);
+        let [reps] = sums.leave_one_out(|_, s| [mean(s)]);
         let e = with_jackknife_ci(
             Estimate::point(mean(&sums.total()).unwrap()),
             &reps,
@@ -178,9 +189,9 @@ mod tests {
     fn clusters_move_together_and_undefined_replicates_give_a_reason() {
         // Two targets per cluster: the replicate leaves both out.
         let sums = counted(&[(0, 1.0), (0, 3.0), (1, 10.0), (1, 20.0)], 2);
-        let [reps, sums_left] = sums.leave_one_out(|s| [Some(s[1] / s[0]), Some(s[1])]);
+        let [reps, sums_left] = sums.leave_one_out(|_, s| [Some(s[1] / s[0]), Some(s[1])]);
         assert_eq!((reps, sums_left), (vec![15.0, 2.0], vec![30.0, 4.0]));
-        let [reps] = sums.leave_one_out(|s| [(s[1] > 10.0).then_some(s[1])]);
+        let [reps] = sums.leave_one_out(|_, s| [(s[1] > 10.0).then_some(s[1])]);
         let e = with_jackknife_ci(Estimate::point(34.0), &reps, None, "t");
         assert!(e.ci95.is_none());
         assert!(e.reason.unwrap().contains("1 of 2 clusters"));

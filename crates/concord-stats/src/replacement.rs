@@ -17,7 +17,7 @@
 //! whole report's time (`tests/coverage_replacement.rs` compares the two intervals' coverage).
 
 use crate::estimate::Estimate;
-use crate::icc::{truncated_icc_a1, HendersonSums, NOT_ESTIMABLE, NO_VARIANCE};
+use crate::icc::{truncated_icc_a1, HendersonDesign, NOT_ESTIMABLE, NO_VARIANCE};
 use crate::jackknife::{dense_clusters, with_jackknife_ci, ClusterSums};
 use crate::matrix::RatingMatrix;
 use serde::{Deserialize, Serialize};
@@ -92,33 +92,78 @@ fn alpha_of(s: &[f64], k: usize) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
-/// Henderson's quadratic forms of summed rows (`icc::HendersonSums`).
-fn henderson_of(s: &[f64], k: usize) -> HendersonSums {
-    let (ysum, present) = s[RATERS..RATERS + 2 * k].split_at(k);
-    let m = ratings(s, k);
-    let (mut tr, mut kr, mut nr) = (0.0, 0.0, 0.0);
-    for (y, c) in ysum.iter().zip(present) {
-        if *c > 0.0 {
-            tr += y * y / c;
-            kr += c * c;
-            nr += 1.0;
+/// What every rater set on one set of responses shares, whatever its scores (the judge takes
+/// over exactly the cells a human filled): Henderson's design and 1/m_.j of each rater (0 for
+/// a rater with no rating there), on all the responses and without each cluster in turn.
+struct Layouts {
+    k: usize,
+    henderson: Vec<Option<HendersonDesign>>,
+    inverse_counts: Vec<f64>,
+}
+
+/// A set of responses' layout: Henderson's design and each rater's 1/m_.j.
+#[derive(Clone, Copy)]
+struct Layout<'a> {
+    henderson: Option<&'a HendersonDesign>,
+    inverse_counts: &'a [f64],
+}
+
+impl Layouts {
+    /// The layouts of `sums` without each cluster, then of all of them (the last).
+    fn of(sums: &ClusterSums, k: usize) -> Layouts {
+        let clusters = sums.n_clusters();
+        let mut layouts = Layouts {
+            k,
+            henderson: Vec::with_capacity(clusters + 1),
+            inverse_counts: Vec::with_capacity((clusters + 1) * k),
+        };
+        sums.for_each_left_out(|_, s| layouts.push(s));
+        layouts.push(&sums.total());
+        layouts
+    }
+
+    fn push(&mut self, s: &[f64]) {
+        let counts = &s[RATERS + self.k..RATERS + 2 * self.k];
+        let (mut nr, mut kr) = (0.0, 0.0);
+        for &c in counts {
+            if c > 0.0 {
+                nr += 1.0;
+                kr += c * c;
+            }
+        }
+        let m = ratings(s, self.k);
+        self.henderson
+            .push(HendersonDesign::new(s[COUNT], m, nr, s[M_SQ], kr));
+        let inverse = |&c: &f64| if c > 0.0 { 1.0 / c } else { 0.0 };
+        self.inverse_counts.extend(counts.iter().map(inverse));
+    }
+
+    /// Without cluster `c`; all responses for `c` = the number of clusters.
+    fn at(&self, c: usize) -> Layout<'_> {
+        Layout {
+            henderson: self.henderson[c].as_ref(),
+            inverse_counts: &self.inverse_counts[c * self.k..(c + 1) * self.k],
         }
     }
-    HendersonSums {
-        n: s[COUNT],
-        m,
-        r: nr,
-        sum_m_target_sq: s[M_SQ],
-        sum_m_rater_sq: kr,
-        t: [s[SUM_SQ], s[SQ_SUM_OVER_M], tr, s[SUM] * s[SUM] / m],
+
+    fn all(&self) -> Layout<'_> {
+        self.at(self.henderson.len() - 1)
     }
 }
 
-/// ICC(A,1) of summed rows, components truncated at 0 as `icc_unbalanced`.
-fn icc_of(s: &[f64], k: usize) -> Option<f64> {
-    henderson_of(s, k)
-        .components()
-        .and_then(|c| truncated_icc_a1(&c))
+/// ICC(A,1) of summed rows laid out as `layout`, components truncated at 0 as
+/// `icc_unbalanced`: Henderson's quadratic forms (`icc::HendersonSums`) T0 = Σy²,
+/// T_s = Σ (Σy)²/m, T_r = Σ_j y_.j²/m_.j, T_μ = y..²/M in the layout's equations.
+fn icc_of(s: &[f64], k: usize, layout: Layout) -> Option<f64> {
+    let design = layout.henderson?;
+    let ysum = &s[RATERS..RATERS + k];
+    let tr: f64 = ysum
+        .iter()
+        .zip(layout.inverse_counts)
+        .map(|(y, inv)| y * y * inv)
+        .sum();
+    let t = [s[SUM_SQ], s[SQ_SUM_OVER_M], tr, s[SUM] * s[SUM] / design.m];
+    truncated_icc_a1(&design.components(t))
 }
 
 /// The humans' half of the replacement test on a set of responses: their sums per cluster,
@@ -136,6 +181,8 @@ pub(crate) struct HumanSide {
     n_clusters: usize,
     method: &'static str,
     sums: ClusterSums,
+    /// What every rater set on these responses shares.
+    layouts: Layouts,
     all_humans: Agreement,
     replicates: [Vec<f64>; 2],
     /// Each human's ratings on the used responses, in total and without each cluster.
@@ -196,11 +243,12 @@ impl HumanSide {
                 }
             }
         }
-        let (all_humans, replicates) = agreement(&sums, k, used.len(), method);
+        let layouts = Layouts::of(&sums, k);
+        let (all_humans, replicates) = agreement(&sums, &layouts, used.len(), method);
         let total = sums.total();
         let took = (0..k)
             .map(|j| {
-                let [without] = sums.leave_one_out(|s| [Some(s[RATERS + k + j])]);
+                let [without] = sums.leave_one_out(|_, s| [Some(s[RATERS + k + j])]);
                 (total[RATERS + k + j], without)
             })
             .collect();
@@ -212,6 +260,7 @@ impl HumanSide {
             n_clusters,
             method,
             sums,
+            layouts,
             all_humans,
             replicates,
             took,
@@ -276,19 +325,24 @@ impl HumanSide {
 
 /// One rater set's agreement with jackknife CIs, and its leave-one-out replicates of
 /// (alpha, ICC(A,1)) for the paired differences.
-fn agreement(sums: &ClusterSums, k: usize, n: usize, method: &str) -> (Agreement, [Vec<f64>; 2]) {
-    let total = &sums.total();
+fn agreement(
+    sums: &ClusterSums,
+    layouts: &Layouts,
+    n: usize,
+    method: &str,
+) -> (Agreement, [Vec<f64>; 2]) {
+    let (total, k) = (&sums.total(), layouts.k);
     let alpha = match alpha_of(total, k) {
         Some(v) => Estimate::point(v),
         None => Estimate::missing(
             "fewer than 2 responses with two ratings, or no variation in the ratings",
         ),
     };
-    let icc = match henderson_of(total, k).components() {
+    let icc = match layouts.all().henderson {
         None => Estimate::missing(NOT_ESTIMABLE),
-        Some(c) => Estimate::from_option(truncated_icc_a1(&c), NO_VARIANCE),
+        Some(_) => Estimate::from_option(icc_of(total, k, layouts.all()), NO_VARIANCE),
     };
-    let reps = sums.leave_one_out(|s| [alpha_of(s, k), icc_of(s, k)]);
+    let reps = sums.leave_one_out(|c, s| [alpha_of(s, k), icc_of(s, k, layouts.at(c))]);
     let agreement = Agreement {
         alpha_interval: with_jackknife_ci(alpha.with_n(n), &reps[0], None, method)
             .within_range(f64::NEG_INFINITY, 1.0),
@@ -373,7 +427,7 @@ pub(crate) fn replacement_on(
     humans: &RatingMatrix,
     names: &[String],
 ) -> Replacement {
-    let (k, n, method) = (humans.n_raters(), side.used.len(), side.method);
+    let (n, method) = (side.used.len(), side.method);
     let all_humans = &side.all_humans;
     let mut deltas = Vec::new();
     let mut humans_out = Vec::new();
@@ -382,7 +436,7 @@ pub(crate) fn replacement_on(
         if *took == 0.0 {
             continue;
         }
-        let (agreement, reps) = agreement(set, k, n, method);
+        let (agreement, reps) = agreement(set, &side.layouts, n, method);
         let diffs = |i: usize| -> Vec<f64> {
             side.replicates[i]
                 .iter()

@@ -67,48 +67,91 @@ pub(crate) struct HendersonSums {
 impl HendersonSums {
     /// The variance components, or `None` when the design does not identify them.
     pub(crate) fn components(&self) -> Option<VarianceComponents> {
-        let (n, m, nr) = (self.n, self.m, self.r);
+        Some(self.design()?.components(self.t))
+    }
+
+    /// The design side of the equations (`None`: it does not identify the components).
+    pub(crate) fn design(&self) -> Option<HendersonDesign> {
+        HendersonDesign::new(
+            self.n,
+            self.m,
+            self.r,
+            self.sum_m_target_sq,
+            self.sum_m_rater_sq,
+        )
+    }
+}
+
+/// Henderson's equations without their right-hand side: the expectations' coefficients of
+/// (σ²_s, σ²_r, σ²_e), which depend on who rated what and not on the scores, inverted. Data
+/// with one layout and other scores (the replacement test's rater sets, simulated draws) share
+/// one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HendersonDesign {
+    /// Ratings M.
+    pub m: f64,
+    inverse: [[f64; 3]; 3],
+}
+
+impl HendersonDesign {
+    /// From the counts of [`HendersonSums`]; `None` when they do not identify the components.
+    pub(crate) fn new(
+        n: f64,
+        m: f64,
+        nr: f64,
+        sum_m_target_sq: f64,
+        sum_m_rater_sq: f64,
+    ) -> Option<HendersonDesign> {
         if n < 2.0 || m <= n || nr < 2.0 {
             return None;
         }
-        let [t0, ts, tr, tmu] = self.t;
-        let ks = self.sum_m_target_sq / m;
-        let kr = self.sum_m_rater_sq / m;
+        let ks = sum_m_target_sq / m;
+        let kr = sum_m_rater_sq / m;
         let a = [
             [m - ks, n - kr, n - 1.0],
             [nr - ks, m - kr, nr - 1.0],
             [ks - nr, kr - n, m - n - nr + 1.0],
         ];
-        let b = [ts - tmu, tr - tmu, t0 - ts - tr + tmu];
-        let x = solve3(a, b)?;
-        Some(VarianceComponents {
-            target: x[0],
-            rater: x[1],
-            residual: x[2],
+        Some(HendersonDesign {
+            m,
+            inverse: invert3(a)?,
         })
+    }
+
+    /// The components from the quadratic forms T0, T_s, T_r, T_μ.
+    pub(crate) fn components(&self, [t0, ts, tr, tmu]: [f64; 4]) -> VarianceComponents {
+        let b = [ts - tmu, tr - tmu, t0 - ts - tr + tmu];
+        let x = |row: &[f64; 3]| row[0] * b[0] + row[1] * b[1] + row[2] * b[2];
+        VarianceComponents {
+            target: x(&self.inverse[0]),
+            rater: x(&self.inverse[1]),
+            residual: x(&self.inverse[2]),
+        }
     }
 }
 
-fn solve3(a: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
-    let det = |m: &[[f64; 3]; 3]| {
-        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
-            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+/// The inverse of `a` (its adjugate over its determinant), `None` when `a` is singular to
+/// rounding.
+fn invert3(a: [[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
+    // Cofactor (r, c): the signed minor without row r and column c.
+    let cofactor = |r: usize, c: usize| {
+        let (r0, r1) = ((r + 1) % 3, (r + 2) % 3);
+        let (c0, c1) = ((c + 1) % 3, (c + 2) % 3);
+        a[r0][c0] * a[r1][c1] - a[r0][c1] * a[r1][c0]
     };
-    let d = det(&a);
+    let first = [cofactor(0, 0), cofactor(0, 1), cofactor(0, 2)];
+    let d = a[0][0] * first[0] + a[0][1] * first[1] + a[0][2] * first[2];
     let scale = a.iter().flatten().map(|v| v.abs()).fold(0.0, f64::max);
     if d.is_nan() || d.abs() <= 1e-12 * scale.powi(3) {
         return None;
     }
-    let mut x = [0.0; 3];
-    for (c, xc) in x.iter_mut().enumerate() {
-        let mut ac = a;
-        for r in 0..3 {
-            ac[r][c] = b[r];
+    let mut inverse = [[0.0; 3]; 3];
+    for (i, row) in inverse.iter_mut().enumerate() {
+        for (j, v) in row.iter_mut().enumerate() {
+            *v = cofactor(j, i) / d;
         }
-        *xc = det(&ac) / d;
     }
-    Some(x)
+    Some(inverse)
 }
 
 /// Why ICC(A,1) and ICC(C,1) are missing when the components are not identified.
@@ -165,7 +208,8 @@ pub(crate) fn icc_unbalanced_of(
     boot: BootstrapSpec,
 ) -> UnbalancedIcc {
     let n = data.n_targets();
-    let point = data.henderson().components();
+    let henderson = data.henderson();
+    let point = henderson.components();
     let mut out = UnbalancedIcc {
         n_targets: n,
         n_raters: data.n_raters(),
@@ -201,12 +245,13 @@ pub(crate) fn icc_unbalanced_of(
             residual: c.residual,
             mean: data.mean(),
         };
+        // Every draw keeps the data's layout, so its design: only the quadratic forms change.
+        let design = henderson
+            .design()
+            .expect("the point's components were identified");
         let (mut av, mut cv) = (Vec::new(), Vec::new());
         data.parametric_draws(&model, boot, |sim| {
-            let (a, c) = sim
-                .henderson()
-                .components()
-                .map_or((None, None), |c| icc_pair(&truncated(&c)));
+            let (a, c) = icc_pair(&truncated(&design.components(sim.henderson().t)));
             av.push(a.unwrap_or(f64::NAN));
             cv.push(c.unwrap_or(f64::NAN));
         });

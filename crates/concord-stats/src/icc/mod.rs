@@ -16,7 +16,9 @@ use crate::matrix::RatingMatrix;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use henderson::icc_unbalanced_of;
-pub(crate) use henderson::{truncated_icc_a1, HendersonSums, NOT_ESTIMABLE, NO_VARIANCE};
+pub(crate) use henderson::{
+    truncated_icc_a1, HendersonDesign, HendersonSums, NOT_ESTIMABLE, NO_VARIANCE,
+};
 pub use henderson::{UnbalancedIcc, VarianceComponents};
 
 /// Mean squares of the two-way ANOVA without interaction (targets × raters, one rating per cell).
