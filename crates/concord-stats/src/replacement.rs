@@ -294,11 +294,11 @@ impl HumanSide {
             .zip(&self.sums_of_scores)
         {
             let Some(f) = judge[t] else { continue };
-            for (j, y) in humans.row(t).iter().enumerate() {
+            let cluster = &mut changes[c * k..(c + 1) * k];
+            for (change, y) in cluster.iter_mut().zip(humans.row(t)) {
                 let Some(y) = *y else { continue };
                 let d = f - y;
                 let (sq, sq_over_m) = (d * (f + y), d * (2.0 * s1 + d) * inv_m);
-                let change = &mut changes[c * k + j];
                 change[0] += sq;
                 change[1] += sq_over_m;
                 change[2] += d;
