@@ -34,6 +34,6 @@ mod study;
 pub use error::{Error, Result};
 pub use ids::{format_utc_ms, now_ms};
 pub use model::*;
-pub use ratings_data::{LiveRatings, Refresh, ScoringRatings};
+pub use ratings_data::{LiveRatings, RatingSheets, Refresh, ScoringRatings};
 pub use rubric::{Attribute, Level, Rubric};
 pub use study::Study;

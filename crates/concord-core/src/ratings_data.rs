@@ -3,7 +3,8 @@
 //! split by rater over two connections, mapped to positions through dense tables (no string
 //! hashing), and a refresh that reads only the cells changed since the last load. `concord estimate` and `next` load less: only the
 //! raters they read, no response texts, and the scores straight into dense arrays
-//! ([`Study::scoring_scores`]) rather than a list of single ratings.
+//! ([`Study::scoring_scores`]) rather than a list of single ratings; `concord agreement` reads
+//! every rating as each attribute's cells ([`Study::study_sheets`]), again with no list.
 
 use concord_stats::ppi::{model_index, ResponseModels, ResponseScores, ScoresPart};
 use concord_stats::report::{AttributeSpec, Observation, RaterSpec, StudyRatings, TargetSpec};
@@ -69,6 +70,28 @@ struct Frame {
     shape: (i64, i64),
 }
 
+/// Every current rating as each attribute's cells ([`Study::study_sheets`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatingSheets {
+    /// The study's attributes, raters and targets; its list of single ratings stays empty.
+    pub study: StudyRatings,
+    /// Per attribute of `study`, the cell of target t and rater r at `t * raters + r`.
+    pub cells: Vec<Vec<Option<f64>>>,
+}
+
+/// `cells`' rows (of `width` cells, one per response slot: key − 1) in the order of `keys`
+/// (a response whose slot is out of range has an empty row).
+fn rows_in_order(cells: &[Option<f64>], keys: &[i64], width: usize) -> Vec<Option<f64>> {
+    let mut out = vec![None; keys.len() * width];
+    for (row, &key) in out.chunks_exact_mut(width.max(1)).zip(keys) {
+        let slot = usize::try_from(key - 1).ok();
+        if let Some(from) = slot.and_then(|s| cells.get(s * width..(s + 1) * width)) {
+            row.copy_from_slice(from);
+        }
+    }
+    out
+}
+
 /// What a refresh did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refresh {
@@ -114,6 +137,78 @@ impl Study {
     /// in rubric, rater-name and response order. The one place a rating matrix is loaded.
     pub fn study_ratings(&self) -> Result<StudyRatings> {
         Ok(self.live_ratings()?.ratings)
+    }
+
+    /// Every current rating as each attribute's cells, for the agreement report
+    /// (`concord_stats::report::agreement_report_on_cells`): the study of
+    /// [`Study::study_ratings`] without its list of single ratings, and per attribute (rubric
+    /// order) the targets × raters cells, row-major. The scan writes the cells as it reads the
+    /// rows, by response key in two halves (the upper one on a second connection, as
+    /// [`Study::scoring_scores`] does): no list of single ratings is built, then sorted.
+    pub fn study_sheets(&self) -> Result<RatingSheets> {
+        // One snapshot for the frame and this thread's half.
+        let _snapshot = read_snapshot(&self.conn)?;
+        let view = view_of(&self.conn)?;
+        let raters = self.raters_with_keys()?;
+        let specs = rater_specs(&raters);
+        let reads = rater_reads(&raters, &specs, None);
+        let (path, passphrase) = (self.path(), self.passphrase.as_ref());
+        let (attributes, reads, nr) = (&self.attributes, &reads, specs.len());
+        // Rows by response slot (key − 1; keys run 1..=max in a master, rows are never
+        // deleted), moved to the responses' order after only when that is not the keys'.
+        let slots = (view.1).1.max(0) as usize;
+        let mid = slots / 2;
+        let mut cells: Vec<Vec<Option<f64>>> =
+            attributes.iter().map(|_| vec![None; slots * nr]).collect();
+        let (mut lower, upper): (Vec<_>, Vec<_>) =
+            cells.iter_mut().map(|c| c.split_at_mut(mid * nr)).unzip();
+        // The upper half's cells, read on `conn` (emptied first: a half read beside is read
+        // again here when the views differ).
+        let upper_on = |conn: &Connection, part: &mut Vec<&mut [Option<f64>]>| -> Result<()> {
+            part.iter_mut().for_each(|c| c.fill(None));
+            let put = |r, slot: usize, a: usize, v| part[a][slot * nr + r] = Some(v);
+            scan(
+                conn,
+                attributes,
+                reads,
+                keys(mid, slots),
+                slot_in(mid, slots),
+                put,
+            )
+        };
+        let frame = std::thread::scope(|s| -> Result<Frame> {
+            let other = s.spawn(move || {
+                let mut part = upper;
+                (
+                    read_beside(path, passphrase, |c| upper_on(c, &mut part)),
+                    part,
+                )
+            });
+            let frame = self.frame(raters, Columns::Details, view)?;
+            let put = |r, slot: usize, a: usize, v| lower[a][slot * nr + r] = Some(v);
+            scan(
+                &self.conn,
+                attributes,
+                reads,
+                keys(0, mid),
+                slot_in(0, mid),
+                put,
+            )?;
+            let (seen, mut upper) = other.join().expect("the second scan does not panic");
+            seen_in(view, seen, || upper_on(&self.conn, &mut upper))?;
+            Ok(frame)
+        })?;
+        let order = &frame.keys.target_keys;
+        let in_key_order = order.len() == slots && order.iter().zip(1..).all(|(&k, i)| k == i);
+        if !in_key_order {
+            for c in &mut cells {
+                *c = rows_in_order(c, order, nr);
+            }
+        }
+        Ok(RatingSheets {
+            study: frame.study,
+            cells,
+        })
     }
 
     /// [`Study::study_ratings`], kept with what [`Study::refresh_ratings`] needs.
@@ -162,14 +257,6 @@ impl Study {
         let (specs, keyed, reads, n_attributes) =
             (&rater_specs, &self.attributes, &reads, attributes.len());
         let mut scores = ResponseScores::new(specs, judge, n_attributes, slots);
-        // Keys from + 1 ..= to, and their slots in a part that starts at key from + 1.
-        let keys = |from: usize, to: usize| from as i64 + 1..=to as i64;
-        let slot_in = |from: usize, to: usize| {
-            move |key: i64| {
-                let k = usize::try_from(key).ok()?;
-                (from < k && k <= to).then(|| k - 1 - from)
-            }
-        };
         let [mut lower, upper] = scores.halves(mid);
         // The upper half's scores, read on `conn` into their part (cleared first: a part read
         // beside is read again here when the views differ).
@@ -475,6 +562,19 @@ fn read_snapshot(conn: &Connection) -> Result<Option<rusqlite::Transaction<'_>>>
 }
 
 /// A [`scan`] callback that adds each rating to `list`.
+/// Response keys from + 1 ..= to: one part of a load split by key.
+fn keys(from: usize, to: usize) -> std::ops::RangeInclusive<i64> {
+    from as i64 + 1..=to as i64
+}
+
+/// The slot of a response key in a part of [`keys`]`(from, to)` (key from + 1 in slot 0).
+fn slot_in(from: usize, to: usize) -> impl Fn(i64) -> Option<usize> {
+    move |key: i64| {
+        let k = usize::try_from(key).ok()?;
+        (from < k && k <= to).then(|| k - 1 - from)
+    }
+}
+
 fn push_into(list: &mut Vec<Observation>) -> impl FnMut(usize, usize, usize, f64) + '_ {
     |rater, target, attribute, value| {
         list.push(Observation {

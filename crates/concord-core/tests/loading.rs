@@ -4,6 +4,7 @@
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::{RaterKind, Refresh, Study};
 use concord_stats::ppi::{ResponseModels, ResponseScores};
+use concord_stats::report::StudyRatings;
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -123,6 +124,28 @@ fn a_scoring_load_is_the_full_load_without_the_other_judges_and_texts() {
     assert_eq!(study.scoring_ratings(Some("Nobody")).unwrap(), humans);
 }
 
+/// Each attribute's cells (targets × raters, row-major) of a loaded list of ratings.
+fn cells_of(all: &StudyRatings) -> Vec<Vec<Option<f64>>> {
+    let (nt, nr) = (all.targets.len(), all.raters.len());
+    let mut cells = vec![vec![None; nt * nr]; all.attributes.len()];
+    for o in &all.ratings {
+        cells[o.attribute][o.target * nr + o.rater] = Some(o.value);
+    }
+    cells
+}
+
+/// `study_sheets` is the full load as each attribute's cells, without its list of ratings.
+fn assert_sheets_are_the_load(study: &Study, context: &str) {
+    let all = study.study_ratings().unwrap();
+    let sheets = study.study_sheets().unwrap();
+    assert_eq!(sheets.cells, cells_of(&all), "{context}");
+    let listless = StudyRatings {
+        ratings: Vec::new(),
+        ..all
+    };
+    assert_eq!(sheets.study, listless, "{context}");
+}
+
 /// `scoring_scores` fills, as it reads, the dense arrays the same rows give through the full
 /// load (`ResponseScores::from_ratings`), with the full load's attributes and raters, each
 /// response's model (and id) in the full load's order, and no list of ratings — also when the
@@ -155,6 +178,8 @@ fn scoring_scores_are_the_full_load_in_dense_arrays() {
             .collect();
         drop(conn);
         let study = Study::open(&path).unwrap();
+        // The cells by key, moved to the responses' order when that is not the keys'.
+        assert_sheets_are_the_load(&study, &format!("{reorder:?}"));
         let all = study.study_ratings().unwrap();
         for judge in [None, Some("Judge B"), Some("Nobody")] {
             for ids in [true, false] {
@@ -280,12 +305,16 @@ fn a_load_reads_everything_itself_when_its_second_connection_cannot() {
     let study = three_judge_demo(dir.path());
     let both = study.live_ratings().unwrap();
     assert_eq!(both.ratings.ratings.len(), study.info().unwrap().ratings);
-    // The scoring load reads the responses and half the keys on other connections.
+    // The scoring load reads the responses and half the keys on other connections, the
+    // sheets half the keys.
     let parts = study.scoring_scores(None, true).unwrap();
+    let sheets = study.study_sheets().unwrap();
+    assert_sheets_are_the_load(&study, "both connections");
     std::fs::rename(study.path(), dir.path().join("moved.concord")).unwrap();
     let alone = study.live_ratings().unwrap();
     assert_eq!(alone, both);
     assert_eq!(study.scoring_scores(None, true).unwrap(), parts);
+    assert_eq!(study.study_sheets().unwrap(), sheets);
 }
 
 /// A load while another connection saves ratings reads one moment of the study, although it
@@ -367,6 +396,21 @@ fn a_load_during_saves_reads_one_moment_of_the_study() {
         assert!(
             changed[k..].iter().all(|c| !c),
             "not one moment: {changed:?}"
+        );
+        // The sheets, read in two halves of the responses on two connections, too.
+        let sheets = study.study_sheets().unwrap();
+        let (sheet_study, nr) = (&sheets.study, sheets.study.raters.len());
+        let cell = |(_, name, _, external, key): &(String, String, String, String, String)| {
+            let r = sheet_study.raters.iter().position(|x| x.name == *name)?;
+            let t = sheet_study.targets.iter().position(|x| x.id == *external)?;
+            let a = sheet_study.attributes.iter().position(|x| x.key == *key)?;
+            sheets.cells[a][t * nr + r]
+        };
+        let in_sheets: Vec<bool> = saves.iter().map(|s| cell(s) == Some(5.0)).collect();
+        let j = in_sheets.iter().take_while(|c| **c).count();
+        assert!(
+            in_sheets[j..].iter().all(|c| !c),
+            "the sheets are not one moment: {in_sheets:?}"
         );
         // The scoring load, read in three parts on three connections, is one moment too: its
         // means are those after the first j saves, for some j.

@@ -9,7 +9,7 @@ use concord_core::Study;
 use concord_report::{
     alt_epsilon_for, chart_format, options_for, resolve_exclusions, ChartRequest, ReportOptions,
 };
-use concord_stats::report::agreement_report_owned;
+use concord_stats::report::agreement_report_on_cells;
 
 use super::{open_study, parse_pairs};
 use crate::cli::{AgreementArgs, AnalysisOptions, PlotArgs, ReportArgs};
@@ -39,9 +39,10 @@ fn report_options(study: &Study, a: AnalysisOptions) -> Result<ReportOptions> {
 pub fn agreement(a: AgreementArgs) -> Result<()> {
     let study = open_study(&a.file)?;
     let opts = report_options(&study, a.options)?;
-    let data = study.study_ratings()?;
-    let opts = resolve_exclusions(opts, &data)?;
-    let report = agreement_report_owned(data, &opts);
+    // Each attribute's cells read straight from the store: no list of single ratings.
+    let sheets = study.study_sheets()?;
+    let opts = resolve_exclusions(opts, &sheets.study)?;
+    let report = agreement_report_on_cells(&sheets.study, sheets.cells, &opts);
     if a.json {
         print_json(&report);
     } else if a.csv {

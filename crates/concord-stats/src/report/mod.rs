@@ -39,7 +39,9 @@ pub use crate::verdict::{Verdict, VerdictReason};
 use crate::bootstrap::BootstrapSpec;
 use humans::{human_report, HumanRows};
 use judges::{judge_report, TargetGroups};
-use sheets::{attribute_sheets, group_sheets, item_clusters, select_names, Models, Sheet};
+use sheets::{
+    attribute_sheets, build_sheets, group_sheets, item_clusters, select_names, Models, Sheet,
+};
 use std::sync::OnceLock;
 
 /// Build the full agreement report: humans' inter-rater agreement and each judge vs the humans,
@@ -60,14 +62,23 @@ pub fn agreement_report_reusing(
     report_with_workers(data, opts, workers::available(), Some(cache))
 }
 
-/// [`agreement_report`] of a study the caller has no further use for: its list of single
-/// ratings is freed as soon as the sheets hold them, so the statistics reuse that memory
-/// instead of faulting in fresh pages (`concord agreement`; the same report).
-pub fn agreement_report_owned(mut data: StudyRatings, opts: &ReportOptions) -> AgreementReport {
+/// [`agreement_report`] of a study whose ratings come as each attribute's cells (targets ×
+/// raters, row-major; `cells[a]` for `data.attributes[a]`, `data.ratings` unread), as a store
+/// can read them straight from its rows (`concord agreement`): no list of single ratings is
+/// built and then sorted into sheets. The same report as from the list.
+pub fn agreement_report_on_cells(
+    data: &StudyRatings,
+    cells: Vec<Vec<Option<f64>>>,
+    opts: &ReportOptions,
+) -> AgreementReport {
+    assert_eq!(
+        cells.len(),
+        data.attributes.len(),
+        "one sheet of cells per attribute"
+    );
     let workers = workers::available();
-    let prepared = prepare(&data, opts, workers);
-    data.ratings = Vec::new();
-    analyse(&data, prepared, opts, workers, None)
+    let prepared = prepare(data, opts, workers, Some(cells));
+    analyse(data, prepared, opts, workers, None)
 }
 
 /// [`agreement_report`] with its sheets and judges analysed by `workers` threads (the same report
@@ -78,7 +89,13 @@ fn report_with_workers(
     workers: usize,
     cache: Option<&mut ReportCache>,
 ) -> AgreementReport {
-    analyse(data, prepare(data, opts, workers), opts, workers, cache)
+    analyse(
+        data,
+        prepare(data, opts, workers, None),
+        opts,
+        workers,
+        cache,
+    )
 }
 
 /// What the analysis reads besides the study's raters and targets: the raters and attributes
@@ -93,8 +110,14 @@ struct Prepared {
     warnings: Vec<String>,
 }
 
-/// The raters and attributes `opts` chooses and their sheets, built by `workers` threads.
-fn prepare(data: &StudyRatings, opts: &ReportOptions, workers: usize) -> Prepared {
+/// The raters and attributes `opts` chooses and their sheets: from `cells` (every attribute's)
+/// when given, else built from the list of single ratings by `workers` threads.
+fn prepare(
+    data: &StudyRatings,
+    opts: &ReportOptions,
+    workers: usize,
+    cells: Option<Vec<Vec<Option<f64>>>>,
+) -> Prepared {
     let mut warnings = Vec::new();
     let people: Vec<(usize, &str)> = data
         .raters
@@ -123,7 +146,11 @@ fn prepare(data: &StudyRatings, opts: &ReportOptions, workers: usize) -> Prepare
         .map(|(i, a)| (i, a.key.as_str()))
         .collect();
     let attrs = select_names(&all_attrs, &opts.attributes, "attribute", &mut warnings);
-    let (sheets, sheet_index) = attribute_sheets(data, &attrs, workers, &mut warnings);
+    let cells = match cells {
+        Some(mut all) => attrs.iter().map(|&a| std::mem::take(&mut all[a])).collect(),
+        None => build_sheets(data, &attrs, workers, &mut warnings),
+    };
+    let (sheets, sheet_index) = attribute_sheets(data, &attrs, cells);
     let group_sheets = group_sheets(data, &attrs, &sheets, &sheet_index, workers);
     let items = item_clusters(data, opts.cluster, &mut warnings);
     Prepared {
@@ -299,7 +326,7 @@ mod tests {
     }
 
     #[test]
-    fn the_report_is_the_same_for_any_number_of_threads_and_when_it_owns_the_study() {
+    fn the_report_is_the_same_for_any_number_of_threads_and_from_cells() {
         let data = small_study();
         let opts = ReportOptions {
             bootstrap: 50,
@@ -310,9 +337,18 @@ mod tests {
             let many = report_with_workers(&data, &opts, workers, None);
             assert_eq!(serde_json::to_value(many).expect("JSON"), one);
         }
-        // The report that frees the ratings once the sheets hold them is the same report.
-        let owned = agreement_report_owned(data, &opts);
-        assert_eq!(serde_json::to_value(owned).expect("JSON"), one);
+        // From each attribute's cells, as a store reads them, the same report.
+        let (nt, nr) = (data.targets.len(), data.raters.len());
+        let mut cells = vec![vec![None; nt * nr]; data.attributes.len()];
+        for o in &data.ratings {
+            cells[o.attribute][o.target * nr + o.rater] = Some(o.value);
+        }
+        let listless = StudyRatings {
+            ratings: Vec::new(),
+            ..data
+        };
+        let from_cells = agreement_report_on_cells(&listless, cells, &opts);
+        assert_eq!(serde_json::to_value(from_cells).expect("JSON"), one);
         assert_eq!(one["attributes"].as_array().map(Vec::len), Some(3));
         assert_eq!(one["groups"][0]["attribute"], "G");
     }

@@ -46,7 +46,7 @@ pub(super) fn select_names(
 /// `workers` threads: each takes every `workers`-th of them and passes once over the
 /// observations, writing only its own attributes' cells. Bad and duplicate observations are
 /// counted for the attributes analysed (and those naming no attribute at all).
-fn build_sheets(
+pub(super) fn build_sheets(
     data: &StudyRatings,
     attrs: &[usize],
     workers: usize,
@@ -182,15 +182,13 @@ pub(super) fn item_clusters(
     (cluster == Cluster::Item || shared).then_some(of)
 }
 
-/// One sheet per selected attribute, and where each attribute's sheet is in that list; the
-/// cells are filled by up to `workers` threads.
+/// One sheet per selected attribute from its cells (targets × raters, row-major; `cells[i]`
+/// for `attrs[i]`), and where each attribute's sheet is in that list.
 pub(super) fn attribute_sheets(
     data: &StudyRatings,
     attrs: &[usize],
-    workers: usize,
-    warnings: &mut Vec<String>,
+    cells: Vec<Vec<Option<f64>>>,
 ) -> (Vec<Sheet>, BTreeMap<usize, usize>) {
-    let cells = build_sheets(data, attrs, workers, warnings);
     let (nt, nr) = (data.targets.len(), data.raters.len());
     let mut sheets: Vec<Sheet> = Vec::new();
     let mut sheet_index: BTreeMap<usize, usize> = BTreeMap::new();
