@@ -161,9 +161,27 @@ proptest! {
         prop_assert!(most_of_one_site(&after, &sites) <= cap, "{:?}", design.construction);
         after.extend(vec![Placement::default(); more]);
         let top_up = build_across_sites(n, k, seed ^ 5, &after, &sites).unwrap();
+        // The raters a top-up could take without breaking loads within one or the stratum's
+        // shares within one (the new responses are stratum 0's): those lowest on both.
+        let lowest = |loads: &[usize]| {
+            let min = loads.iter().copied().min().unwrap_or(0);
+            loads.iter().map(move |&l| l == min).collect::<Vec<bool>>()
+        };
+        let mut stratum_0 = vec![0usize; n];
+        for p in after.iter().filter(|p| p.stratum == 0) {
+            for &a in &p.raters {
+                stratum_0[a as usize] += 1;
+            }
+        }
+        let (by_load, by_share) = (lowest(&design.loads), lowest(&stratum_0));
         let after = applied(after, &top_up);
         check_exact_k(&after, k);
-        prop_assert!(most_of_one_site(&after, &sites) <= cap);
+        // Every rater of a site on a response within the cap, unless the hard rules left the
+        // top-up no choice: every rater lowest on both taken (then the loads win).
+        let free = (0..n).any(|a| {
+            by_load[a] && by_share[a] && !top_up.additions.iter().any(|&(_, b)| b as usize == a)
+        });
+        prop_assert!(!free || most_of_one_site(&after, &sites) <= cap, "{:?}", top_up.additions);
     }
 }
 
