@@ -157,7 +157,11 @@ impl Study {
         // Rows by response slot (key − 1; keys run 1..=max in a master, rows are never
         // deleted), moved to the responses' order after only when that is not the keys'.
         let slots = (view.1).1.max(0) as usize;
-        let mid = slots / 2;
+        // This thread reads the responses first, which costs about as much as reading 2.5
+        // raters' rows: the other thread takes the larger part of the keys, so that both
+        // finish together (measured on the 490k demo: 7 raters, 10k responses).
+        let share = (nr as f64 - 2.5).max(0.0) / (2.0 * nr as f64);
+        let mid = (slots as f64 * share) as usize;
         let mut cells: Vec<Vec<Option<f64>>> =
             attributes.iter().map(|_| vec![None; slots * nr]).collect();
         let (mut lower, upper): (Vec<_>, Vec<_>) =
