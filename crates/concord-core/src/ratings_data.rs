@@ -654,15 +654,21 @@ fn scan(
         }
         slots[k] = Some((i, a.scale_min));
     }
-    // One range of the primary key per rater, in key order: the order of one full scan.
+    // One range of the primary key per rater, in key order: the order of one full scan. The
+    // range ends here, not in SQL: SQLite's check of an upper bound compares each row's whole
+    // key, a third of the scan's time (measured: 8.9 against 5.5 ms for half the 490k demo).
     let mut stmt = conn.prepare(
         "SELECT response_id, vals FROM rating_row
-         WHERE rater_id = ?1 AND response_id BETWEEN ?2 AND ?3 ORDER BY response_id",
+         WHERE rater_id = ?1 AND response_id >= ?2 ORDER BY response_id",
     )?;
     for &(key, rater) in read {
-        let mut rows = stmt.query([key, *keys.start(), *keys.end()])?;
+        let mut rows = stmt.query([key, *keys.start()])?;
         while let Some(row) = rows.next()? {
-            let Some(target) = target_of(row.get(0)?) else {
+            let response: i64 = row.get(0)?;
+            if response > *keys.end() {
+                break;
+            }
+            let Some(target) = target_of(response) else {
                 continue;
             };
             for (ch, slot) in row.get_ref(1)?.as_str()?.chars().zip(&slots) {
