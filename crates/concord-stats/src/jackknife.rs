@@ -65,6 +65,14 @@ impl ClusterSums {
         total
     }
 
+    /// Column `col`'s total without each cluster in turn (the `leave_one_out` of one column,
+    /// without the other columns' sums).
+    pub(crate) fn column_without_each(&self, col: usize) -> Vec<f64> {
+        let rows = || self.by_cluster.chunks_exact(self.width.max(1));
+        let total: f64 = rows().map(|row| row[col]).sum();
+        rows().map(|row| total - row[col]).collect()
+    }
+
     /// The number of clusters.
     pub(crate) fn n_clusters(&self) -> usize {
         self.by_cluster.len() / self.width.max(1)

@@ -248,8 +248,8 @@ impl HumanSide {
         let total = sums.total();
         let took = (0..k)
             .map(|j| {
-                let [without] = sums.leave_one_out(|_, s| [Some(s[RATERS + k + j])]);
-                (total[RATERS + k + j], without)
+                let col = RATERS + k + j;
+                (total[col], sums.column_without_each(col))
             })
             .collect();
         HumanSide {
