@@ -164,23 +164,14 @@ fn prepare(
     }
 }
 
-/// The report on `prepared`'s sheets (see [`report_with_workers`]).
+/// The report on `p`'s sheets (see [`report_with_workers`]).
 fn analyse(
     data: &StudyRatings,
-    prepared: Prepared,
+    p: Prepared,
     opts: &ReportOptions,
     workers: usize,
     mut cache: Option<&mut ReportCache>,
 ) -> AgreementReport {
-    let Prepared {
-        humans,
-        judges,
-        human_names,
-        sheets,
-        group_sheets,
-        items,
-        warnings,
-    } = prepared;
     let boot = BootstrapSpec {
         resamples: opts.bootstrap,
         seed: opts.bootstrap_seed,
@@ -188,7 +179,7 @@ fn analyse(
     let needs_models = opts.unit == Unit::Model || !opts.exclude_own.is_empty();
     let models = needs_models.then(|| Models::new(data));
     // The composites first: they have the most distinct rows, so the most work.
-    let all: Vec<&Sheet> = group_sheets.iter().chain(&sheets).collect();
+    let all: Vec<&Sheet> = p.group_sheets.iter().chain(&p.sheets).collect();
     if let Some(cache) = cache.as_deref_mut() {
         cache.keep_if_same(data, opts);
     }
@@ -202,12 +193,7 @@ fn analyse(
         .filter(|(_, k)| k.is_none())
         .map(|(s, _)| *s)
         .collect();
-    // One queue: every sheet's humans, then every (sheet, judge) pair, which reads its sheet's
-    // humans (computed by then: each thread takes the next job only after finishing one, so
-    // the pairs start when every humans job has been taken, and the first pairs' sheets were
-    // the first taken). Judges are most of the work, and a sheet's judges on separate threads
-    // keep both threads busy to the end; one queue leaves no thread idle between the two.
-    let ln_lengths: Vec<Option<f64>> = match judges.is_empty() {
+    let ln_lengths: Vec<Option<f64>> = match p.judges.is_empty() {
         true => Vec::new(),
         false => data
             .targets
@@ -217,31 +203,36 @@ fn analyse(
     };
     let groups = TargetGroups {
         models: models.as_ref(),
-        items: items.as_deref(),
+        items: p.items.as_deref(),
         ln_lengths: &ln_lengths,
     };
+    // One queue: every sheet's humans, then every (sheet, judge) pair, which reads its sheet's
+    // humans (computed by then: each thread takes the next job only after finishing one, so
+    // the pairs start when every humans job has been taken, and the first pairs' sheets were
+    // the first taken). Judges are most of the work, and a sheet's judges on separate threads
+    // keep both threads busy to the end; one queue leaves no thread idle between the two.
     let humans_of: Vec<OnceLock<(HumanRows, HumanReport)>> =
         jobs.iter().map(|_| OnceLock::new()).collect();
     let humans_on = |s: usize| {
         humans_of[s].get_or_init(|| {
-            let hr = HumanRows::new(jobs[s], &humans);
+            let hr = HumanRows::new(jobs[s], &p.humans);
             let report = human_report(
                 jobs[s],
                 &hr,
-                &human_names,
+                &p.human_names,
                 boot,
-                items.as_deref(),
+                p.items.as_deref(),
                 opts.min_complete_responses,
             );
-            if !judges.is_empty() {
-                hr.share_with_judges(&human_names, items.as_deref());
+            if !p.judges.is_empty() {
+                hr.share_with_judges(&p.human_names, p.items.as_deref());
             }
             (hr, report)
         })
     };
     let queue: Vec<(usize, Option<usize>)> = (0..jobs.len())
         .map(|s| (s, None))
-        .chain((0..jobs.len()).flat_map(|s| judges.iter().map(move |&j| (s, Some(j)))))
+        .chain((0..jobs.len()).flat_map(|s| p.judges.iter().map(move |&j| (s, Some(j)))))
         .collect();
     let done = workers::map_in_order(&queue, workers, |&(s, judge)| {
         let (hr, human) = humans_on(s);
@@ -254,7 +245,7 @@ fn analyse(
         .map(|(s, humans)| AttributeReport {
             attribute: s.key.clone(),
             group: s.group.clone(),
-            judges: judged.by_ref().take(judges.len()).collect(),
+            judges: judged.by_ref().take(p.judges.len()).collect(),
             humans: humans
                 .into_inner()
                 .expect("every sheet's humans were computed")
@@ -267,10 +258,10 @@ fn analyse(
                 .expect("one computed report per unknown sheet")
         })
         .collect();
-    let n_groups = group_sheets.len();
+    let n_groups = p.group_sheets.len();
     if let Some(cache) = cache {
         // The sheets move into the cache (no copy): this report is done with them.
-        let owned = group_sheets.into_iter().chain(sheets);
+        let owned = p.group_sheets.into_iter().chain(p.sheets);
         cache.remember(owned.zip(reports.iter().cloned()).collect());
     }
     let attributes = reports.split_off(n_groups);
@@ -278,7 +269,7 @@ fn analyse(
         attributes,
         groups: reports,
         options: opts.clone(),
-        warnings,
+        warnings: p.warnings,
     }
 }
 
