@@ -250,9 +250,10 @@ impl Study {
         let reads = rater_reads(&raters, &rater_specs, judge);
         // The scores are filled by response key (slot key − 1; in a master the keys run
         // 1..=max, rows are never deleted) in two halves of the keys, written in place
-        // ([`ResponseScores::halves`]), the upper one on a second connection, while a third
-        // reads the responses: three independent parts of the load, matched up after
-        // ([`read_beside`]).
+        // ([`ResponseScores::halves`]), and the responses read in two halves of their
+        // positions: one half of each on this connection, the others on a second one
+        // ([`read_beside`]), matched up after. Two equal parts of the work, where reading the
+        // responses on a third connection left one core idle at the end.
         let view = view_of(&self.conn)?;
         let (_, (_, max_key)) = view;
         let slots = max_key.max(0) as usize;
@@ -276,26 +277,33 @@ impl Study {
                 add,
             )
         };
-        let (read, upper) = std::thread::scope(|s| -> Result<_> {
-            let responses = |conn: &Connection| response_models(conn, ids, slots);
-            let read = s.spawn(move || read_beside(path, passphrase, responses));
+        // Each connection reads half the responses too, after its scores (the halves of the
+        // positions: the covering index's first column).
+        let half = middle_position(&self.conn)?;
+        let upper_part = |conn: &Connection, part: &mut ScoresPart| -> Result<ResponseRows> {
+            upper_on(conn, part)?;
+            response_rows(conn, ids, slots, Positions::From(half))
+        };
+        let (mut read, later, upper) = std::thread::scope(|s| -> Result<_> {
             let upper = s.spawn(move || {
                 let mut part = upper;
                 (
-                    read_beside(path, passphrase, |c| upper_on(c, &mut part)),
+                    read_beside(path, passphrase, |c| upper_part(c, &mut part)),
                     part,
                 )
             });
             let add = |rater, slot, attribute, value| lower.add(rater, attribute, slot, value);
             scan(&self.conn, keyed, reads, keys(0, mid), slot_in(0, mid), add)?;
-            let (seen, mut upper) = upper.join().expect("the second scan does not panic");
-            seen_in(view, seen, || upper_on(&self.conn, &mut upper))?;
-            let read = read.join().expect("reading the responses does not panic");
-            Ok((seen_in(view, read, || responses(&self.conn))?, upper))
+            let read = response_rows(&self.conn, ids, slots, Positions::Below(half))?;
+            let (seen, mut upper) = upper.join().expect("the second part does not panic");
+            let later = seen_in(view, seen, || upper_part(&self.conn, &mut upper))?;
+            Ok((read, later, upper))
         })?;
+        read.append(later);
         let humans = [lower.into_humans(), upper.into_humans()];
         scores.join_humans(humans);
-        let (responses, keys) = read;
+        let keys = read.keys;
+        let responses = ResponseModels::new(read.names, read.model_of, read.external);
         // Responses added in order (the usual case) are already where their keys put them.
         let in_key_order = keys.len() == slots && keys.iter().zip(1..).all(|(&k, i)| k == i);
         let scores = match in_key_order {
@@ -566,6 +574,21 @@ fn read_snapshot(conn: &Connection) -> Result<Option<rusqlite::Transaction<'_>>>
 }
 
 /// A [`scan`] callback that adds each rating to `list`.
+/// The position that splits the responses in two halves of the positions' range.
+fn middle_position(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        // Two subqueries: SQLite answers a lone min() or max() with one index seek, and both
+        // in one query with a scan.
+        "SELECT coalesce((SELECT min(position) FROM response), 0), \
+                coalesce((SELECT max(position) FROM response), 0)",
+        [],
+        |r| {
+            let (lo, hi): (i64, i64) = (r.get(0)?, r.get(1)?);
+            Ok(lo + (hi - lo + 1) / 2)
+        },
+    )?)
+}
+
 /// Response keys from + 1 ..= to: one part of a load split by key.
 fn keys(from: usize, to: usize) -> std::ops::RangeInclusive<i64> {
     from as i64 + 1..=to as i64
@@ -684,58 +707,104 @@ fn scan(
     Ok(())
 }
 
-/// Each response's model (and external id when `ids`) in load order (position, then key), and
-/// each one's key, read on `conn` (room made for `capacity` responses). Reads no
+/// The responses whose positions are below a position, or from it on: the two halves of the
+/// responses a scoring load reads on its two connections.
+#[derive(Debug, Clone, Copy)]
+enum Positions {
+    Below(i64),
+    From(i64),
+}
+
+/// Some responses' models (as indices into `names`, in order of first appearance), external ids
+/// (when asked for) and keys, in load order.
+struct ResponseRows {
+    names: Vec<String>,
+    model_of: Vec<u32>,
+    external: Vec<String>,
+    keys: Vec<i64>,
+}
+
+impl ResponseRows {
+    /// `later`'s responses after these (its models matched to these by name).
+    fn append(&mut self, later: ResponseRows) {
+        let index: Vec<u32> = later
+            .names
+            .into_iter()
+            .map(|name| {
+                let at = self.names.iter().position(|n| *n == name);
+                at.unwrap_or_else(|| {
+                    self.names.push(name);
+                    self.names.len() - 1
+                }) as u32
+            })
+            .collect();
+        self.model_of
+            .extend(later.model_of.iter().map(|&m| index[m as usize]));
+        self.external.extend(later.external);
+        self.keys.extend(later.keys);
+    }
+}
+
+/// The responses of `positions` in load order (position, then key) on `conn`: each one's model
+/// (and external id when `ids`) and key, with room made for `capacity` responses. Reads no
 /// [`TargetSpec`]: one model string per response was a third of a scoring load.
-fn response_models(
+fn response_rows(
     conn: &Connection,
     ids: bool,
     capacity: usize,
-) -> Result<(ResponseModels, Vec<i64>)> {
+    positions: Positions,
+) -> Result<ResponseRows> {
     // Read in position order (the `response_load` index's, no sort), keys rising along it mean
     // (position, key) rises too: the load order without reading the positions. Keys that do
     // not rise (responses placed out of their order of creation, which no writer does today)
     // are sorted by SQLite, which costs more than the scan.
-    match read_responses(conn, ids, capacity, false)? {
+    match read_responses(conn, ids, capacity, positions, false)? {
         Some(read) => Ok(read),
-        None => Ok(read_responses(conn, ids, capacity, true)?
+        None => Ok(read_responses(conn, ids, capacity, positions, true)?
             .expect("responses sorted by SQLite are in load order")),
     }
 }
 
-/// [`response_models`] in position order (`sorted`: and by key within a position, which SQLite
+/// [`response_rows`] in position order (`sorted`: and by key within a position, which SQLite
 /// sorts), or `None` when the keys do not rise along the positions.
 fn read_responses(
     conn: &Connection,
     ids: bool,
     capacity: usize,
+    positions: Positions,
     sorted: bool,
-) -> Result<Option<(ResponseModels, Vec<i64>)>> {
+) -> Result<Option<ResponseRows>> {
+    let (range, bound) = match positions {
+        Positions::Below(p) => ("<", p),
+        Positions::From(p) => (">=", p),
+    };
     let sql = format!(
-        "SELECT id, model{} FROM response ORDER BY position{}",
+        "SELECT id, model{} FROM response WHERE position {range} ?1 ORDER BY position{}",
         if ids { ", external_id" } else { "" },
         if sorted { ", id" } else { "" }
     );
     let mut stmt = conn.prepare(&sql)?;
-    let mut keys: Vec<i64> = Vec::with_capacity(capacity);
-    let mut model_of: Vec<u32> = Vec::with_capacity(capacity);
-    let mut external: Vec<String> = Vec::with_capacity(if ids { capacity } else { 0 });
-    let mut names: Vec<String> = Vec::new();
+    let mut read = ResponseRows {
+        names: Vec::new(),
+        model_of: Vec::with_capacity(capacity),
+        external: Vec::with_capacity(if ids { capacity } else { 0 }),
+        keys: Vec::with_capacity(capacity),
+    };
     let mut last = 0;
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query([bound])?;
     while let Some(r) = rows.next()? {
         let key: i64 = r.get(0)?;
-        if !sorted && keys.last().is_some_and(|&k| k >= key) {
+        if !sorted && read.keys.last().is_some_and(|&k| k >= key) {
             return Ok(None);
         }
-        keys.push(key);
-        last = model_index(&mut names, last, r.get_ref(1)?.as_str()?);
-        model_of.push(last as u32);
+        read.keys.push(key);
+        last = model_index(&mut read.names, last, r.get_ref(1)?.as_str()?);
+        read.model_of.push(last as u32);
         if ids {
-            external.push(r.get(2)?);
+            read.external.push(r.get(2)?);
         }
     }
-    Ok(Some((ResponseModels::new(names, model_of, external), keys)))
+    Ok(Some(read))
 }
 
 /// The raters as the statistics read them, in load order.

@@ -255,9 +255,10 @@ fn the_response_scan_reads_the_covering_index_and_matches_the_table() {
     for sql in [
         "SELECT position, id, model, external_id, length(text), item_id FROM response",
         "SELECT position, id, model, external_id FROM response",
-        // `scoring_scores`, in the index's order (no sort: the plan has one step).
-        "SELECT id, model, external_id FROM response ORDER BY position",
-        "SELECT id, model FROM response ORDER BY position",
+        // `scoring_scores`' halves of the positions, in the index's order (no sort: the plan
+        // has one step, a range of the index).
+        "SELECT id, model, external_id FROM response WHERE position < 9 ORDER BY position",
+        "SELECT id, model FROM response WHERE position >= 9 ORDER BY position",
     ] {
         let plan: Vec<String> = conn
             .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
@@ -271,9 +272,29 @@ fn the_response_scan_reads_the_covering_index_and_matches_the_table() {
         };
         // With `length(text)` SQLite names the index "not covering" (the table cursor is opened),
         // yet takes the value from the index and never seeks the row (`benches/schema.rs` times it).
+        let walk =
+            plan.starts_with("SCAN response USING") || plan.starts_with("SEARCH response USING");
         assert!(
-            plan.starts_with("SCAN response USING") && plan.ends_with("INDEX response_load"),
+            walk && plan.contains("INDEX response_load"),
             "{sql}: {plan}"
+        );
+    }
+    // The halves' split: each bound one seek of the index, not a scan.
+    for sql in [
+        "SELECT min(position) FROM response",
+        "SELECT max(position) FROM response",
+    ] {
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map([], |r| r.get(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            plan,
+            ["SEARCH response USING COVERING INDEX response_load"],
+            "{sql}"
         );
     }
     let table: Vec<(String, String, Option<f64>, Option<String>)> = conn
