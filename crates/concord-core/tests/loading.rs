@@ -252,6 +252,15 @@ fn the_response_scan_reads_the_covering_index_and_matches_the_table() {
         .collect();
     drop(study);
     let conn = rusqlite::Connection::open(&path).unwrap();
+    // The steps of SQLite's plan for `sql`.
+    let plan_of = |sql: &str| -> Vec<String> {
+        conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map([], |r| r.get(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
     for sql in [
         "SELECT position, id, model, external_id, length(text), item_id FROM response",
         "SELECT position, id, model, external_id FROM response",
@@ -260,13 +269,7 @@ fn the_response_scan_reads_the_covering_index_and_matches_the_table() {
         "SELECT id, model, external_id FROM response WHERE position < 9 ORDER BY position",
         "SELECT id, model FROM response WHERE position >= 9 ORDER BY position",
     ] {
-        let plan: Vec<String> = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap()
-            .query_map([], |r| r.get(3))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        let plan = plan_of(sql);
         let [plan] = &plan[..] else {
             panic!("{sql}: {plan:?}")
         };
@@ -284,15 +287,8 @@ fn the_response_scan_reads_the_covering_index_and_matches_the_table() {
         "SELECT min(position) FROM response",
         "SELECT max(position) FROM response",
     ] {
-        let plan: Vec<String> = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap()
-            .query_map([], |r| r.get(3))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
         assert_eq!(
-            plan,
+            plan_of(sql),
             ["SEARCH response USING COVERING INDEX response_load"],
             "{sql}"
         );
