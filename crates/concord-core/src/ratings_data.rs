@@ -203,8 +203,7 @@ impl Study {
             Ok(frame)
         })?;
         let order = &frame.keys.target_keys;
-        let in_key_order = order.len() == slots && order.iter().zip(1..).all(|(&k, i)| k == i);
-        if !in_key_order {
+        if !in_key_order(order, slots) {
             for c in &mut cells {
                 *c = rows_in_order(c, order, nr);
             }
@@ -263,9 +262,12 @@ impl Study {
             (&rater_specs, &self.attributes, &reads, attributes.len());
         let mut scores = ResponseScores::new(specs, judge, n_attributes, slots);
         let [mut lower, upper] = scores.halves(mid);
-        // The upper half's scores, read on `conn` into their part (cleared first: a part read
-        // beside is read again here when the views differ).
-        let upper_on = |conn: &Connection, part: &mut ScoresPart| -> Result<()> {
+        // Each connection reads half the responses too, after its scores (the halves of the
+        // positions: the covering index's first column).
+        let half = middle_position(&self.conn)?;
+        // The upper half's scores and responses, read on `conn` (the scores cleared first: a
+        // part read beside is read again here when the views differ).
+        let upper_part = |conn: &Connection, part: &mut ScoresPart| -> Result<ResponseRows> {
             part.clear();
             let add = |rater, slot, attribute, value| part.add(rater, attribute, slot, value);
             scan(
@@ -275,13 +277,7 @@ impl Study {
                 keys(mid, slots),
                 slot_in(mid, slots),
                 add,
-            )
-        };
-        // Each connection reads half the responses too, after its scores (the halves of the
-        // positions: the covering index's first column).
-        let half = middle_position(&self.conn)?;
-        let upper_part = |conn: &Connection, part: &mut ScoresPart| -> Result<ResponseRows> {
-            upper_on(conn, part)?;
+            )?;
             response_rows(conn, ids, slots, Positions::From(half))
         };
         let (mut read, later, upper) = std::thread::scope(|s| -> Result<_> {
@@ -304,9 +300,7 @@ impl Study {
         scores.join_humans(humans);
         let keys = read.keys;
         let responses = ResponseModels::new(read.names, read.model_of, read.external);
-        // Responses added in order (the usual case) are already where their keys put them.
-        let in_key_order = keys.len() == slots && keys.iter().zip(1..).all(|(&k, i)| k == i);
-        let scores = match in_key_order {
+        let scores = match in_key_order(&keys, slots) {
             true => scores,
             false => scores.reordered(
                 &keys
@@ -573,7 +567,6 @@ fn read_snapshot(conn: &Connection) -> Result<Option<rusqlite::Transaction<'_>>>
     )?))
 }
 
-/// A [`scan`] callback that adds each rating to `list`.
 /// The position that splits the responses in two halves of the positions' range.
 fn middle_position(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row(
@@ -589,6 +582,12 @@ fn middle_position(conn: &Connection) -> Result<i64> {
     )?)
 }
 
+/// Whether responses with these keys, in load order, are where a load by key put them (in
+/// slots key − 1 of `slots`): responses added in order, the usual case.
+fn in_key_order(keys: &[i64], slots: usize) -> bool {
+    keys.len() == slots && keys.iter().zip(1..).all(|(&k, i)| k == i)
+}
+
 /// Response keys from + 1 ..= to: one part of a load split by key.
 fn keys(from: usize, to: usize) -> std::ops::RangeInclusive<i64> {
     from as i64 + 1..=to as i64
@@ -602,6 +601,7 @@ fn slot_in(from: usize, to: usize) -> impl Fn(i64) -> Option<usize> {
     }
 }
 
+/// A [`scan`] callback that adds each rating to `list`.
 fn push_into(list: &mut Vec<Observation>) -> impl FnMut(usize, usize, usize, f64) + '_ {
     |rater, target, attribute, value| {
         list.push(Observation {
