@@ -201,7 +201,7 @@ fn main() {
     // any loader of that table pays; beside it the per-cell `rating` table schema 3 loaded from.
     let plain = Connection::open(&path).unwrap();
     let step = |sql: &str| median(|| plain.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap());
-    let floor = step("SELECT sum(rater_id + response_id + length(vals)) FROM rating_row");
+    let floor = step("SELECT sum(rater_id + block + length(vals)) FROM rating_block");
     let per_cell = step(
         "SELECT sum(rater_id + response_id + attribute_id + value) FROM rating WHERE value IS NOT NULL",
     );
@@ -212,7 +212,7 @@ fn main() {
     let targets = step(&targets_sql.replace("INDEXED", "INDEXED BY response_load"));
     let targets_table = step(&targets_sql.replace("INDEXED", "NOT INDEXED"));
     println!(
-        "  SQLite alone stepping through rating_row: {:.1} ms and the responses: {:.1} ms (through the table, without the index: {:.1} ms; the loader is {:.1}× their sum); through the per-cell rating table: {:.1} ms",
+        "  SQLite alone stepping through rating_block: {:.1} ms and the responses: {:.1} ms (through the table, without the index: {:.1} ms; the loader is {:.1}× their sum); through the per-cell rating table: {:.1} ms",
         ms(floor),
         ms(targets),
         ms(targets_table),

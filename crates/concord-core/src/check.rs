@@ -37,15 +37,19 @@ pub(crate) fn problems_in(conn: &Connection, schema: &str) -> Result<Vec<String>
                   + (SELECT count(*) FROM S.rating) - (SELECT count(*) FROM latest WHERE k = 1)",
         ),
         (
-            "packed rating rows that differ from the current ratings",
+            "packed rating blocks that differ from the current ratings",
             "SELECT (SELECT count(*) FROM S.rating c JOIN S.attribute a ON a.id = c.attribute_id
-                     LEFT JOIN S.rating_row r ON r.rater_id = c.rater_id AND r.response_id = c.response_id
-                     WHERE r.vals IS NULL OR substr(r.vals, a.id, 1) IS NOT
+                     LEFT JOIN S.rating_block b ON b.rater_id = c.rater_id
+                                               AND b.block = (c.response_id - 1) / 32
+                     WHERE b.vals IS NULL
+                        OR substr(b.vals, ((c.response_id - 1) % 32) * (SELECT max(id) FROM S.attribute)
+                                          + a.id, 1) IS NOT
                            CASE WHEN c.value IS NULL THEN ' ' ELSE char(48 + c.value - a.scale_min) END)
-                  + (SELECT count(*) FROM S.rating_row r
-                     WHERE length(r.vals) <> (SELECT max(id) FROM S.attribute)
-                        OR length(replace(r.vals, ' ', '')) <> (SELECT count(*) FROM S.rating c
-                           WHERE c.rater_id = r.rater_id AND c.response_id = r.response_id
+                  + (SELECT count(*) FROM S.rating_block b
+                     WHERE length(b.vals) <> 32 * (SELECT max(id) FROM S.attribute)
+                        OR length(replace(b.vals, ' ', '')) <> (SELECT count(*) FROM S.rating c
+                           WHERE c.rater_id = b.rater_id
+                             AND c.response_id BETWEEN 32 * b.block + 1 AND 32 * b.block + 32
                              AND c.value IS NOT NULL))",
         ),
         (

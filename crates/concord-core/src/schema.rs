@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0006_sampling_rounds.sql"),
     include_str!("../../../migrations/0007_response_load_index.sql"),
     include_str!("../../../migrations/0008_rating_without_time.sql"),
+    include_str!("../../../migrations/0009_rating_blocks.sql"),
 ];
 
 /// The schema version this build writes.

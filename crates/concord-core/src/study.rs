@@ -414,10 +414,10 @@ impl Study {
             .ok_or_else(|| Error::NotFound(format!("response '{external_id}'")))
     }
 
-    /// Non-empty current ratings: the characters of `rating_row` that are not a space (a
-    /// seventh of the rows `rating` has on a 7-attribute rubric; `check` keeps the two equal).
+    /// Non-empty current ratings: the characters of `rating_block` that are not a space (a
+    /// 32nd of the rows of one per rater and response; `check` keeps it equal to `rating`).
     fn rating_count(&self) -> Result<usize> {
-        let mut stmt = self.conn.prepare("SELECT vals FROM rating_row")?;
+        let mut stmt = self.conn.prepare("SELECT vals FROM rating_block")?;
         let mut rows = stmt.query([])?;
         let mut count = 0;
         while let Some(row) = rows.next()? {

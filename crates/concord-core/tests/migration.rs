@@ -219,6 +219,15 @@ fn a_v7_study_migrates_to_cells_without_time_keeping_every_current_event_and_its
         rows(&path, "PRAGMA freelist_count"),
         [vec!["0".to_string()]].into()
     );
+    // Schema 9 packs the current values in blocks of 32 responses (`check` compared them with
+    // `rating` above); the per-response packed rows are gone.
+    assert_eq!(
+        rows(
+            &path,
+            "SELECT name FROM sqlite_master WHERE name IN ('rating_row', 'rating_block')"
+        ),
+        [vec!["rating_block".to_string()]].into()
+    );
     let columns = rows(&path, "SELECT name FROM pragma_table_info('rating')");
     assert!(
         !columns.contains(&vec!["created_at".to_string()]),

@@ -103,14 +103,15 @@ fn notes_and_flags_are_versioned_and_validated() {
 }
 
 #[test]
-fn packed_rows_follow_the_latest_event_through_ties_and_late_arrivals() {
+fn packed_blocks_follow_the_latest_event_through_ties_and_late_arrivals() {
     let (_d, path) = temp();
     let (study, _rater, _ids) = small_study(&path);
     study.close().unwrap();
     let conn = Connection::open(&path).unwrap();
     let (t, p, a, o, scale_min): (i64, i64, i64, i64, i64) = conn
         .query_row(
-            "SELECT (SELECT id FROM rater), (SELECT min(id) FROM response), id,
+            // The last response: its cells lie inside its block, not at its start.
+            "SELECT (SELECT id FROM rater), (SELECT max(id) FROM response), id,
                     (SELECT min(id) FROM origin), scale_min FROM attribute WHERE key = 'safety'",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
@@ -137,14 +138,18 @@ fn packed_rows_follow_the_latest_event_through_ties_and_late_arrivals() {
             rusqlite::params![id.to_vec(), t, p, a, value, created_at, o],
         )
         .unwrap();
-        let vals: String = conn
+        // The cell's character in its block of 32 responses (migrations/0009).
+        let (vals, width): (String, i64) = conn
             .query_row(
-                "SELECT vals FROM rating_row WHERE rater_id = ?1 AND response_id = ?2",
+                "SELECT vals, (SELECT max(id) FROM attribute) FROM rating_block
+                 WHERE rater_id = ?1 AND block = (?2 - 1) / 32",
                 [t, p],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
-        let ch = vals.chars().nth(a as usize - 1).unwrap();
+        assert_eq!(vals.chars().count() as i64, 32 * width);
+        let at = ((p - 1) % 32) * width + a - 1;
+        let ch = vals.chars().nth(at as usize).unwrap();
         let packed = (ch != ' ').then(|| ch as i64 - 48 + scale_min);
         assert_eq!(packed, expected, "after the event at {created_at}");
         let current: Option<i64> = conn
@@ -168,4 +173,18 @@ fn packed_rows_follow_the_latest_event_through_ties_and_late_arrivals() {
     let study = Study::open(&path).unwrap();
     assert!(study.check().unwrap().is_empty(), "{:?}", study.check());
     assert!(study.study_ratings().unwrap().ratings.is_empty());
+    study.close().unwrap();
+    // A block whose character disagrees with `rating` is found by `check`.
+    let conn = Connection::open(&path).unwrap();
+    conn.execute(
+        "UPDATE rating_block SET vals = '4' || substr(vals, 2) WHERE rater_id = ?1",
+        [t],
+    )
+    .unwrap();
+    drop(conn);
+    let problems = Study::open(&path).unwrap().check().unwrap();
+    assert!(
+        problems.iter().any(|p| p.contains("packed rating blocks")),
+        "{problems:?}"
+    );
 }
