@@ -123,13 +123,15 @@ struct Scope<'a> {
     columns: Columns,
 }
 
-/// What a load reads of each response besides its key, position and model.
+/// What a load reads of each response besides its key and model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Columns {
     /// Its external id, length and item.
     Details,
     /// Its external id only.
     Ids,
+    /// Nothing more.
+    Models,
 }
 
 impl Study {
@@ -143,10 +145,10 @@ impl Study {
     /// (`concord_stats::report::agreement_report_on_cells`): the study of
     /// [`Study::study_ratings`] without its list of single ratings, and per attribute (rubric
     /// order) the targets × raters cells, row-major. The scan writes the cells as it reads the
-    /// rows, by response key in two halves (the upper one on a second connection, as
-    /// [`Study::scoring_scores`] does): no list of single ratings is built, then sorted.
+    /// rows, on a second connection ([`read_beside`]) while this one reads the responses: no
+    /// list of single ratings is built, then sorted.
     pub fn study_sheets(&self) -> Result<RatingSheets> {
-        // One snapshot for the frame and this thread's half.
+        // One snapshot for everything read on this connection.
         let _snapshot = read_snapshot(&self.conn)?;
         let view = view_of(&self.conn)?;
         let raters = self.raters_with_keys()?;
@@ -154,53 +156,32 @@ impl Study {
         let reads = rater_reads(&raters, &specs, None);
         let (path, passphrase) = (self.path(), self.passphrase.as_ref());
         let (attributes, reads, nr) = (&self.attributes, &reads, specs.len());
-        // Rows by response slot (key − 1; keys run 1..=max in a master, rows are never
+        // Cells by response slot (key − 1; keys run 1..=max in a master, rows are never
         // deleted), moved to the responses' order after only when that is not the keys'.
         let slots = (view.1).1.max(0) as usize;
-        // This thread reads the responses first, which costs about as much as reading 2.5
-        // raters' rows: the other thread takes the larger part of the keys, so that both
-        // finish together (measured on the 490k demo: 7 raters, 10k responses).
-        let share = (nr as f64 - 2.5).max(0.0) / (2.0 * nr as f64);
-        let mid = (slots as f64 * share) as usize;
-        let mut cells: Vec<Vec<Option<f64>>> =
-            attributes.iter().map(|_| vec![None; slots * nr]).collect();
-        let (mut lower, upper): (Vec<_>, Vec<_>) =
-            cells.iter_mut().map(|c| c.split_at_mut(mid * nr)).unzip();
-        // The upper half's cells, read on `conn` (emptied first: a half read beside is read
-        // again here when the views differ).
-        let upper_on = |conn: &Connection, part: &mut Vec<&mut [Option<f64>]>| -> Result<()> {
-            part.iter_mut().for_each(|c| c.fill(None));
-            let put = |r, slot: usize, a: usize, v| part[a][slot * nr + r] = Some(v);
+        // Every attribute's cells, read on `conn`: the second connection's part. With the
+        // values packed 32 responses a row (migrations/0009) it costs about what this one's
+        // part does, the responses (measured on the 490k demo).
+        let cells_on = |conn: &Connection| -> Result<Vec<Vec<Option<f64>>>> {
+            let mut cells: Vec<Vec<Option<f64>>> =
+                attributes.iter().map(|_| vec![None; slots * nr]).collect();
+            let put = |r, slot: usize, a: usize, v| cells[a][slot * nr + r] = Some(v);
             scan(
                 conn,
                 attributes,
                 reads,
-                keys(mid, slots),
-                slot_in(mid, slots),
-                put,
-            )
-        };
-        let frame = std::thread::scope(|s| -> Result<Frame> {
-            let other = s.spawn(move || {
-                let mut part = upper;
-                (
-                    read_beside(path, passphrase, |c| upper_on(c, &mut part)),
-                    part,
-                )
-            });
-            let frame = self.frame(raters, Columns::Details, view)?;
-            let put = |r, slot: usize, a: usize, v| lower[a][slot * nr + r] = Some(v);
-            scan(
-                &self.conn,
-                attributes,
-                reads,
-                keys(0, mid),
-                slot_in(0, mid),
+                keys(0, slots),
+                slot_in(0, slots),
                 put,
             )?;
-            let (seen, mut upper) = other.join().expect("the second scan does not panic");
-            seen_in(view, seen, || upper_on(&self.conn, &mut upper))?;
-            Ok(frame)
+            Ok(cells)
+        };
+        let (frame, mut cells) = std::thread::scope(|s| -> Result<_> {
+            let other = s.spawn(move || read_beside(path, passphrase, cells_on));
+            let responses = response_rows(&self.conn, Columns::Details, slots, Positions::All)?;
+            let frame = self.frame(raters, Columns::Details, responses, view)?;
+            let seen = other.join().expect("the scan does not panic");
+            Ok((frame, seen_in(view, seen, || cells_on(&self.conn))?))
         })?;
         let order = &frame.keys.target_keys;
         if !in_key_order(order, slots) {
@@ -265,6 +246,7 @@ impl Study {
         // Each connection reads half the responses too, after its scores (the halves of the
         // positions: the covering index's first column).
         let half = middle_position(&self.conn)?;
+        let columns = if ids { Columns::Ids } else { Columns::Models };
         // The upper half's scores and responses, read on `conn` (the scores cleared first: a
         // part read beside is read again here when the views differ).
         let upper_part = |conn: &Connection, part: &mut ScoresPart| -> Result<ResponseRows> {
@@ -278,7 +260,7 @@ impl Study {
                 slot_in(mid, slots),
                 add,
             )?;
-            response_rows(conn, ids, slots, Positions::From(half))
+            response_rows(conn, columns, slots, Positions::From(half))
         };
         let (mut read, later, upper) = std::thread::scope(|s| -> Result<_> {
             let upper = s.spawn(move || {
@@ -290,7 +272,7 @@ impl Study {
             });
             let add = |rater, slot, attribute, value| lower.add(rater, attribute, slot, value);
             scan(&self.conn, keyed, reads, keys(0, mid), slot_in(0, mid), add)?;
-            let read = response_rows(&self.conn, ids, slots, Positions::Below(half))?;
+            let read = response_rows(&self.conn, columns, slots, Positions::Below(half))?;
             let (seen, mut upper) = upper.join().expect("the second part does not panic");
             let later = seen_in(view, seen, || upper_part(&self.conn, &mut upper))?;
             Ok((read, later, upper))
@@ -352,7 +334,9 @@ impl Study {
         };
         std::thread::scope(|s| {
             let other = s.spawn(move || read_beside(path, passphrase, by_key));
-            let frame = self.frame(raters, scope.columns, view)?;
+            let capacity = view.1 .1.max(0) as usize;
+            let responses = response_rows(&self.conn, scope.columns, capacity, Positions::All)?;
+            let frame = self.frame(raters, scope.columns, responses, view)?;
             let target_index = &frame.keys.target_index;
             let target_of = |key: i64| target_index.get(key as usize).copied().flatten();
             let mut rest = Vec::with_capacity(bound);
@@ -387,19 +371,23 @@ impl Study {
         })
     }
 
-    /// The study's attributes, raters and responses in load order (no ratings yet), with
-    /// their keys in this file.
-    /// `view` is what this connection sees (read in the caller's snapshot).
-    fn frame(&self, raters: Vec<(i64, Rater)>, columns: Columns, view: View) -> Result<Frame> {
-        let details = columns == Columns::Details;
+    /// The study's attributes, raters and `responses` (read with `columns`, in load order) with
+    /// no ratings yet, and their keys in this file. `view` is what this connection sees (read
+    /// in the caller's snapshot).
+    fn frame(
+        &self,
+        raters: Vec<(i64, Rater)>,
+        columns: Columns,
+        responses: ResponseRows,
+        view: View,
+    ) -> Result<Frame> {
         let (watermark, shape) = view;
         let attributes = self.attribute_specs()?;
         let attribute_index = dense(self.attributes.iter().enumerate().map(|(i, a)| (a.id, i)));
         let rater_index = dense(raters.iter().enumerate().map(|(i, (k, _))| (*k, i)));
-        // Items by key, so responses are read in one plain scan (no per-row item lookup) and
-        // ordered here (no index on position; a sort in SQLite costs more than this one).
+        // Items by key: the responses to one item form a cluster for the report's bootstrap.
         let mut items: Vec<Option<String>> = Vec::new();
-        if details {
+        if columns == Columns::Details {
             let mut stmt = self.conn.prepare("SELECT id, external_id FROM item")?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
@@ -410,41 +398,27 @@ impl Study {
                 items[k] = Some(r.get(1)?);
             }
         }
-        let mut stmt = self.conn.prepare(match columns {
-            Columns::Details => {
-                "SELECT position, id, model, external_id, length(text), item_id FROM response"
-            }
-            Columns::Ids => "SELECT position, id, model, external_id FROM response",
-        })?;
-        // The largest response key bounds the count (rows are never deleted): no regrowth.
-        let mut responses: Vec<(i64, i64, TargetSpec)> = Vec::with_capacity(shape.1 as usize);
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let (length, item) = if details {
-                (
-                    // SQLite's length() of TEXT counts characters.
-                    Some(r.get::<_, i64>(4)? as f64),
-                    // Responses to one item form a cluster for the report's bootstrap.
-                    items.get(r.get::<_, i64>(5)? as usize).cloned().flatten(),
-                )
-            } else {
-                (None, None)
-            };
-            responses.push((
-                r.get(0)?,
-                r.get(1)?,
-                TargetSpec {
-                    id: r.get(3)?,
-                    model: r.get(2)?,
-                    length,
-                    item,
-                },
-            ));
-        }
-        responses.sort_unstable_by_key(|(position, key, _)| (*position, *key));
-        let target_keys: Vec<i64> = responses.iter().map(|(_, k, _)| *k).collect();
-        // Collected in place, into the rows' own buffer: fresh memory costs a page fault a page.
-        let targets: Vec<TargetSpec> = responses.into_iter().map(|(_, _, t)| t).collect();
+        let ResponseRows {
+            names,
+            model_of,
+            external,
+            lengths,
+            items: item_keys,
+            keys: target_keys,
+        } = responses;
+        let targets: Vec<TargetSpec> = external
+            .into_iter()
+            .zip(model_of)
+            .enumerate()
+            .map(|(i, (id, model))| TargetSpec {
+                id,
+                model: names[model as usize].clone(),
+                length: lengths.get(i).copied(),
+                item: item_keys
+                    .get(i)
+                    .and_then(|&k| items.get(k as usize).cloned().flatten()),
+            })
+            .collect();
         let target_index = dense(target_keys.iter().enumerate().map(|(i, k)| (*k, i)));
         Ok(Frame {
             study: StudyRatings {
@@ -724,20 +698,24 @@ fn scan(
     Ok(())
 }
 
-/// The responses whose positions are below a position, or from it on: the two halves of the
-/// responses a scoring load reads on its two connections.
+/// Every response, or those whose positions are below a position, or from it on: the two
+/// halves of the responses a load reads on its two connections.
 #[derive(Debug, Clone, Copy)]
 enum Positions {
+    All,
     Below(i64),
     From(i64),
 }
 
-/// Some responses' models (as indices into `names`, in order of first appearance), external ids
-/// (when asked for) and keys, in load order.
+/// Some responses' keys and models (as indices into `names`, in order of first appearance),
+/// with what [`Columns`] asked for (else empty): external ids, lengths in characters and item
+/// keys, in load order.
 struct ResponseRows {
     names: Vec<String>,
     model_of: Vec<u32>,
     external: Vec<String>,
+    lengths: Vec<f64>,
+    items: Vec<i64>,
     keys: Vec<i64>,
 }
 
@@ -758,16 +736,18 @@ impl ResponseRows {
         self.model_of
             .extend(later.model_of.iter().map(|&m| index[m as usize]));
         self.external.extend(later.external);
+        self.lengths.extend(later.lengths);
+        self.items.extend(later.items);
         self.keys.extend(later.keys);
     }
 }
 
-/// The responses of `positions` in load order (position, then key) on `conn`: each one's model
-/// (and external id when `ids`) and key, with room made for `capacity` responses. Reads no
-/// [`TargetSpec`]: one model string per response was a third of a scoring load.
+/// The responses of `positions` in load order (position, then key) on `conn`: each one's key,
+/// model and `columns`, with room made for `capacity` responses. Reads no [`TargetSpec`]: one
+/// model string per response was a third of a scoring load.
 fn response_rows(
     conn: &Connection,
-    ids: bool,
+    columns: Columns,
     capacity: usize,
     positions: Positions,
 ) -> Result<ResponseRows> {
@@ -775,9 +755,9 @@ fn response_rows(
     // (position, key) rises too: the load order without reading the positions. Keys that do
     // not rise (responses placed out of their order of creation, which no writer does today)
     // are sorted by SQLite, which costs more than the scan.
-    match read_responses(conn, ids, capacity, positions, false)? {
+    match read_responses(conn, columns, capacity, positions, false)? {
         Some(read) => Ok(read),
-        None => Ok(read_responses(conn, ids, capacity, positions, true)?
+        None => Ok(read_responses(conn, columns, capacity, positions, true)?
             .expect("responses sorted by SQLite are in load order")),
     }
 }
@@ -786,29 +766,40 @@ fn response_rows(
 /// sorts), or `None` when the keys do not rise along the positions.
 fn read_responses(
     conn: &Connection,
-    ids: bool,
+    columns: Columns,
     capacity: usize,
     positions: Positions,
     sorted: bool,
 ) -> Result<Option<ResponseRows>> {
     let (range, bound) = match positions {
-        Positions::Below(p) => ("<", p),
-        Positions::From(p) => (">=", p),
+        Positions::All => ("", None),
+        Positions::Below(p) => ("WHERE position < ?1", Some(p)),
+        Positions::From(p) => ("WHERE position >= ?1", Some(p)),
     };
+    // Every column is in the `response_load` index: the texts are not read (SQLite's length()
+    // of TEXT counts characters).
     let sql = format!(
-        "SELECT id, model{} FROM response WHERE position {range} ?1 ORDER BY position{}",
-        if ids { ", external_id" } else { "" },
+        "SELECT id, model{} FROM response {range} ORDER BY position{}",
+        match columns {
+            Columns::Details => ", external_id, length(text), item_id",
+            Columns::Ids => ", external_id",
+            Columns::Models => "",
+        },
         if sorted { ", id" } else { "" }
     );
     let mut stmt = conn.prepare(&sql)?;
+    let room = |wanted: bool| if wanted { capacity } else { 0 };
+    let (ids, details) = (columns != Columns::Models, columns == Columns::Details);
     let mut read = ResponseRows {
         names: Vec::new(),
         model_of: Vec::with_capacity(capacity),
-        external: Vec::with_capacity(if ids { capacity } else { 0 }),
+        external: Vec::with_capacity(room(ids)),
+        lengths: Vec::with_capacity(room(details)),
+        items: Vec::with_capacity(room(details)),
         keys: Vec::with_capacity(capacity),
     };
     let mut last = 0;
-    let mut rows = stmt.query([bound])?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(bound))?;
     while let Some(r) = rows.next()? {
         let key: i64 = r.get(0)?;
         if !sorted && read.keys.last().is_some_and(|&k| k >= key) {
@@ -819,6 +810,10 @@ fn read_responses(
         read.model_of.push(last as u32);
         if ids {
             read.external.push(r.get(2)?);
+        }
+        if details {
+            read.lengths.push(r.get::<_, i64>(3)? as f64);
+            read.items.push(r.get(4)?);
         }
     }
     Ok(Some(read))
