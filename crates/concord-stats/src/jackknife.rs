@@ -65,7 +65,7 @@ impl ClusterSums {
         total
     }
 
-    /// Column `col`'s total without each cluster in turn (the `leave_one_out` of one column,
+    /// Column `col`'s total without each cluster in turn (`for_each_left_out` of one column,
     /// without the other columns' sums).
     pub(crate) fn column_without_each(&self, col: usize) -> Vec<f64> {
         let rows = || self.by_cluster.chunks_exact(self.width.max(1));
@@ -88,21 +88,6 @@ impl ClusterSums {
             }
             each(c, &rest);
         }
-    }
-
-    /// The N statistics of `stat(c, sums)` on the sums without each cluster c in turn, one list
-    /// per statistic (NaN where it is undefined).
-    pub(crate) fn leave_one_out<const N: usize>(
-        &self,
-        stat: impl Fn(usize, &[f64]) -> [Option<f64>; N],
-    ) -> [Vec<f64>; N] {
-        let mut out: [Vec<f64>; N] = std::array::from_fn(|_| Vec::with_capacity(self.n_clusters()));
-        self.for_each_left_out(|c, rest| {
-            for (list, v) in out.iter_mut().zip(stat(c, rest)) {
-                list.push(v.unwrap_or(f64::NAN));
-            }
-        });
-        out
     }
 }
 
@@ -170,13 +155,20 @@ mod tests {
         sums
     }
 
+    /// `stat` of the sums without each cluster in turn (NaN where undefined).
+    fn left_out(sums: &ClusterSums, stat: impl Fn(&[f64]) -> Option<f64>) -> Vec<f64> {
+        let mut reps = Vec::new();
+        sums.for_each_left_out(|_, s| reps.push(stat(s).unwrap_or(f64::NAN)));
+        reps
+    }
+
     #[test]
     fn the_jackknife_of_a_mean_is_its_standard_error() {
         // For the mean, the delete-one jackknife SE is exactly s/√n.
         let x = [2.0, 4.0, 4.0, 5.0, 7.0, 9.0];
         let sums = counted(&x.iter().copied().enumerate().collect::<Vec<_>>(), x.len());
         let mean = |s: &[f64]| (s[0] > 0.0).then(|| s[1] / s[0]);
-        let [reps] = sums.leave_one_out(|_, s| [mean(s)]);
+        let reps = left_out(&sums, mean);
         let e = with_jackknife_ci(
             Estimate::point(mean(&sums.total()).unwrap()),
             &reps,
@@ -197,9 +189,10 @@ mod tests {
     fn clusters_move_together_and_undefined_replicates_give_a_reason() {
         // Two targets per cluster: the replicate leaves both out.
         let sums = counted(&[(0, 1.0), (0, 3.0), (1, 10.0), (1, 20.0)], 2);
-        let [reps, sums_left] = sums.leave_one_out(|_, s| [Some(s[1] / s[0]), Some(s[1])]);
-        assert_eq!((reps, sums_left), (vec![15.0, 2.0], vec![30.0, 4.0]));
-        let [reps] = sums.leave_one_out(|_, s| [(s[1] > 10.0).then_some(s[1])]);
+        let means = left_out(&sums, |s| Some(s[1] / s[0]));
+        let sums_left = left_out(&sums, |s| Some(s[1]));
+        assert_eq!((means, sums_left), (vec![15.0, 2.0], vec![30.0, 4.0]));
+        let reps = left_out(&sums, |s| (s[1] > 10.0).then_some(s[1]));
         let e = with_jackknife_ci(Estimate::point(34.0), &reps, None, "t");
         assert!(e.ci95.is_none());
         assert!(e.reason.unwrap().contains("1 of 2 clusters"));

@@ -76,20 +76,79 @@ fn ratings(s: &[f64], k: usize) -> f64 {
     s[RATERS + k..RATERS + 2 * k].iter().sum()
 }
 
-/// Interval alpha of summed rows (Krippendorff 2011 with δ² = (c − k)²): a unit with m ≥ 2
-/// values contributes Σ_{i≠j}(v_i − v_j)²/(m − 1) = 2(mΣv² − (Σv)²)/(m − 1) to Σ o_ck δ²_ck,
-/// and Σ n_c n_k δ²_ck = 2(NΣv² − (Σv)²) over all pairable values, so with
-/// A = Σ_u (mΣv² − (Σv)²)/(m − 1), α = 1 − (N − 1)·A / (N·S2 − S1²). `None` with fewer than 2
-/// units or no variation.
-fn alpha_of(s: &[f64], k: usize) -> Option<f64> {
-    let (n, s1, s2) = (ratings(s, k), s[SUM], s[SUM_SQ]);
-    let d_e = n * s2 - s1 * s1;
-    // Rounding noise on an exactly zero spread must not pass for variation.
-    if s[COUNT] < 2.0 || d_e <= 1e-12 * n * s2 {
-        return None;
+/// What the two coefficients read of a rater set's summed rows: the responses, the ratings M,
+/// Σy², Σ(Σy)²/m, Σy, alpha's A and Henderson's T_r = Σ_j y_.j²/m_.j.
+#[derive(Debug, Clone, Copy)]
+struct Moments {
+    count: f64,
+    ratings: f64,
+    sum_sq: f64,
+    sq_over_m: f64,
+    sum: f64,
+    alpha_a: f64,
+    tr: f64,
+}
+
+impl Moments {
+    /// Of the summed rows `s` of k raters whose 1/m_.j are `inverse_counts`.
+    fn of(s: &[f64], k: usize, inverse_counts: &[f64]) -> Moments {
+        Moments {
+            count: s[COUNT],
+            ratings: ratings(s, k),
+            sum_sq: s[SUM_SQ],
+            sq_over_m: s[SQ_SUM_OVER_M],
+            sum: s[SUM],
+            alpha_a: s[ALPHA_A],
+            tr: s[RATERS..RATERS + k]
+                .iter()
+                .zip(inverse_counts)
+                .map(|(y, inv)| y * y * inv)
+                .sum(),
+        }
     }
-    let v = 1.0 - (n - 1.0) * s[ALPHA_A] / d_e;
-    v.is_finite().then_some(v)
+
+    /// These moments with one rater's cells changed by `change` (the sums of
+    /// [`HumanSide::changes`]): that rater's score sum goes from `y` to `y + change[2]`, and
+    /// `inverse` is their 1/m_.j. The cells themselves stay, so the counts do.
+    fn changed(mut self, change: &[f64; 4], y: f64, inverse: f64) -> Moments {
+        self.sum_sq += change[0];
+        self.sq_over_m += change[1];
+        self.sum += change[2];
+        self.alpha_a += change[3];
+        let replaced = y + change[2];
+        self.tr += (replaced * replaced - y * y) * inverse;
+        self
+    }
+
+    /// Interval alpha (Krippendorff 2011 with δ² = (c − k)²): a unit with m ≥ 2 values
+    /// contributes Σ_{i≠j}(v_i − v_j)²/(m − 1) = 2(mΣv² − (Σv)²)/(m − 1) to Σ o_ck δ²_ck, and
+    /// Σ n_c n_k δ²_ck = 2(NΣv² − (Σv)²) over all pairable values, so with
+    /// A = Σ_u (mΣv² − (Σv)²)/(m − 1), α = 1 − (N − 1)·A / (N·S2 − S1²). `None` with fewer than
+    /// 2 units or no variation.
+    fn alpha(&self) -> Option<f64> {
+        let (n, s1, s2) = (self.ratings, self.sum, self.sum_sq);
+        let d_e = n * s2 - s1 * s1;
+        // Rounding noise on an exactly zero spread must not pass for variation.
+        if self.count < 2.0 || d_e <= 1e-12 * n * s2 {
+            return None;
+        }
+        let v = 1.0 - (n - 1.0) * self.alpha_a / d_e;
+        v.is_finite().then_some(v)
+    }
+
+    /// ICC(A,1) in `design`, components truncated at 0 as `icc_unbalanced`: Henderson's
+    /// quadratic forms (`icc::HendersonSums`) T0 = Σy², T_s = Σ (Σy)²/m, T_r = Σ_j y_.j²/m_.j,
+    /// T_μ = y..²/M in the design's equations.
+    fn icc_a1(&self, design: Option<&HendersonDesign>) -> Option<f64> {
+        let design = design?;
+        let t = [
+            self.sum_sq,
+            self.sq_over_m,
+            self.tr,
+            self.sum * self.sum / design.m,
+        ];
+        truncated_icc_a1(&design.components(t))
+    }
 }
 
 /// What every rater set on one set of responses shares, whatever its scores (the judge takes
@@ -99,13 +158,6 @@ struct Layouts {
     k: usize,
     henderson: Vec<Option<HendersonDesign>>,
     inverse_counts: Vec<f64>,
-}
-
-/// A set of responses' layout: Henderson's design and each rater's 1/m_.j.
-#[derive(Clone, Copy)]
-struct Layout<'a> {
-    henderson: Option<&'a HendersonDesign>,
-    inverse_counts: &'a [f64],
 }
 
 impl Layouts {
@@ -138,38 +190,31 @@ impl Layouts {
         self.inverse_counts.extend(counts.iter().map(inverse));
     }
 
+    /// The clusters (the layouts without each, before the one of all).
+    fn n_clusters(&self) -> usize {
+        self.henderson.len() - 1
+    }
+
     /// Without cluster `c`; all responses for `c` = the number of clusters.
-    fn at(&self, c: usize) -> Layout<'_> {
-        Layout {
-            henderson: self.henderson[c].as_ref(),
-            inverse_counts: &self.inverse_counts[c * self.k..(c + 1) * self.k],
-        }
+    fn henderson(&self, c: usize) -> Option<&HendersonDesign> {
+        self.henderson[c].as_ref()
     }
 
-    fn all(&self) -> Layout<'_> {
-        self.at(self.henderson.len() - 1)
+    /// Rater j's 1/m_.j without cluster `c` (all responses for `c` = the number of clusters).
+    fn inverse_count(&self, c: usize, j: usize) -> f64 {
+        self.inverse_counts[c * self.k + j]
+    }
+
+    fn inverse_counts(&self, c: usize) -> &[f64] {
+        &self.inverse_counts[c * self.k..(c + 1) * self.k]
     }
 }
 
-/// ICC(A,1) of summed rows laid out as `layout`, components truncated at 0 as
-/// `icc_unbalanced`: Henderson's quadratic forms (`icc::HendersonSums`) T0 = Σy²,
-/// T_s = Σ (Σy)²/m, T_r = Σ_j y_.j²/m_.j, T_μ = y..²/M in the layout's equations.
-fn icc_of(s: &[f64], k: usize, layout: Layout) -> Option<f64> {
-    let design = layout.henderson?;
-    let ysum = &s[RATERS..RATERS + k];
-    let tr: f64 = ysum
-        .iter()
-        .zip(layout.inverse_counts)
-        .map(|(y, inv)| y * y * inv)
-        .sum();
-    let t = [s[SUM_SQ], s[SQ_SUM_OVER_M], tr, s[SUM] * s[SUM] / design.m];
-    truncated_icc_a1(&design.components(t))
-}
-
-/// The humans' half of the replacement test on a set of responses: their sums per cluster,
-/// their agreement with its leave-one-out replicates, and how many ratings each human gave
-/// there. It is the same for every judge scored on exactly those responses, so a sheet's judges
-/// share it (`report/humans.rs`); only the replaced cells are the judge's own work.
+/// The humans' half of the replacement test on a set of responses: their moments on all of
+/// them and without each cluster, their agreement with its leave-one-out replicates, and how
+/// many ratings each human gave there. It is the same for every judge scored on exactly those
+/// responses, so a sheet's judges share it (`report/humans.rs`); only the replaced cells are
+/// the judge's own work.
 pub(crate) struct HumanSide {
     /// The responses used (targets of the humans' matrix), each one's cluster, 1/m and
     /// m/(m − 1) of its m human ratings (divisions a judge's pass would otherwise repeat) and
@@ -180,9 +225,15 @@ pub(crate) struct HumanSide {
     sums_of_scores: Vec<f64>,
     n_clusters: usize,
     method: &'static str,
-    sums: ClusterSums,
     /// What every rater set on these responses shares.
     layouts: Layouts,
+    /// The humans' moments and each one's score sum y_.j: on every response, and without
+    /// each cluster c (`without_sums[c * k + j]`). A replaced set's are these plus the judge's
+    /// changes ([`Moments::changed`]).
+    total: Moments,
+    total_sums: Vec<f64>,
+    without: Vec<Moments>,
+    without_sums: Vec<f64>,
     all_humans: Agreement,
     replicates: [Vec<f64>; 2],
     /// Each human's ratings on the used responses, in total and without each cluster.
@@ -244,12 +295,21 @@ impl HumanSide {
             }
         }
         let layouts = Layouts::of(&sums, k);
-        let (all_humans, replicates) = agreement(&sums, &layouts, used.len(), method);
-        let total = sums.total();
+        let scores = |s: &[f64]| s[RATERS..RATERS + k].to_vec();
+        let all = sums.total();
+        let total = Moments::of(&all, k, layouts.inverse_counts(n_clusters));
+        let mut without = Vec::with_capacity(n_clusters);
+        let mut without_sums = Vec::with_capacity(n_clusters * k);
+        sums.for_each_left_out(|c, s| {
+            without.push(Moments::of(s, k, layouts.inverse_counts(c)));
+            without_sums.extend_from_slice(&s[RATERS..RATERS + k]);
+        });
+        let (all_humans, replicates) =
+            agreement(&total, |c| without[c], &layouts, used.len(), method);
         let took = (0..k)
             .map(|j| {
                 let col = RATERS + k + j;
-                (total[col], sums.column_without_each(col))
+                (all[col], sums.column_without_each(col))
             })
             .collect();
         HumanSide {
@@ -259,8 +319,11 @@ impl HumanSide {
             sums_of_scores,
             n_clusters,
             method,
-            sums,
             layouts,
+            total,
+            total_sums: scores(&all),
+            without,
+            without_sums,
             all_humans,
             replicates,
             took,
@@ -275,16 +338,15 @@ impl HumanSide {
             .all(|&t| judge.get(t).is_some_and(Option::is_some))
     }
 
-    /// Human j's sums with the judge's score in exactly the cells j filled, for every j. A
-    /// replaced row differs from the humans' in five columns only (Σy², (Σy)²/m, Σy, alpha's
-    /// term and y_j), so each replaced set is the humans' sums plus those columns' changes
-    /// (four sums: y_j changes as Σy does).
-    fn replaced(&self, judge: &[Option<f64>], humans: &RatingMatrix) -> Vec<ClusterSums> {
+    /// What the judge's score in exactly the cells human j filled changes of each cluster's
+    /// sums, for every j: `changes[c * k + j]`. A replaced row differs from the humans' in five
+    /// columns only (Σy², (Σy)²/m, Σy, alpha's term and y_j), so these four sums (y_j changes
+    /// as Σy does) are all a replaced set adds to the humans' moments.
+    fn changes(&self, judge: &[Option<f64>], humans: &RatingMatrix) -> Vec<[f64; 4]> {
         let k = humans.n_raters();
-        // Cluster c's changes for human j are `changes[c * k + j]`: with d = f − y (the judge's
-        // score f in place of y), Σy² gains d(f + y), Σy gains d, (Σy)²/m gains
-        // d(2Σy + d)/m, and alpha's (mΣy² − (Σy)²)/(m − 1) gains m/(m − 1) times the first
-        // change less the third.
+        // With d = f − y (the judge's score f in place of y), Σy² gains d(f + y), Σy gains d,
+        // (Σy)²/m gains d(2Σy + d)/m, and alpha's (mΣy² − (Σy)²)/(m − 1) gains m/(m − 1)
+        // times the first change less the third.
         let mut changes = vec![[0.0; 4]; self.n_clusters * k];
         for (((&t, &c), &(inv_m, m_over)), &s1) in self
             .used
@@ -305,44 +367,37 @@ impl HumanSide {
                 change[3] += m_over * (sq - sq_over_m);
             }
         }
-        (0..k)
-            .map(|j| {
-                let mut set = self.sums.clone();
-                for (c, change) in changes.iter().skip(j).step_by(k).enumerate() {
-                    let row = set.cluster_mut(c);
-                    row[SUM_SQ] += change[0];
-                    row[SQ_SUM_OVER_M] += change[1];
-                    row[SUM] += change[2];
-                    row[ALPHA_A] += change[3];
-                    // y_j's sum changes by Σd as Σy does.
-                    row[RATERS + j] += change[2];
-                }
-                set
-            })
-            .collect()
+        changes
     }
 }
 
-/// One rater set's agreement with jackknife CIs, and its leave-one-out replicates of
-/// (alpha, ICC(A,1)) for the paired differences.
+/// One rater set's agreement with jackknife CIs from its moments on every response (`point`)
+/// and without each cluster c (`without(c)`), and its leave-one-out replicates of (alpha,
+/// ICC(A,1)) for the paired differences.
 fn agreement(
-    sums: &ClusterSums,
+    point: &Moments,
+    without: impl Fn(usize) -> Moments,
     layouts: &Layouts,
     n: usize,
     method: &str,
 ) -> (Agreement, [Vec<f64>; 2]) {
-    let (total, k) = (&sums.total(), layouts.k);
-    let alpha = match alpha_of(total, k) {
+    let clusters = layouts.n_clusters();
+    let alpha = match point.alpha() {
         Some(v) => Estimate::point(v),
         None => Estimate::missing(
             "fewer than 2 responses with two ratings, or no variation in the ratings",
         ),
     };
-    let icc = match layouts.all().henderson {
+    let icc = match layouts.henderson(clusters) {
         None => Estimate::missing(NOT_ESTIMABLE),
-        Some(_) => Estimate::from_option(icc_of(total, k, layouts.all()), NO_VARIANCE),
+        Some(design) => Estimate::from_option(point.icc_a1(Some(design)), NO_VARIANCE),
     };
-    let reps = sums.leave_one_out(|c, s| [alpha_of(s, k), icc_of(s, k, layouts.at(c))]);
+    let mut reps = [Vec::with_capacity(clusters), Vec::with_capacity(clusters)];
+    for c in 0..clusters {
+        let m = without(c);
+        reps[0].push(m.alpha().unwrap_or(f64::NAN));
+        reps[1].push(m.icc_a1(layouts.henderson(c)).unwrap_or(f64::NAN));
+    }
     let agreement = Agreement {
         alpha_interval: with_jackknife_ci(alpha.with_n(n), &reps[0], None, method)
             .within_range(f64::NEG_INFINITY, 1.0),
@@ -431,12 +486,34 @@ pub(crate) fn replacement_on(
     let all_humans = &side.all_humans;
     let mut deltas = Vec::new();
     let mut humans_out = Vec::new();
-    for (j, set) in side.replaced(judge, humans).iter().enumerate() {
-        let (took, took_without) = &side.took[j];
+    let k = humans.n_raters();
+    let changes = side.changes(judge, humans);
+    for (j, (took, took_without)) in side.took.iter().enumerate() {
         if *took == 0.0 {
             continue;
         }
-        let (agreement, reps) = agreement(set, &side.layouts, n, method);
+        // Human j's changes in each cluster, and over all of them.
+        let of_j: Vec<&[f64; 4]> = changes.iter().skip(j).step_by(k).collect();
+        let mut all = [0.0; 4];
+        for change in &of_j {
+            for (a, v) in all.iter_mut().zip(*change) {
+                *a += v;
+            }
+        }
+        let layouts = &side.layouts;
+        let clusters = layouts.n_clusters();
+        let point =
+            side.total
+                .changed(&all, side.total_sums[j], layouts.inverse_count(clusters, j));
+        let without = |c: usize| {
+            let rest: [f64; 4] = std::array::from_fn(|i| all[i] - of_j[c][i]);
+            side.without[c].changed(
+                &rest,
+                side.without_sums[c * k + j],
+                layouts.inverse_count(c, j),
+            )
+        };
+        let (agreement, reps) = agreement(&point, without, layouts, n, method);
         let diffs = |i: usize| -> Vec<f64> {
             side.replicates[i]
                 .iter()

@@ -45,13 +45,43 @@ impl RemlData {
         let active: Vec<usize> = (0..m.n_raters())
             .filter(|&j| (0..m.n_targets()).any(|t| m.get(t, j).is_some()))
             .collect();
+        // Missingness patterns keyed by their rater bits: one word for up to 64 raters (every
+        // study seen), else a word per 64.
+        let bits = |row: &[Option<f64>], words: &mut [u64]| {
+            for (a, &j) in active.iter().enumerate() {
+                if row[j].is_some() {
+                    words[a / 64] |= 1 << (a % 64);
+                }
+            }
+        };
+        if active.len() <= 64 {
+            RemlData::by_pattern(m, &active, |row| {
+                let mut word = [0u64];
+                bits(row, &mut word);
+                word[0]
+            })
+        } else {
+            let words = active.len().div_ceil(64);
+            RemlData::by_pattern(m, &active, |row| {
+                let mut key = vec![0u64; words];
+                bits(row, &mut key);
+                key
+            })
+        }
+    }
+
+    /// The statistics of `m`'s `active` raters, each target's missingness pattern keyed by
+    /// `key` of its row.
+    fn by_pattern<K: Eq + std::hash::Hash + Clone>(
+        m: &RatingMatrix,
+        active: &[usize],
+        key: impl Fn(&[Option<f64>]) -> K,
+    ) -> RemlData {
         let k = active.len();
-        // Missingness patterns keyed by their rater bits (one word per 64 raters). Consecutive
-        // targets usually share one (every target, on complete data), so the last is checked
-        // before the map.
-        let mut index: HashMap<Vec<u64>, usize, FastHash> = HashMap::default();
-        let mut key = vec![0u64; k.div_ceil(64)];
-        let mut last: Option<(Vec<u64>, usize)> = None;
+        let mut index: HashMap<K, usize, FastHash> = HashMap::default();
+        // Consecutive targets usually share a pattern (every target, on complete data): the
+        // last one is checked before the map.
+        let mut last: Option<(K, usize)> = None;
         let mut d = RemlData {
             patterns: Vec::new(),
             rater_n: vec![0.0; k],
@@ -62,44 +92,32 @@ impl RemlData {
             n_targets: 0,
         };
         for row in m.rows() {
-            key.iter_mut().for_each(|w| *w = 0);
-            for (a, &j) in active.iter().enumerate() {
-                if row[j].is_some() {
-                    key[a / 64] |= 1 << (a % 64);
-                }
-            }
-            if key.iter().all(|&w| w == 0) {
-                continue;
-            }
-            d.n_targets += 1;
-            let mut total = 0.0;
+            let (mut rated, mut total) = (0.0, 0.0);
             for (a, &j) in active.iter().enumerate() {
                 if let Some(y) = row[j] {
+                    rated += 1.0;
                     total += y;
                     d.rater_n[a] += 1.0;
                     d.rater_sum[a] += y;
                     d.sum_sq += y * y;
-                    d.n_ratings += 1.0;
                 }
             }
+            if rated == 0.0 {
+                continue;
+            }
+            d.n_targets += 1;
+            d.n_ratings += rated;
             d.sum += total;
+            let key = key(row);
             let next = d.patterns.len();
             let p = match &last {
                 Some((last_key, p)) if *last_key == key => *p,
                 _ => *index.entry(key.clone()).or_insert(next),
             };
-            match &mut last {
-                Some((last_key, last_p)) => {
-                    last_key.copy_from_slice(&key);
-                    *last_p = p;
-                }
-                None => last = Some((key.clone(), p)),
-            }
+            last = Some((key, p));
             if p == next {
                 d.patterns.push(Pattern {
-                    raters: (0..k)
-                        .filter(|&a| key[a / 64] >> (a % 64) & 1 == 1)
-                        .collect(),
+                    raters: (0..k).filter(|&a| row[active[a]].is_some()).collect(),
                     count: 0.0,
                     sum: 0.0,
                     sum_sq_totals: 0.0,

@@ -100,3 +100,34 @@ fn a_design_without_pivots_keeps_its_estimates_and_says_why_there_is_no_interval
     let reason = r.icc_a1.reason.as_deref().unwrap();
     assert!(reason.starts_with("no interval: the design"), "{reason}");
 }
+
+#[test]
+fn missingness_patterns_are_told_apart_beyond_64_raters() {
+    // 70 raters, each rating the last target: the targets rated by raters {0, 65}, {0, 66} and
+    // {0, 65} again form two patterns (a key of the first 64 raters' bits alone would merge
+    // them), each with its raters.
+    let mut rows: Vec<Vec<Option<f64>>> = [65, 66, 65]
+        .iter()
+        .map(|&other| {
+            (0..70)
+                .map(|j| (j == 0 || j == other).then_some(3.0))
+                .collect()
+        })
+        .collect();
+    rows.push(vec![Some(4.0); 70]);
+    let d = RemlData::new(&RatingMatrix::from_rows(&rows).unwrap());
+    assert_eq!((d.n_raters(), d.n_targets(), d.n_ratings), (70, 4, 76.0));
+    let patterns: Vec<(Vec<usize>, f64)> = d
+        .patterns
+        .iter()
+        .map(|p| (p.raters.clone(), p.count))
+        .collect();
+    assert_eq!(
+        patterns,
+        [
+            (vec![0, 65], 2.0),
+            (vec![0, 66], 1.0),
+            ((0..70).collect(), 1.0)
+        ]
+    );
+}
