@@ -62,15 +62,14 @@ impl RatingMatrix {
                 got: cells.len(),
             });
         }
-        for (i, c) in cells.iter().enumerate() {
-            if let Some(v) = c {
-                if !v.is_finite() {
-                    return Err(MatrixError::NonFinite {
-                        target: i / n_raters.max(1),
-                        rater: i % n_raters.max(1),
-                    });
-                }
-            }
+        // One branch-free pass over every cell; the bad one is looked for only when there is one.
+        let finite = |c: &Option<f64>| c.is_none_or(f64::is_finite);
+        if !cells.iter().fold(true, |all, c| all & finite(c)) {
+            let i = cells.iter().position(|c| !finite(c)).unwrap_or_default();
+            return Err(MatrixError::NonFinite {
+                target: i / n_raters.max(1),
+                rater: i % n_raters.max(1),
+            });
         }
         Ok(RatingMatrix {
             n_targets,

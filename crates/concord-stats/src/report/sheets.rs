@@ -3,6 +3,7 @@
 
 use super::input::{Cluster, StudyRatings};
 use super::workers::map_in_order;
+use crate::bootstrap::FastHash;
 use crate::matrix::RatingMatrix;
 use std::collections::{BTreeMap, HashMap};
 
@@ -149,14 +150,21 @@ pub(super) fn item_clusters(
     if cluster == Cluster::Response {
         return None;
     }
-    let mut index: HashMap<&str, u32> = HashMap::new();
+    let mut index: HashMap<&str, u32, FastHash> = HashMap::default();
     let mut shared = false;
     let mut next = 0u32;
     let mut of = Vec::with_capacity(data.targets.len());
+    // Responses to one item usually come together (each item's models in a row): the last
+    // item is checked before the map.
+    let mut last: Option<(&str, u32)> = None;
     for t in &data.targets {
         let id = match t.item.as_deref() {
-            Some(item) => match index.get(item) {
-                Some(&i) => {
+            Some(item) => match last
+                .filter(|l| l.0 == item)
+                .map(|l| l.1)
+                .or_else(|| index.get(item).copied())
+            {
+                Some(i) => {
                     shared = true;
                     i
                 }
@@ -171,6 +179,9 @@ pub(super) fn item_clusters(
                 next - 1
             }
         };
+        if let Some(item) = t.item.as_deref() {
+            last = Some((item, id));
+        }
         of.push(id);
     }
     if cluster == Cluster::Item && index.is_empty() {
@@ -236,22 +247,20 @@ pub(super) fn group_sheets(
             .iter()
             .filter_map(|a| sheet_index.get(a).map(|&i| sheets[i].m.cells()))
             .collect();
-        let mut c = vec![None; nt * nr];
-        for (i, cell) in c.iter_mut().enumerate() {
-            let mut sum = 0.0;
-            let mut complete = !parts.is_empty();
-            for p in &parts {
-                match p[i] {
-                    Some(v) => sum += v,
-                    None => {
-                        complete = false;
-                        break;
-                    }
-                }
+        // Part by part over every cell (a pass each, no branch per cell), summed in the
+        // members' order from +0.
+        let mut c = vec![(!parts.is_empty()).then_some(0.0); nt * nr];
+        for p in &parts {
+            for (cell, v) in c.iter_mut().zip(p.iter()) {
+                *cell = match (*cell, *v) {
+                    (Some(sum), Some(v)) => Some(sum + v),
+                    _ => None,
+                };
             }
-            if complete {
-                *cell = Some(sum / parts.len() as f64);
-            }
+        }
+        let n = parts.len() as f64;
+        for sum in c.iter_mut().flatten() {
+            *sum /= n;
         }
         let lo = members
             .iter()
