@@ -179,3 +179,28 @@ impl RatingMatrix {
         self.cells.iter().filter_map(|c| *c)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_non_finite_value_is_refused_with_its_place() {
+        let mut cells = vec![Some(1.0); 4 * 3];
+        cells[1] = None;
+        assert!(RatingMatrix::new(4, 3, cells.clone()).is_ok());
+        cells[3 + 2] = Some(f64::NAN);
+        cells[9] = Some(f64::INFINITY);
+        let err = RatingMatrix::new(4, 3, cells).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                MatrixError::NonFinite {
+                    target: 1,
+                    rater: 2
+                }
+            ),
+            "{err:?}"
+        );
+    }
+}
