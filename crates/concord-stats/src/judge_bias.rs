@@ -56,25 +56,66 @@ fn moments(x: impl Iterator<Item = f64> + Clone) -> (f64, f64, f64) {
     (n, m, v)
 }
 
+/// The count, x's mean and the centred sums of squares and products of paired values (x, y): a
+/// pass for the means, then one for the centred sums (the two-pass form, which keeps the digits
+/// raw sums of squares lose). Several are taken of one list of pairs without copying it into
+/// columns.
+struct Centred {
+    n: usize,
+    mx: f64,
+    sxx: f64,
+    syy: f64,
+    sxy: f64,
+}
+
+impl Centred {
+    fn of(pairs: impl Iterator<Item = (f64, f64)> + Clone) -> Centred {
+        let (mut n, mut sx, mut sy) = (0, 0.0, 0.0);
+        for (x, y) in pairs.clone() {
+            n += 1;
+            sx += x;
+            sy += y;
+        }
+        let (mx, my) = (sx / n as f64, sy / n as f64);
+        let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
+        for (x, y) in pairs {
+            let (a, b) = (x - mx, y - my);
+            sxx += a * a;
+            syy += b * b;
+            sxy += a * b;
+        }
+        Centred {
+            n,
+            mx,
+            sxx,
+            syy,
+            sxy,
+        }
+    }
+
+    fn of_slices(x: &[f64], y: &[f64]) -> Centred {
+        Centred::of(x.iter().copied().zip(y.iter().copied()))
+    }
+}
+
 /// σ_x/σ_y for paired data with the Pitman (1939)–Morgan (1939) interval: σ_x² = c²σ_y² exactly
 /// when corr(X − cY, X + cY) = 0, and inverting that correlation's t-test gives
 /// c² ∈ (s_x²/s_y²)·(K ∓ √(K² − 1)), K = 1 + 2(1 − r²) t²_{n−2, .975}/(n − 2).
 pub fn sd_ratio(x: &[f64], y: &[f64]) -> Estimate {
-    let n = x.len().min(y.len());
+    sd_ratio_of(&Centred::of_slices(x, y))
+}
+
+fn sd_ratio_of(c: &Centred) -> Estimate {
+    let n = c.n;
     if n < 3 {
         return Estimate::missing("fewer than 3 pairs").with_n(n);
     }
-    let (nf, mx, vx) = moments(x[..n].iter().copied());
-    let (_, my, vy) = moments(y[..n].iter().copied());
+    let nf = n as f64;
+    let (vx, vy) = (c.sxx / (nf - 1.0), c.syy / (nf - 1.0));
     if vx.is_nan() || vy.is_nan() || vy <= 0.0 || vx <= 0.0 {
         return Estimate::missing("a score column has no variance").with_n(n);
     }
-    let cov = x
-        .iter()
-        .zip(y)
-        .map(|(a, b)| (a - mx) * (b - my))
-        .sum::<f64>()
-        / (nf - 1.0);
+    let cov = c.sxy / (nf - 1.0);
     let r2 = (cov * cov / (vx * vy)).min(1.0);
     let t = t_quantile(0.975, nf - 2.0);
     let k = 1.0 + 2.0 * (1.0 - r2) * t * t / (nf - 2.0);
@@ -89,26 +130,23 @@ pub fn sd_ratio(x: &[f64], y: &[f64]) -> Estimate {
 
 /// Least-squares slope of y on x with its t_{n−2} interval and two-sided p (Student 1908).
 pub fn ols_slope(x: &[f64], y: &[f64]) -> Estimate {
-    let n = x.len().min(y.len());
+    ols_slope_of(&Centred::of_slices(x, y))
+}
+
+fn ols_slope_of(c: &Centred) -> Estimate {
+    let n = c.n;
     if n < 3 {
         return Estimate::missing("fewer than 3 points").with_n(n);
     }
     let nf = n as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / nf, y.iter().sum::<f64>() / nf);
-    let (mut sxx, mut sxy, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        sxx += (a - mx) * (a - mx);
-        sxy += (a - mx) * (b - my);
-        syy += (b - my) * (b - my);
-    }
     // The mean of n equal values can differ from them by rounding, leaving sxx a few ulps
     // above 0 and a slope with an interval of ±10¹²: count that as no spread.
-    if sxx <= 1e-24 * nf * (1.0 + mx * mx) {
+    if c.sxx <= 1e-24 * nf * (1.0 + c.mx * c.mx) {
         return Estimate::missing("the predictor does not vary").with_n(n);
     }
-    let b = sxy / sxx;
-    let s2 = ((syy - b * sxy) / (nf - 2.0)).max(0.0);
-    let se = (s2 / sxx).sqrt();
+    let b = c.sxy / c.sxx;
+    let s2 = ((c.syy - b * c.sxy) / (nf - 2.0)).max(0.0);
+    let se = (s2 / c.sxx).sqrt();
     let h = t_quantile(0.975, nf - 2.0) * se;
     let mut e = Estimate::point(b)
         .with_n(n)
@@ -191,34 +229,25 @@ pub fn judge_bias(
     own_declared: bool,
     clinicians: Vec<ClinicianReference>,
 ) -> JudgeBias {
-    let x: Vec<f64> = pairs.iter().map(|p| p.judge).collect();
-    let y: Vec<f64> = pairs.iter().map(|p| p.human).collect();
-    let d: Vec<f64> = pairs.iter().map(|p| p.judge - p.human).collect();
-    let avg: Vec<f64> = pairs.iter().map(|p| (p.judge + p.human) / 2.0).collect();
-    let (mut ln_len, mut d_len) = (
-        Vec::with_capacity(pairs.len()),
-        Vec::with_capacity(pairs.len()),
-    );
-    for p in pairs {
-        if let Some(l) = p.ln_length {
-            ln_len.push(l);
-            d_len.push(p.judge - p.human);
-        }
-    }
-    let length_bias = if ln_len.len() < 3 {
-        Estimate::missing("response lengths are not known for these responses").with_n(ln_len.len())
+    let diff = |p: &BiasPair| p.judge - p.human;
+    let lengths = Centred::of(pairs.iter().filter_map(|p| Some((p.ln_length?, diff(p)))));
+    let length_bias = if lengths.n < 3 {
+        Estimate::missing("response lengths are not known for these responses").with_n(lengths.n)
     } else {
-        ols_slope(&ln_len, &d_len)
+        ols_slope_of(&lengths)
     };
     let self_preference = if own_declared {
-        let d_own: Vec<f64> = own.iter().map(|p| p.judge - p.human).collect();
+        let d_own: Vec<f64> = own.iter().map(diff).collect();
+        let d: Vec<f64> = pairs.iter().map(diff).collect();
         welch_difference(&d_own, &d)
     } else {
         Estimate::missing("no own models declared for this judge (exclude_own)")
     };
     JudgeBias {
-        sd_ratio: sd_ratio(&x, &y),
-        proportional_bias: ols_slope(&avg, &d),
+        sd_ratio: sd_ratio_of(&Centred::of(pairs.iter().map(|p| (p.judge, p.human)))),
+        proportional_bias: ols_slope_of(&Centred::of(
+            pairs.iter().map(|p| ((p.judge + p.human) / 2.0, diff(p))),
+        )),
         length_bias,
         self_preference,
         clinicians,
