@@ -156,9 +156,9 @@ impl Study {
         let reads = rater_reads(&raters, &specs, None);
         let (path, passphrase) = (self.path(), self.passphrase.as_ref());
         let (attributes, reads, nr) = (&self.attributes, &reads, specs.len());
-        // Cells by response slot (key − 1; keys run 1..=max in a master, rows are never
-        // deleted), moved to the responses' order after only when that is not the keys'.
-        let slots = (view.1).1.max(0) as usize;
+        // Cells by response slot ([`response_slots`]), moved to the responses' order after
+        // only when that is not the keys'.
+        let slots = response_slots(view);
         // Every attribute's cells, read on `conn`: the second connection's part. With the
         // values packed 32 responses a row (migrations/0009) it costs about what this one's
         // part does, the responses (measured on the 490k demo).
@@ -228,15 +228,14 @@ impl Study {
         let attributes = self.attribute_specs()?;
         let rater_specs = rater_specs(&raters);
         let reads = rater_reads(&raters, &rater_specs, judge);
-        // The scores are filled by response key (slot key − 1; in a master the keys run
-        // 1..=max, rows are never deleted) in two halves of the keys, written in place
+        // The scores are filled by response slot ([`response_slots`]) in two halves of the
+        // keys, written in place
         // ([`ResponseScores::halves`]), and the responses read in two halves of their
         // positions: one half of each on this connection, the others on a second one
         // ([`read_beside`]), matched up after. Two equal parts of the work, where reading the
         // responses on a third connection left one core idle at the end.
         let view = view_of(&self.conn)?;
-        let (_, (_, max_key)) = view;
-        let slots = max_key.max(0) as usize;
+        let slots = response_slots(view);
         let mid = slots / 2;
         let (path, passphrase) = (self.path(), self.passphrase.as_ref());
         let (specs, keyed, reads, n_attributes) =
@@ -334,8 +333,12 @@ impl Study {
         };
         std::thread::scope(|s| {
             let other = s.spawn(move || read_beside(path, passphrase, by_key));
-            let capacity = view.1 .1.max(0) as usize;
-            let responses = response_rows(&self.conn, scope.columns, capacity, Positions::All)?;
+            let responses = response_rows(
+                &self.conn,
+                scope.columns,
+                response_slots(view),
+                Positions::All,
+            )?;
             let frame = self.frame(raters, scope.columns, responses, view)?;
             let target_index = &frame.keys.target_index;
             let target_of = |key: i64| target_index.get(key as usize).copied().flatten();
@@ -554,6 +557,13 @@ fn middle_position(conn: &Connection) -> Result<i64> {
             Ok(lo + (hi - lo + 1) / 2)
         },
     )?)
+}
+
+/// Response slots a load by key fills: slot key − 1 for keys 1..=the largest response key
+/// `view` saw (in a master the keys run 1..=max, rows are never deleted; the largest key also
+/// bounds the count of responses).
+fn response_slots(view: View) -> usize {
+    (view.1).1.max(0) as usize
 }
 
 /// Whether responses with these keys, in load order, are where a load by key put them (in

@@ -73,11 +73,6 @@ impl ClusterSums {
         rows().map(|row| total - row[col]).collect()
     }
 
-    /// The number of clusters.
-    pub(crate) fn n_clusters(&self) -> usize {
-        self.by_cluster.len() / self.width.max(1)
-    }
-
     /// `each(c, sums without cluster c)` for every cluster c in turn.
     pub(crate) fn for_each_left_out(&self, mut each: impl FnMut(usize, &[f64])) {
         let total = self.total();

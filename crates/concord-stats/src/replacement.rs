@@ -161,19 +161,17 @@ struct Layouts {
 }
 
 impl Layouts {
-    /// The layouts of `sums` without each cluster, then of all of them (the last).
-    fn of(sums: &ClusterSums, k: usize) -> Layouts {
-        let clusters = sums.n_clusters();
-        let mut layouts = Layouts {
+    /// Room for the layouts of k raters without each of `clusters` clusters, then of all of
+    /// them (the last), pushed in that order.
+    fn with_capacity(k: usize, clusters: usize) -> Layouts {
+        Layouts {
             k,
             henderson: Vec::with_capacity(clusters + 1),
             inverse_counts: Vec::with_capacity((clusters + 1) * k),
-        };
-        sums.for_each_left_out(|_, s| layouts.push(s));
-        layouts.push(&sums.total());
-        layouts
+        }
     }
 
+    /// The next layout, of the summed rows `s`.
     fn push(&mut self, s: &[f64]) {
         let counts = &s[RATERS + self.k..RATERS + 2 * self.k];
         let (mut nr, mut kr) = (0.0, 0.0);
@@ -294,16 +292,18 @@ impl HumanSide {
                 }
             }
         }
-        let layouts = Layouts::of(&sums, k);
-        let scores = |s: &[f64]| s[RATERS..RATERS + k].to_vec();
-        let all = sums.total();
-        let total = Moments::of(&all, k, layouts.inverse_counts(n_clusters));
+        // One pass over the sums without each cluster: each one's layout, moments and scores.
+        let mut layouts = Layouts::with_capacity(k, n_clusters);
         let mut without = Vec::with_capacity(n_clusters);
         let mut without_sums = Vec::with_capacity(n_clusters * k);
         sums.for_each_left_out(|c, s| {
+            layouts.push(s);
             without.push(Moments::of(s, k, layouts.inverse_counts(c)));
             without_sums.extend_from_slice(&s[RATERS..RATERS + k]);
         });
+        let all = sums.total();
+        layouts.push(&all);
+        let total = Moments::of(&all, k, layouts.inverse_counts(n_clusters));
         let (all_humans, replicates) =
             agreement(&total, |c| without[c], &layouts, used.len(), method);
         let took = (0..k)
@@ -321,7 +321,7 @@ impl HumanSide {
             method,
             layouts,
             total,
-            total_sums: scores(&all),
+            total_sums: all[RATERS..RATERS + k].to_vec(),
             without,
             without_sums,
             all_humans,

@@ -159,29 +159,30 @@ pub(super) fn item_clusters(
     let mut last: Option<(&str, u32)> = None;
     for t in &data.targets {
         let id = match t.item.as_deref() {
-            Some(item) => match last
-                .filter(|l| l.0 == item)
-                .map(|l| l.1)
-                .or_else(|| index.get(item).copied())
-            {
-                Some(i) => {
-                    shared = true;
-                    i
-                }
-                None => {
-                    index.insert(item, next);
-                    next += 1;
-                    next - 1
-                }
-            },
+            Some(item) => {
+                let seen = match last {
+                    Some((l, i)) if l == item => Some(i),
+                    _ => index.get(item).copied(),
+                };
+                let id = match seen {
+                    Some(i) => {
+                        shared = true;
+                        i
+                    }
+                    None => {
+                        index.insert(item, next);
+                        next += 1;
+                        next - 1
+                    }
+                };
+                last = Some((item, id));
+                id
+            }
             None => {
                 next += 1;
                 next - 1
             }
         };
-        if let Some(item) = t.item.as_deref() {
-            last = Some((item, id));
-        }
         of.push(id);
     }
     if cluster == Cluster::Item && index.is_empty() {
