@@ -16,7 +16,8 @@ use crate::kappa::{cohen_kappa_weighted, fleiss_kappa_all_pooled, fleiss_kappa_p
 use crate::matrix::RatingMatrix;
 use crate::reml::{icc_reml_of, RemlData};
 use crate::replacement::{replacement, replacement_on, HumanSide, Replacement};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{OnceLock, RwLock, RwLockReadGuard};
 
 /// The human columns of one sheet, pooled by target pattern (targets with identical human
 /// rows). Every human metric, the rater diagnostics and the judge comparisons read these
@@ -36,6 +37,65 @@ pub(super) struct HumanRows {
     /// The humans' half of the replacement test on every target two humans rated, shared as
     /// `clinicians` is by the judges scored on all of them.
     replacement_side: OnceLock<HumanSide>,
+}
+
+/// One sheet's humans as its judges read them: the rows and the report, computed once; the
+/// rows dropped by the last of the sheet's judges (the report stays, for the output), so that
+/// the sheets after it reuse their memory.
+pub(super) struct SheetHumans {
+    computed: OnceLock<(RwLock<Option<HumanRows>>, HumanReport)>,
+    judges_left: AtomicUsize,
+}
+
+impl SheetHumans {
+    /// A sheet read by `judges` judges.
+    pub(super) fn new(judges: usize) -> SheetHumans {
+        SheetHumans {
+            computed: OnceLock::new(),
+            judges_left: AtomicUsize::new(judges),
+        }
+    }
+
+    /// These humans, computed by `compute` on the first call (a caller meanwhile waits for it).
+    /// Without judges the rows go at once.
+    pub(super) fn get_or_compute(
+        &self,
+        compute: impl FnOnce() -> (HumanRows, HumanReport),
+    ) -> &SheetHumans {
+        self.computed.get_or_init(|| {
+            let (rows, report) = compute();
+            let kept = (self.judges_left.load(Ordering::Acquire) > 0).then_some(rows);
+            (RwLock::new(kept), report)
+        });
+        self
+    }
+
+    /// The rows (until the last judge is done) and the report.
+    pub(super) fn read(&self) -> (RwLockReadGuard<'_, Option<HumanRows>>, &HumanReport) {
+        let (rows, report) = self.computed.get().expect("read after get_or_compute");
+        (
+            rows.read().expect("no judge panicked holding the rows"),
+            report,
+        )
+    }
+
+    /// One judge is done with the rows; the last drops them.
+    pub(super) fn judged(&self) {
+        if self.judges_left.fetch_sub(1, Ordering::AcqRel) == 1 {
+            if let Some((rows, _)) = self.computed.get() {
+                *rows.write().expect("no judge panicked holding the rows") = None;
+            }
+        }
+    }
+
+    /// The report, once every job is done.
+    pub(super) fn into_report(self) -> HumanReport {
+        let (_, report) = self
+            .computed
+            .into_inner()
+            .expect("every sheet's humans were computed");
+        report
+    }
 }
 
 impl HumanRows {
@@ -297,4 +357,43 @@ fn rater_diagnostics(hr: &HumanRows, names: &[String]) -> Vec<RaterDiagnostic> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sheets_rows_go_with_its_last_judge_and_its_report_stays() {
+        let rows = [[1.0, 2.0], [2.0, 2.0], [3.0, 4.0], [5.0, 4.0]].map(|r| r.to_vec());
+        let sheet = Sheet {
+            key: "a".into(),
+            group: None,
+            scale: (1, 5),
+            m: RatingMatrix::from_complete(&rows).expect("a complete matrix"),
+        };
+        let names = vec!["x".to_string(), "y".to_string()];
+        let compute = || {
+            let hr = HumanRows::new(&sheet, &[0, 1]);
+            let boot = BootstrapSpec {
+                resamples: 20,
+                seed: 1,
+            };
+            let report = human_report(&sheet, &hr, &names, boot, None, 2);
+            (hr, report)
+        };
+        let two = SheetHumans::new(2);
+        two.get_or_compute(compute);
+        assert_eq!(two.read().0.as_ref().map(|hr| hr.m.n_targets()), Some(4));
+        two.judged();
+        assert!(two.read().0.is_some(), "one judge is still to come");
+        two.judged();
+        assert!(two.read().0.is_none(), "the last judge dropped the rows");
+        assert_eq!(two.into_report().raters, names);
+        // Without judges nobody reads the rows: they go at once.
+        let none = SheetHumans::new(0);
+        none.get_or_compute(compute);
+        assert!(none.read().0.is_none());
+        assert_eq!(none.into_report().n_targets, 4);
+    }
 }
