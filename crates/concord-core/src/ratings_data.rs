@@ -7,7 +7,9 @@
 //! every rating as each attribute's cells ([`Study::study_sheets`]), again with no list.
 
 use concord_stats::ppi::{model_index, ResponseModels, ResponseScores, ScoresPart};
-use concord_stats::report::{AttributeSpec, Observation, RaterSpec, StudyRatings, TargetSpec};
+use concord_stats::report::{
+    AttributeSpec, Cells, Observation, RaterSpec, StudyRatings, TargetSpec,
+};
 
 use rusqlite::Connection;
 
@@ -75,21 +77,8 @@ struct Frame {
 pub struct RatingSheets {
     /// The study's attributes, raters and targets; its list of single ratings stays empty.
     pub study: StudyRatings,
-    /// Per attribute of `study`, the cell of target t and rater r at `t * raters + r`.
-    pub cells: Vec<Vec<Option<f64>>>,
-}
-
-/// `cells`' rows (of `width` cells, one per response slot: key − 1) in the order of `keys`
-/// (a response whose slot is out of range has an empty row).
-fn rows_in_order(cells: &[Option<f64>], keys: &[i64], width: usize) -> Vec<Option<f64>> {
-    let mut out = vec![None; keys.len() * width];
-    for (row, &key) in out.chunks_exact_mut(width.max(1)).zip(keys) {
-        let slot = usize::try_from(key - 1).ok();
-        if let Some(from) = slot.and_then(|s| cells.get(s * width..(s + 1) * width)) {
-            row.copy_from_slice(from);
-        }
-    }
-    out
+    /// Per attribute of `study`, its targets × raters cells.
+    pub cells: Vec<Cells>,
 }
 
 /// What a refresh did.
@@ -162,10 +151,12 @@ impl Study {
         // Every attribute's cells, read on `conn`: the second connection's part. With the
         // values packed 32 responses a row (migrations/0009) it costs about what this one's
         // part does, the responses (measured on the 490k demo).
-        let cells_on = |conn: &Connection| -> Result<Vec<Vec<Option<f64>>>> {
-            let mut cells: Vec<Vec<Option<f64>>> =
-                attributes.iter().map(|_| vec![None; slots * nr]).collect();
-            let put = |r, slot: usize, a: usize, v| cells[a][slot * nr + r] = Some(v);
+        let cells_on = |conn: &Connection| -> Result<Vec<Cells>> {
+            let mut cells: Vec<Cells> = attributes
+                .iter()
+                .map(|_| Cells::unrated(slots, nr))
+                .collect();
+            let put = |r, slot: usize, a: usize, v| cells[a].set(slot, r, v);
             scan(
                 conn,
                 attributes,
@@ -185,8 +176,10 @@ impl Study {
         })?;
         let order = &frame.keys.target_keys;
         if !in_key_order(order, slots) {
+            let from: Vec<Option<usize>> =
+                order.iter().map(|&k| usize::try_from(k - 1).ok()).collect();
             for c in &mut cells {
-                *c = rows_in_order(c, order, nr);
+                *c = c.rows_from(&from);
             }
         }
         Ok(RatingSheets {

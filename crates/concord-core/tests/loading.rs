@@ -4,7 +4,7 @@
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::{RaterKind, Refresh, Study};
 use concord_stats::ppi::{ResponseModels, ResponseScores};
-use concord_stats::report::StudyRatings;
+use concord_stats::report::{Cells, StudyRatings};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -124,12 +124,12 @@ fn a_scoring_load_is_the_full_load_without_the_other_judges_and_texts() {
     assert_eq!(study.scoring_ratings(Some("Nobody")).unwrap(), humans);
 }
 
-/// Each attribute's cells (targets × raters, row-major) of a loaded list of ratings.
-fn cells_of(all: &StudyRatings) -> Vec<Vec<Option<f64>>> {
+/// Each attribute's cells (targets × raters) of a loaded list of ratings.
+fn cells_of(all: &StudyRatings) -> Vec<Cells> {
     let (nt, nr) = (all.targets.len(), all.raters.len());
-    let mut cells = vec![vec![None; nt * nr]; all.attributes.len()];
+    let mut cells = vec![Cells::unrated(nt, nr); all.attributes.len()];
     for o in &all.ratings {
-        cells[o.attribute][o.target * nr + o.rater] = Some(o.value);
+        cells[o.attribute].set(o.target, o.rater, o.value);
     }
     cells
 }
@@ -416,12 +416,12 @@ fn a_load_during_saves_reads_one_moment_of_the_study() {
         );
         // The sheets, read in two halves of the responses on two connections, too.
         let sheets = study.study_sheets().unwrap();
-        let (sheet_study, nr) = (&sheets.study, sheets.study.raters.len());
+        let sheet_study = &sheets.study;
         let cell = |(_, name, _, external, key): &(String, String, String, String, String)| {
             let r = sheet_study.raters.iter().position(|x| x.name == *name)?;
             let t = sheet_study.targets.iter().position(|x| x.id == *external)?;
             let a = sheet_study.attributes.iter().position(|x| x.key == *key)?;
-            sheets.cells[a][t * nr + r]
+            sheets.cells[a].get(t, r)
         };
         let in_sheets: Vec<bool> = saves.iter().map(|s| cell(s) == Some(5.0)).collect();
         let j = in_sheets.iter().take_while(|c| **c).count();

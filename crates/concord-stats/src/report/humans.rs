@@ -30,6 +30,8 @@ pub(super) struct HumanRows {
     pub(super) target_pattern: Vec<Option<u32>>,
     /// Mean human score of each pattern.
     pub(super) mean: Vec<f64>,
+    /// Each judge's scores, by target, in the report's judge order.
+    pub(super) judge_columns: Vec<Vec<Option<f64>>>,
     /// Each human against the others' mean on every rated target, shared by the judges scored
     /// on all of them (computed with the humans' statistics when the report has judges, else by
     /// the first judge that needs it).
@@ -99,8 +101,8 @@ impl SheetHumans {
 }
 
 impl HumanRows {
-    pub(super) fn new(sheet: &Sheet, humans: &[usize]) -> HumanRows {
-        let m = sheet.m.select_raters(humans);
+    pub(super) fn new(sheet: &Sheet, humans: &[usize], judges: &[usize]) -> HumanRows {
+        let (m, judge_columns) = sheet.m.split(humans, judges);
         let rows = TargetRows::new(&m);
         let target_pattern = rows.target_patterns(m.n_targets());
         let mean = (0..rows.patterns.len())
@@ -118,6 +120,7 @@ impl HumanRows {
             rows,
             target_pattern,
             mean,
+            judge_columns,
             clinicians: OnceLock::new(),
             replacement_side: OnceLock::new(),
         }
@@ -365,16 +368,23 @@ mod tests {
 
     #[test]
     fn a_sheets_rows_go_with_its_last_judge_and_its_report_stays() {
-        let rows = [[1.0, 2.0], [2.0, 2.0], [3.0, 4.0], [5.0, 4.0]].map(|r| r.to_vec());
+        let mut cells = super::super::Cells::unrated(4, 2);
+        for (t, row) in [[1.0, 2.0], [2.0, 2.0], [3.0, 4.0], [5.0, 4.0]]
+            .iter()
+            .enumerate()
+        {
+            cells.set(t, 0, row[0]);
+            cells.set(t, 1, row[1]);
+        }
         let sheet = Sheet {
             key: "a".into(),
             group: None,
             scale: (1, 5),
-            m: RatingMatrix::from_complete(&rows).expect("a complete matrix"),
+            m: cells,
         };
         let names = vec!["x".to_string(), "y".to_string()];
         let compute = || {
-            let hr = HumanRows::new(&sheet, &[0, 1]);
+            let hr = HumanRows::new(&sheet, &[0, 1], &[]);
             let boot = BootstrapSpec {
                 resamples: 20,
                 seed: 1,

@@ -4,7 +4,7 @@
 use super::humans::HumanRows;
 use super::input::{ReportOptions, StudyRatings, Unit};
 use super::output::{HumanReport, JudgeReport, ModelCount};
-use super::sheets::{Models, Sheet};
+use super::sheets::Models;
 use crate::alt_test::alt_test_pooled;
 use crate::bootstrap::{BootstrapSpec, FastHash};
 use crate::correlation::PairTable;
@@ -110,7 +110,7 @@ pub(super) struct TargetGroups<'a> {
 /// One judge against the humans of `hr` on `sheet`.
 pub(super) fn judge_report(
     data: &StudyRatings,
-    sheet: &Sheet,
+    column: &[Option<f64>],
     judge: usize,
     hr: &HumanRows,
     humans: &HumanReport,
@@ -129,7 +129,7 @@ pub(super) fn judge_report(
     // Usable responses as (target, judge score, human pattern), in target order.
     let mut usable: Vec<(usize, f64, u32)> = Vec::with_capacity(hr.target_pattern.len());
     for (t, p) in hr.target_pattern.iter().enumerate() {
-        let Some(j) = sheet.m.get(t, judge) else {
+        let Some(j) = column[t] else {
             continue;
         };
         let Some(p) = *p else {

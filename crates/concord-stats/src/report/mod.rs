@@ -8,6 +8,7 @@
 //! report's sheets for the live dashboard's next one.
 
 mod cache;
+mod cells;
 mod humans;
 mod input;
 mod judges;
@@ -16,6 +17,7 @@ mod sheets;
 mod workers;
 
 pub use cache::ReportCache;
+pub use cells::Cells;
 pub use input::{
     AttributeSpec, Cluster, Observation, RaterSpec, ReportOptions, StudyRatings, TargetSpec, Unit,
 };
@@ -62,12 +64,12 @@ pub fn agreement_report_reusing(
 }
 
 /// [`agreement_report`] of a study whose ratings come as each attribute's cells (targets ×
-/// raters, row-major; `cells[a]` for `data.attributes[a]`, `data.ratings` unread), as a store
+/// raters; `cells[a]` for `data.attributes[a]`, `data.ratings` unread), as a store
 /// can read them straight from its rows (`concord agreement`): no list of single ratings is
 /// built and then sorted into sheets. The same report as from the list.
 pub fn agreement_report_on_cells(
     data: &StudyRatings,
-    cells: Vec<Vec<Option<f64>>>,
+    cells: Vec<Cells>,
     opts: &ReportOptions,
 ) -> AgreementReport {
     assert_eq!(
@@ -115,7 +117,7 @@ fn prepare(
     data: &StudyRatings,
     opts: &ReportOptions,
     workers: usize,
-    cells: Option<Vec<Vec<Option<f64>>>>,
+    cells: Option<Vec<Cells>>,
 ) -> Prepared {
     let mut warnings = Vec::new();
     let people: Vec<(usize, &str)> = data
@@ -219,7 +221,7 @@ fn analyse(
         .collect();
     let humans_on = |s: usize| {
         humans_of[s].get_or_compute(|| {
-            let hr = HumanRows::new(jobs[s], &p.humans);
+            let hr = HumanRows::new(jobs[s], &p.humans, &p.judges);
             let report = human_report(
                 jobs[s],
                 &hr,
@@ -252,7 +254,12 @@ fn analyse(
             let hr = rows
                 .as_ref()
                 .expect("a sheet's rows stay until its last judge");
-            judge_report(data, jobs[s], j, hr, human, &groups, opts)
+            let column = &hr.judge_columns[p
+                .judges
+                .iter()
+                .position(|&x| x == j)
+                .expect("a judge of the report")];
+            judge_report(data, column, j, hr, human, &groups, opts)
         };
         sheet.judged();
         Some(report)
@@ -347,9 +354,9 @@ mod tests {
         }
         // From each attribute's cells, as a store reads them, the same report.
         let (nt, nr) = (data.targets.len(), data.raters.len());
-        let mut cells = vec![vec![None; nt * nr]; data.attributes.len()];
+        let mut cells = vec![Cells::unrated(nt, nr); data.attributes.len()];
         for o in &data.ratings {
-            cells[o.attribute][o.target * nr + o.rater] = Some(o.value);
+            cells[o.attribute].set(o.target, o.rater, o.value);
         }
         let listless = StudyRatings {
             ratings: Vec::new(),

@@ -1,10 +1,10 @@
 //! The matrices the report analyses: one targets × raters sheet per selected attribute and per
 //! composite group, the raters and attributes chosen by name, each target's model and item.
 
+use super::cells::Cells;
 use super::input::{Cluster, StudyRatings};
 use super::workers::map_in_order;
 use crate::bootstrap::FastHash;
-use crate::matrix::RatingMatrix;
 use std::collections::{BTreeMap, HashMap};
 
 /// Targets × raters matrix of one attribute (or composite) over all raters of the study.
@@ -17,7 +17,7 @@ pub(super) struct Sheet {
     /// Lowest and highest scale point.
     pub(super) scale: (i64, i64),
     /// The ratings.
-    pub(super) m: RatingMatrix,
+    pub(super) m: Cells,
 }
 
 /// The indices of `all` whose names are `wanted` (all when `None`); unknown names are warned of.
@@ -52,7 +52,7 @@ pub(super) fn build_sheets(
     attrs: &[usize],
     workers: usize,
     warnings: &mut Vec<String>,
-) -> Vec<Vec<Option<f64>>> {
+) -> Vec<Cells> {
     let (nt, nr, na) = (data.targets.len(), data.raters.len(), data.attributes.len());
     let buckets: Vec<usize> = (0..workers.clamp(1, attrs.len().max(1))).collect();
     let filled = map_in_order(&buckets, buckets.len(), |&b| {
@@ -67,7 +67,7 @@ pub(super) fn build_sheets(
         for (i, &a) in mine.iter().enumerate() {
             slot[a] = Some(i);
         }
-        let mut cells: Vec<Vec<Option<f64>>> = mine.iter().map(|_| vec![None; nt * nr]).collect();
+        let mut cells: Vec<Cells> = mine.iter().map(|_| Cells::unrated(nt, nr)).collect();
         let (mut bad, mut dup) = (0usize, 0usize);
         for o in &data.ratings {
             // Most observations are another bucket's, which checks them: skipped first.
@@ -81,14 +81,14 @@ pub(super) fn build_sheets(
                 bad += 1;
                 continue;
             }
-            let c = &mut cells[i][o.target * nr + o.rater];
-            dup += usize::from(c.is_some());
-            *c = Some(o.value);
+            let c = &mut cells[i];
+            dup += usize::from(c.get(o.target, o.rater).is_some());
+            c.set(o.target, o.rater, o.value);
         }
         (mine, cells, bad, dup)
     });
     let (mut bad, mut dup) = (0usize, 0usize);
-    let mut by_attribute: Vec<Option<Vec<Option<f64>>>> = vec![None; na];
+    let mut by_attribute: Vec<Option<Cells>> = vec![None; na];
     for (mine, cells, b, d) in filled {
         bad += b;
         dup += d;
@@ -111,7 +111,7 @@ pub(super) fn build_sheets(
         .map(|&a| {
             by_attribute[a]
                 .take()
-                .unwrap_or_else(|| vec![None; nt * nr])
+                .unwrap_or_else(|| Cells::unrated(nt, nr))
         })
         .collect()
 }
@@ -194,12 +194,13 @@ pub(super) fn item_clusters(
     (cluster == Cluster::Item || shared).then_some(of)
 }
 
-/// One sheet per selected attribute from its cells (targets × raters, row-major; `cells[i]`
-/// for `attrs[i]`), and where each attribute's sheet is in that list.
+/// One sheet per selected attribute from its cells (`cells[i]` for `attrs[i]`; cells not
+/// targets × raters or holding an infinity make no sheet), and where each attribute's sheet is
+/// in that list.
 pub(super) fn attribute_sheets(
     data: &StudyRatings,
     attrs: &[usize],
-    cells: Vec<Vec<Option<f64>>>,
+    cells: Vec<Cells>,
 ) -> (Vec<Sheet>, BTreeMap<usize, usize>) {
     let (nt, nr) = (data.targets.len(), data.raters.len());
     let mut sheets: Vec<Sheet> = Vec::new();
@@ -207,12 +208,12 @@ pub(super) fn attribute_sheets(
     for (&a, c) in attrs.iter().zip(cells) {
         let spec = &data.attributes[a];
         sheet_index.insert(a, sheets.len());
-        if let Ok(m) = RatingMatrix::new(nt, nr, c) {
+        if c.fits(nt, nr) {
             sheets.push(Sheet {
                 key: spec.key.clone(),
                 group: spec.group.clone(),
                 scale: (spec.scale_min, spec.scale_max),
-                m,
+                m: c,
             });
         }
     }
@@ -244,23 +245,21 @@ pub(super) fn group_sheets(
             .copied()
             .filter(|&a| data.attributes[a].group.as_ref() == Some(*g))
             .collect();
-        let parts: Vec<&[Option<f64>]> = members
+        let parts: Vec<&[f64]> = members
             .iter()
-            .filter_map(|a| sheet_index.get(a).map(|&i| sheets[i].m.cells()))
+            .filter_map(|a| sheet_index.get(a).map(|&i| sheets[i].m.values()))
             .collect();
         // Part by part over every cell (a pass each, no branch per cell), summed in the
-        // members' order from +0.
-        let mut c = vec![(!parts.is_empty()).then_some(0.0); nt * nr];
+        // members' order from +0; an unrated part (NaN) leaves the cell unrated.
+        let start = if parts.is_empty() { f64::NAN } else { 0.0 };
+        let mut c = vec![start; nt * nr];
         for p in &parts {
             for (cell, v) in c.iter_mut().zip(p.iter()) {
-                *cell = match (*cell, *v) {
-                    (Some(sum), Some(v)) => Some(sum + v),
-                    _ => None,
-                };
+                *cell += v;
             }
         }
         let n = parts.len() as f64;
-        for sum in c.iter_mut().flatten() {
+        for sum in &mut c {
             *sum /= n;
         }
         let lo = members
@@ -271,7 +270,7 @@ pub(super) fn group_sheets(
             .iter()
             .map(|&a| data.attributes[a].scale_max)
             .max()?;
-        let m = RatingMatrix::new(nt, nr, c).ok()?;
+        let m = Cells::from_values(nr, c);
         Some(Sheet {
             key: (*g).clone(),
             group: Some((*g).clone()),
