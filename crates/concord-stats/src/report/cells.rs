@@ -29,12 +29,14 @@ impl Cells {
     ///
     /// # Panics
     /// When the cell is outside the sheet.
+    #[inline] // a load calls it for every rating, from another crate
     pub fn set(&mut self, target: usize, rater: usize, value: f64) {
         assert!(rater < self.n_raters, "rater {rater} outside the sheet");
         self.values[target * self.n_raters + rater] = value;
     }
 
     /// The rating of `rater` on `target`, if any.
+    #[inline]
     pub fn get(&self, target: usize, rater: usize) -> Option<f64> {
         let v = self.values[target * self.n_raters + rater];
         (!v.is_nan()).then_some(v)
@@ -88,15 +90,20 @@ impl Cells {
         humans: &[usize],
         judges: &[usize],
     ) -> (RatingMatrix, Vec<Vec<Option<f64>>>) {
-        let n = self.n_targets();
-        let mut human_cells = Vec::with_capacity(n * humans.len());
-        let mut columns: Vec<Vec<Option<f64>>> =
-            judges.iter().map(|_| Vec::with_capacity(n)).collect();
+        let (n, width) = (self.n_targets(), self.n_raters.max(1));
+        let mut human_cells = vec![None; n * humans.len()];
+        let mut columns = vec![vec![None; n]; judges.len()];
         let cell = |v: f64| (!v.is_nan()).then_some(v);
-        for row in self.values.chunks_exact(self.n_raters.max(1)) {
-            human_cells.extend(humans.iter().map(|&h| cell(row[h])));
+        let rows = self.values.chunks_exact(width);
+        for (t, (row, out)) in rows
+            .zip(human_cells.chunks_exact_mut(humans.len().max(1)))
+            .enumerate()
+        {
+            for (o, &h) in out.iter_mut().zip(humans) {
+                *o = cell(row[h]);
+            }
             for (column, &j) in columns.iter_mut().zip(judges) {
-                column.push(cell(row[j]));
+                column[t] = cell(row[j]);
             }
         }
         let m = RatingMatrix::new(n, humans.len(), human_cells)
