@@ -4,7 +4,8 @@
 //! returns an [`AgreementReport`] (`output.rs`) whose JSON form is documented field by field in
 //! `SCHEMA.md`. `sheets.rs` builds the matrices it analyses, `humans.rs` the humans'
 //! inter-rater statistics and `judges.rs` each judge against the humans; `workers.rs` spreads
-//! the sheets' humans, then each (sheet, judge) pair, over threads; `cache.rs` keeps the last
+//! each sheet's humans and its (sheet, judge) pairs over threads, sheet after sheet; `cells.rs`
+//! holds a sheet's ratings until then; `cache.rs` keeps the last
 //! report's sheets for the live dashboard's next one.
 
 mod cache;
