@@ -38,6 +38,12 @@ pub enum MatrixError {
     },
 }
 
+/// Whether two lists of values hold the same bits, value by value (NaN equals NaN: the stores
+/// of ratings use it for "not rated").
+pub(crate) fn same_bits(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
 /// Targets × raters matrix of ratings, row-major, `None` = not rated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RatingMatrix {

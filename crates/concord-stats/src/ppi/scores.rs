@@ -155,12 +155,7 @@ impl PartialEq for ResponseScores {
             && self.n_targets == other.n_targets
             && self.roles == other.roles
             && self.judges == other.judges
-            && self.judge.len() == other.judge.len()
-            && self
-                .judge
-                .iter()
-                .zip(&other.judge)
-                .all(|(a, b)| a.to_bits() == b.to_bits())
+            && crate::matrix::same_bits(&self.judge, &other.judge)
             && (0..self.n_targets).all(|t| self.humans.cells(t) == other.humans.cells(t))
     }
 }

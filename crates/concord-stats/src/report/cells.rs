@@ -7,7 +7,7 @@
 //! statistics still read `Option<f64>` ([`RatingMatrix`]): each sheet's humans and judges are
 //! copied out of these cells when their jobs start.
 
-use crate::matrix::RatingMatrix;
+use crate::matrix::{same_bits, RatingMatrix};
 
 /// Targets × raters, row-major; NaN marks a cell without a rating, every other value is finite.
 #[derive(Debug, Clone, Default)]
@@ -115,13 +115,7 @@ impl Cells {
 /// Equal when every cell holds the same bits (NaN, unrated, equals NaN).
 impl PartialEq for Cells {
     fn eq(&self, other: &Cells) -> bool {
-        self.n_raters == other.n_raters
-            && self.values.len() == other.values.len()
-            && self
-                .values
-                .iter()
-                .zip(&other.values)
-                .all(|(a, b)| a.to_bits() == b.to_bits())
+        self.n_raters == other.n_raters && same_bits(&self.values, &other.values)
     }
 }
 
