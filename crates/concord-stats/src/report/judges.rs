@@ -107,7 +107,7 @@ pub(super) struct TargetGroups<'a> {
     pub(super) ln_lengths: &'a [Option<f64>],
 }
 
-/// One judge against the humans of `hr` on `sheet`.
+/// One judge (rater `judge`, its scores by target in `column`) against the humans of `hr`.
 pub(super) fn judge_report(
     data: &StudyRatings,
     column: &[Option<f64>],

@@ -244,23 +244,20 @@ fn analyse(
             queue.push((s, None));
         }
         if let Some(judged) = s.checked_sub(LEAD).filter(|&j| j < jobs.len()) {
-            queue.extend(p.judges.iter().map(|&j| (judged, Some(j))));
+            queue.extend((0..p.judges.len()).map(|k| (judged, Some(k))));
         }
     }
+    // A job is a sheet's humans, or its judge k (of `p.judges`).
     let done = workers::map_in_order(&queue, workers, |&(s, judge)| {
         let sheet = humans_on(s);
-        let j = judge?;
+        let k = judge?;
         let report = {
             let (rows, human) = sheet.read();
             let hr = rows
                 .as_ref()
                 .expect("a sheet's rows stay until its last judge");
-            let column = &hr.judge_columns[p
-                .judges
-                .iter()
-                .position(|&x| x == j)
-                .expect("a judge of the report")];
-            judge_report(data, column, j, hr, human, &groups, opts)
+            let column = &hr.judge_columns[k];
+            judge_report(data, column, p.judges[k], hr, human, &groups, opts)
         };
         sheet.judged();
         Some(report)
