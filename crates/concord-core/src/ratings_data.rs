@@ -174,10 +174,7 @@ impl Study {
             let seen = other.join().expect("the scan does not panic");
             Ok((frame, seen_in(view, seen, || cells_on(&self.conn))?))
         })?;
-        let order = &frame.keys.target_keys;
-        if !in_key_order(order, slots) {
-            let from: Vec<Option<usize>> =
-                order.iter().map(|&k| usize::try_from(k - 1).ok()).collect();
+        if let Some(from) = slots_moved(&frame.keys.target_keys, slots) {
             for c in &mut cells {
                 *c = c.rows_from(&from);
             }
@@ -274,14 +271,9 @@ impl Study {
         scores.join_humans(humans);
         let keys = read.keys;
         let responses = ResponseModels::new(read.names, read.model_of, read.external);
-        let scores = match in_key_order(&keys, slots) {
-            true => scores,
-            false => scores.reordered(
-                &keys
-                    .iter()
-                    .map(|&k| usize::try_from(k - 1).ok())
-                    .collect::<Vec<_>>(),
-            ),
+        let scores = match slots_moved(&keys, slots) {
+            None => scores,
+            Some(from) => scores.reordered(&from),
         };
         Ok(ScoringRatings {
             attributes,
@@ -559,10 +551,14 @@ fn response_slots(view: View) -> usize {
     (view.1).1.max(0) as usize
 }
 
-/// Whether responses with these keys, in load order, are where a load by key put them (in
-/// slots key − 1 of `slots`): responses added in order, the usual case.
-fn in_key_order(keys: &[i64], slots: usize) -> bool {
-    keys.len() == slots && keys.iter().zip(1..).all(|(&k, i)| k == i)
+/// Where responses with these keys, in load order, are among the `slots` a load by key filled
+/// (slot key − 1), or `None` when each already is in its own place: responses added in
+/// order, the usual case, move nowhere.
+fn slots_moved(keys: &[i64], slots: usize) -> Option<Vec<Option<usize>>> {
+    if keys.len() == slots && keys.iter().zip(1..).all(|(&k, i)| k == i) {
+        return None;
+    }
+    Some(keys.iter().map(|&k| usize::try_from(k - 1).ok()).collect())
 }
 
 /// Response keys from + 1 ..= to: one part of a load split by key.
