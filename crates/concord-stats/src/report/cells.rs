@@ -78,9 +78,14 @@ impl Cells {
         &self.values
     }
 
-    /// Cells of `n_raters` columns from their values, row-major.
-    pub(super) fn from_values(n_raters: usize, values: Vec<f64>) -> Cells {
-        Cells { n_raters, values }
+    /// `n_targets` × `n_raters` cells from their values, row-major, if they [fit](Cells::fits).
+    pub(super) fn from_values(
+        n_targets: usize,
+        n_raters: usize,
+        values: Vec<f64>,
+    ) -> Option<Cells> {
+        let cells = Cells { n_raters, values };
+        cells.fits(n_targets, n_raters).then_some(cells)
     }
 
     /// The `humans` columns as a rating matrix and the `judges` columns by target, read in one
@@ -141,6 +146,10 @@ mod tests {
         assert!(a.fits(3, 2) && !a.fits(2, 3) && !a.fits(3, 1));
         a.set(0, 1, f64::INFINITY);
         assert!(!a.fits(3, 2));
+        // A composite whose sum overflowed makes no sheet, as a RatingMatrix refused it.
+        assert!(Cells::from_values(1, 2, vec![f64::NAN, 2.0]).is_some());
+        assert!(Cells::from_values(1, 2, vec![f64::INFINITY, 2.0]).is_none());
+        assert!(Cells::from_values(2, 2, vec![1.0, 2.0]).is_none());
     }
 
     #[test]

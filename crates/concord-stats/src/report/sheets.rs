@@ -270,7 +270,7 @@ pub(super) fn group_sheets(
             .iter()
             .map(|&a| data.attributes[a].scale_max)
             .max()?;
-        let m = Cells::from_values(nr, c);
+        let m = Cells::from_values(nt, nr, c)?;
         Some(Sheet {
             key: (*g).clone(),
             group: Some((*g).clone()),
