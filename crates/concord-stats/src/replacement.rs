@@ -221,7 +221,6 @@ pub(crate) struct HumanSide {
     cluster_of: Vec<usize>,
     inverses: Vec<(f64, f64)>,
     sums_of_scores: Vec<f64>,
-    n_clusters: usize,
     method: &'static str,
     /// What every rater set on these responses shares.
     layouts: Layouts,
@@ -317,7 +316,6 @@ impl HumanSide {
             cluster_of,
             inverses,
             sums_of_scores,
-            n_clusters,
             method,
             layouts,
             total,
@@ -347,7 +345,7 @@ impl HumanSide {
         // With d = f − y (the judge's score f in place of y), Σy² gains d(f + y), Σy gains d,
         // (Σy)²/m gains d(2Σy + d)/m, and alpha's (mΣy² − (Σy)²)/(m − 1) gains m/(m − 1)
         // times the first change less the third.
-        let mut changes = vec![[0.0; 4]; self.n_clusters * k];
+        let mut changes = vec![[0.0; 4]; self.layouts.n_clusters() * k];
         for (((&t, &c), &(inv_m, m_over)), &s1) in self
             .used
             .iter()
@@ -558,7 +556,7 @@ pub(crate) fn replacement_on(
     let of = |i: usize| -> Vec<&WeightedDelta> { deltas.iter().map(|d| &d[i]).collect() };
     Replacement {
         n,
-        n_clusters: side.n_clusters,
+        n_clusters: side.layouts.n_clusters(),
         mean_delta: Agreement {
             alpha_interval: mean_delta(&of(0), n, method),
             icc_a1: mean_delta(&of(1), n, method).within_range(-1.0, 1.0),
