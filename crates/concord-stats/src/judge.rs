@@ -280,6 +280,10 @@ pub struct ReliabilityClass {
     pub class: String,
     /// The CI width (the basis of the model-level class; informative at the response level).
     pub ci_width: Option<f64>,
+    /// The interval the class was read from. At the model level it is not the `ci95` of
+    /// ICC(C,1) beside it, which keeps the replicates outside [0, 1] that this one drops.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci95: Option<[f64; 2]>,
     /// Which interval the class was read from, and by which rule.
     pub basis: String,
 }

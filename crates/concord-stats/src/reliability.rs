@@ -39,6 +39,7 @@ pub fn koo_li_interval(e: &Estimate, basis: &str) -> ReliabilityClass {
     ReliabilityClass {
         class,
         ci_width: e.ci95.map(|[lo, hi]| hi - lo),
+        ci95: e.ci95,
         basis: format!("{basis} 95% CI bounds, Koo & Li (2016) categories"),
     }
 }
@@ -81,11 +82,13 @@ pub fn mentalbench_class(
         return ReliabilityClass {
             class: "undetermined".into(),
             ci_width: None,
+            ci95: None,
             basis,
         };
     }
     kept.sort_by(f64::total_cmp);
-    let width = quantile_sorted(&kept, 0.975) - quantile_sorted(&kept, 0.025);
+    let (lo, hi) = (quantile_sorted(&kept, 0.025), quantile_sorted(&kept, 0.975));
+    let width = hi - lo;
     let class = if width <= thresholds.0 {
         "GR"
     } else if width <= thresholds.1 {
@@ -96,6 +99,7 @@ pub fn mentalbench_class(
     ReliabilityClass {
         class: class.into(),
         ci_width: Some(width),
+        ci95: Some([lo, hi]),
         basis,
     }
 }
@@ -135,6 +139,9 @@ mod tests {
         let c = mentalbench_class(&j, &h, boot, (0.355, 0.56));
         assert_eq!(c.class, "GR");
         assert!(c.ci_width.unwrap() <= 0.355);
+        let [lo, hi] = c.ci95.unwrap();
+        assert!((0.0..=1.0).contains(&lo) && lo < hi && hi <= 1.0);
+        assert!((hi - lo - c.ci_width.unwrap()).abs() < 1e-15);
         // Unrelated means: most of [0, 1] is plausible, a wide interval.
         let j: Vec<f64> = [3.0, 2.1, 4.0, 2.2, 3.9, 2.5, 3.1, 2.0, 3.7].to_vec();
         let c = mentalbench_class(&j, &h, boot, (0.355, 0.56));

@@ -14,7 +14,8 @@
 //!
 //! Bias counts against when its whole CI lies beyond the largest bias of any clinician against
 //! the other clinicians (a judge more biased than every clinician); a CI merely excluding 0 is
-//! reported. The system-level class (model unit) is reported, not decided on: MentalBench's
+//! reported, and so is any bias when no clinician's bias against others is known (one
+//! clinician). The system-level class (model unit) is reported, not decided on: MentalBench's
 //! width classes describe interval width, not agreement.
 //!
 //! Any "against" gives "cannot"; all three "for" give "can replace a clinician"; otherwise
@@ -159,6 +160,14 @@ fn alt_test_finding(a: &AltTest) -> Finding {
 /// Criterion 2: the replacement effect.
 fn replacement_finding(r: &Replacement) -> Finding {
     let (a, i) = (&r.mean_delta.alpha_interval, &r.mean_delta.icc_a1);
+    if a.value.is_none() && i.value.is_none() {
+        let why = i
+            .reason
+            .as_deref()
+            .or(a.reason.as_deref())
+            .unwrap_or("no estimate");
+        return finding("replacement", "open", format!("not run: {why}"), None);
+    }
     let detail = format!(
         "replacing a clinician changes ICC(A,1) by {} and interval alpha by {}",
         ci_text(i),
@@ -210,13 +219,23 @@ fn icc_finding(e: &Estimate) -> Finding {
     }
 }
 
-/// Bias: against only when the judge is more biased than every clinician.
+/// Bias: against only when the judge is more biased than every clinician. Without a
+/// clinician's bias against the others (a single clinician) there is no range to compare with,
+/// and the bias is only reported: "more biased than every clinician" would hold of no one.
 fn bias_finding(bias: &Estimate, human_bias: &[Estimate]) -> Finding {
-    let worst = human_bias
+    let Some(worst) = human_bias
         .iter()
         .filter_map(|b| b.value)
         .map(f64::abs)
-        .fold(0.0, f64::max);
+        .reduce(f64::max)
+    else {
+        let detail = format!(
+            "mean judge − human {}; no clinician's bias against other clinicians to compare \
+             with (needs ≥ 2 clinicians rating the same responses)",
+            ci_text(bias)
+        );
+        return finding("bias", "note", detail, None);
+    };
     let detail = format!(
         "mean judge − human {}; largest clinician bias against the others {worst:.3}",
         ci_text(bias)
@@ -392,5 +411,44 @@ mod tests {
         r.mean_delta.icc_a1.ci95 = None;
         let v = run(&r, &ok(0.8, 0.7, 0.9), &no_bias);
         assert_eq!(v.verdict, "undetermined");
+    }
+
+    #[test]
+    fn one_clinician_leaves_bias_undecided_and_says_why_replacement_did_not_run() {
+        // A single clinician (MentalBench's consolidated score): no clinician is biased
+        // against others, so a judge's bias of 0.6 [0.5, 0.7] is reported, not held against it.
+        let one_clinician = [Estimate::missing("no other clinician")];
+        let bias = Estimate::point(0.6).with_ci(0.5, 0.7, "t");
+        let f = bias_finding(&bias, &one_clinician);
+        assert_eq!(f.reason.finding, "note");
+        assert!(
+            f.reason.detail.contains("needs ≥ 2 clinicians"),
+            "{}",
+            f.reason.detail
+        );
+        // With a second clinician the same bias is beyond the clinicians' largest (0.3).
+        let two = [Estimate::point(0.3), Estimate::point(-0.3)];
+        assert_eq!(bias_finding(&bias, &two).reason.finding, "against");
+        // A replacement test that could not run names its reason, not "undefined".
+        let none = Estimate::missing("needs responses rated by the judge and ≥ 2 humans");
+        let r = Replacement {
+            n: 0,
+            n_clusters: 0,
+            all_humans: Agreement {
+                alpha_interval: none.clone(),
+                icc_a1: none.clone(),
+            },
+            humans: Vec::new(),
+            mean_delta: Agreement {
+                alpha_interval: none.clone(),
+                icc_a1: none,
+            },
+        };
+        let f = replacement_finding(&r);
+        assert_eq!(f.reason.finding, "open");
+        assert_eq!(
+            f.reason.detail,
+            "not run: needs responses rated by the judge and ≥ 2 humans"
+        );
     }
 }
