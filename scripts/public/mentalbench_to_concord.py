@@ -203,9 +203,9 @@ def published(path: Path) -> dict[tuple[str, str], dict]:
 
 
 def compare(args: argparse.Namespace) -> None:
-    """One row per judge x attribute. Concord's CI is the ICC(C,1) `ci95` (every bootstrap
-    replicate); its width column is `reliability_class.ci_width`, the interval the class is read
-    from (replicates outside [0, 1] dropped, as the paper's script), whose bounds the JSON omits."""
+    """One row per judge x attribute. Concord's CI and width are `reliability_class.ci95` and
+    `ci_width`: the interval the class is read from, replicates outside [0, 1] dropped as the
+    paper's script does (the `ci95` of ICC(C,1) keeps every replicate)."""
     report = json.loads(args.agreement.read_text(encoding="utf-8"))
     if report["options"]["unit"] != "model":
         sys.exit("the comparison needs `concord agreement --unit model`")
@@ -222,7 +222,7 @@ def compare(args: argparse.Namespace) -> None:
             sys.exit(f"no judge '{judge}' with attribute '{attribute}' in {args.agreement}")
         c1, a1 = j["icc"]["ICC_C1"], j["icc"]["ICC_A1"]
         klass = j.get("reliability_class", {})
-        lo, hi = c1.get("ci95") or (None, None)
+        lo, hi = klass.get("ci95") or (None, None)
         width = klass.get("ci_width")
         cells = []
         for key, est in (("c1", c1), ("a1", a1)):
