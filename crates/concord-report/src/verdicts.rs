@@ -235,7 +235,8 @@ the change in the clinicians' ICC(A,1) and interval alpha when the judge takes e
 place, with a paired jackknife CI (one item, or response, left out at a time); a CI entirely \
 below 0 means the judge lowers agreement. \
 <b>Agreement with the human mean</b>: ICC(A,1) with its 95% CI, read from both bounds. \
-<b>Bias</b> counts against only when the judge is more biased than every clinician. Each \
+<b>Bias</b> counts against only when the judge is more biased than every clinician (with a \
+single clinician there is no such range, and the bias is only reported). Each \
 finding is for, against, open (more responses needed) or a note.</p>\n"
     );
     for judge in crate::selection::selected(a, true) {

@@ -396,7 +396,27 @@ fn one_rater_is_said_once() {
     );
     assert!(!html.contains("Intraclass correlation (complete responses)"));
     assert!(html.contains("Can this judge replace a clinician?"));
+    // Methods say once why nothing was estimated among humans instead of describing it.
+    assert!(html.contains("Inter-rater agreement among human raters was not estimated"));
+    assert!(!html.contains("Shrout"));
+    assert!(html.contains("2 raters per response (set for assignment; 1 human rater(s) analysed)"));
+    // No clinician spread to compare a bias with: the bias is reported, never decisive.
+    for row in &v.verdicts {
+        let bias = row.findings.iter().find(|f| f.criterion == "bias").unwrap();
+        assert_eq!(bias.finding, "note", "{}", bias.detail);
+    }
     // Judges are still compared; with one clinician the alt-test cannot run.
     assert_eq!(v.verdicts.len(), 2);
     assert!(v.verdicts.iter().all(|r| r.winning_rate.is_none()));
+}
+
+#[test]
+fn methods_name_the_intervals_as_computed() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = demo(dir.path(), DemoOptions::default());
+    let html = html_report(&study, &ReportOptions::default()).unwrap();
+    assert!(html.contains("Shrout"));
+    assert!(html.contains("√((1 + ρ²/2)/(n−3)) of Bonett &amp; Wright 2000"));
+    assert!(html.contains("missing ratings allowed as irrCAC computes it"));
+    assert!(html.contains("<td>2 raters per response</td>"));
 }

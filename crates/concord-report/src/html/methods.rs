@@ -44,9 +44,18 @@ pub(super) fn summary(h: &mut String, a: &Analysis, info: &concord_core::StudyIn
         })
         .collect();
     row("Attributes", names(&attributes));
+    let target = a.snapshot.overlap_target;
+    let fewer = if humans.len() < target {
+        format!(
+            " (set for assignment; {} human rater(s) analysed)",
+            humans.len()
+        )
+    } else {
+        String::new()
+    };
     row(
         "Overlap target",
-        format!("{} raters per response", a.snapshot.overlap_target),
+        format!("{target} raters per response{fewer}"),
     );
     h.push_str("</table>\n");
 }
@@ -102,38 +111,25 @@ pub(super) fn methods(h: &mut String, a: &Analysis) {
             esc(&own.join("; "))
         )
     };
+    let humans = if selection::selected(a, false).len() >= 2 {
+        human_methods(&jackknife_unit)
+    } else {
+        "Inter-rater agreement among human raters was not estimated: it needs at least 2 human \
+         raters, and this analysis has fewer."
+            .to_string()
+    };
     let _ = write!(
         h,
         "<h2>Methods</h2>\n<p>Agreement was computed with Concord {v} separately for each rubric \
 attribute and for each group composite (the mean of a group's attributes for one rater and \
-response, formed only when that rater scored every attribute of the group). Among the human \
-raters, the six intraclass correlation coefficients of Shrout &amp; Fleiss (1979) and McGraw \
-&amp; Wong (1996) — ICC(1,1), ICC(2,1)&nbsp;=&nbsp;ICC(A,1), ICC(3,1)&nbsp;=&nbsp;ICC(C,1) and \
-the average-measure forms ICC(1,k), ICC(2,k), ICC(3,k) — were estimated from the two-way ANOVA \
-mean squares on the responses rated by every human rater (the others are reported as dropped), \
-with F-distribution 95% confidence intervals. To use every rating of an incomplete design, \
-the variance components of the crossed random-effects model score ~ 1 + (1|response) + \
-(1|rater) were estimated by restricted maximum likelihood (REML), giving ICC(A,1), ICC(C,1), \
-ICC(A,k) and ICC(C,k) (k = mean ratings per response) with generalized confidence intervals \
-(Weerahandi 1993) whose pivots, the fitting-constants sums of squares over their expectations, \
-come from a parametric bootstrap of the fitted model that redraws the rater effects, so raters \
-are treated as random; where some responses miss a rater, the forest plot shows these REML forms \
-rather than the complete-case ANOVA ones. ICC(A,1) and ICC(C,1) are also given from Henderson's \
-method I, with parametric bootstrap CIs. Krippendorff's alpha (nominal, ordinal, interval and \
-ratio metrics) was computed from the coincidence matrix with missing ratings allowed, with \
-delete-one-cluster jackknife CIs (estimate ± t<sub>C−1</sub> × SE over the C clusters, which \
-are {jackknife_unit}). Fleiss' kappa (complete responses; standard error by \
-linearisation) and Gwet's AC1 and AC2 (linear and quadratic weights, categories = the declared \
-scale) have t-based CIs. For every pair of human raters, Cohen's kappa (unweighted, linearly and \
-quadratically weighted) has the Fleiss–Cohen–Everitt standard error and a normal-theory CI, next \
-to exact and within-one-point agreement. Each human rater was also compared with the \
-leave-one-out mean of the other humans (ICC(C,1) and mean difference with a t CI).</p>\n\
+response, formed only when that rater scored every attribute of the group). {humans}</p>\n\
 <p>Each LLM judge was compared with the human raters {unit}, on the responses rated by the judge \
 and by at least one human.{own} Reported are ICC(A,1) and ICC(C,1) of the two columns (McGraw \
 &amp; Wong 1996, F-based CIs); the judge's bias, mean(judge − human mean), with a t-based 95% CI; \
 Bland–Altman 95% limits of agreement (bias ± 1.96&nbsp;SD) with the approximate CIs of Bland \
-&amp; Altman (1999); Pearson's r with a Fisher-z CI; Spearman's ρ (Fisher-z CI, SE \
-1/√(n−3)); Kendall's τ-b (asymptotic p, Fisher-z CI with SE √(0.437/(n−4))); and Lin's \
+&amp; Altman (1999); Pearson's r with a Fisher-z CI; Spearman's ρ (Fisher-z CI with the SE √((1 + ρ²/2)/(n−3)) \
+of Bonett &amp; Wright 2000); Kendall's τ-b (asymptotic p, Fisher-z CI with SE \
+√(0.437/(n−4))); and Lin's \
 concordance correlation coefficient (CCC) with a z-transform CI. At the response level a \
 judge's reliability is read from both bounds of its ICC(A,1) CI (Koo &amp; Li 2016: poor &lt; 0.5 \
 ≤ moderate &lt; 0.75 ≤ good ≤ 0.9 &lt; excellent), never from the interval's width; at the model \
@@ -160,9 +156,36 @@ which moves only the drawn points, not any statistic.</p>\n",
         main = MAIN_METRIC.label(),
         judge = JUDGE_METRIC,
         jitter = JITTER,
-        jackknife_unit = esc(&jackknife_unit),
         eps = o.alt_test.epsilon,
         q = o.alt_test.q,
         min_items = o.alt_test.min_items,
     );
+}
+
+/// What was estimated among the humans, and how (the report has ≥ 2 human raters).
+fn human_methods(jackknife_unit: &str) -> String {
+    format!(
+        "Among the human raters, the six intraclass correlation coefficients of Shrout &amp; Fleiss (1979) and McGraw \
+&amp; Wong (1996) — ICC(1,1), ICC(2,1)&nbsp;=&nbsp;ICC(A,1), ICC(3,1)&nbsp;=&nbsp;ICC(C,1) and \
+the average-measure forms ICC(1,k), ICC(2,k), ICC(3,k) — were estimated from the two-way ANOVA \
+mean squares on the responses rated by every human rater (the others are reported as dropped), \
+with F-distribution 95% confidence intervals. To use every rating of an incomplete design, \
+the variance components of the crossed random-effects model score ~ 1 + (1|response) + \
+(1|rater) were estimated by restricted maximum likelihood (REML), giving ICC(A,1), ICC(C,1), \
+ICC(A,k) and ICC(C,k) (k = mean ratings per response) with generalized confidence intervals \
+(Weerahandi 1993) whose pivots, the fitting-constants sums of squares over their expectations, \
+come from a parametric bootstrap of the fitted model that redraws the rater effects, so raters \
+are treated as random; where some responses miss a rater, the forest plot shows these REML forms \
+rather than the complete-case ANOVA ones. ICC(A,1) and ICC(C,1) are also given from Henderson's \
+method I, with parametric bootstrap CIs. Krippendorff's alpha (nominal, ordinal, interval and \
+ratio metrics) was computed from the coincidence matrix with missing ratings allowed, with \
+delete-one-cluster jackknife CIs (estimate ± t<sub>C−1</sub> × SE over the C clusters, which \
+are {}). Fleiss' kappa (on the responses rated by every human, and on every response with \
+missing ratings allowed as irrCAC computes it; standard errors by linearisation) and Gwet's AC1 and AC2 (linear and quadratic weights, categories = the declared \
+scale) have t-based CIs. For every pair of human raters, Cohen's kappa (unweighted, linearly and \
+quadratically weighted) has the Fleiss–Cohen–Everitt standard error and a normal-theory CI, next \
+to exact and within-one-point agreement. Each human rater was also compared with the \
+leave-one-out mean of the other humans (ICC(C,1) and mean difference with a t CI).",
+        esc(jackknife_unit)
+    )
 }
