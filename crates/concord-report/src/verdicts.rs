@@ -239,6 +239,40 @@ below 0 means the judge lowers agreement. \
 single clinician there is no such range, and the bias is only reported). Each \
 finding is for, against, open (more responses needed) or a note.</p>\n"
     );
+    // With one clinician the two tests that compare clinicians cannot run: said once here
+    // instead of in every row.
+    let humans = crate::selection::selected(a, false).len();
+    let (columns, criteria): (&[&str], &[&str]) = if humans < 2 {
+        let _ = writeln!(
+            h,
+            "<p>This analysis has {humans} human rater(s): the Alternative Annotator Test and the \
+replacement test need at least 2 clinicians and were not run, and a judge's bias has no \
+clinicians' range to be judged against, so it is only reported. The verdicts rest on the \
+agreement with the human mean: “cannot” when the whole ICC(A,1) CI lies below 0.5, \
+“undetermined” otherwise.</p>"
+        );
+        (
+            &[
+                "Attribute",
+                "Verdict",
+                "Agreement with the human mean",
+                "Bias",
+            ],
+            &["ICC_A1", "bias"],
+        )
+    } else {
+        (
+            &[
+                "Attribute",
+                "Verdict",
+                "Alternative Annotator Test",
+                "As a replacement rater",
+                "Agreement with the human mean",
+                "Bias",
+            ],
+            &["alt_test", "replacement", "ICC_A1", "bias"],
+        )
+    };
     for judge in crate::selection::selected(a, true) {
         let mine: Vec<&(String, VerdictRow)> =
             rows.iter().filter(|(_, v)| v.judge == judge).collect();
@@ -249,20 +283,13 @@ finding is for, against, open (more responses needed) or a note.</p>\n"
         head(
             h,
             "Verdict and findings; numbers are estimate [95% CI].",
-            &[
-                "Attribute",
-                "Verdict",
-                "Alternative Annotator Test",
-                "As a replacement rater",
-                "Agreement with the human mean",
-                "Bias",
-            ],
+            columns,
         );
         for (label, v) in &mine {
             row_start(h, label, false);
             let _ = write!(h, "<td class=\"name\"><b>{}</b></td>", esc(&v.verdict));
-            for criterion in ["alt_test", "replacement", "ICC_A1", "bias"] {
-                match v.findings.iter().find(|f| f.criterion == criterion) {
+            for criterion in criteria {
+                match v.findings.iter().find(|f| f.criterion == *criterion) {
                     Some(f) => {
                         let _ = write!(
                             h,

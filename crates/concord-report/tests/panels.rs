@@ -400,6 +400,9 @@ fn one_rater_is_said_once() {
     assert!(html.contains("Inter-rater agreement among human raters was not estimated"));
     assert!(!html.contains("Shrout"));
     assert!(html.contains("2 raters per response (set for assignment; 1 human rater(s) analysed)"));
+    // The tests that need two clinicians are said not to run once, not in every row.
+    assert_eq!(html.matches("were not run").count(), 1);
+    assert!(!html.contains("<th>Alternative Annotator Test</th>"));
     // No clinician spread to compare a bias with: the bias is reported, never decisive.
     for row in &v.verdicts {
         let bias = row.findings.iter().find(|f| f.criterion == "bias").unwrap();
