@@ -37,6 +37,8 @@ import random
 import sys
 from pathlib import Path
 
+from concord_files import import_files
+
 CRITERIA = [
     ("RE", "relevance", "Relevance", "How well the story matches its prompt."),
     ("CH", "coherence", "Coherence", "How much the story makes sense."),
@@ -120,13 +122,7 @@ def main() -> None:
     left_out = {j: 0 for j in JUDGES}
     stories = len(systems) * STORIES_PER_SYSTEM
     kept = set(random.Random(args.seed).sample(range(stories), round(args.human_share * stories)))
-    with (args.out / "responses.csv").open("w", newline="", encoding="utf-8") as r, \
-         (args.out / "humans.csv").open("w", newline="", encoding="utf-8") as h, \
-         (args.out / "judges.csv").open("w", newline="", encoding="utf-8") as j:
-        responses, humans, judges = csv.writer(r), csv.writer(h), csv.writer(j)
-        responses.writerow(["item_id", "prompt", "response_id", "model", "response"])
-        humans.writerow(["response_id", "rater", "attribute", "score"])
-        judges.writerow(["response_id", "rater", "attribute", "score"])
+    with import_files(args.out) as (responses, humans, judges):
         for s, system in enumerate(systems):
             for i in range(STORIES_PER_SYSTEM):
                 story = s * STORIES_PER_SYSTEM + i

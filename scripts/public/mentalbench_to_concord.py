@@ -56,11 +56,12 @@ icc_corrected_with_bootstrap_ci.py) did:
 """
 
 import argparse
-import csv
 import json
 import re
 import sys
 from pathlib import Path
+
+from concord_files import import_files
 
 ATTRIBUTES = ["Guidance", "Informativeness", "Relevance", "Safety",
               "Empathy", "Helpfulness", "Understanding"]
@@ -163,13 +164,7 @@ def convert(args: argparse.Namespace) -> None:
     (args.out / "rubric.toml").write_text(rubric_toml(low, high), encoding="utf-8")
     tallies = {r: dict.fromkeys(["written", "no_json", "no_value", "off_scale"], 0)
                for r in [HUMAN_RATER, *JUDGES.values()]}
-    with (args.out / "responses.csv").open("w", newline="", encoding="utf-8") as r, \
-         (args.out / "humans.csv").open("w", newline="", encoding="utf-8") as h, \
-         (args.out / "judges.csv").open("w", newline="", encoding="utf-8") as j:
-        responses, human_out, judge_out = csv.writer(r), csv.writer(h), csv.writer(j)
-        responses.writerow(["item_id", "prompt", "response_id", "model", "response"])
-        human_out.writerow(["response_id", "rater", "attribute", "score"])
-        judge_out.writerow(["response_id", "rater", "attribute", "score"])
+    with import_files(args.out) as (responses, human_out, judge_out):
         for conv in sorted(first):
             for s, (key, system) in enumerate(SYSTEMS.items()):
                 response_id = f"conv-{conv:04d}-{key}"
