@@ -422,4 +422,14 @@ fn methods_name_the_intervals_as_computed() {
     assert!(html.contains("√((1 + ρ²/2)/(n−3)) of Bonett &amp; Wright 2000"));
     assert!(html.contains("missing ratings allowed as irrCAC computes it"));
     assert!(html.contains("<td>2 raters per response</td>"));
+    assert!(html.contains("McGraw &amp; Wong 1996, F-based CIs"));
+    // Per model every judge interval is the bootstrap over models, and Methods says so.
+    let opts = ReportOptions {
+        unit: concord_stats::report::Unit::Model,
+        ..ReportOptions::default()
+    };
+    let html = html_report(&study, &opts).unwrap();
+    assert!(html.contains("percentile interval of the bootstrap over models"));
+    assert!(!html.contains("F-based CIs"));
+    assert!(!html.contains("Fisher-z CI"));
 }

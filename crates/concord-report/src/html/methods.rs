@@ -88,12 +88,32 @@ pub(super) fn methods(h: &mut String, a: &Analysis) {
         ),
         None => "the responses".to_string(),
     };
+    // At the model level every judge statistic's CI is the bootstrap over models.
+    let judge_statistics = match o.unit {
+        Unit::Response => {
+            "Reported are ICC(A,1) and ICC(C,1) of the two columns (McGraw &amp; \
+             Wong 1996, F-based CIs); the judge's bias, mean(judge − human mean), with a t-based \
+             95% CI; Bland–Altman 95% limits of agreement (bias ± 1.96&nbsp;SD) with the \
+             approximate CIs of Bland &amp; Altman (1999); Pearson's r with a Fisher-z CI; \
+             Spearman's ρ (Fisher-z CI with the SE √((1 + ρ²/2)/(n−3)) of Bonett &amp; Wright \
+             2000); Kendall's τ-b (asymptotic p, Fisher-z CI with SE √(0.437/(n−4))); and Lin's \
+             concordance correlation coefficient (CCC) with a z-transform CI."
+        }
+        Unit::Model => {
+            "Reported are ICC(A,1) and ICC(C,1) of the two columns (McGraw &amp; \
+             Wong 1996); the judge's bias, mean(judge − human mean); Bland–Altman 95% limits of \
+             agreement (bias ± 1.96&nbsp;SD); Pearson's r; Spearman's ρ; Kendall's τ-b; and Lin's \
+             concordance correlation coefficient (CCC): each with the percentile interval of the \
+             bootstrap over models (models resampled with replacement), as in MentalBench's \
+             analysis."
+        }
+    };
     let unit = match o.unit {
         Unit::Response => "per response (the judge's score against the mean of the human scores \
                            of the same response)"
             .to_string(),
         Unit::Model => "per model (the judge's mean score against the human mean score over that \
-                        model's responses; CIs of the judge statistics by bootstrap)"
+                        model's responses)"
             .to_string(),
     };
     let own: Vec<String> = o
@@ -124,13 +144,7 @@ pub(super) fn methods(h: &mut String, a: &Analysis) {
 attribute and for each group composite (the mean of a group's attributes for one rater and \
 response, formed only when that rater scored every attribute of the group). {humans}</p>\n\
 <p>Each LLM judge was compared with the human raters {unit}, on the responses rated by the judge \
-and by at least one human.{own} Reported are ICC(A,1) and ICC(C,1) of the two columns (McGraw \
-&amp; Wong 1996, F-based CIs); the judge's bias, mean(judge − human mean), with a t-based 95% CI; \
-Bland–Altman 95% limits of agreement (bias ± 1.96&nbsp;SD) with the approximate CIs of Bland \
-&amp; Altman (1999); Pearson's r with a Fisher-z CI; Spearman's ρ (Fisher-z CI with the SE √((1 + ρ²/2)/(n−3)) \
-of Bonett &amp; Wright 2000); Kendall's τ-b (asymptotic p, Fisher-z CI with SE \
-√(0.437/(n−4))); and Lin's \
-concordance correlation coefficient (CCC) with a z-transform CI. At the response level a \
+and by at least one human.{own} {judge_statistics} At the response level a \
 judge's reliability is read from both bounds of its ICC(A,1) CI (Koo &amp; Li 2016: poor &lt; 0.5 \
 ≤ moderate &lt; 0.75 ≤ good ≤ 0.9 &lt; excellent), never from the interval's width; at the model \
 level MentalBench's width classes are given as such (ICC(C,1) percentile interval over model \
