@@ -518,3 +518,68 @@ async fn epsilon_is_saved_with_the_study() -> Result<()> {
     app.quit().await?;
     Ok(())
 }
+
+/// A study with one clinician (MentalBench's consolidated score, or the first clinician of a
+/// new study): the verdict panel says once that the two tests comparing clinicians cannot run
+/// and leaves their columns out, and a judge's bias is only reported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_clinician_verdicts_say_once_what_cannot_run() -> Result<()> {
+    let Some(binary) = app_binary("one_clinician_verdicts_say_once_what_cannot_run") else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("one.concord");
+    let opts = DemoOptions {
+        raters: 1,
+        ..DemoOptions::default()
+    };
+    drop(create_demo(&path, &opts)?);
+    let driver = Driver::start()?;
+    let app = driver
+        .launch(&binary, &[&path.display().to_string()])
+        .await?;
+    app.press(&['g', 'd']).await?;
+    app.wait_until(
+        "window.__concord.screen === 'dashboard' && document.querySelectorAll('#dash-verdicts tr.dash-verdict').length === 2",
+        WAIT,
+    )
+    .await?;
+    let seen = app
+        .js("const note = document.querySelector('.dash-one-clinician'); \
+             const hidden = Array.from(document.querySelectorAll('#dash-verdicts .dash-needs-two')) \
+               .every(e => getComputedStyle(e).display === 'none'); \
+             const bias = Array.from(document.querySelectorAll('#dash-verdicts tr.dash-verdict')) \
+               .map(r => Array.from(r.querySelectorAll('.dash-finding')).map(f => f.dataset.finding)); \
+             const group = Array.from(document.querySelectorAll('tr.dash-group')).map(r => r.textContent); \
+             return { shown: !note.hidden, note: note.textContent, hidden, bias, group };")
+        .await?;
+    assert_eq!(seen["shown"], true, "{seen}");
+    assert!(
+        seen["note"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("1 human rater: the alternative annotator test and the replacement test need at least 2 clinicians"),
+        "{seen}"
+    );
+    assert_eq!(seen["hidden"], true, "the two columns are left out: {seen}");
+    // The findings left in each row: ICC(A,1) (decisive) and the bias, a note.
+    for row in seen["bias"].as_array().context("rows")? {
+        assert_eq!(
+            row.as_array().and_then(|r| r.last()),
+            Some(&json!("note")),
+            "{seen}"
+        );
+    }
+    assert!(
+        seen["group"]
+            .as_array()
+            .is_some_and(|g| g.iter().any(|t| t == "Humans among themselves (1 rater)")),
+        "{seen}"
+    );
+    app.js("document.querySelector('#dash-verdicts').scrollIntoView(); return null;")
+        .await?;
+    app.screenshot(&screenshot_dir().join("verdict-one-clinician.png"))
+        .await?;
+    app.quit().await?;
+    Ok(())
+}

@@ -9,6 +9,27 @@ export class VerdictPanel {
   private readonly body = h("tbody");
   private readonly title = h("h2", { class: "dash-section-title", id: "dash-verdict-title" });
   private readonly notes = h("ul", { class: "dash-notes" });
+  /** With one clinician, why two columns are missing: said once, not in every row. */
+  private readonly oneClinician = h("p", { class: "dash-one-clinician muted", hidden: true });
+  private readonly table = h(
+    "table",
+    { class: "dash-table dash-verdict-table", "aria-labelledby": "dash-verdict-title" },
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", { scope: "col" }, "Judge"),
+        h("th", { scope: "col" }, "Verdict"),
+        h("th", { scope: "col", class: "dash-needs-two" }, "Alternative Annotator Test"),
+        h("th", { scope: "col", class: "dash-needs-two" }, "In a clinician's place"),
+        h("th", { scope: "col" }, "Agreement with the human mean"),
+        h("th", { scope: "col" }, "Bias and its diagnostics"),
+      ),
+    ),
+    this.body,
+  );
   private readonly epsilon = h("input", {
     type: "number",
     id: "dash-epsilon",
@@ -37,28 +58,11 @@ export class VerdictPanel {
         h("span", { class: "muted", id: "dash-epsilon-hint" }, "how much worse than a clinician the judge may align with the others (0.2 for experts, 0.1 for crowd workers); saved with the study"),
       ),
     ),
+    this.oneClinician,
     h(
       "div",
       { class: "dash-verdicts-wrap", tabindex: "0", role: "region", "aria-labelledby": "dash-verdict-title" },
-      h(
-        "table",
-        { class: "dash-table dash-verdict-table", "aria-labelledby": "dash-verdict-title" },
-        h(
-          "thead",
-          {},
-          h(
-            "tr",
-            {},
-            h("th", { scope: "col" }, "Judge"),
-            h("th", { scope: "col" }, "Verdict"),
-            h("th", { scope: "col" }, "Alternative Annotator Test"),
-            h("th", { scope: "col" }, "In a clinician's place"),
-            h("th", { scope: "col" }, "Agreement with the human mean"),
-            h("th", { scope: "col" }, "Bias and its diagnostics"),
-          ),
-        ),
-        this.body,
-      ),
+      this.table,
     ),
     this.notes,
   );
@@ -75,6 +79,14 @@ export class VerdictPanel {
     this.el.hidden = view.verdicts.length === 0 && view.exclusions.length === 0;
     this.title.textContent = `Can this judge replace a clinician? ${view.attribute_label}`;
     if (document.activeElement !== this.epsilon) this.epsilon.value = String(view.alt_epsilon);
+    // The alternative annotator and replacement tests compare clinicians with each other.
+    const humans = (view.humans ?? view.all_humans).length;
+    const one = humans < 2;
+    this.oneClinician.hidden = !one;
+    this.oneClinician.textContent = one
+      ? `This analysis has ${humans} human rater${humans === 1 ? "" : "s"}: the alternative annotator test and the replacement test need at least 2 clinicians and were not run, and a judge's bias has no clinicians' range to be judged against, so it is only reported. The verdicts rest on the agreement with the human mean.`
+      : "";
+    this.table.classList.toggle("dash-one-clinician-table", one);
     clear(this.body);
     for (const v of view.verdicts) this.body.append(verdictRow(v));
     clear(this.notes);
@@ -121,10 +133,10 @@ function verdictRow(v: VerdictRow): HTMLElement {
     { class: `dash-verdict dash-verdict-${v.kind}`, "data-judge": v.judge, "data-verdict": v.verdict },
     h("th", { scope: "row" }, v.judge),
     h("td", { class: "dash-verdict-cell" }, h("strong", {}, v.headline), decidedBy, why),
-    h("td", {}, h("div", { class: "dash-omega" }, omega), findingLine(v, "alt_test")),
+    h("td", { class: "dash-needs-two" }, h("div", { class: "dash-omega" }, omega), findingLine(v, "alt_test")),
     h(
       "td",
-      {},
+      { class: "dash-needs-two" },
       h("div", {}, `Δ ICC(A,1) ${estimateText(v.replacement_icc)}`),
       h("div", {}, `Δ α (interval) ${estimateText(v.replacement_alpha)}`),
       findingLine(v, "replacement"),

@@ -288,7 +288,8 @@ export class DashboardScreen implements Screen {
     for (const row of view.table) {
       if (row.group !== group) {
         group = row.group;
-        const heading = group === "Humans" ? `Humans among themselves (${(view.humans ?? view.all_humans).length} raters)` : `${group} vs human mean`;
+        const n = (view.humans ?? view.all_humans).length;
+        const heading = group === "Humans" ? `Humans among themselves (${n} ${n === 1 ? "rater" : "raters"})` : `${group} vs human mean`;
         this.tableBody.append(h("tr", { class: "dash-group" }, h("th", { scope: "rowgroup", colspan: "5" }, heading)));
       }
       // Cohen's kappas come per rater pair: one sub-heading per pair keeps the labels short.
