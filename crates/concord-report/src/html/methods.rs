@@ -148,7 +148,9 @@ and by at least one human.{own} {judge_statistics} At the response level a \
 judge's reliability is read from both bounds of its ICC(A,1) CI (Koo &amp; Li 2016: poor &lt; 0.5 \
 ≤ moderate &lt; 0.75 ≤ good ≤ 0.9 &lt; excellent), never from the interval's width; at the model \
 level MentalBench's width classes are given as such (ICC(C,1) percentile interval over model \
-means, replicates outside [0, 1] dropped: GR ≤ {t0} &lt; MR ≤ {t1} &lt; PR). Whether a judge can \
+means, replicates outside [0, 1] dropped: GR ≤ {t0} &lt; MR ≤ {t1} &lt; PR); with few models that \
+width moves with the bootstrap's random stream, so a class near a threshold is read with its \
+interval. Whether a judge can \
 replace a clinician rests on the Alternative Annotator Test (Calderon et al. 2025; ε = {eps}, \
 q = {q}, at least {min_items} shared responses per tested clinician, Benjamini–Yekutieli), on \
 the change in the humans' agreement when the judge takes each \
