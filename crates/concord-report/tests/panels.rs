@@ -430,6 +430,15 @@ fn methods_name_the_intervals_as_computed() {
     };
     let html = html_report(&study, &opts).unwrap();
     assert!(html.contains("percentile interval of the bootstrap over models"));
+    // Each width class comes with the interval it was read from.
+    let report = agreement_report(&study.study_ratings().unwrap(), &opts);
+    let class = &report.attributes[0].judges[0].reliability_class;
+    let [lo, hi] = class.ci95.unwrap();
+    let shown = format!(
+        "{} <span class=\"ci\">[{lo:.3}, {hi:.3}]</span>",
+        class.class
+    );
+    assert!(html.contains(&shown), "{shown}");
     assert!(!html.contains("F-based CIs"));
     assert!(!html.contains("Fisher-z CI"));
 }

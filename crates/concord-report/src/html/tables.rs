@@ -247,11 +247,15 @@ pub(super) fn judge_tables(h: &mut String, a: &Analysis) {
                 ] {
                     h.push_str(&cell(e));
                 }
-                let _ = write!(
-                    h,
-                    "<td class=\"name\">{}</td>",
-                    esc(&j.reliability_class.class)
-                );
+                // A width class is shown with the interval it is read from (not ICC(C,1)'s,
+                // which keeps the replicates outside [0, 1]); a Koo & Li class with none: its
+                // interval is ICC(A,1)'s, in its own column.
+                let c = &j.reliability_class;
+                let interval = match j.unit {
+                    Unit::Model => ci_span(c.ci95),
+                    Unit::Response => String::new(),
+                };
+                let _ = write!(h, "<td class=\"name\">{}{interval}</td>", esc(&c.class));
             },
         );
     }
