@@ -71,7 +71,7 @@ pub use dashboard::{svg_data_url, ChartView, DashboardRequest, DashboardView, LI
 pub use html::html_report;
 pub use options::{alt_epsilon_for, chart_format, options_for, resolve_exclusions};
 pub use selection::Choice;
-pub use table::{table_rows, TableRow};
+pub use table::{one_rater_sentence, table_rows, TableRow};
 pub use verdicts::{verdict_rows, Diagnostic, Finding, VerdictRow};
 
 use concord_core::sampling::SamplingRound;

@@ -143,7 +143,7 @@ pub fn table_rows(r: &AttributeReport) -> Vec<TableRow> {
 }
 
 /// The sentence that replaces every human–human row when there are fewer than two humans.
-pub(crate) fn one_rater_sentence(n: usize) -> String {
+pub fn one_rater_sentence(n: usize) -> String {
     format!("inter-rater agreement needs ≥ 2 human raters; this analysis has {n}")
 }
 

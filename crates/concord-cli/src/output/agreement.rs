@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use concord_stats::report::{AgreementReport, AttributeReport};
+use concord_stats::report::{AgreementReport, AttributeReport, JudgeReport};
 use concord_stats::Estimate;
 
 /// One flattened estimate: attribute × rater-set × metric.
@@ -72,164 +72,161 @@ fn flatten(report: &AgreementReport) -> Vec<FlatRow> {
     let mut out = Vec::new();
     for a in report.attributes.iter().chain(&report.groups) {
         let h = &a.humans;
-        let nc = Some(h.n_targets - h.n_dropped);
-        for (k, e) in h.icc.named() {
-            push_est(&mut out, a, "humans", k, e, nc);
-        }
-        let u = &h.icc_unbalanced;
-        push_est(
-            &mut out,
-            a,
-            "humans",
-            "ICC_A1_unbalanced",
-            &u.icc_a1,
-            Some(u.n_targets),
-        );
-        push_est(
-            &mut out,
-            a,
-            "humans",
-            "ICC_C1_unbalanced",
-            &u.icc_c1,
-            Some(u.n_targets),
-        );
-        let r = &h.icc_reml;
-        for (metric, e) in [
-            ("ICC_A1_reml", &r.icc_a1),
-            ("ICC_C1_reml", &r.icc_c1),
-            ("ICC_Ak_reml", &r.icc_ak),
-            ("ICC_Ck_reml", &r.icc_ck),
-        ] {
-            push_est(&mut out, a, "humans", metric, e, Some(r.n_targets));
-        }
-        for (k, e) in h.alpha.named() {
-            push_est(&mut out, a, "humans", &format!("alpha_{k}"), e, None);
-        }
-        push_est(&mut out, a, "humans", "fleiss_kappa", &h.fleiss_kappa, nc);
-        push_est(
-            &mut out,
-            a,
-            "humans",
-            "fleiss_kappa_all",
-            &h.fleiss_kappa_all,
-            None,
-        );
-        push_est(&mut out, a, "humans", "gwet_ac1", &h.gwet.ac1, None);
-        push_est(
-            &mut out,
-            a,
-            "humans",
-            "gwet_ac2_linear",
-            &h.gwet.ac2_linear,
-            None,
-        );
-        push_est(
-            &mut out,
-            a,
-            "humans",
-            "gwet_ac2_quadratic",
-            &h.gwet.ac2_quadratic,
-            None,
-        );
-        for p in &h.pairs {
-            let set = format!("pair:{}|{}", p.raters[0], p.raters[1]);
-            push_est(
-                &mut out,
-                a,
-                &set,
-                "kappa_unweighted",
-                &p.kappa.unweighted,
-                Some(p.n),
-            );
-            push_est(
-                &mut out,
-                a,
-                &set,
-                "kappa_linear",
-                &p.kappa.linear,
-                Some(p.n),
-            );
-            push_est(
-                &mut out,
-                a,
-                &set,
-                "kappa_quadratic",
-                &p.kappa.quadratic,
-                Some(p.n),
-            );
-            push_num(&mut out, a, &set, "exact", p.exact, p.n);
-            push_num(&mut out, a, &set, "within_one", p.within_one, p.n);
-        }
-        for d in &h.rater_diagnostics {
-            let set = format!("rater:{}", d.rater);
-            push_est(&mut out, a, &set, "ICC_C1_vs_others", &d.icc_c1, Some(d.n));
-            push_est(&mut out, a, &set, "bias_vs_others", &d.bias, Some(d.n));
+        if h.raters.len() < 2 {
+            // Said once instead of a row per statistic that needs two humans.
+            out.push(FlatRow {
+                attribute: a.attribute.clone(),
+                group: a.group.clone(),
+                set: "humans".into(),
+                metric: "inter_rater".into(),
+                value: None,
+                ci: None,
+                n: None,
+                reason: Some(concord_report::one_rater_sentence(h.raters.len())),
+            });
+        } else {
+            human_rows(&mut out, a);
         }
         for j in &a.judges {
-            let set = format!("judge:{}", j.judge);
-            let n = Some(j.n_targets);
-            push_est(&mut out, a, &set, "ICC_A1", &j.agreement.icc.icc_a1, n);
-            push_est(&mut out, a, &set, "ICC_C1", &j.agreement.icc.icc_c1, n);
-            push_est(&mut out, a, &set, "bias", &j.agreement.bias, n);
-            let ba = &j.agreement.bland_altman;
-            let ci = |i: usize| ba.loa_ci95.map(|c| c[i]);
-            for (metric, v, c) in [
-                ("loa_low", ba.loa.map(|l| l[0]), ci(0)),
-                ("loa_high", ba.loa.map(|l| l[1]), ci(1)),
-            ] {
-                out.push(FlatRow {
-                    attribute: a.attribute.clone(),
-                    group: a.group.clone(),
-                    set: set.clone(),
-                    metric: metric.into(),
-                    value: v,
-                    ci: c,
-                    n,
-                    reason: ba.reason.clone(),
-                });
-            }
-            push_est(&mut out, a, &set, "pearson", &j.agreement.pearson, n);
-            push_est(&mut out, a, &set, "spearman", &j.agreement.spearman, n);
-            push_est(
-                &mut out,
-                a,
-                &set,
-                "kendall_tau_b",
-                &j.agreement.kendall_tau_b,
-                n,
-            );
-            push_est(&mut out, a, &set, "ccc", &j.agreement.ccc, n);
-            let alt = &j.alt_test;
-            let (ni, rep) = (alt.n_items, &j.replacement);
-            push_num(&mut out, a, &set, "alt_test_omega", alt.winning_rate, ni);
-            let adv = alt.advantage_probability;
-            push_num(&mut out, a, &set, "alt_test_advantage", adv, ni);
-            let dn = Some(rep.n);
-            push_est(
-                &mut out,
-                a,
-                &set,
-                "replace_d_ICC_A1",
-                &rep.mean_delta.icc_a1,
-                dn,
-            );
-            let d_alpha = &rep.mean_delta.alpha_interval;
-            push_est(&mut out, a, &set, "replace_d_alpha_int", d_alpha, dn);
-            let b = &j.bias_diagnostics;
-            push_est(&mut out, a, &set, "sd_ratio", &b.sd_ratio, n);
-            push_est(
-                &mut out,
-                a,
-                &set,
-                "proportional_bias",
-                &b.proportional_bias,
-                n,
-            );
-            push_est(&mut out, a, &set, "length_bias", &b.length_bias, n);
-            push_est(&mut out, a, &set, "self_preference", &b.self_preference, n);
+            judge_rows(&mut out, a, j);
         }
     }
     out
+}
+
+/// The humans' rows: ICCs, alpha, kappas, AC1/AC2, each pair and each rater against the others.
+fn human_rows(out: &mut Vec<FlatRow>, a: &AttributeReport) {
+    let h = &a.humans;
+    let nc = Some(h.n_targets - h.n_dropped);
+    for (k, e) in h.icc.named() {
+        push_est(out, a, "humans", k, e, nc);
+    }
+    let u = &h.icc_unbalanced;
+    push_est(
+        out,
+        a,
+        "humans",
+        "ICC_A1_unbalanced",
+        &u.icc_a1,
+        Some(u.n_targets),
+    );
+    push_est(
+        out,
+        a,
+        "humans",
+        "ICC_C1_unbalanced",
+        &u.icc_c1,
+        Some(u.n_targets),
+    );
+    let r = &h.icc_reml;
+    for (metric, e) in [
+        ("ICC_A1_reml", &r.icc_a1),
+        ("ICC_C1_reml", &r.icc_c1),
+        ("ICC_Ak_reml", &r.icc_ak),
+        ("ICC_Ck_reml", &r.icc_ck),
+    ] {
+        push_est(out, a, "humans", metric, e, Some(r.n_targets));
+    }
+    for (k, e) in h.alpha.named() {
+        push_est(out, a, "humans", &format!("alpha_{k}"), e, None);
+    }
+    push_est(out, a, "humans", "fleiss_kappa", &h.fleiss_kappa, nc);
+    push_est(
+        out,
+        a,
+        "humans",
+        "fleiss_kappa_all",
+        &h.fleiss_kappa_all,
+        None,
+    );
+    push_est(out, a, "humans", "gwet_ac1", &h.gwet.ac1, None);
+    push_est(
+        out,
+        a,
+        "humans",
+        "gwet_ac2_linear",
+        &h.gwet.ac2_linear,
+        None,
+    );
+    push_est(
+        out,
+        a,
+        "humans",
+        "gwet_ac2_quadratic",
+        &h.gwet.ac2_quadratic,
+        None,
+    );
+    for p in &h.pairs {
+        let set = format!("pair:{}|{}", p.raters[0], p.raters[1]);
+        push_est(
+            out,
+            a,
+            &set,
+            "kappa_unweighted",
+            &p.kappa.unweighted,
+            Some(p.n),
+        );
+        push_est(out, a, &set, "kappa_linear", &p.kappa.linear, Some(p.n));
+        push_est(
+            out,
+            a,
+            &set,
+            "kappa_quadratic",
+            &p.kappa.quadratic,
+            Some(p.n),
+        );
+        push_num(out, a, &set, "exact", p.exact, p.n);
+        push_num(out, a, &set, "within_one", p.within_one, p.n);
+    }
+    for d in &h.rater_diagnostics {
+        let set = format!("rater:{}", d.rater);
+        push_est(out, a, &set, "ICC_C1_vs_others", &d.icc_c1, Some(d.n));
+        push_est(out, a, &set, "bias_vs_others", &d.bias, Some(d.n));
+    }
+}
+
+/// One judge's rows: agreement with the human mean, the verdict's tests and the diagnostics.
+fn judge_rows(out: &mut Vec<FlatRow>, a: &AttributeReport, j: &JudgeReport) {
+    let set = format!("judge:{}", j.judge);
+    let n = Some(j.n_targets);
+    push_est(out, a, &set, "ICC_A1", &j.agreement.icc.icc_a1, n);
+    push_est(out, a, &set, "ICC_C1", &j.agreement.icc.icc_c1, n);
+    push_est(out, a, &set, "bias", &j.agreement.bias, n);
+    let ba = &j.agreement.bland_altman;
+    let ci = |i: usize| ba.loa_ci95.map(|c| c[i]);
+    for (metric, v, c) in [
+        ("loa_low", ba.loa.map(|l| l[0]), ci(0)),
+        ("loa_high", ba.loa.map(|l| l[1]), ci(1)),
+    ] {
+        out.push(FlatRow {
+            attribute: a.attribute.clone(),
+            group: a.group.clone(),
+            set: set.clone(),
+            metric: metric.into(),
+            value: v,
+            ci: c,
+            n,
+            reason: ba.reason.clone(),
+        });
+    }
+    push_est(out, a, &set, "pearson", &j.agreement.pearson, n);
+    push_est(out, a, &set, "spearman", &j.agreement.spearman, n);
+    push_est(out, a, &set, "kendall_tau_b", &j.agreement.kendall_tau_b, n);
+    push_est(out, a, &set, "ccc", &j.agreement.ccc, n);
+    let alt = &j.alt_test;
+    let (ni, rep) = (alt.n_items, &j.replacement);
+    push_num(out, a, &set, "alt_test_omega", alt.winning_rate, ni);
+    let adv = alt.advantage_probability;
+    push_num(out, a, &set, "alt_test_advantage", adv, ni);
+    let dn = Some(rep.n);
+    push_est(out, a, &set, "replace_d_ICC_A1", &rep.mean_delta.icc_a1, dn);
+    let d_alpha = &rep.mean_delta.alpha_interval;
+    push_est(out, a, &set, "replace_d_alpha_int", d_alpha, dn);
+    let b = &j.bias_diagnostics;
+    push_est(out, a, &set, "sd_ratio", &b.sd_ratio, n);
+    push_est(out, a, &set, "proportional_bias", &b.proportional_bias, n);
+    push_est(out, a, &set, "length_bias", &b.length_bias, n);
+    push_est(out, a, &set, "self_preference", &b.self_preference, n);
 }
 
 /// Terminal-readable table: one line per estimate, "estimate [CI] n" (or the reason).
@@ -383,6 +380,33 @@ mod tests {
         let t = format_table(&report(true));
         let line = t.lines().find(|l| l.contains(" pearson ")).unwrap();
         assert!(line.contains('—') && line.contains('('), "{line}");
+    }
+
+    #[test]
+    fn one_human_is_said_once_not_per_statistic() {
+        let mut r = report(false);
+        for a in r.attributes.iter_mut().chain(&mut r.groups) {
+            a.humans.raters.truncate(1);
+        }
+        let t = format_table(&r);
+        let humans: Vec<&str> = t
+            .lines()
+            .filter(|l| l.contains(" humans ") || l.contains(" rater:") || l.contains(" pair:"))
+            .collect();
+        assert_eq!(
+            humans.len(),
+            2,
+            "one line for the attribute, one for its group: {t}"
+        );
+        assert!(
+            humans[0].contains("inter_rater")
+                && humans[0].contains(
+                    "(inter-rater agreement needs ≥ 2 human raters; this analysis has 1)"
+                ),
+            "{t}"
+        );
+        // The judge is still compared, every row of it.
+        assert!(t.contains("judge:gpt") && t.contains(" ccc "), "{t}");
     }
 
     #[test]
