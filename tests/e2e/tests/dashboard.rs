@@ -551,7 +551,8 @@ async fn one_clinician_verdicts_say_once_what_cannot_run() -> Result<()> {
              const bias = Array.from(document.querySelectorAll('#dash-verdicts tr.dash-verdict')) \
                .map(r => Array.from(r.querySelectorAll('.dash-finding')).map(f => f.dataset.finding)); \
              const group = Array.from(document.querySelectorAll('tr.dash-group')).map(r => r.textContent); \
-             return { shown: !note.hidden, note: note.textContent, hidden, bias, group };")
+             const pair = [document.querySelector('#dash-rater-a').value, document.querySelector('#dash-rater-b').value]; \
+             return { shown: !note.hidden, note: note.textContent, hidden, bias, group, pair };")
         .await?;
     assert_eq!(seen["shown"], true, "{seen}");
     assert!(
@@ -576,6 +577,8 @@ async fn one_clinician_verdicts_say_once_what_cannot_run() -> Result<()> {
             .is_some_and(|g| g.iter().any(|t| t == "Humans among themselves (1 rater)")),
         "{seen}"
     );
+    // No confusion pair is drawn, and the selectors do not show the clinician against themselves.
+    assert_eq!(seen["pair"], json!(["", ""]), "{seen}");
     app.js("document.querySelector('#dash-verdicts').scrollIntoView(); return null;")
         .await?;
     app.screenshot(&screenshot_dir().join("verdict-one-clinician.png"))

@@ -187,8 +187,8 @@ export class DashboardScreen implements Screen {
     set("dash-attribute", view.attribute);
     set("dash-metric", view.metric);
     set("dash-judge", view.judge);
-    set("dash-rater-a", view.raters?.[0]);
-    set("dash-rater-b", view.raters?.[1]);
+    set("dash-rater-a", view.raters?.[0] ?? "");
+    set("dash-rater-b", view.raters?.[1] ?? "");
   }
 
   private buildControls(view: DashboardView): void {
@@ -225,6 +225,8 @@ export class DashboardScreen implements Screen {
             this.change({ raters: which === 0 ? [value, other[1]] : [other[0], value] });
           },
         },
+        // Shown while no pair is drawn (one human): not a rater against themselves.
+        h("option", { value: "", disabled: true }, "choose"),
         ...everyone.map((r) => h("option", { value: r }, r)),
       );
 
