@@ -102,7 +102,7 @@ fn label(criterion: &str) -> &'static str {
 }
 
 /// The verdict's kind and a sentence for it.
-fn headline(j: &JudgeReport) -> (&'static str, String) {
+fn headline(j: &JudgeReport, humans: usize) -> (&'static str, String) {
     let v = &j.verdict;
     if v.verdict == "can replace a clinician" {
         (
@@ -115,10 +115,12 @@ fn headline(j: &JudgeReport) -> (&'static str, String) {
             format!("{} cannot replace a clinician on this attribute", j.judge),
         )
     } else {
-        let more = v.more_responses.map_or_else(
-            || "more responses alone would not settle it".to_string(),
-            |n| format!("rate {n} more responses to decide"),
-        );
+        let more = match v.more_responses {
+            Some(n) => format!("rate {n} more responses to decide"),
+            // What would settle it: the tests that compare clinicians need a second one.
+            None if humans < 2 => "a second clinician must rate the same responses".to_string(),
+            None => "more responses alone would not settle it".to_string(),
+        };
         ("undetermined", format!("Not yet decided: {more}"))
     }
 }
@@ -166,7 +168,7 @@ pub fn verdict_rows(r: &AttributeReport) -> Vec<VerdictRow> {
     r.judges
         .iter()
         .map(|j| {
-            let (kind, headline) = headline(j);
+            let (kind, headline) = headline(j, r.humans.raters.len());
             let a = &j.alt_test;
             VerdictRow {
                 judge: j.judge.clone(),

@@ -403,6 +403,16 @@ fn one_rater_is_said_once() {
     // The tests that need two clinicians are said not to run once, not in every row.
     assert_eq!(html.matches("were not run").count(), 1);
     assert!(!html.contains("<th>Alternative Annotator Test</th>"));
+    // What would settle an open verdict is a second clinician, not more responses.
+    for row in &v.verdicts {
+        assert!(
+            row.kind == "cannot"
+                || row.headline
+                    == "Not yet decided: a second clinician must rate the same responses",
+            "{}",
+            row.headline
+        );
+    }
     // No clinician spread to compare a bias with: the bias is reported, never decisive.
     for row in &v.verdicts {
         let bias = row.findings.iter().find(|f| f.criterion == "bias").unwrap();

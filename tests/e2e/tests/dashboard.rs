@@ -577,6 +577,17 @@ async fn one_clinician_verdicts_say_once_what_cannot_run() -> Result<()> {
             .is_some_and(|g| g.iter().any(|t| t == "Humans among themselves (1 rater)")),
         "{seen}"
     );
+    let headlines = app
+        .js("return Array.from(document.querySelectorAll('#dash-verdicts tr.dash-verdict strong')).map(e => e.textContent);")
+        .await?;
+    for h in headlines.as_array().context("headlines")? {
+        let h = h.as_str().unwrap_or_default();
+        assert!(
+            h.ends_with("cannot replace a clinician on this attribute")
+                || h == "Not yet decided: a second clinician must rate the same responses",
+            "{h}"
+        );
+    }
     // No confusion pair is drawn, and the selectors do not show the clinician against themselves.
     assert_eq!(seen["pair"], json!(["", ""]), "{seen}");
     app.js("document.querySelector('#dash-verdicts').scrollIntoView(); return null;")
