@@ -95,16 +95,14 @@ impl Cells {
         humans: &[usize],
         judges: &[usize],
     ) -> (RatingMatrix, Vec<Vec<Option<f64>>>) {
-        let (n, width) = (self.n_targets(), self.n_raters.max(1));
-        let mut human_cells = vec![None; n * humans.len()];
+        let (n, width, k) = (self.n_targets(), self.n_raters.max(1), humans.len());
+        let mut human_cells = vec![None; n * k];
         let mut columns = vec![vec![None; n]; judges.len()];
         let cell = |v: f64| (!v.is_nan()).then_some(v);
-        let rows = self.values.chunks_exact(width);
-        for (t, (row, out)) in rows
-            .zip(human_cells.chunks_exact_mut(humans.len().max(1)))
-            .enumerate()
-        {
-            for (o, &h) in out.iter_mut().zip(humans) {
+        // By row index, not zipped with the humans' rows: with no humans there are none, and
+        // the judges' columns are still filled.
+        for (t, row) in self.values.chunks_exact(width).enumerate() {
+            for (o, &h) in human_cells[t * k..(t + 1) * k].iter_mut().zip(humans) {
                 *o = cell(row[h]);
             }
             for (column, &j) in columns.iter_mut().zip(judges) {
@@ -168,5 +166,12 @@ mod tests {
         assert_eq!(humans.row(0), &[None, Some(1.0)]);
         assert_eq!(humans.row(1), &[Some(5.0), None]);
         assert_eq!(judges, vec![vec![Some(3.0), Some(2.0)]]);
+        // A sheet of judges only: their columns all the same.
+        let (humans, judges) = a.split(&[], &[2, 1]);
+        assert_eq!(humans.n_raters(), 0);
+        assert_eq!(
+            judges,
+            vec![vec![Some(3.0), Some(2.0)], vec![None, Some(5.0)]]
+        );
     }
 }
