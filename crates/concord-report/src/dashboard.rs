@@ -14,7 +14,7 @@ use crate::chart_text::DataTable;
 use crate::options::{alt_epsilon_for, options_for, resolve_exclusions};
 use crate::selection::{self, Choice};
 use crate::table::{table_rows, TableRow};
-use crate::verdicts::{verdict_rows, VerdictRow};
+use crate::verdicts::{one_clinician_note, verdict_rows, VerdictRow};
 #[cfg(doc)]
 use crate::ChartData;
 use crate::{Analysis, ChartRequest, Metric, ReportError, Result, StudySnapshot};
@@ -98,6 +98,9 @@ pub struct DashboardView {
     pub table: Vec<TableRow>,
     /// "Can this judge replace a clinician?": the chosen attribute's verdict per judge.
     pub verdicts: Vec<VerdictRow>,
+    /// Said once above `verdicts` when the tests that compare clinicians cannot run (fewer
+    /// than two humans): their columns are left out.
+    pub verdict_note: Option<String>,
     /// ε of the Alternative Annotator Test behind `verdicts`.
     pub alt_epsilon: f64,
     /// Own-model exclusions in force, one line per judge with the responses they left out.
@@ -294,6 +297,7 @@ impl DashboardView {
             all_judges: selection::all(a, true),
             table,
             verdicts,
+            verdict_note: one_clinician_note(selection::selected(a, false).len()),
             alt_epsilon: a.report.options.alt_test.epsilon,
             exclusions,
             charts,

@@ -214,6 +214,21 @@ pub(crate) fn estimate_text(e: &Estimate) -> String {
     }
 }
 
+/// With fewer than two humans the two tests that compare clinicians cannot run: the sentence
+/// said once above the verdicts (report and dashboard) instead of in every row.
+pub(crate) fn one_clinician_note(humans: usize) -> Option<String> {
+    let raters = if humans == 1 { "rater" } else { "raters" };
+    (humans < 2).then(|| {
+        format!(
+            "This analysis has {humans} human {raters}: the alternative annotator test and the \
+             replacement test need at least 2 clinicians and were not run, and a judge's bias \
+             has no clinicians' range to be judged against, so it is only reported. The \
+             verdicts rest on the agreement with the human mean: “cannot” when the whole \
+             ICC(A,1) CI lies below 0.5, “undetermined” otherwise."
+        )
+    })
+}
+
 /// The HTML report's section: per judge, one row per attribute with the verdict and each
 /// criterion's finding, then the bias diagnostics.
 pub(crate) fn html_section(h: &mut String, a: &Analysis) {
@@ -241,18 +256,9 @@ below 0 means the judge lowers agreement. \
 single clinician there is no such range, and the bias is only reported). Each \
 finding is for, against, open (more responses needed) or a note.</p>\n"
     );
-    // With one clinician the two tests that compare clinicians cannot run: said once here
-    // instead of in every row.
-    let humans = crate::selection::selected(a, false).len();
-    let (columns, criteria): (&[&str], &[&str]) = if humans < 2 {
-        let _ = writeln!(
-            h,
-            "<p>This analysis has {humans} human rater(s): the Alternative Annotator Test and the \
-replacement test need at least 2 clinicians and were not run, and a judge's bias has no \
-clinicians' range to be judged against, so it is only reported. The verdicts rest on the \
-agreement with the human mean: “cannot” when the whole ICC(A,1) CI lies below 0.5, \
-“undetermined” otherwise.</p>"
-        );
+    let note = one_clinician_note(crate::selection::selected(a, false).len());
+    let (columns, criteria): (&[&str], &[&str]) = if let Some(note) = note {
+        let _ = writeln!(h, "<p>{}</p>", esc(&note));
         (
             &[
                 "Attribute",

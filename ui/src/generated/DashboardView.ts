@@ -65,6 +65,11 @@ table: Array<TableRow>,
  */
 verdicts: Array<VerdictRow>, 
 /**
+ * Said once above `verdicts` when the tests that compare clinicians cannot run (fewer
+ * than two humans): their columns are left out.
+ */
+verdict_note: string | null, 
+/**
  * ε of the Alternative Annotator Test behind `verdicts`.
  */
 alt_epsilon: number, 

@@ -79,14 +79,11 @@ export class VerdictPanel {
     this.el.hidden = view.verdicts.length === 0 && view.exclusions.length === 0;
     this.title.textContent = `Can this judge replace a clinician? ${view.attribute_label}`;
     if (document.activeElement !== this.epsilon) this.epsilon.value = String(view.alt_epsilon);
-    // The alternative annotator and replacement tests compare clinicians with each other.
-    const humans = (view.humans ?? view.all_humans).length;
-    const one = humans < 2;
-    this.oneClinician.hidden = !one;
-    this.oneClinician.textContent = one
-      ? `This analysis has ${humans} human rater${humans === 1 ? "" : "s"}: the alternative annotator test and the replacement test need at least 2 clinicians and were not run, and a judge's bias has no clinicians' range to be judged against, so it is only reported. The verdicts rest on the agreement with the human mean.`
-      : "";
-    this.table.classList.toggle("dash-one-clinician-table", one);
+    // Too few humans for the tests that compare clinicians: said once, their columns hidden.
+    const note = view.verdict_note;
+    this.oneClinician.hidden = note === null;
+    this.oneClinician.textContent = note ?? "";
+    this.table.classList.toggle("dash-one-clinician-table", note !== null);
     clear(this.body);
     for (const v of view.verdicts) this.body.append(verdictRow(v));
     clear(this.notes);
