@@ -94,7 +94,7 @@ export const api = {
   assignWithOverlap: (raterIds: string[], overlap: number, strata: Strata) => invoke<DesignSummary>("assign_with_overlap", { raterIds, overlap, strata }),
   designProgress: () => invoke<DesignProgress>("design_progress"),
   /** Active sampling: the next `count` responses to the front of `rater`'s queue, π recorded. */
-  pushNext: (rater: string, count: number) => invoke<Assigned>("push_next", { rater, count }),
+  pushNext: (rater: string, count: number, seed: number | null) => invoke<Assigned>("push_next", { rater, count, seed }),
   /** An encrypted study's package comes with its own passphrase, shown to the lead once. */
   exportPackage: (raterId: string, path: string, passphrase: string | null) => invoke<ExportedPackage>("export_package", { raterId, path, passphrase }),
   mergePackage: (path: string) => invoke<MergeSummary>("merge_package", { path }),

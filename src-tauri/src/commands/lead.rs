@@ -206,14 +206,16 @@ pub async fn design_progress(state: State<'_, AppState>) -> CommandResult<Design
 
 /// Chooses the next `count` responses to rate (active sampling over every judge, `concord
 /// next`) and puts the unrated picks at the front of the human `rater`'s queue, recording each
-/// candidate's π for `concord estimate` (`estimates::push_next`; the seed is the clock).
+/// candidate's π for `concord estimate` (`estimates::push_next`). Without a `seed` the clock
+/// seeds the draw; a lead repeating a round (or a test) gives one.
 #[tauri::command]
 pub async fn push_next(
     state: State<'_, AppState>,
     rater: String,
     count: usize,
+    seed: Option<u64>,
 ) -> CommandResult<Assigned> {
-    let seed = concord_core::now_ms().unsigned_abs();
+    let seed = seed.unwrap_or_else(|| concord_core::now_ms().unsigned_abs());
     state.with_study(|study| push_next_round(study, &rater, None, count, seed).map(|(_, a)| a))
 }
 

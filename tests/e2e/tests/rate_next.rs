@@ -9,10 +9,14 @@ use anyhow::{Context, Result};
 use concord_core::demo::{create_demo, DemoOptions};
 use concord_core::{QueueFilter, Study};
 use concord_e2e::{app_binary, rater_key, screenshot_dir, App, Driver, StudyFile};
+use concord_report::estimates::next_in_study;
 use fantoccini::Locator;
 
 const WAIT: Duration = Duration::from_secs(30);
 const PUSHED: usize = 6;
+/// The round's seed, typed in the card: the test draws the same round in-process to know the
+/// picks (the app seeds from the clock when the field is blank).
+const SEED: u64 = 20_261_127;
 
 async fn click(app: &App, css: &str) -> Result<()> {
     app.client
@@ -67,6 +71,18 @@ async fn lead_pushes_the_next_responses_to_a_raters_queue() -> Result<()> {
         study.close()?;
         (rater, before)
     };
+    // The round the app must draw: the same study, count and seed.
+    let expected = {
+        let study = Study::open(&study_path)?;
+        let batch = next_in_study(&study, None, PUSHED, SEED)?;
+        study.close()?;
+        batch
+    };
+    let expected_front = expected.unrated_picks();
+    assert!(
+        !expected_front.is_empty() && expected.picks.len() == PUSHED,
+        "seed {SEED} picks no unrated response; choose another"
+    );
 
     let driver = Driver::start()?;
     let app = driver
@@ -81,7 +97,8 @@ async fn lead_pushes_the_next_responses_to_a_raters_queue() -> Result<()> {
     .await?;
     app.js(&format!(
         "document.querySelector('#push-rater').value = 'Rater 2'; \
-         document.querySelector('#push-count').value = '{PUSHED}'; return null;"
+         document.querySelector('#push-count').value = '{PUSHED}'; \
+         document.querySelector('#push-seed').value = '{SEED}'; return null;"
     ))
     .await?;
     click(&app, "#push-next").await?;
@@ -98,14 +115,14 @@ async fn lead_pushes_the_next_responses_to_a_raters_queue() -> Result<()> {
         .await?;
     app.quit().await?;
 
-    // The file: one round for Rater 2 with every response a candidate, the picks first in the
-    // queue (each unrated when drawn, with π > 0), the rest in their old order.
-    let n: usize = status
-        .split_whitespace()
-        .next()
-        .and_then(|w| w.parse().ok())
-        .with_context(|| format!("no count in {status:?}"))?;
-    assert!((1..=PUSHED).contains(&n), "{status}");
+    // The status counts the round's picks as drawn in-process; the file records one round for
+    // Rater 2 with that seed and every response a candidate, the unrated picks first in the
+    // queue in the draw's order (each with π > 0), the rest in their old order.
+    let n = expected_front.len();
+    assert!(
+        status.starts_with(&format!("{n} response")),
+        "{status} (expected {n})"
+    );
     if n < PUSHED {
         let why = format!(
             "{} of the {PUSHED} picked already had a clinician rating",
@@ -115,7 +132,9 @@ async fn lead_pushes_the_next_responses_to_a_raters_queue() -> Result<()> {
     }
     // The demo assigns every response to every rater: the picks moved up.
     assert!(
-        status.ends_with("Rater 2 held all of them already; they moved up."),
+        status.ends_with(&format!(
+            "Rater 2 held all of them already; they moved up. Seed {SEED}."
+        )),
         "{status}"
     );
     let file = StudyFile::open(&study_path)?;
@@ -130,6 +149,7 @@ async fn lead_pushes_the_next_responses_to_a_raters_queue() -> Result<()> {
     let study = Study::open(&study_path)?;
     let rounds = study.sampling_rounds()?;
     assert_eq!(rounds.len(), 1);
+    assert_eq!(rounds[0].seed, SEED);
     assert_eq!(
         rounds[0].candidates.len(),
         60,
@@ -137,6 +157,12 @@ async fn lead_pushes_the_next_responses_to_a_raters_queue() -> Result<()> {
     );
     let after = queue(&study, &rater)?;
     study.close()?;
+    let front: Vec<&String> = after[..n].iter().map(|(id, _)| id).collect();
+    assert_eq!(
+        front,
+        expected_front.iter().collect::<Vec<_>>(),
+        "the round's unrated picks lead the queue"
+    );
     for (id, _) in &after[..n] {
         let c = rounds[0]
             .candidates

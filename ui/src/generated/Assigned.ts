@@ -19,4 +19,9 @@ responses: number,
 /**
  * Of those, new to the queue (the others moved up).
  */
-added: number, };
+added: number, 
+/**
+ * Seed of the round's draw, recorded with it (`concord next --seed` repeats the draw on
+ * the study as it was).
+ */
+seed: number, };

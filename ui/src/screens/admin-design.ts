@@ -54,6 +54,8 @@ function pushedText(done: Assigned): string {
   if (rated > 0) parts.push(`${formatCount(rated)} of the ${formatCount(done.picked)} picked already had a clinician rating and need no other.`);
   if (done.responses > 0)
     parts.push(done.added === 0 ? `${done.rater} held all of them already; they moved up.` : `${formatCount(done.added)} of them ${done.added === 1 ? "is" : "are"} newly assigned to ${done.rater}.`);
+  // The seed is recorded with the round; shown so the lead can repeat the draw.
+  parts.push(`Seed ${done.seed}.`);
   return parts.join(" ");
 }
 
@@ -65,6 +67,8 @@ export class DesignPanel {
   private readonly error = h("p", { class: "form-error", role: "alert" });
   private readonly pushRater = h("select", { id: "push-rater" });
   private readonly pushCount = h("input", { type: "number", id: "push-count", min: "1", step: "1", value: "20" });
+  // Blank draws a new round; a number repeats one (the same study and seed give the same picks).
+  private readonly pushSeed = h("input", { type: "number", id: "push-seed", min: "0", step: "1", placeholder: "new draw" });
   private readonly pushStatus = h("p", { class: "muted", id: "push-status", role: "status" });
 
   constructor() {
@@ -107,7 +111,7 @@ export class DesignPanel {
         h(
           "p",
           { class: "muted admin-caption" },
-          "Chooses the responses whose clinician ratings shrink the model-score intervals most (where the judges are least sure) and puts them first in a rater's queue. Each response's chance of being chosen is recorded, so the estimates stay unbiased.",
+          "Chooses the responses whose clinician ratings shrink the model-score intervals most (where the judges are least sure) and puts them first in a rater's queue. Each response's chance of being chosen is recorded, so the estimates stay unbiased. Leave Seed blank for a new draw; the seed shown after a push repeats it.",
         ),
         h(
           "div",
@@ -116,6 +120,8 @@ export class DesignPanel {
           this.pushRater,
           h("label", { for: "push-count" }, "Responses"),
           this.pushCount,
+          h("label", { for: "push-seed" }, "Seed"),
+          this.pushSeed,
           h("button", { type: "button", id: "push-next", onclick: () => void this.push() }, "Push to the front of the queue"),
         ),
         this.pushStatus,
@@ -154,8 +160,15 @@ export class DesignPanel {
   private async push(): Promise<void> {
     const count = Number(this.pushCount.value);
     if (!this.pushRater.value || !(count >= 1)) return;
+    const seedText = this.pushSeed.value.trim();
+    const seed = seedText === "" ? null : Number(seedText);
+    if (seed !== null && !(Number.isSafeInteger(seed) && seed >= 0)) {
+      this.error.textContent = `Seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, or blank for a new draw.`;
+      return;
+    }
     try {
-      const done = await api.pushNext(this.pushRater.value, Math.floor(count));
+      const done = await api.pushNext(this.pushRater.value, Math.floor(count), seed);
+      this.error.textContent = "";
       this.pushStatus.textContent = pushedText(done);
       await this.refresh();
     } catch (err) {

@@ -247,6 +247,9 @@ pub struct Assigned {
     pub responses: usize,
     /// Of those, new to the queue (the others moved up).
     pub added: usize,
+    /// Seed of the round's draw, recorded with it (`concord next --seed` repeats the draw on
+    /// the study as it was).
+    pub seed: u64,
 }
 
 /// [`next`] on every attribute of `study`, read as `concord next` needs it: the humans and the
@@ -287,6 +290,7 @@ pub fn push_next(
         picked: batch.picks.len(),
         responses: ids.len(),
         added,
+        seed: batch.seed,
     };
     Ok((batch, assigned))
 }
