@@ -75,37 +75,23 @@ pub fn chance_corrected_weighted(
     let ri: Vec<f64> = (0..rows)
         .map(|i| counts[i * q..(i + 1) * q].iter().sum())
         .collect();
-    let n2: f64 = (0..rows).filter(|&i| ri[i] >= 2.0).map(|i| mult[i]).sum();
+    let sum_q: Vec<f64> = (0..rows)
+        .map(|i| weighted_pairs(&counts[i * q..(i + 1) * q], &w))
+        .collect();
+    let mut sums = vec![0.0; coefficient_width(q)];
+    for i in 0..rows {
+        add_row(&mut sums, &counts[i * q..(i + 1) * q], mult[i], &w);
+    }
+    let n2 = sums[1];
     if n2 == 0.0 {
         return Estimate::missing("no target has 2 or more ratings");
     }
-    let mut sum_q = vec![0.0; rows];
-    for i in 0..rows {
-        let c = &counts[i * q..(i + 1) * q];
-        sum_q[i] = (0..q)
-            .map(|k| c[k] * ((0..q).map(|l| w[k * q + l] * c[l]).sum::<f64>() - 1.0))
-            .sum();
-    }
-    let pa = (0..rows)
-        .filter(|&i| ri[i] >= 2.0)
-        .map(|i| mult[i] * (sum_q[i] / (ri[i] * (ri[i] - 1.0))))
-        .sum::<f64>()
-        / n2;
-    let mut pi = vec![0.0; q];
-    for i in 0..rows {
-        for k in 0..q {
-            pi[k] += mult[i] * (counts[i * q + k] / ri[i] / nf);
-        }
-    }
-    let tw: f64 = w.iter().sum();
-    let qf = q as f64;
-    let gwet_factor = tw / (qf * (qf - 1.0));
-    let pe = match chance {
-        Chance::Gwet => gwet_factor * pi.iter().map(|p| p * (1.0 - p)).sum::<f64>(),
-        Chance::Fleiss => (0..q)
-            .map(|k| (0..q).map(|l| w[k * q + l] * pi[k] * pi[l]).sum::<f64>())
-            .sum(),
-    };
+    let (pa, pi) = (
+        sums[2] / n2,
+        sums[3..].iter().map(|s| s / nf).collect::<Vec<f64>>(),
+    );
+    let gwet_factor = gwet_factor(&w, q);
+    let pe = chance_agreement(&pi, &w, q, chance);
     if pe.is_nan() || 1.0 - pe <= 1e-12 {
         return Estimate::missing("no variance: chance agreement is 1");
     }
@@ -147,4 +133,63 @@ pub fn chance_corrected_weighted(
         e = e.with_p(crate::dist::t_two_sided_p(gamma / se, nf - 1.0));
     }
     e
+}
+
+/// Σ_k r_k (r*_k − 1) with r*_k = Σ_l w_kl r_l: a target's weighted agreeing pairs.
+fn weighted_pairs(c: &[f64], w: &[f64]) -> f64 {
+    let q = c.len();
+    (0..q)
+        .map(|k| c[k] * ((0..q).map(|l| w[k * q + l] * c[l]).sum::<f64>() - 1.0))
+        .sum()
+}
+
+/// T_w/(q(q − 1)), Gwet's chance factor.
+fn gwet_factor(w: &[f64], q: usize) -> f64 {
+    let qf = q as f64;
+    w.iter().sum::<f64>() / (qf * (qf - 1.0))
+}
+
+/// p_e from the category shares π.
+fn chance_agreement(pi: &[f64], w: &[f64], q: usize, chance: Chance) -> f64 {
+    match chance {
+        Chance::Gwet => gwet_factor(w, q) * pi.iter().map(|p| p * (1.0 - p)).sum::<f64>(),
+        Chance::Fleiss => (0..q)
+            .map(|k| (0..q).map(|l| w[k * q + l] * pi[k] * pi[l]).sum::<f64>())
+            .sum(),
+    }
+}
+
+/// Length of the sums a coefficient is made of ([`add_row`]): targets, targets with ≥ 2
+/// ratings, their summed agreement, and each category's summed share.
+pub(crate) fn coefficient_width(q: usize) -> usize {
+    3 + q
+}
+
+/// Adds `mult` targets with category counts `c` (q long) to `sums`; the sums of a set of
+/// targets give its coefficient ([`coefficient_from_sums`]), and a cluster's sums taken off
+/// give the coefficient without it (the jackknife's replicates).
+pub(crate) fn add_row(sums: &mut [f64], c: &[f64], mult: f64, w: &[f64]) {
+    let r: f64 = c.iter().sum();
+    sums[0] += mult;
+    if r >= 2.0 {
+        sums[1] += mult;
+        sums[2] += mult * (weighted_pairs(c, w) / (r * (r - 1.0)));
+    }
+    for (s, ck) in sums[3..].iter_mut().zip(c) {
+        *s += mult * (ck / r);
+    }
+}
+
+/// The coefficient (γ) of the targets summed in `sums`, or NaN where undefined.
+pub(crate) fn coefficient_from_sums(sums: &[f64], w: &[f64], q: usize, chance: Chance) -> f64 {
+    let (nf, n2) = (sums[0], sums[1]);
+    if nf < 2.0 || n2 == 0.0 {
+        return f64::NAN;
+    }
+    let pi: Vec<f64> = sums[3..].iter().map(|s| s / nf).collect();
+    let pe = chance_agreement(&pi, w, q, chance);
+    if pe.is_nan() || 1.0 - pe <= 1e-12 {
+        return f64::NAN;
+    }
+    (sums[2] / n2 - pe) / (1.0 - pe)
 }

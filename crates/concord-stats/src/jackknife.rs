@@ -8,7 +8,7 @@
 //! 21), and deleting whole clusters keeps responses to the same item together as the cluster
 //! bootstrap does.
 
-use crate::dist::t_quantile;
+use crate::dist::{t_quantile, t_two_sided_p};
 use crate::estimate::Estimate;
 
 /// Each entry's cluster numbered densely in order of first appearance (`items` gives each
@@ -133,6 +133,32 @@ pub(crate) fn with_jackknife_ci(
         return e.with_reason_if_none("zero-width interval: every leave-one-out value is the same");
     }
     e
+}
+
+/// Name of the delete-one-item interval, for responses nested in items.
+pub(crate) const CLUSTER_METHOD: &str = "cluster-jackknife-t";
+
+/// `e` with its interval (and the test beside it) replaced by the delete-one-cluster
+/// jackknife-t of the replicates `reps`, one per cluster left out: for a statistic whose
+/// analytic interval takes the responses as independent when they are nested in items. The
+/// F statistic and its degrees of freedom go (they belong to the analytic test), and the p-value
+/// becomes the jackknife t test of 0 on C − 1 df.
+pub(crate) fn cluster_jackknifed(e: Estimate, reps: &[f64]) -> Estimate {
+    let e = Estimate {
+        ci95: None,
+        se: None,
+        f: None,
+        df1: None,
+        df2: None,
+        p: None,
+        ci_method: None,
+        ..e
+    };
+    let e = with_jackknife_ci(e, reps, None, CLUSTER_METHOD);
+    match (e.value, e.se) {
+        (Some(v), Some(se)) if se > 0.0 => e.with_p(t_two_sided_p(v / se, reps.len() as f64 - 1.0)),
+        _ => e,
+    }
 }
 
 #[cfg(test)]

@@ -95,24 +95,12 @@ pub fn kappa_from_table(table: &[f64], q: usize, weights: Weights) -> Estimate {
         return Estimate::missing("fewer than 2 targets rated by both raters");
     }
     let w = weights.matrix(q);
-    let mut row = vec![0.0; q];
-    let mut col = vec![0.0; q];
-    for i in 0..q {
-        for j in 0..q {
-            row[i] += table[i * q + j] / n;
-            col[j] += table[i * q + j] / n;
-        }
-    }
-    let (mut po, mut pe) = (0.0, 0.0);
-    for i in 0..q {
-        for j in 0..q {
-            po += w[i * q + j] * table[i * q + j] / n;
-            pe += w[i * q + j] * row[i] * col[j];
-        }
-    }
+    let mut margins = vec![0.0; 2 * q];
+    let (po, pe) = observed_and_chance(table, q, &w, &mut margins);
     if pe.is_nan() || 1.0 - pe <= 1e-12 {
         return Estimate::missing("no variance: chance agreement is 1 (one category used by both)");
     }
+    let (row, col) = margins.split_at(q);
     let kappa = (po - pe) / (1.0 - pe);
     let wr: Vec<f64> = (0..q)
         .map(|i| (0..q).map(|j| col[j] * w[i * q + j]).sum())
@@ -134,6 +122,41 @@ pub fn kappa_from_table(table: &[f64], q: usize, weights: Weights) -> Estimate {
         .with_se(se)
         .with_ci(kappa - z * se, kappa + z * se, "normal-asymptotic")
         .with_n(n as usize)
+}
+
+/// p_o and p_e of a q × q table under the weight matrix `w`; `margins` (2q long) receives the
+/// row and the column shares.
+fn observed_and_chance(table: &[f64], q: usize, w: &[f64], margins: &mut [f64]) -> (f64, f64) {
+    let n: f64 = table.iter().sum();
+    margins.iter_mut().for_each(|m| *m = 0.0);
+    let (row, col) = margins.split_at_mut(q);
+    for i in 0..q {
+        for j in 0..q {
+            row[i] += table[i * q + j] / n;
+            col[j] += table[i * q + j] / n;
+        }
+    }
+    let (mut po, mut pe) = (0.0, 0.0);
+    for i in 0..q {
+        for j in 0..q {
+            po += w[i * q + j] * table[i * q + j] / n;
+            pe += w[i * q + j] * row[i] * col[j];
+        }
+    }
+    (po, pe)
+}
+
+/// The kappa of [`kappa_from_table`] alone (NaN where undefined), with the weight matrix `w`
+/// and 2q of scratch: what a jackknife recomputes per left-out cluster.
+pub(crate) fn kappa_value(table: &[f64], q: usize, w: &[f64], scratch: &mut [f64]) -> f64 {
+    if table.iter().sum::<f64>() < 2.0 {
+        return f64::NAN;
+    }
+    let (po, pe) = observed_and_chance(table, q, w, scratch);
+    if pe.is_nan() || 1.0 - pe <= 1e-12 {
+        return f64::NAN;
+    }
+    (po - pe) / (1.0 - pe)
 }
 
 /// Cohen's kappas, exact and within-one agreement for two raters (pairwise-complete targets).

@@ -18,7 +18,7 @@
 
 use crate::estimate::Estimate;
 use crate::icc::{truncated_icc_a1, HendersonDesign, NOT_ESTIMABLE, NO_VARIANCE};
-use crate::jackknife::{dense_clusters, with_jackknife_ci, ClusterSums};
+use crate::jackknife::{dense_clusters, with_jackknife_ci, ClusterSums, CLUSTER_METHOD};
 use crate::matrix::RatingMatrix;
 use serde::{Deserialize, Serialize};
 
@@ -265,7 +265,7 @@ impl HumanSide {
             Some(item) => dense_clusters(used.iter().map(|&t| item[t])),
         };
         let method = match clusters {
-            Some(_) => "cluster-jackknife-t",
+            Some(_) => CLUSTER_METHOD,
             None => "jackknife-t",
         };
         let mut sums = ClusterSums::new(RATERS + 2 * k, n_clusters);

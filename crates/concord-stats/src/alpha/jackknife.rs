@@ -8,7 +8,7 @@
 use super::{Level, LevelSet, Units, NO_PAIRS, NO_VARIATION};
 use crate::bootstrap::TargetRows;
 use crate::estimate::Estimate;
-use crate::jackknife::{dense_clusters, with_jackknife_ci};
+use crate::jackknife::{dense_clusters, with_jackknife_ci, CLUSTER_METHOD};
 use crate::matrix::RatingMatrix;
 
 /// α at `levels` with jackknife SEs and t intervals. `clusters` gives the item of each kept
@@ -43,7 +43,7 @@ pub(crate) fn alpha_jackknifed(
         ),
         Some(item) => {
             let (members, starts) = cluster_units(&units, rows, item);
-            (members, starts, None, "cluster-jackknife-t")
+            (members, starts, None, CLUSTER_METHOD)
         }
     };
     let groups = starts.windows(2).map(|w| &members[w[0]..w[1]]);

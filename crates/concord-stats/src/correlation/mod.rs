@@ -19,6 +19,10 @@ pub struct PairTable {
     y: Vec<f64>,
     w: Vec<f64>,
     n: usize,
+    /// The entries in y order, and each entry's dense rank among the distinct y values (set
+    /// once per fill, for the ranks, Kendall's counts and [`RankReplicates`]).
+    by_y: Vec<usize>,
+    y_rank: Vec<usize>,
     /// Scratch: (x, y, weight) before sorting and merging.
     buf: Vec<(f64, f64, f64)>,
 }
@@ -69,6 +73,18 @@ impl PairTable {
             }
         }
         self.n = n as usize;
+        self.by_y.clear();
+        self.by_y.extend(0..self.x.len());
+        let y = &self.y;
+        self.by_y.sort_unstable_by(|&a, &b| y[a].total_cmp(&y[b]));
+        self.y_rank.resize(self.x.len(), 0);
+        let mut r = 0;
+        for (i, &k) in self.by_y.iter().enumerate() {
+            if i > 0 && y[k] != y[self.by_y[i - 1]] {
+                r += 1;
+            }
+            self.y_rank[k] = r;
+        }
     }
 
     /// Number of pairs (with multiplicity).
@@ -90,6 +106,17 @@ impl PairTable {
         &self.w
     }
 
+    /// The index of the distinct pair (x, y) in [`PairTable::entries`], if present.
+    pub(crate) fn entry_index(&self, x: f64, y: f64) -> Option<usize> {
+        let at = self
+            .x
+            .partition_point(|a| a.total_cmp(&x).is_lt())
+            .min(self.x.len());
+        let end = at + self.x[at..].partition_point(|a| a.to_bits() == x.to_bits());
+        let i = at + self.y[at..end].partition_point(|b| b.total_cmp(&y).is_lt());
+        (i < end && self.y[i].to_bits() == y.to_bits()).then_some(i)
+    }
+
     fn mean_x(&self) -> f64 {
         weighted_mean(&self.x, &self.w)
     }
@@ -104,9 +131,7 @@ impl PairTable {
         let by_x: Vec<usize> = (0..self.x.len()).collect();
         mid_ranks(&self.x, &self.w, &by_x, &mut rx);
         let mut ry = vec![0.0; self.y.len()];
-        let mut by_y = by_x;
-        by_y.sort_unstable_by(|&a, &b| self.y[a].total_cmp(&self.y[b]));
-        mid_ranks(&self.y, &self.w, &by_y, &mut ry);
+        mid_ranks(&self.y, &self.w, &self.by_y, &mut ry);
         (rx, ry)
     }
 }
@@ -305,10 +330,8 @@ fn kendall_parts(t: &PairTable) -> Option<KendallParts> {
         ntie += c * (c - 1.0) / 2.0;
         i = j + 1;
     }
-    let mut by_y = by_x;
-    by_y.sort_unstable_by(|&a, &b| t.y[a].total_cmp(&t.y[b]));
-    let (ytie, y0, y1) = tie_stats(&t.y, &t.w, &by_y);
-    let dis = discordant(t, &by_y);
+    let (ytie, y0, y1) = tie_stats(&t.y, &t.w, &t.by_y);
+    let dis = discordant(t);
     let nf = n as f64;
     let tot = nf * (nf - 1.0) / 2.0;
     if xtie == tot || ytie == tot {
@@ -327,17 +350,10 @@ fn kendall_parts(t: &PairTable) -> Option<KendallParts> {
     Some(KendallParts { tau, s, var_s })
 }
 
-/// Weighted count of pairs i < j (table order) with y_i > y_j; `by_y` sorts the entries by y.
-fn discordant(t: &PairTable, by_y: &[usize]) -> f64 {
-    // Dense rank of each entry's y (equal values share a rank).
-    let mut rank = vec![0usize; by_y.len()];
-    let mut r = 0;
-    for (i, &k) in by_y.iter().enumerate() {
-        if i > 0 && t.y[k] != t.y[by_y[i - 1]] {
-            r += 1;
-        }
-        rank[k] = r;
-    }
+/// Weighted count of pairs i < j (table order) with y_i > y_j.
+fn discordant(t: &PairTable) -> f64 {
+    let rank = &t.y_rank;
+    let r = rank.iter().copied().max().unwrap_or(0);
     // Fenwick tree of the weight seen so far per y rank.
     let mut tree = vec![0.0; r + 2];
     let (mut seen, mut dis) = (0.0, 0.0);
@@ -357,6 +373,140 @@ fn discordant(t: &PairTable, by_y: &[usize]) -> f64 {
         seen += w;
     }
     dis
+}
+
+/// Spearman's rho and Kendall's tau-b of a pair table with groups of its pairs left out in
+/// turn (a jackknife's replicates), each group in O(distinct values + entries + group size²)
+/// instead of ranking the table again: the ranks come from the margins, and Kendall's S from
+/// each entry's concordance with the whole table, corrected for the pairs inside the group.
+pub(crate) struct RankReplicates<'t> {
+    t: &'t PairTable,
+    /// Each entry's index among the distinct x values and among the distinct y values.
+    xi: Vec<usize>,
+    yi: Vec<usize>,
+    /// The margins: pairs per distinct x value and per distinct y value.
+    cx: Vec<f64>,
+    cy: Vec<f64>,
+    /// The entry counts, changed while a group is out.
+    w: Vec<f64>,
+    /// Σ_e' w_e' sgn(x_e − x_e') sgn(y_e − y_e') of each entry e, and S = concordant −
+    /// discordant pairs of the table.
+    conc: Vec<f64>,
+    s: f64,
+    /// Pairs tied in x and in y.
+    x_ties: f64,
+    y_ties: f64,
+    /// Scratch: the mid-rank of each distinct x and y value.
+    rx: Vec<f64>,
+    ry: Vec<f64>,
+}
+
+impl<'t> RankReplicates<'t> {
+    pub(crate) fn new(t: &'t PairTable) -> Self {
+        let d = t.x.len();
+        let mut xi = vec![0; d];
+        for i in 1..d {
+            xi[i] = xi[i - 1] + usize::from(t.x[i] != t.x[i - 1]);
+        }
+        let yi = t.y_rank.clone();
+        let mut cx = vec![0.0; xi.last().map_or(0, |&v| v + 1)];
+        let mut cy = vec![0.0; yi.iter().max().map_or(0, |&v| v + 1)];
+        for e in 0..d {
+            cx[xi[e]] += t.w[e];
+            cy[yi[e]] += t.w[e];
+        }
+        let sign = |a: f64, b: f64| (a > b) as i8 as f64 - ((a < b) as i8 as f64);
+        let conc: Vec<f64> = (0..d)
+            .map(|e| {
+                (0..d)
+                    .map(|f| t.w[f] * sign(t.x[e], t.x[f]) * sign(t.y[e], t.y[f]))
+                    .sum()
+            })
+            .collect();
+        let s = conc.iter().zip(&t.w).map(|(c, w)| c * w).sum::<f64>() / 2.0;
+        let ties = |c: &[f64]| c.iter().map(|v| v * (v - 1.0) / 2.0).sum::<f64>();
+        RankReplicates {
+            t,
+            x_ties: ties(&cx),
+            y_ties: ties(&cy),
+            xi,
+            yi,
+            cx,
+            cy,
+            w: t.w.clone(),
+            conc,
+            s,
+            rx: Vec::new(),
+            ry: Vec::new(),
+        }
+    }
+
+    /// (Spearman's rho, Kendall's tau-b) without the pairs of `group` (one entry index per
+    /// pair), NaN where undefined.
+    pub(crate) fn without(&mut self, group: &[usize]) -> [f64; 2] {
+        let t = self.t;
+        let n = t.n as f64 - group.len() as f64;
+        let sign = |a: f64, b: f64| (a > b) as i8 as f64 - ((a < b) as i8 as f64);
+        // Kendall: the pairs touching the group go, those inside it counted once.
+        let (mut s, mut x_ties, mut y_ties) = (self.s, self.x_ties, self.y_ties);
+        for (k, &e) in group.iter().enumerate() {
+            s -= self.conc[e];
+            x_ties -= self.cx[self.xi[e]] - 1.0;
+            y_ties -= self.cy[self.yi[e]] - 1.0;
+            for &f in &group[..k] {
+                s += sign(t.x[e], t.x[f]) * sign(t.y[e], t.y[f]);
+                x_ties += f64::from(u8::from(self.xi[e] == self.xi[f]));
+                y_ties += f64::from(u8::from(self.yi[e] == self.yi[f]));
+            }
+        }
+        let pairs = n * (n - 1.0) / 2.0;
+        let tau = if n < 2.0 || x_ties >= pairs || y_ties >= pairs {
+            f64::NAN
+        } else {
+            s / (pairs - x_ties).sqrt() / (pairs - y_ties).sqrt()
+        };
+        // Spearman: mid-ranks from the margins without the group.
+        for &e in group {
+            self.w[e] -= 1.0;
+            self.cx[self.xi[e]] -= 1.0;
+            self.cy[self.yi[e]] -= 1.0;
+        }
+        let rho = self.spearman(n);
+        for &e in group {
+            self.w[e] += 1.0;
+            self.cx[self.xi[e]] += 1.0;
+            self.cy[self.yi[e]] += 1.0;
+        }
+        [rho, tau]
+    }
+
+    fn spearman(&mut self, n: f64) -> f64 {
+        if n < 2.0 {
+            return f64::NAN;
+        }
+        let mean = (n + 1.0) / 2.0;
+        // Mid-rank of each distinct value, centred, and the spread Σ c (r − mean)².
+        let centred_ranks = |c: &[f64], r: &mut Vec<f64>| {
+            let (mut below, mut ss) = (0.0, 0.0);
+            r.clear();
+            r.extend(c.iter().map(|&k| {
+                let d = below + (k + 1.0) / 2.0 - mean;
+                below += k;
+                ss += k * d * d;
+                d
+            }));
+            ss
+        };
+        let sxx = centred_ranks(&self.cx, &mut self.rx);
+        let syy = centred_ranks(&self.cy, &mut self.ry);
+        if sxx <= 0.0 || syy <= 0.0 {
+            return f64::NAN;
+        }
+        let sxy: f64 = (0..self.w.len())
+            .map(|e| self.w[e] * self.rx[self.xi[e]] * self.ry[self.yi[e]])
+            .sum();
+        (sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0)
+    }
 }
 
 /// Kendall's tau-b of a pair table as a bare number.

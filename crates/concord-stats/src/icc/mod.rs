@@ -221,6 +221,78 @@ pub(crate) fn icc_from_complete(data: &[f64], n: usize, k: usize) -> IccForms {
 
 /// The six forms, their F tests and F-based 95% CIs from ANOVA mean squares (McGraw & Wong 1996).
 ///
+/// The six forms' values (ICC1, ICC(A,1), ICC(C,1), ICC1k, ICC(A,k), ICC(C,k)), NaN where
+/// undefined.
+pub(crate) fn icc_points(ms: &MeanSquares) -> [f64; 6] {
+    let MeanSquares {
+        n,
+        k,
+        msr,
+        msc,
+        mse,
+        msw,
+    } = *ms;
+    let (nf, kf) = (n as f64, k as f64);
+    // A mean square or denominator that is zero in exact arithmetic comes out as rounding noise
+    // (~1e-16 of the total) whose size and sign depend on row order; dividing by it gives huge,
+    // order-dependent "estimates". Below this scale a denominator counts as zero: the form is
+    // undefined for these data (reported as missing), as it is for an exact zero.
+    let noise = 1e-12 * (msr.abs() + msc.abs() + mse.abs() + msw.abs());
+    let ratio = |num: f64, den: f64| {
+        if den.abs() <= noise {
+            f64::NAN
+        } else {
+            num / den
+        }
+    };
+    [
+        ratio(msr - msw, msr + (kf - 1.0) * msw),
+        ratio(msr - mse, msr + (kf - 1.0) * mse + kf * (msc - mse) / nf),
+        ratio(msr - mse, msr + (kf - 1.0) * mse),
+        ratio(msr - msw, msr),
+        ratio(msr - mse, msr + (msc - mse) / nf),
+        ratio(msr - mse, msr),
+    ]
+}
+
+/// Length of the sums [`add_complete_row`] keeps for k raters.
+pub(crate) fn anova_width(k: usize) -> usize {
+    3 + k
+}
+
+/// Adds `mult` complete targets with scores `row` to `sums` (targets, Σ row sum², Σ y², the
+/// k column sums): what the two-way mean squares are made of, so a cluster's sums taken off
+/// give them without it ([`mean_squares_from_sums`]).
+pub(crate) fn add_complete_row(sums: &mut [f64], row: &[f64], mult: f64) {
+    let total: f64 = row.iter().sum();
+    sums[0] += mult;
+    sums[1] += mult * total * total;
+    sums[2] += mult * row.iter().map(|y| y * y).sum::<f64>();
+    for (c, y) in sums[3..].iter_mut().zip(row) {
+        *c += mult * y;
+    }
+}
+
+/// The two-way mean squares of the targets summed in `sums` ([`add_complete_row`]).
+pub(crate) fn mean_squares_from_sums(sums: &[f64]) -> MeanSquares {
+    let (nf, k) = (sums[0], sums.len() - 3);
+    let kf = k as f64;
+    let grand: f64 = sums[3..].iter().sum();
+    let correction = grand * grand / (nf * kf);
+    let ssr = sums[1] / kf - correction;
+    let ssc = sums[3..].iter().map(|c| c * c).sum::<f64>() / nf - correction;
+    let sst = sums[2] - correction;
+    let sse = sst - ssr - ssc;
+    MeanSquares {
+        n: nf as usize,
+        k,
+        msr: ssr / (nf - 1.0),
+        msc: ssc / (kf - 1.0),
+        mse: sse / ((nf - 1.0) * (kf - 1.0)),
+        msw: (sst - ssr) / (nf * (kf - 1.0)),
+    }
+}
+
 /// ICC(A,1) limits use the Satterthwaite-type degrees of freedom `v` of McGraw & Wong (1996,
 /// Table 7, case 2A), exactly as pingouin computes them.
 pub(crate) fn icc_from_mean_squares(ms: &MeanSquares) -> IccForms {
@@ -243,20 +315,7 @@ pub(crate) fn icc_from_mean_squares(ms: &MeanSquares) -> IccForms {
     // (~1e-16 of the total) whose size and sign depend on row order; dividing by it gives huge,
     // order-dependent "estimates". Below this scale a denominator counts as zero: the form is
     // undefined for these data (reported as missing), as it is for an exact zero.
-    let noise = 1e-12 * (msr.abs() + msc.abs() + mse.abs() + msw.abs());
-    let ratio = |num: f64, den: f64| {
-        if den.abs() <= noise {
-            f64::NAN
-        } else {
-            num / den
-        }
-    };
-    let icc1 = ratio(msr - msw, msr + (kf - 1.0) * msw);
-    let icc2 = ratio(msr - mse, msr + (kf - 1.0) * mse + kf * (msc - mse) / nf);
-    let icc3 = ratio(msr - mse, msr + (kf - 1.0) * mse);
-    let icc1k = ratio(msr - msw, msr);
-    let icc2k = ratio(msr - mse, msr + (msc - mse) / nf);
-    let icc3k = ratio(msr - mse, msr);
+    let [icc1, icc2, icc3, icc1k, icc2k, icc3k] = icc_points(ms);
 
     let df1 = nf - 1.0;
     let df1kd = nf * (kf - 1.0);

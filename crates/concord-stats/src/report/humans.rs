@@ -1,6 +1,7 @@
 //! The humans' inter-rater statistics on one sheet: every ICC form, alpha, the kappas, Gwet's
 //! coefficients, each pair of raters and each rater against the others.
 
+use super::human_items::{jackknife_items, ItemClusters};
 use super::output::{HumanReport, PairReport, RaterDiagnostic};
 use super::sheets::Sheet;
 use crate::alpha::{alpha_jackknifed, AlphaSet, Level};
@@ -214,9 +215,8 @@ pub(super) fn human_report(
     };
     // Cluster of each kept target, when items are the unit.
     let clusters: Option<Vec<u32>> = items.map(|of| rows.keep.iter().map(|&t| of[t]).collect());
-    let n_clusters = clusters
-        .as_ref()
-        .map(|c| dense_clusters(c.iter().copied()).1);
+    let dense = clusters.as_ref().map(|c| dense_clusters(c.iter().copied()));
+    let n_clusters = dense.as_ref().map(|d| d.1);
     let mut alpha_it = alpha_jackknifed(m, rows, &Level::ALL, clusters.as_deref()).into_iter();
     let mut next = || {
         alpha_it
@@ -254,6 +254,15 @@ pub(super) fn human_report(
         .into(),
         n_clusters,
     };
+    if let Some((cluster_of, n)) = &dense {
+        let items = ItemClusters {
+            m,
+            rows,
+            cluster_of,
+            n: *n,
+        };
+        jackknife_items(&mut report, &items, sheet.scale);
+    }
     bound_human_intervals(&mut report);
     report
 }
@@ -336,21 +345,26 @@ fn rater_pairs(hr: &HumanRows, names: &[String], scale: (i64, i64)) -> Vec<PairR
     pairs
 }
 
+/// Rater `j`'s score on a target and the mean of the others' scores, when both exist.
+pub(super) fn rater_against_others(row: &[Option<f64>], j: usize) -> Option<(f64, f64)> {
+    let v = row[j]?;
+    let (mut sum, mut cnt) = (0.0, 0.0);
+    for (k, c) in row.iter().enumerate() {
+        if let (true, Some(o)) = (k != j, c) {
+            sum += o;
+            cnt += 1.0;
+        }
+    }
+    (cnt > 0.0).then(|| (v, sum / cnt))
+}
+
 /// Each human against the mean of the other humans on the same target.
 fn rater_diagnostics(hr: &HumanRows, names: &[String]) -> Vec<RaterDiagnostic> {
     (0..hr.m.n_raters())
         .map(|j| {
-            let pairs = hr.weighted_rows().filter_map(|(row, w)| {
-                let v = row[j]?;
-                let (mut sum, mut cnt) = (0.0, 0.0);
-                for (k, c) in row.iter().enumerate() {
-                    if let (true, Some(o)) = (k != j, c) {
-                        sum += o;
-                        cnt += 1.0;
-                    }
-                }
-                (cnt > 0.0).then(|| (v, sum / cnt, w))
-            });
+            let pairs = hr
+                .weighted_rows()
+                .filter_map(|(row, w)| rater_against_others(row, j).map(|(v, o)| (v, o, w)));
             let t = PairTable::from_weighted(pairs);
             RaterDiagnostic {
                 rater: names[j].clone(),

@@ -9,9 +9,9 @@ use crate::alt_test::alt_test_pooled;
 use crate::bootstrap::{BootstrapSpec, FastHash};
 use crate::correlation::PairTable;
 use crate::estimate::Estimate;
+use crate::jackknife::dense_clusters;
 use crate::judge::{
-    mean_bias_table, pair_icc_table, paired_agreement_bootstrap, paired_agreement_table,
-    PairedAgreement,
+    paired_agreement_bootstrap, paired_agreement_clustered, paired_agreement_table, PairedAgreement,
 };
 use crate::judge_bias::{judge_bias, BiasPair};
 use crate::reliability::{koo_li_interval, mentalbench_class};
@@ -73,7 +73,7 @@ impl Interner {
 }
 
 /// Counts of (pattern, code) keys as (pattern, code, count), dense when the grid is small.
-fn count_keys(keys: &mut [(u32, u32)], n_patterns: usize, n_codes: usize) -> Vec<(u32, u32, f64)> {
+fn count_keys(keys: &[(u32, u32)], n_patterns: usize, n_codes: usize) -> Vec<(u32, u32, f64)> {
     if n_patterns * n_codes <= (1 << 20) {
         let mut grid = vec![0u32; n_patterns * n_codes];
         for &(p, c) in keys.iter() {
@@ -85,9 +85,10 @@ fn count_keys(keys: &mut [(u32, u32)], n_patterns: usize, n_codes: usize) -> Vec
             .map(|(i, &n)| ((i / n_codes) as u32, (i % n_codes) as u32, f64::from(n)))
             .collect()
     } else {
+        let mut keys = keys.to_vec();
         keys.sort_unstable();
         let mut out: Vec<(u32, u32, f64)> = Vec::new();
-        for &(p, c) in keys.iter() {
+        for &(p, c) in &keys {
             match out.last_mut() {
                 Some(l) if (l.0, l.1) == (p, c) => l.2 += 1.0,
                 _ => out.push((p, c, 1.0)),
@@ -213,7 +214,7 @@ pub(super) fn judge_report(
             }
             (a, Some(class))
         }
-        _ => (paired_agreement_table(&pooled.table(hr)), None),
+        _ => (response_level(&pooled, &usable, hr, groups.items), None),
     };
     bound_judge_intervals(&mut a);
     let reliability = system_class
@@ -245,8 +246,8 @@ pub(super) fn judge_report(
     let bias_diagnostics = judge_bias(&pairs, &own_pairs, declared, clinicians);
     // The verdict reads the response level whatever the unit of the comparison above.
     let response_level = system_class.is_some().then(|| {
-        let t = pooled.table(hr);
-        (pair_icc_table(&t).icc_a1, mean_bias_table(&t))
+        let r = response_level(&pooled, &usable, hr, groups.items);
+        (r.icc.icc_a1, r.bias)
     });
     let (icc_a1, bias) = match &response_level {
         Some((i, b)) => (i, b),
@@ -281,11 +282,33 @@ pub(super) fn judge_report(
     }
 }
 
+/// The judge against the human mean per response (`pooled`, of the `usable` responses): the
+/// analytic intervals, or with responses nested in `items` the delete-one-item jackknife's.
+fn response_level(
+    pooled: &Pooled,
+    usable: &[(usize, f64, u32)],
+    hr: &HumanRows,
+    items: Option<&[u32]>,
+) -> PairedAgreement {
+    let table = pooled.table(hr);
+    let Some(items) = items else {
+        return paired_agreement_table(&table);
+    };
+    let (cluster_of, n_clusters) = dense_clusters(usable.iter().map(|u| items[u.0]));
+    let mut clusters: Vec<Vec<usize>> = vec![Vec::new(); n_clusters];
+    for (e, c) in pooled.entries(&table, hr).into_iter().zip(cluster_of) {
+        clusters[c].push(e);
+    }
+    paired_agreement_clustered(&table, &clusters)
+}
+
 /// The usable responses counted by (human pattern, judge score), so that the statistics that
 /// depend on nothing else run once per distinct pair (building it is one pass of integer
 /// increments).
 struct Pooled {
     scores: Vec<f64>,
+    /// (pattern, score code) of each usable response, in their order.
+    keys: Vec<(u32, u32)>,
     /// (pattern, score code, count).
     counts: Vec<(u32, u32, f64)>,
 }
@@ -293,15 +316,29 @@ struct Pooled {
 impl Pooled {
     fn new(usable: &[(usize, f64, u32)], hr: &HumanRows) -> Pooled {
         let mut scores = Interner::default();
-        let mut keys: Vec<(u32, u32)> = usable
+        let keys: Vec<(u32, u32)> = usable
             .iter()
             .map(|&(_, j, p)| (p, scores.code(j)))
             .collect();
-        let counts = count_keys(&mut keys, hr.mean.len(), scores.values.len());
+        let counts = count_keys(&keys, hr.mean.len(), scores.values.len());
         Pooled {
             scores: scores.values,
+            keys,
             counts,
         }
+    }
+
+    /// The entry of `table` (this pooling's [`Pooled::table`]) of each usable response.
+    fn entries(&self, table: &PairTable, hr: &HumanRows) -> Vec<usize> {
+        let entry: HashMap<(u32, u32), usize, FastHash> = self
+            .counts
+            .iter()
+            .map(|&(p, c, _)| {
+                let e = table.entry_index(self.scores[c as usize], hr.mean[p as usize]);
+                ((p, c), e.expect("every pooled pair is in its table"))
+            })
+            .collect();
+        self.keys.iter().map(|k| entry[k]).collect()
     }
 
     /// The (judge score, human mean) table.

@@ -10,6 +10,7 @@
 
 mod cache;
 mod cells;
+mod human_items;
 mod humans;
 mod input;
 mod judges;
