@@ -427,12 +427,25 @@ fn one_rater_is_said_once() {
 fn methods_name_the_intervals_as_computed() {
     let dir = tempfile::tempdir().unwrap();
     let study = demo(dir.path(), DemoOptions::default());
+    // The demo's models answer the same items: intervals that would take responses as
+    // independent leave out items, and Methods says which cannot.
     let html = html_report(&study, &ReportOptions::default()).unwrap();
     assert!(html.contains("Shrout"));
-    assert!(html.contains("√((1 + ρ²/2)/(n−3)) of Bonett &amp; Wright 2000"));
     assert!(html.contains("missing ratings allowed as irrCAC computes it"));
     assert!(html.contains("<td>2 raters per response</td>"));
+    assert!(html.contains("each with the delete-one-cluster jackknife CI over the items"));
+    assert!(html.contains("instead the same delete-one-item jackknife as alpha's"));
+    assert!(html.contains("treat the raters as random and do not leave out items"));
+    assert!(!html.contains("F-based CIs"));
+    // Responses as the units: the analytic intervals, named as computed.
+    let by_response = ReportOptions {
+        cluster: concord_stats::report::Cluster::Response,
+        ..ReportOptions::default()
+    };
+    let html = html_report(&study, &by_response).unwrap();
+    assert!(html.contains("√((1 + ρ²/2)/(n−3)) of Bonett &amp; Wright 2000"));
     assert!(html.contains("McGraw &amp; Wong 1996, F-based CIs"));
+    assert!(!html.contains("delete-one-item jackknife"));
     // Per model every judge interval is the bootstrap over models, and Methods says so.
     let opts = ReportOptions {
         unit: concord_stats::report::Unit::Model,

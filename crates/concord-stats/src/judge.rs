@@ -267,7 +267,7 @@ pub(crate) fn paired_agreement_clustered(
     for (x, y, w) in t.entries() {
         add_pair(&mut total, x, y, w);
     }
-    let mut reps: Vec<Vec<f64>> = vec![Vec::with_capacity(clusters.len()); 9];
+    let mut reps: [Vec<f64>; 9] = std::array::from_fn(|_| Vec::with_capacity(clusters.len()));
     let mut rank = RankReplicates::new(t);
     for members in clusters {
         let mut rest = total;
