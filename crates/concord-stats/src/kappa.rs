@@ -96,7 +96,8 @@ pub fn kappa_from_table(table: &[f64], q: usize, weights: Weights) -> Estimate {
     }
     let w = weights.matrix(q);
     let mut margins = vec![0.0; 2 * q];
-    let (po, pe) = observed_and_chance(table, q, &w, &mut margins);
+    shares(table, q, &mut margins);
+    let (po, pe) = observed_and_chance(table, q, &w, &margins);
     if pe.is_nan() || 1.0 - pe <= 1e-12 {
         return Estimate::missing("no variance: chance agreement is 1 (one category used by both)");
     }
@@ -124,9 +125,8 @@ pub fn kappa_from_table(table: &[f64], q: usize, weights: Weights) -> Estimate {
         .with_n(n as usize)
 }
 
-/// p_o and p_e of a q × q table under the weight matrix `w`; `margins` (2q long) receives the
-/// row and the column shares.
-fn observed_and_chance(table: &[f64], q: usize, w: &[f64], margins: &mut [f64]) -> (f64, f64) {
+/// The row and column shares of a q × q table into `margins` (2q long).
+fn shares(table: &[f64], q: usize, margins: &mut [f64]) {
     let n: f64 = table.iter().sum();
     margins.iter_mut().for_each(|m| *m = 0.0);
     let (row, col) = margins.split_at_mut(q);
@@ -136,6 +136,12 @@ fn observed_and_chance(table: &[f64], q: usize, w: &[f64], margins: &mut [f64]) 
             col[j] += table[i * q + j] / n;
         }
     }
+}
+
+/// p_o and p_e of a q × q table under the weight matrix `w`, given its shares (`margins`).
+fn observed_and_chance(table: &[f64], q: usize, w: &[f64], margins: &[f64]) -> (f64, f64) {
+    let n: f64 = table.iter().sum();
+    let (row, col) = margins.split_at(q);
     let (mut po, mut pe) = (0.0, 0.0);
     for i in 0..q {
         for j in 0..q {
@@ -146,17 +152,26 @@ fn observed_and_chance(table: &[f64], q: usize, w: &[f64], margins: &mut [f64]) 
     (po, pe)
 }
 
-/// The kappa of [`kappa_from_table`] alone (NaN where undefined), with the weight matrix `w`
-/// and 2q of scratch: what a jackknife recomputes per left-out cluster.
-pub(crate) fn kappa_value(table: &[f64], q: usize, w: &[f64], scratch: &mut [f64]) -> f64 {
+/// The kappas of [`kappa_from_table`] alone under each weight matrix of `ws` (NaN where
+/// undefined), with 2q of scratch: what a jackknife recomputes per left-out cluster.
+pub(crate) fn kappa_values<const N: usize>(
+    table: &[f64],
+    q: usize,
+    ws: [&[f64]; N],
+    scratch: &mut [f64],
+) -> [f64; N] {
     if table.iter().sum::<f64>() < 2.0 {
-        return f64::NAN;
+        return [f64::NAN; N];
     }
-    let (po, pe) = observed_and_chance(table, q, w, scratch);
-    if pe.is_nan() || 1.0 - pe <= 1e-12 {
-        return f64::NAN;
-    }
-    (po - pe) / (1.0 - pe)
+    shares(table, q, scratch);
+    ws.map(|w| {
+        let (po, pe) = observed_and_chance(table, q, w, scratch);
+        if pe.is_nan() || 1.0 - pe <= 1e-12 {
+            f64::NAN
+        } else {
+            (po - pe) / (1.0 - pe)
+        }
+    })
 }
 
 /// Cohen's kappas, exact and within-one agreement for two raters (pairwise-complete targets).

@@ -375,6 +375,11 @@ fn discordant(t: &PairTable) -> f64 {
     dis
 }
 
+/// sgn(a − b) · sgn(c − d) of two pairs' value ranks: 1 concordant, −1 discordant, 0 tied.
+fn concordance(a: usize, b: usize, c: usize, d: usize) -> f64 {
+    f64::from(i8::from(a > b) - i8::from(a < b)) * f64::from(i8::from(c > d) - i8::from(c < d))
+}
+
 /// Spearman's rho and Kendall's tau-b of a pair table with groups of its pairs left out in
 /// turn (a jackknife's replicates), each group in O(distinct values + entries + group size²)
 /// instead of ranking the table again: the ranks come from the margins, and Kendall's S from
@@ -415,11 +420,10 @@ impl<'t> RankReplicates<'t> {
             cx[xi[e]] += t.w[e];
             cy[yi[e]] += t.w[e];
         }
-        let sign = |a: f64, b: f64| (a > b) as i8 as f64 - ((a < b) as i8 as f64);
         let conc: Vec<f64> = (0..d)
             .map(|e| {
                 (0..d)
-                    .map(|f| t.w[f] * sign(t.x[e], t.x[f]) * sign(t.y[e], t.y[f]))
+                    .map(|f| t.w[f] * concordance(xi[e], xi[f], yi[e], yi[f]))
                     .sum()
             })
             .collect();
@@ -446,7 +450,6 @@ impl<'t> RankReplicates<'t> {
     pub(crate) fn without(&mut self, group: &[usize]) -> [f64; 2] {
         let t = self.t;
         let n = t.n as f64 - group.len() as f64;
-        let sign = |a: f64, b: f64| (a > b) as i8 as f64 - ((a < b) as i8 as f64);
         // Kendall: the pairs touching the group go, those inside it counted once.
         let (mut s, mut x_ties, mut y_ties) = (self.s, self.x_ties, self.y_ties);
         for (k, &e) in group.iter().enumerate() {
@@ -454,7 +457,7 @@ impl<'t> RankReplicates<'t> {
             x_ties -= self.cx[self.xi[e]] - 1.0;
             y_ties -= self.cy[self.yi[e]] - 1.0;
             for &f in &group[..k] {
-                s += sign(t.x[e], t.x[f]) * sign(t.y[e], t.y[f]);
+                s += concordance(self.xi[e], self.xi[f], self.yi[e], self.yi[f]);
                 x_ties += f64::from(u8::from(self.xi[e] == self.xi[f]));
                 y_ties += f64::from(u8::from(self.yi[e] == self.yi[f]));
             }

@@ -17,7 +17,7 @@ use crate::gwet::{add_row, coefficient_from_sums, coefficient_width, Chance};
 use crate::icc::{add_complete_row, anova_width, icc_points, mean_squares_from_sums};
 use crate::jackknife::{cluster_jackknifed, ClusterSums};
 use crate::judge::{add_pair, pair_moments, PAIR_SUMS};
-use crate::kappa::{category, kappa_value, n_categories, Weights};
+use crate::kappa::{category, kappa_values, n_categories, Weights};
 use crate::matrix::RatingMatrix;
 
 /// The rated targets of one sheet with the item cluster of each.
@@ -36,18 +36,28 @@ impl ItemClusters<'_> {
     }
 
     /// Per-cluster sums of `width` terms per target, `term(row, out)` adding a row's terms to
-    /// `out`: computed once per distinct row (pattern), then added up target by target.
+    /// `out`: computed once per distinct row (pattern), kept sparse (a kappa table's row has
+    /// one cell), then added up target by target.
     fn sums(&self, width: usize, term: impl Fn(&[Option<f64>], &mut [f64])) -> ClusterSums {
-        let patterns = self.rows.patterns.counts.len();
-        let mut terms = vec![0.0; patterns * width];
-        for (row, out) in self.patterns().zip(terms.chunks_exact_mut(width.max(1))) {
-            term(row, out);
+        let mut row_terms = vec![0.0; width];
+        let (mut nonzero, mut starts) = (Vec::new(), vec![0]);
+        for row in self.patterns() {
+            row_terms.iter_mut().for_each(|t| *t = 0.0);
+            term(row, &mut row_terms);
+            nonzero.extend(
+                row_terms
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &v)| v != 0.0)
+                    .map(|(i, &v)| (i, v)),
+            );
+            starts.push(nonzero.len());
         }
         let mut sums = ClusterSums::new(width, self.n);
         for (&c, &p) in self.cluster_of.iter().zip(&self.rows.patterns.item_pattern) {
-            let t = &terms[p as usize * width..(p as usize + 1) * width];
-            for (s, v) in sums.cluster_mut(c).iter_mut().zip(t) {
-                *s += v;
+            let cluster = sums.cluster_mut(c);
+            for &(i, v) in &nonzero[starts[p as usize]..starts[p as usize + 1]] {
+                cluster[i] += v;
             }
         }
         sums
@@ -181,7 +191,7 @@ fn pair_kappas(h: &mut HumanReport, items: &ItemClusters, q: usize, scale: (i64,
             });
             let mut scratch = vec![0.0; 2 * q];
             let [u, l, qd] = items.replicates(&tables, |rest| {
-                [&identity, &linear, &quadratic].map(|w| kappa_value(rest, q, w, &mut scratch))
+                kappa_values(rest, q, [&identity, &linear, &quadratic], &mut scratch)
             });
             jackknife(&mut report.kappa.unweighted, &u);
             jackknife(&mut report.kappa.linear, &l);
