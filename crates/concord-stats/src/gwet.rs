@@ -91,7 +91,7 @@ pub fn chance_corrected_weighted(
         sums[3..].iter().map(|s| s / nf).collect::<Vec<f64>>(),
     );
     let gwet_factor = gwet_factor(&w, q);
-    let pe = chance_agreement(&pi, &w, q, chance);
+    let pe = chance_agreement(|k| pi[k], &w, q, chance);
     if pe.is_nan() || 1.0 - pe <= 1e-12 {
         return Estimate::missing("no variance: chance agreement is 1");
     }
@@ -149,12 +149,12 @@ fn gwet_factor(w: &[f64], q: usize) -> f64 {
     w.iter().sum::<f64>() / (qf * (qf - 1.0))
 }
 
-/// p_e from the category shares π.
-fn chance_agreement(pi: &[f64], w: &[f64], q: usize, chance: Chance) -> f64 {
+/// p_e from the category shares π (`pi(k)`).
+fn chance_agreement(pi: impl Fn(usize) -> f64, w: &[f64], q: usize, chance: Chance) -> f64 {
     match chance {
-        Chance::Gwet => gwet_factor(w, q) * pi.iter().map(|p| p * (1.0 - p)).sum::<f64>(),
+        Chance::Gwet => gwet_factor(w, q) * (0..q).map(|k| pi(k) * (1.0 - pi(k))).sum::<f64>(),
         Chance::Fleiss => (0..q)
-            .map(|k| (0..q).map(|l| w[k * q + l] * pi[k] * pi[l]).sum::<f64>())
+            .map(|k| (0..q).map(|l| w[k * q + l] * pi(k) * pi(l)).sum::<f64>())
             .sum(),
     }
 }
@@ -186,8 +186,7 @@ pub(crate) fn coefficient_from_sums(sums: &[f64], w: &[f64], q: usize, chance: C
     if nf < 2.0 || n2 == 0.0 {
         return f64::NAN;
     }
-    let pi: Vec<f64> = sums[3..].iter().map(|s| s / nf).collect();
-    let pe = chance_agreement(&pi, w, q, chance);
+    let pe = chance_agreement(|k| sums[3 + k] / nf, w, q, chance);
     if pe.is_nan() || 1.0 - pe <= 1e-12 {
         return f64::NAN;
     }

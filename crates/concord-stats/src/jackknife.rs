@@ -32,6 +32,29 @@ pub(crate) fn dense_clusters(items: impl Iterator<Item = u32>) -> (Vec<usize>, u
     (of, n)
 }
 
+/// `values` grouped by cluster (`cluster_of`, numbered 0..n): cluster c's values are
+/// `members[starts[c]..starts[c + 1]]`, in their order (one allocation, not one per cluster).
+pub(crate) fn by_cluster(
+    cluster_of: &[usize],
+    n: usize,
+    values: impl Iterator<Item = usize>,
+) -> (Vec<usize>, Vec<usize>) {
+    let mut starts = vec![0; n + 1];
+    for &c in cluster_of {
+        starts[c + 1] += 1;
+    }
+    for c in 0..n {
+        starts[c + 1] += starts[c];
+    }
+    let mut next = starts.clone();
+    let mut members = vec![0; cluster_of.len()];
+    for (&c, v) in cluster_of.iter().zip(values) {
+        members[next[c]] = v;
+        next[c] += 1;
+    }
+    (members, starts)
+}
+
 /// Column sums of per-target rows, per cluster.
 #[derive(Clone)]
 pub(crate) struct ClusterSums {

@@ -254,12 +254,13 @@ pub(crate) fn pair_moments(s: &[f64]) -> [f64; 7] {
 /// [`paired_agreement_table`] with every interval by the delete-one-cluster jackknife-t, for
 /// responses nested in items: responses to one prompt are alike, and the analytic intervals,
 /// which take them as independent, then cover 85–92% instead of 95%
-/// (`tests/coverage_report.rs`). `clusters[c]` holds the table entry of each pair in cluster
-/// c (one index per pair). Leaving a cluster out takes its pairs off the six sums of the
+/// (`tests/coverage_report.rs`). `members[starts[c]..starts[c + 1]]` holds the table entry of
+/// each pair in cluster c (one index per pair). Leaving a cluster out takes its pairs off the six sums of the
 /// moment statistics and their counts off the table for the rank ones (Spearman, Kendall).
 pub(crate) fn paired_agreement_clustered(
     t: &PairTable,
-    clusters: &[Vec<usize>],
+    members: &[usize],
+    starts: &[usize],
 ) -> PairedAgreement {
     let mut a = paired_agreement_table(t);
     let xy: Vec<(f64, f64)> = t.entries().map(|(x, y, _)| (x, y)).collect();
@@ -267,15 +268,16 @@ pub(crate) fn paired_agreement_clustered(
     for (x, y, w) in t.entries() {
         add_pair(&mut total, x, y, w);
     }
+    let clusters = starts.windows(2).map(|w| &members[w[0]..w[1]]);
     let mut reps: [Vec<f64>; 9] = std::array::from_fn(|_| Vec::with_capacity(clusters.len()));
     let mut rank = RankReplicates::new(t);
-    for members in clusters {
+    for group in clusters {
         let mut rest = total;
-        for &i in members {
+        for &i in group {
             add_pair(&mut rest, xy[i].0, xy[i].1, -1.0);
         }
         let moments = pair_moments(&rest);
-        let ranks = rank.without(members);
+        let ranks = rank.without(group);
         // Replicates in `point_values` order: ICCs, bias, limits, Pearson, Spearman, Kendall, CCC.
         for (r, v) in reps.iter_mut().zip(moments[..5].iter().chain([
             &moments[5],
@@ -432,7 +434,13 @@ mod tests {
                     .collect()
             })
             .collect();
-        let a = paired_agreement_clustered(&t, &clusters);
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(clusters.iter().scan(0, |n, c| {
+                *n += c.len();
+                Some(*n)
+            }))
+            .collect();
+        let a = paired_agreement_clustered(&t, &clusters.concat(), &starts);
         // The same jackknife with every replicate recomputed from the responses left.
         let replicate = |i: u32| {
             let keep = |v: &[f64]| -> Vec<f64> {

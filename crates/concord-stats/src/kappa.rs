@@ -130,12 +130,13 @@ fn shares(table: &[f64], q: usize, margins: &mut [f64]) {
     let n: f64 = table.iter().sum();
     margins.iter_mut().for_each(|m| *m = 0.0);
     let (row, col) = margins.split_at_mut(q);
-    for i in 0..q {
-        for j in 0..q {
-            row[i] += table[i * q + j] / n;
-            col[j] += table[i * q + j] / n;
+    for (i, cells) in table.chunks_exact(q).enumerate() {
+        for (j, &c) in cells.iter().enumerate() {
+            row[i] += c;
+            col[j] += c;
         }
     }
+    margins.iter_mut().for_each(|m| *m /= n);
 }
 
 /// p_o and p_e of a q × q table under the weight matrix `w`, given its shares (`margins`).
@@ -145,11 +146,11 @@ fn observed_and_chance(table: &[f64], q: usize, w: &[f64], margins: &[f64]) -> (
     let (mut po, mut pe) = (0.0, 0.0);
     for i in 0..q {
         for j in 0..q {
-            po += w[i * q + j] * table[i * q + j] / n;
+            po += w[i * q + j] * table[i * q + j];
             pe += w[i * q + j] * row[i] * col[j];
         }
     }
-    (po, pe)
+    (po / n, pe)
 }
 
 /// The kappas of [`kappa_from_table`] alone under each weight matrix of `ws` (NaN where

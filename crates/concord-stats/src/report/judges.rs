@@ -9,7 +9,7 @@ use crate::alt_test::alt_test_pooled;
 use crate::bootstrap::{BootstrapSpec, FastHash};
 use crate::correlation::PairTable;
 use crate::estimate::Estimate;
-use crate::jackknife::dense_clusters;
+use crate::jackknife::{by_cluster, dense_clusters};
 use crate::judge::{
     paired_agreement_bootstrap, paired_agreement_clustered, paired_agreement_table, PairedAgreement,
 };
@@ -295,11 +295,9 @@ fn response_level(
         return paired_agreement_table(&table);
     };
     let (cluster_of, n_clusters) = dense_clusters(usable.iter().map(|u| items[u.0]));
-    let mut clusters: Vec<Vec<usize>> = vec![Vec::new(); n_clusters];
-    for (e, c) in pooled.entries(&table, hr).into_iter().zip(cluster_of) {
-        clusters[c].push(e);
-    }
-    paired_agreement_clustered(&table, &clusters)
+    let entries = pooled.entries(&table, hr);
+    let (members, starts) = by_cluster(&cluster_of, n_clusters, entries.into_iter());
+    paired_agreement_clustered(&table, &members, &starts)
 }
 
 /// The usable responses counted by (human pattern, judge score), so that the statistics that
