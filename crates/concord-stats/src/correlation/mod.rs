@@ -448,20 +448,26 @@ impl<'t> RankReplicates<'t> {
     /// (Spearman's rho, Kendall's tau-b) without the pairs of `group` (one entry index per
     /// pair), NaN where undefined.
     pub(crate) fn without(&mut self, group: &[usize]) -> [f64; 2] {
-        let t = self.t;
-        let n = t.n as f64 - group.len() as f64;
-        // Kendall: the pairs touching the group go, those inside it counted once.
+        let n = self.t.n as f64 - group.len() as f64;
+        // Kendall: the pairs touching the group go, those inside it counted once (whole
+        // numbers, summed as integers).
         let (mut s, mut x_ties, mut y_ties) = (self.s, self.x_ties, self.y_ties);
+        let (mut inside, mut inside_x, mut inside_y) = (0i64, 0i64, 0i64);
         for (k, &e) in group.iter().enumerate() {
+            let (xe, ye) = (self.xi[e], self.yi[e]);
             s -= self.conc[e];
-            x_ties -= self.cx[self.xi[e]] - 1.0;
-            y_ties -= self.cy[self.yi[e]] - 1.0;
+            x_ties -= self.cx[xe] - 1.0;
+            y_ties -= self.cy[ye] - 1.0;
             for &f in &group[..k] {
-                s += concordance(self.xi[e], self.xi[f], self.yi[e], self.yi[f]);
-                x_ties += f64::from(u8::from(self.xi[e] == self.xi[f]));
-                y_ties += f64::from(u8::from(self.yi[e] == self.yi[f]));
+                let (dx, dy) = (xe.cmp(&self.xi[f]) as i64, ye.cmp(&self.yi[f]) as i64);
+                inside += dx * dy;
+                inside_x += i64::from(dx == 0);
+                inside_y += i64::from(dy == 0);
             }
         }
+        s += inside as f64;
+        x_ties += inside_x as f64;
+        y_ties += inside_y as f64;
         let pairs = n * (n - 1.0) / 2.0;
         let tau = if n < 2.0 || x_ties >= pairs || y_ties >= pairs {
             f64::NAN
@@ -505,9 +511,15 @@ impl<'t> RankReplicates<'t> {
         if sxx <= 0.0 || syy <= 0.0 {
             return f64::NAN;
         }
-        let sxy: f64 = (0..self.w.len())
-            .map(|e| self.w[e] * self.rx[self.xi[e]] * self.ry[self.yi[e]])
-            .sum();
+        // The entries come in x order: one x rank per run of equal x.
+        let (mut sxy, mut start) = (0.0, 0);
+        while start < self.w.len() {
+            let a = self.xi[start];
+            let end = start + self.xi[start..].partition_point(|&x| x == a);
+            let run: f64 = (start..end).map(|e| self.w[e] * self.ry[self.yi[e]]).sum();
+            sxy += self.rx[a] * run;
+            start = end;
+        }
         (sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0)
     }
 }

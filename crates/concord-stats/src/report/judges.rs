@@ -72,29 +72,43 @@ impl Interner {
     }
 }
 
-/// Counts of (pattern, code) keys as (pattern, code, count), dense when the grid is small.
-fn count_keys(keys: &[(u32, u32)], n_patterns: usize, n_codes: usize) -> Vec<(u32, u32, f64)> {
+/// Counts of (pattern, code) keys as (pattern, code, count) sorted by key, dense when the grid
+/// is small, and the place of each key's count.
+fn count_keys(
+    keys: &[(u32, u32)],
+    n_patterns: usize,
+    n_codes: usize,
+) -> (Vec<(u32, u32, f64)>, Vec<u32>) {
     if n_patterns * n_codes <= (1 << 20) {
+        let cell = |&(p, c): &(u32, u32)| p as usize * n_codes + c as usize;
         let mut grid = vec![0u32; n_patterns * n_codes];
-        for &(p, c) in keys.iter() {
-            grid[p as usize * n_codes + c as usize] += 1;
+        for k in keys {
+            grid[cell(k)] += 1;
         }
-        grid.iter()
-            .enumerate()
-            .filter(|(_, &n)| n > 0)
-            .map(|(i, &n)| ((i / n_codes) as u32, (i % n_codes) as u32, f64::from(n)))
-            .collect()
-    } else {
-        let mut keys = keys.to_vec();
-        keys.sort_unstable();
-        let mut out: Vec<(u32, u32, f64)> = Vec::new();
-        for &(p, c) in &keys {
-            match out.last_mut() {
-                Some(l) if (l.0, l.1) == (p, c) => l.2 += 1.0,
-                _ => out.push((p, c, 1.0)),
+        let mut counts = Vec::new();
+        for (i, n) in grid.iter_mut().enumerate() {
+            if *n > 0 {
+                counts.push(((i / n_codes) as u32, (i % n_codes) as u32, f64::from(*n)));
+                // The cell now holds its count's place.
+                *n = counts.len() as u32 - 1;
             }
         }
-        out
+        let place = keys.iter().map(|k| grid[cell(k)]).collect();
+        (counts, place)
+    } else {
+        let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| keys[i as usize]);
+        let mut counts: Vec<(u32, u32, f64)> = Vec::new();
+        let mut place = vec![0u32; keys.len()];
+        for i in order {
+            let (p, c) = keys[i as usize];
+            match counts.last_mut() {
+                Some(l) if (l.0, l.1) == (p, c) => l.2 += 1.0,
+                _ => counts.push((p, c, 1.0)),
+            }
+            place[i as usize] = counts.len() as u32 - 1;
+        }
+        (counts, place)
     }
 }
 
@@ -305,10 +319,10 @@ fn response_level(
 /// increments).
 struct Pooled {
     scores: Vec<f64>,
-    /// (pattern, score code) of each usable response, in their order.
-    keys: Vec<(u32, u32)>,
     /// (pattern, score code, count).
     counts: Vec<(u32, u32, f64)>,
+    /// Each usable response's place in `counts`, in their order.
+    place: Vec<u32>,
 }
 
 impl Pooled {
@@ -318,25 +332,25 @@ impl Pooled {
             .iter()
             .map(|&(_, j, p)| (p, scores.code(j)))
             .collect();
-        let counts = count_keys(&keys, hr.mean.len(), scores.values.len());
+        let (counts, place) = count_keys(&keys, hr.mean.len(), scores.values.len());
         Pooled {
             scores: scores.values,
-            keys,
             counts,
+            place,
         }
     }
 
     /// The entry of `table` (this pooling's [`Pooled::table`]) of each usable response.
     fn entries(&self, table: &PairTable, hr: &HumanRows) -> Vec<usize> {
-        let entry: HashMap<(u32, u32), usize, FastHash> = self
+        let entry: Vec<usize> = self
             .counts
             .iter()
             .map(|&(p, c, _)| {
                 let e = table.entry_index(self.scores[c as usize], hr.mean[p as usize]);
-                ((p, c), e.expect("every pooled pair is in its table"))
+                e.expect("every pooled pair is in its table")
             })
             .collect();
-        self.keys.iter().map(|k| entry[k]).collect()
+        self.place.iter().map(|&i| entry[i as usize]).collect()
     }
 
     /// The (judge score, human mean) table.
