@@ -125,25 +125,26 @@ pub(crate) fn with_jackknife_ci(
         return e;
     };
     let count = |i: usize| counts.map_or(1.0, |c| c[i]);
-    let c: f64 = (0..reps.len()).map(count).sum();
+    // One pass for the clusters, the undefined replicates and the sum.
+    let (mut c, mut undefined, mut sum) = (0.0, 0.0, 0.0);
+    for (i, r) in reps.iter().enumerate() {
+        let k = count(i);
+        c += k;
+        if r.is_finite() {
+            sum += r * k;
+        } else {
+            undefined += k;
+        }
+    }
     if c < 2.0 {
         return e.with_reason_if_none("no interval: fewer than 2 clusters to leave out");
     }
-    let undefined: f64 = (0..reps.len())
-        .filter(|&i| !reps[i].is_finite())
-        .map(count)
-        .sum();
     if undefined > 0.0 {
         return e.with_reason_if_none(&format!(
             "no interval: leaving out {undefined} of {c} clusters made the statistic undefined"
         ));
     }
-    let mean = reps
-        .iter()
-        .enumerate()
-        .map(|(i, r)| r * count(i))
-        .sum::<f64>()
-        / c;
+    let mean = sum / c;
     let ss: f64 = reps
         .iter()
         .enumerate()
