@@ -465,3 +465,35 @@ fn methods_name_the_intervals_as_computed() {
     assert!(!html.contains("F-based CIs"));
     assert!(!html.contains("Fisher-z CI"));
 }
+
+#[test]
+fn the_dashboard_says_which_intervals_leave_out_prompts() {
+    let (nested_dir, single_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // Three models answer each item: the responses are nested in items.
+    let nested = view(
+        &demo(nested_dir.path(), DemoOptions::default()),
+        &DashboardRequest::default(),
+    );
+    let note = nested
+        .notes
+        .iter()
+        .find(|n| n.contains("leave out whole prompts"))
+        .expect("a note on the intervals");
+    assert!(note.contains("ICC(2,·)") && note.contains("REML"), "{note}");
+    // One model: each response is its own item, and there is nothing to say.
+    let single = view(
+        &demo(
+            single_dir.path(),
+            DemoOptions {
+                models: 1,
+                ..DemoOptions::default()
+            },
+        ),
+        &DashboardRequest::default(),
+    );
+    assert!(
+        single.notes.iter().all(|n| !n.contains("prompt")),
+        "{:?}",
+        single.notes
+    );
+}

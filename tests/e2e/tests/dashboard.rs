@@ -378,6 +378,28 @@ async fn dashboard_screenshot_for_a_study_lead() -> Result<()> {
     app.screenshot(&screenshot_dir().join("dashboard.png"))
         .await?;
 
+    // The demo's models answer the same items: under the table, which intervals leave out
+    // whole prompts and which run narrow.
+    let note = app
+        .wait_until(
+            "Array.from(document.querySelectorAll('.dash-notes li')).map(l => l.textContent).find(t => t.includes('leave out whole prompts')) || false",
+            WAIT,
+        )
+        .await?;
+    assert!(note.as_str().is_some_and(|t| t.contains("REML")), "{note}");
+    // The notes sit under the table, in its scrolled panel.
+    app.js("const w = document.querySelector('.dash-table-wrap'); w.scrollTop = w.scrollHeight; return null;")
+        .await?;
+    app.wait_until(
+        "document.querySelector('.dash-table-wrap').scrollTop > 0",
+        WAIT,
+    )
+    .await?;
+    app.screenshot(&screenshot_dir().join("dashboard-notes.png"))
+        .await?;
+    app.js("document.querySelector('.dash-table-wrap').scrollTop = 0; return null;")
+        .await?;
+
     // "Can this judge replace a clinician?": one row per judge with the report's verdict.
     app.wait_until(
         "document.querySelectorAll('#dash-verdicts tr.dash-verdict').length === 2",
