@@ -361,3 +361,85 @@ fn jackknife_intervals_match_a_from_scratch_leave_one_out() {
         jackknife_close(&format!("{name} mean ΔICC"), &m.icc_a1, &want["ICC_A1"]);
     }
 }
+
+#[test]
+fn every_item_jackknife_matches_a_from_scratch_leave_one_out() {
+    // Responses nested in items: every interval that took responses as independent is the
+    // delete-one-item jackknife, each statistic recomputed from scratch by scipy, pingouin,
+    // statsmodels, irrCAC and scikit-learn on the data without each item.
+    let e = reference_json("expected_jackknife.json");
+    let size = e["complete_item"].as_u64().unwrap() as usize;
+    let opts = ReportOptions {
+        bootstrap: 200,
+        ..ReportOptions::default()
+    };
+    let r = agreement_report(&study_with_items("judge_complete.csv", size), &opts);
+    let method = |what: &str, est: &concord_stats::Estimate| {
+        assert_eq!(
+            est.ci_method.as_deref(),
+            Some("cluster-jackknife-t"),
+            "{what}"
+        )
+    };
+    for name in ["j_near", "j_noisy"] {
+        let want = &e["paired_complete_items"][name];
+        let a = &judge(&r, name).agreement;
+        for (key, est) in [
+            ("ICC_A1", &a.icc.icc_a1),
+            ("ICC_C1", &a.icc.icc_c1),
+            ("bias", &a.bias),
+            ("pearson", &a.pearson),
+            ("spearman", &a.spearman),
+            ("kendall_tau_b", &a.kendall_tau_b),
+            ("ccc", &a.ccc),
+        ] {
+            jackknife_close(&format!("{name} {key}"), est, &want[key]);
+            method(key, est);
+        }
+        let ba = &a.bland_altman;
+        let (loa, cis) = (
+            ba.loa.expect("limits"),
+            ba.loa_ci95.expect("their intervals"),
+        );
+        for (i, key) in ["loa_lower", "loa_upper"].iter().enumerate() {
+            close(key, loa[i], &want[key]["value"]);
+            close(key, cis[i][0], &want[key]["ci95"][0]);
+            close(key, cis[i][1], &want[key]["ci95"][1]);
+        }
+        assert_eq!(ba.ci_method.as_deref(), Some("cluster-jackknife-t"));
+    }
+    let h = &r.attributes[0].humans;
+    let want = &e["humans_complete_items"];
+    let mut shown = vec![
+        ("ICC3", &h.icc.icc3),
+        ("ICC3k", &h.icc.icc3k),
+        ("fleiss_kappa", &h.fleiss_kappa),
+        // Every human rated every response here: both forms of Fleiss are the same kappa.
+        ("fleiss_kappa", &h.fleiss_kappa_all),
+        ("gwet_ac1", &h.gwet.ac1),
+        ("gwet_ac2_linear", &h.gwet.ac2_linear),
+        ("gwet_ac2_quadratic", &h.gwet.ac2_quadratic),
+    ];
+    let keys: Vec<String> = [(0, 1), (0, 2), (1, 2)]
+        .iter()
+        .flat_map(|(a, b)| {
+            ["unweighted", "linear", "quadratic"].map(|w| format!("kappa_{a}_{b}_{w}"))
+        })
+        .chain((0..3).flat_map(|j| [format!("rater_{j}_ICC_C1"), format!("rater_{j}_bias")]))
+        .collect();
+    let pair_and_rater = h
+        .pairs
+        .iter()
+        .flat_map(|p| [&p.kappa.unweighted, &p.kappa.linear, &p.kappa.quadratic])
+        .chain(
+            h.rater_diagnostics
+                .iter()
+                .flat_map(|d| [&d.icc_c1, &d.bias]),
+        );
+    shown.extend(keys.iter().map(String::as_str).zip(pair_and_rater));
+    assert_eq!(shown.len(), 7 + 9 + 6);
+    for (key, est) in shown {
+        jackknife_close(key, est, &want[key]);
+        method(key, est);
+    }
+}
