@@ -255,8 +255,9 @@ pub(crate) fn pair_moments(s: &[f64]) -> [f64; 7] {
 /// responses nested in items: responses to one prompt are alike, and the analytic intervals,
 /// which take them as independent, then cover 85–92% instead of 95%
 /// (`tests/coverage_report.rs`). `members[starts[c]..starts[c + 1]]` holds the table entry of
-/// each pair in cluster c (one index per pair). Leaving a cluster out takes its pairs off the six sums of the
-/// moment statistics and their counts off the table for the rank ones (Spearman, Kendall).
+/// each pair in cluster c (one index per pair). Leaving a cluster out takes its pairs off the
+/// six sums of the moment statistics and off the table's counts for the rank ones (Spearman,
+/// Kendall).
 pub(crate) fn paired_agreement_clustered(
     t: &PairTable,
     members: &[usize],
@@ -276,16 +277,12 @@ pub(crate) fn paired_agreement_clustered(
         for &i in group {
             add_pair(&mut rest, xy[i].0, xy[i].1, -1.0);
         }
-        let moments = pair_moments(&rest);
-        let ranks = rank.without(group);
-        // Replicates in `point_values` order: ICCs, bias, limits, Pearson, Spearman, Kendall, CCC.
-        for (r, v) in reps.iter_mut().zip(moments[..5].iter().chain([
-            &moments[5],
-            &ranks[0],
-            &ranks[1],
-            &moments[6],
-        ])) {
-            r.push(*v);
+        let [a1, c1, bias, lower, upper, pearson, ccc] = pair_moments(&rest);
+        let [spearman, kendall] = rank.without(group);
+        // In `point_values` order.
+        let values = [a1, c1, bias, lower, upper, pearson, spearman, kendall, ccc];
+        for (r, v) in reps.iter_mut().zip(values) {
+            r.push(v);
         }
     }
     a.icc.icc_a1 = cluster_jackknifed(a.icc.icc_a1, &reps[0]);
