@@ -112,7 +112,7 @@ pub const LOA_Z: f64 = 1.96;
 /// Bland–Altman limits bias ± 1.96·SD with approximate CIs (Bland & Altman 1999, section 5.1).
 ///
 /// SE(limit) = SD·√(1/n + z²/(2(n − 1))) (the exact-form of the paper's √(3s²/n) shortcut), and
-/// the CI is limit ± t_{n−1, .975}·SE; z = [`LOA_Z`].
+/// the CI is limit ± t_{n−1, .975}·SE; z = 1.96 (`LOA_Z`).
 pub fn bland_altman(x: &[f64], y: &[f64]) -> BlandAltman {
     let n = x.len().min(y.len());
     bland_altman_table(&PairTable::from_slices(&x[..n], &y[..n]))

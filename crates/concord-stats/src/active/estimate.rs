@@ -7,7 +7,7 @@ use crate::ppi::{model_differences, model_ranking, z_two_sided, EstimateSet, Mea
 /// Active-inference mean with power tuning (Zrnic & Candès 2024): over all N responses of the
 /// round, f = judge score, π = inclusion probability, y = the human score where rated.
 /// θ̂ = mean(Z), Z_i = λf_i + c + (y_i − λf_i − c)ξ_i/π_i, se = std₀(Z)/√N (the Poisson-
-/// sampling variance, as the paper; see [`combined_probabilities`] for π over rounds). The paper's
+/// sampling variance, as the paper; see [`combined_probabilities`](crate::active::combined_probabilities) for π over rounds). The paper's
 /// estimator has c = 0; any constant c keeps it unbiased, and fitting c (with λ, by least
 /// squares on the terms, λ clipped to [0, 1]) removes the judge's mean bias from the variance,
 /// which otherwise costs more than active sampling saves.

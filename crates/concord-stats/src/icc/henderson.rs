@@ -190,7 +190,7 @@ fn icc_pair(c: &VarianceComponents) -> (Option<f64>, Option<f64>) {
 /// ICC(A,1) and ICC(C,1) on all observed ratings via Henderson's method I (Henderson 1953).
 ///
 /// Model: y_ij = μ + s_i + r_j + e_ij (targets i, raters j, at most one rating per cell); the
-/// components are those of [`HendersonSums`], as in Gwet's irrICC but with the actual M. The
+/// components are those of `HendersonSums`, as in Gwet's irrICC but with the actual M. The
 /// 3 × 3 system is solved exactly and negative components are set to 0 for the ICCs (flagged in
 /// `truncated_at_zero`), so on balanced data with no negative component this reproduces
 /// ICC(2,1) and ICC(3,1) of the ANOVA. The 95% CI is a seeded parametric bootstrap

@@ -99,7 +99,7 @@ impl Components {
 
 /// ICC(A,1), ICC(C,1), ICC(A,k), ICC(C,k) of all ratings in `m` from REML variance components of
 /// the crossed random-effects model, with seeded generalized confidence intervals
-/// ([`RemlData::pivotal_draws`]) from draws of the fitted model that redraw rater effects
+/// (`RemlData::pivotal_draws`) from draws of the fitted model that redraw rater effects
 /// (raters random) as well as target effects and residuals.
 pub fn icc_reml(m: &RatingMatrix, boot: BootstrapSpec) -> RemlIcc {
     icc_reml_of(&RemlData::new(m), boot)
