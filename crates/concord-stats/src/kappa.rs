@@ -96,8 +96,8 @@ pub fn kappa_from_table(table: &[f64], q: usize, weights: Weights) -> Estimate {
     }
     let w = weights.matrix(q);
     let mut margins = vec![0.0; 2 * q];
-    shares(table, q, &mut margins);
-    let (po, pe) = observed_and_chance(table, q, &w, &margins);
+    shares(table, q, n, &mut margins);
+    let (po, pe) = observed_and_chance(table, q, n, &w, &margins);
     if pe.is_nan() || 1.0 - pe <= 1e-12 {
         return Estimate::missing("no variance: chance agreement is 1 (one category used by both)");
     }
@@ -125,9 +125,8 @@ pub fn kappa_from_table(table: &[f64], q: usize, weights: Weights) -> Estimate {
         .with_n(n as usize)
 }
 
-/// The row and column shares of a q × q table into `margins` (2q long).
-fn shares(table: &[f64], q: usize, margins: &mut [f64]) {
-    let n: f64 = table.iter().sum();
+/// The row and column shares of a q × q table of `n` pairs into `margins` (2q long).
+fn shares(table: &[f64], q: usize, n: f64, margins: &mut [f64]) {
     margins.iter_mut().for_each(|m| *m = 0.0);
     let (row, col) = margins.split_at_mut(q);
     for (i, cells) in table.chunks_exact(q).enumerate() {
@@ -139,9 +138,9 @@ fn shares(table: &[f64], q: usize, margins: &mut [f64]) {
     margins.iter_mut().for_each(|m| *m /= n);
 }
 
-/// p_o and p_e of a q × q table under the weight matrix `w`, given its shares (`margins`).
-fn observed_and_chance(table: &[f64], q: usize, w: &[f64], margins: &[f64]) -> (f64, f64) {
-    let n: f64 = table.iter().sum();
+/// p_o and p_e of a q × q table of `n` pairs under the weight matrix `w`, given its shares
+/// (`margins`).
+fn observed_and_chance(table: &[f64], q: usize, n: f64, w: &[f64], margins: &[f64]) -> (f64, f64) {
     let (row, col) = margins.split_at(q);
     let (mut po, mut pe) = (0.0, 0.0);
     for i in 0..q {
@@ -161,12 +160,13 @@ pub(crate) fn kappa_values<const N: usize>(
     ws: [&[f64]; N],
     scratch: &mut [f64],
 ) -> [f64; N] {
-    if table.iter().sum::<f64>() < 2.0 {
+    let n: f64 = table.iter().sum();
+    if n < 2.0 {
         return [f64::NAN; N];
     }
-    shares(table, q, scratch);
+    shares(table, q, n, scratch);
     ws.map(|w| {
-        let (po, pe) = observed_and_chance(table, q, w, scratch);
+        let (po, pe) = observed_and_chance(table, q, n, w, scratch);
         if pe.is_nan() || 1.0 - pe <= 1e-12 {
             f64::NAN
         } else {

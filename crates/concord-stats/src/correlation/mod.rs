@@ -108,10 +108,7 @@ impl PairTable {
 
     /// The index of the distinct pair (x, y) in [`PairTable::entries`], if present.
     pub(crate) fn entry_index(&self, x: f64, y: f64) -> Option<usize> {
-        let at = self
-            .x
-            .partition_point(|a| a.total_cmp(&x).is_lt())
-            .min(self.x.len());
+        let at = self.x.partition_point(|a| a.total_cmp(&x).is_lt());
         let end = at + self.x[at..].partition_point(|a| a.to_bits() == x.to_bits());
         let i = at + self.y[at..end].partition_point(|b| b.total_cmp(&y).is_lt());
         (i < end && self.y[i].to_bits() == y.to_bits()).then_some(i)
@@ -386,9 +383,9 @@ fn concordance(a: usize, b: usize, c: usize, d: usize) -> f64 {
 /// each entry's concordance with the whole table, corrected for the pairs inside the group.
 pub(crate) struct RankReplicates<'t> {
     t: &'t PairTable,
-    /// Each entry's index among the distinct x values and among the distinct y values.
+    /// Each entry's index among the distinct x values (among the distinct y values it is the
+    /// table's `y_rank`).
     xi: Vec<usize>,
-    yi: Vec<usize>,
     /// The margins: pairs per distinct x value and per distinct y value.
     cx: Vec<f64>,
     cy: Vec<f64>,
@@ -413,7 +410,7 @@ impl<'t> RankReplicates<'t> {
         for i in 1..d {
             xi[i] = xi[i - 1] + usize::from(t.x[i] != t.x[i - 1]);
         }
-        let yi = t.y_rank.clone();
+        let yi = &t.y_rank;
         let mut cx = vec![0.0; xi.last().map_or(0, |&v| v + 1)];
         let mut cy = vec![0.0; yi.iter().max().map_or(0, |&v| v + 1)];
         for e in 0..d {
@@ -434,7 +431,6 @@ impl<'t> RankReplicates<'t> {
             x_ties: ties(&cx),
             y_ties: ties(&cy),
             xi,
-            yi,
             cx,
             cy,
             w: t.w.clone(),
@@ -454,12 +450,12 @@ impl<'t> RankReplicates<'t> {
         let (mut s, mut x_ties, mut y_ties) = (self.s, self.x_ties, self.y_ties);
         let (mut inside, mut inside_x, mut inside_y) = (0i64, 0i64, 0i64);
         for (k, &e) in group.iter().enumerate() {
-            let (xe, ye) = (self.xi[e], self.yi[e]);
+            let (xe, ye) = (self.xi[e], self.t.y_rank[e]);
             s -= self.conc[e];
             x_ties -= self.cx[xe] - 1.0;
             y_ties -= self.cy[ye] - 1.0;
             for &f in &group[..k] {
-                let (dx, dy) = (xe.cmp(&self.xi[f]) as i64, ye.cmp(&self.yi[f]) as i64);
+                let (dx, dy) = (xe.cmp(&self.xi[f]) as i64, ye.cmp(&self.t.y_rank[f]) as i64);
                 inside += dx * dy;
                 inside_x += i64::from(dx == 0);
                 inside_y += i64::from(dy == 0);
@@ -478,13 +474,13 @@ impl<'t> RankReplicates<'t> {
         for &e in group {
             self.w[e] -= 1.0;
             self.cx[self.xi[e]] -= 1.0;
-            self.cy[self.yi[e]] -= 1.0;
+            self.cy[self.t.y_rank[e]] -= 1.0;
         }
         let rho = self.spearman(n);
         for &e in group {
             self.w[e] += 1.0;
             self.cx[self.xi[e]] += 1.0;
-            self.cy[self.yi[e]] += 1.0;
+            self.cy[self.t.y_rank[e]] += 1.0;
         }
         [rho, tau]
     }
@@ -516,7 +512,9 @@ impl<'t> RankReplicates<'t> {
         while start < self.w.len() {
             let a = self.xi[start];
             let end = start + self.xi[start..].partition_point(|&x| x == a);
-            let run: f64 = (start..end).map(|e| self.w[e] * self.ry[self.yi[e]]).sum();
+            let run: f64 = (start..end)
+                .map(|e| self.w[e] * self.ry[self.t.y_rank[e]])
+                .sum();
             sxy += self.rx[a] * run;
             start = end;
         }

@@ -219,10 +219,8 @@ pub(crate) fn icc_from_complete(data: &[f64], n: usize, k: usize) -> IccForms {
     icc_from_mean_squares(&ms)
 }
 
-/// The six forms, their F tests and F-based 95% CIs from ANOVA mean squares (McGraw & Wong 1996).
-///
-/// The six forms' values (ICC1, ICC(A,1), ICC(C,1), ICC1k, ICC(A,k), ICC(C,k)), NaN where
-/// undefined.
+/// The six forms' values (ICC1, ICC(A,1), ICC(C,1), ICC1k, ICC(A,k), ICC(C,k)) from ANOVA
+/// mean squares, NaN where undefined.
 pub(crate) fn icc_points(ms: &MeanSquares) -> [f64; 6] {
     let MeanSquares {
         n,
@@ -293,6 +291,8 @@ pub(crate) fn mean_squares_from_sums(sums: &[f64]) -> MeanSquares {
     }
 }
 
+/// The six forms, their F tests and F-based 95% CIs from ANOVA mean squares (McGraw & Wong 1996).
+///
 /// ICC(A,1) limits use the Satterthwaite-type degrees of freedom `v` of McGraw & Wong (1996,
 /// Table 7, case 2A), exactly as pingouin computes them.
 pub(crate) fn icc_from_mean_squares(ms: &MeanSquares) -> IccForms {
@@ -311,10 +311,6 @@ pub(crate) fn icc_from_mean_squares(ms: &MeanSquares) -> IccForms {
     let alpha = 0.05;
     let q = 1.0 - alpha / 2.0;
 
-    // A mean square or denominator that is zero in exact arithmetic comes out as rounding noise
-    // (~1e-16 of the total) whose size and sign depend on row order; dividing by it gives huge,
-    // order-dependent "estimates". Below this scale a denominator counts as zero: the form is
-    // undefined for these data (reported as missing), as it is for an exact zero.
     let [icc1, icc2, icc3, icc1k, icc2k, icc3k] = icc_points(ms);
 
     let df1 = nf - 1.0;
